@@ -1,0 +1,75 @@
+"""The records ingestion produces and every other package reads.
+
+A `SourceDoc` is one file as the loaders decoded it; a `Section` is a span of it that structure
+inference found; chunks are llama-index `TextNode`s whose metadata is described by `NodeMeta`.
+The invariant everything else relies on: `node.text == source_doc.text[meta.start:meta.end]`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+Kind = Literal["note", "code"]
+Level = Literal["document", "section", "passage"]
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One file of the corpus, decoded. `doc` is its posix path relative to the corpus root."""
+
+    doc: str
+    text: str
+    sha256: str
+    kind: Kind = "note"
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled `[start, end)` span of a document's text; breadcrumbs run from the document down."""
+
+    title: str
+    breadcrumbs: tuple[str, ...]
+    start: int
+    end: int
+    symbol: str | None = None  # code sections: qualified name of the function or class
+    line_start: int | None = None  # code sections: 1-based, inclusive
+    line_end: int | None = None
+
+
+class NodeMeta(TypedDict, total=False):
+    """Metadata every TextNode carries (code nodes add symbol/line_start/line_end)."""
+
+    doc: str
+    breadcrumbs: list[str]
+    start: int
+    end: int
+    kind: Kind
+    level: Level
+    symbol: str
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """What the index knows about one indexed file (GET /api/documents)."""
+
+    doc: str
+    sha256: str
+    kind: Kind
+    n_chunks: int
+    indexed_at: str  # ISO 8601, UTC
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def node_id(doc: str, sha256: str, level: Level, start: int, end: int) -> str:
+    """A stable id, so an unchanged file yields the same nodes on every ingest."""
+    key = f"{doc}\0{sha256}\0{level}\0{start}\0{end}".encode()
+    return hashlib.sha1(key).hexdigest()[:20]
