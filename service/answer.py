@@ -1,0 +1,234 @@
+"""The one answer pipeline the API, `notecite ask` and eval share.
+
+retrieve -> abstain when the evidence is weak -> prompt with numbered sources -> stream the answer ->
+attribute each sentence to the sources that support it -> citations.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from models.prompts import REFUSAL, PromptSource, build_messages
+from service.attribution import AnsweredSentence, attribute, with_markers
+from service.conversation import rewrite_query
+from service.retrieval import EmbedderLike, Hit, Retriever
+
+CODE_QUESTION = re.compile(
+    r"\b(how (do|can|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
+    r"(implement|implementation|code|coding|python|numpy)\b.*\b(for|of|a|an|the)\b|"
+    r"\b(in|with|using) (numpy|python)\b|"
+    r"(show|give) me (the )?code)",
+    re.I,
+)
+PROMPT_SOURCE_CHARS = 900  # keeps the prompt short: prompt evaluation dominates time to first token
+CODE_PROMPT_LINES = 14
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(
+        self, messages: list[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
+    ) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """The pipeline's knobs (a slice of Settings, so eval can build one without the service)."""
+
+    top_k: int = field(default=5, metadata={"help": "Note passages handed to the generator."})
+    code_k: int = field(default=1, metadata={"help": "Code symbols added for implementation questions."})
+    abstain_threshold: float = field(default=0.30, metadata={"help": "Abstain below this best cosine."})
+    support_threshold: float = field(default=0.45, metadata={"help": "Cosine at which a source supports."})
+    max_new_tokens: int = field(default=160, metadata={"help": "Generation budget per answer."})
+
+    def __post_init__(self) -> None:
+        if self.top_k < 1:
+            raise ValueError(f"top_k must be >= 1, got {self.top_k}")
+        if self.max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
+
+
+@dataclass
+class Citation:
+    """What the UI needs to open the cited span: {n, kind, doc, breadcrumbs, start, end, quote} (+ code)."""
+
+    n: int
+    kind: str
+    doc: str
+    breadcrumbs: list[str]
+    start: int
+    end: int
+    quote: str
+    symbol: str | None = None
+    line_start: int | None = None
+    line_end: int | None = None
+    code: str | None = None  # the snippet with line numbers, for code citations
+
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit) -> Citation:
+        code = None
+        if hit.kind == "code" and hit.line_start is not None:
+            code = "\n".join(
+                f"{hit.line_start + i:>4}  {line}" for i, line in enumerate(hit.text.splitlines())
+            )
+        return cls(
+            n=n,
+            kind=hit.kind,
+            doc=hit.doc,
+            breadcrumbs=hit.breadcrumbs,
+            start=hit.start,
+            end=hit.end,
+            quote=hit.text,
+            symbol=hit.symbol,
+            line_start=hit.line_start,
+            line_end=hit.line_end,
+            code=code,
+        )
+
+
+@dataclass
+class Answer:
+    id: str
+    question: str
+    query: str
+    text: str
+    abstained: bool
+    citations: list[Citation]
+    sentences: list[AnsweredSentence]
+    sources: list[Hit]
+    nearest: list[Hit]
+    code_question: bool = False
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TokenEvent:
+    text: str
+
+
+@dataclass
+class AnswerEvent:
+    answer: Answer
+
+
+def is_code_question(question: str) -> bool:
+    """"How do I code a GRU cell?" wants code; "what is a GRU?" does not."""
+    return bool(CODE_QUESTION.search(question))
+
+
+def is_refusal(text: str) -> bool:
+    """The model was trained to answer exactly REFUSAL when its sources do not cover the question."""
+    norm = re.sub(r"[^a-z ]", "", text.lower()).strip()
+    return norm.startswith(re.sub(r"[^a-z ]", "", REFUSAL.lower()).strip()) or norm.startswith(
+        "the notes do not"
+    )
+
+
+def prompt_source(n: int, hit: Hit) -> PromptSource:
+    if hit.kind == "code":
+        lines = hit.text.splitlines()[:CODE_PROMPT_LINES]
+        text = "\n".join(lines)
+    else:
+        text = hit.text[:PROMPT_SOURCE_CHARS]
+    crumbs = list(hit.breadcrumbs) + ([f"{hit.doc}:{hit.symbol}"] if hit.symbol else [])
+    return PromptSource(n=n, text=text, breadcrumbs=crumbs, kind=hit.kind)
+
+
+class AnswerPipeline:
+    """Answers one question at a time from an index; the generator is shared and not thread-safe."""
+
+    def __init__(self, retriever: Retriever, generator: Generator, embedder: EmbedderLike, config: AnswerConfig):
+        self.retriever = retriever
+        self.generator = generator
+        self.embedder = embedder
+        self.config = config
+        self._generate_lock = threading.Lock()
+
+    def answer(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Answer:
+        """The whole answer at once (the streaming path, consumed)."""
+        for event in self.stream(question, history):
+            if isinstance(event, AnswerEvent):
+                return event.answer
+        raise RuntimeError("the answer stream ended without an answer")
+
+    def retrieve_sources(self, question: str, query: str) -> tuple[list[Hit], bool]:
+        """Note passages, plus code symbols when the question asks how to implement something."""
+        code_question = is_code_question(question)
+        sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note")
+        if code_question:
+            sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False)
+        return sources, code_question
+
+    def stream(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Iterator[TokenEvent | AnswerEvent]:
+        """Token events while the model writes, then one AnswerEvent with the checked citations."""
+        t0 = time.perf_counter()
+        question = question.strip()
+        query = rewrite_query(question, history)
+        sources, code_question = self.retrieve_sources(question, query)
+        timings = {"retrieval": (time.perf_counter() - t0) * 1000}
+
+        def finish(text: str, sentences: list[AnsweredSentence], citations: list[Citation], abstained: bool):
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            return AnswerEvent(
+                Answer(
+                    id=uuid.uuid4().hex,
+                    question=question,
+                    query=query,
+                    text=text,
+                    abstained=abstained,
+                    citations=citations,
+                    sentences=sentences,
+                    sources=sources,
+                    nearest=sources if abstained else [],
+                    code_question=code_question,
+                    timings_ms=timings,
+                )
+            )
+
+        best = max((h.dense_score or 0.0 for h in sources), default=0.0)
+        if best < self.config.abstain_threshold:
+            yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
+            return
+
+        messages = build_messages(question, [prompt_source(n, h) for n, h in enumerate(sources, start=1)])
+        pieces: list[str] = []
+        with self._generate_lock:
+            for piece in self.generator.stream(messages, max_tokens=self.config.max_new_tokens):
+                if not pieces:
+                    timings["first_token"] = (time.perf_counter() - t0) * 1000
+                pieces.append(piece)
+                yield TokenEvent(piece)
+        raw = "".join(pieces).strip()
+
+        if not raw or is_refusal(raw):
+            yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
+            return
+
+        sentences = attribute(
+            raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold
+        )
+        if code_question:
+            sentences += self.code_pointer(sources)
+        cited = sorted({n for s in sentences for n in s.citations})
+        citations = [Citation.from_hit(n, sources[n - 1]) for n in cited]
+        yield finish(" ".join(s.text for s in sentences), sentences, citations, abstained=False)
+
+    @staticmethod
+    def code_pointer(sources: list[Hit]) -> list[AnsweredSentence]:
+        """A sentence naming the reference implementation, so a code answer always links its code."""
+        out = []
+        for n, hit in enumerate(sources, start=1):
+            if hit.kind == "code":
+                text = f"Reference implementation: {hit.symbol} in {hit.doc}, lines {hit.line_start}-{hit.line_end}."
+                out.append(AnsweredSentence(with_markers(text, [n]), citations=[n], supported=True, support=1.0))
+        return out

@@ -1,0 +1,75 @@
+"""The FastAPI app: the lifespan builds the index and models once; routes stay thin."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from service.errors import error_body, install_error_handlers
+from service.feedback import FeedbackStore
+from service.metrics import ServiceMetrics
+from service.ratelimit import RateLimiter
+from service.resources import Resources
+from service.routes import ask, chat, documents, system
+from service.routes_feedback import router as feedback_router
+from service.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
+log = logging.getLogger("notecite")
+
+
+def create_app(settings: Settings | None = None, resources: Resources | None = None) -> FastAPI:
+    """Build the app; `resources` may be passed in to share loaded models between apps in one process."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.resources = resources or await run_in_threadpool(Resources.build, settings)
+        app.state.feedback = FeedbackStore(settings.index_dir.parent / "feedback.sqlite3")
+        log.info("notecite ready: serving generation %s", app.state.resources.served.generation)
+        yield
+
+    app = FastAPI(
+        title="notecite",
+        version="0.1.0",
+        description="Answers from your own notes, with citations to the exact characters.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics = ServiceMetrics()
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next):  # noqa: ANN001, ANN202
+        client = request.client.host if request.client else "unknown"
+        if request.url.path.startswith(RATE_LIMITED_PREFIXES) and not limiter.allow(client):
+            return JSONResponse(
+                error_body("rate limited", f"more than {settings.rate_limit_per_minute} requests a minute; slow down"),
+                status_code=429,
+                headers={"Retry-After": str(limiter.retry_after(client))},
+            )
+        return await call_next(request)
+
+    app.middleware("http")(metrics.middleware)
+
+    for module in (ask, documents, chat, system):
+        app.include_router(module.router)
+    app.include_router(feedback_router)
+
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def index() -> FileResponse:
+            return FileResponse(STATIC_DIR / "index.html")
+
+    return app

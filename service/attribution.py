@@ -1,0 +1,87 @@
+"""Attribute each answer sentence to the sources that support it.
+
+A small LLM cites loosely, so its [n] markers are checked: a marker whose source does not support its
+sentence is moved to the source that does, or dropped; a sentence no source supports is flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from service.retrieval import EmbedderLike
+
+MARKER = re.compile(r"\s*\[(\d+)\]")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+
+
+@dataclass
+class AnsweredSentence:
+    """One sentence of the answer as shown: its text (markers corrected) and the sources behind it."""
+
+    text: str
+    citations: list[int] = field(default_factory=list)
+    supported: bool = True
+    support: float = 0.0  # best cosine between the sentence and a source
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at sentence ends and line breaks; markers stay with the sentence they close."""
+    parts = [p.strip() for p in SENTENCE_END.split(text.strip())]
+    return [p for p in parts if p]
+
+
+def strip_markers(sentence: str) -> tuple[str, list[int]]:
+    """The sentence without its [n] markers, and the markers in order of appearance."""
+    markers = [int(m) for m in MARKER.findall(sentence)]
+    return MARKER.sub("", sentence).strip(), markers
+
+
+def with_markers(text: str, numbers: Sequence[int]) -> str:
+    """Put [n] markers before the sentence's final punctuation: "W stays frozen [1]." """
+    if not numbers:
+        return text
+    marks = "".join(f" [{n}]" for n in numbers)
+    if text and text[-1] in ".!?":
+        return text[:-1] + marks + text[-1]
+    return text + marks
+
+
+def attribute(
+    answer: str,
+    sources: Sequence[str],
+    embedder: EmbedderLike,
+    *,
+    threshold: float = 0.45,
+) -> list[AnsweredSentence]:
+    """Check every sentence of `answer` against the numbered `sources` (numbered from 1).
+
+    A source supports a sentence when their embeddings' cosine reaches `threshold`. Markers the model
+    wrote are kept when their source supports the sentence; otherwise the best supporting source is
+    cited instead; a sentence with no supporting source keeps no marker and is flagged unsupported.
+    """
+    sentences = split_sentences(answer)
+    if not sentences or not sources:
+        return [AnsweredSentence(text=s, supported=False) for s in sentences]
+    bare = [strip_markers(s) for s in sentences]
+    vectors = embedder.embed([text or s for (text, _), s in zip(bare, sentences, strict=True)] + list(sources))
+    sims = vectors[: len(sentences)] @ vectors[len(sentences) :].T  # (S, N)
+
+    out: list[AnsweredSentence] = []
+    for (text, markers), row in zip(bare, sims, strict=True):
+        supporting = [int(i) + 1 for i in np.flatnonzero(row >= threshold)]
+        kept = [n for n in dict.fromkeys(markers) if n in supporting]
+        if not kept and supporting:
+            kept = [int(np.argmax(row)) + 1]
+        shown = with_markers(text, kept)
+        out.append(
+            AnsweredSentence(text=shown, citations=kept, supported=bool(kept), support=float(row.max()))
+        )
+    return out

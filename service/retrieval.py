@@ -1,0 +1,194 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused by Reciprocal Rank Fusion, then passages
+merged into their parent section when most of its children were retrieved (AutoMergingRetriever's rule).
+
+Every hit is a span of a source file, so whatever is retrieved can be cited to the character.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+class IndexReaderLike(Protocol):
+    """The part of ingest's IndexReader that retrieval reads."""
+
+    def dense_search(self, query_vec: np.ndarray, k: int) -> list[tuple[str, float]]: ...
+    def bm25_search(self, query: str, k: int) -> list[tuple[str, float]]: ...
+    def get_nodes(self, ids: Sequence[str]) -> list[Any]: ...
+    def parent_id(self, node_id: str) -> str | None: ...
+    def child_ids(self, node_id: str) -> list[str]: ...
+
+
+class EmbedderLike(Protocol):
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """Fusion and merge knobs; eval sweeps them, the service reads them from Settings."""
+
+    candidate_k: int = field(default=20, metadata={"help": "Top-k taken from each ranking before fusion."})
+    rrf_k: int = field(default=60, metadata={"help": "RRF constant: larger flattens the rank discount."})
+    dense_weight: float = field(default=1.0, metadata={"help": "Weight of the dense ranking in RRF."})
+    bm25_weight: float = field(default=1.0, metadata={"help": "Weight of the BM25 ranking in RRF."})
+    merge_ratio: float = field(
+        default=0.5, metadata={"help": "Replace passages by their section when more than this share matched."}
+    )
+
+    def __post_init__(self) -> None:
+        if self.candidate_k < 1 or self.rrf_k < 1:
+            raise ValueError(f"candidate_k and rrf_k must be >= 1, got {self.candidate_k}, {self.rrf_k}")
+        if self.dense_weight < 0 or self.bm25_weight < 0:
+            raise ValueError("dense_weight and bm25_weight must be >= 0")
+        if not 0 < self.merge_ratio <= 1:
+            raise ValueError(f"merge_ratio must be in (0, 1], got {self.merge_ratio}")
+
+
+@dataclass
+class Hit:
+    """One retrieved span: a passage, a merged section, or a code symbol."""
+
+    node_id: str
+    doc: str
+    kind: str
+    breadcrumbs: list[str]
+    start: int
+    end: int
+    text: str
+    score: float
+    dense_score: float | None = None
+    level: str = "passage"
+    symbol: str | None = None
+    line_start: int | None = None
+    line_end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], *, k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(d) = sum_i w_i / (k + rank_i(d)), ranks from 1.
+
+    RRF needs no score calibration between BM25 and cosine, which is why it is the default fusion.
+    """
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = defaultdict(float)
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, node_id in enumerate(ranking, start=1):
+            scores[node_id] += weight / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def hit_from_node(node: Any, score: float, dense_score: float | None = None) -> Hit:
+    meta = node.metadata
+    return Hit(
+        node_id=node.node_id,
+        doc=meta["doc"],
+        kind=meta.get("kind", "note"),
+        breadcrumbs=list(meta.get("breadcrumbs", [])),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=node.text,
+        score=float(score),
+        dense_score=dense_score,
+        level=meta.get("level", "passage"),
+        symbol=meta.get("symbol"),
+        line_start=meta.get("line_start"),
+        line_end=meta.get("line_end"),
+    )
+
+
+class Retriever:
+    """Ranks the index's passages for a query; one instance per open index generation."""
+
+    def __init__(self, reader: IndexReaderLike, embedder: EmbedderLike, params: RetrievalParams | None = None):
+        self.reader = reader
+        self.embedder = embedder
+        self.params = params or RetrievalParams()
+
+    def retrieve(
+        self,
+        query: str,
+        *,
+        mode: Mode = "hybrid",
+        merge: bool = True,
+        k: int = 10,
+        kind: str | None = None,
+    ) -> list[Hit]:
+        """Top-k hits for `query`; `kind` ("note" or "code") keeps only that corpus."""
+        p = self.params
+        # a kind filter is applied after the search, so over-fetch to keep k hits of that kind
+        fetch = max(p.candidate_k, k) * (4 if kind else 1)
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            query_vec = self.embedder.embed([query])[0]
+            dense = self.reader.dense_search(query_vec, fetch)
+        if mode in ("hybrid", "bm25"):
+            lexical = [(i, s) for i, s in self.reader.bm25_search(query, fetch) if s > 0]
+
+        if mode == "hybrid":
+            fused = reciprocal_rank_fusion(
+                [[i for i, _ in dense], [i for i, _ in lexical]],
+                k=p.rrf_k,
+                weights=[p.dense_weight, p.bm25_weight],
+            )
+        else:
+            fused = dense or lexical
+        cosine = dict(dense)
+        if mode != "dense" and fused:
+            # BM25 has no cosine; compute it for the fused candidates so abstention has one scale
+            missing = [i for i, _ in fused if i not in cosine]
+            cosine.update(self._cosines(query, missing))
+
+        nodes = self.reader.get_nodes([i for i, _ in fused])
+        hits = [hit_from_node(n, s, cosine.get(n.node_id)) for n, (_, s) in zip(nodes, fused, strict=True)]
+        if kind:
+            hits = [h for h in hits if h.kind == kind]
+        if merge:
+            hits = self.merge_into_sections(hits)
+        return hits[:k]
+
+    def _cosines(self, query: str, node_ids: list[str]) -> dict[str, float]:
+        if not node_ids:
+            return {}
+        nodes = self.reader.get_nodes(node_ids)
+        vecs = self.embedder.embed([query] + [n.text for n in nodes])
+        sims = vecs[1:] @ vecs[0]
+        return {n.node_id: float(s) for n, s in zip(nodes, sims, strict=True)}
+
+    def merge_into_sections(self, hits: list[Hit]) -> list[Hit]:
+        """Replace a section's retrieved passages by the section when more than merge_ratio of its
+        passages were retrieved: a reader then gets one coherent span instead of fragments."""
+        by_parent: dict[str, list[Hit]] = defaultdict(list)
+        for hit in hits:
+            parent = self.reader.parent_id(hit.node_id)
+            if parent is not None:
+                by_parent[parent].append(hit)
+
+        merged: dict[str, Hit] = {}
+        absorbed: set[str] = set()
+        for parent, children in by_parent.items():
+            siblings = self.reader.child_ids(parent)
+            if len(siblings) < 2 or len(children) / len(siblings) <= self.params.merge_ratio:
+                continue
+            (section,) = self.reader.get_nodes([parent])
+            dense_scores = [c.dense_score for c in children if c.dense_score is not None]
+            merged[children[0].node_id] = hit_from_node(
+                section,
+                score=float(np.mean([c.score for c in children])),
+                dense_score=max(dense_scores) if dense_scores else None,
+            )
+            absorbed.update(c.node_id for c in children)
+
+        out = [merged.get(h.node_id, h) for h in hits if h.node_id not in absorbed or h.node_id in merged]
+        return sorted(out, key=lambda h: -h.score)

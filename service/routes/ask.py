@@ -1,0 +1,94 @@
+"""Questions in, answers with citations out: JSON, Server-Sent Events, and plain search."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from service.answer import Answer, AnswerEvent, TokenEvent
+from service.deps import MetricsDep, ResourcesDep, SettingsDep
+from service.errors import ApiError, error_body
+from service.metrics import ServiceMetrics
+from service.schemas import AnswerOut, AskRequest, SearchOut
+from service.settings import Settings
+
+router = APIRouter(prefix="/api", tags=["ask"])
+
+
+def check_question(question: str, settings: Settings) -> str:
+    question = question.strip()
+    if not question:
+        raise ApiError(422, "empty question", "the question is empty; type what you want to know")
+    if len(question) > settings.max_question_chars:
+        raise ApiError(
+            413,
+            "question too long",
+            f"the question has {len(question)} characters; the limit is {settings.max_question_chars}",
+        )
+    return question
+
+
+def record(answer: Answer, metrics: ServiceMetrics) -> None:
+    if answer.abstained:
+        metrics.abstentions.inc()
+
+
+def sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post("/ask", response_model=AnswerOut)
+def ask(body: AskRequest, resources: ResourcesDep, settings: SettingsDep, metrics: MetricsDep) -> dict:
+    """Answer a question from the notes, with checked citations."""
+    question = check_question(body.question, settings)
+    answer = None
+    for event in resources.served.pipeline.stream(question, [t.model_dump() for t in body.history]):
+        if isinstance(event, TokenEvent):
+            metrics.tokens.inc()
+        else:
+            answer = event.answer
+    assert answer is not None
+    record(answer, metrics)
+    return answer.to_dict()
+
+
+@router.post("/ask/stream")
+def ask_stream(body: AskRequest, resources: ResourcesDep, settings: SettingsDep, metrics: MetricsDep):
+    """Stream an answer as Server-Sent Events: token*, citations, done (or error)."""
+    question = check_question(body.question, settings)
+    pipeline = resources.served.pipeline
+    history = [t.model_dump() for t in body.history]
+
+    def events() -> Iterator[str]:
+        try:
+            for event in pipeline.stream(question, history):
+                if isinstance(event, TokenEvent):
+                    metrics.tokens.inc()
+                    yield sse("token", {"text": event.text})
+                elif isinstance(event, AnswerEvent):
+                    record(event.answer, metrics)
+                    yield sse("citations", event.answer.to_dict())
+                    yield sse("done", {"id": event.answer.id})
+        except Exception as exc:  # a model failure ends the stream with an event, never a hung connection
+            yield sse("error", error_body("generation failed", f"{type(exc).__name__}: {exc}"))
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
+@router.get("/search", response_model=SearchOut)
+def search(
+    resources: ResourcesDep,
+    settings: SettingsDep,
+    q: str = Query(..., min_length=1, description="Search query"),
+    k: int = Query(10, ge=1, le=50),
+    mode: str = Query("hybrid", pattern="^(hybrid|dense|bm25)$"),
+) -> dict:
+    """Hybrid search over the notes and code, without generating an answer."""
+    query = check_question(q, settings)
+    hits = resources.served.retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
+    return {"hits": [h.to_dict() for h in hits]}

@@ -1,0 +1,93 @@
+"""An OpenAI-compatible /v1/chat/completions, so existing chat clients can talk to notecite.
+
+The last user message is the question, earlier turns are the history; the answer's citations are
+appended as a "Sources" list and also returned whole in a `citations` field.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from service.answer import Answer, AnswerEvent, TokenEvent
+from service.deps import MetricsDep, ResourcesDep, SettingsDep
+from service.errors import ApiError
+from service.routes.ask import check_question, record
+from service.schemas import ChatCompletionRequest
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+
+def sources_block(answer: Answer) -> str:
+    if not answer.citations:
+        return ""
+    lines = [f"[{c.n}] {c.doc} > {' > '.join(c.breadcrumbs)} ({c.start}-{c.end})" for c in answer.citations]
+    return "\n\nSources:\n" + "\n".join(lines)
+
+
+def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None) -> str:
+    body = {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+@router.post("/chat/completions")
+def chat_completions(body: ChatCompletionRequest, resources: ResourcesDep, settings: SettingsDep, metrics: MetricsDep):
+    """OpenAI chat completions over the notes (stream=true gives chat.completion.chunk events)."""
+    turns = [m.model_dump() for m in body.messages if m.role != "system"]
+    if not turns or turns[-1]["role"] != "user":
+        raise ApiError(422, "no question", "the last message must have role 'user'")
+    question = check_question(turns[-1]["content"], settings)
+    history = turns[:-1]
+    pipeline = resources.served.pipeline
+    completion_id = f"chatcmpl-{int(time.time() * 1000)}"
+
+    if not body.stream:
+        answer = pipeline.answer(question, history)
+        record(answer, metrics)
+        return {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": answer.text + sources_block(answer)},
+                    "finish_reason": "stop",
+                }
+            ],
+            "citations": [c.__dict__ for c in answer.citations],
+        }
+
+    def events() -> Iterator[str]:
+        yield chunk(completion_id, body.model, {"role": "assistant"})
+        streamed = False
+        try:
+            for event in pipeline.stream(question, history):
+                if isinstance(event, TokenEvent):
+                    metrics.tokens.inc()
+                    streamed = True
+                    yield chunk(completion_id, body.model, {"content": event.text})
+                elif isinstance(event, AnswerEvent):
+                    record(event.answer, metrics)
+                    tail = sources_block(event.answer)
+                    if event.answer.abstained and not streamed:
+                        tail = event.answer.text + tail
+                    if tail:
+                        yield chunk(completion_id, body.model, {"content": tail})
+            yield chunk(completion_id, body.model, {}, finish="stop")
+        except Exception as exc:
+            yield f"data: {json.dumps({'error': {'message': f'{type(exc).__name__}: {exc}'}})}\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")

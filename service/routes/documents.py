@@ -1,0 +1,81 @@
+"""The indexed documents: list, upload, delete, and the source text behind a citation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, File, Query, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from service.deps import ResourcesDep, SettingsDep, WriteAccess
+from service.errors import ApiError
+from service.resources import UPLOAD_PREFIX
+from service.schemas import DocumentOut, DocumentsOut, SourceOut, UploadOut
+
+router = APIRouter(prefix="/api", tags=["documents"])
+
+
+def document_out(record) -> dict:  # noqa: ANN001 - ingest.schema.DocumentRecord
+    return {
+        "doc": record.doc,
+        "sha256": record.sha256,
+        "kind": record.kind,
+        "n_chunks": record.n_chunks,
+        "indexed_at": record.indexed_at,
+        "deletable": record.doc.startswith(UPLOAD_PREFIX),
+        "warnings": list(record.warnings),
+    }
+
+
+def report_out(report) -> dict:  # noqa: ANN001 - ingest.pipeline.IngestReport
+    return {
+        "generation": report.generation,
+        "files": report.files,
+        "chunks": report.chunks,
+        "embedded": report.embedded,
+        "removed": report.removed,
+        "skipped": [list(s) for s in report.skipped],
+        "seconds": report.seconds,
+    }
+
+
+@router.get("/documents", response_model=DocumentsOut)
+def list_documents(resources: ResourcesDep) -> dict:
+    """Every indexed file with its chunk count, sha256 and when it was indexed."""
+    return {"documents": [document_out(d) for d in resources.reader.documents()]}
+
+
+@router.post("/documents", response_model=UploadOut, status_code=201, dependencies=[WriteAccess])
+async def upload_document(resources: ResourcesDep, settings: SettingsDep, file: UploadFile = File(...)) -> dict:
+    """Upload a note (txt, md, html, pdf); it is indexed at once and the index switched atomically."""
+    data = await file.read(settings.max_upload_bytes + 1)
+    doc, report = await run_in_threadpool(resources.add_upload, file.filename or "", data)
+    record = next(d for d in resources.reader.documents() if d.doc == doc)
+    return {"document": document_out(record), "report": report_out(report)}
+
+
+@router.delete("/documents/{doc:path}", dependencies=[WriteAccess])
+def delete_document(doc: str, resources: ResourcesDep) -> dict:
+    """Delete an uploaded note from disk and from the index."""
+    report = resources.delete_document(doc)
+    return {"deleted": doc, "report": report_out(report)}
+
+
+@router.get("/sources/{doc:path}", response_model=SourceOut)
+def source(
+    doc: str,
+    resources: ResourcesDep,
+    start: int | None = Query(None, ge=0),
+    end: int | None = Query(None, ge=0),
+) -> dict:
+    """The text of an indexed document, with the cited span to highlight."""
+    text = resources.reader.source_text(doc)
+    if text is None:
+        raise ApiError(404, "unknown document", f"{doc!r} is not in the index; GET /api/documents lists them")
+    kind = next((d.kind for d in resources.reader.documents() if d.doc == doc), "note")
+    highlight = None
+    if start is not None or end is not None:
+        if start is None or end is None or not start <= end <= len(text):
+            raise ApiError(
+                422, "bad span", f"start and end must satisfy 0 <= start <= end <= {len(text)}; got {start}, {end}"
+            )
+        highlight = {"start": start, "end": end}
+    return {"doc": doc, "kind": kind, "text": text, "highlight": highlight}

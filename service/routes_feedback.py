@@ -1,0 +1,101 @@
+"""POST /api/feedback and GET /api/feedback: thumbs up/down on answers, stored by FeedbackStore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.feedback import FeedbackStore
+
+MAX_QUESTION_CHARS = 10_000
+MAX_ANSWER_CHARS = 50_000
+MAX_CITATIONS = 100
+
+
+class _JsonErrorRoute(APIRoute):
+    """Bad input answers {"error", "detail"} whatever handlers the app installs: 400 for a body that is
+    not JSON, 422 for JSON that does not fit the model."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = exc.errors()
+                if any(error.get("type") == "json_invalid" for error in errors):
+                    return JSONResponse({"error": "bad request", "detail": "the body is not valid JSON"}, 400)
+                detail = "; ".join(
+                    f"{'.'.join(str(p) for p in error.get('loc', ()) if p != 'body')}: {error.get('msg', '')}"
+                    for error in errors
+                )
+                return JSONResponse({"error": "invalid request", "detail": detail}, 422)
+
+        return route_handler
+
+
+router = APIRouter(prefix="/api/feedback", tags=["feedback"], route_class=_JsonErrorRoute)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_CITATIONS)
+    rating: Literal["up", "down"]
+    answer_id: str | None = Field(None, max_length=200, description="The id from the ask response.")
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    answer_id: str | None
+    question: str
+    answer: str
+    citations: list[dict[str, Any]]
+    rating: Literal["up", "down"]
+    created_at: str
+
+
+class FeedbackList(BaseModel):
+    feedback: list[FeedbackOut]
+    counts: dict[str, int]
+
+
+def get_feedback_store(request: Request) -> FeedbackStore:
+    """The store the app's lifespan put on app.state.feedback."""
+    return request.app.state.feedback
+
+
+Store = Annotated[FeedbackStore, Depends(get_feedback_store)]
+
+
+@router.post("", status_code=201, response_model=FeedbackOut)
+def add_feedback(body: FeedbackIn, store: Store) -> dict[str, Any]:
+    """Store one rating with the question, answer and citations it rates."""
+    record = store.add(
+        question=body.question,
+        answer=body.answer,
+        citations=body.citations,
+        rating=body.rating,
+        answer_id=body.answer_id,
+    )
+    return record.to_dict()
+
+
+@router.get("", response_model=FeedbackList)
+def list_feedback(
+    store: Store,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    rating: Literal["up", "down"] | None = None,
+) -> dict[str, Any]:
+    """Ratings, newest first, and the totals per rating."""
+    records = store.list(limit=limit, rating=rating)
+    return {"feedback": [record.to_dict() for record in records], "counts": store.counts()}

@@ -1,0 +1,51 @@
+"""Run uvicorn in this process: `notecite serve` in the foreground, tests on a free loopback port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from service.app import create_app
+from service.resources import Resources
+from service.settings import Settings
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def serve(settings: Settings) -> None:
+    """One worker: the models are loaded once per process, so more workers would mean more copies."""
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", workers=1)
+
+
+@contextmanager
+def running_server(
+    settings: Settings, resources: Resources | None = None, startup_timeout_s: float = 600
+) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port in a background thread; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(create_app(settings, resources), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout_s
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the server exited during start-up; see the log above")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise TimeoutError(f"the server did not start within {startup_timeout_s} s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
