@@ -1,0 +1,195 @@
+"""The chat page in a real browser: streaming, citations, the source panel, keyboard use, 375 px, feedback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+NOTES = {
+    "photosynthesis.md": (
+        "# Photosynthesis\n\n"
+        "Photosynthesis converts light energy into chemical energy stored in glucose. "
+        "It takes place in the chloroplasts of plant cells, where the green pigment chlorophyll absorbs "
+        "mostly red and blue light.\n\n"
+        "## Light reactions\n\n"
+        "The light-dependent reactions happen in the thylakoid membranes. They split water, release oxygen, "
+        "and produce ATP and NADPH.\n\n"
+        "## Calvin cycle\n\n"
+        "The Calvin cycle runs in the stroma. The enzyme RuBisCO fixes carbon dioxide into a three-carbon "
+        "sugar, using the ATP and NADPH made by the light reactions.\n"
+    ),
+    "adam.txt": (
+        "Adam optimizer\n\n"
+        "Adam keeps an exponential moving average of the gradient, called the first moment, and of the "
+        "squared gradient, called the second moment. Each parameter's step is the first moment divided by "
+        "the square root of the second moment plus a small epsilon. The usual defaults are beta1 = 0.9, "
+        "beta2 = 0.999 and a learning rate of 0.001. Bias correction divides each moment by one minus "
+        "beta to the power t, because both averages start at zero.\n"
+    ),
+}
+QUESTION = "Where does photosynthesis take place?"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory, server_factory):
+    yield from server_factory(tmp_path_factory, NOTES)
+
+
+def test_streamed_answer_cites_and_highlights_the_passage(base_url, open_page, chat_factory, artifacts: Path):
+    page = open_page(base_url)
+    chat = chat_factory(page)
+    article, answer = chat.submit(QUESTION)
+
+    assert not answer["abstained"], answer
+    assert answer["citations"], "the answer cites no passage"
+    assert page.evaluate("window.__tokenUpdates") >= 2, "the answer did not stream in pieces"
+    body = article.locator(".answer-body")
+    expect(body).to_have_attribute("aria-live", "polite")
+    expect(body).to_have_attribute("aria-busy", "false")
+    assert body.inner_text().strip() == answer["text"].strip()
+
+    buttons = article.locator(".answer-body button.citation")
+    expect(buttons.first).to_be_visible()
+    page.screenshot(path=artifacts / "01-answer-with-citations.png")
+
+    n = int(buttons.first.get_attribute("data-n"))
+    citation = next(c for c in answer["citations"] if c["n"] == n)
+    buttons.first.click()
+    panel = page.locator("#source-panel")
+    expect(panel).to_be_visible()
+    mark = panel.locator("mark")
+    expect(mark).to_have_count(1)
+    expect(mark).to_have_text(citation["quote"], use_inner_text=False)
+    assert mark.evaluate("m => m.textContent") == citation["quote"]
+    expect(panel.locator("#source-doc")).to_contain_text(citation["doc"])
+    for crumb in citation["breadcrumbs"]:
+        expect(panel.locator("#source-breadcrumbs")).to_contain_text(crumb)
+    # The highlight sits inside its surrounding text, not alone.
+    assert len(panel.locator("#source-text").evaluate("p => p.textContent")) > len(citation["quote"])
+    page.screenshot(path=artifacts / "02-source-panel.png")
+
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(buttons.first).to_be_focused()
+
+
+def test_unsupported_sentences_and_abstention_are_visible(base_url, open_page, chat_factory, artifacts: Path):
+    page = open_page(base_url)
+    article, answer = chat_factory(page).submit("What is the capital city of Peru and who founded it?")
+    if answer["abstained"]:
+        expect(article).to_have_class(re.compile(r"\babstained\b"))
+        nearest = article.locator(".nearest")
+        expect(nearest).to_be_visible()
+        expect(nearest.locator(".nearest-link")).to_have_count(len(answer["nearest"]))
+        if answer["nearest"]:
+            nearest.locator(".nearest-link").first.click()
+            expect(page.locator("#source-panel mark")).to_have_text(
+                answer["nearest"][0]["text"], use_inner_text=False
+            )
+    unsupported = [s for s in answer["sentences"] if not s["supported"]]
+    expect(article.locator(".sentence.unsupported")).to_have_count(len(unsupported))
+    for i in range(len(unsupported)):
+        assert article.locator(".sentence.unsupported").nth(i).get_attribute("title")
+    page.screenshot(path=artifacts / "03-not-in-your-notes.png")
+    assert answer["abstained"] or unsupported, "an off-topic question was answered as if the notes covered it"
+
+
+def test_keyboard_only_follow_up_and_new_chat(base_url, open_page, chat_factory, artifacts: Path):
+    page = open_page(base_url)
+    chat = chat_factory(page)
+    # Tab to the skip link and follow it to the question box.
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#question")).to_be_focused()
+
+    # Shift+Enter is a new line, not a send.
+    page.keyboard.type("What does Adam keep")
+    page.keyboard.press("Shift+Enter")
+    assert page.locator("#question").input_value() == "What does Adam keep\n"
+    assert page.locator(".turn-user").count() == 0
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+
+    first, first_answer = chat.submit("What does the Adam optimizer keep track of?", keyboard_only=True)
+    expect(page.locator("#question")).to_have_value("")
+
+    with page.expect_request("**/api/ask/stream") as request_info:
+        chat.submit("What are its default values?", keyboard_only=True)
+    history = request_info.value.post_data_json["history"]
+    assert [turn["role"] for turn in history] == ["user", "assistant"]
+    assert history[0]["content"] == "What does the Adam optimizer keep track of?"
+    assert history[1]["content"] == first_answer["text"]
+
+    # Tab forward to the first citation or nearest passage and open it with the keyboard.
+    target = None
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.className")
+        if "citation" in focused or "source-link" in focused or "nearest-link" in focused:
+            target = focused
+            break
+    assert target, "no citation could be reached with Tab"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused citation has no visible focus ring"
+    page.screenshot(path=artifacts / "04-keyboard-focus.png")
+    page.keyboard.press("Enter")
+    expect(page.locator("#source-panel")).to_be_visible()
+    expect(page.locator("#close-source")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#source-panel")).to_be_hidden()
+
+    # New chat, by keyboard: history is cleared and the next question goes without it.
+    page.locator("#new-chat").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".turn")).to_have_count(0)
+    expect(page.locator("#question")).to_be_focused()
+    assert first.count() == 0
+
+
+def test_narrow_screen_375px(base_url, open_page, chat_factory, artifacts: Path):
+    page = open_page(base_url, width=375, height=740)
+    page.screenshot(path=artifacts / "05-mobile-empty.png")
+    article, answer = chat_factory(page).submit(QUESTION)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways at 375 px"
+    page.screenshot(path=artifacts / "06-mobile-answer.png")
+    opener = article.locator("button.citation, .source-link, .nearest-link").first
+    opener.click()
+    panel = page.locator("#source-panel")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box is not None and box["x"] == 0 and box["width"] == 375, f"the panel is no overlay: {box}"
+    assert panel.evaluate("p => getComputedStyle(p).position") == "fixed"
+    page.screenshot(path=artifacts / "07-mobile-source-overlay.png")
+    page.locator("#close-source").click()
+    expect(panel).to_be_hidden()
+
+
+def test_thumbs_are_stored_and_listed(base_url, open_page, chat_factory, artifacts: Path):
+    page = open_page(base_url, permissions=["clipboard-read", "clipboard-write"])
+    article, answer = chat_factory(page).submit(QUESTION)
+
+    article.get_by_role("button", name="Good answer").click()
+    expect(article.get_by_role("button", name="Good answer")).to_have_attribute("aria-pressed", "true")
+    expect(article.locator(".action-status")).to_have_text("Thanks for the feedback.")
+    article.get_by_role("button", name="Bad answer").click()
+    expect(article.get_by_role("button", name="Bad answer")).to_have_attribute("aria-pressed", "true")
+    expect(article.get_by_role("button", name="Good answer")).to_have_attribute("aria-pressed", "false")
+
+    article.get_by_role("button", name="Copy answer").click()
+    expect(article.locator(".action-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == answer["text"]
+    page.screenshot(path=artifacts / "08-feedback.png")
+
+    listed = httpx.get(f"{base_url}/api/feedback", timeout=10).json()
+    mine = [f for f in listed["feedback"] if f["answer_id"] == answer["id"]]
+    assert [f["rating"] for f in mine] == ["down", "up"]
+    assert all(f["question"] == QUESTION and f["answer"] == answer["text"] for f in mine)
+    assert mine[0]["citations"] == answer["citations"]
+    assert listed["counts"]["up"] >= 1 and listed["counts"]["down"] >= 1
