@@ -12,8 +12,13 @@ from eval.dataset import DatasetError, load_dataset, validate
 
 DEV_SET = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "notes_dev.jsonl"
 
-GOOD = {"id": "a", "question": "what is x?", "kind": "fact", "reference_answer": "x is y.",
-        "relevant": [{"doc": "n.txt", "quote": "x is y"}]}
+GOOD = {
+    "id": "a",
+    "question": "what is x?",
+    "kind": "fact",
+    "reference_answer": "x is y.",
+    "relevant": [{"doc": "n.txt", "quote": "x is y"}],
+}
 
 
 def _write(tmp_path: Path, rows: list[object]) -> Path:

@@ -1,0 +1,44 @@
+"""Pick the service's abstain threshold on a dev set.
+
+The service abstains when the best passage's cosine is below a threshold. Sweeping it over the dev set
+trades wrong answers to unanswerable questions against refusals of answerable ones; the chosen value is the
+most accurate one, ties going to fewer false abstentions and then to the lower threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from eval.metrics import abstention_accuracy, false_abstain_rate
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    threshold: float
+    abstention_accuracy: float
+    false_abstain_rate: float
+
+
+def sweep(
+    best_cosine: Mapping[str, float], unanswerable: Mapping[str, bool], thresholds: Sequence[float]
+) -> list[ThresholdRow]:
+    """Abstention accuracy and false-abstain rate if the service abstained below each threshold."""
+    rows = []
+    for t in thresholds:
+        abstained = {q: best_cosine[q] < t for q in best_cosine}
+        rows.append(
+            ThresholdRow(
+                t, abstention_accuracy(abstained, unanswerable), false_abstain_rate(abstained, unanswerable)
+            )
+        )
+    return rows
+
+
+def choose(rows: Sequence[ThresholdRow]) -> ThresholdRow:
+    return min(rows, key=lambda r: (-r.abstention_accuracy, r.false_abstain_rate, r.threshold))
+
+
+def default_grid(lo: float = 0.0, hi: float = 0.8, step: float = 0.01) -> list[float]:
+    n = round((hi - lo) / step)
+    return [round(lo + i * step, 4) for i in range(n + 1)]

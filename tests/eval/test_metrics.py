@@ -1,0 +1,169 @@
+"""Metrics on hand-computed cases; each expected value is derived in the comment beside it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from eval import metrics as m
+from eval.metrics import Span
+
+E = frozenset()  # a hit that covers no gold quote
+
+
+def fs(*i: int) -> frozenset[int]:
+    return frozenset(i)
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "expected"),
+    [
+        ("abcabc", "bc", [(1, 3), (4, 6)]),  # two occurrences
+        ("aaa", "aa", [(0, 2), (1, 3)]),  # overlapping occurrences are all found
+        ("abc", "x", []),
+    ],
+)
+def test_quote_spans(text: str, quote: str, expected: list[tuple[int, int]]) -> None:
+    assert m.quote_spans(text, quote) == expected
+
+
+GOLD = Span("d", 10, 20)  # 10 characters
+
+
+@pytest.mark.parametrize(
+    ("hit", "expected"),
+    [
+        (Span("d", 0, 15), True),  # overlap [10,15) = 5 = half of 10
+        (Span("d", 0, 14), False),  # overlap 4 < 5
+        (Span("d", 12, 30), True),  # overlap [12,20) = 8
+        (Span("e", 10, 20), False),  # same range, other doc
+        (Span("d", 20, 40), False),  # touches the end, shares nothing
+    ],
+)
+def test_covers_needs_half_the_quote(hit: Span, expected: bool) -> None:
+    assert m.covers(hit, GOLD) is expected
+
+
+def test_covered_quotes_uses_any_occurrence() -> None:
+    gold = [[Span("d", 0, 10), Span("d", 100, 110)], [Span("d", 50, 60)]]
+    # [95, 120) covers quote 0's second occurrence fully and misses quote 1
+    assert m.covered_quotes(Span("d", 95, 120), gold) == fs(0)
+    assert m.covered_quotes(Span("d", 0, 60), gold) == fs(0, 1)
+
+
+# q1: relevant at ranks 2 (quote 0) and 4 (quote 1), 2 gold quotes; q2: relevant at 1, 1 quote; q3: none
+RANKED = {"q1": [E, fs(0), E, fs(1)], "q2": [fs(0)], "q3": [E, E]}
+N_GOLD = {"q1": 2, "q2": 1, "q3": 1}
+LENGTHS = {"q1": [100, 200, 300, 400], "q2": [70], "q3": [50, 60]}
+
+
+def test_mrr() -> None:
+    # (1/2 + 1/1 + 0) / 3 = 0.5
+    assert m.mrr_at_k(RANKED, 10) == pytest.approx(0.5)
+    # at k=1 only q2 counts: 1/3
+    assert m.mrr_at_k(RANKED, 1) == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize(
+    ("k", "expected"),
+    [
+        (1, (0 / 2 + 1 + 0) / 3),  # q1 has nothing at rank 1
+        (2, (1 / 2 + 1 + 0) / 3),  # q1 found quote 0 at rank 2
+        (5, (2 / 2 + 1 + 0) / 3),  # q1 found both
+    ],
+)
+def test_recall(k: int, expected: float) -> None:
+    assert m.recall_at_k(RANKED, N_GOLD, k) == pytest.approx(expected)
+
+
+def test_ndcg() -> None:
+    # q1: DCG = 1/log2(3) + 1/log2(5) = 0.63093 + 0.43068 = 1.06161; IDCG = 1 + 0.63093 = 1.63093
+    #     -> 0.65093; q2: 1; q3: 0; mean = 1.65093 / 3 = 0.55031
+    q1 = (1 / math.log2(3) + 1 / math.log2(5)) / (1 + 1 / math.log2(3))
+    assert q1 == pytest.approx(0.65093, abs=1e-5)
+    assert m.ndcg_at_k(RANKED, N_GOLD, 10) == pytest.approx((q1 + 1) / 3)
+
+
+def test_ndcg_does_not_count_a_quote_twice() -> None:
+    # a passage and the section merged from it both cover quote 0: only the first gains, nDCG = 1, not 1.63
+    assert m.ndcg_at_k({"q": [fs(0), fs(0)]}, {"q": 1}, 10) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("qid", "expected"),
+    [
+        ("q1", 300),  # 100 + 200, first relevant at rank 2
+        ("q2", 70),  # first hit relevant
+        ("q3", 110),  # none relevant: all hits, 50 + 60
+    ],
+)
+def test_reading_cost(qid: str, expected: int) -> None:
+    assert m.reading_cost(RANKED[qid], LENGTHS[qid]) == expected
+
+
+def test_median_reading_cost_and_summary() -> None:
+    # median of 300, 70, 110 = 110
+    summary = m.retrieval_summary(RANKED, N_GOLD, LENGTHS)
+    assert summary["reading_cost_median"] == 110
+    assert set(summary) == {"mrr@10", "ndcg@10", "recall@1", "recall@5", "recall@10", "reading_cost_median"}
+
+
+def test_bleu_hand_computed() -> None:
+    # hyp "a b c d" vs ref "a b c d e": every n-gram precision is 1 (4/4, 3/3, 2/2, 1/1);
+    # brevity penalty exp(1 - 5/4) = exp(-0.25) = 0.7788
+    assert m.bleu({"q": "a b c d"}, {"q": "a b c d e"}) == pytest.approx(math.exp(-0.25), abs=1e-4)
+    assert m.bleu({"q": "x y z w"}, {"q": "a b c d"}) == pytest.approx(0.0)
+
+
+def test_rouge_hand_computed() -> None:
+    # "the cat sat" vs "the cat ran": unigrams 2/3 both ways -> F 2/3; bigrams {the cat} of 2 -> 1/2;
+    # LCS "the cat" = 2 of 3 -> 2/3
+    scores = m.rouge({"q": "the cat sat"}, {"q": "the cat ran"})
+    assert scores["rouge1"] == pytest.approx(2 / 3)
+    assert scores["rouge2"] == pytest.approx(1 / 2)
+    assert scores["rougeL"] == pytest.approx(2 / 3)
+
+
+def test_abstention() -> None:
+    abstained = {"a": True, "b": False, "c": True, "d": False}
+    unanswerable = {"a": True, "b": False, "c": False, "d": True}
+    # right on a and b: 2/4; answerable b, c of which c refused: 1/2
+    assert m.abstention_accuracy(abstained, unanswerable) == pytest.approx(0.5)
+    assert m.false_abstain_rate(abstained, unanswerable) == pytest.approx(0.5)
+
+
+GOLD_QUOTES = [[Span("n.txt", 100, 200)]]
+
+CITATION_CASES = [
+    # (cited span, attributed, symbol, keywords, expected)
+    (Span("n.txt", 190, 300), False, None, (), True),  # overlaps the gold span by 10 characters
+    (Span("n.txt", 200, 300), False, None, (), False),  # adjacent, no overlap, not attributed
+    (Span("n.txt", 200, 300), True, None, (), True),  # attribution found it supports its sentence
+    (Span("other.txt", 100, 200), False, None, (), False),  # same range, other doc
+    (Span("reference/optimizers.py", 0, 50), False, "Adam", ("adam",), True),  # symbol names the topic
+    (Span("reference/lora.py", 0, 50), False, "LoRALinear", ("gru",), False),
+]
+
+
+@pytest.mark.parametrize(("cited", "attributed", "symbol", "keywords", "expected"), CITATION_CASES)
+def test_citation_ok(
+    cited: Span, attributed: bool, symbol: str | None, keywords: tuple, expected: bool
+) -> None:
+    assert (
+        m.citation_ok(cited, GOLD_QUOTES, attributed=attributed, symbol=symbol, code_keywords=keywords)
+        is expected
+    )
+
+
+def test_citation_precision_and_code_rate() -> None:
+    # 2 right of 3 citations; a question without citations adds nothing
+    assert m.citation_precision({"q1": [True, False], "q2": [True], "q3": []}) == pytest.approx(2 / 3)
+    assert m.citation_precision({"q1": []}) is None
+    assert m.code_citation_rate({"a": True, "b": False, "c": False, "d": True}) == pytest.approx(0.5)
+    assert m.code_citation_rate({}) is None
+
+
+def test_p50() -> None:
+    assert m.p50([3.0, 1.0, 2.0, 10.0]) == pytest.approx(2.5)
+    assert m.p50([]) is None
