@@ -80,7 +80,7 @@ def beam_search(
 def greedy_decode(step: StepFn, max_len: int, eos_id: int) -> tuple[int, ...]:
     """Pick the single most probable token each step: beam search with width 1, shown for contrast.
 
-    Notes: 001 flashcard "Why not greedy search to pick the best sentence" ("the next best word doesn't
+    Notes: 001 flashcard "Why not greedy search to pick the best sentence" ("the next best word doesn’t
     necessarily mean the final sentence is better").
 
     >>> greedy_decode(lambda prefix: np.log([0.1, 0.9]) if len(prefix) < 2 else np.log([0.9, 0.1]), 5, 0)

@@ -67,7 +67,8 @@ def bias_variance_decomposition(
 def polynomial_fit(degree: int) -> FitFn:
     """A model family for the simulation: least-squares polynomials of one degree on 1-D inputs.
 
-    Low degrees underfit a curved f (high bias); high degrees chase the noise (high variance).
+    Notes: 004 "Overfitting and Underfitting" ("Overfitting – model > data", "Underfitting – data >
+    model"): low degrees underfit a curved f (high bias); high degrees chase the noise (high variance).
 
     >>> predict = polynomial_fit(1)(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]))
     >>> predict(np.array([3.0])).round(6)

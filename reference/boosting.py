@@ -24,9 +24,10 @@ class Stump:
 def fit_stump(x: np.ndarray, target: np.ndarray) -> Stump:
     """Best single split by squared error: each leaf predicts the mean target of its rows.
 
-    Tries every feature and every midpoint between consecutive distinct sorted values. Minimising
-    the leaves' squared error equals maximising n_left * n_right / n * (mean_left - mean_right)^2,
-    computed for all cut points at once from prefix sums.
+    Notes: 002 "Notes from (Friedman 2001)" ("Initial learner is a stump"). Tries every feature and
+    every midpoint between consecutive distinct sorted values. Minimising the leaves' squared error
+    equals maximising n_left * n_right / n * (mean_left - mean_right)^2, computed for all cut points
+    at once from prefix sums.
 
     >>> fit_stump(np.array([[1.0], [2.0], [3.0], [4.0]]), np.array([0.0, 0.0, 1.0, 1.0]))
     Stump(feature=0, threshold=2.5, left_value=0.0, right_value=1.0)

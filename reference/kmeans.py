@@ -20,6 +20,8 @@ class KMeansResult:
 def squared_distances(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Squared Euclidean distance from every point (n, d) to every center (k, d) -> (n, k).
 
+    Notes: 003 "Machine Learning Basics" (K-Means: the within-cluster variance is built from these).
+
     >>> squared_distances(np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[0.0, 0.0]]))
     array([[ 0.],
            [25.]])
@@ -30,8 +32,10 @@ def squared_distances(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
 def kmeans_plus_plus_init(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Pick k starting centers, each new one drawn with probability proportional to D(x)^2.
 
-    D(x) is the distance to the nearest center chosen so far, so seeds spread over the data and
-    Lloyd's iterations start near a good solution (Arthur and Vassilvitskii, 2007).
+    Notes: 003 "Machine Learning Basics" ("K-Means Clustering ... minimizing within-cluster variance"):
+    a bad start leaves Lloyd's iterations in a poor local minimum of that variance. D(x) is the
+    distance to the nearest center chosen so far, so seeds spread over the data (Arthur and
+    Vassilvitskii, 2007).
 
     >>> x = np.array([[0.0], [0.1], [10.0], [10.1]])
     >>> sorted(np.round(kmeans_plus_plus_init(x, 2, np.random.default_rng(0)).ravel()).tolist())
@@ -75,7 +79,8 @@ def kmeans(
     rng = np.random.default_rng(seed)
     centers = kmeans_plus_plus_init(x, k, rng) if init is None else np.array(init, dtype=np.float64)
     n_iter = 0
-    for n_iter in range(1, max_iter + 1):  # noqa: B007 - n_iter is reported after the loop
+    while n_iter < max_iter:
+        n_iter += 1
         labels = squared_distances(x, centers).argmin(axis=1)
         new_centers = centers.copy()
         for j in range(k):

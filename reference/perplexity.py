@@ -26,7 +26,8 @@ def perplexity_from_log_probs(token_log_probs: Sequence[float] | np.ndarray) -> 
 def perplexity_from_probs(token_probs: Sequence[float] | np.ndarray) -> float:
     """Perplexity from the probabilities the model gave each true token: the inverse geometric mean.
 
-    Summing logs instead of multiplying probabilities keeps long sequences from underflowing to 0.
+    Notes: 003 "Perplexity" ("Higher perplexity indicates higher uncertainty"). Summing logs instead of
+    multiplying probabilities keeps long sequences from underflowing to 0.
 
     >>> round(perplexity_from_probs([0.5, 0.125]), 6)
     4.0
@@ -37,6 +38,9 @@ def perplexity_from_probs(token_probs: Sequence[float] | np.ndarray) -> float:
 
 def perplexity_from_logits(logits: np.ndarray, targets: Sequence[int] | np.ndarray) -> float:
     """Perplexity from raw next-token scores (T, V) and the true next tokens (T,), via log-softmax.
+
+    Notes: 003 "Perplexity" ("It measures the uncertainty in predicting the next token"); this is
+    exp of the mean cross-entropy loss a language model trains on.
 
     >>> round(perplexity_from_logits(np.zeros((3, 5)), [0, 1, 2]), 6)
     5.0

@@ -46,6 +46,7 @@ class SVC:
     gamma: float = 1.0
     tol: float = 1e-3
     seed: int = 0
+    max_passes: int = 10_000  # a guard against cycling from rounding; converged runs stop far sooner
     classes_: np.ndarray = field(default_factory=lambda: np.array([]))
     support_vectors_: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     dual_coef_: np.ndarray = field(default_factory=lambda: np.array([]))  # alpha_i * y_i
@@ -65,7 +66,11 @@ class SVC:
         return self
 
     def _smo(self, gram: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-        """Platt's SMO: pick a KKT violator, pair it with a second multiplier, optimise the pair."""
+        """Platt's SMO: pick a KKT violator, pair it with a second multiplier, optimise the pair.
+
+        The outer loop alternates one sweep over all points with sweeps over the non-bound ones
+        (0 < alpha < C), which are the ones most likely to still violate the KKT conditions.
+        """
         n, C, eps = len(y), self.C, 1e-8
         rng = np.random.default_rng(self.seed)
         alpha, b = np.zeros(n), 0.0
@@ -110,18 +115,20 @@ class SVC:
                 return 0
             non_bound = np.flatnonzero((alpha > 0) & (alpha < C))
             # Second-choice heuristic: the partner with the largest |E1 - E2| takes the biggest step.
-            if len(non_bound) > 1 and take_step(
-                int(non_bound[np.argmax(np.abs(errors[non_bound] - errors[i2]))]), i2
-            ):
-                return 1
+            if len(non_bound) > 1:
+                i1 = int(non_bound[np.argmax(np.abs(errors[non_bound] - errors[i2]))])
+                if take_step(i1, i2):
+                    return 1
+            # Otherwise any partner that makes progress, non-bound ones first, from a random start.
             for pool in (non_bound, np.arange(n)):
                 for i1 in np.roll(pool, -int(rng.integers(max(len(pool), 1)))):
                     if take_step(int(i1), i2):
                         return 1
             return 0
 
-        examine_all, changed = True, 0
-        while changed > 0 or examine_all:
+        examine_all, changed, passes = True, 0, 0
+        while (changed > 0 or examine_all) and passes < self.max_passes:
+            passes += 1
             pool = range(n) if examine_all else np.flatnonzero((alpha > 0) & (alpha < C))
             changed = sum(examine(int(i)) for i in pool)
             if examine_all:

@@ -17,6 +17,8 @@ Tokens = Sequence[str]
 def ngram_counts(tokens: Tokens, n: int) -> Counter[tuple[str, ...]]:
     """Count the n-grams of one token list; both metrics are built from these counts.
 
+    Notes: 001 flashcard "Bleu score using bi grams" ("The cat 2, clipped 1": "the cat" occurs twice).
+
     >>> sorted(ngram_counts("the cat the cat".split(), 2).items())
     [(('cat', 'the'), 1), (('the', 'cat'), 2)]
     """
@@ -125,6 +127,9 @@ def rouge_n(reference: Tokens, prediction: Tokens, n: int = 1) -> RougeScore:
 
 def lcs_length(a: Tokens, b: Tokens) -> int:
     """Length of the longest common subsequence, by dynamic programming over two rows.
+
+    Notes: 001 flashcard "Rouge score" ("it uses the length of the longest common subsequence"). Unlike
+    n-grams, the matched words need not be adjacent, only in the same order.
 
     >>> lcs_length("a b c d".split(), "a c b d".split())
     3
