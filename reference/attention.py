@@ -32,6 +32,7 @@ def scaled_dot_product_attention(
 
     Dividing by sqrt(d) keeps the dot products from growing with the head size, which would make
     the softmax too sharp. ``mask`` is boolean and broadcasts to (..., Tq, Tk); False blocks a key.
+    A query whose keys are all blocked gets zero weights and a zero output (as in PyTorch), not NaN.
 
     Notes: 003 "Transformer" — "the factor is a scaling to avoid overly large dot products"
 
@@ -46,10 +47,12 @@ def scaled_dot_product_attention(
     scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(d)  # (..., Tq, Tk)
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
-    # Subtracting the row maximum keeps exp() from overflowing; it cancels in the ratio.
-    scores = scores - scores.max(axis=-1, keepdims=True)
-    weights = np.exp(scores)
-    weights = weights / weights.sum(axis=-1, keepdims=True)  # (..., Tq, Tk)
+    # Subtracting the row maximum keeps exp() from overflowing (it cancels in the ratio); a fully
+    # blocked row has maximum -inf, so subtract 0 there and let its weights all come out 0.
+    row_max = scores.max(axis=-1, keepdims=True)  # (..., Tq, 1)
+    weights = np.exp(scores - np.where(np.isfinite(row_max), row_max, 0.0))
+    total = weights.sum(axis=-1, keepdims=True)
+    weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)  # (..., Tq, Tk)
     return weights @ v, weights  # (..., Tq, dv), (..., Tq, Tk)
 
 
@@ -98,13 +101,7 @@ def multi_head_attention(
     k = project(key, w_k, b_k).reshape(batch, t_k, n_heads, head_dim).transpose(0, 2, 1, 3)
     v = project(value, w_v, b_v).reshape(batch, t_k, n_heads, head_dim).transpose(0, 2, 1, 3)
 
-    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head_dim)  # (B, h, Tq, Tk)
-    if mask is not None:
-        scores = np.where(mask, scores, -np.inf)
-    scores = scores - scores.max(axis=-1, keepdims=True)
-    weights = np.exp(scores)
-    weights = weights / weights.sum(axis=-1, keepdims=True)
-    heads = weights @ v  # (B, h, Tq, hd)
+    heads, _ = scaled_dot_product_attention(q, k, v, mask)  # (B, h, Tq, hd); mask broadcasts over B, h
 
     concat = heads.transpose(0, 2, 1, 3).reshape(batch, t_q, embed)  # (B, Tq, E)
     return project(concat, w_o, b_o)  # (B, Tq, E)

@@ -99,17 +99,14 @@ def derivative(f: Callable[[Dual], Dual], x: Number) -> float:
 class Value:
     """A scalar node in a computation graph, for reverse-mode AD (backpropagation).
 
-    Each operation records its inputs together with the local derivative d(out)/d(input).
-    ``backward`` then visits the nodes from the output back to the leaves in reverse topological
-    order, so each node's gradient is complete before it is passed on by the chain rule. One
-    backward pass yields the gradient for every input, which is why training uses reverse mode.
+    Each operation records its inputs with the local derivative d(out)/d(input). ``backward`` visits
+    nodes from the output back to the leaves in reverse topological order, so a node's gradient is
+    complete before the chain rule passes it on. One pass yields every input's gradient.
 
-    Notes: 002 "Reverse Mode AD" —
-    "It is used in many deep learning frameworks such as PyTorch and Tensorflow"
+    Notes: 002 "Reverse Mode AD" — "used in many deep learning frameworks such as PyTorch and Tensorflow"
 
     >>> a, b = Value(2.0), Value(-3.0)
-    >>> loss = (a * b + a.exp()).tanh()
-    >>> loss.backward()
+    >>> (a * b + a.exp()).tanh().backward()
     >>> round(a.grad, 4), round(b.grad, 4)
     (0.9672, 0.4408)
     """
@@ -119,18 +116,14 @@ class Value:
         self.grad = 0.0
         self.parents = parents  # ((input node, d self / d input), ...)
 
-    @staticmethod
-    def lift(other: Value | Number) -> Value:
-        return other if isinstance(other, Value) else Value(other)
-
     def __add__(self, other: Value | Number) -> Value:
-        o = Value.lift(other)
+        o = other if isinstance(other, Value) else Value(other)  # a plain number is a constant leaf
         return Value(self.data + o.data, ((self, 1.0), (o, 1.0)))
 
     __radd__ = __add__
 
     def __mul__(self, other: Value | Number) -> Value:
-        o = Value.lift(other)
+        o = other if isinstance(other, Value) else Value(other)
         return Value(self.data * o.data, ((self, o.data), (o, self.data)))
 
     __rmul__ = __mul__
@@ -142,16 +135,16 @@ class Value:
         return self * -1.0
 
     def __sub__(self, other: Value | Number) -> Value:
-        return self + (-Value.lift(other))
+        return self + other * -1.0
 
-    def __rsub__(self, other: Value | Number) -> Value:
-        return Value.lift(other) - self
+    def __rsub__(self, other: Number) -> Value:
+        return other + self * -1.0
 
     def __truediv__(self, other: Value | Number) -> Value:
-        return self * Value.lift(other) ** -1.0
+        return self * other**-1.0
 
-    def __rtruediv__(self, other: Value | Number) -> Value:
-        return Value.lift(other) * self**-1.0
+    def __rtruediv__(self, other: Number) -> Value:
+        return other * self**-1.0
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)
@@ -183,6 +176,3 @@ class Value:
         for node in reversed(order):  # output first: a node's grad is final before it flows on
             for parent, local in node.parents:
                 parent.grad += local * node.grad
-
-    def __repr__(self) -> str:
-        return f"Value(data={self.data}, grad={self.grad})"
