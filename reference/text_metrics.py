@@ -71,8 +71,8 @@ def corpus_bleu(
             totals[n - 1] += max(len(hyp) - n + 1, 0)
 
     precisions = [m / t if t else 0.0 for m, t in zip(matches, totals, strict=True)]
-    # Short outputs would otherwise win on precision alone; long ones are already penalised by it,
-    # so the penalty exp(1 - r/c) is capped at 1.
+    # Short outputs would otherwise win on precision alone, so they pay exp(1 - r/c); long ones already
+    # lose precision on their extra n-grams, so the penalty is capped at 1.
     brevity_penalty = min(1.0, math.exp(1 - ref_len / hyp_len)) if hyp_len else 0.0
     geo_mean = math.exp(sum(math.log(p) for p in precisions) / max_n) if min(precisions) > 0 else 0.0
     return BleuScore(brevity_penalty * geo_mean, precisions, brevity_penalty, hyp_len, ref_len)
