@@ -1,0 +1,156 @@
+"""Hierarchical chunking: each section becomes a parent TextNode whose children are passages.
+
+Passages are runs of whole sentences inside one section, sized for the embedder (MiniLM reads at most
+256 word pieces, so a passage aims below that). Every node's text is the exact source slice
+`[start, end)`: spans are trimmed by moving the bounds, never by editing the text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+from ingest.schema import Kind, Level, NodeMeta, Section, SourceDoc, node_id
+from ingest.structure import trim_span
+
+# A sentence ends after . ! ? (and any closing quote or bracket) before whitespace, or at a line
+# break: notes put one statement per line far more often than they punctuate.
+_SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|\n")
+_PIECE = re.compile(r"\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class ChunkParams:
+    """Passage sizes in (estimated) MiniLM word pieces."""
+
+    max_tokens: int = field(default=240, metadata={"help": "hard cap; MiniLM truncates beyond 256"})
+    min_tokens: int = field(default=128, metadata={"help": "a shorter tail joins the passage before it"})
+
+    def __post_init__(self) -> None:
+        if not 0 < self.min_tokens <= self.max_tokens:
+            raise ValueError(f"need 0 < min_tokens <= max_tokens, got {self.min_tokens}, {self.max_tokens}")
+
+
+def estimate_tokens(text: str) -> int:
+    """Word pieces, estimated: words and punctuation marks, plus ~15% for sub-word splits."""
+    return math.ceil(len(_PIECE.findall(text)) * 1.15)
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Trimmed `[s, e)` spans of the sentences in `text[start:end]`."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        s, e = trim_span(text, pos, match.end())
+        if e > s:
+            spans.append((s, e))
+        pos = match.end()
+    s, e = trim_span(text, pos, end)
+    if e > s:
+        spans.append((s, e))
+    return spans
+
+
+def _split_long(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at word boundaries into pieces that fit."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    pieces: list[tuple[int, int]] = []
+    first = 0
+    tokens = 0
+    for i, (ws, we) in enumerate(words):
+        t = estimate_tokens(text[span[0] + ws : span[0] + we])
+        if i > first and tokens + t > max_tokens:
+            pieces.append((span[0] + words[first][0], span[0] + words[i - 1][1]))
+            first, tokens = i, 0
+        tokens += t
+    pieces.append((span[0] + words[first][0], span[0] + words[-1][1]))
+    return pieces
+
+
+def passage_spans(text: str, start: int, end: int, params: ChunkParams) -> list[tuple[int, int]]:
+    """Group a section's sentences into passages of similar size, none above `max_tokens`."""
+    units: list[tuple[int, int, int]] = []  # (start, end, tokens)
+    for span in sentence_spans(text, start, end):
+        t = estimate_tokens(text[span[0] : span[1]])
+        parts = _split_long(text, span, params.max_tokens) if t > params.max_tokens else [span]
+        units.extend((s, e, estimate_tokens(text[s:e])) for s, e in parts)
+    if not units:
+        return []
+    total = sum(t for _, _, t in units)
+    goal = total / max(1, math.ceil(total / params.max_tokens))  # even sizes beat a full one + a stub
+    passages: list[tuple[int, int]] = []
+    first, tokens = 0, 0
+    for i, (_, _, t) in enumerate(units):
+        if i > first and (tokens + t > params.max_tokens or tokens >= goal):
+            passages.append((units[first][0], units[i - 1][1]))
+            first, tokens = i, 0
+        tokens += t
+    passages.append((units[first][0], units[-1][1]))
+    if len(passages) > 1 and estimate_tokens(text[passages[-1][0] : passages[-1][1]]) < params.min_tokens:
+        merged = (passages[-2][0], passages[-1][1])
+        if estimate_tokens(text[merged[0] : merged[1]]) <= params.max_tokens * 1.5:
+            passages[-2:] = [merged]
+    return passages
+
+
+def make_node(
+    source: SourceDoc, section: Section, level: Level, start: int, end: int, kind: Kind | None = None
+) -> TextNode:
+    """A TextNode for `source.text[start:end]` whose id is stable across ingests of the same bytes."""
+    meta: NodeMeta = {
+        "doc": source.doc,
+        "breadcrumbs": list(section.breadcrumbs),
+        "start": start,
+        "end": end,
+        "kind": kind or source.kind,
+        "level": level,
+    }
+    if section.symbol is not None:
+        meta["symbol"] = section.symbol
+    if section.line_start is not None and section.line_end is not None:
+        meta["line_start"] = section.line_start
+        meta["line_end"] = section.line_end
+    keys = list(meta)
+    return TextNode(
+        id_=node_id(source.doc, source.sha256, level, start, end),
+        text=source.text[start:end],
+        metadata=dict(meta),
+        excluded_embed_metadata_keys=keys,
+        excluded_llm_metadata_keys=keys,
+    )
+
+
+def link(parent: TextNode, children: Sequence[TextNode]) -> None:
+    """Record PARENT/CHILD both ways, so either end can walk the hierarchy."""
+    parent.relationships[NodeRelationship.CHILD] = [RelatedNodeInfo(node_id=c.node_id) for c in children]
+    for child in children:
+        child.relationships[NodeRelationship.PARENT] = RelatedNodeInfo(node_id=parent.node_id)
+
+
+def chunk_sections(
+    source: SourceDoc, sections: Sequence[Section], params: ChunkParams | None = None
+) -> list[TextNode]:
+    """Section nodes followed by their passages (document order); passages are the leaves."""
+    params = params or ChunkParams()
+    nodes: list[TextNode] = []
+    for section in sections:
+        start, end = trim_span(source.text, section.start, section.end)
+        if end <= start:
+            continue
+        parent = make_node(source, section, "section", start, end)
+        children = [
+            make_node(source, section, "passage", s, e)
+            for s, e in passage_spans(source.text, start, end, params)
+        ]
+        link(parent, children)
+        nodes.append(parent)
+        nodes.extend(children)
+    return nodes
+
+
+def leaves(nodes: Sequence[TextNode]) -> list[TextNode]:
+    return [n for n in nodes if n.metadata["level"] == "passage"]

@@ -1,0 +1,64 @@
+"""The dense index: exact inner product for small corpora, HNSW above a size threshold.
+
+Vectors are L2-normalized, so inner product is cosine. Row i of the index is row i of the
+generation's `vectors.npy` and `ids.json`. A GPU build of FAISS is used for search when one is
+installed and sees a GPU; everything works with faiss-cpu.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import faiss
+import numpy as np
+
+HNSW_M = 32  # graph degree: the usual accuracy/memory balance for a few hundred dims
+
+
+@lru_cache(maxsize=1)
+def gpu_count() -> int:
+    """GPUs FAISS can use (0 with faiss-cpu, which lacks the function or reports none)."""
+    try:
+        return int(faiss.get_num_gpus())
+    except AttributeError:
+        return 0
+
+
+def build_dense_index(vectors: np.ndarray, hnsw_threshold: int) -> faiss.Index:
+    """IndexIDMap over Flat (exact) or HNSW (approximate, sub-linear) inner product; ids are rows."""
+    n, dim = vectors.shape
+    if n >= hnsw_threshold:
+        inner: faiss.Index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efConstruction = 80
+    else:
+        inner = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIDMap(inner)
+    if n:
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.arange(n, dtype=np.int64))
+    return index
+
+
+def is_hnsw(index: faiss.Index) -> bool:
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
+    return isinstance(inner, faiss.IndexHNSW)
+
+
+def for_search(index: faiss.Index) -> faiss.Index:
+    """Move a flat index to all GPUs when possible (HNSW has no GPU implementation)."""
+    if gpu_count() > 0 and not is_hnsw(index):
+        try:
+            return faiss.index_cpu_to_all_gpus(index)
+        except (AttributeError, RuntimeError):
+            return index
+    return index
+
+
+def search(index: faiss.Index, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """(row, cosine) pairs, best first; k is capped at the index size."""
+    k = min(k, index.ntotal)
+    if k <= 0:
+        return []
+    if is_hnsw(index):
+        faiss.downcast_index(index.index).hnsw.efSearch = max(64, 2 * k)
+    scores, rows = index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k)
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]

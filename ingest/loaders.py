@@ -1,0 +1,231 @@
+"""Turn one file into a `SourceDoc`: decoded text plus the headings or pages the format carries.
+
+The text a loader returns is the text every span points into (what `/api/sources` serves), so for
+HTML and PDF it is the extracted text, and headings/pages are given as spans over it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import SkippedFile
+from ingest.schema import Kind, SourceDoc, sha256_bytes
+
+NOTE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
+CODE_SUFFIXES = frozenset({".py"})
+SUPPORTED_SUFFIXES = NOTE_SUFFIXES | CODE_SUFFIXES
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading the format marks explicitly: `[start, end)` of its text in the extracted text."""
+
+    level: int
+    title: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """A decoded document and the structure its format declares (HTML headings, PDF pages)."""
+
+    source: SourceDoc
+    fmt: str  # "text" | "markdown" | "html" | "pdf" | "code"
+    headings: tuple[Heading, ...] = ()
+    pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def read_bytes(path: Path, max_file_bytes: int) -> bytes:
+    """Read a file, turning every reason it cannot be indexed into a one-line `SkippedFile`."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SkippedFile(f"cannot stat: {exc.strerror or exc}") from exc
+    if size > max_file_bytes:
+        raise SkippedFile(f"too large: {size} bytes > max_file_bytes={max_file_bytes}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SkippedFile(f"unreadable: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise SkippedFile("empty file")
+    return data
+
+
+def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """UTF-8 with replacement: a few bad bytes should not cost the user a whole note."""
+    if b"\x00" in data:
+        raise SkippedFile("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), ()
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad > max(16, len(text) // 10):
+        raise SkippedFile(f"binary or undecodable ({bad} invalid UTF-8 sequences)")
+    return text, (f"invalid UTF-8: {bad} sequence(s) replaced with U+FFFD",)
+
+
+def _text_like(doc: str, data: bytes, fmt: str, kind: Kind) -> LoadedFile:
+    text, warnings = decode_text(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise SkippedFile("empty file (only whitespace)")
+    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), kind, warnings), fmt)
+
+
+_HTML_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "aside",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "pre",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "hr",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "title",
+        "body",
+        "form",
+        "details",
+        "summary",
+    ]
+)
+_HTML_HIDDEN = ("script", "style", "noscript", "template", "head", "svg")
+
+
+def _load_html(doc: str, data: bytes) -> LoadedFile:
+    """Visible text, one block per line, with h1-h6 kept as heading spans."""
+    from bs4 import BeautifulSoup, NavigableString, Tag
+    from bs4.element import Comment
+
+    raw, warnings = decode_text(data)
+    soup = BeautifulSoup(raw, "lxml")
+    for tag in soup(list(_HTML_HIDDEN)):
+        tag.decompose()
+    parts: list[str] = []
+    headings: list[Heading] = []
+
+    def emit(piece: str) -> None:
+        parts.append(piece)
+
+    def newline() -> None:
+        if parts and not parts[-1].endswith("\n"):
+            emit("\n")
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                emit(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name.lower()
+            block = name in _HTML_BLOCKS
+            if block:
+                newline()
+            if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                title = " ".join(child.get_text(" ").split())
+                if title:
+                    headings.append(Heading(int(name[1]), title, 0, 0))
+                    emit(title)
+            else:
+                walk(child)
+            if block:
+                newline()
+
+    walk(soup)
+    # whitespace inside a line carries no meaning in HTML: collapse it, then find headings again
+    lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
+    text = "\n".join(line for line in lines if line)
+    headings = _relocate(text, headings)
+    if not text.strip():
+        raise SkippedFile("no visible text in HTML")
+    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note", warnings), "html", tuple(headings))
+
+
+def _relocate(text: str, headings: list[Heading]) -> list[Heading]:
+    """Find each heading again in order, so spans stay exact after whitespace clean-up."""
+    out: list[Heading] = []
+    pos = 0
+    for h in headings:
+        at = text.find(h.title, pos)
+        if at < 0:
+            continue
+        out.append(Heading(h.level, h.title, at, at + len(h.title)))
+        pos = at + len(h.title)
+    return out
+
+
+def _load_pdf(doc: str, data: bytes) -> LoadedFile:
+    """Page texts joined by blank lines; each page is a span, which structure turns into a section."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        page_texts = [(page.extract_text() or "") for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise SkippedFile(f"unreadable PDF: {exc}") from exc
+    pieces: list[str] = []
+    pages: list[tuple[int, int]] = []
+    length = 0
+    for page_text in page_texts:
+        clean = "\n".join(line.rstrip() for line in page_text.replace("\x00", "").splitlines()).strip()
+        if pieces:
+            pieces.append("\n\n")
+            length += 2
+        pages.append((length, length + len(clean)))
+        pieces.append(clean)
+        length += len(clean)
+    text = "".join(pieces)
+    if not text.strip():
+        raise SkippedFile("PDF has no extractable text (scanned images?)")
+    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note"), "pdf", pages=tuple(pages))
+
+
+def load_file(path: Path, doc: str, *, max_file_bytes: int = 5_000_000) -> LoadedFile:
+    """Load one supported file; raises `SkippedFile` with a one-line reason when it cannot be indexed."""
+    if path.is_dir():
+        raise SkippedFile("is a directory")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SkippedFile(f"unsupported file type {suffix or '(none)'}")
+    data = read_bytes(path, max_file_bytes)
+    if suffix == ".pdf":
+        return _load_pdf(doc, data)
+    if suffix in {".html", ".htm"}:
+        return _load_html(doc, data)
+    if suffix in CODE_SUFFIXES:
+        return _text_like(doc, data, "code", "code")
+    return _text_like(doc, data, "markdown" if suffix in {".md", ".markdown"} else "text", "note")

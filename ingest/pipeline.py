@@ -1,0 +1,242 @@
+"""Ingest corpus roots into a new index generation, embedding only what changed.
+
+Node ids hash (doc, sha256, level, span), so an unchanged file yields the ids it had last time and
+its vectors are taken from the previous generation; a changed file gets new ids and only its leaves
+are embedded; a file that is gone simply has no nodes in the new generation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from llama_index.core.schema import TextNode
+
+from ingest.chunking import ChunkParams, chunk_sections
+from ingest.code import code_nodes, has_code, is_test_file
+from ingest.errors import NotesDirError, SkippedFile
+from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, load_file
+from ingest.schema import DocumentRecord, Kind
+from ingest.store import (
+    DEFAULT_HNSW_THRESHOLD,
+    GenerationData,
+    IndexReader,
+    collect_garbage,
+    ingest_lock,
+    open_index,
+    publish,
+    write_generation,
+)
+from ingest.structure import infer_structure
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INDEX_DIR = REPO_ROOT / "var" / "index"
+DEFAULT_CODE_DIR = REPO_ROOT / "reference"
+EMBED_BATCH = 64
+
+
+class Embeds(Protocol):
+    """What ingest needs from an embedder (models.embedder.Embedder provides it)."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
+
+
+# progress(stage, done, total): stage is "files" or "embed"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class CorpusRoot:
+    """A folder to index; `prefix` is prepended to each file's relative path to form its doc name."""
+
+    path: Path
+    prefix: str = ""
+    kind: Kind = "note"
+    optional: bool = field(default=False, metadata={"help": "a missing folder is ignored (uploads)"})
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    sections: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str = ""
+
+    def summary(self) -> str:
+        return (
+            f"{self.files} files, {self.sections} sections, {self.chunks} chunks ({self.embedded} embedded), "
+            f"{self.removed} removed, {len(self.skipped)} skipped in {self.seconds:.1f} s"
+        )
+
+
+def discover(root: CorpusRoot) -> Iterator[tuple[Path, str]]:
+    """(path, doc) of each candidate file under a root, recursively, in a stable order."""
+    suffixes = CODE_SUFFIXES if root.kind == "code" else SUPPORTED_SUFFIXES
+    for path in sorted(root.path.rglob("*")):
+        rel = path.relative_to(root.path)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        if path.suffix.lower() not in suffixes or not (path.is_file() or path.is_dir()):
+            continue
+        doc = root.prefix + rel.as_posix()
+        if root.kind == "code" and is_test_file(rel.as_posix()):
+            continue
+        yield path, doc
+
+
+def embedding_text(node: TextNode) -> str:
+    """The passage with its section path in front: a later passage of a section keeps its topic."""
+    crumbs = node.metadata["breadcrumbs"][1:]
+    if not crumbs or node.text.startswith(crumbs[-1]):
+        return node.text
+    return " > ".join(crumbs) + "\n" + node.text
+
+
+def _document_nodes(
+    path: Path, doc: str, root: CorpusRoot, max_file_bytes: int, params: ChunkParams
+) -> tuple[DocumentRecord, str, list[TextNode]] | None:
+    """Load and chunk one file; None for code files with nothing to cite (skipped silently)."""
+    loaded = load_file(path, doc, max_file_bytes=max_file_bytes)
+    source = loaded.source
+    if loaded.fmt == "code":
+        if root.kind == "code" and not has_code(source.text):
+            return None
+        nodes = code_nodes(source, params)
+    else:
+        nodes = chunk_sections(source, infer_structure(loaded).sections, params)
+    if not nodes:
+        raise SkippedFile("no indexable text")
+    n_leaves = sum(1 for n in nodes if n.metadata["level"] == "passage")
+    record = DocumentRecord(
+        doc,
+        source.sha256,
+        source.kind,
+        n_leaves,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        source.warnings,
+    )
+    return record, source.text, nodes
+
+
+def _previous(index_dir: Path) -> IndexReader | None:
+    try:
+        return open_index(index_dir)
+    except Exception:  # noqa: BLE001 - an unreadable old generation only means nothing to reuse
+        return None
+
+
+def ingest_corpus(
+    roots: Sequence[CorpusRoot],
+    index_dir: Path,
+    embedder: Embeds,
+    *,
+    max_file_bytes: int = 5_000_000,
+    progress: Progress | None = None,
+    hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD,
+    params: ChunkParams | None = None,
+) -> IngestReport:
+    """Index every file under `roots` into a new generation of `index_dir` and make it live.
+
+    Raises NotesDirError when a required root is missing. Files that cannot be indexed are
+    reported in `skipped`. Any exception before the switch leaves the previous generation live.
+    """
+    began = time.perf_counter()
+    params = params or ChunkParams()
+    for root in roots:
+        if not root.path.is_dir() and not root.optional:
+            raise NotesDirError(f"notes folder not found: {root.path} (pass an existing directory)")
+    index_dir = Path(index_dir)
+    report = IngestReport()
+    with ingest_lock(index_dir):
+        files = [(p, d, r) for r in roots if r.path.is_dir() for p, d in discover(r)]
+        documents: list[tuple[DocumentRecord, str]] = []
+        nodes: list[TextNode] = []
+        seen: set[str] = set()
+        for i, (path, doc, root) in enumerate(files):
+            if doc in seen:
+                continue
+            seen.add(doc)
+            try:
+                result = _document_nodes(path, doc, root, max_file_bytes, params)
+            except SkippedFile as exc:
+                if not (root.kind == "code" and path.name == "__init__.py"):  # an empty package marker
+                    report.skipped.append((doc, str(exc)))
+                result = None
+            if result is not None:
+                record, text, doc_nodes = result
+                documents.append((record, text))
+                nodes.extend(doc_nodes)
+            if progress:
+                progress("files", i + 1, len(files))
+
+        previous = _previous(index_dir)
+        old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
+        old_docs = set(previous.manifest()) if previous else set()
+        if previous:
+            previous.close()
+
+        leaves = [n for n in nodes if n.metadata["level"] == "passage"]
+        texts = [embedding_text(n) for n in leaves]
+        todo = [i for i, n in enumerate(leaves) if n.node_id not in old_vectors]
+        vectors = np.zeros((len(leaves), embedder.dim), dtype=np.float32)
+        for i, n in enumerate(leaves):
+            if n.node_id in old_vectors:
+                vectors[i] = old_vectors[n.node_id]
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start : start + EMBED_BATCH]
+            vectors[batch] = embedder.embed([texts[i] for i in batch])
+            if progress:
+                progress("embed", start + len(batch), len(todo))
+
+        gen_id = write_generation(
+            index_dir,
+            GenerationData(
+                nodes=nodes,
+                leaf_ids=[n.node_id for n in leaves],
+                leaf_texts=texts,
+                vectors=vectors,
+                documents=documents,
+                embedder_name=embedder.name,
+                hnsw_threshold=hnsw_threshold,
+            ),
+        )
+        publish(index_dir, gen_id)
+        collect_garbage(index_dir)
+
+    current = {record.doc for record, _ in documents}
+    report.files = len(documents)
+    report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
+    report.chunks = len(leaves)
+    report.embedded = len(todo)
+    report.removed = len(old_docs - current)
+    report.seconds = time.perf_counter() - began
+    report.generation = gen_id
+    return report
+
+
+def default_roots(notes_dir: Path, code_dir: Path | None = None) -> list[CorpusRoot]:
+    roots = [CorpusRoot(Path(notes_dir))]
+    if code_dir is not None:
+        roots.append(CorpusRoot(Path(code_dir), prefix="reference/", kind="code"))
+    return roots
+
+
+def build_index(
+    notes_dir: Path, index_dir: Path, code_dir: Path | None = None, **kwargs: object
+) -> IngestReport:
+    """Ingest a notes folder (and optionally the reference code) with the default embedder."""
+    from models.embedder import load_embedder
+
+    return ingest_corpus(default_roots(notes_dir, code_dir), Path(index_dir), load_embedder(), **kwargs)  # type: ignore[arg-type]

