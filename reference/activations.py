@@ -23,6 +23,8 @@ def relu(x: np.ndarray) -> np.ndarray:
 def relu_grad(x: np.ndarray) -> np.ndarray:
     """1 where x > 0, else 0 (the subgradient 0 is used at x = 0, as PyTorch does).
 
+    Notes: 001 "Name other activation functions" — "due to the lack of vanishing gradient"
+
     >>> relu_grad(np.array([-2.0, 0.0, 3.0]))
     array([0., 0., 1.])
     """
@@ -42,6 +44,8 @@ def leaky_relu(x: np.ndarray, slope: float = 0.01) -> np.ndarray:
 
 def leaky_relu_grad(x: np.ndarray, slope: float = 0.01) -> np.ndarray:
     """1 for x > 0, ``slope`` otherwise.
+
+    Notes: 001 "Name other activation functions" — "instead of the slope being zero, there is a small slope"
 
     >>> leaky_relu_grad(np.array([-2.0, 3.0]))
     array([0.01, 1.  ])
@@ -68,6 +72,8 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 def sigmoid_grad(x: np.ndarray) -> np.ndarray:
     """s (1 - s) with s = sigmoid(x); at most 0.25, which is why deep sigmoid stacks vanish.
 
+    Notes: 001 "Name other activation functions" — "sigmoid have vanishing gradient problems at the tails"
+
     >>> sigmoid_grad(np.array([0.0]))
     array([0.25])
     """
@@ -89,6 +95,8 @@ def tanh(x: np.ndarray) -> np.ndarray:
 
 def tanh_grad(x: np.ndarray) -> np.ndarray:
     """1 - tanh(x)^2: 1 at zero, vanishing in the tails.
+
+    Notes: 001 "Name other activation functions" — "sigmoid have vanishing gradient problems at the tails"
 
     >>> tanh_grad(np.array([0.0]))
     array([1.])
@@ -116,6 +124,8 @@ def softmax_jacobian(s: np.ndarray) -> np.ndarray:
     """The (K, K) Jacobian d softmax_i / d x_j = s_i (delta_ij - s_j), given s = softmax(x) (K,).
 
     Expressed through the output s, as backpropagation uses it: no need to keep x around.
+
+    Notes: 001 "How to build a 2 layer neural network?" — "Use dAL to calculate the derivative"
 
     >>> softmax_jacobian(np.array([0.5, 0.5]))
     array([[ 0.25, -0.25],

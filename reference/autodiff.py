@@ -90,6 +90,8 @@ class Dual:
 def derivative(f: Callable[[Dual], Dual], x: Number) -> float:
     """df/dx at x by forward mode: seed the input's derivative with 1 and read it off the output.
 
+    Notes: 002 "Forward Mode AD" — "Automatic differentiation is a method for computing the derivatives"
+
     >>> round(derivative(lambda t: t.exp() * t, 0.0), 6)   # (e^t t)' = e^t (1 + t)
     1.0
     """

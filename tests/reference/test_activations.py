@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import torch
@@ -38,7 +40,12 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "ours", "our_grad", "theirs"), CASES)
-def test_value_and_derivative_match_torch(name: str, ours, our_grad, theirs) -> None:
+def test_value_and_derivative_match_torch(
+    name: str,
+    ours: Callable[[np.ndarray], np.ndarray],
+    our_grad: Callable[[np.ndarray], np.ndarray],
+    theirs: Callable[[torch.Tensor], torch.Tensor],
+) -> None:
     x = torch.tensor(X, requires_grad=True)
     y = theirs(x)
     y.sum().backward()  # element-wise functions: d sum / d x_i = f'(x_i)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import torch
@@ -40,7 +42,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "ours", "theirs", "args"), CASES)
-def test_matches_torch(name: str, ours, theirs, args: tuple[np.ndarray, ...]) -> None:
+def test_matches_torch(
+    name: str, ours: Callable[..., float], theirs: Callable[..., torch.Tensor], args: tuple[np.ndarray, ...]
+) -> None:
     expected = theirs(*map(t, args)).item()
     assert ours(*args) == pytest.approx(expected, rel=1e-9), name
 
