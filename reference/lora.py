@@ -8,8 +8,8 @@ import numpy as np
 class LoRALinear:
     """y = x W^T + b + (alpha / r) * x A^T B^T, with W and b frozen.
 
-    Only A (r, in) and B (out, r) train, so a task costs r * (in + out) numbers instead of
-    in * out. B starts at zero, so before any training the layer is exactly the base layer;
+    Only A = ``lora_a`` (r, in) and B = ``lora_b`` (out, r) train, so a task costs r * (in + out)
+    numbers instead of in * out. B starts at zero, so untrained the layer is exactly the base layer;
     A starts small and random so that the gradient reaching B is not zero. ``merged_weight``
     folds the update back into one matrix for inference, leaving the original W untouched.
 
