@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from models.prompts import REFUSAL, PromptSource, build_messages
+from models.prompts import REFUSAL, PromptSource, build_messages, is_refusal
 from service.attribution import AnsweredSentence, attribute, with_markers
 from service.conversation import rewrite_query
 from service.retrieval import EmbedderLike, Hit, Retriever
@@ -26,8 +26,7 @@ CODE_QUESTION = re.compile(
     r"(show|give) me (the )?code)",
     re.I,
 )
-PROMPT_SOURCE_CHARS = 900  # keeps the prompt short: prompt evaluation dominates time to first token
-CODE_PROMPT_LINES = 14
+CODE_PROMPT_LINES = 14  # the signature and docstring say what the code does; the body is cited, not prompted
 
 
 class Generator(Protocol):
@@ -126,20 +125,8 @@ def is_code_question(question: str) -> bool:
     return bool(CODE_QUESTION.search(question))
 
 
-def is_refusal(text: str) -> bool:
-    """The model was trained to answer exactly REFUSAL when its sources do not cover the question."""
-    norm = re.sub(r"[^a-z ]", "", text.lower()).strip()
-    return norm.startswith(re.sub(r"[^a-z ]", "", REFUSAL.lower()).strip()) or norm.startswith(
-        "the notes do not"
-    )
-
-
 def prompt_source(n: int, hit: Hit) -> PromptSource:
-    if hit.kind == "code":
-        lines = hit.text.splitlines()[:CODE_PROMPT_LINES]
-        text = "\n".join(lines)
-    else:
-        text = hit.text[:PROMPT_SOURCE_CHARS]
+    text = "\n".join(hit.text.splitlines()[:CODE_PROMPT_LINES]) if hit.kind == "code" else hit.text
     crumbs = list(hit.breadcrumbs) + ([f"{hit.doc}:{hit.symbol}"] if hit.symbol else [])
     return PromptSource(n=n, text=text, breadcrumbs=crumbs, kind=hit.kind)
 

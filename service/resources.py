@@ -31,9 +31,9 @@ SAFE_NAME = re.compile(r"^[\w\- .()]+$")
 
 def corpus_roots(settings: Settings) -> list[CorpusRoot]:
     """The notes dir, the uploads dir, and the reference code: everything one index holds."""
-    roots = [CorpusRoot(settings.notes_dir), CorpusRoot(settings.uploads, prefix=UPLOAD_PREFIX)]
+    roots = [CorpusRoot(settings.notes_dir), CorpusRoot(settings.uploads, prefix=UPLOAD_PREFIX, optional=True)]
     if settings.code_dir is not None and settings.code_dir.is_dir():
-        roots.append(CorpusRoot(settings.code_dir, prefix="reference/", kind="code"))
+        roots.append(CorpusRoot(settings.code_dir, prefix="reference/", kind="code", optional=True))
     return roots
 
 
@@ -53,6 +53,12 @@ def answer_config(settings: Settings) -> AnswerConfig:
         abstain_threshold=settings.abstain_threshold,
         max_new_tokens=settings.max_new_tokens,
     )
+
+
+def log_progress(stage: str, done: int, total: int) -> None:
+    """Ingest progress for the server log: a line per tenth of the work, not per file."""
+    if total and (done == total or done % max(1, total // 10) == 0):
+        log.info("ingest %s: %d/%d", stage, done, total)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ class Resources:
             settings.index_dir,
             load_embedder(settings.embedder),
             max_file_bytes=settings.max_file_bytes,
-            progress=lambda msg: log.info("ingest: %s", msg),
+            progress=log_progress,
         )
         log.info(
             "index %s: %d files, %d chunks (%d embedded, %d removed, %d skipped) in %.1f s",
@@ -119,9 +125,9 @@ class Resources:
 
     def add_upload(self, filename: str, data: bytes) -> tuple[str, IngestReport]:
         """Store an uploaded note and index it; a file ingest rejects is removed again (index unchanged)."""
-        name = Path(filename or "").name
+        name = filename or ""
         suffix = Path(name).suffix.lower()
-        if not name or not SAFE_NAME.match(name) or name.startswith("."):
+        if not SAFE_NAME.match(name) or name.startswith(".") or Path(name).name != name:
             raise ApiError(400, "bad file name", f"{filename!r}: use letters, digits, '-', '_', '.', spaces")
         if suffix not in UPLOAD_TYPES:
             raise ApiError(

@@ -284,12 +284,12 @@
       const cited = sentenceCitations(sentence);
       const supported = sentence.supported !== undefined ? Boolean(sentence.supported) : cited.length > 0;
       const wrapper = el("span", { className: supported ? "sentence" : "sentence unsupported" });
-      if (!supported) {
-        wrapper.title = "No passage in your notes supports this sentence.";
-        wrapper.setAttribute("aria-label", "Unsupported: " + text.slice(span.start, span.end));
-      }
+      if (!supported) wrapper.title = "No passage in your notes supports this sentence.";
       const sentenceText = text.slice(span.start, span.end);
       appendWithMarkers(wrapper, sentenceText, citations);
+      if (!supported) {
+        wrapper.appendChild(el("span", { className: "visually-hidden", text: " (not supported by your notes)" }));
+      }
       const present = new Set(markersIn(sentenceText));
       for (const n of cited) {
         if (!present.has(n) && citations.has(n)) wrapper.appendChild(citationButton(citations.get(n)));
@@ -450,11 +450,11 @@
     };
     const up = el("button", {
       type: "button", className: "thumb thumb-up", "aria-label": "Good answer", "aria-pressed": "false",
-      title: "Good answer", text: "👍",
+      title: "Good answer", text: "▲ Good",
     });
     const down = el("button", {
       type: "button", className: "thumb thumb-down", "aria-label": "Bad answer", "aria-pressed": "false",
-      title: "Bad answer", text: "👎",
+      title: "Bad answer", text: "▼ Bad",
     });
     up.addEventListener("click", rate("up", up, down));
     down.addEventListener("click", rate("down", down, up));
@@ -609,7 +609,9 @@
     const docs = body.documents || [];
     els.docsList.textContent = "";
     for (const doc of docs) els.docsList.appendChild(documentItem(doc));
-    els.docsStatus.textContent = docs.length ? docs.length + " documents indexed." : "No documents indexed yet.";
+    els.docsStatus.textContent = docs.length
+      ? docs.length + (docs.length === 1 ? " document" : " documents") + " indexed."
+      : "No documents indexed yet.";
   }
 
   function documentItem(doc) {
@@ -622,6 +624,9 @@
       ]),
       el("span", { className: "doc-status hint", text: status }),
     ]);
+    for (const warning of doc.warnings || []) {
+      item.appendChild(el("span", { className: "doc-warning hint", text: "⚠ " + warning }));
+    }
     if (doc.deletable) {
       const remove = el("button", {
         type: "button", className: "doc-delete", "aria-label": "Delete " + doc.doc, text: "Delete",
@@ -699,6 +704,10 @@
   });
 
   els.newChat.addEventListener("click", newChat);
+  document.querySelector(".skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    els.question.focus();
+  });
   els.closeSource.addEventListener("click", () => closePanel(els.sourcePanel));
   els.closeDocs.addEventListener("click", () => closePanel(els.docsPanel));
   els.toggleDocs.addEventListener("click", () => {

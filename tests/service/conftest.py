@@ -1,0 +1,40 @@
+"""One real index over the user's notes and one real server for the service tests (built once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from service.resources import Resources
+from service.server import running_server
+from service.settings import Settings
+
+
+def make_settings(root: Path, notes_dir: Path, **overrides: object) -> Settings:
+    values = dict(
+        notes_dir=notes_dir,
+        index_dir=root / "index",
+        upload_dir=root / "uploads",
+        max_new_tokens=48,
+        rate_limit_per_minute=100_000,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def service_settings(tmp_path_factory: pytest.TempPathFactory, notes_dir: Path) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("service"), notes_dir)
+
+
+@pytest.fixture(scope="session")
+def resources(service_settings: Settings) -> Resources:
+    return Resources.build(service_settings)
+
+
+@pytest.fixture(scope="session")
+def base_url(service_settings: Settings, resources: Resources) -> Iterator[str]:
+    with running_server(service_settings, resources) as url:
+        yield url

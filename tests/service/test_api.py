@@ -1,0 +1,241 @@
+"""The HTTP API on a real uvicorn server with the real index and the real default models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.resources import Resources
+from service.server import running_server
+from service.settings import Settings
+from tests.service.conftest import make_settings
+
+
+def sse_events(response: httpx.Response) -> list[tuple[str, dict]]:
+    events, name = [], None
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            name = line.removeprefix("event: ")
+        elif line.startswith("data: ") and name:
+            events.append((name, json.loads(line.removeprefix("data: "))))
+            name = None
+    return events
+
+
+def assert_citations_are_exact(client: httpx.Client, answer: dict) -> None:
+    for c in answer["citations"]:
+        source = client.get(f"/api/sources/{c['doc']}", params={"start": c["start"], "end": c["end"]}).json()
+        assert source["text"][c["start"] : c["end"]] == c["quote"]
+        assert source["highlight"] == {"start": c["start"], "end": c["end"]}
+
+
+@pytest.fixture(scope="module")
+def client(base_url: str):
+    with httpx.Client(base_url=base_url, timeout=120) as c:
+        yield c
+
+
+def test_healthz_and_openapi(client: httpx.Client) -> None:
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and health["documents"] >= 5
+    spec = client.get("/openapi.json").json()
+    for path in ["/api/ask", "/api/ask/stream", "/api/search", "/api/documents", "/v1/chat/completions"]:
+        assert path in spec["paths"], path
+    assert client.get("/docs").status_code == 200
+
+
+def test_search_puts_lora_first(client: httpx.Client) -> None:
+    hits = client.get("/api/search", params={"q": "what does LoRA keep frozen", "k": 5}).json()["hits"]
+    assert "lora" in hits[0]["text"].lower()
+
+
+def test_ask_answers_with_exact_citations(client: httpx.Client) -> None:
+    answer = client.post("/api/ask", json={"question": "What does LoRA keep frozen during fine-tuning?"}).json()
+    assert not answer["abstained"], answer
+    assert answer["text"].strip()
+    assert answer["sources"] and "lora" in answer["sources"][0]["text"].lower()
+    assert answer["citations"], answer
+    assert {s["supported"] for s in answer["sentences"]} <= {True, False}
+    for sentence in answer["sentences"]:
+        for n in sentence["citations"]:
+            assert n in {c["n"] for c in answer["citations"]}
+    assert_citations_are_exact(client, answer)
+
+
+def test_stream_sends_tokens_then_citations_then_done(client: httpx.Client) -> None:
+    body = {"question": "What is the vanishing gradient problem?"}
+    with client.stream("POST", "/api/ask/stream", json=body) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = sse_events(response)
+    names = [name for name, _ in events]
+    assert names[-2:] == ["citations", "done"]
+    assert names.count("token") >= 2 and set(names[:-2]) == {"token"}
+    answer = events[-2][1]
+    assert events[-1][1]["id"] == answer["id"]
+
+
+def test_unanswerable_question_abstains_with_nearest_passages(client: httpx.Client) -> None:
+    answer = client.post("/api/ask", json={"question": "What is the capital city of Peru?"}).json()
+    assert answer["abstained"] is True
+    assert "do not cover" in answer["text"].lower()
+    assert answer["citations"] == [] and answer["nearest"]
+
+
+def test_follow_up_is_answered_about_the_earlier_topic(client: httpx.Client) -> None:
+    history = [
+        {"role": "user", "content": "What is LoRA?"},
+        {"role": "assistant", "content": "LoRA decomposes the weight update into low-rank matrices [1]."},
+    ]
+    answer = client.post(
+        "/api/ask", json={"question": "and how is it merged at inference time?", "history": history}
+    ).json()
+    assert "lora" in answer["query"].lower()
+    assert any("lora" in (s["text"] + " ".join(s["breadcrumbs"])).lower() for s in answer["sources"][:3])
+
+
+def test_code_question_cites_reference_code(client: httpx.Client) -> None:
+    answer = client.post("/api/ask", json={"question": "How do I code a GRU cell?"}).json()
+    assert answer["code_question"] is True
+    code = [c for c in answer["citations"] if c["kind"] == "code"]
+    assert code, answer["citations"]
+    first = code[0]
+    assert first["doc"].startswith("reference/") and first["symbol"] and first["line_start"] <= first["line_end"]
+    assert str(first["line_start"]) in first["code"].splitlines()[0]
+    assert_citations_are_exact(client, answer)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/api/sources/no-such-file.txt", {}, 404),
+        ("/api/sources/../../etc/passwd", {}, 404),
+        ("/api/sources/%2e%2e/%2e%2e/etc/passwd", {}, 404),
+        ("/api/search", {"q": ""}, 422),
+    ],
+)
+def test_bad_reads_are_json_errors(client: httpx.Client, path: str, params: dict, status: int) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error", "detail"} and body["detail"]
+
+
+def test_bad_span_and_long_question_are_rejected(client: httpx.Client) -> None:
+    doc = client.get("/api/documents").json()["documents"][0]["doc"]
+    response = client.get(f"/api/sources/{doc}", params={"start": 10, "end": 5})
+    assert response.status_code == 422 and "start" in response.json()["detail"]
+    response = client.post("/api/ask", json={"question": "x" * 5000})
+    assert response.status_code == 413 and "limit" in response.json()["detail"]
+    response = client.post("/api/ask", json={"question": "   "})
+    assert response.status_code == 422
+
+
+def test_upload_ask_and_delete_a_note(client: httpx.Client) -> None:
+    note = (
+        "Quokka optimizer\n"
+        "The Quokka optimizer scales each update by the cube root of the step count. "
+        "It was invented for the notecite test suite and keeps a running maximum of gradients.\n"
+    )
+    response = client.post("/api/documents", files={"file": ("quokka.md", note.encode(), "text/markdown")})
+    assert response.status_code == 201, response.text
+    doc = response.json()["document"]["doc"]
+    assert doc == "uploads/quokka.md" and response.json()["document"]["n_chunks"] >= 1
+    listed = {d["doc"]: d for d in client.get("/api/documents").json()["documents"]}
+    assert listed[doc]["deletable"] is True
+
+    answer = client.post("/api/ask", json={"question": "What does the Quokka optimizer scale updates by?"}).json()
+    assert answer["sources"][0]["doc"] == doc
+
+    assert client.delete(f"/api/documents/{doc}").status_code == 200
+    assert doc not in {d["doc"] for d in client.get("/api/documents").json()["documents"]}
+    assert client.get(f"/api/sources/{doc}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status"),
+    [
+        ("evil.exe", b"MZ\x00\x00", 415),
+        ("empty.txt", b"   ", 400),
+        ("../escape.txt", b"hello", 400),
+        ("binary.txt", b"\x00\x01\x02\x03" * 100, 400),
+    ],
+)
+def test_bad_uploads_are_rejected_and_change_nothing(client: httpx.Client, name: str, content: bytes, status: int):
+    before = client.get("/healthz").json()
+    response = client.post("/api/documents", files={"file": (name, content, "application/octet-stream")})
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]
+    after = client.get("/healthz").json()
+    assert after["documents"] == before["documents"]
+
+
+def test_notes_dir_documents_cannot_be_deleted(client: httpx.Client) -> None:
+    doc = next(d["doc"] for d in client.get("/api/documents").json()["documents"] if not d["deletable"])
+    response = client.delete(f"/api/documents/{doc}")
+    assert response.status_code == 409 and "notes folder" in response.json()["detail"]
+
+
+def test_openai_chat_completions(client: httpx.Client) -> None:
+    body = {"model": "notecite", "messages": [{"role": "user", "content": "What does ReLU stand for?"}]}
+    reply = client.post("/v1/chat/completions", json=body).json()
+    assert reply["object"] == "chat.completion"
+    assert reply["choices"][0]["message"]["role"] == "assistant"
+    assert reply["choices"][0]["message"]["content"].strip()
+
+    with client.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as response:
+        lines = [line for line in response.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line[6:]) for line in lines[:-1]]
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks).strip()
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_metrics_count_requests_and_tokens(client: httpx.Client) -> None:
+    client.get("/healthz")
+    text = client.get("/metrics").text
+    assert 'notecite_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert "notecite_request_seconds_bucket" in text
+    tokens = [line for line in text.splitlines() if line.startswith("notecite_tokens_generated_total ")]
+    assert tokens and float(tokens[0].split()[1]) > 0
+
+
+def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, resources: Resources) -> None:
+    settings = make_settings(
+        tmp_path, service_settings.notes_dir, index_dir=service_settings.index_dir, api_key="s3cret",
+        rate_limit_per_minute=5,
+    )
+    with running_server(settings, resources) as url, httpx.Client(base_url=url, timeout=60) as c:
+        files = {"file": ("x.txt", b"hello", "text/plain")}
+        denied = c.post("/api/documents", files=files)
+        assert denied.status_code == 401 and "Bearer" in denied.json()["detail"]
+        statuses = [c.get("/api/search", params={"q": "lora"}).status_code for _ in range(6)]
+        assert statuses[-1] == 429 and 200 in statuses
+        assert c.get("/healthz").status_code == 200  # liveness is never rate limited
+
+
+class FailingGenerator:
+    """A generator that breaks mid-answer, as a crashed model would."""
+
+    name = "failing"
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner = inner
+
+    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
+        for i, piece in enumerate(self.inner.stream(messages, max_tokens=max_tokens, stop=stop)):
+            if i == 2:
+                raise RuntimeError("model crashed")
+            yield piece
+
+
+def test_model_failure_ends_the_stream_with_an_error_event(service_settings: Settings, resources: Resources):
+    broken = Resources(service_settings, FailingGenerator(resources.generator))
+    with running_server(service_settings, broken) as url, httpx.Client(base_url=url, timeout=60) as c:
+        with c.stream("POST", "/api/ask/stream", json={"question": "What is LoRA?"}) as response:
+            events = sse_events(response)
+    assert [n for n, _ in events][-1] == "error"
+    assert "model crashed" in events[-1][1]["detail"]

@@ -1,0 +1,66 @@
+"""Fusion by hand-computed cases; hybrid retrieval and merging on the real index of the notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.resources import Resources
+from service.retrieval import RetrievalParams, hit_from_node, reciprocal_rank_fusion
+
+RRF_CASES = [
+    # a: 1/(60+1) + 1/(60+2) = 0.016393 + 0.016129 = 0.032522; b: 1/(60+2) + 1/(60+1) the same -> tie, by id
+    ([["a", "b"], ["b", "a"]], None, [("a", 0.032522), ("b", 0.032522)]),
+    # c only in the second list at rank 1: 1/61 = 0.016393; a: 1/61 + 1/63 = 0.032266
+    ([["a"], ["c", "x", "a"]], None, [("a", 0.032266), ("c", 0.016393), ("x", 0.016129)]),
+    # weights scale each list: a = 2/61 = 0.032787, b = 0.5/61 = 0.008197
+    ([["a"], ["b"]], [2.0, 0.5], [("a", 0.032787), ("b", 0.008197)]),
+]
+
+
+@pytest.mark.parametrize(("rankings", "weights", "expected"), RRF_CASES)
+def test_reciprocal_rank_fusion_matches_hand_computation(rankings, weights, expected) -> None:
+    fused = reciprocal_rank_fusion(rankings, k=60, weights=weights)
+    assert [(i, round(s, 6)) for i, s in fused] == expected
+
+
+def test_params_reject_bad_values() -> None:
+    with pytest.raises(ValueError, match="merge_ratio"):
+        RetrievalParams(merge_ratio=0)
+    with pytest.raises(ValueError, match="candidate_k"):
+        RetrievalParams(candidate_k=0)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_lora_question_finds_a_lora_passage_first(resources: Resources, mode: str) -> None:
+    hits = resources.served.retriever.retrieve("what does LoRA keep frozen", mode=mode, k=5)
+    assert hits, mode
+    assert "lora" in (hits[0].text + " ".join(hits[0].breadcrumbs)).lower(), hits[0]
+
+
+def test_every_hit_is_an_exact_span_of_its_source(resources: Resources) -> None:
+    for query in ["vanishing gradient", "as_strided patches", "how do I code a GRU cell", "BLEU brevity"]:
+        for hit in resources.served.retriever.retrieve(query, k=10):
+            assert resources.reader.source_text(hit.doc)[hit.start : hit.end] == hit.text
+
+
+def test_kind_filter_returns_only_code(resources: Resources) -> None:
+    hits = resources.served.retriever.retrieve("GRU cell update gate", kind="code", merge=False, k=3)
+    assert hits and all(h.kind == "code" and h.symbol and h.line_start for h in hits)
+
+
+def test_merge_replaces_most_children_by_their_section(resources: Resources) -> None:
+    retriever = resources.served.retriever
+    reader = resources.reader
+    sections = {reader.parent_id(i) for i in reader.leaf_ids} - {None}
+    section_id = next(s for s in sorted(sections) if len(reader.child_ids(s)) >= 3)
+    children = reader.get_nodes(reader.child_ids(section_id))
+    hits = [hit_from_node(node, score=1.0 / (rank + 1)) for rank, node in enumerate(children)]
+
+    # all passages matched: 3/3 > 0.5, so one hit, the section, spanning them all
+    (merged,) = retriever.merge_into_sections(hits)
+    assert merged.node_id == section_id and merged.level == "section"
+    assert merged.start <= min(h.start for h in hits) and merged.end >= max(h.end for h in hits)
+    assert merged.score == pytest.approx(sum(h.score for h in hits) / len(hits))
+
+    # one passage of three: 1/3 <= 0.5, left as it is
+    assert retriever.merge_into_sections(hits[:1]) == hits[:1]
