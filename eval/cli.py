@@ -1,0 +1,73 @@
+"""`notecite eval`: run the offline evaluation and write report.json, report.md and plots.
+
+A plain function with typer defaults; service/cli.py registers it. Errors end in one line on stderr and
+exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from eval.dataset import DatasetError
+from eval.systems import SYSTEMS, parse_systems
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATASET = REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl"
+DEFAULT_NOTES = REPO_ROOT.parent / "shared" / "notes"
+DEFAULT_OUT = REPO_ROOT / "eval" / "reports" / "latest"
+DEFAULT_CODE = REPO_ROOT / "reference"
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def eval_command(
+    dataset: Path = typer.Option(
+        DEFAULT_DATASET, "--dataset", help="JSONL questions (format: ../shared/DESIGN.md)."
+    ),
+    notes: Path = typer.Option(DEFAULT_NOTES, "--notes", help="Notes dir the dataset's docs live in."),
+    out: Path = typer.Option(DEFAULT_OUT, "--out", help="Where report.json, report.md and the plots go."),
+    systems: str | None = typer.Option(
+        None, "--systems", help=f"Comma-separated subset of: {', '.join(SYSTEMS)} (default: all)."
+    ),
+    no_answers: bool = typer.Option(False, "--no-answers", help="Retrieval only: skip generating answers."),
+    code: Path = typer.Option(DEFAULT_CODE, "--code", help="Reference code indexed beside the notes."),
+) -> None:
+    """Compare retrieval (and answer) systems on a question set; write DIR/report.json, report.md, PNGs."""
+    from eval.report import build_report, write_report
+    from eval.runner import run_eval
+
+    try:
+        names = parse_systems(systems, answers=not no_answers)
+        if not notes.is_dir():
+            raise ValueError(f"notes dir {notes} does not exist; pass --notes DIR")
+        run = run_eval(dataset, notes, names, with_answers=not no_answers, code_dir=code, log=_log)
+        report = build_report(run, dataset)
+        paths = write_report(report, run, out)
+    except (DatasetError, ValueError, OSError) as exc:
+        _log(f"error: {exc}")
+        raise typer.Exit(1) from None
+    default = report["systems"][report["default_system"]]["retrieval"]
+    _log(
+        f"{report['default_system']}: recall@5 {default['recall@5']:.3f}, mrr@10 {default['mrr@10']:.3f}; "
+        f"wrote {', '.join(str(p) for p in paths)}"
+    )
+
+
+def validate_command(
+    dataset: Path = typer.Argument(..., help="JSONL questions to check."),
+    notes: Path = typer.Option(DEFAULT_NOTES, "--notes", help="Notes dir the dataset's docs live in."),
+) -> None:
+    """Check a dataset: every quote an exact substring of its doc; errors name the line."""
+    from eval.dataset import validate
+
+    try:
+        questions = validate(dataset, notes)
+    except DatasetError as exc:
+        _log(f"error: {exc}")
+        raise typer.Exit(1) from None
+    print(f"{dataset}: {len(questions)} questions, all quotes found in {notes}")

@@ -1,0 +1,232 @@
+"""report.json (the shape other tools read) and report.md (tables, then each system's misses)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from eval import scoring
+from eval.runner import EvalRun, SystemRun, p50, threshold_sweep
+from eval.systems import DEFAULT_SYSTEM, SYSTEMS
+
+RETRIEVAL_KEYS = ("mrr@10", "ndcg@10", "recall@1", "recall@5", "recall@10", "reading_cost_median")
+ANSWER_KEYS = (
+    "bleu", "rouge1", "rouge2", "rougeL", "abstention_accuracy", "false_abstain_rate",
+    "citation_precision", "citation_gold_precision", "code_citation_rate",
+)  # fmt: skip
+SHOWN_MISSES = 3  # retrieved hits shown per missed question in report.md
+
+
+def _round(value: Any) -> Any:
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def system_block(run: EvalRun, sr: SystemRun) -> dict[str, Any]:
+    retrieval = scoring.score_retrieval(run.questions, sr.hits, run.gold)
+    block: dict[str, Any] = {
+        "description": SYSTEMS[sr.name].description,
+        "retrieval": {k: _round(v) for k, v in retrieval.summary.items()},
+    }
+    answers = sr.answers if len(sr.answers) == len(run.questions) else None
+    if answers is not None:
+        block["answers"] = {
+            k: _round(v) for k, v in scoring.score_answers(run.questions, answers, run.gold).items()
+        }
+    block["ragas"] = {k: _round(v) for k, v in scoring.ragas_block(run.questions, sr.hits, answers).items()}
+    block["latency_ms"] = {
+        "retrieval_p50": _round(p50(sr.retrieval_ms)),
+        "answer_p50": _round(p50(sr.answer_ms)),
+    }
+    if sr.error:
+        block["error"] = sr.error
+    return block
+
+
+def question_record(run: EvalRun, q_index: int) -> dict[str, Any]:
+    q = run.questions[q_index]
+    per_system: dict[str, Any] = {}
+    for name, sr in run.systems.items():
+        entry: dict[str, Any] = {}
+        if SYSTEMS[name].retrieval == name:
+            hits = sr.hits[q.id][: scoring.K]
+            covers = [sorted(scoring.m.covered_quotes(scoring.hit_span(h), run.gold[q.id])) for h in hits]
+            entry["first_relevant_rank"] = next((i for i, c in enumerate(covers, start=1) if c), None)
+            entry["reading_cost"] = scoring.m.reading_cost(
+                [frozenset(c) for c in covers], [len(h.text) for h in hits]
+            )
+            entry["retrieved"] = [
+                {"doc": h.doc, "start": h.start, "end": h.end, "score": round(h.score, 4), "covers": c}
+                for h, c in zip(hits, covers, strict=True)
+            ]
+        if q.id in sr.answers:
+            a = sr.answers[q.id]
+            entry["answer"] = {
+                "text": a.text,
+                "abstained": a.abstained,
+                "right_abstention": a.abstained == (q.kind == "unanswerable"),
+                "citations": [
+                    {
+                        "n": c.n,
+                        "kind": c.kind,
+                        "doc": c.doc,
+                        "start": c.start,
+                        "end": c.end,
+                        "symbol": c.symbol,
+                    }
+                    for c in a.citations
+                ],
+            }
+        per_system[name] = entry
+    return {"id": q.id, "question": q.question, "kind": q.kind, "systems": per_system}
+
+
+def build_report(run: EvalRun, dataset: Path) -> dict[str, Any]:
+    names = list(run.systems)
+    return {
+        "n_questions": len(run.questions),
+        "default_system": DEFAULT_SYSTEM if DEFAULT_SYSTEM in names else names[0],
+        "dataset": str(dataset),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "k": scoring.K,
+        "index_seconds": {k: round(v, 2) for k, v in run.index_seconds.items()},
+        "systems": {name: system_block(run, sr) for name, sr in run.systems.items()},
+        "abstain_threshold": threshold_sweep(run),
+        "questions": [question_record(run, i) for i in range(len(run.questions))],
+    }
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3f}"
+    return str(value)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def summary_tables(report: dict[str, Any]) -> list[str]:
+    """The tables the README shows: retrieval, then answers where they were generated."""
+    systems = report["systems"]
+    lines = _table(
+        ["system", *RETRIEVAL_KEYS, "retrieval p50 ms"],
+        [
+            [n, *(s["retrieval"][k] for k in RETRIEVAL_KEYS), s["latency_ms"]["retrieval_p50"]]
+            for n, s in systems.items()
+        ],
+    )
+    with_answers = {n: s for n, s in systems.items() if "answers" in s}
+    if with_answers:
+        lines += [""] + _table(
+            ["system", *ANSWER_KEYS, "answer p50 ms"],
+            [
+                [n, *(s["answers"][k] for k in ANSWER_KEYS), s["latency_ms"]["answer_p50"]]
+                for n, s in with_answers.items()
+            ],
+        )
+    return lines
+
+
+def _snippet(text: str, width: int = 90) -> str:
+    flat = " ".join(text.split())
+    return (flat[:width] + "...") if len(flat) > width else flat
+
+
+def misses(report: dict[str, Any], run: EvalRun) -> list[str]:
+    """Per system: answerable questions with nothing relevant in the top 10, and wrong abstentions."""
+    lines: list[str] = []
+    for name in report["systems"]:
+        sr = run.systems[name]
+        rows: list[str] = []
+        for record, q in zip(report["questions"], run.questions, strict=True):
+            entry = record["systems"][name]
+            if q.relevant and "first_relevant_rank" in entry and entry["first_relevant_rank"] is None:
+                rows.append(f"- **{q.id}** ({q.kind}) {q.question} — nothing relevant retrieved; top hits:")
+                rows += [
+                    f"  - `{h.doc}` [{h.start}:{h.end}] {_snippet(h.text)}"
+                    for h in sr.hits[q.id][:SHOWN_MISSES]
+                ]
+            answer = entry.get("answer")
+            if answer and not answer["right_abstention"]:
+                what = (
+                    "abstained on an answerable question"
+                    if answer["abstained"]
+                    else "answered an unanswerable one"
+                )
+                rows.append(f"- **{q.id}** ({q.kind}) {q.question} — {what}: {_snippet(answer['text'])}")
+                rows += [
+                    f"  - retrieved `{h.doc}` [{h.start}:{h.end}] {_snippet(h.text)}"
+                    for h in sr.hits[q.id][:1]
+                ]
+        lines += ["", f"### {name}: {sum(r.startswith('- ') for r in rows)} wrong", *(rows or ["- none"])]
+    return lines
+
+
+def to_markdown(report: dict[str, Any], run: EvalRun) -> str:
+    lines = [
+        "# notecite eval report",
+        "",
+        f"{report['n_questions']} questions from `{report['dataset']}`, generated {report['generated_at']}. "
+        f"Retrieval metrics are over answerable questions, top {report['k']} note hits, relevance by span "
+        f"overlap (a hit covers at least half of a gold quote). Reading cost: characters read down the "
+        f"ranking to the first relevant hit (all {report['k']} when none). "
+        "BLEU is sacrebleu's corpus BLEU scaled to 0-1.",
+        "",
+        "## Systems",
+        "",
+        *[f"- **{n}**: {s['description']}" + (f" (error: {s['error']})" if "error" in s else "")
+          for n, s in report["systems"].items()],
+        "",
+        "## Results",
+        "",
+        *summary_tables(report),
+        "",
+        "## ragas non-LLM metrics",
+        "",
+        "Computed through ragas 0.4.3 (string similarity of whole contexts, so long chunks score low).",
+        "",
+        *_table(
+            ["system", "context_precision", "context_recall", "bleu", "rougeL"],
+            [[n, *(s["ragas"][k] for k in ("context_precision", "context_recall", "bleu", "rougeL"))]
+             for n, s in report["systems"].items()],
+        ),
+    ]  # fmt: skip
+    sweep = report.get("abstain_threshold")
+    if sweep:
+        lines += [
+            "",
+            "## Abstain threshold",
+            "",
+            f"Rule: {sweep['rule']}. Chosen on this set: **{sweep['chosen']}** (abstention accuracy "
+            f"{sweep['abstention_accuracy']:.3f}, false-abstain rate {sweep['false_abstain_rate']:.3f}); "
+            f"the current setting {sweep['current']} gives {sweep['current_abstention_accuracy']:.3f} / "
+            f"{sweep['current_false_abstain_rate']:.3f}.",
+        ]
+    lines += [
+        "",
+        "## Plots",
+        "",
+        "![retrieval metrics](retrieval_metrics.png)",
+        "",
+        "![latency](latency.png)",
+    ]
+    lines += ["", "## Questions each system got wrong", *misses(report, run)]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report: dict[str, Any], run: EvalRun, out: Path) -> list[Path]:
+    from eval.plots import latency_plot, metric_bars
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "report.json", out / "report.md", out / "retrieval_metrics.png", out / "latency.png"]
+    paths[0].write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths[1].write_text(to_markdown(report, run), encoding="utf-8")
+    metric_bars(report, paths[2])
+    latency_plot(run, paths[3])
+    return paths

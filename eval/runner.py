@@ -1,0 +1,184 @@
+"""One eval run: index the notes once, run every system on the same questions, score, report.
+
+Each system is built once and timed per question on this machine, so latencies are comparable
+within a report (not across machines). The index lives in a temporary directory: eval never touches
+the service's index, and works on any notes dir.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eval import scoring
+from eval.dataset import Question, validate
+from eval.extractive import ExtractiveAnswerer
+from eval.systems import DEFAULT_SYSTEM, RETRIEVAL_MODES, SYSTEMS, Search, retriever_search
+from eval.threshold import choose, default_grid, sweep
+from ingest.pipeline import DEFAULT_CODE_DIR, CorpusRoot, ingest_corpus
+from ingest.store import open_index
+from models.embedder import load_embedder
+from service.answer import Answer, AnswerPipeline
+from service.resources import answer_config, retrieval_params
+from service.retrieval import Hit, Retriever
+from service.settings import Settings
+
+Log = Callable[[str], None]
+K = scoring.K
+
+
+@dataclass
+class SystemRun:
+    """What one system did on every question."""
+
+    name: str
+    hits: dict[str, list[Hit]] = field(default_factory=dict)
+    retrieval_ms: dict[str, float] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)
+    answer_ms: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class EvalRun:
+    questions: list[Question]
+    gold: dict[str, scoring.Gold]
+    systems: dict[str, SystemRun]
+    settings: Settings
+    index_seconds: dict[str, float]
+    with_answers: bool
+
+
+def timed_retrieval(search: Search, questions: Sequence[Question], run: SystemRun) -> None:
+    for q in questions:
+        t0 = time.perf_counter()
+        run.hits[q.id] = search(q.question, K, "note")
+        run.retrieval_ms[q.id] = (time.perf_counter() - t0) * 1000
+
+
+def timed_answers(
+    answer: Callable[[str], Answer], questions: Sequence[Question], run: SystemRun, log: Log
+) -> None:
+    for i, q in enumerate(questions, start=1):
+        t0 = time.perf_counter()
+        run.answers[q.id] = answer(q.question)
+        run.answer_ms[q.id] = (time.perf_counter() - t0) * 1000
+        if i % 10 == 0:
+            log(f"  {run.name}: {i}/{len(questions)} answers")
+
+
+def build_answerer(
+    kind: str, retriever: Retriever, embedder: Any, settings: Settings
+) -> Callable[[str], Answer]:
+    config = answer_config(settings)
+    if kind == "extractive":
+        return ExtractiveAnswerer(retriever_search(retriever, "hybrid", True), embedder, config).answer
+    from models.generator import load_generator
+
+    generator = load_generator(
+        settings.generator,
+        base_model=settings.base_model,
+        adapter=settings.adapter if kind == "lora" else None,
+        threads=settings.threads,
+    )
+    return AnswerPipeline(retriever, generator, embedder, config).answer
+
+
+def run_eval(
+    dataset: Path,
+    notes_dir: Path,
+    systems: Sequence[str],
+    *,
+    with_answers: bool = True,
+    code_dir: Path | None = DEFAULT_CODE_DIR,
+    settings: Settings | None = None,
+    log: Log = print,
+) -> EvalRun:
+    """Validate the dataset, index notes (+ code) in a temporary dir, run and time every system."""
+    questions = validate(dataset, notes_dir)
+    settings = settings or Settings()
+    embedder = load_embedder(settings.embedder)
+    runs = {name: SystemRun(name) for name in systems}
+    index_seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="notecite-eval-") as tmp:
+        roots = [CorpusRoot(Path(notes_dir))]
+        if code_dir is not None and Path(code_dir).is_dir():
+            roots.append(CorpusRoot(Path(code_dir), prefix="reference/", kind="code"))
+        t0 = time.perf_counter()
+        report = ingest_corpus(roots, Path(tmp) / "index", embedder, max_file_bytes=settings.max_file_bytes)
+        index_seconds["notecite"] = time.perf_counter() - t0
+        log(f"indexed: {report.summary()}")
+        reader = open_index(Path(tmp) / "index")
+        try:
+            gold = scoring.gold_spans(questions, reader.source_text)
+            retriever = Retriever(reader, embedder, retrieval_params(settings))
+            searches: dict[str, Search] = {
+                name: retriever_search(retriever, *mode) for name, mode in RETRIEVAL_MODES.items()
+            }
+            retrieval_runs: dict[str, SystemRun] = {}
+            for name in dict.fromkeys(SYSTEMS[s].retrieval for s in systems):
+                if name == "llamaindex":
+                    from eval.llamaindex_baseline import LlamaIndexBaseline
+
+                    texts = {
+                        d.doc: reader.source_text(d.doc) or "" for d in reader.documents() if d.kind == "note"
+                    }
+                    t0 = time.perf_counter()
+                    searches[name] = LlamaIndexBaseline(texts, embedder, settings.embedder).search
+                    index_seconds[name] = time.perf_counter() - t0
+                run = runs.get(name) or SystemRun(name)
+                t0 = time.perf_counter()
+                timed_retrieval(searches[name], questions, run)
+                retrieval_runs[name] = run
+                log(f"{name}: retrieval for {len(questions)} questions in {time.perf_counter() - t0:.1f} s")
+            for name in systems:
+                spec = SYSTEMS[name]
+                base = retrieval_runs[spec.retrieval]
+                runs[name].hits, runs[name].retrieval_ms = base.hits, base.retrieval_ms
+                if with_answers and spec.answerer:
+                    try:
+                        answerer = build_answerer(spec.answerer, retriever, embedder, settings)
+                    except Exception as exc:  # a missing adapter or model must not sink the other systems
+                        runs[name].error = f"{type(exc).__name__}: {exc}"
+                        log(f"{name}: no answers ({runs[name].error})")
+                        continue
+                    t0 = time.perf_counter()
+                    timed_answers(answerer, questions, runs[name], log)
+                    log(f"{name}: {len(questions)} answers in {time.perf_counter() - t0:.1f} s")
+        finally:
+            reader.close()
+    return EvalRun(questions, gold, runs, settings, index_seconds, with_answers)
+
+
+def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
+    """Abstention by the best passage's cosine among the sources the service would hand the generator."""
+    hits = run.systems.get(DEFAULT_SYSTEM)
+    if hits is None:
+        return None
+    top_k = run.settings.top_k
+    best = {
+        q.id: max((h.dense_score or 0.0 for h in hits.hits[q.id][:top_k]), default=0.0) for q in run.questions
+    }
+    unanswerable = {q.id: q.kind == "unanswerable" for q in run.questions}
+    rows = sweep(best, unanswerable, default_grid())
+    chosen = choose(rows)
+    (current,) = sweep(best, unanswerable, [run.settings.abstain_threshold])
+    return {
+        "rule": f"abstain when the best cosine among {DEFAULT_SYSTEM}'s top {top_k} passages is below it",
+        "chosen": chosen.threshold,
+        "abstention_accuracy": chosen.abstention_accuracy,
+        "false_abstain_rate": chosen.false_abstain_rate,
+        "current": run.settings.abstain_threshold,
+        "current_abstention_accuracy": current.abstention_accuracy,
+        "current_false_abstain_rate": current.false_abstain_rate,
+        "sweep": [[r.threshold, r.abstention_accuracy, r.false_abstain_rate] for r in rows],
+    }
+
+
+def p50(values: dict[str, float]) -> float | None:
+    return float(statistics.median(values.values())) if values else None
