@@ -17,7 +17,8 @@ from rank_bm25 import BM25Okapi
 
 _TOKEN = re.compile(r"\\?\w+(?:[.^]\w+)*")
 _PARTS = re.compile(r"[._^\\]+")
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W\d_]+")
+# split camelCase and ACRONYMWord boundaries, but leave "LoRA" and "ReLU" whole
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])")
 STOP_WORDS = frozenset(
     [
         "a",
@@ -89,7 +90,7 @@ def tokenize(text: str) -> list[str]:
             if not part:
                 continue
             pieces.append(part.lower())
-            camel = _CAMEL.findall(part)
+            camel = [c for c in _CAMEL.split(part) if c]
             if len(camel) > 1:
                 pieces.extend(c.lower() for c in camel)
         tokens.extend(p for p in dict.fromkeys(pieces) if p != whole and p != whole.lstrip("\\"))

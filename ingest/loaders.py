@@ -125,7 +125,7 @@ _HTML_HIDDEN = ("script", "style", "noscript", "template", "head", "svg")
 def _load_html(doc: str, data: bytes) -> LoadedFile:
     """Visible text, one block per line, with h1-h6 kept as heading spans."""
     from bs4 import BeautifulSoup, NavigableString, Tag
-    from bs4.element import Comment
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
     raw, warnings = decode_text(data)
     soup = BeautifulSoup(raw, "lxml")
@@ -143,7 +143,7 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
 
     def walk(node: Tag) -> None:
         for child in node.children:
-            if isinstance(child, Comment):
+            if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
                 continue
             if isinstance(child, NavigableString):
                 emit(str(child))

@@ -347,7 +347,21 @@ def heading_structure(text: str, doc: str, headings: list[Heading]) -> DocStruct
         start, end = trim_span(text, heading.start, bound)
         if end > start:
             sections.append(Section(heading.title, (doc_title, *titles), start, end))
-    return DocStructure(doc_title, tuple(sections))
+    return DocStructure(doc_title, tuple(_join_bare_headings(text, sections)))
+
+
+def _join_bare_headings(text: str, sections: list[Section]) -> list[Section]:
+    """A heading with no text of its own ("# Title" then "## First") opens the next section instead."""
+    out: list[Section] = []
+    pending: int | None = None
+    for section in sections:
+        start = section.start if pending is None else pending
+        pending = None
+        if "\n" not in text[section.start : section.end] and section is not sections[-1]:
+            pending = start
+            continue
+        out.append(Section(section.title, section.breadcrumbs, start, section.end))
+    return out
 
 
 def markdown_headings(text: str) -> list[Heading]:

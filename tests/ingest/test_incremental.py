@@ -1,0 +1,154 @@
+"""Incremental ingest, generations, crash safety and the ingest lock, on a small corpus of real files."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest import faiss_index
+from ingest.pipeline import CorpusRoot, ingest_corpus
+from ingest.store import GENERATIONS, current_generation, ingest_lock, open_index
+
+QUERIES = ["which weights does LoRA keep frozen", "running averages of the gradient", "max pooling window"]
+
+
+def snapshot(index_dir: Path, embedder) -> list[list[tuple[str, float]]]:
+    """Dense and BM25 answers to a few queries: what 'answers searches identically' compares."""
+    reader = open_index(index_dir)
+    out = []
+    for query in QUERIES:
+        out.append([(i, round(s, 5)) for i, s in reader.dense_search(embedder.embed([query])[0], 5)])
+        out.append([(i, round(s, 5)) for i, s in reader.bm25_search(query, 5)])
+    reader.close()
+    return out
+
+
+def leaf_ids_of(index_dir: Path, doc: str) -> set[str]:
+    reader = open_index(index_dir)
+    ids = {i for i in reader.node_ids(doc) if reader.get_nodes([i])[0].metadata["level"] == "passage"}
+    reader.close()
+    return ids
+
+
+def test_unchanged_folder_embeds_nothing(small_corpus: Path, tmp_path: Path, make_counting) -> None:
+    index = tmp_path / "index"
+    first = make_counting()
+    report = ingest_corpus([CorpusRoot(small_corpus)], index, first)
+    assert report.files == 3 and report.embedded == report.chunks == len(first.texts) > 0
+    before = open_index(index)
+    again = make_counting()
+    report2 = ingest_corpus([CorpusRoot(small_corpus)], index, again)
+    assert again.texts == [] and report2.embedded == 0 and report2.removed == 0
+    after = open_index(index)
+    assert after.generation != before.generation
+    assert after.leaf_ids == before.leaf_ids
+    old, new = before.vectors(), after.vectors()
+    assert all(np.array_equal(old[i], new[i]) for i in old)
+
+
+def test_changed_file_reembeds_only_its_chunks(small_corpus: Path, tmp_path: Path, make_counting) -> None:
+    index = tmp_path / "index"
+    ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    unchanged = leaf_ids_of(index, "lora.txt") | leaf_ids_of(index, "sub/cnn.txt")
+    (small_corpus / "optim.md").write_text(
+        "# Optimizers\n\n## RMSprop\n\nRMSprop divides by a running RMS.\n"
+    )
+    counting = make_counting()
+    report = ingest_corpus([CorpusRoot(small_corpus)], index, counting)
+    new_optim = leaf_ids_of(index, "optim.md")
+    assert report.embedded == len(counting.texts) == len(new_optim) == 1
+    assert "RMSprop divides by a running RMS." in counting.texts[0]
+    assert leaf_ids_of(index, "lora.txt") | leaf_ids_of(index, "sub/cnn.txt") == unchanged
+    reader = open_index(index)
+    assert reader.bm25_search("momentum", 5) == []  # the old version of optim.md is gone everywhere
+    assert reader.source_text("optim.md").startswith("# Optimizers\n\n## RMSprop")
+
+
+def test_deleted_file_leaves_faiss_bm25_and_docstore(
+    small_corpus: Path, tmp_path: Path, make_counting, embedder
+) -> None:
+    index = tmp_path / "index"
+    ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    gone = leaf_ids_of(index, "sub/cnn.txt")
+    assert open_index(index).bm25_search("pooling", 5)
+    (small_corpus / "sub" / "cnn.txt").unlink()
+    report = ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    assert report.removed == 1 and report.embedded == 0 and report.files == 2
+    reader = open_index(index)
+    assert not gone & set(reader.leaf_ids)
+    assert not gone & {i for i, _ in reader.dense_search(embedder.embed(["max pooling window"])[0], 100)}
+    assert reader.bm25_search("pooling", 5) == []
+    assert (
+        "sub/cnn.txt" not in {d.doc for d in reader.documents()} and reader.source_text("sub/cnn.txt") is None
+    )
+    assert reader.node_ids("sub/cnn.txt") == []
+    with pytest.raises(KeyError):
+        reader.get_nodes(sorted(gone))
+
+
+def test_crash_mid_ingest_keeps_previous_generation(
+    small_corpus: Path, tmp_path: Path, make_counting, embedder
+) -> None:
+    index = tmp_path / "index"
+    ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    live = current_generation(index)
+    before = snapshot(index, embedder)
+    opened = open_index(index)
+    (small_corpus / "lora.txt").write_text("LoRA\nCompletely rewritten notes about adapters.\n")
+    (small_corpus / "new.txt").write_text("Dropout\nDropout zeroes activations at random during training.\n")
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        ingest_corpus([CorpusRoot(small_corpus)], index, make_counting(fail_after=1))
+    assert current_generation(index) == live
+    assert [p.name for p in (index / GENERATIONS).iterdir()] == [live]  # no half-written generation left
+    assert snapshot(index, embedder) == before
+    assert opened.bm25_search("dropout", 3) == []  # an open reader never sees a partial ingest
+
+
+def test_readers_keep_their_generation_and_old_ones_are_collected(
+    small_corpus: Path, tmp_path: Path, make_counting
+) -> None:
+    index = tmp_path / "index"
+    ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    old_reader = open_index(index)
+    old_leaves = old_reader.leaf_ids
+    for i in range(3):
+        (small_corpus / "lora.txt").write_text(f"LoRA\nVersion {i} of the notes about rank {i}.\n")
+        ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    gens = sorted(p.name for p in (index / GENERATIONS).iterdir())
+    assert len(gens) == 2 and gens[-1] == current_generation(index)
+    # the first generation's files are gone, yet its reader still answers from what it loaded
+    assert old_reader.generation not in gens
+    hit = old_reader.bm25_search("pretrained weight matrix frozen", 1)[0][0]
+    assert hit in old_leaves and "frozen" in old_reader.get_nodes([hit])[0].text
+
+
+def test_two_ingests_never_interleave(small_corpus: Path, tmp_path: Path, make_counting) -> None:
+    index = tmp_path / "index"
+    done = threading.Event()
+    with ingest_lock(index):
+        worker = threading.Thread(
+            target=lambda: (ingest_corpus([CorpusRoot(small_corpus)], index, make_counting()), done.set())
+        )
+        worker.start()
+        time.sleep(1.0)
+        assert not done.is_set() and current_generation(index) is None  # waiting for the lock
+    worker.join(timeout=120)
+    assert done.is_set() and current_generation(index) is not None
+
+
+def test_hnsw_above_threshold_finds_the_same_passage(
+    small_corpus: Path, tmp_path: Path, make_counting, embedder
+) -> None:
+    ingest_corpus([CorpusRoot(small_corpus)], tmp_path / "flat", make_counting())
+    ingest_corpus([CorpusRoot(small_corpus)], tmp_path / "hnsw", make_counting(), hnsw_threshold=1)
+    flat, hnsw = open_index(tmp_path / "flat"), open_index(tmp_path / "hnsw")
+    assert not faiss_index.is_hnsw(flat._faiss) and faiss_index.is_hnsw(hnsw._faiss)
+    query = embedder.embed(["which weights does LoRA keep frozen"])[0]
+    top_flat, top_hnsw = flat.dense_search(query, 3), hnsw.dense_search(query, 3)
+    assert [i for i, _ in top_flat] == [i for i, _ in top_hnsw]
+    assert flat.get_nodes([top_flat[0][0]])[0].metadata["doc"] == "lora.txt"
+    assert 0.3 < top_flat[0][1] <= 1.0 + 1e-5
