@@ -1,7 +1,7 @@
 """Browser tests: Debian's chromium driven by Playwright, against the real server on a loopback port.
 
-Each test module gets one server over its own small notes folder and index (in tmp), with the real
-embedder and answer LLM; max_new_tokens is kept small so an answer takes a few seconds.
+All tests share one server over a small notes folder and index in tmp, with the real embedder and answer
+LLM; max_new_tokens is kept small so an answer takes a few seconds.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "ui"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "artifacts" / "ui"
+DEFAULT_ADAPTER = REPO_ROOT / "models" / "adapters" / "default.json"
 ANSWER_TIMEOUT_MS = 90_000
 
 # Records every element the page creates, so a test can prove note text made no <img> or <script>,
@@ -73,29 +75,63 @@ def browser():
         browser.close()
 
 
-def make_server(tmp_path_factory: pytest.TempPathFactory, notes: dict[str, str]) -> Iterator[str]:
-    """Write `notes` into a fresh notes folder, build Settings around it, and serve it."""
+# The user's notes for the browser tests: small, so the index builds in seconds.
+NOTES = {
+    "photosynthesis.md": (
+        "# Photosynthesis\n\n"
+        "Photosynthesis converts light energy into chemical energy stored in glucose. "
+        "It takes place in the chloroplasts of plant cells, where the green pigment chlorophyll absorbs "
+        "mostly red and blue light.\n\n"
+        "## Light reactions\n\n"
+        "The light-dependent reactions happen in the thylakoid membranes. They split water, release oxygen, "
+        "and produce ATP and NADPH.\n\n"
+        "## Calvin cycle\n\n"
+        "The Calvin cycle runs in the stroma. The enzyme RuBisCO fixes carbon dioxide into a three-carbon "
+        "sugar, using the ATP and NADPH made by the light reactions.\n"
+    ),
+    "adam.txt": (
+        "Adam optimizer\n\n"
+        "Adam keeps an exponential moving average of the gradient, called the first moment, and of the "
+        "squared gradient, called the second moment. Each parameter's step is the first moment divided by "
+        "the square root of the second moment plus a small epsilon. The usual defaults are beta1 = 0.9, "
+        "beta2 = 0.999 and a learning rate of 0.001. Bias correction divides each moment by one minus "
+        "beta to the power t, because both averages start at zero.\n"
+    ),
+    "rivers.md": (
+        "# Rivers\n\n"
+        "A river delta forms where a river meets slower water and drops the sediment it carries. "
+        "The Nile delta in Egypt is a classic arc-shaped delta.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real server for all browser tests (loading the models dominates start-up): NOTES in a fresh
+    notes folder, the index and uploads in tmp, no reference code, short answers."""
     from service.server import running_server
     from service.settings import Settings
 
     root = tmp_path_factory.mktemp("ui-server")
     notes_dir = root / "notes"
     notes_dir.mkdir()
-    for name, text in notes.items():
+    for name, text in NOTES.items():
         (notes_dir / name).write_text(text, encoding="utf-8")
     settings = Settings(
         _env_file=None,
         notes_dir=notes_dir,
         index_dir=root / "var" / "index",
         code_dir=None,
+        # The promoted LoRA adapter when one exists; the bare base model answers until then.
+        adapter="default" if DEFAULT_ADAPTER.exists() else None,
         max_new_tokens=48,
         top_k=3,
         api_key=None,
         rate_limit_per_minute=1000,
     )
     try:
-        with running_server(settings) as base_url:
-            yield base_url
+        with running_server(settings) as url:
+            yield url
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -170,12 +206,6 @@ class Chat:
         """Elements of risky kinds created after load, less the page's own app.js."""
         created = self.page.evaluate("window.__created")
         return [c for c in created if not (c.startswith("script src=") and c.endswith("app.js"))]
-
-
-@pytest.fixture(scope="session")
-def server_factory() -> Callable[..., Iterator[str]]:
-    """In a module-scoped fixture: `yield from server_factory(tmp_path_factory, notes)`."""
-    return make_server
 
 
 @pytest.fixture

@@ -11,34 +11,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-NOTES = {
-    "photosynthesis.md": (
-        "# Photosynthesis\n\n"
-        "Photosynthesis converts light energy into chemical energy stored in glucose. "
-        "It takes place in the chloroplasts of plant cells, where the green pigment chlorophyll absorbs "
-        "mostly red and blue light.\n\n"
-        "## Light reactions\n\n"
-        "The light-dependent reactions happen in the thylakoid membranes. They split water, release oxygen, "
-        "and produce ATP and NADPH.\n\n"
-        "## Calvin cycle\n\n"
-        "The Calvin cycle runs in the stroma. The enzyme RuBisCO fixes carbon dioxide into a three-carbon "
-        "sugar, using the ATP and NADPH made by the light reactions.\n"
-    ),
-    "adam.txt": (
-        "Adam optimizer\n\n"
-        "Adam keeps an exponential moving average of the gradient, called the first moment, and of the "
-        "squared gradient, called the second moment. Each parameter's step is the first moment divided by "
-        "the square root of the second moment plus a small epsilon. The usual defaults are beta1 = 0.9, "
-        "beta2 = 0.999 and a learning rate of 0.001. Bias correction divides each moment by one minus "
-        "beta to the power t, because both averages start at zero.\n"
-    ),
-}
 QUESTION = "Where does photosynthesis take place?"
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory, server_factory):
-    yield from server_factory(tmp_path_factory, NOTES)
 
 
 def test_streamed_answer_cites_and_highlights_the_passage(base_url, open_page, chat_factory, artifacts: Path):

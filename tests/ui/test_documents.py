@@ -10,13 +10,6 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-NOTES = {
-    "rivers.md": (
-        "# Rivers\n\n"
-        "A river delta forms where a river meets slower water and drops the sediment it carries. "
-        "The Nile delta in Egypt is a classic arc-shaped delta.\n"
-    ),
-}
 VOLCANO_NOTE = (
     "# Volcanoes\n\n"
     "A stratovolcano is a tall, steep, conical volcano built up by many layers of hardened lava, ash and "
@@ -43,15 +36,10 @@ DROP_FILE = """
 """
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory, server_factory):
-    yield from server_factory(tmp_path_factory, NOTES)
-
-
 def open_documents(page) -> None:  # noqa: ANN001
     page.locator("#toggle-docs").click()
     expect(page.locator("#docs-panel")).to_be_visible()
-    expect(page.locator("#docs-status")).to_contain_text("documents indexed")
+    expect(page.locator("#docs-status")).to_contain_text(" indexed.")
 
 
 def test_upload_by_picker_then_answer_cites_it_then_delete(
