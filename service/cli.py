@@ -10,17 +10,17 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 import typer  # noqa: E402
 
 from ingest.cli import ingest as ingest_command  # noqa: E402
-from ingest.cli import search as search_command  # noqa: E402
 
 app = typer.Typer(help="Ask questions of your notes; answers cite the exact passages.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that write JSON reports.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.command("ingest", help="Index a folder of notes (incremental).")(ingest_command)
-app.command("search", help="Search the index without generating an answer.")(search_command)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -89,6 +89,41 @@ def ask(
         where = f"{c.doc}:{c.line_start}-{c.line_end} {c.symbol}" if c.kind == "code" else f"{c.doc} [{c.start}:{c.end}]"
         typer.echo(f"\n[{c.n}] {where}\n    {' > '.join(c.breadcrumbs)}")
         typer.echo(c.code if c.code else "    " + c.quote.replace("\n", "\n    "))
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What to look for."),
+    index: Path | None = typer.Option(None, "--index", help="Index folder (NOTECITE_INDEX_DIR)."),
+    k: int = typer.Option(5, "-k", "--k", min=1, max=100, help="Number of hits."),
+    mode: str = typer.Option("hybrid", help="hybrid | dense | bm25"),
+    json_out: bool = typer.Option(False, "--json", help="Print hits as JSON."),
+) -> None:
+    """Hybrid search of the index (no answer generated): the passages an answer would cite."""
+    from ingest.errors import IndexNotFound
+    from ingest.store import open_index
+    from models.embedder import load_embedder
+    from service.resources import retrieval_params
+    from service.retrieval import Retriever
+
+    if mode not in ("hybrid", "dense", "bm25"):
+        raise fail(f"--mode {mode!r}: choose hybrid, dense or bm25")
+    settings = settings_with(index_dir=index)
+    try:
+        reader = open_index(settings.index_dir)
+    except IndexNotFound as exc:
+        raise fail(str(exc)) from None
+    retriever = Retriever(reader, load_embedder(reader.embedder_name), retrieval_params(settings))
+    hits = retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
+    if json_out:
+        keys = ("doc", "breadcrumbs", "start", "end", "text", "score", "kind", "symbol", "line_start", "line_end")
+        typer.echo(json.dumps([{key: getattr(h, key) for key in keys} for h in hits], ensure_ascii=False, indent=1))
+        return
+    for n, hit in enumerate(hits, 1):
+        where = f"{hit.doc}:{hit.line_start}-{hit.line_end}" if hit.kind == "code" else f"{hit.doc} [{hit.start}:{hit.end}]"
+        typer.echo(f"{n}. {' > '.join(hit.breadcrumbs)}  ({where}, score {hit.score:.4f})")
+        snippet = " ".join(hit.text.split())
+        typer.echo(f"   {snippet[:240]}{'...' if len(snippet) > 240 else ''}")
 
 
 @bench_app.command("retrieval")
