@@ -15,12 +15,15 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 import typer  # noqa: E402
 
+from eval.cli import eval_command, validate_command  # noqa: E402
 from ingest.cli import ingest as ingest_command  # noqa: E402
 
 app = typer.Typer(help="Ask questions of your notes; answers cite the exact passages.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that write JSON reports.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 app.command("ingest", help="Index a folder of notes (incremental).")(ingest_command)
+app.command("eval", help="Offline evaluation: report.json, report.md and plots.")(eval_command)
+app.command("validate-dataset", help="Check an eval dataset's quotes against the notes.")(validate_command)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
