@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.deps import WriteAccess
 from service.feedback import FeedbackStore
 
 MAX_QUESTION_CHARS = 10_000
@@ -77,7 +78,7 @@ def get_feedback_store(request: Request) -> FeedbackStore:
 Store = Annotated[FeedbackStore, Depends(get_feedback_store)]
 
 
-@router.post("", status_code=201, response_model=FeedbackOut)
+@router.post("", status_code=201, response_model=FeedbackOut, dependencies=[WriteAccess])
 def add_feedback(body: FeedbackIn, store: Store) -> dict[str, Any]:
     """Store one rating with the question, answer and citations it rates."""
     record = store.add(

@@ -7,6 +7,9 @@
   const SOURCE_CONTEXT_CHARS = 1500;
   const NEAREST_PREVIEW_CHARS = 280;
   const MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
+  // The API takes at most 40 earlier turns of 20,000 characters; the last few carry the context.
+  const HISTORY_TURNS = 12;
+  const TURN_CHARS = 20000;
 
   const $ = (id) => document.getElementById(id);
   const els = {
@@ -210,7 +213,12 @@
       const response = await fetch("api/ask/stream", {
         method: "POST",
         headers: authHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),
-        body: JSON.stringify({ question: trimmed, history: priorHistory }),
+        body: JSON.stringify({
+          question: trimmed,
+          history: priorHistory.slice(-HISTORY_TURNS).map((turn) => ({
+            role: turn.role, content: turn.content.slice(0, TURN_CHARS),
+          })),
+        }),
         signal: controller.signal,
       });
       if (!response.ok) throw new Error(await errorMessage(response));

@@ -8,8 +8,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from service.errors import install_error_handlers
 from service.feedback import FeedbackStore
 from service.routes_feedback import router
+from service.settings import Settings
 
 CITATION = {"n": 1, "kind": "note", "doc": "a.md", "breadcrumbs": ["A"], "start": 0, "end": 5, "quote": "hi"}
 
@@ -21,12 +23,18 @@ def store(tmp_path: Path) -> FeedbackStore:
     store.close()
 
 
-@pytest.fixture
-def client(store: FeedbackStore) -> TestClient:
+def make_client(store: FeedbackStore, api_key: str | None = None) -> TestClient:
     app = FastAPI()
+    install_error_handlers(app)
     app.state.feedback = store
+    app.state.settings = Settings(_env_file=None, api_key=api_key)
     app.include_router(router)
     return TestClient(app)
+
+
+@pytest.fixture
+def client(store: FeedbackStore) -> TestClient:
+    return make_client(store)
 
 
 def test_store_round_trip_newest_first(store: FeedbackStore) -> None:
@@ -110,3 +118,16 @@ def test_get_rejects_bad_query(client: TestClient, params: dict) -> None:
     response = client.get("/api/feedback", params=params)
     assert response.status_code == 422
     assert set(response.json()) == {"error", "detail"}
+
+
+def test_post_needs_the_api_key_when_one_is_set(store: FeedbackStore) -> None:
+    client = make_client(store, api_key="s3cret")
+    body = {"question": "q", "answer": "a", "rating": "up"}
+    refused = client.post("/api/feedback", json=body)
+    assert refused.status_code == 401
+    assert refused.json()["error"] == "unauthorized"
+    wrong = client.post("/api/feedback", json=body, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    accepted = client.post("/api/feedback", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert accepted.status_code == 201
+    assert [f["question"] for f in client.get("/api/feedback").json()["feedback"]] == ["q"]

@@ -166,3 +166,22 @@ def test_thumbs_are_stored_and_listed(base_url, open_page, chat_factory, artifac
     assert all(f["question"] == QUESTION and f["answer"] == answer["text"] for f in mine)
     assert mine[0]["citations"] == answer["citations"]
     assert listed["counts"]["up"] >= 1 and listed["counts"]["down"] >= 1
+
+
+def test_api_key_is_kept_in_local_storage_and_sent_as_bearer(base_url, open_page):
+    page = open_page(base_url)
+    page.locator("#toggle-settings").click()
+    expect(page.locator("#api-key")).to_be_focused()
+    page.keyboard.type("k-123")
+    page.keyboard.press("Enter")
+    expect(page.locator("#settings-status")).to_have_text("Saved.")
+    assert page.evaluate("localStorage.getItem('notecite.apiKey')") == "k-123"
+
+    page.reload()
+    with page.expect_request("**/api/documents") as request_info:
+        page.locator("#toggle-docs").click()
+    assert request_info.value.headers.get("authorization") == "Bearer k-123"
+    page.keyboard.press("Escape")
+    page.locator("#toggle-settings").click()
+    page.locator("#clear-key").click()
+    assert page.evaluate("localStorage.getItem('notecite.apiKey')") is None
