@@ -11,6 +11,7 @@
   const HISTORY_TURNS = 12;
   const TURN_CHARS = 20000;
 
+  const NARROW = window.matchMedia("(max-width: 760px)");
   const $ = (id) => document.getElementById(id);
   const els = {
     conversation: $("conversation"),
@@ -511,6 +512,7 @@
     panelOpener = opener || document.activeElement;
     panel.hidden = false;
     document.body.classList.add("panel-open");
+    setBackgroundInert(NARROW.matches);
     if (panel === els.docsPanel) els.toggleDocs.setAttribute("aria-expanded", "true");
   }
 
@@ -518,9 +520,38 @@
     if (panel.hidden) return;
     panel.hidden = true;
     if (panel === els.docsPanel) els.toggleDocs.setAttribute("aria-expanded", "false");
-    if (els.sourcePanel.hidden && els.docsPanel.hidden) document.body.classList.remove("panel-open");
+    if (els.sourcePanel.hidden && els.docsPanel.hidden) {
+      document.body.classList.remove("panel-open");
+      setBackgroundInert(false);
+    }
     if (restoreFocus && panelOpener && document.contains(panelOpener)) panelOpener.focus();
     panelOpener = null;
+  }
+
+  // On a narrow screen a panel covers the chat: keep focus and screen readers inside it until it closes.
+  function setBackgroundInert(inert) {
+    for (const node of [els.chat, document.querySelector(".topbar"), els.settings]) {
+      if (node) node.inert = inert;
+    }
+  }
+
+  function trapFocus(event) {
+    const panel = [els.sourcePanel, els.docsPanel].find((p) => !p.hidden);
+    if (!panel || !NARROW.matches) return;
+    const focusable = Array.from(panel.querySelectorAll(
+      "button:not([disabled]), [href], input:not([type=hidden]):not([hidden]), textarea, [tabindex]:not([tabindex='-1'])",
+    )).filter((node) => node.offsetParent !== null || node === document.activeElement);
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const inside = panel.contains(document.activeElement);
+    if (event.shiftKey && (!inside || document.activeElement === first || document.activeElement === panel)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+      event.preventDefault();
+      first.focus();
+    }
   }
 
   async function openSource(citation, opener) {
@@ -729,6 +760,10 @@
   });
 
   document.addEventListener("keydown", (event) => {
+    if (event.key === "Tab") {
+      trapFocus(event);
+      return;
+    }
     if (event.key !== "Escape") return;
     if (!els.sourcePanel.hidden) closePanel(els.sourcePanel);
     else if (!els.docsPanel.hidden) closePanel(els.docsPanel);
@@ -778,6 +813,9 @@
     els.dropZone.classList.remove("dragging");
     const file = event.dataTransfer && event.dataTransfer.files[0];
     if (file) uploadFile(file);
+  });
+  NARROW.addEventListener("change", () => {
+    setBackgroundInert(NARROW.matches && document.body.classList.contains("panel-open"));
   });
   // A file dropped outside the zone would otherwise navigate away from the chat.
   window.addEventListener("dragover", (event) => event.preventDefault());

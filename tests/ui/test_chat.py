@@ -140,8 +140,13 @@ def test_narrow_screen_375px(base_url, open_page, chat_factory, artifacts: Path)
     assert box is not None and box["x"] == 0 and box["width"] == 375, f"the panel is no overlay: {box}"
     assert panel.evaluate("p => getComputedStyle(p).position") == "fixed"
     page.screenshot(path=artifacts / "07-mobile-source-overlay.png")
+    # The overlay keeps keyboard focus: Tab never reaches the chat behind it.
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('#source-panel') !== null")
     page.locator("#close-source").click()
     expect(panel).to_be_hidden()
+    assert page.evaluate("document.getElementById('chat').inert") is False
 
 
 def test_thumbs_are_stored_and_listed(base_url, open_page, chat_factory, artifacts: Path):
