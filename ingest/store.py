@@ -210,9 +210,12 @@ class IndexReader:
 
 def open_index(index_dir: Path) -> IndexReader:
     """The live generation; raises IndexNotFound when nothing has been ingested there yet."""
-    gen_id = current_generation(Path(index_dir))
-    if gen_id is None:
-        raise IndexNotFound(
-            f"no index at {index_dir}: run `notecite ingest NOTES_DIR --index {index_dir}` first"
-        )
-    return IndexReader(Path(index_dir) / GENERATIONS / gen_id)
+    for _ in range(2):
+        gen_id = current_generation(Path(index_dir))
+        if gen_id is None:
+            break
+        try:
+            return IndexReader(Path(index_dir) / GENERATIONS / gen_id)
+        except FileNotFoundError:  # CURRENT moved on and its old target was collected meanwhile: re-read
+            continue
+    raise IndexNotFound(f"no index at {index_dir}: run `notecite ingest NOTES_DIR --index {index_dir}` first")

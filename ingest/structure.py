@@ -183,7 +183,8 @@ def notion_header_end(lines: list[Line]) -> int:
     first = i
     while i < len(lines) and lines[i].text.split(":")[0].strip().lower() in NOTION_KEYS:
         i += 1
-    return i if i - first >= 3 else 0
+    has_content = any(line.text for line in lines[i:])  # a file of nothing but keys is content after all
+    return i if i - first >= 3 and has_content else 0
 
 
 # ---------------------------------------------------------------- plain text: ToC articles
