@@ -20,7 +20,8 @@ from ingest.structure import trim_span
 # A sentence ends after . ! ? (and any closing quote or bracket) before whitespace, or at a line
 # break: notes put one statement per line far more often than they punctuate.
 _SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|\n")
-_PIECE = re.compile(r"\w+|[^\w\s]")
+# CJK characters are one word piece each; \w+ would count a whole run of them as one word
+_PIECE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)

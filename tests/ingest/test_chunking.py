@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from llama_index.core.schema import NodeRelationship
@@ -108,3 +109,16 @@ def test_short_section_is_one_passage_and_ids_are_stable() -> None:
     ]
     changed = nodes_for(text.replace("Adam", "AdamW"), "text", ChunkParams())
     assert not {n.node_id for n in changed} & {n.node_id for n in first}  # new bytes, new ids
+
+
+ESTIMATE_CASES = [
+    "注意力机制让模型关注输入中最相关的部分。" * 3,  # each CJK character is its own word piece
+    "LoRA keeps the pretrained weight matrix W_0 frozen and learns a low-rank update.",
+    "def adam(grad, params, lr=0.001, beta1=0.9, beta2=0.999):",
+]
+
+
+@pytest.mark.parametrize("text", ESTIMATE_CASES)
+def test_token_estimate_tracks_the_real_tokenizer(text: str, embedder) -> None:
+    real = len(embedder._model.tokenizer(text, add_special_tokens=False)["input_ids"])
+    assert 0.6 * real <= estimate_tokens(text) <= 1.6 * real

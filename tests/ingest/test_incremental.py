@@ -152,3 +152,18 @@ def test_hnsw_above_threshold_finds_the_same_passage(
     assert [i for i, _ in top_flat] == [i for i, _ in top_hnsw]
     assert flat.get_nodes([top_flat[0][0]])[0].metadata["doc"] == "lora.txt"
     assert 0.3 < top_flat[0][1] <= 1.0 + 1e-5
+
+
+def test_flat_index_goes_to_gpus_when_faiss_sees_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    moved: list[object] = []
+    monkeypatch.setattr(faiss_index, "gpu_count", lambda: 1)
+    monkeypatch.setattr(
+        faiss_index.faiss, "index_cpu_to_all_gpus", lambda i: moved.append(i) or i, raising=False
+    )
+    vectors = np.eye(4, dtype=np.float32)
+    flat = faiss_index.build_dense_index(vectors, hnsw_threshold=100)
+    hnsw = faiss_index.build_dense_index(vectors, hnsw_threshold=1)
+    assert faiss_index.for_search(flat) is flat and moved == [flat]
+    assert faiss_index.for_search(hnsw) is hnsw and moved == [flat]  # HNSW has no GPU version: stays on CPU
+    monkeypatch.setattr(faiss_index, "gpu_count", lambda: 0)
+    assert faiss_index.for_search(flat) is flat and moved == [flat]
