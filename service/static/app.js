@@ -655,7 +655,9 @@
 
   function documentItem(doc) {
     const when = doc.indexed_at ? formatDate(doc.indexed_at) : "";
-    const status = "indexed · " + (doc.n_chunks ?? "?") + " passages" + (when ? " · " + when : "");
+    const chunks = Number(doc.n_chunks);
+    const passages = Number.isFinite(chunks) ? chunks + (chunks === 1 ? " passage" : " passages") : "";
+    const status = ["indexed", passages, when].filter(Boolean).join(" · ");
     const item = el("li", { className: "doc-item", "data-doc": doc.doc }, [
       el("div", { className: "doc-main" }, [
         el("span", { className: "doc-name", text: doc.doc }),
