@@ -7,6 +7,7 @@ HTML and PDF it is the extracted text, and headings/pages are given as spans ove
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,15 +176,15 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
 
 
 def _relocate(text: str, headings: list[Heading]) -> list[Heading]:
-    """Find each heading again in order, so spans stay exact after whitespace clean-up."""
+    """Find each heading again, in order, as a whole line (a heading is its own block)."""
     out: list[Heading] = []
     pos = 0
     for h in headings:
-        at = text.find(h.title, pos)
-        if at < 0:
+        match = re.compile(rf"^{re.escape(h.title)}$", re.MULTILINE).search(text, pos)
+        if match is None:
             continue
-        out.append(Heading(h.level, h.title, at, at + len(h.title)))
-        pos = at + len(h.title)
+        out.append(Heading(h.level, h.title, match.start(), match.end()))
+        pos = match.end()
     return out
 
 
