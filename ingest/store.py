@@ -3,7 +3,8 @@
     index_dir/
       .lock                    fcntl lock: one ingest at a time
       CURRENT                  name of the live generation, replaced atomically (os.replace)
-      generations/<gen-id>/    docstore.sqlite, faiss.index, vectors.npy, ids.json, bm25.pkl, meta.json
+      generations/<gen-id>/    docstore.sqlite, faiss.index, vectors.npy, ids.json, bm25.pkl,
+                               manifest.json (doc -> sha256), meta.json
 
 A new generation is fully written and fsynced before CURRENT moves, so a crash at any point leaves
 the previous generation serving. A reader loads one generation and keeps it, whatever happens after.
@@ -99,6 +100,8 @@ def write_generation(index_dir: Path, data: GenerationData) -> str:
         write_docstore(gen_dir / "docstore.sqlite", data.nodes, data.documents)
         np.save(gen_dir / "vectors.npy", np.ascontiguousarray(data.vectors, dtype=np.float32))
         (gen_dir / "ids.json").write_text(json.dumps(list(data.leaf_ids)))
+        manifest = {record.doc: record.sha256 for record, _ in data.documents}
+        (gen_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
         faiss.write_index(
             faiss_index.build_dense_index(data.vectors, data.hnsw_threshold), str(gen_dir / "faiss.index")
         )

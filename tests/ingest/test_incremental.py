@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -167,3 +168,38 @@ def test_flat_index_goes_to_gpus_when_faiss_sees_them(monkeypatch: pytest.Monkey
     assert faiss_index.for_search(hnsw) is hnsw and moved == [flat]  # HNSW has no GPU version: stays on CPU
     monkeypatch.setattr(faiss_index, "gpu_count", lambda: 0)
     assert faiss_index.for_search(flat) is flat and moved == [flat]
+
+
+def test_several_roots_in_one_index(
+    small_corpus: Path, tmp_path: Path, make_counting, fixtures_dir: Path
+) -> None:
+    uploads = tmp_path / "uploads"
+    (uploads / "deep").mkdir(parents=True)
+    (uploads / "deep" / "page.html").write_text((fixtures_dir / "page.html").read_text())
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "module.py").write_text((fixtures_dir / "module.py").read_text())
+    roots = [
+        CorpusRoot(small_corpus),
+        CorpusRoot(uploads, prefix="uploads/"),
+        CorpusRoot(code, prefix="reference/", kind="code"),
+        CorpusRoot(tmp_path / "not-yet", prefix="later/", optional=True),  # a missing optional root is fine
+    ]
+    report = ingest_corpus(roots, tmp_path / "index", make_counting())
+    reader = open_index(tmp_path / "index")
+    kinds = {d.doc: d.kind for d in reader.documents()}
+    assert kinds == {
+        "lora.txt": "note",
+        "optim.md": "note",
+        "sub/cnn.txt": "note",
+        "uploads/deep/page.html": "note",
+        "reference/module.py": "code",
+    }
+    assert report.files == 5
+    manifest = json.loads(
+        (tmp_path / "index" / GENERATIONS / reader.generation / "manifest.json").read_text()
+    )
+    assert manifest == {d.doc: d.sha256 for d in reader.documents()}
+    html = reader.source_text("uploads/deep/page.html")
+    for node in reader.get_nodes(reader.node_ids("uploads/deep/page.html")):
+        assert html[node.metadata["start"] : node.metadata["end"]] == node.text
