@@ -135,17 +135,27 @@ def publish(index_dir: Path, gen_id: str) -> None:
     _fsync_path(index_dir)
 
 
+def _sequence(name: str) -> int:
+    head = name.split("-")[0]
+    return int(head) if head.isdigit() else -1
+
+
 def collect_garbage(index_dir: Path, keep: int = KEEP_GENERATIONS) -> list[str]:
-    """Delete all but the newest `keep` generations (never the live one); returns what went."""
+    """Keep the live generation and the newest complete ones before it (`keep` in all); delete the rest.
+
+    Runs under the ingest lock, so a directory without meta.json is the debris of a killed ingest,
+    never one being written.
+    """
     gens = index_dir / GENERATIONS
     if not gens.is_dir():
         return []
     live = current_generation(index_dir)
-    names = sorted(p.name for p in gens.iterdir() if p.is_dir())
-    if live in names:  # newer leftovers of a crashed ingest are older than nothing: drop them too
-        names = names[: names.index(live) + 1]
-    keep_set = set(names[-keep:]) | {live}
-    removed = [p.name for p in gens.iterdir() if p.is_dir() and p.name not in keep_set]
+    dirs = [p for p in gens.iterdir() if p.is_dir()]
+    complete = sorted((p.name for p in dirs if (p / "meta.json").is_file()), key=_sequence)
+    if live in complete:
+        complete = complete[: complete.index(live) + 1]
+    keep_set = set(complete[-keep:]) | {live}
+    removed = [p.name for p in dirs if p.name not in keep_set]
     for name in removed:
         shutil.rmtree(gens / name, ignore_errors=True)
     return removed

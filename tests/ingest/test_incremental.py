@@ -203,3 +203,28 @@ def test_several_roots_in_one_index(
     html = reader.source_text("uploads/deep/page.html")
     for node in reader.get_nodes(reader.node_ids("uploads/deep/page.html")):
         assert html[node.metadata["start"] : node.metadata["end"]] == node.text
+
+
+def test_failed_write_and_killed_ingest_leave_no_debris(
+    small_corpus: Path, tmp_path: Path, make_counting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "index"
+    ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    live = current_generation(index)
+    (small_corpus / "new.txt").write_text("Dropout\nDropout zeroes activations at random during training.\n")
+
+    def broken_save(self, path: Path) -> None:
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("ingest.store.BM25Index.save", broken_save)
+        with pytest.raises(OSError, match="disk full"):
+            ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    assert current_generation(index) == live
+    assert [p.name for p in (index / GENERATIONS).iterdir()] == [live]  # the half-written one was removed
+    debris = index / GENERATIONS / "000099-killed"  # what `kill -9` during a write leaves: no meta.json
+    debris.mkdir()
+    (debris / "vectors.npy").write_bytes(b"partial")
+    report = ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    assert sorted(p.name for p in (index / GENERATIONS).iterdir()) == sorted([live, report.generation])
+    assert open_index(index).bm25_search("dropout", 1)
