@@ -249,7 +249,7 @@ def _topic_sections(text: str, lines: list[Line], doc_title: str, first: int) ->
     prev_question = False
 
     def flush(run: list[int]) -> None:
-        if run and len(run) <= MAX_RUN:  # a longer run is a list of short items: content, not headings
+        if 0 < len(run) <= MAX_RUN:  # a longer run is a list of short items: content, not headings
             titles = tuple(lines[i].text for i in run)
             starts.append((run[0], titles[-1], titles[:-1]))
 
@@ -257,18 +257,17 @@ def _topic_sections(text: str, lines: list[Line], doc_title: str, first: int) ->
         line = lines[i]
         if not line.text:
             continue
-        if is_question(line):
-            if run and not all(is_heading_case(lines[j]) for j in run):
-                run = []  # sentence-case short lines before a question are a previous answer's tail
-            run.append(i)
+        if is_question(line):  # every card starts a section, under the Title Case headings just above it
+            grouped = len(run) < MAX_RUN and all(is_heading_case(lines[j]) for j in run)
+            flush([*run, i] if grouped else [i])
+            run = []
             prev_question = True
             continue
         if is_title_like(line) and not prev_question:
             run.append(i)
             continue
-        if run:
-            flush(run)
-            run = []
+        flush(run)
+        run = []
         prev_question = False
     flush(run)
 
@@ -287,7 +286,7 @@ def _topic_sections(text: str, lines: list[Line], doc_title: str, first: int) ->
         if stop > start:
             path = (doc_title, *crumbs, title)
             sections.append(Section(title, path, start, stop))
-    return sections
+    return _join_bare_headings(text, sections)
 
 
 def _absorb_title_only_preamble(text: str, sections: list[Section], doc_title: str) -> list[Section]:
@@ -358,7 +357,8 @@ def _join_bare_headings(text: str, sections: list[Section]) -> list[Section]:
     for section in sections:
         start = section.start if pending is None else pending
         pending = None
-        if "\n" not in text[section.start : section.end] and section is not sections[-1]:
+        body = text[section.start : section.end]
+        if "\n" not in body and body.endswith(section.title) and section is not sections[-1]:
             pending = start
             continue
         out.append(Section(section.title, section.breadcrumbs, start, section.end))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import load_file
+from ingest.loaders import LoadedFile, load_file
+from ingest.schema import SourceDoc, sha256_bytes
 from ingest.structure import DocStructure, infer_structure, toc_title
 
 
@@ -153,3 +154,20 @@ def test_html_headings_become_sections(fixtures_dir: Path) -> None:
         ("Attention", "Multi-Head Attention"),
         ("Attention", "Masking"),
     ]
+
+
+def test_long_runs_are_lists_but_questions_stay_cards() -> None:
+    text = (
+        "Study Notes\n"
+        "Models\nBERT\nGPT\nBLOOM\nT5\n"  # a list of names, not five nested headings
+        "What is BERT?\nAn encoder trained with masked language modelling.\n"
+        "What is GPT?\nA decoder trained to predict the next token.\n"
+        "What is T5?\nWhat is BART?\n"  # a card with no answer of its own opens the next card
+        "An encoder-decoder model trained to reconstruct corrupted text.\n"
+    )
+    structure = infer_structure(LoadedFile(SourceDoc("n.txt", text, sha256_bytes(text.encode())), "text"))
+    check_spans(text, structure)
+    titles = [s.title for s in structure.sections]
+    assert titles == ["Study Notes", "What is BERT?", "What is GPT?", "What is BART?"]
+    assert text[structure.sections[0].start : structure.sections[0].end].endswith("BLOOM\nT5")
+    assert text[structure.sections[-1].start :].startswith("What is T5?\nWhat is BART?")
