@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from ingest.errors import IndexNotFound, NotesDirError
+from ingest.errors import IndexNotFound, IngestError
 from ingest.pipeline import DEFAULT_CODE_DIR, DEFAULT_INDEX_DIR, CorpusRoot, IngestReport, ingest_corpus
 from ingest.store import IndexReader, open_index
 
@@ -58,6 +58,7 @@ def ingest(
         DEFAULT_CODE_DIR, "--code-dir", help="Python reference code indexed as 'code'."
     ),
     max_file_bytes: int = typer.Option(5_000_000, help="Skip files larger than this."),
+    no_code: bool = typer.Option(False, "--no-code", help="Index the notes only, without reference code."),
 ) -> IngestReport:
     """Index a notes folder; unchanged files are not embedded again."""
     from models.embedder import load_embedder
@@ -65,15 +66,17 @@ def ingest(
     if not notes_dir.is_dir():
         raise _fail(f"notes folder not found: {notes_dir}")
     roots = [CorpusRoot(notes_dir)]
-    if code_dir is not None:  # the default reference/ may be absent from an installed copy: that is fine
+    if code_dir is not None and not no_code:  # the default reference/ may be absent from an installed copy
         roots.append(
             CorpusRoot(code_dir, prefix="reference/", kind="code", optional=code_dir == DEFAULT_CODE_DIR)
         )
     bars = _Bars()
     try:
         report = ingest_corpus(roots, index, load_embedder(), max_file_bytes=max_file_bytes, progress=bars)
-    except NotesDirError as exc:
+    except IngestError as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:  # e.g. an index dir that cannot be written
+        raise _fail(f"cannot write the index at {index}: {exc.strerror or exc}") from None
     finally:
         bars.close()
     for doc, reason in report.skipped:

@@ -67,6 +67,15 @@ def test_ingest_summary_and_skipped_files(
     code_hit = next(h for h in hits if h["kind"] == "code")
     assert code_hit["doc"] == "reference/module.py" and code_hit["symbol"] == "Counter"
     assert code_hit["line_start"] < code_hit["line_end"]
+    notes_only = run(app, "ingest", small_corpus, "--index", tmp_path / "index", "--no-code")
+    assert notes_only.exit_code == 0 and ", 1 removed," in notes_only.stdout
+
+
+def test_unwritable_index_is_one_line(app: typer.Typer, small_corpus: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a directory")
+    result = run(app, "ingest", small_corpus, "--index", tmp_path / "file" / "index", "--no-code")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.startswith("error: cannot write the index at") and result.stderr.count("\n") == 1
 
 
 def test_acceptance_lora_question_on_the_real_notes(app: typer.Typer, notes_index, notes_dir: Path) -> None:
