@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import SkippedFile
@@ -37,7 +37,6 @@ class LoadedFile:
     fmt: str  # "text" | "markdown" | "html" | "pdf" | "code"
     headings: tuple[Heading, ...] = ()
     pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:
