@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from models.prompts import REFUSAL, PromptSource, build_messages, is_refusal
-from service.attribution import AnsweredSentence, attribute, with_markers
+from service.attribution import AnsweredSentence, attribute, join_sentences, with_markers
 from service.conversation import rewrite_query
 from service.retrieval import EmbedderLike, Hit, Retriever
 
@@ -205,10 +205,12 @@ class AnswerPipeline:
             raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold
         )
         if code_question:
+            if sentences:
+                sentences[-1].separator = "\n\n"
             sentences += self.code_pointer(sources)
         cited = sorted({n for s in sentences for n in s.citations})
         citations = [Citation.from_hit(n, sources[n - 1]) for n in cited]
-        yield finish(" ".join(s.text for s in sentences), sentences, citations, abstained=False)
+        yield finish(join_sentences(sentences), sentences, citations, abstained=False)
 
     @staticmethod
     def code_pointer(sources: list[Hit]) -> list[AnsweredSentence]:

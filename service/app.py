@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from service.errors import error_body, install_error_handlers
@@ -23,6 +24,11 @@ from service.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
+# the chat page has no inline script or style, so it can forbid everything but its own files
+UI_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+}
 log = logging.getLogger("notecite")
 
 
@@ -36,8 +42,10 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         app.state.feedback = FeedbackStore(settings.index_dir.parent / "feedback.sqlite3")
         log.info("notecite ready: serving generation %s", app.state.resources.served.generation)
         yield
+        app.state.feedback.close()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from a package, not a CDN: /docs must work on an offline machine
+    app = FastAPIOffline(
         title="notecite",
         version="0.1.0",
         description="Answers from your own notes, with citations to the exact characters.",
@@ -60,6 +68,13 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         return await call_next(request)
 
     app.middleware("http")(metrics.middleware)
+
+    @app.middleware("http")
+    async def ui_headers(request: Request, call_next):  # noqa: ANN001, ANN202
+        response = await call_next(request)
+        if request.url.path == "/" or request.url.path.startswith("/static/"):
+            response.headers.update(UI_SECURITY_HEADERS)
+        return response
 
     for module in (ask, documents, chat, system):
         app.include_router(module.router)

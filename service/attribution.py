@@ -27,15 +27,34 @@ class AnsweredSentence:
     citations: list[int] = field(default_factory=list)
     supported: bool = True
     support: float = 0.0  # best cosine between the sentence and a source
+    separator: str = " "  # what followed the sentence in the answer: a space or line breaks
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+def split_with_separators(text: str) -> list[tuple[str, str]]:
+    """(sentence, the whitespace after it): joining them back gives the text, line breaks and all."""
+    text = text.strip()
+    out, start = [], 0
+    for boundary in SENTENCE_END.finditer(text):
+        sentence = text[start : boundary.start()].strip()
+        if sentence:
+            out.append((sentence, boundary.group()))
+        start = boundary.end()
+    if text[start:].strip():
+        out.append((text[start:].strip(), ""))
+    return out
+
+
+def join_sentences(sentences: Sequence[AnsweredSentence]) -> str:
+    """The answer text as the model laid it out, with the corrected markers."""
+    return "".join(s.text + s.separator for s in sentences).strip()
+
+
 def split_sentences(text: str) -> list[str]:
     """Split at sentence ends and line breaks; markers stay with the sentence they close."""
-    parts = [p.strip() for p in SENTENCE_END.split(text.strip())]
-    return [p for p in parts if p]
+    return [sentence for sentence, _ in split_with_separators(text)]
 
 
 def strip_markers(sentence: str) -> tuple[str, list[int]]:
@@ -67,21 +86,27 @@ def attribute(
     wrote are kept when their source supports the sentence; otherwise the best supporting source is
     cited instead; a sentence with no supporting source keeps no marker and is flagged unsupported.
     """
-    sentences = split_sentences(answer)
+    split = split_with_separators(answer)
+    sentences = [sentence for sentence, _ in split]
     if not sentences or not sources:
-        return [AnsweredSentence(text=s, supported=False) for s in sentences]
+        return [AnsweredSentence(text=s, supported=False, separator=sep) for s, sep in split]
     bare = [strip_markers(s) for s in sentences]
     vectors = embedder.embed([text or s for (text, _), s in zip(bare, sentences, strict=True)] + list(sources))
     sims = vectors[: len(sentences)] @ vectors[len(sentences) :].T  # (S, N)
 
     out: list[AnsweredSentence] = []
-    for (text, markers), row in zip(bare, sims, strict=True):
+    for (text, markers), row, (_, separator) in zip(bare, sims, split, strict=True):
         supporting = [int(i) + 1 for i in np.flatnonzero(row >= threshold)]
         kept = [n for n in dict.fromkeys(markers) if n in supporting]
         if not kept and supporting:
             kept = [int(np.argmax(row)) + 1]
         shown = with_markers(text, kept)
         out.append(
-            AnsweredSentence(text=shown, citations=kept, supported=bool(kept), support=float(row.max()))
+            AnsweredSentence(shown, citations=kept, supported=bool(kept), support=float(row.max()), separator=separator)
         )
     return out
+
+
+def join_sentences(sentences: Sequence[AnsweredSentence]) -> str:
+    """The answer text as the model laid it out, with the corrected markers."""
+    return "".join(s.text + s.separator for s in sentences).strip()

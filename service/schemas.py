@@ -52,6 +52,7 @@ class SentenceOut(BaseModel):
     citations: list[int]
     supported: bool
     support: float
+    separator: str = " "
 
 
 class AnswerOut(BaseModel):

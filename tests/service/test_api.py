@@ -44,7 +44,12 @@ def test_healthz_and_openapi(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     for path in ["/api/ask", "/api/ask/stream", "/api/search", "/api/documents", "/v1/chat/completions"]:
         assert path in spec["paths"], path
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn." not in docs.text  # offline: assets come from the package
+    script = next(part.split('"')[0] for part in docs.text.split('src="')[1:] if "swagger-ui-bundle" in part)
+    assert client.get(script).status_code == 200
+    page = client.get("/")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
 
 
 def test_search_puts_lora_first(client: httpx.Client) -> None:

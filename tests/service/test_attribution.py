@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.embedder import load_embedder
-from service.attribution import attribute, split_sentences, strip_markers, with_markers
+from service.attribution import attribute, join_sentences, split_sentences, strip_markers, with_markers
 
 SOURCES = [
     "LoRA keeps the original pretrained weight matrix frozen and trains two low-rank matrices A and B.",
@@ -55,3 +55,9 @@ def test_unsupported_sentence_is_flagged_and_loses_its_marker(embedder) -> None:
     )
     assert [s.supported for s in sentences] == [True, False]
     assert sentences[1].citations == [] and "[2]" not in sentences[1].text
+
+
+def test_answer_layout_survives_attribution(embedder) -> None:
+    answer = "LoRA keeps the pretrained weights frozen [1].\n- Batch norm normalizes each channel [2].\n- It uses the batch"
+    sentences = attribute(answer, SOURCES, embedder)
+    assert join_sentences(sentences).count("\n") == 2
