@@ -6,8 +6,10 @@ exit code 1, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -36,18 +38,16 @@ def eval_command(
     ),
     no_answers: bool = typer.Option(False, "--no-answers", help="Retrieval only: skip generating answers."),
     code: Path = typer.Option(DEFAULT_CODE, "--code", help="Reference code indexed beside the notes."),
+    answer_sample: int = typer.Option(
+        0, "--answer-sample", help="Answer only N questions, kinds taking turns (0: all); retrieval uses all."
+    ),
+    readme: Path | None = typer.Option(
+        None, "--readme", help="Also refresh this README's evaluation section."
+    ),
 ) -> None:
     """Compare retrieval (and answer) systems on a question set; write DIR/report.json, report.md, PNGs."""
-    from eval.report import build_report, write_report
-    from eval.runner import run_eval
-
     try:
-        names = parse_systems(systems, answers=not no_answers)
-        if not notes.is_dir():
-            raise ValueError(f"notes dir {notes} does not exist; pass --notes DIR")
-        run = run_eval(dataset, notes, names, with_answers=not no_answers, code_dir=code, log=_log)
-        report = build_report(run, dataset)
-        paths = write_report(report, run, out)
+        report, paths = evaluate(dataset, notes, out, systems, no_answers, code, answer_sample, readme)
     except (DatasetError, ValueError, OSError) as exc:
         _log(f"error: {exc}")
         raise typer.Exit(1) from None
@@ -56,6 +56,40 @@ def eval_command(
         f"{report['default_system']}: recall@5 {default['recall@5']:.3f}, mrr@10 {default['mrr@10']:.3f}; "
         f"wrote {', '.join(str(p) for p in paths)}"
     )
+
+
+def evaluate(
+    dataset: Path,
+    notes: Path,
+    out: Path,
+    systems: str | None = None,
+    no_answers: bool = False,
+    code: Path | None = DEFAULT_CODE,
+    answer_sample: int = 0,
+    readme: Path | None = None,
+) -> tuple[dict[str, Any], list[Path]]:
+    """What `notecite eval` does, as a function tests call; raises instead of exiting."""
+    from eval.readme import update_readme
+    from eval.report import build_report, write_report
+    from eval.runner import run_eval
+
+    names = parse_systems(systems, answers=not no_answers)
+    if not notes.is_dir():
+        raise ValueError(f"notes dir {notes} does not exist; pass --notes DIR")
+    run = run_eval(
+        dataset,
+        notes,
+        names,
+        with_answers=not no_answers,
+        answer_sample=answer_sample,
+        code_dir=code,
+        log=_log,
+    )
+    report = build_report(run, dataset)
+    paths = write_report(report, run, out)
+    if readme is not None:
+        update_readme(readme, report, os.path.relpath(out, readme.resolve().parent))
+    return report, paths
 
 
 def validate_command(

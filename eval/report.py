@@ -29,12 +29,13 @@ def system_block(run: EvalRun, sr: SystemRun) -> dict[str, Any]:
         "description": SYSTEMS[sr.name].description,
         "retrieval": {k: _round(v) for k, v in retrieval.summary.items()},
     }
-    answers = sr.answers if len(sr.answers) == len(run.questions) else None
-    if answers is not None:
-        block["answers"] = {
-            k: _round(v) for k, v in scoring.score_answers(run.questions, answers, run.gold).items()
-        }
-    block["ragas"] = {k: _round(v) for k, v in scoring.ragas_block(run.questions, sr.hits, answers).items()}
+    answered = [q for q in run.questions if q.id in sr.answers]
+    if answered:
+        scores = scoring.score_answers(answered, sr.answers, run.gold)
+        block["answers"] = {k: _round(v) for k, v in scores.items()} | {"n_answered": len(answered)}
+    block["ragas"] = {
+        k: _round(v) for k, v in scoring.ragas_block(run.questions, sr.hits, sr.answers).items()
+    }
     block["latency_ms"] = {
         "retrieval_p50": _round(p50(sr.retrieval_ms)),
         "answer_p50": _round(p50(sr.answer_ms)),
@@ -124,9 +125,14 @@ def summary_tables(report: dict[str, Any]) -> list[str]:
     with_answers = {n: s for n, s in systems.items() if "answers" in s}
     if with_answers:
         lines += [""] + _table(
-            ["system", *ANSWER_KEYS, "answer p50 ms"],
+            ["system", "answered", *ANSWER_KEYS, "answer p50 ms"],
             [
-                [n, *(s["answers"][k] for k in ANSWER_KEYS), s["latency_ms"]["answer_p50"]]
+                [
+                    n,
+                    s["answers"]["n_answered"],
+                    *(s["answers"][k] for k in ANSWER_KEYS),
+                    s["latency_ms"]["answer_p50"],
+                ]
                 for n, s in with_answers.items()
             ],
         )
@@ -220,12 +226,20 @@ def to_markdown(report: dict[str, Any], run: EvalRun) -> str:
     return "\n".join(lines) + "\n"
 
 
+def to_json(report: dict[str, Any]) -> str:
+    """Indented, except one line per question: readable diffs without a 10,000-line file."""
+    head = {k: v for k, v in report.items() if k != "questions"}
+    body = json.dumps(head, indent=1, ensure_ascii=False)[:-2]
+    lines = ",\n  ".join(json.dumps(q, ensure_ascii=False) for q in report["questions"])
+    return f'{body},\n "questions": [\n  {lines}\n ]\n}}\n'
+
+
 def write_report(report: dict[str, Any], run: EvalRun, out: Path) -> list[Path]:
     from eval.plots import latency_plot, metric_bars
 
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "report.json", out / "report.md", out / "retrieval_metrics.png", out / "latency.png"]
-    paths[0].write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths[0].write_text(to_json(report), encoding="utf-8")
     paths[1].write_text(to_markdown(report, run), encoding="utf-8")
     metric_bars(report, paths[2])
     latency_plot(run, paths[3])

@@ -12,12 +12,14 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 from eval import scoring
 from eval.dataset import Question, validate
 from eval.extractive import ExtractiveAnswerer
+from eval.passage_vectors import PassageVectors
 from eval.systems import DEFAULT_SYSTEM, RETRIEVAL_MODES, SYSTEMS, Search, retriever_search
 from eval.threshold import choose, default_grid, sweep
 from ingest.pipeline import DEFAULT_CODE_DIR, CorpusRoot, ingest_corpus
@@ -72,6 +74,22 @@ def timed_answers(
             log(f"  {run.name}: {i}/{len(questions)} answers")
 
 
+def sample_by_kind(questions: Sequence[Question], n: int) -> list[Question]:
+    """The first n questions when kinds take turns (fact, code, unanswerable, fact, ...); all when n <= 0.
+
+    Generating an answer takes seconds to a minute on a shared CPU, so a quick run answers a sample in
+    which every kind is represented; every answer system gets the same sample.
+    """
+    if n <= 0 or n >= len(questions):
+        return list(questions)
+    by_kind: dict[str, list[Question]] = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q)
+    turns = [q for group in zip_longest(*by_kind.values()) for q in group if q is not None]
+    chosen = {q.id for q in turns[:n]}
+    return [q for q in questions if q.id in chosen]
+
+
 def build_answerer(
     kind: str, retriever: Retriever, embedder: Any, settings: Settings
 ) -> Callable[[str], Answer]:
@@ -95,6 +113,7 @@ def run_eval(
     systems: Sequence[str],
     *,
     with_answers: bool = True,
+    answer_sample: int = 0,
     code_dir: Path | None = DEFAULT_CODE_DIR,
     settings: Settings | None = None,
     log: Log = print,
@@ -116,6 +135,9 @@ def run_eval(
         reader = open_index(Path(tmp) / "index")
         try:
             gold = scoring.gold_spans(questions, reader.source_text)
+            t0 = time.perf_counter()
+            embedder = PassageVectors(embedder, [n.text for n in reader.get_nodes(reader.node_ids())])
+            log(f"passage table: {len(reader.node_ids())} nodes in {time.perf_counter() - t0:.1f} s")
             retriever = Retriever(reader, embedder, retrieval_params(settings))
             searches: dict[str, Search] = {
                 name: retriever_search(retriever, *mode) for name, mode in RETRIEVAL_MODES.items()
@@ -148,7 +170,7 @@ def run_eval(
                         log(f"{name}: no answers ({runs[name].error})")
                         continue
                     t0 = time.perf_counter()
-                    timed_answers(answerer, questions, runs[name], log)
+                    timed_answers(answerer, sample_by_kind(questions, answer_sample), runs[name], log)
                     log(f"{name}: {len(questions)} answers in {time.perf_counter() - t0:.1f} s")
         finally:
             reader.close()

@@ -113,11 +113,12 @@ def score_answers(
 
 
 def ragas_block(
-    questions: Sequence[Question], hits: Mapping[str, Sequence[Hit]], answers: Mapping[str, Answer] | None
+    questions: Sequence[Question], hits: Mapping[str, Sequence[Hit]], answers: Mapping[str, Answer]
 ) -> dict[str, float | None]:
+    """ragas's context metrics for every question, its text metrics for the answered answerable ones."""
     samples = {}
     for q in questions:
-        answered = answers is not None and bool(q.relevant)
+        answered = q.id in answers and bool(q.relevant)
         samples[q.id] = RagasInput(
             retrieved_contexts=[h.text for h in hits[q.id][:K]],
             reference_contexts=[g.quote for g in q.relevant],

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from eval.cli import eval_command
+from eval.cli import eval_command, evaluate
 
 DATA = Path(__file__).parent / "data"
 RETRIEVAL_KEYS = {"mrr@10", "ndcg@10", "recall@1", "recall@5", "recall@10", "reading_cost_median"}
@@ -25,14 +25,7 @@ ANSWER_KEYS = {
 
 
 def _run(out: Path, systems: str | None, no_answers: bool) -> dict:
-    eval_command(
-        dataset=DATA / "tiny.jsonl",
-        notes=DATA / "notes",
-        out=out,
-        systems=systems,
-        no_answers=no_answers,
-        code=DATA / "code",
-    )
+    evaluate(DATA / "tiny.jsonl", DATA / "notes", out, systems, no_answers, DATA / "code")
     return json.loads((out / "report.json").read_text())
 
 
@@ -83,6 +76,7 @@ def test_extractive_answers(tmp_path: Path) -> None:
     report = _run(tmp_path, "hybrid+merge+extractive", no_answers=False)
     system = report["systems"]["hybrid+merge+extractive"]
     assert set(system["answers"]) >= ANSWER_KEYS
+    assert system["answers"]["n_answered"] == 5
     assert system["answers"]["code_citation_rate"] == 1.0  # cites adam_step in reference/optim.py
     assert system["latency_ms"]["answer_p50"] > 0
     answer = report["questions"][0]["systems"]["hybrid+merge+extractive"]["answer"]
@@ -103,6 +97,15 @@ def test_bad_dataset_exits_with_one_line(tmp_path: Path, capsys: pytest.CaptureF
             systems="bm25",
             no_answers=True,
             code=DATA / "code",
+            answer_sample=0,
+            readme=None,
         )
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and f"{bad}:1:" in err and "\n" not in err
+
+
+def test_report_json_round_trips(retrieval_report: tuple[dict, Path]) -> None:
+    from eval.report import to_json
+
+    report, _ = retrieval_report
+    assert json.loads(to_json(report)) == report

@@ -1,0 +1,59 @@
+"""Keep README's evaluation section in step with the committed report.
+
+The section sits between `<!-- eval-report -->` and `<!-- /eval-report -->`, so regenerating it replaces
+exactly those lines and nothing another section owns.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from eval.report import summary_tables
+
+START, END = "<!-- eval-report -->", "<!-- /eval-report -->"
+REGENERATE = "notecite eval --answer-sample 30 --readme README.md"
+
+
+def readme_section(report: dict[str, Any], report_dir: str) -> str:
+    sweep = report.get("abstain_threshold") or {}
+    lines = [
+        START,
+        "## Evaluation",
+        "",
+        "`notecite eval` runs every retrieval and answer system on the same questions over one temporary",
+        "index of a notes dir and writes `report.json`, `report.md` (with each question a system got wrong",
+        "and what it retrieved) and plots. Latest numbers on the dev set (`eval/datasets/notes_dev.jsonl`,",
+        f"{report['n_questions']} questions; full report: [{report_dir}/report.md]({report_dir}/report.md)),",
+        f"regenerated with `{REGENERATE}`:",
+        "",
+        *summary_tables(report),
+        "",
+        "Retrieval: top 10 note hits; a hit is relevant when it covers at least half of a gold quote.",
+        "Reading cost: characters read down the ranking to the first relevant hit. `llamaindex` is",
+        "llama-index's default VectorStoreIndex over SentenceSplitter with the same embedder. Answers cover",
+        "the `answered` questions (kinds taking turns). Latencies come from a shared 2-core CPU.",
+    ]
+    if sweep:
+        lines += [
+            "",
+            f"Abstain threshold (best passage cosine) chosen on the dev set: **{sweep['chosen']}** "
+            f"(abstention accuracy {sweep['abstention_accuracy']:.3f}, false-abstain rate "
+            f"{sweep['false_abstain_rate']:.3f}); the service's setting is {sweep['current']}.",
+        ]
+    return "\n".join(lines + [END])
+
+
+def update_readme(readme: Path, report: dict[str, Any], report_dir: str) -> None:
+    """Replace the section between the markers, or the lone start marker the skeleton has."""
+    text = readme.read_text(encoding="utf-8")
+    section = readme_section(report, report_dir)
+    span = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    if span.search(text):
+        text = span.sub(lambda _: section, text, count=1)
+    elif START in text:
+        text = text.replace(START, section, 1)
+    else:
+        raise ValueError(f"{readme} has no {START} marker to put the evaluation section at")
+    readme.write_text(text, encoding="utf-8")
