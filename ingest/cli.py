@@ -6,16 +6,14 @@ stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from ingest.errors import IndexNotFound, IngestError
+from ingest.errors import IngestError
 from ingest.pipeline import DEFAULT_CODE_DIR, DEFAULT_INDEX_DIR, CorpusRoot, IngestReport, ingest_corpus
-from ingest.store import IndexReader, open_index
 
 
 def _fail(message: str) -> typer.Exit:
@@ -83,59 +81,3 @@ def ingest(
         typer.echo(f"skipped {doc}: {reason}", err=True)
     typer.echo(report.summary())
     return report
-
-
-def search_hits(reader: IndexReader, embedder: Any, query: str, k: int) -> list[dict[str, Any]]:
-    """Rank leaves for a query: dense and BM25 fused by reciprocal rank (the lead may swap this out)."""
-    pool = max(20, 2 * k)
-    dense = reader.dense_search(embedder.embed([query])[0], pool)
-    sparse = reader.bm25_search(query, pool)
-    fused: dict[str, float] = {}
-    for ranking in (dense, sparse):
-        for rank, (node_id, _) in enumerate(ranking):
-            fused[node_id] = fused.get(node_id, 0.0) + 1.0 / (60 + rank + 1)
-    top = sorted(fused, key=lambda i: -fused[i])[:k]
-    hits = []
-    for node in reader.get_nodes(top):
-        meta = node.metadata
-        hit = {
-            "doc": meta["doc"],
-            "breadcrumbs": meta["breadcrumbs"],
-            "start": meta["start"],
-            "end": meta["end"],
-            "kind": meta["kind"],
-            "text": node.text,
-            "score": round(fused[node.node_id], 6),
-        }
-        hit.update({key: meta[key] for key in ("symbol", "line_start", "line_end") if key in meta})
-        hits.append(hit)
-    return hits
-
-
-def search(
-    query: str = typer.Argument(..., help="What to look for."),
-    index: Path = typer.Option(DEFAULT_INDEX_DIR, "--index", help="Index directory."),
-    k: int = typer.Option(5, "-k", "--k", min=1, max=100, help="Number of passages."),
-    json_out: bool = typer.Option(False, "--json", help="Print hits as JSON."),
-) -> None:
-    """Show the passages that best match a query."""
-    from models.embedder import load_embedder
-
-    try:
-        reader = open_index(index)
-    except IndexNotFound as exc:
-        raise _fail(str(exc)) from None
-    embedder = load_embedder(reader.embedder_name)
-    hits = search_hits(reader, embedder, query, k)
-    if json_out:
-        typer.echo(json.dumps(hits, ensure_ascii=False, indent=1))
-        return
-    for n, hit in enumerate(hits, 1):
-        where = (
-            f"{hit['doc']}:{hit['line_start']}-{hit['line_end']}"
-            if "line_start" in hit
-            else f"{hit['doc']} [{hit['start']}:{hit['end']}]"
-        )
-        typer.echo(f"{n}. {' > '.join(hit['breadcrumbs'])}  ({where}, score {hit['score']:.4f})")
-        snippet = " ".join(hit["text"].split())
-        typer.echo(f"   {snippet[:240]}{'...' if len(snippet) > 240 else ''}")

@@ -171,6 +171,8 @@ class IndexReader:
         self.embedder_name: str = meta["embedder"]
         self.dim: int = int(meta["dim"])
         self._ids: list[str] = json.loads((gen_dir / "ids.json").read_text())
+        self._rows = {node_id: row for row, node_id in enumerate(self._ids)}
+        self._matrix = np.load(gen_dir / "vectors.npy", mmap_mode="r")
         self._faiss = faiss_index.for_search(faiss.read_index(str(gen_dir / "faiss.index")))
         self._bm25 = BM25Index.load(gen_dir / "bm25.pkl")
         self._docstore = Docstore(gen_dir / "docstore.sqlite")
@@ -214,8 +216,11 @@ class IndexReader:
 
     def vectors(self) -> dict[str, np.ndarray]:
         """Stored leaf vectors by node id (incremental ingest reuses them instead of re-embedding)."""
-        matrix = np.load(self.path / "vectors.npy", mmap_mode="r")
-        return {node_id: np.asarray(matrix[i]) for i, node_id in enumerate(self._ids)}
+        return {node_id: np.asarray(self._matrix[i]) for i, node_id in enumerate(self._ids)}
+
+    def leaf_vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """Stored vectors of these leaves, (len(ids), dim): a cosine for a BM25 hit costs no embedding."""
+        return np.asarray(self._matrix[[self._rows[i] for i in ids]], dtype=np.float32).reshape(len(ids), self.dim)
 
     def close(self) -> None:
         self._docstore.close()

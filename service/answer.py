@@ -74,9 +74,7 @@ class Citation:
     def from_hit(cls, n: int, hit: Hit) -> Citation:
         code = None
         if hit.kind == "code" and hit.line_start is not None:
-            code = "\n".join(
-                f"{hit.line_start + i:>4}  {line}" for i, line in enumerate(hit.text.splitlines())
-            )
+            code = "\n".join(f"{hit.line_start + i:>4}  {line}" for i, line in enumerate(hit.text.splitlines()))
         return cls(
             n=n,
             kind=hit.kind,
@@ -121,7 +119,7 @@ class AnswerEvent:
 
 
 def is_code_question(question: str) -> bool:
-    """"How do I code a GRU cell?" wants code; "what is a GRU?" does not."""
+    """ "How do I code a GRU cell?" wants code; "what is a GRU?" does not."""
     return bool(CODE_QUESTION.search(question))
 
 
@@ -201,9 +199,7 @@ class AnswerPipeline:
             yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
             return
 
-        sentences = attribute(
-            raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold
-        )
+        sentences = attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
         if code_question:
             if sentences:
                 sentences[-1].separator = "\n\n"

@@ -47,11 +47,6 @@ def split_with_separators(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def join_sentences(sentences: Sequence[AnsweredSentence]) -> str:
-    """The answer text as the model laid it out, with the corrected markers."""
-    return "".join(s.text + s.separator for s in sentences).strip()
-
-
 def split_sentences(text: str) -> list[str]:
     """Split at sentence ends and line breaks; markers stay with the sentence they close."""
     return [sentence for sentence, _ in split_with_separators(text)]

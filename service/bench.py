@@ -51,8 +51,12 @@ def time_mode(retriever: Retriever, queries: list[str], mode: str, merge: bool, 
 
 def bench_retrieval(retriever: Retriever, queries: list[str], repeats: int = 5) -> dict[str, Any]:
     """Median and p95 per mode, plus each mode's median as a ratio of the dense baseline's."""
-    modes = {"dense": ("dense", False), "bm25": ("bm25", False), "hybrid": ("hybrid", False),
-             "hybrid+merge": ("hybrid", True)}
+    modes = {
+        "dense": ("dense", False),
+        "bm25": ("bm25", False),
+        "hybrid": ("hybrid", False),
+        "hybrid+merge": ("hybrid", True),
+    }
     results: dict[str, dict[str, float]] = {}
     for name, (mode, merge) in modes.items():
         samples = time_mode(retriever, queries, mode, merge, repeats)

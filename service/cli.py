@@ -89,7 +89,9 @@ def ask(
         for hit in answer.nearest[:5]:
             typer.echo(f"  {hit.doc} > {' > '.join(hit.breadcrumbs)}: {hit.text[:160]!r}")
     for c in answer.citations:
-        where = f"{c.doc}:{c.line_start}-{c.line_end} {c.symbol}" if c.kind == "code" else f"{c.doc} [{c.start}:{c.end}]"
+        where = (
+            f"{c.doc}:{c.line_start}-{c.line_end} {c.symbol}" if c.kind == "code" else f"{c.doc} [{c.start}:{c.end}]"
+        )
         typer.echo(f"\n[{c.n}] {where}\n    {' > '.join(c.breadcrumbs)}")
         typer.echo(c.code if c.code else "    " + c.quote.replace("\n", "\n    "))
 
@@ -123,7 +125,9 @@ def search(
         typer.echo(json.dumps([{key: getattr(h, key) for key in keys} for h in hits], ensure_ascii=False, indent=1))
         return
     for n, hit in enumerate(hits, 1):
-        where = f"{hit.doc}:{hit.line_start}-{hit.line_end}" if hit.kind == "code" else f"{hit.doc} [{hit.start}:{hit.end}]"
+        where = (
+            f"{hit.doc}:{hit.line_start}-{hit.line_end}" if hit.kind == "code" else f"{hit.doc} [{hit.start}:{hit.end}]"
+        )
         typer.echo(f"{n}. {' > '.join(hit.breadcrumbs)}  ({where}, score {hit.score:.4f})")
         snippet = " ".join(hit.text.split())
         typer.echo(f"   {snippet[:240]}{'...' if len(snippet) > 240 else ''}")

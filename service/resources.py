@@ -91,8 +91,13 @@ class Resources:
         )
         log.info(
             "index %s: %d files, %d chunks (%d embedded, %d removed, %d skipped) in %.1f s",
-            report.generation, report.files, report.chunks, report.embedded, report.removed,
-            len(report.skipped), report.seconds,
+            report.generation,
+            report.files,
+            report.chunks,
+            report.embedded,
+            report.removed,
+            len(report.skipped),
+            report.seconds,
         )
         for doc, reason in report.skipped:
             log.warning("skipped %s: %s", doc, reason)
@@ -130,9 +135,7 @@ class Resources:
         if not SAFE_NAME.match(name) or name.startswith(".") or Path(name).name != name:
             raise ApiError(400, "bad file name", f"{filename!r}: use letters, digits, '-', '_', '.', spaces")
         if suffix not in UPLOAD_TYPES:
-            raise ApiError(
-                415, "unsupported file type", f"{name}: upload one of {', '.join(sorted(UPLOAD_TYPES))}"
-            )
+            raise ApiError(415, "unsupported file type", f"{name}: upload one of {', '.join(sorted(UPLOAD_TYPES))}")
         if len(data) > self.settings.max_upload_bytes:
             raise ApiError(
                 413, "file too large", f"{name} is {len(data)} bytes; the limit is {self.settings.max_upload_bytes}"

@@ -24,6 +24,7 @@ class IndexReaderLike(Protocol):
     def get_nodes(self, ids: Sequence[str]) -> list[Any]: ...
     def parent_id(self, node_id: str) -> str | None: ...
     def child_ids(self, node_id: str) -> list[str]: ...
+    def leaf_vectors(self, ids: Sequence[str]) -> np.ndarray: ...
 
 
 class EmbedderLike(Protocol):
@@ -130,6 +131,7 @@ class Retriever:
         fetch = max(p.candidate_k, k) * (4 if kind else 1)
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
+        query_vec = None
         if mode in ("hybrid", "dense"):
             query_vec = self.embedder.embed([query])[0]
             dense = self.reader.dense_search(query_vec, fetch)
@@ -144,11 +146,13 @@ class Retriever:
             )
         else:
             fused = dense or lexical
+        if kind is None:
+            fused = fused[: 2 * k]  # room for merging; the rest could never reach the top k
         cosine = dict(dense)
-        if mode != "dense" and fused:
-            # BM25 has no cosine; compute it for the fused candidates so abstention has one scale
-            missing = [i for i, _ in fused if i not in cosine]
-            cosine.update(self._cosines(query, missing))
+        missing = [i for i, _ in fused if i not in cosine]
+        if missing and query_vec is not None:
+            # BM25 hits have no cosine; take it from the stored vectors so abstention has one scale
+            cosine.update(zip(missing, (self.reader.leaf_vectors(missing) @ query_vec).tolist(), strict=True))
 
         nodes = self.reader.get_nodes([i for i, _ in fused])
         hits = [hit_from_node(n, s, cosine.get(n.node_id)) for n, (_, s) in zip(nodes, fused, strict=True)]
@@ -158,19 +162,13 @@ class Retriever:
             hits = self.merge_into_sections(hits)
         return hits[:k]
 
-    def _cosines(self, query: str, node_ids: list[str]) -> dict[str, float]:
-        if not node_ids:
-            return {}
-        nodes = self.reader.get_nodes(node_ids)
-        vecs = self.embedder.embed([query] + [n.text for n in nodes])
-        sims = vecs[1:] @ vecs[0]
-        return {n.node_id: float(s) for n, s in zip(nodes, sims, strict=True)}
-
     def merge_into_sections(self, hits: list[Hit]) -> list[Hit]:
         """Replace a section's retrieved passages by the section when more than merge_ratio of its
         passages were retrieved: a reader then gets one coherent span instead of fragments."""
         by_parent: dict[str, list[Hit]] = defaultdict(list)
         for hit in hits:
+            if hit.kind == "code":  # a code hit stays its own symbol: the file as a whole cites nothing precise
+                continue
             parent = self.reader.parent_id(hit.node_id)
             if parent is not None:
                 by_parent[parent].append(hit)

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from service.deps import ResourcesDep, SettingsDep, WriteAccess
 from service.errors import ApiError
 from service.resources import UPLOAD_PREFIX
-from service.schemas import DocumentOut, DocumentsOut, SourceOut, UploadOut
+from service.schemas import DocumentsOut, SourceOut, UploadOut
 
 router = APIRouter(prefix="/api", tags=["documents"])
 

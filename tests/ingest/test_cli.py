@@ -10,16 +10,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ingest import cli
+from service.cli import app as notecite_app
 
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
-    """The two commands registered the way the lead's single app registers them."""
-    app = typer.Typer()
-    app.command("ingest")(cli.ingest)
-    app.command("search")(cli.search)
-    return app
+    """The real `notecite` command: `ingest` from ingest.cli, `search` over the hybrid retriever."""
+    return notecite_app
 
 
 def run(app: typer.Typer, *args: str):

@@ -210,7 +210,10 @@ def test_metrics_count_requests_and_tokens(client: httpx.Client) -> None:
 
 def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, resources: Resources) -> None:
     settings = make_settings(
-        tmp_path, service_settings.notes_dir, index_dir=service_settings.index_dir, api_key="s3cret",
+        tmp_path,
+        service_settings.notes_dir,
+        index_dir=service_settings.index_dir,
+        api_key="s3cret",
         rate_limit_per_minute=5,
     )
     with running_server(settings, resources) as url, httpx.Client(base_url=url, timeout=60) as c:
@@ -239,8 +242,11 @@ class FailingGenerator:
 
 def test_model_failure_ends_the_stream_with_an_error_event(service_settings: Settings, resources: Resources):
     broken = Resources(service_settings, FailingGenerator(resources.generator))
-    with running_server(service_settings, broken) as url, httpx.Client(base_url=url, timeout=60) as c:
-        with c.stream("POST", "/api/ask/stream", json={"question": "What is LoRA?"}) as response:
-            events = sse_events(response)
+    with (
+        running_server(service_settings, broken) as url,
+        httpx.Client(base_url=url, timeout=60) as c,
+        c.stream("POST", "/api/ask/stream", json={"question": "What is LoRA?"}) as response,
+    ):
+        events = sse_events(response)
     assert [n for n, _ in events][-1] == "error"
     assert "model crashed" in events[-1][1]["detail"]

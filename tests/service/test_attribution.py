@@ -58,6 +58,8 @@ def test_unsupported_sentence_is_flagged_and_loses_its_marker(embedder) -> None:
 
 
 def test_answer_layout_survives_attribution(embedder) -> None:
-    answer = "LoRA keeps the pretrained weights frozen [1].\n- Batch norm normalizes each channel [2].\n- It uses the batch"
+    answer = (
+        "LoRA keeps the pretrained weights frozen [1].\n- Batch norm normalizes each channel [2].\n- It uses the batch"
+    )
     sentences = attribute(answer, SOURCES, embedder)
     assert join_sentences(sentences).count("\n") == 2

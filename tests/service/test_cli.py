@@ -18,8 +18,14 @@ runner = CliRunner()
 def test_ask_code_question_prints_numbered_code_and_the_note(service_settings: Settings, resources: Resources):
     result = runner.invoke(
         app,
-        ["ask", "how do I code a GRU cell?", "--notes", str(service_settings.notes_dir),
-         "--index", str(service_settings.index_dir)],
+        [
+            "ask",
+            "how do I code a GRU cell?",
+            "--notes",
+            str(service_settings.notes_dir),
+            "--index",
+            str(service_settings.index_dir),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert re.search(r"^\[\d+\] reference/rnn\.py:\d+-\d+ gru_cell", result.output, re.M), result.output
@@ -49,8 +55,18 @@ def test_bench_retrieval_writes_a_json_report(service_settings: Settings, resour
     out = tmp_path / "retrieval.json"
     result = runner.invoke(
         app,
-        ["bench", "retrieval", "--notes", str(service_settings.notes_dir), "--index",
-         str(service_settings.index_dir), "--repeats", "1", "--out", str(out)],
+        [
+            "bench",
+            "retrieval",
+            "--notes",
+            str(service_settings.notes_dir),
+            "--index",
+            str(service_settings.index_dir),
+            "--repeats",
+            "1",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())

@@ -83,9 +83,7 @@ def test_post_then_get(client: TestClient) -> None:
     assert listed["feedback"][1]["question"] == "What is Adam?"
     assert listed["counts"] == {"up": 1, "down": 1}
     assert len(client.get("/api/feedback", params={"limit": 1}).json()["feedback"]) == 1
-    assert [f["rating"] for f in client.get("/api/feedback", params={"rating": "up"}).json()["feedback"]] == [
-        "up"
-    ]
+    assert [f["rating"] for f in client.get("/api/feedback", params={"rating": "up"}).json()["feedback"]] == ["up"]
 
 
 BAD_BODIES = [

@@ -51,7 +51,8 @@ def test_kind_filter_returns_only_code(resources: Resources) -> None:
 def test_merge_replaces_most_children_by_their_section(resources: Resources) -> None:
     retriever = resources.served.retriever
     reader = resources.reader
-    sections = {reader.parent_id(i) for i in reader.leaf_ids} - {None}
+    notes = [n.node_id for n in reader.get_nodes(reader.leaf_ids) if n.metadata["kind"] == "note"]
+    sections = {reader.parent_id(i) for i in notes} - {None}
     section_id = next(s for s in sorted(sections) if len(reader.child_ids(s)) >= 3)
     children = reader.get_nodes(reader.child_ids(section_id))
     hits = [hit_from_node(node, score=1.0 / (rank + 1)) for rank, node in enumerate(children)]
@@ -64,3 +65,12 @@ def test_merge_replaces_most_children_by_their_section(resources: Resources) -> 
 
     # one passage of three: 1/3 <= 0.5, left as it is
     assert retriever.merge_into_sections(hits[:1]) == hits[:1]
+
+
+def test_code_hits_are_never_merged_into_their_module(resources: Resources) -> None:
+    reader = resources.reader
+    code = [n for n in reader.get_nodes(reader.leaf_ids) if n.metadata["kind"] == "code"]
+    module = reader.parent_id(code[0].node_id)
+    siblings = reader.get_nodes(reader.child_ids(module))
+    hits = [hit_from_node(node, score=1.0) for node in siblings]
+    assert {h.node_id for h in resources.served.retriever.merge_into_sections(hits)} == {h.node_id for h in hits}
