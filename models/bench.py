@@ -1,0 +1,72 @@
+"""Time to first token and decode speed per backend: same prompt, same process, medians over runs.
+
+Every run asks a different question over different sources, so only the fixed system prompt can come
+from a cache; a repeated prompt would be served almost entirely from llama.cpp's KV cache and flatter it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from models.prompts import PromptSource, build_messages
+
+QUESTIONS = (
+    "How does dropout regularisation work?",
+    "Why do we need non-linear activation functions?",
+    "What is the vanishing gradient problem?",
+    "How is the learning rate decayed over epochs?",
+    "What does batch normalisation do?",
+    "How does LoRA reduce the cost of fine-tuning?",
+    "What is automatic differentiation?",
+)
+
+
+def bench_prompts(notes_dir: Path, n: int, *, n_sources: int = 5, words_per_source: int = 95) -> list[list[dict]]:
+    """n different ~600-token prompts built from consecutive windows of the notes."""
+    from models.finetune.retrieval import note_windows
+
+    windows = [w for w in note_windows(notes_dir, max_words=words_per_source) if len(w.text.split()) > 40]
+    if len(windows) < n_sources:
+        raise ValueError(f"not enough note text in {notes_dir} for a benchmark prompt")
+    prompts = []
+    for i in range(n):
+        picked = [windows[(i * n_sources + j) % len(windows)] for j in range(n_sources)]
+        sources = [PromptSource(n=j + 1, text=w.text, breadcrumbs=w.breadcrumbs) for j, w in enumerate(picked)]
+        prompts.append(build_messages(QUESTIONS[i % len(QUESTIONS)], sources))
+    return prompts
+
+
+def time_stream(generator: Any, messages: Sequence[dict], max_tokens: int) -> tuple[float, int, float]:
+    """(seconds to first piece, pieces, seconds from first to last piece); one piece per token."""
+    t0 = time.perf_counter()
+    first, n = None, 0
+    for _ in generator.stream(messages, max_tokens=max_tokens):
+        n += 1
+        if first is None:
+            first = time.perf_counter()
+    end = time.perf_counter()
+    first = first if first is not None else end
+    return first - t0, n, end - first
+
+
+def bench_generators(
+    generators: Sequence[Any], prompts: Sequence[Sequence[dict]], *, max_tokens: int = 64
+) -> list[dict[str, Any]]:
+    """The first prompt warms each backend up; the rest are timed."""
+    rows = []
+    for gen in generators:
+        time_stream(gen, prompts[0], 8)
+        runs = [time_stream(gen, p, max_tokens) for p in prompts[1:]]
+        rows.append({
+            "backend": gen.name,
+            "tokens_per_s": round(statistics.median((n - 1) / d for _, n, d in runs if n > 1 and d > 0), 1),
+            "first_token_ms": round(statistics.median(f for f, _, _ in runs) * 1000),
+            "runs": len(runs),
+            "tokens_per_run": statistics.median(n for _, n, _ in runs),
+        })
+    return rows
+

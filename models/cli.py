@@ -1,0 +1,133 @@
+"""Command functions of the models package; the lead registers them on the `notecite` typer app.
+
+Each parses options and calls library functions that the tests call directly. Errors become one
+line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from models.errors import ModelError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
+REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+
+
+@contextmanager
+def _one_line_errors():
+    try:
+        yield
+    except (ModelError, ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def finetune(
+    base_model: str = typer.Option("smollm2-135m-instruct", help="Base model key in models.registry."),
+    steps: int = typer.Option(300, help="Optimizer steps; 300 fit in ~20 minutes on 2 dedicated cores."),
+    r: int = typer.Option(8, help="LoRA rank."),
+    alpha: float = typer.Option(16.0, help="LoRA alpha."),
+    lr: float = typer.Option(1e-3, help="Peak learning rate."),
+    seed: int = typer.Option(0, help="Seed for data, split, init and order."),
+    device: str = typer.Option("auto", help="auto | cpu | cuda (cuda trains 4-bit QLoRA with bitsandbytes)."),
+    threads: int | None = typer.Option(None, help="torch CPU threads (default: all cores)."),
+    notes_dir: Path = typer.Option(NOTES_DIR, help="Notes the examples are built from."),
+    index_dir: Path | None = typer.Option(None, help="Index for distractor retrieval (default: settings)."),
+    retriever: str = typer.Option("auto", help="auto | index | notes-bm25 (auto: index when one opens)."),
+    promote: bool = typer.Option(False, "--promote", help="Make the new adapter the default one."),
+    data_only: bool = typer.Option(False, "--data-only", help="Only build artifacts/finetune/*.jsonl."),
+    eval_only: bool = typer.Option(False, "--eval-only", help="Only regenerate models/reports/finetune_eval.*"),
+    reuse_data: bool = typer.Option(False, "--reuse-data", help="Train on the existing artifacts/finetune data."),
+) -> None:
+    """Fine-tune a LoRA adapter on examples built from the notes (or only evaluate it)."""
+    from models.finetune.data import DataConfig
+    from models.finetune.pipeline import DATA_DIR, prepare_data, run_finetune
+    from models.finetune.train import TrainConfig
+
+    with _one_line_errors():
+        if index_dir is None:
+            from service.settings import get_settings
+
+            index_dir = get_settings().index_dir
+        if eval_only:
+            finetune_eval(base_model=base_model, notes_dir=notes_dir, index_dir=index_dir)
+            return
+        train_cfg = TrainConfig(base_model=base_model, r=r, alpha=alpha, lr=lr, steps=steps, seed=seed,
+                                device=device, threads=threads)
+        if not (reuse_data and (DATA_DIR / "train.jsonl").is_file()):
+            info = prepare_data(notes_dir, DataConfig(seed=seed), retriever=retriever, index_dir=index_dir)
+            typer.echo(f"examples: {json.dumps(info['stats'])} (retriever: {info['retriever']})")
+        if data_only:
+            return
+        out_dir, report = run_finetune(train_cfg, make_default=promote)
+        typer.echo(f"adapter: {out_dir} ({report['s_per_step']} s/step, loss {report['loss_first10']:.3f} -> "
+                   f"{report['loss_last10']:.3f}){' [default]' if promote else ''}")
+
+
+def finetune_eval(
+    base_model: str = "smollm2-135m-instruct",
+    adapter: str = "default",
+    notes_dir: Path = NOTES_DIR,
+    index_dir: Path | None = None,
+    max_tokens: int = 96,
+) -> dict:
+    """Base vs tuned on the held-out split of the data the adapter was trained on; writes the report."""
+    from models.adapters import resolve_adapter
+    from models.finetune.data import DataConfig, read_jsonl
+    from models.finetune.evaluate import compare, write_report
+    from models.finetune.pipeline import DATA_DIR, file_sha256, prepare_data
+    from models.generator import load_generator
+
+    adapter_dir = resolve_adapter(adapter, base_model)
+    trained = json.loads((adapter_dir / "train_report.json").read_text())
+    data = trained.get("data", {})
+    heldout_path = DATA_DIR / "heldout.jsonl"
+    if not heldout_path.is_file() or file_sha256(heldout_path) != data.get("heldout_sha256"):
+        # rebuild the split the adapter was trained with (same retriever, config and seed)
+        prepare_data(notes_dir, DataConfig(**data.get("data_config", {})),
+                     retriever=data.get("retriever", "auto"), index_dir=index_dir)
+    heldout = read_jsonl(heldout_path)
+    same_split = file_sha256(heldout_path) == data.get("heldout_sha256")
+    base = load_generator("llamacpp", base_model, None)
+    tuned = load_generator("llamacpp", base_model, str(adapter_dir))
+    report = compare(heldout, base, tuned, max_tokens=max_tokens)
+    report["adapter"] = adapter_dir.name
+    report["heldout_matches_training_split"] = same_split
+    report["training"] = {k: trained.get(k) for k in ("device", "qlora_4bit", "s_per_step", "train_s", "examples",
+                                                      "loss_first10", "loss_last10", "host")}
+    report["training"]["steps"] = trained.get("config", {}).get("steps")
+    write_report(report, REPORTS_DIR / "finetune_eval.json", REPORTS_DIR / "finetune_eval.md")
+    typer.echo((REPORTS_DIR / "finetune_eval.md").read_text())
+    return report
+
+
+def bench_generate(
+    json_out: bool = typer.Option(False, "--json", help="Print the JSON list only."),
+    backends: str = typer.Option("transformers,llamacpp", help="Comma-separated backends to time."),
+    runs: int = typer.Option(3, help="Timed runs per backend (median reported)."),
+    max_tokens: int = typer.Option(64, help="Tokens generated per run."),
+    threads: int | None = typer.Option(None, help="CPU threads (default: all cores)."),
+    adapter: str | None = typer.Option("default", help="Adapter name, or 'none' for the bare base."),
+    notes_dir: Path = typer.Option(NOTES_DIR, help="Notes the ~600-token prompts are built from."),
+) -> None:
+    """Time to first token and decode tokens/s per backend on the same ~600-token prompts."""
+    from models.bench import bench_generators, bench_prompts
+    from models.generator import load_generator
+
+    with _one_line_errors():
+        prompts = bench_prompts(notes_dir, runs + 1)
+        names = [b.strip() for b in backends.split(",") if b.strip()]
+        gens = [load_generator(b, adapter=None if adapter in (None, "none") else adapter, threads=threads)
+                for b in names]
+        rows = bench_generators(gens, prompts, max_tokens=max_tokens)
+        if json_out:
+            typer.echo(json.dumps(rows))
+        else:
+            for row in rows:
+                typer.echo(f"{row['backend']}: {row['tokens_per_s']} tok/s, first token {row['first_token_ms']} ms")
