@@ -1,10 +1,16 @@
-"""Request and response models of the HTTP API (the OpenAPI schema at /docs comes from these)."""
+"""Request and response models of the HTTP API (the OpenAPI schema at /docs comes from these).
+
+Answers, hits and citations are the pipeline's own dataclasses (service.answer, service.retrieval):
+FastAPI documents and validates them directly, so there is one definition of each.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from service.retrieval import Hit
 
 
 class Turn(BaseModel):
@@ -17,60 +23,8 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=40, description="Earlier turns, oldest first.")
 
 
-class HitOut(BaseModel):
-    node_id: str
-    doc: str
-    kind: str
-    breadcrumbs: list[str]
-    start: int
-    end: int
-    text: str
-    score: float
-    dense_score: float | None = None
-    level: str = "passage"
-    symbol: str | None = None
-    line_start: int | None = None
-    line_end: int | None = None
-
-
-class CitationOut(BaseModel):
-    n: int
-    kind: str
-    doc: str
-    breadcrumbs: list[str]
-    start: int
-    end: int
-    quote: str
-    symbol: str | None = None
-    line_start: int | None = None
-    line_end: int | None = None
-    code: str | None = None
-
-
-class SentenceOut(BaseModel):
-    text: str
-    citations: list[int]
-    supported: bool
-    support: float
-    separator: str = " "
-
-
-class AnswerOut(BaseModel):
-    id: str
-    question: str
-    query: str
-    text: str
-    abstained: bool
-    citations: list[CitationOut]
-    sentences: list[SentenceOut]
-    sources: list[HitOut]
-    nearest: list[HitOut]
-    code_question: bool
-    timings_ms: dict[str, float]
-
-
 class SearchOut(BaseModel):
-    hits: list[HitOut]
+    hits: list[Hit]
 
 
 class Highlight(BaseModel):

@@ -12,7 +12,7 @@ from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import MetricsDep, ResourcesDep, SettingsDep
 from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
-from service.schemas import AnswerOut, AskRequest, SearchOut
+from service.schemas import AskRequest, SearchOut
 from service.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["ask"])
@@ -40,7 +40,7 @@ def sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-@router.post("/ask", response_model=AnswerOut)
+@router.post("/ask", response_model=Answer)
 def ask(body: AskRequest, resources: ResourcesDep, settings: SettingsDep, metrics: MetricsDep) -> dict:
     """Answer a question from the notes, with checked citations."""
     question = check_question(body.question, settings)
