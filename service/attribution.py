@@ -47,6 +47,18 @@ def split_with_separators(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def drop_repeats(split: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Small models loop; a sentence said once already adds nothing the second time."""
+    seen: set[str] = set()
+    out = []
+    for sentence, separator in split:
+        key = " ".join(strip_markers(sentence)[0].lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append((sentence, separator))
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
     """Split at sentence ends and line breaks; markers stay with the sentence they close."""
     return [sentence for sentence, _ in split_with_separators(text)]
@@ -81,7 +93,7 @@ def attribute(
     wrote are kept when their source supports the sentence; otherwise the best supporting source is
     cited instead; a sentence with no supporting source keeps no marker and is flagged unsupported.
     """
-    split = split_with_separators(answer)
+    split = drop_repeats(split_with_separators(answer))
     sentences = [sentence for sentence, _ in split]
     if not sentences or not sources:
         return [AnsweredSentence(text=s, supported=False, separator=sep) for s, sep in split]

@@ -63,3 +63,8 @@ def test_answer_layout_survives_attribution(embedder) -> None:
     )
     sentences = attribute(answer, SOURCES, embedder)
     assert join_sentences(sentences).count("\n") == 2
+
+
+def test_repeated_sentences_are_said_once(embedder) -> None:
+    answer = "LoRA keeps the weights frozen [1]. LoRA keeps the weights frozen [2].\nLoRA keeps the weights frozen."
+    assert len(attribute(answer, SOURCES, embedder)) == 1
