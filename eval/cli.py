@@ -28,9 +28,7 @@ def _log(message: str) -> None:
 
 
 def eval_command(
-    dataset: Path = typer.Option(
-        DEFAULT_DATASET, "--dataset", help="JSONL questions (format: ../shared/DESIGN.md)."
-    ),
+    dataset: Path = typer.Option(DEFAULT_DATASET, "--dataset", help="JSONL questions (format: ../shared/DESIGN.md)."),
     notes: Path = typer.Option(DEFAULT_NOTES, "--notes", help="Notes dir the dataset's docs live in."),
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Where report.json, report.md and the plots go."),
     systems: str | None = typer.Option(
@@ -41,9 +39,7 @@ def eval_command(
     answer_sample: int = typer.Option(
         0, "--answer-sample", help="Answer only N questions, kinds taking turns (0: all); retrieval uses all."
     ),
-    readme: Path | None = typer.Option(
-        None, "--readme", help="Also refresh this README's evaluation section."
-    ),
+    readme: Path | None = typer.Option(None, "--readme", help="Also refresh this README's evaluation section."),
 ) -> None:
     """Compare retrieval (and answer) systems on a question set; write DIR/report.json, report.md, PNGs."""
     try:

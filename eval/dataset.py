@@ -60,9 +60,7 @@ def _parse_line(path: Path, line: int, raw: str) -> Question:
         raise _fail(path, line, "field 'relevant' must be a list of {doc, quote}")
     quotes = []
     for i, item in enumerate(relevant):
-        if not (
-            isinstance(item, dict) and isinstance(item.get("doc"), str) and isinstance(item.get("quote"), str)
-        ):
+        if not (isinstance(item, dict) and isinstance(item.get("doc"), str) and isinstance(item.get("quote"), str)):
             raise _fail(path, line, f"relevant[{i}] must be an object with string 'doc' and 'quote'")
         if not item["quote"].strip():
             raise _fail(path, line, f"relevant[{i}] has an empty quote")
@@ -126,8 +124,7 @@ def check_quotes(questions: list[Question], notes_dir: Path, path: Path) -> None
                 raise _fail(
                     path,
                     q.line,
-                    f"{q.id}: relevant[{i}] quote is not an exact substring of {gold.doc}: "
-                    f"{gold.quote[:80]!r}",
+                    f"{q.id}: relevant[{i}] quote is not an exact substring of {gold.doc}: {gold.quote[:80]!r}",
                 )
 
 

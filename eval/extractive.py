@@ -43,9 +43,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 class ExtractiveAnswerer:
     """Answers from `search`'s top passages with the `n_sentences` sentences most similar to the question."""
 
-    def __init__(
-        self, search: Search, embedder: EmbedderLike, config: AnswerConfig, *, n_sentences: int = 2
-    ) -> None:
+    def __init__(self, search: Search, embedder: EmbedderLike, config: AnswerConfig, *, n_sentences: int = 2) -> None:
         self.search = search
         self.embedder = embedder
         self.config = config
@@ -60,17 +58,11 @@ class ExtractiveAnswerer:
         notes = [h for h in sources if h.kind == "note"]
         best = max((h.dense_score or 0.0 for h in notes), default=0.0)
         if best < self.config.abstain_threshold:
-            return self._answer(
-                question, REFUSAL, True, [], [AnsweredSentence(REFUSAL)], sources, t0, code_question
-            )
+            return self._answer(question, REFUSAL, True, [], [AnsweredSentence(REFUSAL)], sources, t0, code_question)
 
-        candidates = [
-            (hit, s, e) for hit in notes for s, e in sentence_spans(hit.text) if e - s >= MIN_SENTENCE_CHARS
-        ]
+        candidates = [(hit, s, e) for hit in notes for s, e in sentence_spans(hit.text) if e - s >= MIN_SENTENCE_CHARS]
         if not candidates:
-            return self._answer(
-                question, REFUSAL, True, [], [AnsweredSentence(REFUSAL)], sources, t0, code_question
-            )
+            return self._answer(question, REFUSAL, True, [], [AnsweredSentence(REFUSAL)], sources, t0, code_question)
         vectors = self.embedder.embed([question] + [hit.text[s:e] for hit, s, e in candidates])
         sims = vectors[1:] @ vectors[0]
         chosen = np.argsort(-sims, kind="stable")[: self.n_sentences]
@@ -90,9 +82,7 @@ class ExtractiveAnswerer:
                     quote=quote,
                 )
             )
-            sentences.append(
-                AnsweredSentence(with_markers(quote, [n]), [n], supported=True, support=float(sims[i]))
-            )
+            sentences.append(AnsweredSentence(with_markers(quote, [n]), [n], supported=True, support=float(sims[i])))
         code_hits = [h for h in sources if h.kind == "code"]
         for hit in code_hits:
             n = len(citations) + 1

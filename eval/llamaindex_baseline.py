@@ -44,9 +44,7 @@ class WrappedEmbedding(BaseEmbedding):
 class LlamaIndexBaseline:
     """Index `texts` (doc name -> source text) once; `search` returns Hits with doc spans."""
 
-    def __init__(
-        self, texts: Mapping[str, str], embedder: EmbedderLike, name: str = "all-MiniLM-L6-v2"
-    ) -> None:
+    def __init__(self, texts: Mapping[str, str], embedder: EmbedderLike, name: str = "all-MiniLM-L6-v2") -> None:
         Settings.llm = None  # retrieval only: nothing may reach for an OpenAI key
         self.texts = dict(texts)
         documents = [Document(text=text, id_=doc, metadata={"doc": doc}) for doc, text in self.texts.items()]

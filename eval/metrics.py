@@ -110,9 +110,7 @@ def reading_cost(covers_by_rank: Covers, lengths: Sequence[int], k: int = 10) ->
     return sum(lengths[: rank if rank else k])
 
 
-def median_reading_cost(
-    ranked: Mapping[str, Covers], lengths: Mapping[str, Sequence[int]], k: int = 10
-) -> float:
+def median_reading_cost(ranked: Mapping[str, Covers], lengths: Mapping[str, Sequence[int]], k: int = 10) -> float:
     if not ranked:
         return 0.0
     return float(statistics.median(reading_cost(c, lengths[qid], k) for qid, c in ranked.items()))

@@ -1,11 +1,11 @@
 """An embedder that knows the index's passages in advance.
 
-The retriever embeds BM25 candidates on every query to give them a cosine (abstention needs one scale),
-and attribution embeds the sources of every answer. With ~100 questions times five systems that is the
-same few hundred passages embedded thousands of times, which on a shared 2-core machine turns a
-minutes-long eval into hours. Embedding each passage once gives identical vectors (same model, same
-text), so rankings and cosines are unchanged; queries and answer sentences are still embedded per call,
-so latency still includes the query's embedding.
+Attribution embeds an answer's sources with its sentences, and a retrieval path that scores passages by
+their text does the same: with ~100 questions times several systems that is the same few hundred
+passages embedded thousands of times, which on a shared 2-core machine turns a minutes-long
+eval into hours. Embedding each passage once gives identical vectors (same model, same text), so rankings
+and cosines are unchanged; queries and answer sentences are still embedded per call, so latency still
+includes the query's embedding.
 """
 
 from __future__ import annotations
@@ -30,11 +30,7 @@ class PassageVectors:
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._known]
-        fresh = (
-            dict(zip(missing, self.embedder.embed(missing, batch_size=batch_size), strict=True))
-            if missing
-            else {}
-        )
+        fresh = dict(zip(missing, self.embedder.embed(missing, batch_size=batch_size), strict=True)) if missing else {}
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._known[t] if t in self._known else fresh[t] for t in texts]).astype(np.float32)

@@ -38,9 +38,7 @@ def metric_bars(report: dict[str, Any], path: Path) -> None:
 
 def latency_plot(run: Any, path: Path) -> None:
     """Box plots of per-question retrieval latency per system, and answer latency where measured."""
-    series = {
-        f"{n} retrieval": list(sr.retrieval_ms.values()) for n, sr in run.systems.items() if _is_retrieval(n)
-    }
+    series = {f"{n} retrieval": list(sr.retrieval_ms.values()) for n, sr in run.systems.items() if _is_retrieval(n)}
     if not series:  # only answer systems: show the retrieval they share once
         series = {f"{n} retrieval": list(sr.retrieval_ms.values()) for n, sr in list(run.systems.items())[:1]}
     series |= {f"{n} answer": list(sr.answer_ms.values()) for n, sr in run.systems.items() if sr.answer_ms}

@@ -72,7 +72,5 @@ def ragas_scores(samples: Mapping[str, RagasInput]) -> dict[str, float | None]:
             ]
         )
     for name in ("bleu", "rougeL"):
-        out[name] = _mean(
-            [_score(metrics[name], response=s.response, reference=s.reference) for s in answered]
-        )
+        out[name] = _mean([_score(metrics[name], response=s.response, reference=s.reference) for s in answered])
     return out

@@ -33,9 +33,7 @@ def system_block(run: EvalRun, sr: SystemRun) -> dict[str, Any]:
     if answered:
         scores = scoring.score_answers(answered, sr.answers, run.gold)
         block["answers"] = {k: _round(v) for k, v in scores.items()} | {"n_answered": len(answered)}
-    block["ragas"] = {
-        k: _round(v) for k, v in scoring.ragas_block(run.questions, sr.hits, sr.answers).items()
-    }
+    block["ragas"] = {k: _round(v) for k, v in scoring.ragas_block(run.questions, sr.hits, sr.answers).items()}
     block["latency_ms"] = {
         "retrieval_p50": _round(p50(sr.retrieval_ms)),
         "answer_p50": _round(p50(sr.answer_ms)),
@@ -54,9 +52,7 @@ def question_record(run: EvalRun, q_index: int) -> dict[str, Any]:
             hits = sr.hits[q.id][: scoring.K]
             covers = [sorted(scoring.m.covered_quotes(scoring.hit_span(h), run.gold[q.id])) for h in hits]
             entry["first_relevant_rank"] = next((i for i, c in enumerate(covers, start=1) if c), None)
-            entry["reading_cost"] = scoring.m.reading_cost(
-                [frozenset(c) for c in covers], [len(h.text) for h in hits]
-            )
+            entry["reading_cost"] = scoring.m.reading_cost([frozenset(c) for c in covers], [len(h.text) for h in hits])
             entry["retrieved"] = [
                 {"doc": h.doc, "start": h.start, "end": h.end, "score": round(h.score, 4), "covers": c}
                 for h, c in zip(hits, covers, strict=True)
@@ -101,8 +97,8 @@ def build_report(run: EvalRun, dataset: Path) -> dict[str, Any]:
 def _fmt(value: Any) -> str:
     if value is None:
         return "-"
-    if isinstance(value, float):
-        return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3f}"
+    if isinstance(value, float):  # scores in [0, 1] get 3 decimals; characters and milliseconds fewer
+        return f"{value:.3f}" if abs(value) <= 1 else f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
     return str(value)
 
 
@@ -154,22 +150,12 @@ def misses(report: dict[str, Any], run: EvalRun) -> list[str]:
             entry = record["systems"][name]
             if q.relevant and "first_relevant_rank" in entry and entry["first_relevant_rank"] is None:
                 rows.append(f"- **{q.id}** ({q.kind}) {q.question} — nothing relevant retrieved; top hits:")
-                rows += [
-                    f"  - `{h.doc}` [{h.start}:{h.end}] {_snippet(h.text)}"
-                    for h in sr.hits[q.id][:SHOWN_MISSES]
-                ]
+                rows += [f"  - `{h.doc}` [{h.start}:{h.end}] {_snippet(h.text)}" for h in sr.hits[q.id][:SHOWN_MISSES]]
             answer = entry.get("answer")
             if answer and not answer["right_abstention"]:
-                what = (
-                    "abstained on an answerable question"
-                    if answer["abstained"]
-                    else "answered an unanswerable one"
-                )
+                what = "abstained on an answerable question" if answer["abstained"] else "answered an unanswerable one"
                 rows.append(f"- **{q.id}** ({q.kind}) {q.question} — {what}: {_snippet(answer['text'])}")
-                rows += [
-                    f"  - retrieved `{h.doc}` [{h.start}:{h.end}] {_snippet(h.text)}"
-                    for h in sr.hits[q.id][:1]
-                ]
+                rows += [f"  - retrieved `{h.doc}` [{h.start}:{h.end}] {_snippet(h.text)}" for h in sr.hits[q.id][:1]]
         lines += ["", f"### {name}: {sum(r.startswith('- ') for r in rows)} wrong", *(rows or ["- none"])]
     return lines
 

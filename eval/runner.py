@@ -63,9 +63,7 @@ def timed_retrieval(search: Search, questions: Sequence[Question], run: SystemRu
         run.retrieval_ms[q.id] = (time.perf_counter() - t0) * 1000
 
 
-def timed_answers(
-    answer: Callable[[str], Answer], questions: Sequence[Question], run: SystemRun, log: Log
-) -> None:
+def timed_answers(answer: Callable[[str], Answer], questions: Sequence[Question], run: SystemRun, log: Log) -> None:
     for i, q in enumerate(questions, start=1):
         t0 = time.perf_counter()
         run.answers[q.id] = answer(q.question)
@@ -90,9 +88,7 @@ def sample_by_kind(questions: Sequence[Question], n: int) -> list[Question]:
     return [q for q in questions if q.id in chosen]
 
 
-def build_answerer(
-    kind: str, retriever: Retriever, embedder: Any, settings: Settings
-) -> Callable[[str], Answer]:
+def build_answerer(kind: str, retriever: Retriever, embedder: Any, settings: Settings) -> Callable[[str], Answer]:
     config = answer_config(settings)
     if kind == "extractive":
         return ExtractiveAnswerer(retriever_search(retriever, "hybrid", True), embedder, config).answer
@@ -147,9 +143,7 @@ def run_eval(
                 if name == "llamaindex":
                     from eval.llamaindex_baseline import LlamaIndexBaseline
 
-                    texts = {
-                        d.doc: reader.source_text(d.doc) or "" for d in reader.documents() if d.kind == "note"
-                    }
+                    texts = {d.doc: reader.source_text(d.doc) or "" for d in reader.documents() if d.kind == "note"}
                     t0 = time.perf_counter()
                     searches[name] = LlamaIndexBaseline(texts, embedder, settings.embedder).search
                     index_seconds[name] = time.perf_counter() - t0
@@ -170,8 +164,9 @@ def run_eval(
                         log(f"{name}: no answers ({runs[name].error})")
                         continue
                     t0 = time.perf_counter()
-                    timed_answers(answerer, sample_by_kind(questions, answer_sample), runs[name], log)
-                    log(f"{name}: {len(questions)} answers in {time.perf_counter() - t0:.1f} s")
+                    asked = sample_by_kind(questions, answer_sample)
+                    timed_answers(answerer, asked, runs[name], log)
+                    log(f"{name}: {len(asked)} answers in {time.perf_counter() - t0:.1f} s")
         finally:
             reader.close()
     return EvalRun(questions, gold, runs, settings, index_seconds, with_answers)
@@ -183,9 +178,7 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
     if hits is None:
         return None
     top_k = run.settings.top_k
-    best = {
-        q.id: max((h.dense_score or 0.0 for h in hits.hits[q.id][:top_k]), default=0.0) for q in run.questions
-    }
+    best = {q.id: max((h.dense_score or 0.0 for h in hits.hits[q.id][:top_k]), default=0.0) for q in run.questions}
     unanswerable = {q.id: q.kind == "unanswerable" for q in run.questions}
     rows = sweep(best, unanswerable, default_grid())
     chosen = choose(rows)

@@ -26,8 +26,7 @@ def gold_spans(questions: Sequence[Question], source_text: Callable[[str], str |
     out: dict[str, Gold] = {}
     for q in questions:
         out[q.id] = [
-            [Span(g.doc, s, e) for s, e in m.quote_spans(source_text(g.doc) or "", g.quote)]
-            for g in q.relevant
+            [Span(g.doc, s, e) for s, e in m.quote_spans(source_text(g.doc) or "", g.quote)] for g in q.relevant
         ]
     return out
 
@@ -59,9 +58,7 @@ def answer_text(answer: Answer) -> str:
     return MARKER.sub("", answer.text).strip()
 
 
-def judge_citations(
-    answer: Answer, gold: Gold, code_keywords: Sequence[str], *, attribution: bool
-) -> list[bool]:
+def judge_citations(answer: Answer, gold: Gold, code_keywords: Sequence[str], *, attribution: bool) -> list[bool]:
     """A flag per citation: right by gold overlap, code topic, or (if `attribution`) a supported sentence."""
     flags = []
     for c in answer.citations:
@@ -79,9 +76,7 @@ def judge_citations(
 
 
 def cites_code_topic(answer: Answer, code_keywords: Sequence[str]) -> bool:
-    return any(
-        c.kind == "code" and m.names_code_topic(c.doc, c.symbol, code_keywords) for c in answer.citations
-    )
+    return any(c.kind == "code" and m.names_code_topic(c.doc, c.symbol, code_keywords) for c in answer.citations)
 
 
 def score_answers(
@@ -93,13 +88,8 @@ def score_answers(
     refs = {q.id: q.reference_answer for q in answerable}
     abstained = {q.id: answers[q.id].abstained for q in questions}
     unanswerable = {q.id: q.kind == "unanswerable" for q in questions}
-    judged = {
-        q.id: judge_citations(answers[q.id], gold[q.id], q.code_keywords, attribution=True) for q in questions
-    }
-    strict = {
-        q.id: judge_citations(answers[q.id], gold[q.id], q.code_keywords, attribution=False)
-        for q in questions
-    }
+    judged = {q.id: judge_citations(answers[q.id], gold[q.id], q.code_keywords, attribution=True) for q in questions}
+    strict = {q.id: judge_citations(answers[q.id], gold[q.id], q.code_keywords, attribution=False) for q in questions}
     code = {q.id: cites_code_topic(answers[q.id], q.code_keywords) for q in questions if q.kind == "code"}
     return {
         "bleu": m.bleu(hyps, refs),

@@ -28,9 +28,7 @@ def sweep(
     for t in thresholds:
         abstained = {q: best_cosine[q] < t for q in best_cosine}
         rows.append(
-            ThresholdRow(
-                t, abstention_accuracy(abstained, unanswerable), false_abstain_rate(abstained, unanswerable)
-            )
+            ThresholdRow(t, abstention_accuracy(abstained, unanswerable), false_abstain_rate(abstained, unanswerable))
         )
     return rows
 

@@ -147,13 +147,8 @@ CITATION_CASES = [
 
 
 @pytest.mark.parametrize(("cited", "attributed", "symbol", "keywords", "expected"), CITATION_CASES)
-def test_citation_ok(
-    cited: Span, attributed: bool, symbol: str | None, keywords: tuple, expected: bool
-) -> None:
-    assert (
-        m.citation_ok(cited, GOLD_QUOTES, attributed=attributed, symbol=symbol, code_keywords=keywords)
-        is expected
-    )
+def test_citation_ok(cited: Span, attributed: bool, symbol: str | None, keywords: tuple, expected: bool) -> None:
+    assert m.citation_ok(cited, GOLD_QUOTES, attributed=attributed, symbol=symbol, code_keywords=keywords) is expected
 
 
 def test_citation_precision_and_code_rate() -> None:

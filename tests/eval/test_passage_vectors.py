@@ -20,9 +20,7 @@ class CountingEmbedder:
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         self.seen += list(texts)
-        return np.array(
-            [[t.count("a"), t.count("b"), t.count("c")] for t in texts], dtype=np.float32
-        ).reshape(-1, 3)
+        return np.array([[t.count("a"), t.count("b"), t.count("c")] for t in texts], dtype=np.float32).reshape(-1, 3)
 
 
 def test_known_passages_are_not_embedded_again() -> None:

@@ -47,7 +47,7 @@ def test_update_readme(tmp_path: Path, before: str, ok: bool) -> None:
     after = readme.read_text()
     assert after.count(START) == 1 and after.count(END) == 1
     assert "old table" not in after
-    assert "| bm25 | 0.500 | 0.500 | 0.250 | 0.750 | 1.000 | 1200 | 3.000 |" in after
+    assert "| bm25 | 0.500 | 0.500 | 0.250 | 0.750 | 1.000 | 1200 | 3.0 |" in after
     assert after.startswith("# T\n") and after.endswith("<!-- model-report -->\n")
     # regenerating is idempotent
     update_readme(readme, REPORT, "eval/reports/latest")
