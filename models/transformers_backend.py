@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from models.registry import gguf_path, get_model
+from models.registry import get_model, gguf_path
 
 
 @lru_cache

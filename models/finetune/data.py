@@ -22,9 +22,13 @@ from models.prompts import REFUSAL, PromptSource, build_messages
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
-    "a an the of to in on for and or is are was be by with as at it its this that what how why which "
-    "when who does do can should you your we our from into than then there their these those use used "
-    "using explain name describe define notes say about".split()
+    (
+        "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "be", "by",
+        "with", "as", "at", "it", "its", "this", "that", "what", "how", "why", "which", "when", "who",
+        "does", "do", "can", "should", "you", "your", "we", "our", "from", "into", "than", "then",
+        "there", "their", "these", "those", "use", "used", "using", "explain", "name", "describe",
+        "define", "notes", "say", "about",
+    )
 )
 _QUESTION_START = re.compile(
     r"^(what|why|how|when|which|who|explain|name|describe|define|list|give|is|are|does|do|can|should)\b",
@@ -32,7 +36,12 @@ _QUESTION_START = re.compile(
 )
 _DEFINITION = re.compile(r"^([A-Z][\w\- ()’']{2,60}?) (?:is|are) (?:a|an|the|one|used|method)\b")
 
-_NOT_TERMS = frozenset("this it that there which here next another each also then so now first second".split())
+_NOT_TERMS = frozenset(
+    (
+        "this", "it", "that", "there", "which", "here", "next", "another", "each", "also", "then", "so",
+        "now", "first", "second",
+    )
+)
 
 OFF_TOPIC_QUESTIONS = (
     "What is the capital of Australia?",
@@ -391,10 +400,11 @@ def build_dataset(
     groups: list[list[Example]] = []
     for seed in seeds:
         group = [answerable_example(seed, retrieve, cfg, rng)]
-        if rng.random() < cfg.refusal_share / 2:
-            # the same question with its evidence removed: the model must notice the gap
-            if (refusal := refusal_example(seed.question, retrieve, cfg, "missing-evidence", seed)) is not None:
-                group.append(refusal)
+        # the same question with its evidence removed: the model must notice the gap
+        if rng.random() < cfg.refusal_share / 2 and (
+            refusal := refusal_example(seed.question, retrieve, cfg, "missing-evidence", seed)
+        ):
+            group.append(refusal)
         groups.append(group)
     n_off_topic = round(cfg.refusal_share / 2 * len(seeds))
     for question in [off_topic[i % len(off_topic)] for i in range(min(n_off_topic, len(off_topic)))]:

@@ -63,21 +63,29 @@ def compare(
     heldout: Sequence[Example], base: Any, tuned: Any, *, max_tokens: int = 96
 ) -> dict[str, Any]:
     """Generate with both models and score them; `tuned_beats_base` is per headline metric."""
+    outputs = {}
+    for label, generator in (("base", base), ("tuned", tuned)):
+        t0 = time.perf_counter()
+        answers = generate_all(generator, heldout, max_tokens)
+        outputs[label] = (generator.name, answers, time.perf_counter() - t0)
+    return report_from_answers(heldout, outputs)
+
+
+def report_from_answers(
+    heldout: Sequence[Example], outputs: dict[str, tuple[str, Sequence[str], float]]
+) -> dict[str, Any]:
+    """Score {"base"|"tuned": (generator name, answers, seconds)} into the report dict."""
     report: dict[str, Any] = {"n_examples": len(heldout),
                               "n_answerable": sum(ex.kind == "answerable" for ex in heldout),
                               "n_unanswerable": sum(ex.kind == "unanswerable" for ex in heldout),
                               "refusal": REFUSAL, "models": {}, "samples": []}
-    outputs = {}
-    for label, generator in (("base", base), ("tuned", tuned)):
-        t0 = time.perf_counter()
-        outputs[label] = generate_all(generator, heldout, max_tokens)
-        report["models"][label] = {"generator": generator.name, **score(heldout, outputs[label]),
-                                   "seconds": round(time.perf_counter() - t0, 1)}
+    for label, (name, answers, seconds) in outputs.items():
+        report["models"][label] = {"generator": name, **score(heldout, answers), "seconds": round(seconds, 1)}
     report["tuned_beats_base"] = {
         m: report["models"]["tuned"][m] > report["models"]["base"][m] for m in HEADLINE
     }
     report["all_better"] = all(report["tuned_beats_base"].values())
-    for ex, b, t in list(zip(heldout, outputs["base"], outputs["tuned"], strict=True))[:6]:
+    for ex, b, t in list(zip(heldout, outputs["base"][1], outputs["tuned"][1], strict=True))[:6]:
         report["samples"].append({"question": ex.question, "kind": ex.kind, "reference": ex.answer,
                                   "base": b, "tuned": t})
     return report

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from models.adapters import ADAPTERS_DIR, next_version_dir, promote
-from models.finetune.data import DataConfig, build_dataset, load_eval_questions, read_jsonl, seeds_from_notes, write_jsonl
+from models.finetune.data import (
+    DataConfig,
+    build_dataset,
+    load_eval_questions,
+    read_jsonl,
+    seeds_from_notes,
+    write_jsonl,
+)
 from models.finetune.retrieval import make_retriever
 from models.finetune.train import TrainConfig, train_lora
 

@@ -39,6 +39,7 @@ class TrainConfig:
     seed: int = field(default=0, metadata={"help": "Seeds example order, LoRA init and dropout."})
     device: str = field(default="auto", metadata={"help": "'auto', 'cpu' or 'cuda' (cuda trains QLoRA 4-bit)."})
     threads: int | None = field(default=None, metadata={"help": "torch CPU threads; None = all cores."})
+    load_in_4bit: bool = field(default=True, metadata={"help": "On CUDA, train QLoRA over a 4-bit base."})
 
     def __post_init__(self) -> None:
         self.targets = tuple(self.targets)
@@ -92,7 +93,7 @@ def train_lora(
     if not train:
         raise ValueError("no training examples")
     device = _device(cfg)
-    qlora = device == "cuda" and is_bnb_available()
+    qlora = device == "cuda" and cfg.load_in_4bit and is_bnb_available()
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     if cfg.threads:
@@ -154,6 +155,7 @@ def train_lora(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(out_dir))
+    _tidy_adapter_dir(out_dir, cfg.base_model)
     gguf_adapter(out_dir, gguf_path(cfg.base_model))
     report = {
         "config": asdict(cfg),
@@ -172,6 +174,15 @@ def train_lora(
     (out_dir / "train_report.json").write_text(json.dumps(report, indent=2) + "\n")
     plot_losses(losses, out_dir / "loss.png", title=f"LoRA r={cfg.r} on {cfg.base_model} ({device})")
     return report
+
+
+def _tidy_adapter_dir(out_dir: Path, base_model: str) -> None:
+    """peft records the local package path as the base and writes a blank model card; keep neither."""
+    config_path = out_dir / "adapter_config.json"
+    config = json.loads(config_path.read_text())
+    config["base_model_name_or_path"] = base_model
+    config_path.write_text(json.dumps(config, indent=2) + "\n")
+    (out_dir / "README.md").unlink(missing_ok=True)
 
 
 def plot_losses(losses: Sequence[float], path: Path, *, title: str) -> None:
