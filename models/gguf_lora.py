@@ -68,8 +68,13 @@ def converted_from(adapter_gguf: Path) -> str | None:
     return None if field is None else str(field.contents())
 
 
-def convert_lora(adapter_dir: Path, base_gguf: Path, out_path: Path, *, dtype: str = "f16") -> Path:
-    """Write `out_path` (GGUF LoRA) from the peft adapter in `adapter_dir`; returns out_path."""
+def convert_lora(
+    adapter_dir: Path, base_gguf: Path, out_path: Path, *, dtype: str = "f16", permute: bool = True
+) -> Path:
+    """Write `out_path` (GGUF LoRA) from the peft adapter in `adapter_dir`; returns out_path.
+
+    permute=False exists only so the agreement test can show what the permutation is for.
+    """
     import gguf
     from safetensors.numpy import load_file
 
@@ -77,7 +82,7 @@ def convert_lora(adapter_dir: Path, base_gguf: Path, out_path: Path, *, dtype: s
     if config.get("use_rslora") or config.get("use_dora"):
         raise ValueError("rsLoRA/DoRA scaling has no GGUF LoRA equivalent; train a plain LoRA")
     arch, n_head, n_head_kv = _head_counts(base_gguf)
-    permute = arch == "llama"  # gemma's converter keeps the HF row order
+    permute = permute and arch == "llama"  # gemma's converter keeps the HF row order
     np_dtype = {"f16": np.float16, "f32": np.float32}[dtype]
 
     weights = load_file(str(adapter_dir / "adapter_model.safetensors"))

@@ -23,7 +23,9 @@ class LlamaCppConfig:
     n_batch: int = field(default=512, metadata={"help": "Prompt tokens evaluated per llama_decode call."})
     n_ubatch: int = field(default=512, metadata={"help": "Physical micro-batch; equal to n_batch is fastest here."})
     lora_scale: float = field(default=1.0, metadata={"help": "Multiplier on the adapter's alpha/r scaling."})
-    flash_attn: bool = field(default=False, metadata={"help": "llama.cpp flash attention (CPU kernels)."})
+    flash_attn: bool = field(
+        default=True, metadata={"help": "llama.cpp flash attention: ~25% faster prompts here, ~4% slower decode."}
+    )
     quant: str = field(
         default="q4_1",
         metadata={"help": "'q4_1' serves the shipped file; 'q8_0' / 'q4_0' requantize it once into the cache "
