@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from models.prompts import REFUSAL
-from service.answer import Answer, AnswerConfig, AnswerPipeline, Citation, is_code_question
+from service.answer import Answer, AnswerConfig, Citation, code_pointer, is_code_question
 from service.attribution import AnsweredSentence, with_markers
 from service.retrieval import EmbedderLike, Hit
 
@@ -87,9 +87,7 @@ class ExtractiveAnswerer:
         for hit in code_hits:
             n = len(citations) + 1
             citations.append(Citation.from_hit(n, hit))
-            sentences += AnswerPipeline.code_pointer([hit])
-            sentences[-1].citations = [n]
-            sentences[-1].text = sentences[-1].text.replace("[1]", f"[{n}]")
+            sentences.append(code_pointer(n, hit))
         text = " ".join(s.text for s in sentences)
         return self._answer(question, text, False, citations, sentences, sources, t0, code_question)
 

@@ -123,6 +123,12 @@ def is_code_question(question: str) -> bool:
     return bool(CODE_QUESTION.search(question))
 
 
+def code_pointer(n: int, hit: Hit) -> AnsweredSentence:
+    """The sentence that links source [n], a code symbol, into an answer."""
+    text = f"Reference implementation: {hit.symbol} in {hit.doc}, lines {hit.line_start}-{hit.line_end}."
+    return AnsweredSentence(with_markers(text, [n]), [n], supported=True, support=1.0, separator="\n")
+
+
 def prompt_source(n: int, hit: Hit) -> PromptSource:
     text = "\n".join(hit.text.splitlines()[:CODE_PROMPT_LINES]) if hit.kind == "code" else hit.text
     crumbs = list(hit.breadcrumbs) + ([f"{hit.doc}:{hit.symbol}"] if hit.symbol else [])
@@ -185,7 +191,10 @@ class AnswerPipeline:
             yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
             return
 
-        messages = build_messages(question, [prompt_source(n, h) for n, h in enumerate(sources, start=1)])
+        # the model explains from the notes; code is attached by citation (numbered after the notes), which
+        # keeps the prompt short and the code shown exactly as it is in the file
+        notes = [h for h in sources if h.kind == "note"]
+        messages = build_messages(question, [prompt_source(n, h) for n, h in enumerate(notes, start=1)])
         pieces: list[str] = []
         with self._generate_lock:
             for piece in self.generator.stream(messages, max_tokens=self.config.max_new_tokens):
@@ -195,25 +204,35 @@ class AnswerPipeline:
                 yield TokenEvent(piece)
         raw = "".join(pieces).strip()
 
-        if not raw or is_refusal(raw):
+        refused = not raw or is_refusal(raw)
+        if refused and not (code_question and len(notes) < len(sources)):
             yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
             return
 
-        sentences = attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
+        # notes rarely say how to code a thing: then the answer is the code and the passage explaining it
+        sentences = (
+            []
+            if refused
+            else attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
+        )
         if code_question:
             if sentences:
                 sentences[-1].separator = "\n\n"
-            sentences += self.code_pointer(sources)
+            sentences += self.code_pointers(
+                sources, explained=any(n <= len(notes) for s in sentences for n in s.citations)
+            )
         cited = sorted({n for s in sentences for n in s.citations})
         citations = [Citation.from_hit(n, sources[n - 1]) for n in cited]
         yield finish(join_sentences(sentences), sentences, citations, abstained=False)
 
-    @staticmethod
-    def code_pointer(sources: list[Hit]) -> list[AnsweredSentence]:
-        """A sentence naming the reference implementation, so a code answer always links its code."""
+    def code_pointers(self, sources: list[Hit], explained: bool) -> list[AnsweredSentence]:
+        """Sentences naming the reference implementation and, when the model cited no note, the passage
+        that explains it: a code answer always links both."""
         out = []
-        for n, hit in enumerate(sources, start=1):
-            if hit.kind == "code":
-                text = f"Reference implementation: {hit.symbol} in {hit.doc}, lines {hit.line_start}-{hit.line_end}."
-                out.append(AnsweredSentence(with_markers(text, [n]), citations=[n], supported=True, support=1.0))
-        return out
+        best_note = next((n for n, h in enumerate(sources, start=1) if h.kind == "note"), None)
+        if not explained and best_note is not None:
+            hit = sources[best_note - 1]
+            if (hit.dense_score or 0.0) >= self.config.abstain_threshold:
+                text = f"Explained in your notes: {' > '.join(hit.breadcrumbs[1:] or hit.breadcrumbs)}."
+                out.append(AnsweredSentence(with_markers(text, [best_note]), [best_note], True, 1.0, "\n"))
+        return out + [code_pointer(n, h) for n, h in enumerate(sources, start=1) if h.kind == "code"]
