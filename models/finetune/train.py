@@ -31,7 +31,7 @@ class TrainConfig:
     targets: tuple[str, ...] = field(
         default=("q_proj", "k_proj", "v_proj", "o_proj"), metadata={"help": "Projections that get LoRA."}
     )
-    steps: int = field(default=300, metadata={"help": "Optimizer steps (one example each per batch_size)."})
+    steps: int = field(default=400, metadata={"help": "Optimizer steps (one example each per batch_size)."})
     batch_size: int = field(default=1, metadata={"help": "Examples per step (padded together)."})
     lr: float = field(default=1e-3, metadata={"help": "Peak learning rate (AdamW)."})
     warmup: int = field(default=15, metadata={"help": "Linear warm-up steps before cosine decay."})
@@ -42,6 +42,9 @@ class TrainConfig:
     load_in_4bit: bool = field(default=True, metadata={"help": "On CUDA, train QLoRA over a 4-bit base."})
 
     def __post_init__(self) -> None:
+        from models.registry import get_model
+
+        get_model(self.base_model)  # unknown keys fail here, naming the known ones
         self.targets = tuple(self.targets)
         if self.r < 1 or self.alpha <= 0:
             raise ValueError(f"need r >= 1 and alpha > 0, got r={self.r} alpha={self.alpha}")

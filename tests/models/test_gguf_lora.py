@@ -50,13 +50,15 @@ def _prompts(notes_dir, tokenize, n=20):
     from models.finetune.retrieval import note_windows
     from models.prompts import PromptSource, build_messages, render_chatml
 
-    seeds = seeds_from_notes(notes_dir)[:: max(1, len(seeds_from_notes(notes_dir)) // n)][:n]
-    windows = note_windows(notes_dir, max_words=60)
+    seeds = seeds_from_notes(notes_dir)
+    seeds = seeds[:: max(1, len(seeds) // n)][:n]
+    windows = note_windows(notes_dir, max_words=30)
     prompts = []
     for i, seed in enumerate(seeds):
+        # short sources keep ~150-token prompts: 20 prompts x 5 forward passes stay cheap on 2 cores
         sources = [PromptSource(n=1, text=windows[(7 * i) % len(windows)].text),
                    PromptSource(n=2, text=seed.passage.text, breadcrumbs=seed.passage.breadcrumbs)]
-        text = render_chatml(build_messages(seed.question, sources))
+        text = render_chatml(build_messages(seed.question, sources, max_source_words=30))
         text += " ".join(seed.answer.split()[: i % 4 * 3])  # 0, 3, 6 or 9 words of the answer
         prompts.append(tokenize(text))
     return prompts
