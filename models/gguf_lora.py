@@ -69,7 +69,7 @@ def converted_from(adapter_gguf: Path) -> str | None:
 
 
 def convert_lora(
-    adapter_dir: Path, base_gguf: Path, out_path: Path, *, dtype: str = "f16", permute: bool = True
+    adapter_dir: Path, base_gguf: Path, out_path: Path, *, dtype: str = "f32", permute: bool = True
 ) -> Path:
     """Write `out_path` (GGUF LoRA) from the peft adapter in `adapter_dir`; returns out_path.
 
