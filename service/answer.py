@@ -7,10 +7,10 @@ attribute each sentence to the sources that support it -> citations.
 from __future__ import annotations
 
 import re
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -136,14 +136,13 @@ def prompt_source(n: int, hit: Hit) -> PromptSource:
 
 
 class AnswerPipeline:
-    """Answers one question at a time from an index; the generator is shared and not thread-safe."""
+    """Answers questions from one index generation; the generator serializes its own use."""
 
     def __init__(self, retriever: Retriever, generator: Generator, embedder: EmbedderLike, config: AnswerConfig):
         self.retriever = retriever
         self.generator = generator
         self.embedder = embedder
         self.config = config
-        self._generate_lock = threading.Lock()
 
     def answer(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Answer:
         """The whole answer at once (the streaming path, consumed)."""
@@ -196,8 +195,10 @@ class AnswerPipeline:
         notes = [h for h in sources if h.kind == "note"]
         messages = build_messages(question, [prompt_source(n, h) for n, h in enumerate(notes, start=1)])
         pieces: list[str] = []
-        with self._generate_lock:
-            for piece in self.generator.stream(messages, max_tokens=self.config.max_new_tokens):
+        # closing(): a client that disconnects mid-answer closes this stream, and with it the model's,
+        # which releases the generator's lock at once instead of whenever the garbage collector runs
+        with closing(self.generator.stream(messages, max_tokens=self.config.max_new_tokens)) as tokens:
+            for piece in tokens:
                 if not pieces:
                     timings["first_token"] = (time.perf_counter() - t0) * 1000
                 pieces.append(piece)

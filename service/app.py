@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from service.deps import MISSING_KEY, has_write_access
 from service.errors import error_body, install_error_handlers
 from service.feedback import FeedbackStore
 from service.metrics import ServiceMetrics
@@ -24,6 +25,8 @@ from service.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
+UPLOAD_PATH = "/api/documents"
+MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around the file itself
 # the chat page has no inline script or style, so it can forbid everything but its own files
 UI_SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'",
@@ -65,6 +68,18 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
                 status_code=429,
                 headers={"Retry-After": str(limiter.retry_after(client))},
             )
+        return await call_next(request)
+
+    @app.middleware("http")
+    async def guard_uploads(request: Request, call_next):  # noqa: ANN001, ANN202
+        """Refuse an upload by its headers, before its body is received: no key, or too large."""
+        if request.method == "POST" and request.url.path == UPLOAD_PATH:
+            if not has_write_access(request.headers.get("authorization", ""), settings):
+                return JSONResponse(error_body("unauthorized", MISSING_KEY), status_code=401)
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > settings.max_upload_bytes + MULTIPART_OVERHEAD:
+                detail = f"the upload is {length} bytes; the limit is {settings.max_upload_bytes}"
+                return JSONResponse(error_body("file too large", detail), status_code=413)
         return await call_next(request)
 
     app.middleware("http")(metrics.middleware)

@@ -16,7 +16,8 @@ import numpy as np
 from service.retrieval import EmbedderLike
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
+TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 
 
 @dataclass
@@ -35,7 +36,7 @@ class AnsweredSentence:
 
 def split_with_separators(text: str) -> list[tuple[str, str]]:
     """(sentence, the whitespace after it): joining them back gives the text, line breaks and all."""
-    text = text.strip()
+    text = TRAILING_MARKERS.sub(r"\2\1", text.strip())  # "fact. [1]" -> "fact [1]."
     out, start = [], 0
     for boundary in SENTENCE_END.finditer(text):
         sentence = text[start : boundary.start()].strip()

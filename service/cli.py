@@ -17,6 +17,7 @@ import typer  # noqa: E402
 
 from eval.cli import eval_command, validate_command  # noqa: E402
 from ingest.cli import ingest as ingest_command  # noqa: E402
+from models.cli import bench_generate, finetune  # noqa: E402
 
 app = typer.Typer(help="Ask questions of your notes; answers cite the exact passages.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that write JSON reports.", no_args_is_help=True)
@@ -24,6 +25,8 @@ app.add_typer(bench_app, name="bench")
 app.command("ingest", help="Index a folder of notes (incremental).")(ingest_command)
 app.command("eval", help="Offline evaluation: report.json, report.md and plots.")(eval_command)
 app.command("validate-dataset", help="Check an eval dataset's quotes against the notes.")(validate_command)
+app.command("finetune", help="LoRA fine-tune the answer model on the notes (or --eval-only).")(finetune)
+bench_app.command("generate", help="Tokens/s and first-token latency per LLM backend.")(bench_generate)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -25,14 +25,21 @@ def get_metrics(request: Request) -> ServiceMetrics:
     return request.app.state.metrics
 
 
+MISSING_KEY = "this endpoint needs the header 'Authorization: Bearer <API key>'"
+
+
+def has_write_access(authorization: str, settings: Settings) -> bool:
+    """True when no API key is configured, or the Authorization header carries it."""
+    if settings.api_key is None:
+        return True
+    token = authorization.removeprefix("Bearer ").strip() if authorization.startswith("Bearer ") else ""
+    return hmac.compare_digest(token.encode(), settings.api_key.encode())
+
+
 def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_settings_dep)]) -> None:
     """Write endpoints need `Authorization: Bearer KEY` when the deployment sets an API key."""
-    if settings.api_key is None:
-        return
-    given = request.headers.get("authorization", "")
-    token = given.removeprefix("Bearer ").strip() if given.startswith("Bearer ") else ""
-    if not hmac.compare_digest(token.encode(), settings.api_key.encode()):
-        raise ApiError(401, "unauthorized", "this endpoint needs the header 'Authorization: Bearer <API key>'")
+    if not has_write_access(request.headers.get("authorization", ""), settings):
+        raise ApiError(401, "unauthorized", MISSING_KEY)
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models.errors import ModelError
+
+log = logging.getLogger("notecite")
 
 
 class ApiError(Exception):
@@ -37,6 +43,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(error_body("invalid request", problems), status_code=422)
 
+    @app.exception_handler(ModelError)
+    async def _model_error(_: Request, exc: ModelError) -> JSONResponse:
+        return JSONResponse(error_body("model error", str(exc)), status_code=503)
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(error_body("internal error", f"{type(exc).__name__}: {exc}"), status_code=500)
+        log.exception("unhandled error", exc_info=exc)  # details in the log; paths never go to the client
+        return JSONResponse(error_body("internal error", "unexpected server error; see the server log"), 500)

@@ -22,6 +22,13 @@ class ServiceMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )
+        self.answer_seconds = Histogram(
+            "notecite_answer_seconds",
+            "Time to a whole answer, retrieval to last token (streamed ones included).",
+            ["route"],
+            buckets=(0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60),
+            registry=self.registry,
+        )
         self.tokens = Counter("notecite_tokens_generated_total", "Tokens generated.", registry=self.registry)
         self.abstentions = Counter("notecite_abstentions_total", "Answers that abstained.", registry=self.registry)
 

@@ -13,7 +13,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import SkippedFile
+from ingest.loaders import NOTE_SUFFIXES, load_file
 from ingest.pipeline import CorpusRoot, IngestReport, ingest_corpus
+from ingest.schema import DocumentRecord
 from ingest.store import open_index
 from models.embedder import load_embedder
 from models.generator import load_generator
@@ -25,7 +28,7 @@ from service.settings import Settings
 log = logging.getLogger("notecite")
 
 UPLOAD_PREFIX = "uploads/"
-UPLOAD_TYPES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
+UPLOAD_TYPES = NOTE_SUFFIXES
 SAFE_NAME = re.compile(r"^[\w\- .()]+$")
 
 
@@ -75,7 +78,7 @@ class Resources:
         self.settings = settings
         self.embedder = load_embedder(settings.embedder)
         self.generator = generator
-        self._ingest_lock = threading.Lock()
+        self._ingest_lock = threading.RLock()  # held across write -> ingest -> restore of an upload
         self.served = self._open()
 
     @classmethod
@@ -128,7 +131,7 @@ class Resources:
             self.served = self._open()
             return report
 
-    def add_upload(self, filename: str, data: bytes) -> tuple[str, IngestReport]:
+    def add_upload(self, filename: str, data: bytes) -> tuple[DocumentRecord, IngestReport]:
         """Store an uploaded note and index it; a file ingest rejects is removed again (index unchanged)."""
         name = filename or ""
         suffix = Path(name).suffix.lower()
@@ -143,23 +146,30 @@ class Resources:
         if not data.strip():
             raise ApiError(400, "empty file", f"{name} is empty; nothing to index")
         target = self.settings.uploads / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        previous = target.read_bytes() if target.exists() else None
-        tmp = target.with_name(f".{name}.part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
         doc = UPLOAD_PREFIX + name
-        try:
-            report = self.reingest()
-        except Exception:
-            self._restore(target, previous)
-            raise
-        skipped = dict(report.skipped)
-        if doc in skipped:
-            self._restore(target, previous)
-            self.reingest()
-            raise ApiError(400, "file not indexed", f"{name}: {skipped[doc]}")
-        return doc, report
+        with self._ingest_lock:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = target.read_bytes() if target.exists() else None
+            tmp = target.with_name(f".upload-{name}")  # hidden, so a concurrent ingest never reads it
+            tmp.write_bytes(data)
+            try:  # ingest's own checks first: a file it would skip never touches the index
+                load_file(tmp, doc, max_file_bytes=self.settings.max_file_bytes)
+            except SkippedFile as exc:
+                tmp.unlink(missing_ok=True)
+                raise ApiError(400, "file not indexed", f"{name}: {exc}") from None
+            tmp.replace(target)
+            try:
+                report = self.reingest()
+            except Exception:
+                self._restore(target, previous)
+                raise
+            skipped = dict(report.skipped)
+            if doc in skipped:
+                self._restore(target, previous)
+                self.reingest()
+                raise ApiError(400, "file not indexed", f"{name}: {skipped[doc]}")
+            record = next(d for d in self.reader.documents() if d.doc == doc)
+        return record, report
 
     @staticmethod
     def _restore(target: Path, previous: bytes | None) -> None:
@@ -170,6 +180,10 @@ class Resources:
 
     def delete_document(self, doc: str) -> IngestReport:
         """Remove an uploaded note from disk and index; notes in the notes dir are the user's own files."""
+        with self._ingest_lock:
+            return self._delete_upload(doc)
+
+    def _delete_upload(self, doc: str) -> IngestReport:
         known = {d.doc for d in self.reader.documents()}
         if doc not in known:
             raise ApiError(404, "unknown document", f"{doc!r} is not in the index; GET /api/documents lists them")

@@ -157,7 +157,7 @@ class Retriever:
         nodes = self.reader.get_nodes([i for i, _ in fused])
         hits = [hit_from_node(n, s, cosine.get(n.node_id)) for n, (_, s) in zip(nodes, fused, strict=True)]
         if kind:
-            hits = [h for h in hits if h.kind == kind]
+            hits = [h for h in hits if h.kind == kind][: 2 * k]
         if merge:
             hits = self.merge_into_sections(hits)
         return hits[:k]

@@ -6,7 +6,7 @@ FastAPI documents and validates them directly, so there is one definition of eac
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -70,13 +70,13 @@ class UploadOut(BaseModel):
 
 class ChatMessage(BaseModel):
     role: Literal["system", "user", "assistant"]
-    content: str
+    content: str = Field(max_length=20_000)
 
 
 class ChatCompletionRequest(BaseModel):
     model: str = "notecite"
-    messages: list[ChatMessage] = Field(min_length=1)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=40)
     stream: bool = False
+    # accepted so OpenAI clients work unchanged; answers are greedy and sized by the server's settings
     max_tokens: int | None = None
     temperature: float | None = None
-    extra: dict[str, Any] | None = None

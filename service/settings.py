@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,7 +21,7 @@ class Settings(BaseSettings):
     code_dir: Path | None = Field(REPO_ROOT / "reference", description="Reference code indexed as 'code'.")
 
     embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name in models.embedder.")
-    generator: str = Field("llamacpp", description="llamacpp | transformers | extractive")
+    generator: Literal["llamacpp", "transformers"] = Field("llamacpp", description="LLM backend.")
     base_model: str = Field("smollm2-135m-instruct", description="Base model name in models.registry.")
     adapter: str | None = Field("default", description="LoRA adapter name, 'default', or None for the bare base.")
     max_new_tokens: int = Field(160, ge=1, le=2048)

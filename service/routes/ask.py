@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Query
@@ -14,6 +13,7 @@ from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
 from service.schemas import AskRequest, SearchOut
 from service.settings import Settings
+from service.streaming import closing_stream, failure_detail, sse
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
@@ -31,13 +31,11 @@ def check_question(question: str, settings: Settings) -> str:
     return question
 
 
-def record(answer: Answer, metrics: ServiceMetrics) -> None:
+def record(answer: Answer, metrics: ServiceMetrics, route: str) -> None:
+    """Answer-level metrics: the whole answer's time, which a streamed response's headers do not show."""
+    metrics.answer_seconds.labels(route).observe(answer.timings_ms.get("total", 0.0) / 1000)
     if answer.abstained:
         metrics.abstentions.inc()
-
-
-def sse(event: str, data: object) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 @router.post("/ask", response_model=Answer)
@@ -51,7 +49,7 @@ def ask(body: AskRequest, resources: ResourcesDep, settings: SettingsDep, metric
         else:
             answer = event.answer
     assert answer is not None
-    record(answer, metrics)
+    record(answer, metrics, "ask")
     return answer.to_dict()
 
 
@@ -69,14 +67,16 @@ def ask_stream(body: AskRequest, resources: ResourcesDep, settings: SettingsDep,
                     metrics.tokens.inc()
                     yield sse("token", {"text": event.text})
                 elif isinstance(event, AnswerEvent):
-                    record(event.answer, metrics)
+                    record(event.answer, metrics, "ask_stream")
                     yield sse("citations", event.answer.to_dict())
                     yield sse("done", {"id": event.answer.id})
         except Exception as exc:  # a model failure ends the stream with an event, never a hung connection
-            yield sse("error", error_body("generation failed", f"{type(exc).__name__}: {exc}"))
+            yield sse("error", error_body("generation failed", failure_detail(exc)))
 
     return StreamingResponse(
-        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        closing_stream(events()),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 

@@ -18,6 +18,7 @@ from service.deps import MetricsDep, ResourcesDep, SettingsDep
 from service.errors import ApiError
 from service.routes.ask import check_question, record
 from service.schemas import ChatCompletionRequest
+from service.streaming import closing_stream, failure_detail
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -53,7 +54,7 @@ def chat_completions(body: ChatCompletionRequest, resources: ResourcesDep, setti
 
     if not body.stream:
         answer = pipeline.answer(question, history)
-        record(answer, metrics)
+        record(answer, metrics, "chat")
         return {
             "id": completion_id,
             "object": "chat.completion",
@@ -79,7 +80,7 @@ def chat_completions(body: ChatCompletionRequest, resources: ResourcesDep, setti
                     streamed = True
                     yield chunk(completion_id, body.model, {"content": event.text})
                 elif isinstance(event, AnswerEvent):
-                    record(event.answer, metrics)
+                    record(event.answer, metrics, "chat_stream")
                     tail = sources_block(event.answer)
                     if event.answer.abstained and not streamed:
                         tail = event.answer.text + tail
@@ -87,7 +88,7 @@ def chat_completions(body: ChatCompletionRequest, resources: ResourcesDep, setti
                         yield chunk(completion_id, body.model, {"content": tail})
             yield chunk(completion_id, body.model, {}, finish="stop")
         except Exception as exc:
-            yield f"data: {json.dumps({'error': {'message': f'{type(exc).__name__}: {exc}'}})}\n\n"
+            yield f"data: {json.dumps({'error': {'message': failure_detail(exc)}})}\n\n"
         yield "data: [DONE]\n\n"
 
-    return StreamingResponse(events(), media_type="text/event-stream")
+    return StreamingResponse(closing_stream(events()), media_type="text/event-stream")

@@ -47,8 +47,7 @@ def list_documents(resources: ResourcesDep) -> dict:
 async def upload_document(resources: ResourcesDep, settings: SettingsDep, file: UploadFile = File(...)) -> dict:
     """Upload a note (txt, md, html, pdf); it is indexed at once and the index switched atomically."""
     data = await file.read(settings.max_upload_bytes + 1)
-    doc, report = await run_in_threadpool(resources.add_upload, file.filename or "", data)
-    record = next(d for d in resources.reader.documents() if d.doc == doc)
+    record, report = await run_in_threadpool(resources.add_upload, file.filename or "", data)
     return {"document": document_out(record), "report": report_out(report)}
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from models.errors import GenerationError
 from service.resources import Resources
 from service.server import running_server
 from service.settings import Settings
@@ -63,7 +64,7 @@ def test_ask_answers_with_exact_citations(client: httpx.Client) -> None:
     assert answer["text"].strip()
     assert answer["sources"] and "lora" in answer["sources"][0]["text"].lower()
     assert answer["citations"], answer
-    assert {s["supported"] for s in answer["sentences"]} <= {True, False}
+    assert any(s["supported"] and s["citations"] for s in answer["sentences"])
     for sentence in answer["sentences"]:
         for n in sentence["citations"]:
             assert n in {c["n"] for c in answer["citations"]}
@@ -116,8 +117,8 @@ def test_code_question_cites_reference_code(client: httpx.Client) -> None:
     ("path", "params", "status"),
     [
         ("/api/sources/no-such-file.txt", {}, 404),
-        ("/api/sources/../../etc/passwd", {}, 404),
-        ("/api/sources/%2e%2e/%2e%2e/etc/passwd", {}, 404),
+        ("/api/sources/..%2F..%2Fetc%2Fpasswd", {}, 404),  # encoded, so it reaches the handler as a doc name
+        ("/api/sources/%2Fetc%2Fpasswd", {}, 404),
         ("/api/search", {"q": ""}, 422),
     ],
 )
@@ -204,6 +205,7 @@ def test_metrics_count_requests_and_tokens(client: httpx.Client) -> None:
     text = client.get("/metrics").text
     assert 'notecite_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert "notecite_request_seconds_bucket" in text
+    assert 'notecite_answer_seconds_count{route="ask"}' in text
     tokens = [line for line in text.splitlines() if line.startswith("notecite_tokens_generated_total ")]
     assert tokens and float(tokens[0].split()[1]) > 0
 
@@ -217,12 +219,33 @@ def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, reso
         rate_limit_per_minute=5,
     )
     with running_server(settings, resources) as url, httpx.Client(base_url=url, timeout=60) as c:
-        files = {"file": ("x.txt", b"hello", "text/plain")}
+        files = {"file": ("keyed.txt", b"A note uploaded with the right key about keyed uploads.", "text/plain")}
         denied = c.post("/api/documents", files=files)
         assert denied.status_code == 401 and "Bearer" in denied.json()["detail"]
+        wrong = c.post("/api/documents", files=files, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        key = {"Authorization": "Bearer s3cret"}
+        assert c.post("/api/documents", files=files, headers=key).status_code == 201
+        assert c.delete("/api/documents/uploads/keyed.txt").status_code == 401
+        assert c.delete("/api/documents/uploads/keyed.txt", headers=key).status_code == 200
         statuses = [c.get("/api/search", params={"q": "lora"}).status_code for _ in range(6)]
         assert statuses[-1] == 429 and 200 in statuses
         assert c.get("/healthz").status_code == 200  # liveness is never rate limited
+
+
+def test_oversized_upload_is_refused_by_its_headers(client: httpx.Client, service_settings: Settings) -> None:
+    big = b"x" * (service_settings.max_upload_bytes + 200_000)
+    response = client.post("/api/documents", files={"file": ("big.txt", big, "text/plain")})
+    assert response.status_code == 413 and "limit" in response.json()["detail"]
+
+
+def test_a_client_leaving_mid_stream_frees_the_model(client: httpx.Client) -> None:
+    with client.stream("POST", "/api/ask/stream", json={"question": "What is batch normalization?"}) as response:
+        for line in response.iter_lines():
+            if line.startswith("event: token"):
+                break  # leave after the first token
+    answer = client.post("/api/ask", json={"question": "What does ReLU stand for?"}, timeout=90).json()
+    assert answer["text"]
 
 
 class FailingGenerator:
@@ -236,7 +259,7 @@ class FailingGenerator:
     def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
         for i, piece in enumerate(self.inner.stream(messages, max_tokens=max_tokens, stop=stop)):
             if i == 2:
-                raise RuntimeError("model crashed")
+                raise GenerationError("model crashed")
             yield piece
 
 
