@@ -6,38 +6,17 @@ exactly the characters it quotes. It abstains by the same rule as the service (b
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
 
-import numpy as np
-
 from models.prompts import REFUSAL
 from service.answer import Answer, AnswerConfig, Citation, code_pointer, is_code_question
 from service.attribution import AnsweredSentence, with_markers
+from service.extractive import best_sentences
 from service.retrieval import EmbedderLike, Hit
 
 Search = Callable[[str, int, str], list[Hit]]  # (query, k, kind) -> hits
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence or line of `text`, trimmed of surrounding whitespace.
-
-    >>> sentence_spans("One. Two!\\nThree")
-    [(0, 4), (5, 9), (10, 15)]
-    """
-    spans, at = [], 0
-    for sep in [*SENTENCE_END.finditer(text), None]:
-        end = sep.start() if sep else len(text)
-        piece = text[at:end]
-        lead = len(piece) - len(piece.lstrip())
-        if piece.strip():
-            spans.append((at + lead, at + len(piece.rstrip())))
-        at = sep.end() if sep else len(text)
-    return spans
 
 
 class ExtractiveAnswerer:
@@ -60,29 +39,14 @@ class ExtractiveAnswerer:
         if best < self.config.abstain_threshold:
             return self._answer(question, REFUSAL, True, [], [AnsweredSentence(REFUSAL)], sources, t0, code_question)
 
-        candidates = [(hit, s, e) for hit in notes for s, e in sentence_spans(hit.text) if e - s >= MIN_SENTENCE_CHARS]
-        if not candidates:
+        extracts = best_sentences(question, notes, self.embedder, self.n_sentences)
+        if not extracts:
             return self._answer(question, REFUSAL, True, [], [AnsweredSentence(REFUSAL)], sources, t0, code_question)
-        vectors = self.embedder.embed([question] + [hit.text[s:e] for hit, s, e in candidates])
-        sims = vectors[1:] @ vectors[0]
-        chosen = np.argsort(-sims, kind="stable")[: self.n_sentences]
-
         sentences, citations = [], []
-        for n, i in enumerate(chosen, start=1):
-            hit, s, e = candidates[int(i)]
-            quote = hit.text[s:e]
-            citations.append(
-                Citation(
-                    n=n,
-                    kind=hit.kind,
-                    doc=hit.doc,
-                    breadcrumbs=hit.breadcrumbs,
-                    start=hit.start + s,
-                    end=hit.start + e,
-                    quote=quote,
-                )
-            )
-            sentences.append(AnsweredSentence(with_markers(quote, [n]), [n], supported=True, support=float(sims[i])))
+        for n, x in enumerate(extracts, start=1):
+            hit = notes[x.source]
+            citations.append(Citation(n, hit.kind, hit.doc, hit.breadcrumbs, x.start, x.end, x.text))
+            sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
         code_hits = [h for h in sources if h.kind == "code"]
         for hit in code_hits:
             n = len(citations) + 1

@@ -1,4 +1,4 @@
-"""`notecite ingest` and `notecite search`: argument parsing and messages only; the work is in pipeline/store.
+"""`notecite ingest`: argument parsing and messages only; the work is in pipeline/store.
 
 The lead registers these functions in the single typer app (service/cli.py). Errors are one line on
 stderr and exit code 2, never a traceback.
@@ -49,9 +49,19 @@ class _Bars:
 
 def ingest(
     notes_dir: Path = typer.Argument(
-        ..., help="Folder of notes (.txt .md .html .pdf .py), walked recursively."
+        ...,
+        envvar="NOTECITE_NOTES_DIR",
+        help="Folder of notes (.txt .md .html .pdf .py), walked recursively.",
     ),
-    index: Path = typer.Option(DEFAULT_INDEX_DIR, "--index", help="Index directory (generations live here)."),
+    index: Path = typer.Option(
+        DEFAULT_INDEX_DIR, "--index", envvar="NOTECITE_INDEX_DIR", help="Index directory (generations live here)."
+    ),
+    uploads: Path | None = typer.Option(
+        None,
+        "--uploads",
+        envvar="NOTECITE_UPLOAD_DIR",
+        help="Notes uploaded through the service (default: INDEX/../uploads); kept in the index.",
+    ),
     code_dir: Path | None = typer.Option(
         DEFAULT_CODE_DIR, "--code-dir", help="Python reference code indexed as 'code'."
     ),
@@ -63,11 +73,11 @@ def ingest(
 
     if not notes_dir.is_dir():
         raise _fail(f"notes folder not found: {notes_dir}")
-    roots = [CorpusRoot(notes_dir)]
+    # the service indexes its uploads beside the notes: leaving them out here would drop them from the index
+    uploads = uploads or index.parent / "uploads"
+    roots = [CorpusRoot(notes_dir), CorpusRoot(uploads, prefix="uploads/", optional=True)]
     if code_dir is not None and not no_code:  # the default reference/ may be absent from an installed copy
-        roots.append(
-            CorpusRoot(code_dir, prefix="reference/", kind="code", optional=code_dir == DEFAULT_CODE_DIR)
-        )
+        roots.append(CorpusRoot(code_dir, prefix="reference/", kind="code", optional=code_dir == DEFAULT_CODE_DIR))
     bars = _Bars()
     try:
         report = ingest_corpus(roots, index, load_embedder(), max_file_bytes=max_file_bytes, progress=bars)

@@ -7,11 +7,14 @@ installed and sees a GPU; everything works with faiss-cpu.
 
 from __future__ import annotations
 
+import threading
+from contextlib import nullcontext
 from functools import lru_cache
 
 import faiss
 import numpy as np
 
+GPU_SEARCH_LOCK = threading.Lock()  # FAISS GPU indexes are not thread-safe, even for search
 HNSW_M = 32  # graph degree: the usual accuracy/memory balance for a few hundred dims
 
 
@@ -60,5 +63,6 @@ def search(index: faiss.Index, query: np.ndarray, k: int) -> list[tuple[int, flo
         return []
     if is_hnsw(index):
         faiss.downcast_index(index.index).hnsw.efSearch = max(64, 2 * k)
-    scores, rows = index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k)
+    with GPU_SEARCH_LOCK if gpu_count() > 0 else nullcontext():
+        scores, rows = index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k)
     return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]

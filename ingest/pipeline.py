@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -183,7 +183,18 @@ def ingest_corpus(
 
         previous = _previous(index_dir)
         old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
-        old_docs = set(previous.manifest()) if previous else set()
+        old_records = {d.doc: d for d in previous.documents()} if previous else {}
+        old_docs = set(old_records)
+        # an unchanged file keeps the time it was first indexed: /api/documents reports when it changed
+        documents = [
+            (
+                replace(rec, indexed_at=old.indexed_at)
+                if (old := old_records.get(rec.doc)) and old.sha256 == rec.sha256
+                else rec,
+                text,
+            )
+            for rec, text in documents
+        ]
         if previous:
             previous.close()
 
@@ -233,9 +244,7 @@ def default_roots(notes_dir: Path, code_dir: Path | None = None) -> list[CorpusR
     return roots
 
 
-def build_index(
-    notes_dir: Path, index_dir: Path, code_dir: Path | None = None, **kwargs: object
-) -> IngestReport:
+def build_index(notes_dir: Path, index_dir: Path, code_dir: Path | None = None, **kwargs: object) -> IngestReport:
     """Ingest a notes folder (and optionally the reference code) with the default embedder."""
     from models.embedder import load_embedder
 

@@ -72,15 +72,19 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-@lru_cache(maxsize=4)
 def load_embedder(name: str = "all-MiniLM-L6-v2", device: str | None = None) -> Embedder:
     """Load once per process: the model takes seconds to load and hundreds of MB to hold."""
     if name not in EMBEDDERS:
         raise ValueError(f"unknown embedder {name!r}; known: {', '.join(sorted(EMBEDDERS))}")
+    return _load(name, device or default_device())  # one cache key however the caller spelled the defaults
+
+
+@lru_cache(maxsize=4)
+def _load(name: str, device: str) -> Embedder:
     from sentence_transformers import SentenceTransformer
 
     spec = EMBEDDERS[name]
     # SentenceTransformer needs a str: a Path is taken for something else and raises TypeError
-    model = SentenceTransformer(str(spec.locate()), device=device or default_device())
+    model = SentenceTransformer(str(spec.locate()), device=device)
     model.max_seq_length = spec.max_seq_length
     return Embedder(name, model, spec.dim)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from models.prompts import REFUSAL, PromptSource, build_messages, is_refusal
 from service.attribution import AnsweredSentence, attribute, join_sentences, with_markers
 from service.conversation import rewrite_query
+from service.extractive import best_sentences
 from service.retrieval import EmbedderLike, Hit, Retriever
 
 CODE_QUESTION = re.compile(
@@ -43,8 +44,12 @@ class AnswerConfig:
 
     top_k: int = field(default=5, metadata={"help": "Note passages handed to the generator."})
     code_k: int = field(default=1, metadata={"help": "Code symbols added for implementation questions."})
-    abstain_threshold: float = field(default=0.30, metadata={"help": "Abstain below this best cosine."})
+    abstain_threshold: float = field(default=0.28, metadata={"help": "Abstain below this best cosine (dev set)."})
     support_threshold: float = field(default=0.45, metadata={"help": "Cosine at which a source supports."})
+    quote_threshold: float = field(
+        default=0.45,
+        metadata={"help": "When the model refuses but the best passage's cosine reaches this, quote the notes."},
+    )
     max_new_tokens: int = field(default=160, metadata={"help": "Generation budget per answer."})
 
     def __post_init__(self) -> None:
@@ -206,6 +211,10 @@ class AnswerPipeline:
         raw = "".join(pieces).strip()
 
         refused = not raw or is_refusal(raw)
+        if refused and max((h.dense_score or 0.0 for h in notes), default=0.0) >= self.config.quote_threshold:
+            # a small model refuses some questions its sources do answer: quote the notes instead
+            yield finish(*self.quoted(question, notes), abstained=False)
+            return
         if refused and not (code_question and len(notes) < len(sources)):
             yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
             return
@@ -225,6 +234,16 @@ class AnswerPipeline:
         cited = sorted({n for s in sentences for n in s.citations})
         citations = [Citation.from_hit(n, sources[n - 1]) for n in cited]
         yield finish(join_sentences(sentences), sentences, citations, abstained=False)
+
+    def quoted(self, question: str, notes: list[Hit]) -> tuple[str, list[AnsweredSentence], list[Citation]]:
+        """The notes' own sentences closest to the question, each cited to its exact characters."""
+        sentences, citations = [], []
+        for x in best_sentences(question, notes, self.embedder, n=2, distinct_sources=True):
+            n, hit = x.source + 1, notes[x.source]
+            citations.append(Citation(n, hit.kind, hit.doc, hit.breadcrumbs, x.start, x.end, x.text))
+            sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
+        citations.sort(key=lambda c: c.n)
+        return join_sentences(sentences), sentences, citations
 
     def code_pointers(self, sources: list[Hit], explained: bool) -> list[AnsweredSentence]:
         """Sentences naming the reference implementation and, when the model cited no note, the passage

@@ -273,3 +273,26 @@ def test_model_failure_ends_the_stream_with_an_error_event(service_settings: Set
         events = sse_events(response)
     assert [n for n, _ in events][-1] == "error"
     assert "model crashed" in events[-1][1]["detail"]
+
+
+class RefusingGenerator:
+    """A model that refuses everything, as the small tuned model sometimes does wrongly."""
+
+    name = "refusing"
+
+    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
+        yield "The notes do not cover this."
+
+
+def test_a_wrong_refusal_on_strong_evidence_quotes_the_notes(service_settings: Settings, resources: Resources):
+    pipeline = Resources(service_settings, RefusingGenerator()).served.pipeline
+    answer = pipeline.answer("Why can't zero in half-precision update parameters directly?")
+    assert not answer.abstained and answer.citations
+    for c in answer.citations:
+        assert resources.reader.source_text(c.doc)[c.start : c.end] == c.quote
+        source = answer.sources[c.n - 1]
+        assert source.start <= c.start < c.end <= source.end  # a sentence of the cited passage
+    assert "precision" in answer.text.lower()
+
+    unanswerable = pipeline.answer("What is the capital city of Peru?")
+    assert unanswerable.abstained and unanswerable.citations == []

@@ -1,0 +1,69 @@
+"""The sentences of retrieved passages closest to a question: quoted, never generated.
+
+Used by the answer pipeline when the model refuses although the notes match the question well, and by
+eval as the extractive baseline a generator has to beat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.retrieval import EmbedderLike, Hit
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One sentence of hits[source]: its text and its [start, end) in the source document."""
+
+    source: int
+    start: int
+    end: int
+    text: str
+    similarity: float
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence or line of `text`, trimmed of surrounding whitespace.
+
+    >>> sentence_spans("One. Two!\\nThree")
+    [(0, 4), (5, 9), (10, 15)]
+    """
+    spans, at = [], 0
+    for sep in [*SENTENCE_END.finditer(text), None]:
+        end = sep.start() if sep else len(text)
+        piece = text[at:end]
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            spans.append((at + lead, at + len(piece.rstrip())))
+        at = sep.end() if sep else len(text)
+    return spans
+
+
+def best_sentences(
+    question: str, hits: Sequence[Hit], embedder: EmbedderLike, n: int = 2, *, distinct_sources: bool = False
+) -> list[Extract]:
+    """The `n` sentences of `hits` most similar to `question`, best first (one per hit if distinct)."""
+    candidates = [
+        (i, s, e) for i, hit in enumerate(hits) for s, e in sentence_spans(hit.text) if e - s >= MIN_SENTENCE_CHARS
+    ]
+    if not candidates:
+        return []
+    vectors = embedder.embed([question] + [hits[i].text[s:e] for i, s, e in candidates])
+    sims = vectors[1:] @ vectors[0]
+    chosen: list[Extract] = []
+    for j in np.argsort(-sims, kind="stable"):
+        i, s, e = candidates[int(j)]
+        if distinct_sources and any(x.source == i for x in chosen):
+            continue
+        hit = hits[i]
+        chosen.append(Extract(i, hit.start + s, hit.start + e, hit.text[s:e], float(sims[j])))
+        if len(chosen) == n:
+            break
+    return chosen
