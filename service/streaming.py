@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Generator
+from typing import Any
 
 import anyio
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
 
 from models.errors import ModelError
 
@@ -26,12 +29,24 @@ def failure_detail(exc: Exception) -> str:
     return "the answer model failed; the server log has the details"
 
 
-async def closing_stream(iterator: Iterator[str]) -> AsyncIterator[str]:
-    """Run a blocking generator in the threadpool and close it in every case: on a disconnect the
-    pipeline's `closing()` then releases the model at once."""
-    try:
-        async for item in iterate_in_threadpool(iterator):
-            yield item
-    finally:
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(iterator.close)
+class ClosingStreamingResponse(StreamingResponse):
+    """A streaming response over a blocking generator that is closed however the response ends.
+
+    Starlette abandons a body iterator when the client goes away, and a paused generator keeps the
+    model's lock until the garbage collector finds it; closing it here releases the model at once.
+    """
+
+    def __init__(self, events: Generator[str, None, None], **kwargs: Any) -> None:
+        super().__init__(events, **kwargs)
+        self._events = events
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(self._close)
+
+    def _close(self) -> None:
+        with contextlib.suppress(ValueError):  # still running in a worker thread: it stops at its next yield
+            self._events.close()

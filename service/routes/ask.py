@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
 
 from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import MetricsDep, ResourcesDep, SettingsDep
@@ -13,7 +12,7 @@ from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
 from service.schemas import AskRequest, SearchOut
 from service.settings import Settings
-from service.streaming import closing_stream, failure_detail, sse
+from service.streaming import ClosingStreamingResponse, failure_detail, sse
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
@@ -73,8 +72,8 @@ def ask_stream(body: AskRequest, resources: ResourcesDep, settings: SettingsDep,
         except Exception as exc:  # a model failure ends the stream with an event, never a hung connection
             yield sse("error", error_body("generation failed", failure_detail(exc)))
 
-    return StreamingResponse(
-        closing_stream(events()),
+    return ClosingStreamingResponse(
+        events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

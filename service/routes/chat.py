@@ -11,14 +11,13 @@ import time
 from collections.abc import Iterator
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
 
 from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import MetricsDep, ResourcesDep, SettingsDep
 from service.errors import ApiError
 from service.routes.ask import check_question, record
 from service.schemas import ChatCompletionRequest
-from service.streaming import closing_stream, failure_detail
+from service.streaming import ClosingStreamingResponse, failure_detail
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -91,4 +90,4 @@ def chat_completions(body: ChatCompletionRequest, resources: ResourcesDep, setti
             yield f"data: {json.dumps({'error': {'message': failure_detail(exc)}})}\n\n"
         yield "data: [DONE]\n\n"
 
-    return StreamingResponse(closing_stream(events()), media_type="text/event-stream")
+    return ClosingStreamingResponse(events(), media_type="text/event-stream")
