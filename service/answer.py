@@ -211,39 +211,36 @@ class AnswerPipeline:
         raw = "".join(pieces).strip()
 
         refused = not raw or is_refusal(raw)
-        if refused and max((h.dense_score or 0.0 for h in notes), default=0.0) >= self.config.quote_threshold:
-            # a small model refuses some questions its sources do answer: quote the notes instead
-            yield finish(*self.quoted(question, notes), abstained=False)
-            return
-        if refused and not (code_question and len(notes) < len(sources)):
-            yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
-            return
-
-        # notes rarely say how to code a thing: then the answer is the code and the passage explaining it
-        sentences = (
-            []
-            if refused
-            else attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
-        )
+        quotes: dict[int, Citation] = {}  # citations narrowed to the quoted sentence
+        if refused:
+            # a small model refuses some questions its sources do answer: then quote the notes; and notes
+            # rarely say how to code a thing, so a code question still gets its code and explaining passage
+            strong = max((h.dense_score or 0.0 for h in notes), default=0.0) >= self.config.quote_threshold
+            if not strong and not (code_question and len(notes) < len(sources)):
+                yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
+                return
+            sentences, quotes = self.quoted(question, notes) if strong else ([], {})
+        else:
+            sentences = attribute(
+                raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold
+            )
         if code_question:
             if sentences:
                 sentences[-1].separator = "\n\n"
-            sentences += self.code_pointers(
-                sources, explained=any(n <= len(notes) for s in sentences for n in s.citations)
-            )
+            explained = any(n <= len(notes) for s in sentences for n in s.citations)
+            sentences += self.code_pointers(sources, explained=explained)
         cited = sorted({n for s in sentences for n in s.citations})
-        citations = [Citation.from_hit(n, sources[n - 1]) for n in cited]
+        citations = [quotes.get(n) or Citation.from_hit(n, sources[n - 1]) for n in cited]
         yield finish(join_sentences(sentences), sentences, citations, abstained=False)
 
-    def quoted(self, question: str, notes: list[Hit]) -> tuple[str, list[AnsweredSentence], list[Citation]]:
+    def quoted(self, question: str, notes: list[Hit]) -> tuple[list[AnsweredSentence], dict[int, Citation]]:
         """The notes' own sentences closest to the question, each cited to its exact characters."""
-        sentences, citations = [], []
+        sentences, quotes = [], {}
         for x in best_sentences(question, notes, self.embedder, n=2, distinct_sources=True):
             n, hit = x.source + 1, notes[x.source]
-            citations.append(Citation(n, hit.kind, hit.doc, hit.breadcrumbs, x.start, x.end, x.text))
+            quotes[n] = Citation(n, hit.kind, hit.doc, hit.breadcrumbs, x.start, x.end, x.text)
             sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
-        citations.sort(key=lambda c: c.n)
-        return join_sentences(sentences), sentences, citations
+        return sentences, quotes
 
     def code_pointers(self, sources: list[Hit], explained: bool) -> list[AnsweredSentence]:
         """Sentences naming the reference implementation and, when the model cited no note, the passage
