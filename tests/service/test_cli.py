@@ -70,6 +70,6 @@ def test_bench_retrieval_writes_a_json_report(service_settings: Settings, resour
     )
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
-    assert set(report["modes"]) == {"dense", "bm25", "hybrid", "hybrid+merge"}
+    assert set(report["modes"]) == {"dense", "bm25", "hybrid", "hybrid+merge", "query_embedding_only"}
     assert report["modes"]["dense"]["p50_vs_dense"] == 1.0
     assert all(row["p50_ms"] > 0 and row["p95_ms"] >= row["p50_ms"] for row in report["modes"].values())
