@@ -67,6 +67,8 @@ def ask(
     json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Answer one question from the notes and print its citations (code with line numbers)."""
+    from ingest.errors import IngestError
+    from models.errors import ModelError
     from service.resources import Resources
 
     settings = settings_with(notes_dir=notes, index_dir=index)
@@ -74,15 +76,13 @@ def ask(
         raise fail(f"notes folder {settings.notes_dir} does not exist; set NOTECITE_NOTES_DIR or --notes")
     if not question.strip():
         raise fail("the question is empty")
-    pipeline = Resources.build(settings).served.pipeline
+    try:
+        answer = Resources.build(settings).served.pipeline.answer(question)
+    except (IngestError, ModelError) as exc:
+        raise fail(str(exc)) from None
     if json_out:
-        typer.echo(json.dumps(pipeline.answer(question).to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
-    answer = None
-    for event in pipeline.stream(question):
-        if hasattr(event, "answer"):
-            answer = event.answer
-    assert answer is not None
     typer.echo(answer.text)
     for s in answer.sentences:
         if not s.supported:
