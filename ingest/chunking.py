@@ -132,9 +132,7 @@ def link(parent: TextNode, children: Sequence[TextNode]) -> None:
         child.relationships[NodeRelationship.PARENT] = RelatedNodeInfo(node_id=parent.node_id)
 
 
-def chunk_sections(
-    source: SourceDoc, sections: Sequence[Section], params: ChunkParams | None = None
-) -> list[TextNode]:
+def chunk_sections(source: SourceDoc, sections: Sequence[Section], params: ChunkParams | None = None) -> list[TextNode]:
     """Section nodes followed by their passages (document order); passages are the leaves."""
     params = params or ChunkParams()
     nodes: list[TextNode] = []
@@ -144,8 +142,7 @@ def chunk_sections(
             continue
         parent = make_node(source, section, "section", start, end)
         children = [
-            make_node(source, section, "passage", s, e)
-            for s, e in passage_spans(source.text, start, end, params)
+            make_node(source, section, "passage", s, e) for s, e in passage_spans(source.text, start, end, params)
         ]
         link(parent, children)
         nodes.append(parent)

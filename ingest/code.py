@@ -75,9 +75,7 @@ def _symbols(tree: ast.Module) -> list[tuple[str, ast.AST, int, int]]:
         header_last = first_line(methods[0]) - 1
         out.append((node.name, node, first, header_last))
         for method in methods:
-            out.append(
-                (f"{node.name}.{method.name}", method, first_line(method), method.end_lineno or method.lineno)
-            )
+            out.append((f"{node.name}.{method.name}", method, first_line(method), method.end_lineno or method.lineno))
     return out
 
 

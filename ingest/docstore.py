@@ -39,9 +39,7 @@ def _children(node: TextNode) -> list[str]:
     return [c.node_id for c in info] if isinstance(info, list) else []
 
 
-def write_docstore(
-    path: Path, nodes: Iterable[TextNode], documents: Iterable[tuple[DocumentRecord, str]]
-) -> None:
+def write_docstore(path: Path, nodes: Iterable[TextNode], documents: Iterable[tuple[DocumentRecord, str]]) -> None:
     """Create the database at `path` (which must not exist) and fill it in one transaction."""
     con = sqlite3.connect(path)
     try:
@@ -123,9 +121,7 @@ class Docstore:
         return [r[0] for r in self._rows("SELECT id FROM nodes WHERE doc = ? ORDER BY ord", (doc,))]
 
     def documents(self) -> list[DocumentRecord]:
-        rows = self._rows(
-            "SELECT doc, sha256, kind, n_chunks, indexed_at, warnings FROM documents ORDER BY doc"
-        )
+        rows = self._rows("SELECT doc, sha256, kind, n_chunks, indexed_at, warnings FROM documents ORDER BY doc")
         return [DocumentRecord(d, s, k, n, t, tuple(json.loads(w))) for d, s, k, n, t, w in rows]
 
     def source_text(self, doc: str) -> str | None:

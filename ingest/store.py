@@ -50,9 +50,7 @@ def new_generation_id(index_dir: Path) -> str:
     """Sortable ids: a sequence number, then the UTC time for humans."""
     gens = index_dir / GENERATIONS
     numbers = (
-        [int(p.name.split("-")[0]) for p in gens.iterdir() if p.name.split("-")[0].isdigit()]
-        if gens.is_dir()
-        else []
+        [int(p.name.split("-")[0]) for p in gens.iterdir() if p.name.split("-")[0].isdigit()] if gens.is_dir() else []
     )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{max(numbers, default=0) + 1:06d}-{stamp}"

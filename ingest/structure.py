@@ -162,11 +162,7 @@ def is_title_like(line: Line) -> bool:
         return False
     if _LIST_MARKER.match(line.text) or _CODE_LIKE.search(line.text):
         return False
-    if (
-        "," in line.text
-        or line.text.endswith((".", ";", ":", "!"))
-        or line.text.count("(") != line.text.count(")")
-    ):
+    if "," in line.text or line.text.endswith((".", ";", ":", "!")) or line.text.count("(") != line.text.count(")"):
         return False
     if any(w.lower() in _SENTENCE_VERBS for w in words[1:]):
         return False  # "W is the weight matrix" is a statement, not a topic
@@ -291,11 +287,7 @@ def _topic_sections(text: str, lines: list[Line], doc_title: str, first: int) ->
 
 def _absorb_title_only_preamble(text: str, sections: list[Section], doc_title: str) -> list[Section]:
     """A preamble that is just the document's title line joins the first section (no 3-word passage)."""
-    if (
-        len(sections) > 1
-        and sections[0].title == doc_title
-        and text[sections[0].start : sections[0].end] == doc_title
-    ):
+    if len(sections) > 1 and sections[0].title == doc_title and text[sections[0].start : sections[0].end] == doc_title:
         head, nxt = sections[0], sections[1]
         return [Section(nxt.title, nxt.breadcrumbs, head.start, nxt.end), *sections[2:]]
     return sections

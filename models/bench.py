@@ -53,12 +53,13 @@ def bench_generators(
     for gen in generators:
         time_stream(gen, prompts[0], 8)
         runs = [time_stream(gen, p, max_tokens) for p in prompts[1:]]
-        rows.append({
-            "backend": gen.name,
-            "tokens_per_s": round(statistics.median((n - 1) / d for _, n, d in runs if n > 1 and d > 0), 1),
-            "first_token_ms": round(statistics.median(f for f, _, _ in runs) * 1000),
-            "runs": len(runs),
-            "tokens_per_run": statistics.median(n for _, n, _ in runs),
-        })
+        rows.append(
+            {
+                "backend": gen.name,
+                "tokens_per_s": round(statistics.median((n - 1) / d for _, n, d in runs if n > 1 and d > 0), 1),
+                "first_token_ms": round(statistics.median(f for f, _, _ in runs) * 1000),
+                "runs": len(runs),
+                "tokens_per_run": statistics.median(n for _, n, _ in runs),
+            }
+        )
     return rows
-

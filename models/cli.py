@@ -58,16 +58,19 @@ def finetune(
         if eval_only:
             finetune_eval(base_model=base_model, notes_dir=notes_dir, index_dir=index_dir)
             return
-        train_cfg = TrainConfig(base_model=base_model, r=r, alpha=alpha, lr=lr, steps=steps, seed=seed,
-                                device=device, threads=threads)
+        train_cfg = TrainConfig(
+            base_model=base_model, r=r, alpha=alpha, lr=lr, steps=steps, seed=seed, device=device, threads=threads
+        )
         if not (reuse_data and (DATA_DIR / "train.jsonl").is_file()):
             info = prepare_data(notes_dir, DataConfig(seed=seed), retriever=retriever, index_dir=index_dir)
             typer.echo(f"examples: {json.dumps(info['stats'])} (retriever: {info['retriever']})")
         if data_only:
             return
         out_dir, report = run_finetune(train_cfg, make_default=promote)
-        typer.echo(f"adapter: {out_dir} ({report['s_per_step']} s/step, loss {report['loss_first10']:.3f} -> "
-                   f"{report['loss_last10']:.3f}){' [default]' if promote else ''}")
+        typer.echo(
+            f"adapter: {out_dir} ({report['s_per_step']} s/step, loss {report['loss_first10']:.3f} -> "
+            f"{report['loss_last10']:.3f}){' [default]' if promote else ''}"
+        )
 
 
 def finetune_eval(
@@ -90,8 +93,12 @@ def finetune_eval(
     heldout_path = DATA_DIR / "heldout.jsonl"
     if not heldout_path.is_file() or file_sha256(heldout_path) != data.get("heldout_sha256"):
         # rebuild the split the adapter was trained with (same retriever, config and seed)
-        prepare_data(notes_dir, DataConfig(**data.get("data_config", {})),
-                     retriever=data.get("retriever", "auto"), index_dir=index_dir)
+        prepare_data(
+            notes_dir,
+            DataConfig(**data.get("data_config", {})),
+            retriever=data.get("retriever", "auto"),
+            index_dir=index_dir,
+        )
     heldout = read_jsonl(heldout_path)
     same_split = file_sha256(heldout_path) == data.get("heldout_sha256")
     base = load_generator("llamacpp", base_model, None)
@@ -99,8 +106,10 @@ def finetune_eval(
     report = compare(heldout, base, tuned, max_tokens=max_tokens)
     report["adapter"] = adapter_dir.name
     report["heldout_matches_training_split"] = same_split
-    report["training"] = {k: trained.get(k) for k in ("device", "qlora_4bit", "s_per_step", "train_s", "examples",
-                                                      "loss_first10", "loss_last10", "host")}
+    report["training"] = {
+        k: trained.get(k)
+        for k in ("device", "qlora_4bit", "s_per_step", "train_s", "examples", "loss_first10", "loss_last10", "host")
+    }
     report["training"]["steps"] = trained.get("config", {}).get("steps")
     write_report(report, REPORTS_DIR / "finetune_eval.json", REPORTS_DIR / "finetune_eval.md")
     typer.echo((REPORTS_DIR / "finetune_eval.md").read_text())
@@ -123,8 +132,9 @@ def bench_generate(
     with _one_line_errors():
         prompts = bench_prompts(notes_dir, runs + 1)
         names = [b.strip() for b in backends.split(",") if b.strip()]
-        gens = [load_generator(b, adapter=None if adapter in (None, "none") else adapter, threads=threads)
-                for b in names]
+        gens = [
+            load_generator(b, adapter=None if adapter in (None, "none") else adapter, threads=threads) for b in names
+        ]
         rows = bench_generators(gens, prompts, max_tokens=max_tokens)
         if json_out:
             typer.echo(json.dumps(rows))

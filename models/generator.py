@@ -67,9 +67,7 @@ class Generator:
             except Exception as exc:  # a backend's own exception types stop here
                 raise GenerationError(f"{self.name} failed while generating: {exc}") from exc
 
-    def generate(
-        self, messages: Sequence[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
-    ) -> str:
+    def generate(self, messages: Sequence[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()) -> str:
         return "".join(self.stream(messages, max_tokens=max_tokens, stop=stop))
 
 

@@ -28,8 +28,10 @@ class LlamaCppConfig:
     )
     quant: str = field(
         default="q4_1",
-        metadata={"help": "'q4_1' serves the shipped file; 'q8_0' / 'q4_0' requantize it once into the cache "
-                  "(their matmuls have fast batched CPU kernels, so prompts evaluate faster)."},
+        metadata={
+            "help": "'q4_1' serves the shipped file; 'q8_0' / 'q4_0' requantize it once into the cache "
+            "(their matmuls have fast batched CPU kernels, so prompts evaluate faster)."
+        },
     )
 
     def __post_init__(self) -> None:

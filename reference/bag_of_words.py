@@ -44,9 +44,7 @@ def bag_of_words(documents: Sequence[Sequence[str]], vocabulary: dict[str, int])
     return counts
 
 
-def fit_visual_codebook(
-    descriptors_per_image: Sequence[np.ndarray], n_words: int, seed: int = 0
-) -> np.ndarray:
+def fit_visual_codebook(descriptors_per_image: Sequence[np.ndarray], n_words: int, seed: int = 0) -> np.ndarray:
     """Learn the visual dictionary: k-means centers (n_words, d) over all images' local descriptors.
 
     Notes: 002 "Bag of Visual Words" (the same recipe as text, where the "words" are clusters of local

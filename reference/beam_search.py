@@ -32,9 +32,7 @@ def length_normalized(log_prob: float, length: int, alpha: float) -> float:
     return log_prob / max(length, 1) ** alpha
 
 
-def beam_search(
-    step: StepFn, beam_width: int, max_len: int, eos_id: int, alpha: float = 0.7
-) -> list[Hypothesis]:
+def beam_search(step: StepFn, beam_width: int, max_len: int, eos_id: int, alpha: float = 0.7) -> list[Hypothesis]:
     """Keep the ``beam_width`` most probable prefixes at each step; return finished ones, best first.
 
     Notes: 001 flashcard "Best algo to pick the best sentence" ("beam search is able to search for the

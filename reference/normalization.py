@@ -56,9 +56,7 @@ def layer_norm(
     return gamma * (x - mean) / np.sqrt(var + eps) + beta  # gamma broadcasts from the right
 
 
-def group_norm(
-    x: np.ndarray, n_groups: int, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5
-) -> np.ndarray:
+def group_norm(x: np.ndarray, n_groups: int, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:
     """Split the C channels into ``n_groups`` groups and normalize each group of each sample.
 
     It sits between layer norm (one group) and instance norm (C groups), and like them does not

@@ -88,9 +88,7 @@ class Adam:
     array([ 0.9, -1.9])
     """
 
-    def __init__(
-        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
-    ) -> None:
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         self.lr = lr
         self.beta1 = beta1
         self.beta2 = beta2

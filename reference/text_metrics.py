@@ -36,9 +36,7 @@ class BleuScore:
     ref_len: int
 
 
-def corpus_bleu(
-    hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]], max_n: int = 4
-) -> BleuScore:
+def corpus_bleu(hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]], max_n: int = 4) -> BleuScore:
     """Corpus BLEU: clipped n-gram precisions, their geometric mean, times a brevity penalty.
 
     Notes: 001 flashcard "Bleu score" ("The Bleu score is the geometric mean of all four n-gram

@@ -59,9 +59,7 @@ def generate_all(generator: Any, examples: Sequence[Example], max_tokens: int) -
     return [generator.generate(ex.messages(), max_tokens=max_tokens).strip() for ex in examples]
 
 
-def compare(
-    heldout: Sequence[Example], base: Any, tuned: Any, *, max_tokens: int = 96
-) -> dict[str, Any]:
+def compare(heldout: Sequence[Example], base: Any, tuned: Any, *, max_tokens: int = 96) -> dict[str, Any]:
     """Generate with both models and score them; `tuned_beats_base` is per headline metric."""
     outputs = {}
     for label, generator in (("base", base), ("tuned", tuned)):
@@ -75,39 +73,53 @@ def report_from_answers(
     heldout: Sequence[Example], outputs: dict[str, tuple[str, Sequence[str], float]]
 ) -> dict[str, Any]:
     """Score {"base"|"tuned": (generator name, answers, seconds)} into the report dict."""
-    report: dict[str, Any] = {"n_examples": len(heldout),
-                              "n_answerable": sum(ex.kind == "answerable" for ex in heldout),
-                              "n_unanswerable": sum(ex.kind == "unanswerable" for ex in heldout),
-                              "refusal": REFUSAL, "models": {}, "samples": []}
+    report: dict[str, Any] = {
+        "n_examples": len(heldout),
+        "n_answerable": sum(ex.kind == "answerable" for ex in heldout),
+        "n_unanswerable": sum(ex.kind == "unanswerable" for ex in heldout),
+        "refusal": REFUSAL,
+        "models": {},
+        "samples": [],
+    }
     for label, (name, answers, seconds) in outputs.items():
         report["models"][label] = {"generator": name, **score(heldout, answers), "seconds": round(seconds, 1)}
-    report["tuned_beats_base"] = {
-        m: report["models"]["tuned"][m] > report["models"]["base"][m] for m in HEADLINE
-    }
+    report["tuned_beats_base"] = {m: report["models"]["tuned"][m] > report["models"]["base"][m] for m in HEADLINE}
     report["all_better"] = all(report["tuned_beats_base"].values())
     for ex, b, t in list(zip(heldout, outputs["base"][1], outputs["tuned"][1], strict=True))[:6]:
-        report["samples"].append({"question": ex.question, "kind": ex.kind, "reference": ex.answer,
-                                  "base": b, "tuned": t})
+        report["samples"].append(
+            {"question": ex.question, "kind": ex.kind, "reference": ex.answer, "base": b, "tuned": t}
+        )
     return report
 
 
 def markdown(report: dict[str, Any]) -> str:
     """The headline table (README and finetune_eval.md share it)."""
     base, tuned = report["models"]["base"], report["models"]["tuned"]
-    names = {"rouge_l": "ROUGE-L (F)", "bleu": "BLEU", "citation_share": "answers citing a given source",
-             "refusal_accuracy": "refusal accuracy (unanswerable)"}
+    names = {
+        "rouge_l": "ROUGE-L (F)",
+        "bleu": "BLEU",
+        "citation_share": "answers citing a given source",
+        "refusal_accuracy": "refusal accuracy (unanswerable)",
+    }
     lines = ["| metric | base | LoRA-tuned | better |", "| --- | ---: | ---: | :---: |"]
     for key in HEADLINE:
         fmt = "{:.1f}" if key == "bleu" else "{:.3f}"
-        lines.append(f"| {names[key]} | {fmt.format(base[key])} | {fmt.format(tuned[key])} | "
-                     f"{'yes' if report['tuned_beats_base'][key] else 'NO'} |")
-    verdict = ("The tuned adapter beats the base model on all four metrics." if report["all_better"] else
-               "The tuned adapter does NOT beat the base model on every metric (see the NO rows).")
-    extra = (f"Held-out split: {report['n_answerable']} answerable and {report['n_unanswerable']} unanswerable "
-             f"questions; greedy decoding with llama.cpp (`{tuned['generator']}` vs `{base['generator']}`). "
-             f"Diagnostics: cites the gold source {base['gold_citation_share']:.3f} -> "
-             f"{tuned['gold_citation_share']:.3f}; false refusals {base['false_refusal_rate']:.3f} -> "
-             f"{tuned['false_refusal_rate']:.3f}.")
+        lines.append(
+            f"| {names[key]} | {fmt.format(base[key])} | {fmt.format(tuned[key])} | "
+            f"{'yes' if report['tuned_beats_base'][key] else 'NO'} |"
+        )
+    verdict = (
+        "The tuned adapter beats the base model on all four metrics."
+        if report["all_better"]
+        else "The tuned adapter does NOT beat the base model on every metric (see the NO rows)."
+    )
+    extra = (
+        f"Held-out split: {report['n_answerable']} answerable and {report['n_unanswerable']} unanswerable "
+        f"questions; greedy decoding with llama.cpp (`{tuned['generator']}` vs `{base['generator']}`). "
+        f"Diagnostics: cites the gold source {base['gold_citation_share']:.3f} -> "
+        f"{tuned['gold_citation_share']:.3f}; false refusals {base['false_refusal_rate']:.3f} -> "
+        f"{tuned['false_refusal_rate']:.3f}."
+    )
     return "\n".join(lines) + f"\n\n{verdict} {extra}\n"
 
 

@@ -41,8 +41,9 @@ def prepare_data(
     """Build and write train.jsonl / heldout.jsonl; returns what was built, for the reports."""
     used, retrieve = make_retriever(retriever, notes_dir, index_dir)
     eval_questions = load_eval_questions(eval_questions_path)
-    dataset = build_dataset(seeds_from_notes(notes_dir, data_cfg.max_answer_words), retrieve, data_cfg,
-                            eval_questions=eval_questions)
+    dataset = build_dataset(
+        seeds_from_notes(notes_dir, data_cfg.max_answer_words), retrieve, data_cfg, eval_questions=eval_questions
+    )
     write_jsonl(dataset.train, out_dir / "train.jsonl")
     write_jsonl(dataset.heldout, out_dir / "heldout.jsonl")
     info = {

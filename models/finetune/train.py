@@ -81,9 +81,7 @@ def _device(cfg: TrainConfig) -> str:
     return cfg.device
 
 
-def train_lora(
-    train: Sequence[Example], cfg: TrainConfig, out_dir: Path, *, progress: bool = True
-) -> dict[str, Any]:
+def train_lora(train: Sequence[Example], cfg: TrainConfig, out_dir: Path, *, progress: bool = True) -> dict[str, Any]:
     """Train, save the peft adapter (+ its GGUF form) to out_dir, and return the training report."""
     import torch
     from peft import LoraConfig, get_peft_model
@@ -195,8 +193,10 @@ def plot_losses(losses: Sequence[float], path: Path, *, title: str) -> None:
     import matplotlib.pyplot as plt
 
     window = max(1, len(losses) // 30)
-    smooth = [sum(losses[max(0, i - window + 1) : i + 1]) / len(losses[max(0, i - window + 1) : i + 1])
-              for i in range(len(losses))]
+    smooth = [
+        sum(losses[max(0, i - window + 1) : i + 1]) / len(losses[max(0, i - window + 1) : i + 1])
+        for i in range(len(losses))
+    ]
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(losses, alpha=0.3, label="per step")
     ax.plot(smooth, label=f"mean of {window}")

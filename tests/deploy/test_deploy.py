@@ -124,9 +124,7 @@ def env_install_text() -> str:
 
 def python_deps_script() -> str:
     text = (ROOT / "Makefile").read_text()
-    scripts = [
-        s for s in re.findall(r"scripts/[\w.-]+\.sh", text) if PIP_INSTALL.search((ROOT / s).read_text())
-    ]
+    scripts = [s for s in re.findall(r"scripts/[\w.-]+\.sh", text) if PIP_INSTALL.search((ROOT / s).read_text())]
     assert len(set(scripts)) == 1, f"expected one pip install script in the Makefile, found {scripts}"
     return scripts[0]
 

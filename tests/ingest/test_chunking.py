@@ -94,10 +94,7 @@ def test_passages_are_sentence_aligned_and_sized(notes_dir: Path, embedder) -> N
 
 
 def test_short_section_is_one_passage_and_ids_are_stable() -> None:
-    text = (
-        "Optimizer\nAdam keeps running averages of the gradient.\n"
-        "Loss\nCross entropy compares distributions.\n"
-    )
+    text = "Optimizer\nAdam keeps running averages of the gradient.\nLoss\nCross entropy compares distributions.\n"
     first = nodes_for(text, "text", ChunkParams())
     again = nodes_for(text, "text", ChunkParams())
     assert [n.node_id for n in first] == [n.node_id for n in again]

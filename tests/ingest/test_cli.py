@@ -24,13 +24,9 @@ def run(app: typer.Typer, *args: str):
 
 
 def test_missing_notes_dir_is_one_line_and_exit_2(app: typer.Typer, tmp_path: Path) -> None:
-    result = run(
-        app, "ingest", tmp_path / "no-such-notes", "--index", tmp_path / "index", "--code-dir", tmp_path
-    )
+    result = run(app, "ingest", tmp_path / "no-such-notes", "--index", tmp_path / "index", "--code-dir", tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [
-        f"error: notes folder not found: {tmp_path / 'no-such-notes'}"
-    ]
+    assert result.stderr.strip().splitlines() == [f"error: notes folder not found: {tmp_path / 'no-such-notes'}"]
     assert "Traceback" not in result.output
 
 

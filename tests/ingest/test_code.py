@@ -36,12 +36,8 @@ def test_functions_and_classes_are_leaves(fixtures_dir: Path) -> None:
 
 
 def test_large_class_is_split_into_methods(tmp_path: Path) -> None:
-    methods = "\n".join(
-        f"    def m{i}(self) -> int:\n        return {i}\n" for i in range(LARGE_CLASS_LINES // 2)
-    )
-    (tmp_path / "big.py").write_text(
-        f'class Big:\n    """A big class."""\n\n{methods}\n\ndef after():\n    pass\n'
-    )
+    methods = "\n".join(f"    def m{i}(self) -> int:\n        return {i}\n" for i in range(LARGE_CLASS_LINES // 2))
+    (tmp_path / "big.py").write_text(f'class Big:\n    """A big class."""\n\n{methods}\n\ndef after():\n    pass\n')
     _, leaves = leaves_by_symbol(tmp_path / "big.py", "big.py")
     assert leaves["Big"].text == 'class Big:\n    """A big class."""'
     assert leaves["Big.m3"].text == "def m3(self) -> int:\n        return 3"

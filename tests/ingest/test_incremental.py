@@ -55,9 +55,7 @@ def test_changed_file_reembeds_only_its_chunks(small_corpus: Path, tmp_path: Pat
     index = tmp_path / "index"
     ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
     unchanged = leaf_ids_of(index, "lora.txt") | leaf_ids_of(index, "sub/cnn.txt")
-    (small_corpus / "optim.md").write_text(
-        "# Optimizers\n\n## RMSprop\n\nRMSprop divides by a running RMS.\n"
-    )
+    (small_corpus / "optim.md").write_text("# Optimizers\n\n## RMSprop\n\nRMSprop divides by a running RMS.\n")
     counting = make_counting()
     report = ingest_corpus([CorpusRoot(small_corpus)], index, counting)
     new_optim = leaf_ids_of(index, "optim.md")
@@ -83,9 +81,7 @@ def test_deleted_file_leaves_faiss_bm25_and_docstore(
     assert not gone & set(reader.leaf_ids)
     assert not gone & {i for i, _ in reader.dense_search(embedder.embed(["max pooling window"])[0], 100)}
     assert reader.bm25_search("pooling", 5) == []
-    assert (
-        "sub/cnn.txt" not in {d.doc for d in reader.documents()} and reader.source_text("sub/cnn.txt") is None
-    )
+    assert "sub/cnn.txt" not in {d.doc for d in reader.documents()} and reader.source_text("sub/cnn.txt") is None
     assert reader.node_ids("sub/cnn.txt") == []
     with pytest.raises(KeyError):
         reader.get_nodes(sorted(gone))
@@ -158,9 +154,7 @@ def test_hnsw_above_threshold_finds_the_same_passage(
 def test_flat_index_goes_to_gpus_when_faiss_sees_them(monkeypatch: pytest.MonkeyPatch) -> None:
     moved: list[object] = []
     monkeypatch.setattr(faiss_index, "gpu_count", lambda: 1)
-    monkeypatch.setattr(
-        faiss_index.faiss, "index_cpu_to_all_gpus", lambda i: moved.append(i) or i, raising=False
-    )
+    monkeypatch.setattr(faiss_index.faiss, "index_cpu_to_all_gpus", lambda i: moved.append(i) or i, raising=False)
     vectors = np.eye(4, dtype=np.float32)
     flat = faiss_index.build_dense_index(vectors, hnsw_threshold=100)
     hnsw = faiss_index.build_dense_index(vectors, hnsw_threshold=1)
@@ -170,9 +164,7 @@ def test_flat_index_goes_to_gpus_when_faiss_sees_them(monkeypatch: pytest.Monkey
     assert faiss_index.for_search(flat) is flat and moved == [flat]
 
 
-def test_several_roots_in_one_index(
-    small_corpus: Path, tmp_path: Path, make_counting, fixtures_dir: Path
-) -> None:
+def test_several_roots_in_one_index(small_corpus: Path, tmp_path: Path, make_counting, fixtures_dir: Path) -> None:
     uploads = tmp_path / "uploads"
     (uploads / "deep").mkdir(parents=True)
     (uploads / "deep" / "page.html").write_text((fixtures_dir / "page.html").read_text())
@@ -196,9 +188,7 @@ def test_several_roots_in_one_index(
         "reference/module.py": "code",
     }
     assert report.files == 5
-    manifest = json.loads(
-        (tmp_path / "index" / GENERATIONS / reader.generation / "manifest.json").read_text()
-    )
+    manifest = json.loads((tmp_path / "index" / GENERATIONS / reader.generation / "manifest.json").read_text())
     assert manifest == {d.doc: d.sha256 for d in reader.documents()}
     html = reader.source_text("uploads/deep/page.html")
     for node in reader.get_nodes(reader.node_ids("uploads/deep/page.html")):

@@ -95,9 +95,7 @@ SKIP_CASES = [
 
 
 @pytest.mark.parametrize(("name", "data", "reason"), SKIP_CASES, ids=[c[0] for c in SKIP_CASES])
-def test_unindexable_files_are_skipped_with_a_reason(
-    tmp_path: Path, name: str, data: bytes, reason: str
-) -> None:
+def test_unindexable_files_are_skipped_with_a_reason(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
     (tmp_path / name).write_bytes(data)
     with pytest.raises(SkippedFile, match=reason) as info:
         load_file(tmp_path / name, name, max_file_bytes=1000)

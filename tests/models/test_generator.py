@@ -51,8 +51,10 @@ def test_tuned_answer_cites_the_source_that_holds_it(generator):
 
 @pytest.mark.slow
 def test_tuned_model_refuses_off_topic_questions(generator):
-    messages = build_messages("What is the capital of Australia?", [
-        PromptSource(n=1, text="Dropout switches off random units during training.")])
+    messages = build_messages(
+        "What is the capital of Australia?",
+        [PromptSource(n=1, text="Dropout switches off random units during training.")],
+    )
     assert generator.generate(messages, max_tokens=24).strip() == REFUSAL
 
 

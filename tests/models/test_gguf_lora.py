@@ -56,8 +56,10 @@ def _prompts(notes_dir, tokenize, n=20):
     prompts = []
     for i, seed in enumerate(seeds):
         # short sources keep ~150-token prompts: 20 prompts x 5 forward passes stay cheap on 2 cores
-        sources = [PromptSource(n=1, text=windows[(7 * i) % len(windows)].text),
-                   PromptSource(n=2, text=seed.passage.text, breadcrumbs=seed.passage.breadcrumbs)]
+        sources = [
+            PromptSource(n=1, text=windows[(7 * i) % len(windows)].text),
+            PromptSource(n=2, text=seed.passage.text, breadcrumbs=seed.passage.breadcrumbs),
+        ]
         text = render_chatml(build_messages(seed.question, sources, max_source_words=30))
         text += " ".join(seed.answer.split()[: i % 4 * 3])  # 0, 3, 6 or 9 words of the answer
         prompts.append(tokenize(text))
@@ -78,8 +80,15 @@ def test_llama_cpp_with_converted_adapter_agrees_with_peft(notes_dir, tmp_path):
 
     def llama(lora):
         # logits_all: without it llama-cpp-python keeps no logits for eval() to read back
-        return Llama(model_path=str(base_file), lora_path=str(lora) if lora else None, n_ctx=512,
-                     logits_all=True, n_threads=2, seed=0, verbose=False)
+        return Llama(
+            model_path=str(base_file),
+            lora_path=str(lora) if lora else None,
+            n_ctx=512,
+            logits_all=True,
+            n_threads=2,
+            seed=0,
+            verbose=False,
+        )
 
     llamas = {"base": llama(None), "lora": llama(adapter / "adapter.gguf"), "unpermuted": llama(unpermuted)}
     prompts = _prompts(notes_dir, lambda t: llamas["base"].tokenize(t.encode(), add_bos=True, special=True))

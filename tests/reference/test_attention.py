@@ -34,9 +34,7 @@ def make_mask(kind: str | None, t_q: int, t_k: int, rng: np.random.Generator) ->
 
 
 @pytest.mark.parametrize(("batch", "t_q", "t_k", "d", "mask_kind"), SDPA_CASES)
-def test_sdpa_matches_torch(
-    batch: tuple[int, ...], t_q: int, t_k: int, d: int, mask_kind: str | None
-) -> None:
+def test_sdpa_matches_torch(batch: tuple[int, ...], t_q: int, t_k: int, d: int, mask_kind: str | None) -> None:
     rng = np.random.default_rng(0)
     q = rng.normal(size=(*batch, t_q, d))
     k = rng.normal(size=(*batch, t_k, d))

@@ -59,9 +59,7 @@ def _images(seed: int) -> list[np.ndarray]:
 def test_visual_words_histograms_match_sklearn_assignment(seed: int) -> None:
     images = _images(seed)
     codebook = fit_visual_codebook(images, 4, seed=seed)
-    reference_inertia = (
-        KMeans(n_clusters=4, n_init=10, random_state=seed).fit(np.concatenate(images)).inertia_
-    )
+    reference_inertia = KMeans(n_clusters=4, n_init=10, random_state=seed).fit(np.concatenate(images)).inertia_
     ours_inertia = ((np.concatenate(images)[:, None] - codebook[None]) ** 2).sum(2).min(1).sum()
     assert ours_inertia <= reference_inertia * 1.01
 

@@ -65,9 +65,7 @@ def test_width_one_is_greedy(vocab: int, max_len: int, alpha: float, seed: int) 
 
 
 @pytest.mark.parametrize(("vocab", "max_len", "alpha", "seed"), CASES)
-def test_wider_beam_never_scores_worse_with_raw_log_prob(
-    vocab: int, max_len: int, alpha: float, seed: int
-) -> None:
+def test_wider_beam_never_scores_worse_with_raw_log_prob(vocab: int, max_len: int, alpha: float, seed: int) -> None:
     step = random_model(vocab, seed)
     # With alpha=0 the beam's own pruning criterion is the final score, so a full beam is optimal
     # and any beam's best is a lower bound on it.

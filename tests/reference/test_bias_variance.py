@@ -48,8 +48,7 @@ def test_tradeoff_more_flexible_models_trade_bias_for_variance() -> None:
     curve = np.sin  # smooth but not a low polynomial on [-3, 3]
     x_train, x_test = np.linspace(-3, 3, 15), np.linspace(-2.8, 2.8, 20)
     results = [
-        bias_variance_decomposition(polynomial_fit(d), curve, x_train, x_test, 0.3, n_datasets=300)
-        for d in (0, 3, 9)
+        bias_variance_decomposition(polynomial_fit(d), curve, x_train, x_test, 0.3, n_datasets=300) for d in (0, 3, 9)
     ]
     biases = [r.bias_sq for r in results]
     variances = [r.variance for r in results]

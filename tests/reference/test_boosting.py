@@ -25,9 +25,7 @@ def toy_regression(n: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize(("n", "d", "n_estimators", "learning_rate", "seed"), CASES)
-def test_predictions_match_sklearn(
-    n: int, d: int, n_estimators: int, learning_rate: float, seed: int
-) -> None:
+def test_predictions_match_sklearn(n: int, d: int, n_estimators: int, learning_rate: float, seed: int) -> None:
     x, y = toy_regression(n, d, seed)
     x_test, _ = toy_regression(40, d, seed + 100)
     theirs = SklearnGBR(
@@ -43,15 +41,10 @@ def test_predictions_match_sklearn(
 
 
 @pytest.mark.parametrize(("n", "d", "n_estimators", "learning_rate", "seed"), CASES)
-def test_training_error_falls_with_rounds(
-    n: int, d: int, n_estimators: int, learning_rate: float, seed: int
-) -> None:
+def test_training_error_falls_with_rounds(n: int, d: int, n_estimators: int, learning_rate: float, seed: int) -> None:
     x, y = toy_regression(n, d, seed)
     errors = [
-        np.mean(
-            (GradientBoostingRegressor(n_estimators=m, learning_rate=learning_rate).fit(x, y).predict(x) - y)
-            ** 2
-        )
+        np.mean((GradientBoostingRegressor(n_estimators=m, learning_rate=learning_rate).fit(x, y).predict(x) - y) ** 2)
         for m in (0, n_estimators // 2, n_estimators)
     ]
     assert errors[0] == pytest.approx(np.var(y))  # zero rounds: the mean

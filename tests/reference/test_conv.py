@@ -20,9 +20,7 @@ CONV_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("n", "c", "h", "w", "f", "kh", "kw", "stride", "padding", "dilation", "bias"), CONV_CASES
-)
+@pytest.mark.parametrize(("n", "c", "h", "w", "f", "kh", "kw", "stride", "padding", "dilation", "bias"), CONV_CASES)
 def test_conv2d_matches_torch(
     n: int,
     c: int,

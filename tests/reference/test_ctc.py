@@ -43,9 +43,7 @@ LOSS_CASES = [  # (frames, classes, target, seed)
 
 @pytest.mark.parametrize(("frames", "classes", "target", "seed"), LOSS_CASES)
 def test_loss_matches_torch(frames: int, classes: int, target: list[int], seed: int) -> None:
-    logits = torch.randn(
-        frames, 1, classes, generator=torch.Generator().manual_seed(seed), dtype=torch.float64
-    )
+    logits = torch.randn(frames, 1, classes, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     log_probs = logits.log_softmax(dim=2)
     expected = F.ctc_loss(
         log_probs,

@@ -38,9 +38,7 @@ def test_iou(a: list[float], b: list[float], expected: float) -> None:
 
 
 def test_iou_is_pairwise() -> None:
-    ious = box_iou(
-        np.array([[0, 0, 2, 2], [0, 0, 4, 4]]), np.array([[0, 0, 2, 2], [1, 1, 3, 3], [9, 9, 10, 10]])
-    )
+    ious = box_iou(np.array([[0, 0, 2, 2], [0, 0, 4, 4]]), np.array([[0, 0, 2, 2], [1, 1, 3, 3], [9, 9, 10, 10]]))
     assert ious.shape == (2, 3)
     np.testing.assert_allclose(ious, [[1, 1 / 7, 0], [0.25, 0.25, 0]])
 

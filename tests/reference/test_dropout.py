@@ -30,8 +30,6 @@ def test_edges_and_reproducibility() -> None:
     x = np.ones((3, 4))
     assert np.array_equal(dropout(x, 0.0, np.random.default_rng(0)), x)
     assert np.array_equal(dropout(x, 1.0, np.random.default_rng(0)), np.zeros_like(x))
-    assert np.array_equal(
-        dropout(x, 0.3, np.random.default_rng(7)), dropout(x, 0.3, np.random.default_rng(7))
-    )
+    assert np.array_equal(dropout(x, 0.3, np.random.default_rng(7)), dropout(x, 0.3, np.random.default_rng(7)))
     with pytest.raises(ValueError):
         dropout(x, 1.5, np.random.default_rng(0))

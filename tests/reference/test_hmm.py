@@ -43,12 +43,8 @@ CASES = [  # (states, symbols, length, seed)
 def test_forward_equals_sum_over_paths(n_states: int, n_symbols: int, length: int, seed: int) -> None:
     start, transition, emission = random_hmm(n_states, n_symbols, seed)
     observations = np.random.default_rng(seed + 1).integers(n_symbols, size=length).tolist()
-    brute = np.log(
-        sum(np.exp(v) for v in joint_log_probs(start, transition, emission, observations).values())
-    )
-    assert forward_log_likelihood(start, transition, emission, observations) == pytest.approx(
-        brute, rel=1e-10
-    )
+    brute = np.log(sum(np.exp(v) for v in joint_log_probs(start, transition, emission, observations).values()))
+    assert forward_log_likelihood(start, transition, emission, observations) == pytest.approx(brute, rel=1e-10)
 
 
 @pytest.mark.parametrize(("n_states", "n_symbols", "length", "seed"), CASES)

@@ -41,9 +41,7 @@ def test_plus_plus_init_spreads_seeds_over_separate_blobs() -> None:
     x, y = make_blobs(n_samples=300, centers=[[0, 0], [100, 0], [0, 100]], cluster_std=1.0, random_state=0)
     for seed in range(5):
         centers = kmeans_plus_plus_init(x, 3, np.random.default_rng(seed))
-        nearest_blob = np.argmin(
-            ((centers[:, None] - np.array([[0, 0], [100, 0], [0, 100]])) ** 2).sum(2), axis=1
-        )
+        nearest_blob = np.argmin(((centers[:, None] - np.array([[0, 0], [100, 0], [0, 100]])) ** 2).sum(2), axis=1)
         assert sorted(nearest_blob.tolist()) == [0, 1, 2]
 
 

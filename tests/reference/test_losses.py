@@ -63,6 +63,4 @@ def test_softmax_cross_entropy(scale: float, n: int, k: int) -> None:
 
 def test_logits_form_equals_probability_form_where_both_are_exact() -> None:
     z, y = np.array([-2.0, 0.3, 1.5]), np.array([0.0, 1.0, 1.0])
-    assert binary_cross_entropy_with_logits(z, y) == pytest.approx(
-        binary_cross_entropy(1 / (1 + np.exp(-z)), y)
-    )
+    assert binary_cross_entropy_with_logits(z, y) == pytest.approx(binary_cross_entropy(1 / (1 + np.exp(-z)), y))

@@ -21,10 +21,7 @@ CASES = [
 def loop_patches(image: np.ndarray, size: int, stride: int) -> np.ndarray:
     rows = []
     for top in range(0, image.shape[0] - size + 1, stride):
-        row = [
-            image[top : top + size, left : left + size]
-            for left in range(0, image.shape[1] - size + 1, stride)
-        ]
+        row = [image[top : top + size, left : left + size] for left in range(0, image.shape[1] - size + 1, stride)]
         rows.append(row)
     return np.array(rows)
 

@@ -58,10 +58,7 @@ def test_lstm_unrolled_over_a_sequence() -> None:
     seq = np.random.default_rng(0).normal(size=(2, 7, 3))  # (N, T, I)
     with torch.no_grad():
         out, _ = lstm(torch.from_numpy(seq))
-    w = [
-        getattr(lstm, f"{name}_l0").detach().numpy()
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    ]
+    w = [getattr(lstm, f"{name}_l0").detach().numpy() for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
     h, c = np.zeros((2, 5)), np.zeros((2, 5))
     for step in range(7):
         h, c = lstm_cell(seq[:, step], h, c, *w)

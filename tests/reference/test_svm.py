@@ -33,9 +33,7 @@ CASES = [  # (dataset, kernel, C, gamma)
 
 
 @pytest.mark.parametrize(("data", "kernel", "C", "gamma"), CASES)
-def test_same_decisions_as_sklearn(
-    data: tuple[np.ndarray, np.ndarray], kernel: str, C: float, gamma: float
-) -> None:
+def test_same_decisions_as_sklearn(data: tuple[np.ndarray, np.ndarray], kernel: str, C: float, gamma: float) -> None:
     x, y = data
     ours = SVC(C=C, kernel=kernel, gamma=gamma, tol=1e-4).fit(x, y)
     theirs = SklearnSVC(C=C, kernel=kernel, gamma=gamma, tol=1e-6).fit(x, y)

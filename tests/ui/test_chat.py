@@ -62,9 +62,7 @@ def test_unsupported_sentences_and_abstention_are_visible(base_url, open_page, c
         expect(nearest.locator(".nearest-link")).to_have_count(len(answer["nearest"]))
         if answer["nearest"]:
             nearest.locator(".nearest-link").first.click()
-            expect(page.locator("#source-panel mark")).to_have_text(
-                answer["nearest"][0]["text"], use_inner_text=False
-            )
+            expect(page.locator("#source-panel mark")).to_have_text(answer["nearest"][0]["text"], use_inner_text=False)
     unsupported = [s for s in answer["sentences"] if not s["supported"]]
     expect(article.locator(".sentence.unsupported")).to_have_count(len(unsupported))
     for i in range(len(unsupported)):
