@@ -49,6 +49,7 @@ class Embedder:
         self._model = model
         self.calls = 0  # embed() invocations with at least one text
         self.texts_embedded = 0
+        self._direct = is_mean_pooled_transformer(model)
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """(n, dim) float32, L2-normalized, so inner product is cosine similarity."""
@@ -56,6 +57,8 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.calls += 1
         self.texts_embedded += len(texts)
+        if len(texts) == 1 and self._direct:
+            return self._embed_query(texts[0])
         vectors = self._model.encode(  # type: ignore[attr-defined]
             list(texts),
             batch_size=batch_size,
@@ -64,6 +67,31 @@ class Embedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        """One text straight through tokenizer, transformer, mean pooling and normalization: the same
+        vector as encode() without its per-call set-up, which is a sixth of a query's latency on a CPU."""
+        import torch
+
+        transformer = self._model[0]  # type: ignore[index]
+        batch = transformer.tokenizer(
+            [text], truncation=True, max_length=transformer.max_seq_length, return_tensors="pt"
+        ).to(self._model.device)  # type: ignore[attr-defined]
+        with torch.inference_mode():
+            tokens = transformer.auto_model(**batch).last_hidden_state  # (1, T, dim)
+            mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)  # (1, T, 1)
+            mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            vector = torch.nn.functional.normalize(mean, dim=-1)
+        return np.ascontiguousarray(vector.float().cpu().numpy(), dtype=np.float32)
+
+
+def is_mean_pooled_transformer(model: object) -> bool:
+    """Transformer -> mean Pooling -> Normalize: the layout the direct query path reproduces."""
+    try:
+        names = [type(m).__name__ for m in model]  # type: ignore[attr-defined]
+        return names == ["Transformer", "Pooling", "Normalize"] and model[1].pooling_mode == "mean"  # type: ignore[index]
+    except (TypeError, AttributeError, IndexError):
+        return False
 
 
 def default_device() -> str:
