@@ -53,3 +53,10 @@ def test_embedder_vectors_are_normalized_float32(embedder) -> None:
 def test_unknown_embedder_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown embedder 'nope'"):
         load_embedder("nope")
+
+
+@pytest.mark.parametrize("query", ["what does LoRA keep frozen", "ünïcödé ∆W = AB", "word " * 400])
+def test_single_query_fast_path_gives_the_batch_vector(embedder, query: str) -> None:
+    alone = embedder.embed([query])[0]
+    in_batch = embedder.embed([query, "another text in the same batch"])[0]
+    np.testing.assert_allclose(alone, in_batch, atol=1e-5)
