@@ -235,17 +235,3 @@ def ingest_corpus(
     report.seconds = time.perf_counter() - began
     report.generation = gen_id
     return report
-
-
-def default_roots(notes_dir: Path, code_dir: Path | None = None) -> list[CorpusRoot]:
-    roots = [CorpusRoot(Path(notes_dir))]
-    if code_dir is not None:
-        roots.append(CorpusRoot(Path(code_dir), prefix="reference/", kind="code"))
-    return roots
-
-
-def build_index(notes_dir: Path, index_dir: Path, code_dir: Path | None = None, **kwargs: object) -> IngestReport:
-    """Ingest a notes folder (and optionally the reference code) with the default embedder."""
-    from models.embedder import load_embedder
-
-    return ingest_corpus(default_roots(notes_dir, code_dir), Path(index_dir), load_embedder(), **kwargs)  # type: ignore[arg-type]

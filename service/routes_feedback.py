@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import WriteAccess
@@ -19,30 +15,7 @@ MAX_ANSWER_CHARS = 50_000
 MAX_CITATIONS = 100
 
 
-class _JsonErrorRoute(APIRoute):
-    """Bad input answers {"error", "detail"} whatever handlers the app installs: 400 for a body that is
-    not JSON, 422 for JSON that does not fit the model."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route_handler(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                errors = exc.errors()
-                if any(error.get("type") == "json_invalid" for error in errors):
-                    return JSONResponse({"error": "bad request", "detail": "the body is not valid JSON"}, 400)
-                detail = "; ".join(
-                    f"{'.'.join(str(p) for p in error.get('loc', ()) if p != 'body')}: {error.get('msg', '')}"
-                    for error in errors
-                )
-                return JSONResponse({"error": "invalid request", "detail": detail}, 422)
-
-        return route_handler
-
-
-router = APIRouter(prefix="/api/feedback", tags=["feedback"], route_class=_JsonErrorRoute)
+router = APIRouter(prefix="/api/feedback", tags=["feedback"])  # bad input: service.errors answers {"error", "detail"}
 
 
 class FeedbackIn(BaseModel):
