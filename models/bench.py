@@ -1,4 +1,4 @@
-"""Time to first token and decode speed per backend: same prompt, same process, medians over runs.
+"""Time to first token and decode speed per backend: same prompts, same process, medians over runs.
 
 Every run asks a different question over different sources, so only the fixed system prompt can come
 from a cache; a repeated prompt would be served almost entirely from llama.cpp's KV cache and flatter it.
@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from models.prompts import PromptSource, build_messages
 
 
-def bench_prompts(notes_dir: Path, n: int, *, n_sources: int = 5, words_per_source: int = 95) -> list[list[dict]]:
-    """n different ~600-token prompts built from consecutive windows of the notes."""
+def bench_prompts(
+    notes_dir: Path,
+    n: int,
+    count_tokens: Callable[[list[dict]], int],
+    *,
+    target_tokens: int = 600,
+    n_sources: int = 5,
+) -> list[list[dict]]:
+    """n different prompts of at most target_tokens tokens (within a few), built from windows of the notes.
+
+    Sources are trimmed word by word until the rendered prompt fits, so every backend is timed on the
+    prompt length the target is stated for.
+    """
     from models.finetune.retrieval import note_windows
 
-    windows = [w for w in note_windows(notes_dir, max_words=words_per_source) if len(w.text.split()) > 40]
+    windows = [w for w in note_windows(notes_dir, max_words=200) if len(w.text.split()) > 60]
     if len(windows) < n_sources:
         raise ValueError(f"not enough note text in {notes_dir} for a benchmark prompt")
     prompts = []
@@ -27,8 +38,14 @@ def bench_prompts(notes_dir: Path, n: int, *, n_sources: int = 5, words_per_sour
         picked = [windows[(i * n_sources + j) % len(windows)] for j in range(n_sources)]
         sources = [PromptSource(n=j + 1, text=w.text, breadcrumbs=w.breadcrumbs) for j, w in enumerate(picked)]
         # a question the first source answers, so the model writes an answer rather than refusing
-        topic = " ".join(picked[0].text.split()[:6])
-        prompts.append(build_messages(f"What do the notes say about {topic}?", sources))
+        question = f"What do the notes say about {' '.join(picked[0].text.split()[:6])}?"
+        for words in range(200, 0, -1):
+            messages = build_messages(question, sources, max_source_words=words)
+            if count_tokens(messages) <= target_tokens:
+                break
+        else:
+            raise ValueError(f"no prompt from {notes_dir} fits in {target_tokens} tokens")
+        prompts.append(messages)
     return prompts
 
 
@@ -58,6 +75,7 @@ def bench_generators(
                 "backend": gen.name,
                 "tokens_per_s": round(statistics.median((n - 1) / d for _, n, d in runs if n > 1 and d > 0), 1),
                 "first_token_ms": round(statistics.median(f for f, _, _ in runs) * 1000),
+                "prompt_tokens": statistics.median(gen.count_tokens(p) for p in prompts[1:]),
                 "runs": len(runs),
                 "tokens_per_run": statistics.median(n for _, n, _ in runs),
             }

@@ -123,21 +123,26 @@ def bench_generate(
     max_tokens: int = typer.Option(64, help="Tokens generated per run."),
     threads: int | None = typer.Option(None, help="CPU threads (default: all cores)."),
     adapter: str | None = typer.Option("default", help="Adapter name, or 'none' for the bare base."),
-    notes_dir: Path = typer.Option(NOTES_DIR, help="Notes the ~600-token prompts are built from."),
+    notes_dir: Path = typer.Option(NOTES_DIR, help="Notes the prompts are built from."),
+    prompt_tokens: int = typer.Option(600, help="Prompt length in tokens (the target is stated for 600)."),
 ) -> None:
-    """Time to first token and decode tokens/s per backend on the same ~600-token prompts."""
+    """Time to first token and decode tokens/s per backend on the same prompts of `prompt_tokens` tokens."""
     from models.bench import bench_generators, bench_prompts
     from models.generator import load_generator
 
     with _one_line_errors():
-        prompts = bench_prompts(notes_dir, runs + 1)
         names = [b.strip() for b in backends.split(",") if b.strip()]
         gens = [
             load_generator(b, adapter=None if adapter in (None, "none") else adapter, threads=threads) for b in names
         ]
+        # sized with the first backend's tokenizer: both load the same GGUF vocabulary
+        prompts = bench_prompts(notes_dir, runs + 1, gens[0].count_tokens, target_tokens=prompt_tokens)
         rows = bench_generators(gens, prompts, max_tokens=max_tokens)
         if json_out:
             typer.echo(json.dumps(rows))
         else:
             for row in rows:
-                typer.echo(f"{row['backend']}: {row['tokens_per_s']} tok/s, first token {row['first_token_ms']} ms")
+                typer.echo(
+                    f"{row['backend']}: {row['tokens_per_s']} tok/s, first token {row['first_token_ms']} ms "
+                    f"({row['prompt_tokens']:.0f}-token prompt)"
+                )

@@ -24,6 +24,10 @@ class Backend(Protocol):
         """Greedy text pieces, one per token, ending at end of turn or after max_tokens tokens."""
         ...
 
+    def count_tokens(self, prompt: str) -> int:
+        """Tokens the rendered prompt takes in this backend's tokenizer."""
+        ...
+
 
 def apply_stops(pieces: Iterable[str], stop: Sequence[str]) -> Iterator[str]:
     """Pass text through until a stop sequence appears; never yield a partial stop sequence."""
@@ -66,6 +70,10 @@ class Generator:
                 raise
             except Exception as exc:  # a backend's own exception types stop here
                 raise GenerationError(f"{self.name} failed while generating: {exc}") from exc
+
+    def count_tokens(self, messages: Sequence[dict[str, str]]) -> int:
+        """Prompt length in tokens, as this model will see it (sizes prompts for n_ctx and benchmarks)."""
+        return self.backend.count_tokens(render_chatml(messages))
 
     def generate(self, messages: Sequence[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()) -> str:
         return "".join(self.stream(messages, max_tokens=max_tokens, stop=stop))

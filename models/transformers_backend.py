@@ -100,6 +100,9 @@ class TransformersBackend:
         self.device = next(self.model.parameters()).device
         self.end_ids = {self.tokenizer.eos_token_id, self.tokenizer.convert_tokens_to_ids("<|im_end|>")}
 
+    def count_tokens(self, prompt: str) -> int:
+        return len(self.tokenizer(prompt, add_special_tokens=False).input_ids)
+
     def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
         import torch
 

@@ -1,0 +1,93 @@
+"""The llama.cpp backend's split: prompts on an f16 copy, answers on the 4-bit file, the KV cache moved between."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from models.adapters import resolve_adapter
+from models.bench import bench_prompts
+from models.generator import Generator, load_generator
+from models.llamacpp_backend import LlamaCppBackend, LlamaCppConfig, f16_copy, last_logits, move_kv_cache
+from models.registry import gguf_path
+
+BASE = "smollm2-135m-instruct"
+
+
+def test_f16_copy_holds_the_shipped_weights(tmp_path, monkeypatch):
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
+
+    monkeypatch.setenv("NOTECITE_CACHE", str(tmp_path))
+    base = gguf_path(BASE)
+    copy = f16_copy(base)
+    assert copy.parent.parent == tmp_path and f16_copy(base) == copy  # made once, then reused
+    shipped = {t.name: t for t in GGUFReader(str(base)).tensors}
+    converted = {t.name: t for t in GGUFReader(str(copy)).tensors}
+    assert shipped.keys() == converted.keys()
+    for name in ("blk.0.attn_q.weight", "blk.17.ffn_down.weight", "token_embd.weight"):
+        want = dequantize(shipped[name].data, shipped[name].tensor_type)
+        got = dequantize(converted[name].data, converted[name].tensor_type)
+        assert converted[name].tensor_type.name == "F16"
+        np.testing.assert_allclose(got, want, rtol=2e-3, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def prompts(notes_dir):
+    gen = load_generator("llamacpp", adapter="default", threads=2)
+    return bench_prompts(notes_dir, 5, gen.count_tokens, target_tokens=300)
+
+
+@pytest.mark.slow
+def test_moved_kv_cache_continues_exactly_like_the_context_that_made_it():
+    """Same 4-bit model on both sides: after the move, the next step's logits are the source's, bit for bit."""
+    config = LlamaCppConfig(f16_prefill=False)
+    a = LlamaCppBackend(BASE, None, threads=2, config=config)
+    b = LlamaCppBackend(BASE, None, threads=2, config=config)
+    b.decoder.eval(b.tokens("something else entirely, to be overwritten"))
+    tokens = a.tokens("<|im_start|>user\nWhat is dropout?<|im_end|>\n<|im_start|>assistant\n")
+    a.decoder.reset()
+    a.decoder.eval(tokens)
+    move_kv_cache(a.decoder, b.decoder, tokens)
+    assert b.decoder.n_tokens == len(tokens)
+    nxt = int(np.argmax(last_logits(a.decoder)))
+    a.decoder.eval([nxt])
+    b.decoder.eval([nxt])
+    np.testing.assert_array_equal(last_logits(b.decoder), last_logits(a.decoder))
+
+
+@pytest.mark.slow
+def test_f16_prefill_answers_like_the_4bit_model_alone(prompts):
+    adapter = resolve_adapter("default", BASE)
+    split = Generator(LlamaCppBackend(BASE, adapter, threads=2), "split")
+    alone = Generator(LlamaCppBackend(BASE, adapter, threads=2, config=LlamaCppConfig(f16_prefill=False)), "4-bit")
+    answers = [(split.generate(p, max_tokens=24), alone.generate(p, max_tokens=24)) for p in prompts]
+    assert all(a.strip() for a, _ in answers)
+    # f16 rounding may flip a late near-tie; the answers must still be the same text almost always
+    assert sum(a == b for a, b in answers) >= len(answers) - 1, answers
+
+
+@pytest.mark.slow
+def test_bench_prompts_fit_the_target_length(prompts):
+    gen = load_generator("llamacpp", adapter="default", threads=2)
+    lengths = [gen.count_tokens(p) for p in prompts]
+    assert all(270 <= n <= 300 for n in lengths), lengths
+    assert len({p[1]["content"] for p in prompts}) == len(prompts)  # different sources every run
+
+
+@pytest.mark.slow
+def test_bench_generate_json_has_the_issue_keys(notes_dir):
+    from service.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        ["bench", "generate", "--json", "--backends", "llamacpp", "--runs", "2", "--max-tokens", "8"]
+        + ["--threads", "2", "--prompt-tokens", "300", "--notes-dir", str(notes_dir)],
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output.strip().splitlines()[-1])
+    assert row["backend"].startswith("llamacpp:") and row["runs"] == 2
+    assert row["tokens_per_s"] > 0 and row["first_token_ms"] > 0 and 270 <= row["prompt_tokens"] <= 300
