@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,27 @@ def time_stream(generator: Any, messages: Sequence[dict], max_tokens: int) -> tu
     return first - t0, n, end - first
 
 
+def llamacpp_variants(base_model: str, adapter_dir: Path | None, threads: int, name: str) -> Iterator[Any]:
+    """The llama.cpp settings the defaults were chosen from, loaded one at a time (each holds its own model).
+
+    Each is named `name (what differs from the default)`.
+    """
+    from models.generator import Generator
+    from models.llamacpp_backend import LlamaCppBackend, LlamaCppConfig
+
+    variants = {
+        "4-bit prefill": (LlamaCppConfig(f16_prefill=False), threads),
+        "n_ubatch 128": (LlamaCppConfig(n_ubatch=128), threads),
+        "flash_attn off": (LlamaCppConfig(flash_attn=False), threads),
+        "1 thread": (LlamaCppConfig(), 1),
+    }
+    for label, (config, n_threads) in variants.items():
+        backend = LlamaCppBackend(base_model, adapter_dir, threads=n_threads, config=config)
+        yield Generator(backend, f"{name} ({label})")
+
+
 def bench_generators(
-    generators: Sequence[Any], prompts: Sequence[Sequence[dict]], *, max_tokens: int = 64
+    generators: Iterable[Any], prompts: Sequence[Sequence[dict]], *, max_tokens: int = 64
 ) -> list[dict[str, Any]]:
     """The first prompt warms each backend up; the rest are timed."""
     rows = []

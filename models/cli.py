@@ -125,19 +125,38 @@ def bench_generate(
     adapter: str | None = typer.Option("default", help="Adapter name, or 'none' for the bare base."),
     notes_dir: Path = typer.Option(NOTES_DIR, help="Notes the prompts are built from."),
     prompt_tokens: int = typer.Option(600, help="Prompt length in tokens (the target is stated for 600)."),
+    base_model: str = typer.Option("smollm2-135m-instruct", help="Base model key in models.registry."),
+    sweep: bool = typer.Option(False, "--sweep", help="Also time llama.cpp prefill, micro-batch and thread variants."),
+    out: Path | None = typer.Option(None, help="Also write the rows and the targets to this JSON file."),
 ) -> None:
     """Time to first token and decode tokens/s per backend on the same prompts of `prompt_tokens` tokens."""
-    from models.bench import bench_generators, bench_prompts
+    import os
+    import platform
+
+    from models.adapters import resolve_adapter
+    from models.bench import bench_generators, bench_prompts, llamacpp_variants
     from models.generator import load_generator
 
     with _one_line_errors():
+        adapter = None if adapter in (None, "none") else adapter
         names = [b.strip() for b in backends.split(",") if b.strip()]
-        gens = [
-            load_generator(b, adapter=None if adapter in (None, "none") else adapter, threads=threads) for b in names
-        ]
+        gens = [load_generator(b, base_model, adapter=adapter, threads=threads) for b in names]
         # sized with the first backend's tokenizer: both load the same GGUF vocabulary
         prompts = bench_prompts(notes_dir, runs + 1, gens[0].count_tokens, target_tokens=prompt_tokens)
         rows = bench_generators(gens, prompts, max_tokens=max_tokens)
+        if sweep:
+            n_threads = threads or os.cpu_count() or 1
+            default = load_generator("llamacpp", base_model, adapter=adapter, threads=threads)
+            variants = llamacpp_variants(base_model, resolve_adapter(adapter, base_model), n_threads, default.name)
+            rows += bench_generators(variants, prompts, max_tokens=max_tokens)
+        if out is not None:
+            report = {
+                "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count()},
+                "settings": {"runs": runs, "max_tokens": max_tokens, "prompt_tokens": prompt_tokens},
+                "targets": {"tokens_per_s": 80, "first_token_ms": 1000, "prompt_tokens": 600},
+                "results": rows,
+            }
+            out.write_text(json.dumps(report, indent=2) + "\n")
         if json_out:
             typer.echo(json.dumps(rows))
         else:

@@ -1,17 +1,22 @@
 """llama.cpp backend: the shipped quantized GGUF plus the LoRA adapter converted to GGUF.
 
 Prompts and answers run on different copies of the same weights. Decoding one token at a time is
-memory-bound, so it runs on the shipped 4-bit file. Evaluating a prompt is compute-bound, and llama.cpp
-has no fast batched kernel for q4_1 on x86: an f16 copy of the same weights evaluates prompts about twice
-as fast. The prompt's KV cache then moves to the 4-bit context, which writes the answer. The fixed system
-prompt stays evaluated between questions, so each question pays only for its sources and question.
+memory-bound, so it runs on the shipped 4-bit file with the adapter applied at run time. Evaluating a
+prompt is compute-bound, and llama.cpp has no fast batched kernel for q4_1 on x86: an f16 copy of the
+same weights, with the adapter merged in, evaluates prompts about twice as fast. The prompt's KV cache
+then moves to the 4-bit context, which writes the answer. The fixed system prompt stays evaluated
+between questions, so each question pays only for its sources and question. Nothing longer is reused:
+evaluating the rest of a prompt in a different batch split changes the last bits of the logits, and a
+greedy answer would then depend on the question asked before it.
 """
 
 from __future__ import annotations
 
 import codecs
 import ctypes
+import hashlib
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +42,8 @@ class LlamaCppConfig:
     f16_prefill: bool = field(
         default=True,
         metadata={
-            "help": "Evaluate prompts on an f16 copy of the shipped weights (2x faster here), then decode on the "
-            "4-bit file. False evaluates prompts on the 4-bit file too (half the memory)."
+            "help": "Evaluate prompts on an f16 copy of the shipped weights with the adapter merged in (2x faster "
+            "here), then decode on the 4-bit file. False evaluates prompts on the 4-bit file too (less memory)."
         },
     )
 
@@ -67,6 +72,28 @@ def f16_copy(base: Path) -> Path:
     return out
 
 
+def prefill_model(base: Path, lora: Path | None, lora_scale: float) -> Path:
+    """The f16 copy with the adapter merged in (made once per adapter into the cache): no LoRA matmuls."""
+    from models.gguf_lora import merge_lora
+    from models.registry import sha256_file
+
+    f16 = f16_copy(base)
+    if lora is None:
+        return f16
+    key = hashlib.sha256(f"{sha256_file(lora)}:{lora_scale}".encode()).hexdigest()[:16]
+    out = f16.with_name(f"{f16.stem}.lora-{key}.gguf")
+    if not out.is_file():
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(f16, tmp)
+        try:
+            merge_lora(tmp, lora, lora_scale)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        tmp.replace(out)
+    return out
+
+
 def last_logits(llm) -> np.ndarray:
     """Logits of the last token the context evaluated (a view into llama.cpp's buffer)."""
     import llama_cpp
@@ -89,17 +116,6 @@ def move_kv_cache(src, dst, tokens: Sequence[int]) -> None:
     dst.input_ids[: len(tokens)] = tokens
 
 
-def common_prefix(llm, tokens: Sequence[int]) -> int:
-    """How many leading tokens of `tokens` the context already holds, leaving at least one to evaluate."""
-    held = llm.input_ids[: llm.n_tokens]
-    n = 0
-    for a, b in zip(held, tokens, strict=False):
-        if a != b:
-            break
-        n += 1
-    return min(n, len(tokens) - 1)
-
-
 class LlamaCppBackend:
     def __init__(
         self,
@@ -117,10 +133,18 @@ class LlamaCppBackend:
         threads = threads or os.cpu_count() or 1
         self.name = f"llamacpp:{get_model(base_model).key}" + (":f16-prefill" if self.config.f16_prefill else "")
         self.decoder = self._open(base, lora, threads)
-        self.prefiller = self._open(f16_copy(base), lora, threads) if self.config.f16_prefill else self.decoder
+        if self.config.f16_prefill:
+            self.prefiller = self._open(prefill_model(base, lora, self.config.lora_scale), None, threads)
+        else:
+            self.prefiller = self.decoder
         end = self.decoder.tokenize(END_OF_TURN.encode(), add_bos=False, special=True)
         self.end_tokens = {self.decoder.token_eos(), *(end if len(end) == 1 else [])}
         self.warm_prefix()
+
+    def close(self) -> None:
+        """Free both models now rather than at interpreter exit (where llama-cpp-python's finalizer fails)."""
+        for llm in {id(self.decoder): self.decoder, id(self.prefiller): self.prefiller}.values():
+            llm.close()
 
     def _open(self, model_path: Path, lora: Path | None, threads: int):
         from llama_cpp import Llama
@@ -140,9 +164,16 @@ class LlamaCppBackend:
         )
 
     def warm_prefix(self) -> None:
-        """Evaluate the fixed system prompt so the first question reuses its KV cache."""
+        """Evaluate the fixed system prompt once; every question then reuses its KV cache."""
+        self.prefix_tokens = self.tokens(fixed_prefix())
         self.prefiller.reset()
-        self.prefiller.eval(self.tokens(fixed_prefix()))
+        self.prefiller.eval(self.prefix_tokens)
+
+    def _reusable(self, tokens: list[int]) -> int:
+        """Length of the fixed system prompt when the prefiller holds it and this prompt starts with it, else 0."""
+        n = len(self.prefix_tokens)
+        holds = self.prefiller.n_tokens >= n and self.prefiller.input_ids[:n].tolist() == self.prefix_tokens
+        return n if holds and len(tokens) > n and tokens[:n] == self.prefix_tokens else 0
 
     def tokens(self, text: str) -> list[int]:
         return self.decoder.tokenize(text.encode(), add_bos=True, special=True)
@@ -152,7 +183,7 @@ class LlamaCppBackend:
 
     def _prefill(self, tokens: list[int]) -> int:
         """Evaluate the prompt (minus what the cache holds), leave its KV in the decoder, return the first token."""
-        held = common_prefix(self.prefiller, tokens)
+        held = self._reusable(tokens)
         self.prefiller.n_tokens = held  # eval() drops the cache beyond n_tokens
         self.prefiller.eval(tokens[held:])
         first = int(np.argmax(last_logits(self.prefiller)))

@@ -42,7 +42,10 @@ class Generator(Protocol):
 class AnswerConfig:
     """The pipeline's knobs (a slice of Settings, so eval can build one without the service)."""
 
-    top_k: int = field(default=5, metadata={"help": "Note passages handed to the generator."})
+    top_k: int = field(default=4, metadata={"help": "Note passages handed to the generator."})
+    source_words: int = field(
+        default=120, metadata={"help": "Words of each passage in the prompt; fewer tokens, sooner first token."}
+    )
     code_k: int = field(default=1, metadata={"help": "Code symbols added for implementation questions."})
     abstain_threshold: float = field(default=0.28, metadata={"help": "Abstain below this best cosine (dev set)."})
     support_threshold: float = field(default=0.45, metadata={"help": "Cosine at which a source supports."})
@@ -198,7 +201,11 @@ class AnswerPipeline:
         # the model explains from the notes; code is attached by citation (numbered after the notes), which
         # keeps the prompt short and the code shown exactly as it is in the file
         notes = [h for h in sources if h.kind == "note"]
-        messages = build_messages(question, [prompt_source(n, h) for n, h in enumerate(notes, start=1)])
+        messages = build_messages(
+            question,
+            [prompt_source(n, h) for n, h in enumerate(notes, start=1)],
+            max_source_words=self.config.source_words,
+        )
         pieces: list[str] = []
         # closing(): a client that disconnects mid-answer closes this stream, and with it the model's,
         # which releases the generator's lock at once instead of whenever the garbage collector runs

@@ -53,6 +53,7 @@ def retrieval_params(settings: Settings) -> RetrievalParams:
 def answer_config(settings: Settings) -> AnswerConfig:
     return AnswerConfig(
         top_k=settings.top_k,
+        source_words=settings.source_words,
         abstain_threshold=settings.abstain_threshold,
         max_new_tokens=settings.max_new_tokens,
     )

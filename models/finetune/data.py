@@ -201,7 +201,10 @@ class Example:
 class DataConfig:
     k: int = field(default=4, metadata={"help": "Sources per prompt (gold + retrieved distractors)."})
     heldout_share: float = field(default=0.2, metadata={"help": "Share of question groups held out."})
-    refusal_share: float = field(default=0.5, metadata={"help": "Refusals per answerable example, roughly."})
+    refusal_share: float = field(
+        default=0.3,
+        metadata={"help": "Refusals per answerable example, roughly (0.5 made a CPU-trained adapter over-refuse)."},
+    )
     max_answer_words: int = field(default=45, metadata={"help": "Reference answers are cut to this length."})
     max_passage_words: int = field(default=90, metadata={"help": "Gold passages are cut to this length."})
     seed: int = field(default=0, metadata={"help": "Seeds source order, refusals and the split."})

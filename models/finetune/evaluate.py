@@ -120,6 +120,12 @@ def markdown(report: dict[str, Any]) -> str:
         f"{tuned['gold_citation_share']:.3f}; false refusals {base['false_refusal_rate']:.3f} -> "
         f"{tuned['false_refusal_rate']:.3f}."
     )
+    if trained := report.get("training"):
+        extra += (
+            f" The adapter ({report.get('adapter')}) was trained on {trained['device']} "
+            f"({trained['host']['torch_threads']} torch threads): {trained['examples']} examples, "
+            f"{trained['steps']} steps at {trained['s_per_step']} s/step, {trained['train_s'] / 60:.1f} min."
+        )
     return "\n".join(lines) + f"\n\n{verdict} {extra}\n"
 
 

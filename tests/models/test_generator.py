@@ -6,7 +6,7 @@ import pytest
 
 from models.errors import GenerationError
 from models.generator import apply_stops, load_generator
-from models.prompts import REFUSAL, PromptSource, build_messages
+from models.prompts import REFUSAL, PromptSource, build_messages, cited_numbers
 
 MESSAGES = build_messages(
     "What does Adam combine?",
@@ -43,10 +43,65 @@ def test_streams_pieces_that_join_to_the_greedy_answer(generator):
     assert "".join(pieces) == generator.generate(MESSAGES, max_tokens=32)  # greedy: same every time
 
 
+# (question, sources, the source that answers, a phrase the answer must carry)
+CITED_CASES = [
+    (
+        "What does Adam combine?",
+        ["Dropout switches off random units during training.", "Adam combines momentum with RMSProp."],
+        2,
+        "momentum",
+    ),
+    (
+        "What does dropout do?",
+        [
+            "Adam combines momentum with RMSProp.",
+            "Batch normalization normalizes each layer's inputs over the mini-batch.",
+            "Dropout switches off random units during training to reduce overfitting.",
+        ],
+        3,
+        "random units",
+    ),
+    (
+        "What is the BLEU score?",
+        [
+            "The BLEU score is the geometric mean of the n-gram precisions times a brevity penalty.",
+            "ROUGE measures the n-gram recall of a generated summary against reference summaries.",
+        ],
+        1,
+        "geometric mean",
+    ),
+    (
+        "What is the vanishing gradient problem?",
+        [
+            "LoRA trains two small low-rank matrices per layer and freezes the pretrained weights.",
+            "The vanishing gradient problem: gradients shrink as they flow back through many layers, "
+            "so the early layers learn very slowly.",
+        ],
+        2,
+        "gradients shrink",
+    ),
+    (
+        "What does LoRA train?",
+        [
+            "LoRA freezes the pretrained weights and trains two small low-rank matrices A and B per layer.",
+            "Beam search keeps the k most likely partial sequences at each step.",
+        ],
+        1,
+        "low-rank",
+    ),
+]
+
+
 @pytest.mark.slow
-def test_tuned_answer_cites_the_source_that_holds_it(generator):
-    answer = generator.generate(MESSAGES, max_tokens=48)
-    assert "[2]" in answer and "momentum" in answer.lower()
+def test_tuned_answers_cite_the_source_that_holds_them(generator):
+    hits = []
+    for question, texts, gold, phrase in CITED_CASES:
+        sources = [PromptSource(n=i, text=t) for i, t in enumerate(texts, start=1)]
+        answer = generator.generate(build_messages(question, sources), max_tokens=48)
+        assert all(1 <= n <= len(texts) for n in cited_numbers(answer)), answer  # never a source it was not given
+        hits.append(f"[{gold}]" in answer and phrase in answer.lower())
+    # a 135M model drops a marker now and then (the service re-attaches it); it must not be the rule
+    assert sum(hits) >= len(CITED_CASES) - 1, hits
 
 
 @pytest.mark.slow

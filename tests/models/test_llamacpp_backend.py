@@ -11,7 +11,15 @@ from typer.testing import CliRunner
 from models.adapters import resolve_adapter
 from models.bench import bench_prompts
 from models.generator import Generator, load_generator
-from models.llamacpp_backend import LlamaCppBackend, LlamaCppConfig, f16_copy, last_logits, move_kv_cache
+from models.llamacpp_backend import (
+    LlamaCppBackend,
+    LlamaCppConfig,
+    f16_copy,
+    last_logits,
+    move_kv_cache,
+    prefill_model,
+)
+from models.prompts import render_chatml
 from models.registry import gguf_path
 
 BASE = "smollm2-135m-instruct"
@@ -33,6 +41,36 @@ def test_f16_copy_holds_the_shipped_weights(tmp_path, monkeypatch):
         got = dequantize(converted[name].data, converted[name].tensor_type)
         assert converted[name].tensor_type.name == "F16"
         np.testing.assert_allclose(got, want, rtol=2e-3, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_merged_adapter_computes_what_the_run_time_adapter_computes(prompts):
+    from llama_cpp import Llama
+
+    from models.adapters import gguf_adapter
+
+    base = gguf_path(BASE)
+    lora = gguf_adapter(resolve_adapter("default", BASE), base)
+    merged = prefill_model(base, lora, 1.0)
+    assert merged != f16_copy(base) and prefill_model(base, lora, 1.0) == merged  # cached per adapter
+    assert prefill_model(base, None, 1.0) == f16_copy(base)
+
+    def open_model(path, lora_path=None):
+        return Llama(model_path=str(path), lora_path=lora_path, n_ctx=1024, n_threads=2, seed=0, verbose=False)
+
+    run_time, at_once, bare = open_model(f16_copy(base), str(lora)), open_model(merged), open_model(f16_copy(base))
+    for messages in prompts[:3]:
+        tokens = run_time.tokenize(render_chatml(messages).encode(), add_bos=True, special=True)
+        logits = []
+        for llm in (run_time, at_once, bare):
+            llm.reset()
+            llm.eval(tokens)
+            logits.append(last_logits(llm).copy())
+        assert np.argmax(logits[0]) == np.argmax(logits[1])
+        # f16 rounding of the merged weights is far smaller than what the adapter changes
+        assert np.abs(logits[0] - logits[1]).max() < 0.2 < np.abs(logits[0] - logits[2]).max()
+    for llm in (run_time, at_once, bare):
+        llm.close()
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +95,8 @@ def test_moved_kv_cache_continues_exactly_like_the_context_that_made_it():
     a.decoder.eval([nxt])
     b.decoder.eval([nxt])
     np.testing.assert_array_equal(last_logits(b.decoder), last_logits(a.decoder))
+    a.close()
+    b.close()
 
 
 @pytest.mark.slow
@@ -68,6 +108,17 @@ def test_f16_prefill_answers_like_the_4bit_model_alone(prompts):
     assert all(a.strip() for a, _ in answers)
     # f16 rounding may flip a late near-tie; the answers must still be the same text almost always
     assert sum(a == b for a, b in answers) >= len(answers) - 1, answers
+    split.backend.close()
+    alone.backend.close()
+
+
+@pytest.mark.slow
+def test_an_answer_does_not_depend_on_the_question_before_it(prompts):
+    gen = load_generator("llamacpp", adapter="default", threads=2)
+    first = [gen.generate(p, max_tokens=24) for p in prompts[:3]]
+    again = [gen.generate(p, max_tokens=24) for p in reversed(prompts[:3])]
+    assert first == again[::-1]
+    assert gen.generate(prompts[0], max_tokens=24) == first[0]  # the same prompt twice in a row too
 
 
 @pytest.mark.slow
@@ -79,15 +130,26 @@ def test_bench_prompts_fit_the_target_length(prompts):
 
 
 @pytest.mark.slow
-def test_bench_generate_json_has_the_issue_keys(notes_dir):
+def test_bench_generate_json_has_the_issue_keys(notes_dir, tmp_path):
     from service.cli import app
 
+    out = tmp_path / "bench.json"
     result = CliRunner().invoke(
         app,
-        ["bench", "generate", "--json", "--backends", "llamacpp", "--runs", "2", "--max-tokens", "8"]
-        + ["--threads", "2", "--prompt-tokens", "300", "--notes-dir", str(notes_dir)],
+        ["bench", "generate", "--json", "--backends", "llamacpp", "--runs", "2", "--max-tokens", "8", "--sweep"]
+        + ["--threads", "2", "--prompt-tokens", "300", "--notes-dir", str(notes_dir), "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
-    (row,) = json.loads(result.output.strip().splitlines()[-1])
-    assert row["backend"].startswith("llamacpp:") and row["runs"] == 2
-    assert row["tokens_per_s"] > 0 and row["first_token_ms"] > 0 and 270 <= row["prompt_tokens"] <= 300
+    rows = json.loads(result.output.strip().splitlines()[-1])
+    assert rows[0]["backend"].startswith("llamacpp:") and "(" not in rows[0]["backend"]
+    assert [r["backend"].split("(")[-1] for r in rows[1:]] == [
+        "4-bit prefill)",
+        "n_ubatch 128)",
+        "flash_attn off)",
+        "1 thread)",
+    ]
+    for row in rows:
+        assert row["runs"] == 2 and row["tokens_per_s"] > 0 and row["first_token_ms"] > 0
+        assert 270 <= row["prompt_tokens"] <= 300
+    report = json.loads(out.read_text())
+    assert report["results"] == rows and report["targets"]["first_token_ms"] == 1000
