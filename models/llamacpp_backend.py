@@ -17,6 +17,7 @@ import ctypes
 import hashlib
 import os
 import shutil
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,11 @@ def prefill_model(base: Path, lora: Path | None, lora_scale: float) -> Path:
     return out
 
 
+def close_models(*models) -> None:
+    for llm in {id(m): m for m in models}.values():
+        llm.close()
+
+
 def last_logits(llm) -> np.ndarray:
     """Logits of the last token the context evaluated (a view into llama.cpp's buffer)."""
     import llama_cpp
@@ -137,14 +143,15 @@ class LlamaCppBackend:
             self.prefiller = self._open(prefill_model(base, lora, self.config.lora_scale), None, threads)
         else:
             self.prefiller = self.decoder
+        # llama-cpp-python's own finalizer fails at interpreter exit (its module is torn down first)
+        self._finalizer = weakref.finalize(self, close_models, self.decoder, self.prefiller)
         end = self.decoder.tokenize(END_OF_TURN.encode(), add_bos=False, special=True)
         self.end_tokens = {self.decoder.token_eos(), *(end if len(end) == 1 else [])}
         self.warm_prefix()
 
     def close(self) -> None:
-        """Free both models now rather than at interpreter exit (where llama-cpp-python's finalizer fails)."""
-        for llm in {id(self.decoder): self.decoder, id(self.prefiller): self.prefiller}.values():
-            llm.close()
+        """Free both models now (idempotent); otherwise when this backend is collected or at exit."""
+        self._finalizer()
 
     def _open(self, model_path: Path, lora: Path | None, threads: int):
         from llama_cpp import Llama
