@@ -18,7 +18,7 @@ import hashlib
 import os
 import shutil
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,24 +53,35 @@ class LlamaCppConfig:
             raise ValueError(f"bad llama.cpp sizes: n_ctx={self.n_ctx} n_batch={self.n_batch} n_ubatch={self.n_ubatch}")
 
 
+def made_once(out: Path, make: Callable[[Path], None]) -> Path:
+    """`out`, written by make(tmp) and renamed into place unless it exists: a killed or failed make leaves
+    nothing behind, and two processes making it at once each rename their own complete file."""
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            make(tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        tmp.replace(out)
+    return out
+
+
 def f16_copy(base: Path) -> Path:
     """The shipped GGUF converted to f16 once into the cache; 4-bit values are exact in f16 up to rounding."""
     import llama_cpp
 
     from models.transformers_backend import cache_dir
 
-    out = cache_dir() / "gguf" / f"{base.stem}-{base.stat().st_size}.f16.gguf"
-    if not out.is_file():
-        out.parent.mkdir(parents=True, exist_ok=True)
+    def convert(tmp: Path) -> None:
         params = llama_cpp.llama_model_quantize_default_params()
         params.ftype = LLAMA_FTYPE_MOSTLY_F16
         params.allow_requantize = True
-        tmp = out.with_suffix(f".{os.getpid()}.tmp")  # two processes may convert at once; each renames its own
         if llama_cpp.llama_model_quantize(str(base).encode(), str(tmp).encode(), params) != 0:
-            tmp.unlink(missing_ok=True)
             raise GenerationError(f"llama.cpp could not convert {base} to f16")
-        tmp.replace(out)
-    return out
+
+    return made_once(cache_dir() / "gguf" / f"{base.stem}-{base.stat().st_size}.f16.gguf", convert)
 
 
 def prefill_model(base: Path, lora: Path | None, lora_scale: float) -> Path:
@@ -81,18 +92,13 @@ def prefill_model(base: Path, lora: Path | None, lora_scale: float) -> Path:
     f16 = f16_copy(base)
     if lora is None:
         return f16
-    key = hashlib.sha256(f"{sha256_file(lora)}:{lora_scale}".encode()).hexdigest()[:16]
-    out = f16.with_name(f"{f16.stem}.lora-{key}.gguf")
-    if not out.is_file():
-        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+
+    def merge(tmp: Path) -> None:
         shutil.copyfile(f16, tmp)
-        try:
-            merge_lora(tmp, lora, lora_scale)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        tmp.replace(out)
-    return out
+        merge_lora(tmp, lora, lora_scale)
+
+    key = hashlib.sha256(f"{sha256_file(lora)}:{lora_scale}".encode()).hexdigest()[:16]
+    return made_once(f16.with_name(f"{f16.stem}.lora-{key}.gguf"), merge)
 
 
 def close_models(*models) -> None:
