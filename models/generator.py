@@ -18,8 +18,6 @@ BACKENDS = ("llamacpp", "transformers")
 
 
 class Backend(Protocol):
-    name: str
-
     def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
         """Greedy text pieces, one per token, ending at end of turn or after max_tokens tokens."""
         ...

@@ -26,7 +26,7 @@ import numpy as np
 
 from models.errors import GenerationError
 from models.prompts import END_OF_TURN, fixed_prefix
-from models.registry import get_model, gguf_path
+from models.registry import gguf_path
 
 LLAMA_FTYPE_MOSTLY_F16 = 1
 
@@ -143,7 +143,6 @@ class LlamaCppBackend:
         base = gguf_path(base_model)
         lora = gguf_adapter(adapter_dir, base) if adapter_dir is not None else None
         threads = threads or os.cpu_count() or 1
-        self.name = f"llamacpp:{get_model(base_model).key}" + (":f16-prefill" if self.config.f16_prefill else "")
         self.decoder = self._open(base, lora, threads)
         if self.config.f16_prefill:
             self.prefiller = self._open(prefill_model(base, lora, self.config.lora_scale), None, threads)

@@ -87,7 +87,6 @@ class TransformersBackend:
         if threads:
             torch.set_num_threads(threads)
         four_bit = is_cuda_available() and is_bnb_available()
-        self.name = f"transformers:{base_model}" + (":nf4" if four_bit else ":fp32")
         self.tokenizer = load_tokenizer(base_model)
         model = load_base(base_model, load_in_4bit=four_bit)
         if adapter_dir is not None:
