@@ -1,6 +1,6 @@
 """`notecite eval`: run the offline evaluation and write report.json, report.md and plots.
 
-A plain function with typer defaults; service/cli.py registers it. Errors end in one line on stderr and
+A plain function with typer defaults; notecite/cli.py registers it. Errors end in one line on stderr and
 exit code 1, never a traceback.
 """
 
@@ -13,14 +13,13 @@ from typing import Any
 
 import typer
 
+from core.settings import get_settings
 from eval.dataset import DatasetError
 from eval.systems import SYSTEMS, parse_systems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATASET = REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl"
-DEFAULT_NOTES = REPO_ROOT.parent / "shared" / "notes"
 DEFAULT_OUT = REPO_ROOT / "eval" / "reports" / "latest"
-DEFAULT_CODE = REPO_ROOT / "reference"
 
 
 def _log(message: str) -> None:
@@ -29,19 +28,21 @@ def _log(message: str) -> None:
 
 def eval_command(
     dataset: Path = typer.Option(DEFAULT_DATASET, "--dataset", help="JSONL questions (format: ../shared/DESIGN.md)."),
-    notes: Path = typer.Option(DEFAULT_NOTES, "--notes", help="Notes dir the dataset's docs live in."),
+    notes: Path | None = typer.Option(None, "--notes", help="Notes dir the dataset's docs live in (NOTES_DIR)."),
     out: Path = typer.Option(DEFAULT_OUT, "--out", help="Where report.json, report.md and the plots go."),
     systems: str | None = typer.Option(
         None, "--systems", help=f"Comma-separated subset of: {', '.join(SYSTEMS)} (default: all)."
     ),
     no_answers: bool = typer.Option(False, "--no-answers", help="Retrieval only: skip generating answers."),
-    code: Path = typer.Option(DEFAULT_CODE, "--code", help="Reference code indexed beside the notes."),
+    code: Path | None = typer.Option(None, "--code", help="Reference code indexed beside the notes (CODE_DIR)."),
     answer_sample: int = typer.Option(
         0, "--answer-sample", help="Answer only N questions, kinds taking turns (0: all); retrieval uses all."
     ),
     readme: Path | None = typer.Option(None, "--readme", help="Also refresh this README's evaluation section."),
 ) -> None:
     """Compare retrieval (and answer) systems on a question set; write DIR/report.json, report.md, PNGs."""
+    settings = get_settings()
+    notes, code = notes or settings.notes_dir, code or settings.code_dir
     try:
         report, paths = evaluate(dataset, notes, out, systems, no_answers, code, answer_sample, readme)
     except (DatasetError, ValueError, OSError) as exc:
@@ -60,7 +61,7 @@ def evaluate(
     out: Path,
     systems: str | None = None,
     no_answers: bool = False,
-    code: Path | None = DEFAULT_CODE,
+    code: Path | None = None,
     answer_sample: int = 0,
     readme: Path | None = None,
 ) -> tuple[dict[str, Any], list[Path]]:
@@ -90,11 +91,12 @@ def evaluate(
 
 def validate_command(
     dataset: Path = typer.Argument(..., help="JSONL questions to check."),
-    notes: Path = typer.Option(DEFAULT_NOTES, "--notes", help="Notes dir the dataset's docs live in."),
+    notes: Path | None = typer.Option(None, "--notes", help="Notes dir the dataset's docs live in (NOTES_DIR)."),
 ) -> None:
     """Check a dataset: every quote an exact substring of its doc; errors name the line."""
     from eval.dataset import validate
 
+    notes = notes or get_settings().notes_dir
     try:
         questions = validate(dataset, notes)
     except DatasetError as exc:

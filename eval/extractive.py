@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from models.prompts import REFUSAL
-from service.answer import Answer, AnswerConfig, Citation, code_pointer, is_code_question
+from core.settings import AnswerSettings
+from service.answer import Answer, Citation, code_pointer, is_code_question
 from service.attribution import AnsweredSentence, with_markers
 from service.extractive import best_sentences
-from service.retrieval import EmbedderLike, Hit
+from retrieval.retriever import EmbedderLike, Hit
 
 Search = Callable[[str, int, str], list[Hit]]  # (query, k, kind) -> hits
 
@@ -22,7 +23,7 @@ Search = Callable[[str, int, str], list[Hit]]  # (query, k, kind) -> hits
 class ExtractiveAnswerer:
     """Answers from `search`'s top passages with the `n_sentences` sentences most similar to the question."""
 
-    def __init__(self, search: Search, embedder: EmbedderLike, config: AnswerConfig, *, n_sentences: int = 2) -> None:
+    def __init__(self, search: Search, embedder: EmbedderLike, config: AnswerSettings, *, n_sentences: int = 2) -> None:
         self.search = search
         self.embedder = embedder
         self.config = config

@@ -16,7 +16,7 @@ from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from pydantic import PrivateAttr
 
-from service.retrieval import EmbedderLike, Hit
+from retrieval.retriever import EmbedderLike, Hit
 
 
 class WrappedEmbedding(BaseEmbedding):

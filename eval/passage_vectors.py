@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from service.retrieval import EmbedderLike
+from retrieval.retriever import EmbedderLike
 
 
 class PassageVectors:

@@ -22,13 +22,12 @@ from eval.extractive import ExtractiveAnswerer
 from eval.passage_vectors import PassageVectors
 from eval.systems import DEFAULT_SYSTEM, RETRIEVAL_MODES, SYSTEMS, Search, retriever_search
 from eval.threshold import choose, default_grid, sweep
-from ingest.pipeline import DEFAULT_CODE_DIR, CorpusRoot, ingest_corpus
+from ingest.pipeline import corpus_roots, ingest_corpus
 from ingest.store import open_index
 from models.embedder import load_embedder
 from service.answer import Answer, AnswerPipeline
-from service.resources import answer_config, retrieval_params
-from service.retrieval import Hit, Retriever
-from service.settings import Settings
+from retrieval.retriever import Hit, Retriever
+from core.settings import Settings, get_settings
 
 Log = Callable[[str], None]
 K = scoring.K
@@ -89,7 +88,7 @@ def sample_by_kind(questions: Sequence[Question], n: int) -> list[Question]:
 
 
 def build_answerer(kind: str, retriever: Retriever, embedder: Any, settings: Settings) -> Callable[[str], Answer]:
-    config = answer_config(settings)
+    config = settings.answer
     if kind == "extractive":
         return ExtractiveAnswerer(retriever_search(retriever, "hybrid", True), embedder, config).answer
     from models.generator import load_generator
@@ -99,6 +98,7 @@ def build_answerer(kind: str, retriever: Retriever, embedder: Any, settings: Set
         base_model=settings.base_model,
         adapter=settings.adapter if kind == "lora" else None,
         threads=settings.threads,
+        cache_dir=settings.cache_dir,
     )
     return AnswerPipeline(retriever, generator, embedder, config).answer
 
@@ -110,22 +110,22 @@ def run_eval(
     *,
     with_answers: bool = True,
     answer_sample: int = 0,
-    code_dir: Path | None = DEFAULT_CODE_DIR,
+    code_dir: Path | None = None,
     settings: Settings | None = None,
     log: Log = print,
 ) -> EvalRun:
     """Validate the dataset, index notes (+ code) in a temporary dir, run and time every system."""
     questions = validate(dataset, notes_dir)
-    settings = settings or Settings()
+    settings = settings or get_settings()
     embedder = load_embedder(settings.embedder)
     runs = {name: SystemRun(name) for name in systems}
     index_seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="notecite-eval-") as tmp:
-        roots = [CorpusRoot(Path(notes_dir))]
-        if code_dir is not None and Path(code_dir).is_dir():
-            roots.append(CorpusRoot(Path(code_dir), prefix="reference/", kind="code"))
+        # the notes and code under test, never the service's uploads
+        corpus = settings.with_overrides(notes_dir=Path(notes_dir), upload_dir=Path(tmp) / "no-uploads")
+        corpus = corpus.model_copy(update={"code_dir": Path(code_dir) if code_dir else None})
         t0 = time.perf_counter()
-        report = ingest_corpus(roots, Path(tmp) / "index", embedder, max_file_bytes=settings.max_file_bytes)
+        report = ingest_corpus(corpus_roots(corpus), Path(tmp) / "index", embedder, max_file_bytes=settings.limits.max_file_bytes)
         index_seconds["notecite"] = time.perf_counter() - t0
         log(f"indexed: {report.summary()}")
         reader = open_index(Path(tmp) / "index")
@@ -134,7 +134,7 @@ def run_eval(
             t0 = time.perf_counter()
             embedder = PassageVectors(embedder, [n.text for n in reader.get_nodes(reader.node_ids())])
             log(f"passage table: {len(reader.node_ids())} nodes in {time.perf_counter() - t0:.1f} s")
-            retriever = Retriever(reader, embedder, retrieval_params(settings))
+            retriever = Retriever(reader, embedder, settings.retrieval)
             searches: dict[str, Search] = {
                 name: retriever_search(retriever, *mode) for name, mode in RETRIEVAL_MODES.items()
             }
@@ -177,18 +177,18 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
     hits = run.systems.get(DEFAULT_SYSTEM)
     if hits is None:
         return None
-    top_k = run.settings.top_k
+    top_k = run.settings.answer.top_k
     best = {q.id: max((h.dense_score or 0.0 for h in hits.hits[q.id][:top_k]), default=0.0) for q in run.questions}
     unanswerable = {q.id: q.kind == "unanswerable" for q in run.questions}
     rows = sweep(best, unanswerable, default_grid())
     chosen = choose(rows)
-    (current,) = sweep(best, unanswerable, [run.settings.abstain_threshold])
+    (current,) = sweep(best, unanswerable, [run.settings.answer.abstain_threshold])
     return {
         "rule": f"abstain when the best cosine among {DEFAULT_SYSTEM}'s top {top_k} passages is below it",
         "chosen": chosen.threshold,
         "abstention_accuracy": chosen.abstention_accuracy,
         "false_abstain_rate": chosen.false_abstain_rate,
-        "current": run.settings.abstain_threshold,
+        "current": run.settings.answer.abstain_threshold,
         "current_abstention_accuracy": current.abstention_accuracy,
         "current_false_abstain_rate": current.false_abstain_rate,
         "sweep": [[r.threshold, r.abstention_accuracy, r.false_abstain_rate] for r in rows],

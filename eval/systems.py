@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from service.retrieval import Hit, Retriever
+from retrieval.retriever import Hit, Retriever
 
 Search = Callable[[str, int, str], list[Hit]]  # (query, k, kind) -> hits
 

@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 from llama_index.core.schema import TextNode
 
+from core.settings import Settings
 from ingest.chunking import ChunkParams, chunk_sections
 from ingest.code import code_nodes, has_code, is_test_file
 from ingest.errors import NotesDirError, SkippedFile
@@ -34,9 +35,8 @@ from ingest.store import (
 )
 from ingest.structure import infer_structure
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INDEX_DIR = REPO_ROOT / "var" / "index"
-DEFAULT_CODE_DIR = REPO_ROOT / "reference"
+UPLOAD_PREFIX = "uploads/"
+CODE_PREFIX = "reference/"
 EMBED_BATCH = 64
 
 
@@ -61,6 +61,17 @@ class CorpusRoot:
     prefix: str = ""
     kind: Kind = "note"
     optional: bool = field(default=False, metadata={"help": "a missing folder is ignored (uploads)"})
+
+
+def corpus_roots(settings: Settings) -> list[CorpusRoot]:
+    """The notes dir, the uploads dir and the reference code: everything one index holds.
+
+    Uploads always travel with the notes: an ingest that left them out would drop them from the index.
+    """
+    roots = [CorpusRoot(settings.notes_dir), CorpusRoot(settings.uploads, prefix=UPLOAD_PREFIX, optional=True)]
+    if settings.code_dir is not None:
+        roots.append(CorpusRoot(settings.code_dir, prefix=CODE_PREFIX, kind="code", optional=True))
+    return roots
 
 
 @dataclass

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import typer
 
+from core.settings import get_settings
 from models.errors import ModelError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 
 
@@ -37,7 +37,7 @@ def finetune(
     seed: int = typer.Option(0, help="Seed for data, split, init and order."),
     device: str = typer.Option("auto", help="auto | cpu | cuda (cuda trains 4-bit QLoRA with bitsandbytes)."),
     threads: int | None = typer.Option(None, help="torch CPU threads (default: all cores)."),
-    notes_dir: Path = typer.Option(NOTES_DIR, help="Notes the examples are built from."),
+    notes_dir: Path | None = typer.Option(None, help="Notes the examples are built from."),
     index_dir: Path | None = typer.Option(None, help="Index for distractor retrieval (default: settings)."),
     retriever: str = typer.Option("auto", help="auto | index | notes-bm25 (auto: index when one opens)."),
     promote: bool = typer.Option(False, "--promote", help="Make the new adapter the default one."),
@@ -51,10 +51,7 @@ def finetune(
     from models.finetune.train import TrainConfig
 
     with _one_line_errors():
-        if index_dir is None:
-            from service.settings import get_settings
-
-            index_dir = get_settings().index_dir
+        notes_dir, index_dir = notes_dir or get_settings().notes_dir, index_dir or get_settings().index_dir
         if eval_only:
             finetune_eval(base_model=base_model, notes_dir=notes_dir, index_dir=index_dir)
             return
@@ -76,7 +73,7 @@ def finetune(
 def finetune_eval(
     base_model: str = "smollm2-135m-instruct",
     adapter: str = "default",
-    notes_dir: Path = NOTES_DIR,
+    notes_dir: Path | None = None,
     index_dir: Path | None = None,
     max_tokens: int = 96,
 ) -> dict:
@@ -87,6 +84,7 @@ def finetune_eval(
     from models.finetune.pipeline import DATA_DIR, file_sha256, prepare_data
     from models.generator import load_generator
 
+    notes_dir = notes_dir or get_settings().notes_dir
     adapter_dir = resolve_adapter(adapter, base_model)
     trained = json.loads((adapter_dir / "train_report.json").read_text())
     data = trained.get("data", {})
@@ -123,7 +121,7 @@ def bench_generate(
     max_tokens: int = typer.Option(64, help="Tokens generated per run."),
     threads: int | None = typer.Option(None, help="CPU threads (default: all cores)."),
     adapter: str | None = typer.Option("default", help="Adapter name, or 'none' for the bare base."),
-    notes_dir: Path = typer.Option(NOTES_DIR, help="Notes the prompts are built from."),
+    notes_dir: Path | None = typer.Option(None, help="Notes the prompts are built from."),
     prompt_tokens: int = typer.Option(600, help="Prompt length in tokens (the target is stated for 600)."),
     base_model: str = typer.Option("smollm2-135m-instruct", help="Base model key in models.registry."),
     sweep: bool = typer.Option(False, "--sweep", help="Also time llama.cpp prefill, micro-batch and thread variants."),
@@ -137,6 +135,7 @@ def bench_generate(
     from models.bench import bench_generators, bench_prompts, llamacpp_variants
     from models.generator import load_generator
 
+    notes_dir = notes_dir or get_settings().notes_dir
     with _one_line_errors():
         adapter = None if adapter in (None, "none") else adapter
         names = [b.strip() for b in backends.split(",") if b.strip()]

@@ -9,8 +9,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
+from core.settings import DEFAULT_CACHE_DIR
 from models.errors import GenerationError, ModelError
 from models.prompts import render_chatml
 
@@ -83,6 +85,7 @@ def load_generator(
     base_model: str = "smollm2-135m-instruct",
     adapter: str | None = "default",
     threads: int | None = None,
+    cache_dir: Path = DEFAULT_CACHE_DIR,
 ) -> Generator:
     """Load once per process: llama.cpp over the quantized GGUF, or transformers (4-bit on CUDA)."""
     from models.adapters import resolve_adapter
@@ -91,13 +94,14 @@ def load_generator(
     label = f"{backend}:{base_model}" + (f"+{adapter_dir.name}" if adapter_dir else "")
     try:
         if backend == "llamacpp":
-            from models.llamacpp_backend import LlamaCppBackend
+            from models.llamacpp_backend import LlamaCppBackend, LlamaCppConfig
 
-            return Generator(LlamaCppBackend(base_model, adapter_dir, threads=threads), label)
+            config = LlamaCppConfig(cache_dir=cache_dir)
+            return Generator(LlamaCppBackend(base_model, adapter_dir, threads=threads, config=config), label)
         if backend == "transformers":
             from models.transformers_backend import TransformersBackend
 
-            return Generator(TransformersBackend(base_model, adapter_dir, threads=threads), label)
+            return Generator(TransformersBackend(base_model, adapter_dir, threads=threads, cache_dir=cache_dir), label)
     except ModelError:
         raise
     except Exception as exc:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.settings import DEFAULT_CACHE_DIR
 from models.errors import GenerationError
 from models.prompts import END_OF_TURN, fixed_prefix
 from models.registry import gguf_path
@@ -33,6 +34,7 @@ LLAMA_FTYPE_MOSTLY_F16 = 1
 
 @dataclass
 class LlamaCppConfig:
+    cache_dir: Path = field(default=DEFAULT_CACHE_DIR, metadata={"help": "Where the f16 prompt copies are made once."})
     n_ctx: int = field(default=2048, metadata={"help": "Context window in tokens (prompt + answer)."})
     n_batch: int = field(default=512, metadata={"help": "Prompt tokens evaluated per llama_decode call."})
     n_ubatch: int = field(default=512, metadata={"help": "Physical micro-batch; equal to n_batch is fastest here."})
@@ -68,11 +70,9 @@ def made_once(out: Path, make: Callable[[Path], None]) -> Path:
     return out
 
 
-def f16_copy(base: Path) -> Path:
+def f16_copy(base: Path, cache_dir: Path) -> Path:
     """The shipped GGUF converted to f16 once into the cache; 4-bit values are exact in f16 up to rounding."""
     import llama_cpp
-
-    from models.transformers_backend import cache_dir
 
     def convert(tmp: Path) -> None:
         params = llama_cpp.llama_model_quantize_default_params()
@@ -81,15 +81,15 @@ def f16_copy(base: Path) -> Path:
         if llama_cpp.llama_model_quantize(str(base).encode(), str(tmp).encode(), params) != 0:
             raise GenerationError(f"llama.cpp could not convert {base} to f16")
 
-    return made_once(cache_dir() / "gguf" / f"{base.stem}-{base.stat().st_size}.f16.gguf", convert)
+    return made_once(cache_dir / "gguf" / f"{base.stem}-{base.stat().st_size}.f16.gguf", convert)
 
 
-def prefill_model(base: Path, lora: Path | None, lora_scale: float) -> Path:
+def prefill_model(base: Path, lora: Path | None, lora_scale: float, cache_dir: Path) -> Path:
     """The f16 copy with the adapter merged in (made once per adapter into the cache): no LoRA matmuls."""
     from models.gguf_lora import merge_lora
     from models.registry import sha256_file
 
-    f16 = f16_copy(base)
+    f16 = f16_copy(base, cache_dir)
     if lora is None:
         return f16
 
@@ -145,7 +145,7 @@ class LlamaCppBackend:
         threads = threads or os.cpu_count() or 1
         self.decoder = self._open(base, lora, threads)
         if self.config.f16_prefill:
-            self.prefiller = self._open(prefill_model(base, lora, self.config.lora_scale), None, threads)
+            self.prefiller = self._open(prefill_model(base, lora, self.config.lora_scale, self.config.cache_dir), None, threads)
         else:
             self.prefiller = self.decoder
         # llama-cpp-python's own finalizer fails at interpreter exit (its module is torn down first)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from core.settings import DEFAULT_CACHE_DIR
 from models.registry import get_model, gguf_path
 
 
@@ -26,10 +27,6 @@ def is_bnb_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("bitsandbytes") is not None
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("NOTECITE_CACHE", Path.home() / ".cache" / "notecite"))
 
 
 def load_tokenizer(base_model: str):
@@ -48,7 +45,7 @@ def _dequantized(base_model: str):
     return AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=torch.float32)
 
 
-def load_base(base_model: str, *, load_in_4bit: bool = False):
+def load_base(base_model: str, *, load_in_4bit: bool = False, cache_dir: Path = DEFAULT_CACHE_DIR):
     """A fresh transformers model (callers may wrap it with peft). 4-bit needs CUDA and bitsandbytes."""
     import torch
     from transformers import AutoModelForCausalLM
@@ -60,7 +57,7 @@ def load_base(base_model: str, *, load_in_4bit: bool = False):
     from transformers import BitsAndBytesConfig
 
     # transformers cannot quantize while dequantizing a GGUF: go through a one-off safetensors copy
-    hf_dir = cache_dir() / "hf" / f"{get_model(base_model).key}-{path.stat().st_size}"
+    hf_dir = cache_dir / "hf" / f"{get_model(base_model).key}-{path.stat().st_size}"
     if not (hf_dir / "config.json").is_file():
         # a GGUF-loaded model refuses save_pretrained (it is marked GGUF-quantized): copy into a plain one
         full = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=torch.bfloat16)
@@ -81,14 +78,21 @@ def load_base(base_model: str, *, load_in_4bit: bool = False):
 
 
 class TransformersBackend:
-    def __init__(self, base_model: str, adapter_dir: Path | None, *, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        base_model: str,
+        adapter_dir: Path | None,
+        *,
+        threads: int | None = None,
+        cache_dir: Path = DEFAULT_CACHE_DIR,
+    ) -> None:
         import torch
 
         if threads:
             torch.set_num_threads(threads)
         four_bit = is_cuda_available() and is_bnb_available()
         self.tokenizer = load_tokenizer(base_model)
-        model = load_base(base_model, load_in_4bit=four_bit)
+        model = load_base(base_model, load_in_4bit=four_bit, cache_dir=cache_dir)
         if adapter_dir is not None:
             from peft import PeftModel
 

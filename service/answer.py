@@ -14,11 +14,12 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from core.settings import AnswerSettings
 from models.prompts import REFUSAL, PromptSource, build_messages, is_refusal
 from service.attribution import AnsweredSentence, attribute, join_sentences, with_markers
 from service.conversation import rewrite_query
 from service.extractive import best_sentences
-from service.retrieval import EmbedderLike, Hit, Retriever
+from retrieval.retriever import EmbedderLike, Hit, Retriever
 
 CODE_QUESTION = re.compile(
     r"\b(how (do|can|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
@@ -36,30 +37,6 @@ class Generator(Protocol):
     def stream(
         self, messages: list[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
     ) -> Iterator[str]: ...
-
-
-@dataclass(frozen=True)
-class AnswerConfig:
-    """The pipeline's knobs (a slice of Settings, so eval can build one without the service)."""
-
-    top_k: int = field(default=4, metadata={"help": "Note passages handed to the generator."})
-    source_words: int = field(
-        default=120, metadata={"help": "Words of each passage in the prompt; fewer tokens, sooner first token."}
-    )
-    code_k: int = field(default=1, metadata={"help": "Code symbols added for implementation questions."})
-    abstain_threshold: float = field(default=0.28, metadata={"help": "Abstain below this best cosine (dev set)."})
-    support_threshold: float = field(default=0.45, metadata={"help": "Cosine at which a source supports."})
-    quote_threshold: float = field(
-        default=0.45,
-        metadata={"help": "When the model refuses but the best passage's cosine reaches this, quote the notes."},
-    )
-    max_new_tokens: int = field(default=160, metadata={"help": "Generation budget per answer."})
-
-    def __post_init__(self) -> None:
-        if self.top_k < 1:
-            raise ValueError(f"top_k must be >= 1, got {self.top_k}")
-        if self.max_new_tokens < 1:
-            raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}")
 
 
 @dataclass
@@ -146,7 +123,7 @@ def prompt_source(n: int, hit: Hit) -> PromptSource:
 class AnswerPipeline:
     """Answers questions from one index generation; the generator serializes its own use."""
 
-    def __init__(self, retriever: Retriever, generator: Generator, embedder: EmbedderLike, config: AnswerConfig):
+    def __init__(self, retriever: Retriever, generator: Generator, embedder: EmbedderLike, config: AnswerSettings):
         self.retriever = retriever
         self.generator = generator
         self.embedder = embedder

@@ -21,7 +21,7 @@ from service.ratelimit import RateLimiter
 from service.resources import Resources
 from service.routes import ask, chat, documents, system
 from service.routes_feedback import router as feedback_router
-from service.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     )
     app.state.settings = settings
     app.state.metrics = metrics = ServiceMetrics()
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.limits.rate_limit_per_minute)
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         client = request.client.host if request.client else "unknown"
         if request.url.path.startswith(RATE_LIMITED_PREFIXES) and not limiter.allow(client):
             return JSONResponse(
-                error_body("rate limited", f"more than {settings.rate_limit_per_minute} requests a minute; slow down"),
+                error_body("rate limited", f"more than {settings.limits.rate_limit_per_minute} requests a minute; slow down"),
                 status_code=429,
                 headers={"Retry-After": str(limiter.retry_after(client))},
             )
@@ -77,8 +77,8 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
             if not has_write_access(request.headers.get("authorization", ""), settings):
                 return JSONResponse(error_body("unauthorized", MISSING_KEY), status_code=401)
             length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > settings.max_upload_bytes + MULTIPART_OVERHEAD:
-                detail = f"the upload is {length} bytes; the limit is {settings.max_upload_bytes}"
+            if length.isdigit() and int(length) > settings.limits.max_upload_bytes + MULTIPART_OVERHEAD:
+                detail = f"the upload is {length} bytes; the limit is {settings.limits.max_upload_bytes}"
                 return JSONResponse(error_body("file too large", detail), status_code=413)
         return await call_next(request)
 

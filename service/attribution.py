@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from service.retrieval import EmbedderLike
+from retrieval.retriever import EmbedderLike
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from service.retrieval import Retriever
+from retrieval.retriever import Retriever
 
 DEFAULT_QUERIES = [
     "what does LoRA keep frozen",

@@ -1,48 +1,27 @@
-"""The `notecite` command: thin wrappers over functions the tests call directly."""
+"""The service's commands (serve, ask, search, bench retrieval): thin wrappers over functions the tests call.
+
+The composition root (notecite/cli.py) registers them on the one `notecite` app."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+import typer
 
-import typer  # noqa: E402
-
-from eval.cli import eval_command, validate_command  # noqa: E402
-from ingest.cli import ingest as ingest_command  # noqa: E402
-from models.cli import bench_generate, finetune  # noqa: E402
-
-app = typer.Typer(help="Ask questions of your notes; answers cite the exact passages.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks that write JSON reports.", no_args_is_help=True)
-app.add_typer(bench_app, name="bench")
-app.command("ingest", help="Index a folder of notes (incremental).")(ingest_command)
-app.command("eval", help="Offline evaluation: report.json, report.md and plots.")(eval_command)
-app.command("validate-dataset", help="Check an eval dataset's quotes against the notes.")(validate_command)
-app.command("finetune", help="LoRA fine-tune the answer model on the notes (or --eval-only).")(finetune)
-bench_app.command("generate", help="Tokens/s and first-token latency per LLM backend.")(bench_generate)
-
+from core.settings import Settings, get_settings
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
 
-def settings_with(**overrides: object):  # noqa: ANN201 - service.settings.Settings
-    from service.settings import get_settings
-
-    settings = get_settings()
-    changed = {k: v for k, v in overrides.items() if v is not None}
-    return settings.model_copy(update=changed) if changed else settings
+def settings_with(**overrides: object) -> Settings:
+    return get_settings().with_overrides(**overrides)
 
 
-@app.command()
 def serve(
     host: str | None = typer.Option(None, help="Bind address (NOTECITE_HOST)."),
     port: int | None = typer.Option(None, help="Port (NOTECITE_PORT)."),
@@ -59,7 +38,6 @@ def serve(
     run_server(settings)
 
 
-@app.command()
 def ask(
     question: str = typer.Argument(..., help="Your question."),
     notes: Path | None = typer.Option(None, help="Notes folder."),
@@ -99,7 +77,6 @@ def ask(
         typer.echo(c.code if c.code else "    " + c.quote.replace("\n", "\n    "))
 
 
-@app.command()
 def search(
     query: str = typer.Argument(..., help="What to look for."),
     index: Path | None = typer.Option(None, "--index", help="Index folder (NOTECITE_INDEX_DIR)."),
@@ -111,8 +88,7 @@ def search(
     from ingest.errors import IndexNotFound
     from ingest.store import open_index
     from models.embedder import load_embedder
-    from service.resources import retrieval_params
-    from service.retrieval import Retriever
+    from retrieval.retriever import Retriever
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise fail(f"--mode {mode!r}: choose hybrid, dense or bm25")
@@ -121,7 +97,7 @@ def search(
         reader = open_index(settings.index_dir)
     except IndexNotFound as exc:
         raise fail(str(exc)) from None
-    retriever = Retriever(reader, load_embedder(reader.embedder_name), retrieval_params(settings))
+    retriever = Retriever(reader, load_embedder(reader.embedder_name), settings.retrieval)
     hits = retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
     if json_out:
         keys = ("doc", "breadcrumbs", "start", "end", "text", "score", "kind", "symbol", "line_start", "line_end")
@@ -136,7 +112,6 @@ def search(
         typer.echo(f"   {snippet[:240]}{'...' if len(snippet) > 240 else ''}")
 
 
-@bench_app.command("retrieval")
 def bench_retrieval_command(
     notes: Path | None = typer.Option(None, help="Notes folder."),
     index: Path | None = typer.Option(None, help="Index folder."),
@@ -146,17 +121,16 @@ def bench_retrieval_command(
     json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
 ) -> None:
     """p50/p95 of hybrid retrieval on the notes, with dense and BM25 as same-process baselines."""
-    from ingest.pipeline import ingest_corpus
+    from ingest.pipeline import corpus_roots, ingest_corpus
     from ingest.store import open_index
     from models.embedder import load_embedder
     from service.bench import bench_retrieval, load_queries
-    from service.resources import corpus_roots, retrieval_params
-    from service.retrieval import Retriever
+    from retrieval.retriever import Retriever
 
     settings = settings_with(notes_dir=notes, index_dir=index)
     embedder = load_embedder(settings.embedder)
-    ingest_corpus(corpus_roots(settings), settings.index_dir, embedder, max_file_bytes=settings.max_file_bytes)
-    retriever = Retriever(open_index(settings.index_dir), embedder, retrieval_params(settings))
+    ingest_corpus(corpus_roots(settings), settings.index_dir, embedder, max_file_bytes=settings.limits.max_file_bytes)
+    retriever = Retriever(open_index(settings.index_dir), embedder, settings.retrieval)
     report = bench_retrieval(retriever, load_queries(dataset), repeats=repeats)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
@@ -167,6 +141,3 @@ def bench_retrieval_command(
             typer.echo(f"{name:>13}: p50 {row['p50_ms']:.2f} ms  p95 {row['p95_ms']:.2f} ms  x{row['p50_vs_dense']}")
         typer.echo(f"report: {out}", err=sys.stderr.isatty())
 
-
-if __name__ == "__main__":
-    app()

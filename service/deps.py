@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from service.errors import ApiError
 from service.metrics import ServiceMetrics
 from service.resources import Resources
-from service.settings import Settings
+from core.settings import Settings
 
 
 def get_resources(request: Request) -> Resources:

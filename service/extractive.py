@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.retrieval import EmbedderLike, Hit
+from retrieval.retriever import EmbedderLike, Hit
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers

@@ -15,48 +15,20 @@ from pathlib import Path
 
 from ingest.errors import SkippedFile
 from ingest.loaders import NOTE_SUFFIXES, load_file
-from ingest.pipeline import CorpusRoot, IngestReport, ingest_corpus
+from ingest.pipeline import UPLOAD_PREFIX, IngestReport, corpus_roots, ingest_corpus
 from ingest.schema import DocumentRecord
 from ingest.store import open_index
 from models.embedder import load_embedder
 from models.generator import load_generator
-from service.answer import AnswerConfig, AnswerPipeline, Generator
+from service.answer import AnswerPipeline, Generator
 from service.errors import ApiError
-from service.retrieval import RetrievalParams, Retriever
-from service.settings import Settings
+from retrieval.retriever import Retriever
+from core.settings import Settings
 
 log = logging.getLogger("notecite")
 
-UPLOAD_PREFIX = "uploads/"
 UPLOAD_TYPES = NOTE_SUFFIXES
 SAFE_NAME = re.compile(r"^[\w\- .()]+$")
-
-
-def corpus_roots(settings: Settings) -> list[CorpusRoot]:
-    """The notes dir, the uploads dir, and the reference code: everything one index holds."""
-    roots = [CorpusRoot(settings.notes_dir), CorpusRoot(settings.uploads, prefix=UPLOAD_PREFIX, optional=True)]
-    if settings.code_dir is not None and settings.code_dir.is_dir():
-        roots.append(CorpusRoot(settings.code_dir, prefix="reference/", kind="code", optional=True))
-    return roots
-
-
-def retrieval_params(settings: Settings) -> RetrievalParams:
-    return RetrievalParams(
-        candidate_k=settings.candidate_k,
-        rrf_k=settings.rrf_k,
-        dense_weight=settings.dense_weight,
-        bm25_weight=settings.bm25_weight,
-        merge_ratio=settings.merge_ratio,
-    )
-
-
-def answer_config(settings: Settings) -> AnswerConfig:
-    return AnswerConfig(
-        top_k=settings.top_k,
-        source_words=settings.source_words,
-        abstain_threshold=settings.abstain_threshold,
-        max_new_tokens=settings.max_new_tokens,
-    )
 
 
 def log_progress(stage: str, done: int, total: int) -> None:
@@ -90,7 +62,7 @@ class Resources:
             corpus_roots(settings),
             settings.index_dir,
             load_embedder(settings.embedder),
-            max_file_bytes=settings.max_file_bytes,
+            max_file_bytes=settings.limits.max_file_bytes,
             progress=log_progress,
         )
         log.info(
@@ -106,14 +78,18 @@ class Resources:
         for doc, reason in report.skipped:
             log.warning("skipped %s: %s", doc, reason)
         generator = load_generator(
-            settings.generator, base_model=settings.base_model, adapter=settings.adapter, threads=settings.threads
+            settings.generator,
+            base_model=settings.base_model,
+            adapter=settings.adapter,
+            threads=settings.threads,
+            cache_dir=settings.cache_dir,
         )
         return cls(settings, generator)
 
     def _open(self) -> Served:
         reader = open_index(self.settings.index_dir)
-        retriever = Retriever(reader, self.embedder, retrieval_params(self.settings))
-        pipeline = AnswerPipeline(retriever, self.generator, self.embedder, answer_config(self.settings))
+        retriever = Retriever(reader, self.embedder, self.settings.retrieval)
+        pipeline = AnswerPipeline(retriever, self.generator, self.embedder, self.settings.answer)
         return Served(reader.generation, retriever, pipeline)
 
     @property
@@ -127,7 +103,7 @@ class Resources:
                 corpus_roots(self.settings),
                 self.settings.index_dir,
                 self.embedder,
-                max_file_bytes=self.settings.max_file_bytes,
+                max_file_bytes=self.settings.limits.max_file_bytes,
             )
             self.served = self._open()
             return report
@@ -140,9 +116,9 @@ class Resources:
             raise ApiError(400, "bad file name", f"{filename!r}: use letters, digits, '-', '_', '.', spaces")
         if suffix not in UPLOAD_TYPES:
             raise ApiError(415, "unsupported file type", f"{name}: upload one of {', '.join(sorted(UPLOAD_TYPES))}")
-        if len(data) > self.settings.max_upload_bytes:
+        if len(data) > self.settings.limits.max_upload_bytes:
             raise ApiError(
-                413, "file too large", f"{name} is {len(data)} bytes; the limit is {self.settings.max_upload_bytes}"
+                413, "file too large", f"{name} is {len(data)} bytes; the limit is {self.settings.limits.max_upload_bytes}"
             )
         if not data.strip():
             raise ApiError(400, "empty file", f"{name} is empty; nothing to index")
@@ -154,7 +130,7 @@ class Resources:
             tmp = target.with_name(f".upload-{name}")  # hidden, so a concurrent ingest never reads it
             tmp.write_bytes(data)
             try:  # ingest's own checks first: a file it would skip never touches the index
-                load_file(tmp, doc, max_file_bytes=self.settings.max_file_bytes)
+                load_file(tmp, doc, max_file_bytes=self.settings.limits.max_file_bytes)
             except SkippedFile as exc:
                 tmp.unlink(missing_ok=True)
                 raise ApiError(400, "file not indexed", f"{name}: {exc}") from None

@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.deps import WriteAccess
+from service.deps import SettingsDep, WriteAccess
 from service.feedback import FeedbackStore
+from service.routes.ask import check_question
 
-MAX_QUESTION_CHARS = 10_000
 MAX_ANSWER_CHARS = 50_000
 MAX_CITATIONS = 100
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/feedback", tags=["feedback"])  # bad input: serv
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str = Field(min_length=1, description="At most limits.max_question_chars characters.")
     answer: str = Field(max_length=MAX_ANSWER_CHARS)
     citations: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_CITATIONS)
     rating: Literal["up", "down"]
@@ -52,10 +52,10 @@ Store = Annotated[FeedbackStore, Depends(get_feedback_store)]
 
 
 @router.post("", status_code=201, response_model=FeedbackOut, dependencies=[WriteAccess])
-def add_feedback(body: FeedbackIn, store: Store) -> dict[str, Any]:
+def add_feedback(body: FeedbackIn, store: Store, settings: SettingsDep) -> dict[str, Any]:
     """Store one rating with the question, answer and citations it rates."""
     record = store.add(
-        question=body.question,
+        question=check_question(body.question, settings),
         answer=body.answer,
         citations=body.citations,
         rating=body.rating,

@@ -1,6 +1,6 @@
 """Request and response models of the HTTP API (the OpenAPI schema at /docs comes from these).
 
-Answers, hits and citations are the pipeline's own dataclasses (service.answer, service.retrieval):
+Answers, hits and citations are the pipeline's own dataclasses (service.answer, retrieval.retriever):
 FastAPI documents and validates them directly, so there is one definition of each.
 """
 
@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.retrieval import Hit
+from retrieval.retriever import Hit
 
 
 class Turn(BaseModel):

@@ -12,7 +12,7 @@ import uvicorn
 
 from service.app import create_app
 from service.resources import Resources
-from service.settings import Settings
+from core.settings import Settings
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -59,7 +59,7 @@ def index_retriever(index_dir: Path) -> Callable[[str, int], Sequence[object]]:
     """
     from ingest.store import open_index
     from models.embedder import load_embedder
-    from service.retrieval import Retriever
+    from retrieval.retriever import Retriever
 
     reader = open_index(index_dir)
     retriever = Retriever(reader, load_embedder(reader.embedder_name))

@@ -11,7 +11,7 @@ from service.deps import MetricsDep, ResourcesDep, SettingsDep
 from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
 from service.schemas import AskRequest, SearchOut
-from service.settings import Settings
+from core.settings import Settings
 from service.streaming import ClosingStreamingResponse, failure_detail, sse
 
 router = APIRouter(prefix="/api", tags=["ask"])
@@ -21,11 +21,11 @@ def check_question(question: str, settings: Settings) -> str:
     question = question.strip()
     if not question:
         raise ApiError(422, "empty question", "the question is empty; type what you want to know")
-    if len(question) > settings.max_question_chars:
+    if len(question) > settings.limits.max_question_chars:
         raise ApiError(
             413,
             "question too long",
-            f"the question has {len(question)} characters; the limit is {settings.max_question_chars}",
+            f"the question has {len(question)} characters; the limit is {settings.limits.max_question_chars}",
         )
     return question
 

@@ -46,7 +46,7 @@ def list_documents(resources: ResourcesDep) -> dict:
 @router.post("/documents", response_model=UploadOut, status_code=201, dependencies=[WriteAccess])
 async def upload_document(resources: ResourcesDep, settings: SettingsDep, file: UploadFile = File(...)) -> dict:
     """Upload a note (txt, md, html, pdf); it is indexed at once and the index switched atomically."""
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = await file.read(settings.limits.max_upload_bytes + 1)
     record, report = await run_in_threadpool(resources.add_upload, file.filename or "", data)
     return {"document": document_out(record), "report": report_out(report)}
 

@@ -266,7 +266,7 @@ def test_compose_services_match_the_image() -> None:
 
 
 def test_env_example_sets_real_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.settings import Settings
+    from core.settings import Settings
 
     lines = [line.lstrip("# ") for line in ENV_EXAMPLE.read_text().splitlines()]
     values = dict(line.split("=", 1) for line in lines if re.match(r"NOTECITE_\w+=", line))
@@ -280,7 +280,7 @@ def test_env_example_sets_real_settings(monkeypatch: pytest.MonkeyPatch) -> None
 def test_compose_commands_exist_in_the_cli() -> None:
     from typer.testing import CliRunner
 
-    from service.cli import app
+    from notecite.cli import app
 
     command = load_compose()["services"]["eval"]["command"]
     for argv, options in (

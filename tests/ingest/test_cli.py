@@ -10,12 +10,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from service.cli import app as notecite_app
+from notecite.cli import app as notecite_app
 
 
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
-    """The real `notecite` command: `ingest` from ingest.cli, `search` over the hybrid retriever."""
+    """The real `notecite` command: `ingest` from notecite.ingest_command, `search` over the hybrid retriever."""
     return notecite_app
 
 

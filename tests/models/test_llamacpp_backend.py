@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import DEFAULT_CACHE_DIR
 from models.adapters import resolve_adapter
 from models.bench import bench_prompts
 from models.generator import Generator, load_generator
@@ -29,10 +30,9 @@ def test_f16_copy_holds_the_shipped_weights(tmp_path, monkeypatch):
     from gguf import GGUFReader
     from gguf.quants import dequantize
 
-    monkeypatch.setenv("NOTECITE_CACHE", str(tmp_path))
     base = gguf_path(BASE)
-    copy = f16_copy(base)
-    assert copy.parent.parent == tmp_path and f16_copy(base) == copy  # made once, then reused
+    copy = f16_copy(base, tmp_path)
+    assert copy.parent.parent == tmp_path and f16_copy(base, tmp_path) == copy  # made once, then reused
     shipped = {t.name: t for t in GGUFReader(str(base)).tensors}
     converted = {t.name: t for t in GGUFReader(str(copy)).tensors}
     assert shipped.keys() == converted.keys()
@@ -51,14 +51,14 @@ def test_merged_adapter_computes_what_the_run_time_adapter_computes(prompts):
 
     base = gguf_path(BASE)
     lora = gguf_adapter(resolve_adapter("default", BASE), base)
-    merged = prefill_model(base, lora, 1.0)
-    assert merged != f16_copy(base) and prefill_model(base, lora, 1.0) == merged  # cached per adapter
-    assert prefill_model(base, None, 1.0) == f16_copy(base)
+    merged = prefill_model(base, lora, 1.0, DEFAULT_CACHE_DIR)
+    assert merged != f16_copy(base, DEFAULT_CACHE_DIR) and prefill_model(base, lora, 1.0, DEFAULT_CACHE_DIR) == merged  # cached per adapter
+    assert prefill_model(base, None, 1.0, DEFAULT_CACHE_DIR) == f16_copy(base, DEFAULT_CACHE_DIR)
 
     def open_model(path, lora_path=None):
         return Llama(model_path=str(path), lora_path=lora_path, n_ctx=1024, n_threads=2, seed=0, verbose=False)
 
-    run_time, at_once, bare = open_model(f16_copy(base), str(lora)), open_model(merged), open_model(f16_copy(base))
+    run_time, at_once, bare = open_model(f16_copy(base, DEFAULT_CACHE_DIR), str(lora)), open_model(merged), open_model(f16_copy(base, DEFAULT_CACHE_DIR))
     for messages in prompts[:3]:
         tokens = run_time.tokenize(render_chatml(messages).encode(), add_bos=True, special=True)
         logits = []
@@ -131,7 +131,7 @@ def test_bench_prompts_fit_the_target_length(prompts):
 
 @pytest.mark.slow
 def test_bench_generate_json_has_the_issue_keys(notes_dir, tmp_path):
-    from service.cli import app
+    from notecite.cli import app
 
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(

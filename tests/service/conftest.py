@@ -9,7 +9,7 @@ import pytest
 
 from service.resources import Resources
 from service.server import running_server
-from service.settings import Settings
+from core.settings import Settings
 
 
 def make_settings(root: Path, notes_dir: Path, **overrides: object) -> Settings:
@@ -17,8 +17,8 @@ def make_settings(root: Path, notes_dir: Path, **overrides: object) -> Settings:
         notes_dir=notes_dir,
         index_dir=root / "index",
         upload_dir=root / "uploads",
-        max_new_tokens=48,
-        rate_limit_per_minute=100_000,
+        answer={"max_new_tokens": 48},
+        limits={"rate_limit_per_minute": 100_000},
     )
     values.update(overrides)
     return Settings(**values)

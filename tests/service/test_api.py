@@ -11,7 +11,7 @@ import pytest
 from models.errors import GenerationError
 from service.resources import Resources
 from service.server import running_server
-from service.settings import Settings
+from core.settings import Settings
 from tests.service.conftest import make_settings
 
 
@@ -234,7 +234,7 @@ def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, reso
 
 
 def test_oversized_upload_is_refused_by_its_headers(client: httpx.Client, service_settings: Settings) -> None:
-    big = b"x" * (service_settings.max_upload_bytes + 200_000)
+    big = b"x" * (service_settings.limits.max_upload_bytes + 200_000)
     response = client.post("/api/documents", files={"file": ("big.txt", big, "text/plain")})
     assert response.status_code == 413 and "limit" in response.json()["detail"]
 

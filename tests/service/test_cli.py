@@ -8,9 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from service.cli import app
+from notecite.cli import app
 from service.resources import Resources
-from service.settings import Settings
+from core.settings import Settings
 
 runner = CliRunner()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from service.resources import Resources
-from service.retrieval import RetrievalParams, hit_from_node, reciprocal_rank_fusion
+from core.settings import RetrievalSettings
+from retrieval.retriever import hit_from_node, reciprocal_rank_fusion
 
 RRF_CASES = [
     # a: 1/(60+1) + 1/(60+2) = 0.016393 + 0.016129 = 0.032522; b: 1/(60+2) + 1/(60+1) the same -> tie, by id
@@ -25,9 +26,9 @@ def test_reciprocal_rank_fusion_matches_hand_computation(rankings, weights, expe
 
 def test_params_reject_bad_values() -> None:
     with pytest.raises(ValueError, match="merge_ratio"):
-        RetrievalParams(merge_ratio=0)
+        RetrievalSettings(merge_ratio=0)
     with pytest.raises(ValueError, match="candidate_k"):
-        RetrievalParams(candidate_k=0)
+        RetrievalSettings(candidate_k=0)
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])

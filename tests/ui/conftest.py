@@ -110,7 +110,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real server for all browser tests (loading the models dominates start-up): NOTES in a fresh
     notes folder, the index and uploads in tmp, no reference code, short answers."""
     from service.server import running_server
-    from service.settings import Settings
+    from core.settings import Settings
 
     root = tmp_path_factory.mktemp("ui-server")
     notes_dir = root / "notes"
@@ -124,10 +124,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         code_dir=None,
         # The promoted LoRA adapter when one exists; the bare base model answers until then.
         adapter="default" if DEFAULT_ADAPTER.exists() else None,
-        max_new_tokens=48,
-        top_k=3,
+        answer={"max_new_tokens": 48, "top_k": 3},
         api_key=None,
-        rate_limit_per_minute=1000,
+        limits={"rate_limit_per_minute": 1000},
     )
     try:
         with running_server(settings) as url:

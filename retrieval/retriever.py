@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
 import numpy as np
+
+from core.settings import RetrievalSettings
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -29,27 +31,6 @@ class IndexReaderLike(Protocol):
 
 class EmbedderLike(Protocol):
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class RetrievalParams:
-    """Fusion and merge knobs; eval sweeps them, the service reads them from Settings."""
-
-    candidate_k: int = field(default=20, metadata={"help": "Top-k taken from each ranking before fusion."})
-    rrf_k: int = field(default=60, metadata={"help": "RRF constant: larger flattens the rank discount."})
-    dense_weight: float = field(default=1.0, metadata={"help": "Weight of the dense ranking in RRF."})
-    bm25_weight: float = field(default=1.0, metadata={"help": "Weight of the BM25 ranking in RRF."})
-    merge_ratio: float = field(
-        default=0.5, metadata={"help": "Replace passages by their section when more than this share matched."}
-    )
-
-    def __post_init__(self) -> None:
-        if self.candidate_k < 1 or self.rrf_k < 1:
-            raise ValueError(f"candidate_k and rrf_k must be >= 1, got {self.candidate_k}, {self.rrf_k}")
-        if self.dense_weight < 0 or self.bm25_weight < 0:
-            raise ValueError("dense_weight and bm25_weight must be >= 0")
-        if not 0 < self.merge_ratio <= 1:
-            raise ValueError(f"merge_ratio must be in (0, 1], got {self.merge_ratio}")
 
 
 @dataclass
@@ -111,10 +92,10 @@ def hit_from_node(node: Any, score: float, dense_score: float | None = None) -> 
 class Retriever:
     """Ranks the index's passages for a query; one instance per open index generation."""
 
-    def __init__(self, reader: IndexReaderLike, embedder: EmbedderLike, params: RetrievalParams | None = None):
+    def __init__(self, reader: IndexReaderLike, embedder: EmbedderLike, params: RetrievalSettings | None = None):
         self.reader = reader
         self.embedder = embedder
-        self.params = params or RetrievalParams()
+        self.params = params or RetrievalSettings()
 
     def retrieve(
         self,

@@ -1,0 +1,1 @@
+"""What every package may import: the one Settings object and the text utilities."""

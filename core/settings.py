@@ -1,0 +1,116 @@
+"""The one Settings object: read once from the environment (prefix NOTECITE_) or a .env file.
+
+Knobs live next to their help text and validation, grouped by the code they configure:
+`retrieval` (fusion and merging), `answer` (prompting, abstaining, citing) and `limits` (what a request
+or file may be). Nested knobs are set as NOTECITE_<GROUP>__<NAME>, e.g. NOTECITE_ANSWER__TOP_K=6.
+Every CLI command, the service and eval build their objects from this; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "notecite"
+
+
+class RetrievalSettings(BaseModel):
+    """Fusion and merge knobs of `retrieval.Retriever`; eval sweeps them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    candidate_k: int = Field(20, ge=1, le=200, description="Top-k taken from each of dense and BM25 before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal Rank Fusion constant: larger flattens the rank discount.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in RRF.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in RRF.")
+    merge_ratio: float = Field(
+        0.5, gt=0, le=1, description="Replace passages by their section when more than this share matched."
+    )
+
+
+class AnswerSettings(BaseModel):
+    """Knobs of `service.answer.AnswerPipeline`: what the writer sees, when to abstain, what counts as support."""
+
+    model_config = ConfigDict(frozen=True)
+
+    top_k: int = Field(4, ge=1, le=50, description="Note passages in the prompt (6 cost 50% more time to answer).")
+    source_words: int = Field(
+        120, ge=10, le=1000, description="Words of each passage in the prompt (90 cut ROUGE-L on the dev set)."
+    )
+    code_k: int = Field(1, ge=0, le=10, description="Code symbols added for implementation questions.")
+    abstain_threshold: float = Field(
+        0.28, ge=-1, le=1, description="Abstain when the best note passage's cosine is below this (dev set: eval)."
+    )
+    support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
+    quote_threshold: float = Field(
+        0.45, ge=-1, le=1, description="When the model refuses but the best passage reaches this, quote the notes."
+    )
+    max_new_tokens: int = Field(160, ge=1, le=2048, description="Generation budget per answer.")
+
+
+class LimitSettings(BaseModel):
+    """What one request or file may be; the API, the UI (GET /api/limits) and ingest read them here."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_question_chars: int = Field(2000, ge=1, description="Longest question (and feedback question) accepted.")
+    max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest uploaded file.")
+    max_file_bytes: int = Field(5_000_000, ge=1, description="Ingest skips files larger than this.")
+    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute from one client address.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NOTECITE_", env_file=".env", env_nested_delimiter="__", extra="ignore", frozen=True
+    )
+
+    notes_dir: Path = Field(REPO_ROOT.parent / "shared" / "notes", description="Folder of the user's notes.")
+    index_dir: Path = Field(REPO_ROOT / "var" / "index", description="Where index generations live.")
+    upload_dir: Path | None = Field(None, description="Uploaded notes; default INDEX_DIR/../uploads.")
+    code_dir: Path | None = Field(REPO_ROOT / "reference", description="Reference code indexed as 'code'.")
+    cache_dir: Path = Field(
+        DEFAULT_CACHE_DIR, description="Derived model files (f16 prompt copies, GGUF adapters)."
+    )
+
+    embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name in models.embedder.")
+    generator: Literal["llamacpp", "transformers"] = Field("llamacpp", description="LLM backend.")
+    base_model: str = Field("smollm2-135m-instruct", description="Base model name in models.registry.")
+    adapter: str | None = Field("default", description="LoRA adapter name, 'default', or None for the bare base.")
+    threads: int | None = Field(None, ge=1, description="CPU threads for the LLM; None = all cores.")
+
+    api_key: str | None = Field(None, description="When set, write endpoints need 'Authorization: Bearer KEY'.")
+    host: str = Field("127.0.0.1", description="Bind address of `notecite serve`.")
+    port: int = Field(8000, ge=0, le=65535, description="Port of `notecite serve`.")
+
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    limits: LimitSettings = LimitSettings()
+
+    @field_validator("api_key", "adapter", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", "none", "None") else value
+
+    @property
+    def uploads(self) -> Path:
+        return self.upload_dir or self.index_dir.parent / "uploads"
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with the options a command line gave (None means "not given"), validated again."""
+        changed = {k: v for k, v in overrides.items() if v is not None}
+        if not changed:
+            return self
+        values = self.model_dump()
+        for key, value in changed.items():  # a group given as a dict changes only the knobs it names
+            values[key] = {**values[key], **value} if isinstance(value, dict) else value
+        return type(self).model_validate(values)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
