@@ -1,0 +1,173 @@
+"""The held-out test set, eval/datasets/notes_test.jsonl.
+
+HELD OUT: tune retrieval, prompts, thresholds and adapters on eval/datasets/notes_dev.jsonl only. Run
+notes_test.jsonl only to report final numbers, and do not change a system because of what it scores here;
+a question from this file that has been tuned on belongs in the dev set instead.
+
+The set was written by hand against the user's notes (../shared/notes), in the same format as the dev set
+(see eval/dataset.py): answerable fact questions spread over all five note files, a few code questions about
+topics with a reference implementation, and unanswerable questions, most of them near-topic (deep-learning
+subjects the notes never mention). Each unanswerable row carries `absent_terms`, the key terms of its topic;
+the loader ignores the extra field and this test checks that none of them occurs in any note.
+
+Questions are phrased the way someone who half-remembers a topic would ask, not in the notes' words: no question
+shares a run of three consecutive content words (lowercased, stopwords removed) with one of its gold quotes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval.dataset import Question, validate
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEST_SET = REPO_ROOT / "eval" / "datasets" / "notes_test.jsonl"
+DEV_SET = REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl"
+NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
+
+MIN_QUESTIONS = 60
+MIN_UNANSWERABLE = 10
+MIN_ANSWERABLE_PER_NOTE = 3
+RUN = 3  # this many consecutive content words copied from a gold quote is too many
+
+_STOPWORD_TEXT = """
+a about above after again against all also am an and any are aren as at be because been before being below
+between both but by can cannot could couldn did didn do does doesn doing don down during each eg etc few for
+from further get gets got had hadn has hasn have haven having he her here hers herself him himself his how i
+ie if in into is isn it its itself just let ll me more most much must my myself no nor not now of off on
+once only or other ought our ours ourselves out over own re same shall she should shouldn so some such than
+that the their theirs them themselves then there these they this those through to too under until up upon us
+ve very vs was wasn we were weren what when where which while who whom why will with won would wouldn you
+your yours yourself yourselves
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def content_words(text: str) -> list[str]:
+    """Lowercased word tokens without stopwords or one-character tokens (variable names like x, w, b)."""
+    text = text.lower().replace("\u2019", "'")
+    return [w for w in re.findall(r"[a-z0-9]+", text) if len(w) > 1 and w not in STOPWORDS]
+
+
+def copied_runs(question: str, quote: str, n: int = RUN) -> set[tuple[str, ...]]:
+    """The runs of `n` consecutive content words that the question shares with the quote."""
+
+    def runs(words: list[str]) -> set[tuple[str, ...]]:
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    return runs(content_words(question)) & runs(content_words(quote))
+
+
+def _normalized(question: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", question.lower()))
+
+
+# --- the checker itself, on hand-built examples (no notes needed) ---
+
+QUOTE = "The rectified linear unit outputs the input directly if it is positive, otherwise it outputs zero."
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does the rectified linear unit do with negative numbers?",  # verbatim run
+        "Rectified, Linear -- UNIT: what is it?",  # case and punctuation do not hide a copy
+        "is it rectified and then linear for the unit?",  # stopwords between the words do not break the run
+    ],
+)
+def test_checker_flags_a_copied_run(question: str) -> None:
+    assert copied_runs(question, QUOTE) == {("rectified", "linear", "unit")}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does ReLU give back when x is below zero?",  # paraphrase
+        "is a linear unit any good?",  # two shared words in a row are fine
+        "unit linear rectified?",  # same words, other order
+    ],
+)
+def test_checker_allows_a_paraphrase(question: str) -> None:
+    assert copied_runs(question, QUOTE) == set()
+
+
+def test_content_words_drop_stopwords_and_single_letters() -> None:
+    assert content_words("Why won’t the W matrix of a GRU train?") == ["matrix", "gru", "train"]
+
+
+# --- the committed held-out set ---
+
+
+@pytest.fixture(scope="module")
+def notes_dir() -> Path:
+    if not NOTES_DIR.is_dir():
+        pytest.skip(f"the user's notes are not at {NOTES_DIR}; the held-out set is checked against them")
+    return NOTES_DIR
+
+
+@pytest.fixture(scope="module")
+def questions(notes_dir: Path) -> list[Question]:
+    return validate(TEST_SET, notes_dir)  # raises DatasetError naming the line of a bad row
+
+
+@pytest.fixture(scope="module")
+def raw_rows() -> dict[str, dict]:
+    rows = [json.loads(line) for line in TEST_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["id"]: row for row in rows}
+
+
+def test_size_and_kinds(questions: list[Question]) -> None:
+    kinds = Counter(q.kind for q in questions)
+    assert len(questions) >= MIN_QUESTIONS, kinds
+    assert kinds["unanswerable"] >= MIN_UNANSWERABLE, kinds
+    assert kinds["fact"] > 0 and kinds["code"] > 0, kinds
+
+
+def test_every_note_has_answerable_questions(questions: list[Question], notes_dir: Path) -> None:
+    per_note = Counter(doc for q in questions if q.relevant for doc in {g.doc for g in q.relevant})
+    notes = sorted(p.name for p in notes_dir.glob("*.txt"))
+    assert notes, f"no notes in {notes_dir}"
+    thin = {name: per_note[name] for name in notes if per_note[name] < MIN_ANSWERABLE_PER_NOTE}
+    assert not thin, f"notes with fewer than {MIN_ANSWERABLE_PER_NOTE} answerable questions: {thin}"
+
+
+def test_questions_do_not_copy_their_gold_quotes(questions: list[Question]) -> None:
+    copies = {
+        q.id: sorted(" ".join(run) for gold in q.relevant for run in copied_runs(q.question, gold.quote))
+        for q in questions
+    }
+    copies = {qid: runs for qid, runs in copies.items() if runs}
+    assert not copies, f"questions sharing {RUN}+ consecutive content words with a gold quote: {copies}"
+
+
+def test_unanswerable_topics_are_absent_from_the_notes(
+    questions: list[Question], raw_rows: dict[str, dict], notes_dir: Path
+) -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(notes_dir.glob("*.txt"))).lower()
+    missing_terms, present = [], {}
+    for q in questions:
+        if q.kind != "unanswerable":
+            continue
+        terms = raw_rows[q.id].get("absent_terms")
+        if not (isinstance(terms, list) and terms and all(isinstance(t, str) and t.strip() for t in terms)):
+            missing_terms.append(q.id)
+            continue
+        found = [t for t in terms if t.lower() in text]
+        if found:
+            present[q.id] = found
+    assert not missing_terms, f"unanswerable questions without absent_terms: {missing_terms}"
+    assert not present, f"'absent' terms that do occur in the notes: {present}"
+
+
+def test_no_question_repeats_the_dev_set(questions: list[Question]) -> None:
+    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
+    dev = {_normalized(json.loads(line)["question"]) for line in lines if line.strip()}
+    repeated = [q.id for q in questions if _normalized(q.question) in dev]
+    assert not repeated, f"questions also in the dev set: {repeated}"
+    within = [text for text, n in Counter(_normalized(q.question) for q in questions).items() if n > 1]
+    assert not within, f"questions asked twice in the held-out set: {within}"
