@@ -46,10 +46,14 @@ class AnswerSettings(BaseModel):
     abstain_threshold: float = Field(
         0.28, ge=-1, le=1, description="Abstain when the best note passage's cosine is below this (dev set: eval)."
     )
+    min_term_coverage: float = Field(
+        0.0, ge=0, le=1, description="Abstain when fewer of the question's topic words appear in the sources."
+    )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
         0.45, ge=-1, le=1, description="When the model refuses but the best passage reaches this, quote the notes."
     )
+    quote_sentences: int = Field(2, ge=1, le=5, description="Sentences the extractive writer quotes.")
     max_new_tokens: int = Field(160, ge=1, le=2048, description="Generation budget per answer.")
 
 
@@ -73,9 +77,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(REPO_ROOT / "var" / "index", description="Where index generations live.")
     upload_dir: Path | None = Field(None, description="Uploaded notes; default INDEX_DIR/../uploads.")
     code_dir: Path | None = Field(REPO_ROOT / "reference", description="Reference code indexed as 'code'.")
-    cache_dir: Path = Field(
-        DEFAULT_CACHE_DIR, description="Derived model files (f16 prompt copies, GGUF adapters)."
-    )
+    cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model files (f16 prompt copies, GGUF adapters).")
 
     embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name in models.embedder.")
     generator: Literal["llamacpp", "transformers"] = Field("llamacpp", description="LLM backend.")

@@ -8,7 +8,7 @@ document text, which maps them back to doc spans for the span-overlap metrics.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from llama_index.core import Document, Settings, VectorStoreIndex
@@ -75,8 +75,3 @@ class LlamaIndexBaseline:
             score=float(score or 0.0),
             dense_score=float(score or 0.0),
         )
-
-
-def node_spans_match(baseline: LlamaIndexBaseline, hits: Sequence[Hit]) -> bool:
-    """Each hit's text is the doc text at its span (checked in tests; a mismatch would skew metrics)."""
-    return all(baseline.texts[h.doc][h.start : h.end] == h.text for h in hits)

@@ -16,18 +16,18 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+from core.settings import Settings, get_settings
 from eval import scoring
 from eval.dataset import Question, validate
-from eval.extractive import ExtractiveAnswerer
 from eval.passage_vectors import PassageVectors
-from eval.systems import DEFAULT_SYSTEM, RETRIEVAL_MODES, SYSTEMS, Search, retriever_search
+from eval.systems import RETRIEVAL_MODES, SYSTEMS, Search, retriever_search
 from eval.threshold import choose, default_grid, sweep
 from ingest.pipeline import corpus_roots, ingest_corpus
 from ingest.store import open_index
 from models.embedder import load_embedder
-from service.answer import Answer, AnswerPipeline
 from retrieval.retriever import Hit, Retriever
-from core.settings import Settings, get_settings
+from service.abstain import should_abstain
+from service.answer import Answer, AnswerPipeline, Evidence
 
 Log = Callable[[str], None]
 K = scoring.K
@@ -53,6 +53,7 @@ class EvalRun:
     settings: Settings
     index_seconds: dict[str, float]
     with_answers: bool
+    evidence: dict[str, Evidence] = field(default_factory=dict)  # what the service's pipeline retrieved
 
 
 def timed_retrieval(search: Search, questions: Sequence[Question], run: SystemRun) -> None:
@@ -87,10 +88,10 @@ def sample_by_kind(questions: Sequence[Question], n: int) -> list[Question]:
     return [q for q in questions if q.id in chosen]
 
 
-def build_answerer(kind: str, retriever: Retriever, embedder: Any, settings: Settings) -> Callable[[str], Answer]:
-    config = settings.answer
+def build_pipeline(kind: str, retriever: Retriever, embedder: Any, settings: Settings) -> AnswerPipeline:
+    """The service's pipeline with the writer under test: the tuned model, the base model, or quotes."""
     if kind == "extractive":
-        return ExtractiveAnswerer(retriever_search(retriever, "hybrid", True), embedder, config).answer
+        return AnswerPipeline(retriever, embedder, settings.answer)
     from models.generator import load_generator
 
     generator = load_generator(
@@ -100,7 +101,7 @@ def build_answerer(kind: str, retriever: Retriever, embedder: Any, settings: Set
         threads=settings.threads,
         cache_dir=settings.cache_dir,
     )
-    return AnswerPipeline(retriever, generator, embedder, config).answer
+    return AnswerPipeline(retriever, embedder, settings.answer, generator)
 
 
 def run_eval(
@@ -125,13 +126,16 @@ def run_eval(
         corpus = settings.with_overrides(notes_dir=Path(notes_dir), upload_dir=Path(tmp) / "no-uploads")
         corpus = corpus.model_copy(update={"code_dir": Path(code_dir) if code_dir else None})
         t0 = time.perf_counter()
-        report = ingest_corpus(corpus_roots(corpus), Path(tmp) / "index", embedder, max_file_bytes=settings.limits.max_file_bytes)
+        report = ingest_corpus(
+            corpus_roots(corpus), Path(tmp) / "index", embedder, max_file_bytes=settings.limits.max_file_bytes
+        )
         index_seconds["notecite"] = time.perf_counter() - t0
         log(f"indexed: {report.summary()}")
         reader = open_index(Path(tmp) / "index")
         try:
             gold = scoring.gold_spans(questions, reader.source_text)
             t0 = time.perf_counter()
+            plain_embedder = embedder
             embedder = PassageVectors(embedder, [n.text for n in reader.get_nodes(reader.node_ids())])
             log(f"passage table: {len(reader.node_ids())} nodes in {time.perf_counter() - t0:.1f} s")
             retriever = Retriever(reader, embedder, settings.retrieval)
@@ -152,13 +156,18 @@ def run_eval(
                 timed_retrieval(searches[name], questions, run)
                 retrieval_runs[name] = run
                 log(f"{name}: retrieval for {len(questions)} questions in {time.perf_counter() - t0:.1f} s")
+            # answers run the service's own pipeline with the plain embedder: the passage table above speeds up
+            # retrieval scoring, but the service embeds its sources per answer, and eval times what it serves
+            served = Retriever(reader, plain_embedder, settings.retrieval)
+            evidence_pipeline = AnswerPipeline(served, plain_embedder, settings.answer)
+            run_evidence = {q.id: evidence_pipeline.evidence(q.question) for q in questions}
             for name in systems:
                 spec = SYSTEMS[name]
                 base = retrieval_runs[spec.retrieval]
                 runs[name].hits, runs[name].retrieval_ms = base.hits, base.retrieval_ms
                 if with_answers and spec.answerer:
                     try:
-                        answerer = build_answerer(spec.answerer, retriever, embedder, settings)
+                        answerer = build_pipeline(spec.answerer, served, plain_embedder, settings).answer
                     except Exception as exc:  # a missing adapter or model must not sink the other systems
                         runs[name].error = f"{type(exc).__name__}: {exc}"
                         log(f"{name}: no answers ({runs[name].error})")
@@ -169,22 +178,26 @@ def run_eval(
                     log(f"{name}: {len(asked)} answers in {time.perf_counter() - t0:.1f} s")
         finally:
             reader.close()
-    return EvalRun(questions, gold, runs, settings, index_seconds, with_answers)
+    return EvalRun(questions, gold, runs, settings, index_seconds, with_answers, run_evidence)
 
 
 def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
-    """Abstention by the best passage's cosine among the sources the service would hand the generator."""
-    hits = run.systems.get(DEFAULT_SYSTEM)
-    if hits is None:
+    """The service's abstain rule (service.abstain) on the evidence its pipeline retrieved, per threshold."""
+    if not run.evidence:
         return None
-    top_k = run.settings.answer.top_k
-    best = {q.id: max((h.dense_score or 0.0 for h in hits.hits[q.id][:top_k]), default=0.0) for q in run.questions}
+    config = run.settings.answer
+
+    def abstained_at(threshold: float) -> dict[str, bool]:
+        at = config.model_copy(update={"abstain_threshold": threshold})
+        return {q: should_abstain(ev.question, ev.sources, at) for q, ev in run.evidence.items()}
+
     unanswerable = {q.id: q.kind == "unanswerable" for q in run.questions}
-    rows = sweep(best, unanswerable, default_grid())
+    rows = sweep(abstained_at, unanswerable, default_grid())
     chosen = choose(rows)
-    (current,) = sweep(best, unanswerable, [run.settings.answer.abstain_threshold])
+    (current,) = sweep(abstained_at, unanswerable, [config.abstain_threshold])
     return {
-        "rule": f"abstain when the best cosine among {DEFAULT_SYSTEM}'s top {top_k} passages is below it",
+        "rule": "service.abstain.should_abstain on the pipeline's evidence "
+        f"(top {config.top_k} notes, min_term_coverage {config.min_term_coverage})",
         "chosen": chosen.threshold,
         "abstention_accuracy": chosen.abstention_accuracy,
         "false_abstain_rate": chosen.false_abstain_rate,

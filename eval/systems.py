@@ -82,9 +82,5 @@ def retriever_search(retriever: Retriever, mode: str, merge: bool) -> Search:
     return search
 
 
-def needed_retrievals(names: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(SYSTEMS[n].retrieval for n in names))
-
-
 def describe(names: Sequence[str]) -> Mapping[str, str]:
     return {n: SYSTEMS[n].description for n in names}

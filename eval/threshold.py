@@ -1,13 +1,14 @@
 """Pick the service's abstain threshold on a dev set.
 
-The service abstains when the best passage's cosine is below a threshold. Sweeping it over the dev set
+The service abstains by service.abstain.should_abstain (best source cosine below a threshold, or too few of
+the question's topic words in the sources). Sweeping the threshold over the dev set with that same rule
 trades wrong answers to unanswerable questions against refusals of answerable ones; the chosen value is the
 most accurate one, ties going to fewer false abstentions and then to the lower threshold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from eval.metrics import abstention_accuracy, false_abstain_rate
@@ -21,12 +22,12 @@ class ThresholdRow:
 
 
 def sweep(
-    best_cosine: Mapping[str, float], unanswerable: Mapping[str, bool], thresholds: Sequence[float]
+    abstained_at: Callable[[float], Mapping[str, bool]], unanswerable: Mapping[str, bool], thresholds: Sequence[float]
 ) -> list[ThresholdRow]:
-    """Abstention accuracy and false-abstain rate if the service abstained below each threshold."""
+    """Abstention accuracy and false-abstain rate if the service abstained by its rule at each threshold."""
     rows = []
     for t in thresholds:
-        abstained = {q: best_cosine[q] < t for q in best_cosine}
+        abstained = abstained_at(t)
         rows.append(
             ThresholdRow(t, abstention_accuracy(abstained, unanswerable), false_abstain_rate(abstained, unanswerable))
         )

@@ -15,63 +15,12 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from core.text import STOPWORDS
+
 _TOKEN = re.compile(r"\\?\w+(?:[.^]\w+)*")
 _PARTS = re.compile(r"[._^\\]+")
 # split camelCase and ACRONYMWord boundaries, but leave "LoRA" and "ReLU" whole
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])")
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "do",
-        "does",
-        "did",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "so",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-    ]
-)
 
 
 def tokenize(text: str) -> list[str]:
@@ -80,7 +29,7 @@ def tokenize(text: str) -> list[str]:
     for match in _TOKEN.finditer(text):
         raw = match.group()
         whole = raw.lower()
-        if whole in STOP_WORDS:
+        if whole in STOPWORDS:
             continue
         tokens.append(whole)
         if raw.startswith("\\"):

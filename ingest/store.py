@@ -208,10 +208,6 @@ class IndexReader:
     def source_text(self, doc: str) -> str | None:
         return self._docstore.source_text(doc)
 
-    def manifest(self) -> dict[str, str]:
-        """doc -> sha256 of every indexed file."""
-        return {d.doc: d.sha256 for d in self.documents()}
-
     def vectors(self) -> dict[str, np.ndarray]:
         """Stored leaf vectors by node id (incremental ingest reuses them instead of re-embedding)."""
         return {node_id: np.asarray(self._matrix[i]) for i, node_id in enumerate(self._ids)}

@@ -35,11 +35,6 @@ EMBEDDERS: dict[str, EmbedderSpec] = {
 }
 
 
-def register_embedder(name: str, spec: EmbedderSpec) -> None:
-    """Make another locally installed sentence-transformers model loadable by name."""
-    EMBEDDERS[name] = spec
-
-
 class Embedder:
     """A sentence-transformers model behind `embed()`, with counters of the work it did."""
 

@@ -145,7 +145,9 @@ class LlamaCppBackend:
         threads = threads or os.cpu_count() or 1
         self.decoder = self._open(base, lora, threads)
         if self.config.f16_prefill:
-            self.prefiller = self._open(prefill_model(base, lora, self.config.lora_scale, self.config.cache_dir), None, threads)
+            self.prefiller = self._open(
+                prefill_model(base, lora, self.config.lora_scale, self.config.cache_dir), None, threads
+            )
         else:
             self.prefiller = self.decoder
         # llama-cpp-python's own finalizer fails at interpreter exit (its module is torn down first)

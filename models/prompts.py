@@ -6,7 +6,6 @@ changes per question (sources, question) comes after it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,8 +16,6 @@ SYSTEM_PROMPT = (
     "Be concise. After each fact, cite its source number like [1]. "
     f"If the sources do not contain the answer, reply exactly: {REFUSAL}"
 )
-
-_CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
 @dataclass
@@ -54,11 +51,6 @@ def build_messages(
     listed = "\n".join(format_source(s, max_source_words) for s in sources) or "(no sources)"
     user = f"Sources:\n{listed}\n\nQuestion: {' '.join(question.split())}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
-
-
-def cited_numbers(answer: str) -> list[int]:
-    """The [n] markers of an answer, in order of appearance."""
-    return [int(m) for m in _CITATION.findall(answer)]
 
 
 def is_refusal(answer: str) -> bool:

@@ -6,7 +6,6 @@ Also the loader fine-tuning uses, so training and serving see the same weights a
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path

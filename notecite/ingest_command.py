@@ -12,8 +12,8 @@ from typing import Any
 
 import typer
 
-from ingest.errors import IngestError
 from core.settings import get_settings
+from ingest.errors import IngestError
 from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus
 from models.embedder import load_embedder
 
@@ -58,7 +58,9 @@ def ingest(
         None, "--uploads", help="Notes uploaded through the service (default: INDEX/../uploads); kept in the index."
     ),
     code_dir: Path | None = typer.Option(None, "--code-dir", help="Python reference code indexed as 'code'."),
-    max_file_bytes: int | None = typer.Option(None, help="Skip files larger than this (NOTECITE_LIMITS__MAX_FILE_BYTES)."),
+    max_file_bytes: int | None = typer.Option(
+        None, help="Skip files larger than this (NOTECITE_LIMITS__MAX_FILE_BYTES)."
+    ),
     no_code: bool = typer.Option(False, "--no-code", help="Index the notes only, without reference code."),
 ) -> IngestReport:
     """Index a notes folder; unchanged files are not embedded again."""

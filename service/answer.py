@@ -1,7 +1,7 @@
 """The one answer pipeline the API, `notecite ask` and eval share.
 
-retrieve -> abstain when the evidence is weak -> prompt with numbered sources -> stream the answer ->
-attribute each sentence to the sources that support it -> citations.
+retrieve -> abstain when the evidence is weak (service/abstain.py) -> a writer writes from the numbered
+sources (service/writers.py: the model, guarded, or quotes) -> citations, code pointers -> Answer.
 """
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from core.settings import AnswerSettings
-from models.prompts import REFUSAL, PromptSource, build_messages, is_refusal
-from service.attribution import AnsweredSentence, attribute, join_sentences, with_markers
-from service.conversation import rewrite_query
-from service.extractive import best_sentences
+from core.text import with_markers
+from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever
+from service.abstain import should_abstain
+from service.attribution import AnsweredSentence, join_sentences
+from service.conversation import rewrite_query
+from service.writers import Draft, ExtractiveWriter, Generator, ModelWriter, Quote, TokenEvent, Writer
 
 CODE_QUESTION = re.compile(
     r"\b(how (do|can|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
@@ -28,15 +29,6 @@ CODE_QUESTION = re.compile(
     r"(show|give) me (the )?code)",
     re.I,
 )
-CODE_PROMPT_LINES = 14  # the signature and docstring say what the code does; the body is cited, not prompted
-
-
-class Generator(Protocol):
-    name: str
-
-    def stream(
-        self, messages: list[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
-    ) -> Iterator[str]: ...
 
 
 @dataclass
@@ -88,14 +80,22 @@ class Answer:
     nearest: list[Hit]
     code_question: bool = False
     timings_ms: dict[str, float] = field(default_factory=dict)
+    generated_tokens: int = 0  # pieces the model streamed (0 when nothing was generated)
+    writer: str = "model"  # who wrote it: "model", "extractive" (quotes), or "abstained"
+    replaced: str | None = None  # why the guard replaced the model's answer by quotes, if it did
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 @dataclass
-class TokenEvent:
-    text: str
+class Evidence:
+    """One question's retrieval: what the abstain decision and the writer see."""
+
+    question: str
+    query: str
+    sources: list[Hit]
+    code_question: bool
 
 
 @dataclass
@@ -114,20 +114,18 @@ def code_pointer(n: int, hit: Hit) -> AnsweredSentence:
     return AnsweredSentence(with_markers(text, [n]), [n], supported=True, support=1.0, separator="\n")
 
 
-def prompt_source(n: int, hit: Hit) -> PromptSource:
-    text = "\n".join(hit.text.splitlines()[:CODE_PROMPT_LINES]) if hit.kind == "code" else hit.text
-    crumbs = list(hit.breadcrumbs) + ([f"{hit.doc}:{hit.symbol}"] if hit.symbol else [])
-    return PromptSource(n=n, text=text, breadcrumbs=crumbs, kind=hit.kind)
-
-
 class AnswerPipeline:
-    """Answers questions from one index generation; the generator serializes its own use."""
+    """Answers questions from one index generation: retrieve, decide to abstain, write, cite."""
 
-    def __init__(self, retriever: Retriever, generator: Generator, embedder: EmbedderLike, config: AnswerSettings):
+    def __init__(
+        self, retriever: Retriever, embedder: EmbedderLike, config: AnswerSettings, generator: Generator | None = None
+    ) -> None:
         self.retriever = retriever
-        self.generator = generator
         self.embedder = embedder
         self.config = config
+        self.writer: Writer = (
+            ModelWriter(generator, embedder, config) if generator is not None else ExtractiveWriter(embedder, config)
+        )
 
     def answer(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Answer:
         """The whole answer at once (the streaming path, consumed)."""
@@ -136,104 +134,88 @@ class AnswerPipeline:
                 return event.answer
         raise RuntimeError("the answer stream ended without an answer")
 
-    def retrieve_sources(self, question: str, query: str) -> tuple[list[Hit], bool]:
-        """Note passages, plus code symbols when the question asks how to implement something."""
-        code_question = is_code_question(question)
-        sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note")
-        if code_question:
-            sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False)
-        return sources, code_question
-
-    def stream(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Iterator[TokenEvent | AnswerEvent]:
-        """Token events while the model writes, then one AnswerEvent with the checked citations."""
-        t0 = time.perf_counter()
+    def evidence(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Evidence:
+        """The query retrieval uses and what it found: note passages, plus code for implementation questions."""
         question = question.strip()
         query = rewrite_query(question, history)
-        sources, code_question = self.retrieve_sources(question, query)
+        code_question = is_code_question(question)
+        sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note")
+        if code_question and self.config.code_k:
+            sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False)
+        return Evidence(question, query, sources, code_question)
+
+    def stream(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Iterator[TokenEvent | AnswerEvent]:
+        """Token events while the writer writes, then one AnswerEvent with the checked citations."""
+        t0 = time.perf_counter()
+        ev = self.evidence(question, history)
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
-
-        def finish(text: str, sentences: list[AnsweredSentence], citations: list[Citation], abstained: bool):
-            timings["total"] = (time.perf_counter() - t0) * 1000
-            return AnswerEvent(
-                Answer(
-                    id=uuid.uuid4().hex,
-                    question=question,
-                    query=query,
-                    text=text,
-                    abstained=abstained,
-                    citations=citations,
-                    sentences=sentences,
-                    sources=sources,
-                    nearest=sources if abstained else [],
-                    code_question=code_question,
-                    timings_ms=timings,
-                )
-            )
-
-        best = max((h.dense_score or 0.0 for h in sources), default=0.0)
-        if best < self.config.abstain_threshold:
-            yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
+        draft = None
+        if not should_abstain(ev.question, ev.sources, self.config):
+            writing = self.writer.write(ev.question, ev.sources)
+            try:
+                while True:
+                    event = next(writing)
+                    timings.setdefault("first_token", (time.perf_counter() - t0) * 1000)
+                    yield event
+            except StopIteration as done:
+                draft = done.value
+            finally:
+                writing.close()  # a client that left mid-answer stops the writer (and frees the model) now
+        has_code = any(h.kind == "code" for h in ev.sources)
+        if draft is None and not (ev.code_question and has_code):
+            yield AnswerEvent(self.finish(ev, None, timings, t0))
             return
+        yield AnswerEvent(self.finish(ev, draft or Draft([], self.writer.name), timings, t0))
 
-        # the model explains from the notes; code is attached by citation (numbered after the notes), which
-        # keeps the prompt short and the code shown exactly as it is in the file
-        notes = [h for h in sources if h.kind == "note"]
-        messages = build_messages(
-            question,
-            [prompt_source(n, h) for n, h in enumerate(notes, start=1)],
-            max_source_words=self.config.source_words,
-        )
-        pieces: list[str] = []
-        # closing(): a client that disconnects mid-answer closes this stream, and with it the model's,
-        # which releases the generator's lock at once instead of whenever the garbage collector runs
-        with closing(self.generator.stream(messages, max_tokens=self.config.max_new_tokens)) as tokens:
-            for piece in tokens:
-                if not pieces:
-                    timings["first_token"] = (time.perf_counter() - t0) * 1000
-                pieces.append(piece)
-                yield TokenEvent(piece)
-        raw = "".join(pieces).strip()
-
-        refused = not raw or is_refusal(raw)
-        quotes: dict[int, Citation] = {}  # citations narrowed to the quoted sentence
-        if refused:
-            # a small model refuses some questions its sources do answer: then quote the notes; and notes
-            # rarely say how to code a thing, so a code question still gets its code and explaining passage
-            strong = max((h.dense_score or 0.0 for h in notes), default=0.0) >= self.config.quote_threshold
-            if not strong and not (code_question and len(notes) < len(sources)):
-                yield finish(REFUSAL, [AnsweredSentence(REFUSAL, supported=True)], [], abstained=True)
-                return
-            sentences, quotes = self.quoted(question, notes) if strong else ([], {})
+    def finish(self, ev: Evidence, draft: Draft | None, timings: dict[str, float], t0: float) -> Answer:
+        """The Answer: citations numbered as the sources were, code pointers appended; None abstains."""
+        if draft is None:
+            sentences, citations, writer = [AnsweredSentence(REFUSAL, supported=True)], [], "abstained"
         else:
-            sentences = attribute(
-                raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold
-            )
-        if code_question:
-            if sentences:
-                sentences[-1].separator = "\n\n"
-            explained = any(n <= len(notes) for s in sentences for n in s.citations)
-            sentences += self.code_pointers(sources, explained=explained)
-        cited = sorted({n for s in sentences for n in s.citations})
-        citations = [quotes.get(n) or Citation.from_hit(n, sources[n - 1]) for n in cited]
-        yield finish(join_sentences(sentences), sentences, citations, abstained=False)
+            sentences, writer = list(draft.sentences), draft.writer
+            if ev.code_question:
+                if sentences:
+                    sentences[-1].separator = "\n\n"
+                n_notes = sum(h.kind == "note" for h in ev.sources)
+                explained = any(n <= n_notes for s in sentences for n in s.citations)
+                sentences += code_pointers(ev.sources, explained, self.config.abstain_threshold)
+            cited = sorted({n for s in sentences for n in s.citations})
+            citations = [citation(n, ev.sources[n - 1], draft.quotes.get(n)) for n in cited]
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        abstained = draft is None
+        return Answer(
+            id=uuid.uuid4().hex,
+            question=ev.question,
+            query=ev.query,
+            text=join_sentences(sentences),
+            abstained=abstained,
+            citations=citations,
+            sentences=sentences,
+            sources=ev.sources,
+            nearest=ev.sources if abstained else [],
+            code_question=ev.code_question,
+            timings_ms=timings,
+            generated_tokens=draft.generated_tokens if draft else 0,
+            writer=writer,
+            replaced=draft.replaced if draft else None,
+        )
 
-    def quoted(self, question: str, notes: list[Hit]) -> tuple[list[AnsweredSentence], dict[int, Citation]]:
-        """The notes' own sentences closest to the question, each cited to its exact characters."""
-        sentences, quotes = [], {}
-        for x in best_sentences(question, notes, self.embedder, n=2, distinct_sources=True):
-            n, hit = x.source + 1, notes[x.source]
-            quotes[n] = Citation(n, hit.kind, hit.doc, hit.breadcrumbs, x.start, x.end, x.text)
-            sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
-        return sentences, quotes
 
-    def code_pointers(self, sources: list[Hit], explained: bool) -> list[AnsweredSentence]:
-        """Sentences naming the reference implementation and, when the model cited no note, the passage
-        that explains it: a code answer always links both."""
-        out = []
-        best_note = next((n for n, h in enumerate(sources, start=1) if h.kind == "note"), None)
-        if not explained and best_note is not None:
-            hit = sources[best_note - 1]
-            if (hit.dense_score or 0.0) >= self.config.abstain_threshold:
-                text = f"Explained in your notes: {' > '.join(hit.breadcrumbs[1:] or hit.breadcrumbs)}."
-                out.append(AnsweredSentence(with_markers(text, [best_note]), [best_note], True, 1.0, "\n"))
-        return out + [code_pointer(n, h) for n, h in enumerate(sources, start=1) if h.kind == "code"]
+def citation(n: int, hit: Hit, quote: Quote | None) -> Citation:
+    """Source n as cited: the whole hit, or only the sentence a quote took from it."""
+    if quote is None:
+        return Citation.from_hit(n, hit)
+    return Citation(n, hit.kind, hit.doc, hit.breadcrumbs, quote.start, quote.end, quote.text)
+
+
+def code_pointers(sources: list[Hit], explained: bool, threshold: float) -> list[AnsweredSentence]:
+    """Sentences naming the reference implementation and, when no note was cited, the passage that
+    explains it: a code answer always links both."""
+    out = []
+    best_note = next((n for n, h in enumerate(sources, start=1) if h.kind == "note"), None)
+    if not explained and best_note is not None:
+        hit = sources[best_note - 1]
+        if (hit.dense_score or 0.0) >= threshold:
+            text = f"Explained in your notes: {' > '.join(hit.breadcrumbs[1:] or hit.breadcrumbs)}."
+            out.append(AnsweredSentence(with_markers(text, [best_note]), [best_note], True, 1.0, "\n"))
+    return out + [code_pointer(n, h) for n, h in enumerate(sources, start=1) if h.kind == "code"]

@@ -13,15 +13,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
+from core.settings import Settings, get_settings
 from service.deps import MISSING_KEY, has_write_access
 from service.errors import error_body, install_error_handlers
 from service.feedback import FeedbackStore
 from service.metrics import ServiceMetrics
 from service.ratelimit import RateLimiter
-from service.resources import Resources
 from service.routes import ask, chat, documents, system
 from service.routes_feedback import router as feedback_router
-from core.settings import Settings, get_settings
+from service.runtime import Runtime
+from service.uploads import UploadStore
 
 STATIC_DIR = Path(__file__).parent / "static"
 RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
@@ -35,15 +36,16 @@ UI_SECURITY_HEADERS = {
 log = logging.getLogger("notecite")
 
 
-def create_app(settings: Settings | None = None, resources: Resources | None = None) -> FastAPI:
-    """Build the app; `resources` may be passed in to share loaded models between apps in one process."""
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; `runtime` may be passed in to share loaded models between apps in one process."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.resources = resources or await run_in_threadpool(Resources.build, settings)
+        app.state.runtime = runtime or await run_in_threadpool(Runtime.build, settings)
+        app.state.uploads = UploadStore(app.state.runtime)
         app.state.feedback = FeedbackStore(settings.index_dir.parent / "feedback.sqlite3")
-        log.info("notecite ready: serving generation %s", app.state.resources.served.generation)
+        log.info("notecite ready: serving generation %s", app.state.runtime.served.generation)
         yield
         app.state.feedback.close()
 
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     )
     app.state.settings = settings
     app.state.metrics = metrics = ServiceMetrics()
-    limiter = RateLimiter(settings.limits.rate_limit_per_minute)
+    app.state.limiter = limiter = RateLimiter(settings.limits.rate_limit_per_minute)
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -64,7 +66,9 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
         client = request.client.host if request.client else "unknown"
         if request.url.path.startswith(RATE_LIMITED_PREFIXES) and not limiter.allow(client):
             return JSONResponse(
-                error_body("rate limited", f"more than {settings.limits.rate_limit_per_minute} requests a minute; slow down"),
+                error_body(
+                    "rate limited", f"more than {settings.limits.rate_limit_per_minute} requests a minute; slow down"
+                ),
                 status_code=429,
                 headers={"Retry-After": str(limiter.retry_after(client))},
             )

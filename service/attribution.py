@@ -6,18 +6,14 @@ sentence is moved to the source that does, or dropped; a sentence no source supp
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from core.text import split_sentences, strip_markers, with_markers
 from retrieval.retriever import EmbedderLike
-
-MARKER = re.compile(r"\s*\[(\d+)\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
-TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 
 
 @dataclass
@@ -34,20 +30,6 @@ class AnsweredSentence:
         return asdict(self)
 
 
-def split_with_separators(text: str) -> list[tuple[str, str]]:
-    """(sentence, the whitespace after it): joining them back gives the text, line breaks and all."""
-    text = TRAILING_MARKERS.sub(r"\2\1", text.strip())  # "fact. [1]" -> "fact [1]."
-    out, start = [], 0
-    for boundary in SENTENCE_END.finditer(text):
-        sentence = text[start : boundary.start()].strip()
-        if sentence:
-            out.append((sentence, boundary.group()))
-        start = boundary.end()
-    if text[start:].strip():
-        out.append((text[start:].strip(), ""))
-    return out
-
-
 def drop_repeats(split: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Small models loop; a sentence said once already adds nothing the second time."""
     seen: set[str] = set()
@@ -58,27 +40,6 @@ def drop_repeats(split: list[tuple[str, str]]) -> list[tuple[str, str]]:
             seen.add(key)
             out.append((sentence, separator))
     return out
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split at sentence ends and line breaks; markers stay with the sentence they close."""
-    return [sentence for sentence, _ in split_with_separators(text)]
-
-
-def strip_markers(sentence: str) -> tuple[str, list[int]]:
-    """The sentence without its [n] markers, and the markers in order of appearance."""
-    markers = [int(m) for m in MARKER.findall(sentence)]
-    return MARKER.sub("", sentence).strip(), markers
-
-
-def with_markers(text: str, numbers: Sequence[int]) -> str:
-    """Put [n] markers before the sentence's final punctuation: "W stays frozen [1]." """
-    if not numbers:
-        return text
-    marks = "".join(f" [{n}]" for n in numbers)
-    if text and text[-1] in ".!?":
-        return text[:-1] + marks + text[-1]
-    return text + marks
 
 
 def attribute(
@@ -94,7 +55,7 @@ def attribute(
     wrote are kept when their source supports the sentence; otherwise the best supporting source is
     cited instead; a sentence with no supporting source keeps no marker and is flagged unsupported.
     """
-    split = drop_repeats(split_with_separators(answer))
+    split = drop_repeats(split_sentences(answer))
     sentences = [sentence for sentence, _ in split]
     if not sentences or not sources:
         return [AnsweredSentence(text=s, supported=False, separator=sep) for s, sep in split]

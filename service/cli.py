@@ -13,6 +13,7 @@ import typer
 
 from core.settings import Settings, get_settings
 
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -47,7 +48,7 @@ def ask(
     """Answer one question from the notes and print its citations (code with line numbers)."""
     from ingest.errors import IngestError
     from models.errors import ModelError
-    from service.resources import Resources
+    from service.runtime import Runtime
 
     settings = settings_with(notes_dir=notes, index_dir=index)
     if not settings.notes_dir.is_dir():
@@ -55,7 +56,7 @@ def ask(
     if not question.strip():
         raise fail("the question is empty")
     try:
-        answer = Resources.build(settings).served.pipeline.answer(question)
+        answer = Runtime.build(settings).served.pipeline.answer(question)
     except (IngestError, ModelError) as exc:
         raise fail(str(exc)) from None
     if json_out:
@@ -124,8 +125,8 @@ def bench_retrieval_command(
     from ingest.pipeline import corpus_roots, ingest_corpus
     from ingest.store import open_index
     from models.embedder import load_embedder
-    from service.bench import bench_retrieval, load_queries
     from retrieval.retriever import Retriever
+    from service.bench import bench_retrieval, load_queries
 
     settings = settings_with(notes_dir=notes, index_dir=index)
     embedder = load_embedder(settings.embedder)
@@ -140,4 +141,3 @@ def bench_retrieval_command(
         for name, row in report["modes"].items():
             typer.echo(f"{name:>13}: p50 {row['p50_ms']:.2f} ms  p95 {row['p95_ms']:.2f} ms  x{row['p50_vs_dense']}")
         typer.echo(f"report: {out}", err=sys.stderr.isatty())
-

@@ -10,49 +10,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from core.text import content_words
+
 FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|then|what about|how about|why|and why|what else)\b", re.I)
 PRONOUN = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one|ones|the same)\b", re.I)
-TOPIC_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{3,}")
-STOPWORDS = {
-    "what",
-    "when",
-    "where",
-    "which",
-    "does",
-    "about",
-    "with",
-    "that",
-    "this",
-    "from",
-    "into",
-    "there",
-    "their",
-    "them",
-    "they",
-    "have",
-    "your",
-    "notes",
-    "mean",
-    "means",
-    "used",
-    "using",
-    "explain",
-    "tell",
-    "would",
-    "could",
-    "should",
-    "how",
-    "why",
-    "work",
-    "works",
-    "the",
-    "and",
-}
 
 
 def is_follow_up(question: str) -> bool:
     """A question that starts like a continuation, or is short and leans on a pronoun."""
-    topic_words = [w for w in TOPIC_WORD.findall(question) if w.lower() not in STOPWORDS]
+    topic_words = [w for w in content_words(question) if len(w) > 3 and not w.isdigit()]
     return bool(FOLLOW_UP_START.match(question)) or (bool(PRONOUN.search(question)) and len(topic_words) <= 3)
 
 

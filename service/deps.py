@@ -7,14 +7,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from core.settings import Settings
 from service.errors import ApiError
 from service.metrics import ServiceMetrics
-from service.resources import Resources
-from core.settings import Settings
+from service.runtime import Runtime
+from service.uploads import UploadStore
 
 
-def get_resources(request: Request) -> Resources:
-    return request.app.state.resources
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_uploads(request: Request) -> UploadStore:
+    return request.app.state.uploads
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -42,7 +47,9 @@ def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_
         raise ApiError(401, "unauthorized", MISSING_KEY)
 
 
-ResourcesDep = Annotated[Resources, Depends(get_resources)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+ResourcesDep = RuntimeDep  # the old name, until the ask/chat/system routes move over
+UploadsDep = Annotated[UploadStore, Depends(get_uploads)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
 WriteAccess = Depends(require_api_key)

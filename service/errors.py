@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import ModelError
+from service import uploads
 
 log = logging.getLogger("notecite")
 
@@ -20,6 +21,28 @@ class ApiError(Exception):
     def __init__(self, status: int, error: str, detail: str):
         super().__init__(detail)
         self.status, self.error, self.detail = status, error, detail
+
+
+UPLOAD_STATUS: dict[type[uploads.UploadError], tuple[int, str]] = {
+    uploads.BadFileName: (400, "bad file name"),
+    uploads.UnsupportedType: (415, "unsupported file type"),
+    uploads.FileTooLarge: (413, "file too large"),
+    uploads.EmptyFile: (400, "empty file"),
+    uploads.NotIndexed: (400, "file not indexed"),
+    uploads.UnknownDocument: (404, "unknown document"),
+    uploads.NotDeletable: (409, "not deletable"),
+}
+
+
+UPLOAD_STATUS: dict[type[uploads.UploadError], tuple[int, str]] = {
+    uploads.BadFileName: (400, "bad file name"),
+    uploads.UnsupportedType: (415, "unsupported file type"),
+    uploads.FileTooLarge: (413, "file too large"),
+    uploads.EmptyFile: (400, "empty file"),
+    uploads.NotIndexed: (400, "file not indexed"),
+    uploads.UnknownDocument: (404, "unknown document"),
+    uploads.NotDeletable: (409, "not deletable"),
+}
 
 
 def error_body(error: str, detail: str) -> dict[str, str]:
@@ -45,6 +68,16 @@ def install_error_handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg')}" for e in errors
         )
         return JSONResponse(error_body("invalid request", problems), status_code=422)
+
+    @app.exception_handler(uploads.UploadError)
+    async def _upload_error(_: Request, exc: uploads.UploadError) -> JSONResponse:
+        status, error = UPLOAD_STATUS[type(exc)]
+        return JSONResponse(error_body(error, str(exc)), status_code=status)
+
+    @app.exception_handler(uploads.UploadError)
+    async def _upload_error(_: Request, exc: uploads.UploadError) -> JSONResponse:
+        status, error = UPLOAD_STATUS[type(exc)]
+        return JSONResponse(error_body(error, str(exc)), status_code=status)
 
     @app.exception_handler(ModelError)
     async def _model_error(_: Request, exc: ModelError) -> JSONResponse:

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from service.app import create_app
-from service.resources import Resources
 from core.settings import Settings
+from service.app import create_app
+from service.runtime import Runtime
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -28,11 +28,11 @@ def serve(settings: Settings) -> None:
 
 @contextmanager
 def running_server(
-    settings: Settings, resources: Resources | None = None, startup_timeout_s: float = 600
+    settings: Settings, runtime: Runtime | None = None, startup_timeout_s: float = 600
 ) -> Iterator[str]:
     """A real uvicorn server on a free loopback port in a background thread; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings, resources), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings, runtime), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -18,67 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.text import content_words, words
 from models.prompts import REFUSAL, PromptSource, build_messages
 
-_WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(
-    (
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "and",
-        "or",
-        "is",
-        "are",
-        "was",
-        "be",
-        "by",
-        "with",
-        "as",
-        "at",
-        "it",
-        "its",
-        "this",
-        "that",
-        "what",
-        "how",
-        "why",
-        "which",
-        "when",
-        "who",
-        "does",
-        "do",
-        "can",
-        "should",
-        "you",
-        "your",
-        "we",
-        "our",
-        "from",
-        "into",
-        "than",
-        "then",
-        "there",
-        "their",
-        "these",
-        "those",
-        "use",
-        "used",
-        "using",
-        "explain",
-        "name",
-        "describe",
-        "define",
-        "notes",
-        "say",
-        "about",
-    )
-)
 _QUESTION_START = re.compile(
     r"^(what|why|how|when|which|who|explain|name|describe|define|list|give|is|are|does|do|can|should)\b",
     re.IGNORECASE,
@@ -218,12 +160,8 @@ class DataConfig:
             raise ValueError(f"refusal_share must be in [0, 1], got {self.refusal_share}")
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in words(text) if w not in _STOPWORDS and len(w) > 1}
+def content_set(text: str) -> set[str]:
+    return set(content_words(text))
 
 
 def normalize_question(question: str) -> str:
@@ -235,7 +173,7 @@ def near_duplicate(a: str, b: str) -> bool:
     na, nb = normalize_question(a), normalize_question(b)
     if na == nb:
         return True
-    ca, cb = content_words(a), content_words(b)
+    ca, cb = content_set(a), content_set(b)
     jaccard = len(ca & cb) / max(1, len(ca | cb))
     return jaccard >= 0.6 or difflib.SequenceMatcher(None, na, nb).ratio() >= 0.85
 
@@ -386,8 +324,8 @@ def _overlaps(source: SourceLike, passage: Passage, answer: str) -> bool:
     doc, start, end = getattr(source, "doc", None), getattr(source, "start", None), getattr(source, "end", None)
     if doc == passage.doc and start is not None and end is not None and start < passage.end and passage.start < end:
         return True
-    answer_words = content_words(answer)
-    return bool(answer_words) and len(answer_words & content_words(source.text)) / len(answer_words) >= 0.4
+    answer_words = content_set(answer)
+    return bool(answer_words) and len(answer_words & content_set(source.text)) / len(answer_words) >= 0.4
 
 
 def _as_prompt(n: int, source: SourceLike | Passage, max_words: int) -> PromptSource:
@@ -419,8 +357,8 @@ def refusal_example(
     if seed is not None:
         found = [s for s in found if not _overlaps(s, seed.passage, seed.answer)]
         # the question's topic must really be absent, not merely its gold passage
-        remaining = content_words(" ".join(s.text for s in found[: cfg.k]))
-        if len(content_words(seed.answer) & remaining) / max(1, len(content_words(seed.answer))) > 0.25:
+        remaining = content_set(" ".join(s.text for s in found[: cfg.k]))
+        if len(content_set(seed.answer) & remaining) / max(1, len(content_set(seed.answer))) > 0.25:
             return None
     if len(found) < cfg.k:
         return None

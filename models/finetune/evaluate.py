@@ -9,21 +9,20 @@ questions answered with exactly the refusal sentence.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core.text import cited_numbers, strip_markers
 from models.finetune.data import Example
-from models.prompts import REFUSAL, cited_numbers, is_refusal
+from models.prompts import REFUSAL, is_refusal
 
 HEADLINE = ("rouge_l", "bleu", "citation_share", "refusal_accuracy")
-_MARKER = re.compile(r"\s*\[\d{1,2}\]")
 
 
-def strip_markers(text: str) -> str:
-    return " ".join(_MARKER.sub("", text).split())
+def without_markers(text: str) -> str:
+    return " ".join(strip_markers(text)[0].split())
 
 
 def score(examples: Sequence[Example], answers: Sequence[str]) -> dict[str, float]:
@@ -34,8 +33,8 @@ def score(examples: Sequence[Example], answers: Sequence[str]) -> dict[str, floa
     answerable = [(ex, a) for ex, a in zip(examples, answers, strict=True) if ex.kind == "answerable"]
     unanswerable = [(ex, a) for ex, a in zip(examples, answers, strict=True) if ex.kind == "unanswerable"]
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    hyps = [strip_markers(a) for _, a in answerable]
-    refs = [strip_markers(ex.answer) for ex, _ in answerable]
+    hyps = [without_markers(a) for _, a in answerable]
+    refs = [without_markers(ex.answer) for ex, _ in answerable]
     rouge = [scorer.score(r, h)["rougeL"].fmeasure for r, h in zip(refs, hyps, strict=True)]
 
     def valid(ex: Example, answer: str) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from core.text import words
 from models.errors import ModelError
-from models.finetune.data import Passage, words
+from models.finetune.data import Passage
 
 RETRIEVERS = ("auto", "index", "notes-bm25")
 

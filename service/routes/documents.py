@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, File, Query, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import ResourcesDep, SettingsDep, WriteAccess
+from ingest.pipeline import UPLOAD_PREFIX
+from service.deps import RuntimeDep, SettingsDep, UploadsDep, WriteAccess
 from service.errors import ApiError
-from service.resources import UPLOAD_PREFIX
 from service.schemas import DocumentsOut, SourceOut, UploadOut
 
 router = APIRouter(prefix="/api", tags=["documents"])
@@ -38,38 +38,39 @@ def report_out(report) -> dict:  # noqa: ANN001 - ingest.pipeline.IngestReport
 
 
 @router.get("/documents", response_model=DocumentsOut)
-def list_documents(resources: ResourcesDep) -> dict:
+def list_documents(runtime: RuntimeDep) -> dict:
     """Every indexed file with its chunk count, sha256 and when it was indexed."""
-    return {"documents": [document_out(d) for d in resources.reader.documents()]}
+    return {"documents": [document_out(d) for d in runtime.served.reader.documents()]}
 
 
 @router.post("/documents", response_model=UploadOut, status_code=201, dependencies=[WriteAccess])
-async def upload_document(resources: ResourcesDep, settings: SettingsDep, file: UploadFile = File(...)) -> dict:
+async def upload_document(uploads: UploadsDep, settings: SettingsDep, file: UploadFile = File(...)) -> dict:
     """Upload a note (txt, md, html, pdf); it is indexed at once and the index switched atomically."""
     data = await file.read(settings.limits.max_upload_bytes + 1)
-    record, report = await run_in_threadpool(resources.add_upload, file.filename or "", data)
+    record, report = await run_in_threadpool(uploads.add, file.filename or "", data)
     return {"document": document_out(record), "report": report_out(report)}
 
 
 @router.delete("/documents/{doc:path}", dependencies=[WriteAccess])
-def delete_document(doc: str, resources: ResourcesDep) -> dict:
+def delete_document(doc: str, uploads: UploadsDep) -> dict:
     """Delete an uploaded note from disk and from the index."""
-    report = resources.delete_document(doc)
+    report = uploads.delete(doc)
     return {"deleted": doc, "report": report_out(report)}
 
 
 @router.get("/sources/{doc:path}", response_model=SourceOut)
 def source(
     doc: str,
-    resources: ResourcesDep,
+    runtime: RuntimeDep,
     start: int | None = Query(None, ge=0),
     end: int | None = Query(None, ge=0),
 ) -> dict:
     """The text of an indexed document, with the cited span to highlight."""
-    text = resources.reader.source_text(doc)
+    reader = runtime.served.reader  # one generation for the whole request
+    text = reader.source_text(doc)
     if text is None:
         raise ApiError(404, "unknown document", f"{doc!r} is not in the index; GET /api/documents lists them")
-    kind = next((d.kind for d in resources.reader.documents() if d.doc == doc), "note")
+    kind = next((d.kind for d in reader.documents() if d.doc == doc), "note")
     highlight = None
     if start is not None or end is not None:
         if start is None or end is None or not start <= end <= len(text):

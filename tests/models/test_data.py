@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.text import cited_numbers
 from models.finetune.data import (
     DataConfig,
     Passage,
     build_dataset,
-    content_words,
+    content_set,
     flashcard_seeds,
     near_duplicate,
     seeds_from_notes,
 )
-from models.prompts import REFUSAL, cited_numbers
+from models.prompts import REFUSAL
 
 # A small flashcard note written for this test, plus unrelated paragraphs for distractors.
 FLASHCARDS = """Study Flashcards
@@ -44,8 +45,8 @@ def make_retrieve(passages: list[Passage]):
     """Word-overlap ranking over real text: enough to pick plausible distractors."""
 
     def retrieve(question: str, k: int) -> list[Passage]:
-        q = content_words(question)
-        ranked = sorted(passages, key=lambda p: (-len(q & content_words(p.text)), p.text))
+        q = content_set(question)
+        ranked = sorted(passages, key=lambda p: (-len(q & content_set(p.text)), p.text))
         return ranked[:k]
 
     return retrieve

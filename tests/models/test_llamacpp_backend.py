@@ -52,13 +52,19 @@ def test_merged_adapter_computes_what_the_run_time_adapter_computes(prompts):
     base = gguf_path(BASE)
     lora = gguf_adapter(resolve_adapter("default", BASE), base)
     merged = prefill_model(base, lora, 1.0, DEFAULT_CACHE_DIR)
-    assert merged != f16_copy(base, DEFAULT_CACHE_DIR) and prefill_model(base, lora, 1.0, DEFAULT_CACHE_DIR) == merged  # cached per adapter
+    assert (
+        merged != f16_copy(base, DEFAULT_CACHE_DIR) and prefill_model(base, lora, 1.0, DEFAULT_CACHE_DIR) == merged
+    )  # cached per adapter
     assert prefill_model(base, None, 1.0, DEFAULT_CACHE_DIR) == f16_copy(base, DEFAULT_CACHE_DIR)
 
     def open_model(path, lora_path=None):
         return Llama(model_path=str(path), lora_path=lora_path, n_ctx=1024, n_threads=2, seed=0, verbose=False)
 
-    run_time, at_once, bare = open_model(f16_copy(base, DEFAULT_CACHE_DIR), str(lora)), open_model(merged), open_model(f16_copy(base, DEFAULT_CACHE_DIR))
+    run_time, at_once, bare = (
+        open_model(f16_copy(base, DEFAULT_CACHE_DIR), str(lora)),
+        open_model(merged),
+        open_model(f16_copy(base, DEFAULT_CACHE_DIR)),
+    )
     for messages in prompts[:3]:
         tokens = run_time.tokenize(render_chatml(messages).encode(), add_bos=True, special=True)
         logits = []

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from core.text import cited_numbers
 from models.prompts import (
     REFUSAL,
     SYSTEM_PROMPT,
     PromptSource,
     build_messages,
-    cited_numbers,
     fixed_prefix,
     is_refusal,
     render_chatml,

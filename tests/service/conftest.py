@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from service.resources import Resources
-from service.server import running_server
 from core.settings import Settings
+from service.runtime import Runtime
+from service.server import running_server
 
 
 def make_settings(root: Path, notes_dir: Path, **overrides: object) -> Settings:
@@ -30,11 +30,11 @@ def service_settings(tmp_path_factory: pytest.TempPathFactory, notes_dir: Path) 
 
 
 @pytest.fixture(scope="session")
-def resources(service_settings: Settings) -> Resources:
-    return Resources.build(service_settings)
+def runtime(service_settings: Settings) -> Runtime:
+    return Runtime.build(service_settings)
 
 
 @pytest.fixture(scope="session")
-def base_url(service_settings: Settings, resources: Resources) -> Iterator[str]:
-    with running_server(service_settings, resources) as url:
+def base_url(service_settings: Settings, runtime: Runtime) -> Iterator[str]:
+    with running_server(service_settings, runtime) as url:
         yield url

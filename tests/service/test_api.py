@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models.errors import GenerationError
-from service.resources import Resources
-from service.server import running_server
 from core.settings import Settings
+from models.errors import GenerationError
+from service.runtime import Runtime
+from service.server import running_server
 from tests.service.conftest import make_settings
 
 
@@ -210,7 +210,7 @@ def test_metrics_count_requests_and_tokens(client: httpx.Client) -> None:
     assert tokens and float(tokens[0].split()[1]) > 0
 
 
-def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, resources: Resources) -> None:
+def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, runtime: Runtime) -> None:
     settings = make_settings(
         tmp_path,
         service_settings.notes_dir,
@@ -218,7 +218,7 @@ def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, reso
         api_key="s3cret",
         rate_limit_per_minute=5,
     )
-    with running_server(settings, resources) as url, httpx.Client(base_url=url, timeout=60) as c:
+    with running_server(settings, runtime) as url, httpx.Client(base_url=url, timeout=60) as c:
         files = {"file": ("keyed.txt", b"A note uploaded with the right key about keyed uploads.", "text/plain")}
         denied = c.post("/api/documents", files=files)
         assert denied.status_code == 401 and "Bearer" in denied.json()["detail"]
@@ -263,8 +263,8 @@ class FailingGenerator:
             yield piece
 
 
-def test_model_failure_ends_the_stream_with_an_error_event(service_settings: Settings, resources: Resources):
-    broken = Resources(service_settings, FailingGenerator(resources.generator))
+def test_model_failure_ends_the_stream_with_an_error_event(service_settings: Settings, runtime: Runtime):
+    broken = Runtime(service_settings, runtime.embedder, FailingGenerator(runtime.generator))
     with (
         running_server(service_settings, broken) as url,
         httpx.Client(base_url=url, timeout=60) as c,
@@ -284,12 +284,12 @@ class RefusingGenerator:
         yield "The notes do not cover this."
 
 
-def test_a_wrong_refusal_on_strong_evidence_quotes_the_notes(service_settings: Settings, resources: Resources):
-    pipeline = Resources(service_settings, RefusingGenerator()).served.pipeline
+def test_a_wrong_refusal_on_strong_evidence_quotes_the_notes(service_settings: Settings, runtime: Runtime):
+    pipeline = Runtime(service_settings, runtime.embedder, RefusingGenerator()).served.pipeline
     answer = pipeline.answer("Why can't zero in half-precision update parameters directly?")
     assert not answer.abstained and answer.citations
     for c in answer.citations:
-        assert resources.reader.source_text(c.doc)[c.start : c.end] == c.quote
+        assert runtime.served.reader.source_text(c.doc)[c.start : c.end] == c.quote
         source = answer.sources[c.n - 1]
         assert source.start <= c.start < c.end <= source.end  # a sentence of the cited passage
     assert "precision" in answer.text.lower()

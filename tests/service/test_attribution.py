@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.text import split_sentences, strip_markers, with_markers
 from models.embedder import load_embedder
-from service.attribution import attribute, join_sentences, split_sentences, strip_markers, with_markers
+from service.attribution import attribute, join_sentences
 
 SOURCES = [
     "LoRA keeps the original pretrained weight matrix frozen and trains two low-rank matrices A and B.",
@@ -27,7 +28,7 @@ def embedder():
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
-    assert split_sentences(text) == expected
+    assert [sentence for sentence, _ in split_sentences(text)] == expected
 
 
 def test_markers_are_stripped_and_reinserted_before_the_full_stop() -> None:

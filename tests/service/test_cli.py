@@ -8,14 +8,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from notecite.cli import app
-from service.resources import Resources
 from core.settings import Settings
+from notecite.cli import app
+from service.runtime import Runtime
 
 runner = CliRunner()
 
 
-def test_ask_code_question_prints_numbered_code_and_the_note(service_settings: Settings, resources: Resources):
+def test_ask_code_question_prints_numbered_code_and_the_note(service_settings: Settings, runtime: Runtime):
     result = runner.invoke(
         app,
         [
@@ -34,7 +34,7 @@ def test_ask_code_question_prints_numbered_code_and_the_note(service_settings: S
     assert "gru" in result.output.lower().split("reference/rnn.py")[0]
 
 
-def test_search_json_hits_are_exact_spans(service_settings: Settings, resources: Resources) -> None:
+def test_search_json_hits_are_exact_spans(service_settings: Settings, runtime: Runtime) -> None:
     result = runner.invoke(
         app, ["search", "what does LoRA keep frozen", "--index", str(service_settings.index_dir), "--json"]
     )
@@ -42,7 +42,7 @@ def test_search_json_hits_are_exact_spans(service_settings: Settings, resources:
     hits = json.loads(result.output)
     assert "lora" in hits[0]["text"].lower()
     for hit in hits:
-        assert resources.reader.source_text(hit["doc"])[hit["start"] : hit["end"]] == hit["text"]
+        assert runtime.served.reader.source_text(hit["doc"])[hit["start"] : hit["end"]] == hit["text"]
 
 
 def test_search_without_an_index_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_search_without_an_index_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and "no index" in result.output.lower()
 
 
-def test_bench_retrieval_writes_a_json_report(service_settings: Settings, resources: Resources, tmp_path: Path):
+def test_bench_retrieval_writes_a_json_report(service_settings: Settings, runtime: Runtime, tmp_path: Path):
     out = tmp_path / "retrieval.json"
     result = runner.invoke(
         app,

@@ -8,10 +8,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from core.settings import Settings
 from service.errors import install_error_handlers
 from service.feedback import FeedbackStore
 from service.routes_feedback import router
-from core.settings import Settings
 
 CITATION = {"n": 1, "kind": "note", "doc": "a.md", "breadcrumbs": ["A"], "start": 0, "end": 5, "quote": "hi"}
 

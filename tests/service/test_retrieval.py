@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.resources import Resources
 from core.settings import RetrievalSettings
 from retrieval.retriever import hit_from_node, reciprocal_rank_fusion
+from service.runtime import Runtime
 
 RRF_CASES = [
     # a: 1/(60+1) + 1/(60+2) = 0.016393 + 0.016129 = 0.032522; b: 1/(60+2) + 1/(60+1) the same -> tie, by id
@@ -32,26 +32,26 @@ def test_params_reject_bad_values() -> None:
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
-def test_lora_question_finds_a_lora_passage_first(resources: Resources, mode: str) -> None:
-    hits = resources.served.retriever.retrieve("what does LoRA keep frozen", mode=mode, k=5)
+def test_lora_question_finds_a_lora_passage_first(runtime: Runtime, mode: str) -> None:
+    hits = runtime.served.retriever.retrieve("what does LoRA keep frozen", mode=mode, k=5)
     assert hits, mode
     assert "lora" in (hits[0].text + " ".join(hits[0].breadcrumbs)).lower(), hits[0]
 
 
-def test_every_hit_is_an_exact_span_of_its_source(resources: Resources) -> None:
+def test_every_hit_is_an_exact_span_of_its_source(runtime: Runtime) -> None:
     for query in ["vanishing gradient", "as_strided patches", "how do I code a GRU cell", "BLEU brevity"]:
-        for hit in resources.served.retriever.retrieve(query, k=10):
-            assert resources.reader.source_text(hit.doc)[hit.start : hit.end] == hit.text
+        for hit in runtime.served.retriever.retrieve(query, k=10):
+            assert runtime.served.reader.source_text(hit.doc)[hit.start : hit.end] == hit.text
 
 
-def test_kind_filter_returns_only_code(resources: Resources) -> None:
-    hits = resources.served.retriever.retrieve("GRU cell update gate", kind="code", merge=False, k=3)
+def test_kind_filter_returns_only_code(runtime: Runtime) -> None:
+    hits = runtime.served.retriever.retrieve("GRU cell update gate", kind="code", merge=False, k=3)
     assert hits and all(h.kind == "code" and h.symbol and h.line_start for h in hits)
 
 
-def test_merge_replaces_most_children_by_their_section(resources: Resources) -> None:
-    retriever = resources.served.retriever
-    reader = resources.reader
+def test_merge_replaces_most_children_by_their_section(runtime: Runtime) -> None:
+    retriever = runtime.served.retriever
+    reader = runtime.served.reader
     notes = [n.node_id for n in reader.get_nodes(reader.leaf_ids) if n.metadata["kind"] == "note"]
     sections = {reader.parent_id(i) for i in notes} - {None}
     section_id = next(s for s in sorted(sections) if len(reader.child_ids(s)) >= 3)
@@ -68,10 +68,10 @@ def test_merge_replaces_most_children_by_their_section(resources: Resources) -> 
     assert retriever.merge_into_sections(hits[:1]) == hits[:1]
 
 
-def test_code_hits_are_never_merged_into_their_module(resources: Resources) -> None:
-    reader = resources.reader
+def test_code_hits_are_never_merged_into_their_module(runtime: Runtime) -> None:
+    reader = runtime.served.reader
     code = [n for n in reader.get_nodes(reader.leaf_ids) if n.metadata["kind"] == "code"]
     module = reader.parent_id(code[0].node_id)
     siblings = reader.get_nodes(reader.child_ids(module))
     hits = [hit_from_node(node, score=1.0) for node in siblings]
-    assert {h.node_id for h in resources.served.retriever.merge_into_sections(hits)} == {h.node_id for h in hits}
+    assert {h.node_id for h in runtime.served.retriever.merge_into_sections(hits)} == {h.node_id for h in hits}

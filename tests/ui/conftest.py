@@ -109,8 +109,8 @@ NOTES = {
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real server for all browser tests (loading the models dominates start-up): NOTES in a fresh
     notes folder, the index and uploads in tmp, no reference code, short answers."""
-    from service.server import running_server
     from core.settings import Settings
+    from service.server import running_server
 
     root = tmp_path_factory.mktemp("ui-server")
     notes_dir = root / "notes"

@@ -1,0 +1,169 @@
+"""Text rules every package shares: sentences, [n] citation markers, words and stopwords.
+
+One home for each, so the answer writer, attribution, eval and fine-tuning split and count the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# a sentence ends at . ! or ? (and any closing quote or bracket) before a capital, digit or quote, or at a
+# line break: "e.g. a value" stays one sentence
+SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|\n")
+MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)")
+WORD = re.compile(r"[a-z0-9]+")
+
+# function words: BM25 and title detection ignore them
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "so",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
+# words that frame a question without naming its topic ("explain what the notes say about ...")
+QUESTION_WORDS = frozenset(
+    [
+        "about",
+        "also",
+        "any",
+        "back",
+        "between",
+        "could",
+        "define",
+        "describe",
+        "difference",
+        "each",
+        "explain",
+        "give",
+        "kind",
+        "mean",
+        "means",
+        "name",
+        "notes",
+        "our",
+        "say",
+        "should",
+        "tell",
+        "than",
+        "them",
+        "they",
+        "those",
+        "use",
+        "used",
+        "using",
+        "way",
+        "ways",
+        "work",
+        "works",
+        "would",
+    ]
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each sentence or line of `text`, trimmed of surrounding whitespace.
+
+    >>> sentence_spans("One. Two!\\nThree")
+    [(0, 4), (5, 9), (10, 15)]
+    """
+    spans, at = [], 0
+    for end in [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]:
+        piece = text[at:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((at + lead, at + len(piece.rstrip())))
+        at = end
+    return spans
+
+
+def split_sentences(text: str) -> list[tuple[str, str]]:
+    """(sentence, the whitespace after it) of an answer: joined back they give the text, line breaks and all.
+
+    Markers written after the full stop are moved before it first ("fact. [1]" -> "fact [1]."), so they
+    stay with the sentence they close.
+
+    >>> split_sentences("A is B. [1] C\\n\\nD [2].")
+    [('A is B [1].', ' '), ('C', '\\n\\n'), ('D [2].', '')]
+    """
+    text = TRAILING_MARKERS.sub(r"\2\1", text.strip())
+    spans = sentence_spans(text)
+    return [(text[s:e], text[e : spans[i + 1][0]] if i + 1 < len(spans) else "") for i, (s, e) in enumerate(spans)]
+
+
+def strip_markers(sentence: str) -> tuple[str, list[int]]:
+    """The sentence without its [n] markers, and the markers in order of appearance."""
+    return MARKER.sub("", sentence).strip(), cited_numbers(sentence)
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The [n] markers of a text, in order of appearance."""
+    return [int(n) for n in MARKER.findall(text)]
+
+
+def with_markers(text: str, numbers: Sequence[int]) -> str:
+    """Put [n] markers before the sentence's final punctuation: "W stays frozen [1]." """
+    if not numbers:
+        return text
+    marks = "".join(f" [{n}]" for n in numbers)
+    if text and text[-1] in ".!?":
+        return text[:-1] + marks + text[-1]
+    return text + marks
+
+
+def words(text: str) -> list[str]:
+    """Lowercased alphanumeric words."""
+    return WORD.findall(text.lower())
+
+
+def content_words(text: str) -> list[str]:
+    """Words that name a topic: no function words, no question framing, no single characters."""
+    return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS and len(w) > 1]

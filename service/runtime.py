@@ -1,0 +1,88 @@
+"""The heavy objects a running service holds: the models, and the index generation being served.
+
+Built once in the app's lifespan. The index is the only part that changes while serving: an upload or
+delete ingests a new generation and `reopen()` swaps `served` in one assignment. A request takes one
+snapshot (`runtime.served`) and uses only it, so it never mixes two generations.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from core.settings import Settings
+from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus
+from ingest.store import IndexReader, open_index
+from models.embedder import Embedder, load_embedder
+from models.generator import Generator, load_generator
+from retrieval.retriever import Retriever
+from service.answer import AnswerPipeline
+
+log = logging.getLogger("notecite")
+
+
+def log_progress(stage: str, done: int, total: int) -> None:
+    """Ingest progress for the server log: a line per tenth of the work, not per file."""
+    if total and (done == total or done % max(1, total // 10) == 0):
+        log.info("ingest %s: %d/%d", stage, done, total)
+
+
+def log_report(report: IngestReport) -> None:
+    log.info("index %s: %s", report.generation, report.summary())
+    for doc, reason in report.skipped:
+        log.warning("skipped %s: %s", doc, reason)
+
+
+@dataclass(frozen=True)
+class Served:
+    """One index generation and everything built over it; replaced whole, never mutated."""
+
+    generation: str
+    reader: IndexReader
+    retriever: Retriever
+    pipeline: AnswerPipeline
+
+
+class Runtime:
+    def __init__(self, settings: Settings, embedder: Embedder, generator: Generator) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.generator = generator
+        self.served = self.open()
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        """Bring the index up to date with the notes (incremental), then load the models."""
+        settings.uploads.mkdir(parents=True, exist_ok=True)
+        embedder = load_embedder(settings.embedder)
+        log_report(ingest(settings, embedder, progress=True))
+        generator = load_generator(
+            settings.generator,
+            base_model=settings.base_model,
+            adapter=settings.adapter,
+            threads=settings.threads,
+            cache_dir=settings.cache_dir,
+        )
+        return cls(settings, embedder, generator)
+
+    def open(self) -> Served:
+        reader = open_index(self.settings.index_dir)
+        retriever = Retriever(reader, self.embedder, self.settings.retrieval)
+        pipeline = AnswerPipeline(retriever, self.embedder, self.settings.answer, self.generator)
+        return Served(reader.generation, reader, retriever, pipeline)
+
+    def reingest(self) -> IngestReport:
+        """Ingest every root again (only changed files are embedded) and serve the new generation."""
+        report = ingest(self.settings, self.embedder)
+        self.served = self.open()
+        return report
+
+
+def ingest(settings: Settings, embedder: Embedder, *, progress: bool = False) -> IngestReport:
+    return ingest_corpus(
+        corpus_roots(settings),
+        settings.index_dir,
+        embedder,
+        max_file_bytes=settings.limits.max_file_bytes,
+        progress=log_progress if progress else None,
+    )

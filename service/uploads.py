@@ -1,0 +1,113 @@
+"""Uploaded notes: validate, store beside the notes, index, and undo when indexing refuses the file.
+
+Raises the domain errors below; service/errors.py maps them to HTTP status codes. The user's own notes
+folder is never written: only files in the uploads dir can be replaced or deleted.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from ingest.errors import SkippedFile
+from ingest.loaders import NOTE_SUFFIXES, load_file
+from ingest.pipeline import UPLOAD_PREFIX, IngestReport
+from ingest.schema import DocumentRecord
+from service.runtime import Runtime
+
+UPLOAD_TYPES = NOTE_SUFFIXES
+SAFE_NAME = re.compile(r"^[\w\- .()]+$")
+
+
+class UploadError(Exception):
+    """An upload or delete that cannot be done; the message names the bad value and the fix."""
+
+
+class BadFileName(UploadError): ...
+
+
+class UnsupportedType(UploadError): ...
+
+
+class FileTooLarge(UploadError): ...
+
+
+class EmptyFile(UploadError): ...
+
+
+class NotIndexed(UploadError):
+    """Ingest would skip the file (unreadable, not text, over the size limit)."""
+
+
+class UnknownDocument(UploadError): ...
+
+
+class NotDeletable(UploadError):
+    """The document lives in the user's notes folder, which the service never writes."""
+
+
+class UploadStore:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings
+        self._lock = threading.RLock()  # held across write -> ingest -> restore: one index change at a time
+
+    def add(self, filename: str, data: bytes) -> tuple[DocumentRecord, IngestReport]:
+        """Store an uploaded note and index it; a file ingest rejects is removed again (index unchanged)."""
+        name = self.check(filename, data)
+        target, doc = self.settings.uploads / name, UPLOAD_PREFIX + name
+        with self._lock:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = target.read_bytes() if target.exists() else None
+            tmp = target.with_name(f".upload-{name}")  # hidden, so a concurrent ingest never reads it
+            tmp.write_bytes(data)
+            try:  # ingest's own checks first: a file it would skip never touches the index
+                load_file(tmp, doc, max_file_bytes=self.settings.limits.max_file_bytes)
+            except SkippedFile as exc:
+                tmp.unlink(missing_ok=True)
+                raise NotIndexed(f"{name}: {exc}") from None
+            tmp.replace(target)
+            try:
+                report = self.runtime.reingest()
+            except Exception:
+                restore(target, previous)
+                raise
+            skipped = dict(report.skipped)
+            if doc in skipped:
+                restore(target, previous)
+                self.runtime.reingest()
+                raise NotIndexed(f"{name}: {skipped[doc]}")
+            record = next(d for d in self.runtime.served.reader.documents() if d.doc == doc)
+        return record, report
+
+    def check(self, filename: str, data: bytes) -> str:
+        """The upload's file name when the file may be stored; otherwise the error that says why not."""
+        name = filename or ""
+        if not SAFE_NAME.match(name) or name.startswith(".") or Path(name).name != name:
+            raise BadFileName(f"{filename!r}: use letters, digits, '-', '_', '.', spaces")
+        if Path(name).suffix.lower() not in UPLOAD_TYPES:
+            raise UnsupportedType(f"{name}: upload one of {', '.join(sorted(UPLOAD_TYPES))}")
+        limit = self.settings.limits.max_upload_bytes
+        if len(data) > limit:
+            raise FileTooLarge(f"{name} is {len(data)} bytes; the limit is {limit}")
+        if not data.strip():
+            raise EmptyFile(f"{name} is empty; nothing to index")
+        return name
+
+    def delete(self, doc: str) -> IngestReport:
+        """Remove an uploaded note from disk and index; notes in the notes dir are the user's own files."""
+        with self._lock:
+            if doc not in {d.doc for d in self.runtime.served.reader.documents()}:
+                raise UnknownDocument(f"{doc!r} is not in the index; GET /api/documents lists them")
+            if not doc.startswith(UPLOAD_PREFIX):
+                raise NotDeletable(f"{doc!r} lives in the notes folder ({self.settings.notes_dir}); remove it there")
+            (self.settings.uploads / doc.removeprefix(UPLOAD_PREFIX)).unlink(missing_ok=True)
+            return self.runtime.reingest()
+
+
+def restore(target: Path, previous: bytes | None) -> None:
+    if previous is None:
+        target.unlink(missing_ok=True)
+    else:
+        target.write_bytes(previous)

@@ -1,0 +1,162 @@
+"""Who writes an answer from the retrieved notes: the answer model, or quotes of the notes themselves.
+
+AnswerPipeline runs one writer after retrieval and abstention, so the service and `notecite eval` run the
+same code whichever writes. A writer yields TokenEvents while it writes and returns a Draft, or None when
+it declines (the model said the notes do not cover the question and the evidence is not strong).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator as PyGenerator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from core.settings import AnswerSettings
+from core.text import content_words, split_sentences, strip_markers, with_markers
+from models.prompts import PromptSource, build_messages, is_refusal
+from retrieval.retriever import EmbedderLike, Hit
+from service.attribution import AnsweredSentence, attribute
+from service.extractive import best_sentences
+
+CODE_PROMPT_LINES = 14  # the signature and docstring say what the code does; the body is cited, not prompted
+REPEATED_CHARS = re.compile(r"([^\w\s])\1{5,}|(\b\w+\b)(?:\W+\2\b){3,}")  # ";;;;;;", "the the the the"
+
+
+class Generator(Protocol):
+    def stream(
+        self, messages: list[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
+    ) -> Iterator[str]: ...
+
+
+@dataclass
+class TokenEvent:
+    text: str
+
+
+@dataclass
+class Quote:
+    """A sentence quoted from source n, cited to its own characters rather than the whole passage."""
+
+    n: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Draft:
+    """What a writer produced: the sentences (markers checked) and who wrote them."""
+
+    sentences: list[AnsweredSentence]
+    writer: str  # "model" | "extractive"
+    quotes: dict[int, Quote] = field(default_factory=dict)
+    generated_tokens: int = 0
+    replaced: str | None = None  # why the guard replaced the model's answer, if it did
+
+
+Writing = PyGenerator[TokenEvent, None, Draft | None]
+
+
+class Writer(Protocol):
+    name: str
+
+    def write(self, question: str, sources: list[Hit]) -> Writing: ...
+
+
+def prompt_source(n: int, hit: Hit) -> PromptSource:
+    text = "\n".join(hit.text.splitlines()[:CODE_PROMPT_LINES]) if hit.kind == "code" else hit.text
+    crumbs = list(hit.breadcrumbs) + ([f"{hit.doc}:{hit.symbol}"] if hit.symbol else [])
+    return PromptSource(n=n, text=text, breadcrumbs=crumbs, kind=hit.kind)
+
+
+def notes_of(sources: Sequence[Hit]) -> list[Hit]:
+    """Note passages come first in the numbering; code hits follow them."""
+    return [h for h in sources if h.kind == "note"]
+
+
+class ExtractiveWriter:
+    """Quotes the notes' sentences closest to the question, each cited to its exact characters.
+
+    It cannot hallucinate, which makes it both the baseline a model has to beat and the guard's fallback.
+    """
+
+    name = "extractive"
+
+    def __init__(self, embedder: EmbedderLike, config: AnswerSettings) -> None:
+        self.embedder = embedder
+        self.config = config
+
+    def write(self, question: str, sources: list[Hit]) -> Writing:
+        return self.quote(question, sources)
+        yield  # a generator that streams nothing: the draft arrives whole
+
+    def quote(self, question: str, sources: list[Hit]) -> Draft | None:
+        notes = notes_of(sources)
+        extracts = best_sentences(question, notes, self.embedder, n=self.config.quote_sentences, distinct_sources=True)
+        if not extracts:
+            return None
+        sentences, quotes = [], {}
+        for x in extracts:
+            n = x.source + 1
+            quotes[n] = Quote(n, x.start, x.end, x.text)
+            sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
+        return Draft(sentences, self.name, quotes)
+
+
+class ModelWriter:
+    """The answer model writes from numbered note sources; a guard swaps in the quotes when it fails."""
+
+    name = "model"
+
+    def __init__(self, generator: Generator, embedder: EmbedderLike, config: AnswerSettings) -> None:
+        self.generator = generator
+        self.embedder = embedder
+        self.config = config
+        self.fallback = ExtractiveWriter(embedder, config)
+
+    def write(self, question: str, sources: list[Hit]) -> Writing:
+        notes = notes_of(sources)
+        messages = build_messages(
+            question,
+            [prompt_source(n, h) for n, h in enumerate(notes, start=1)],
+            max_source_words=self.config.source_words,
+        )
+        pieces: list[str] = []
+        for piece in self.generator.stream(messages, max_tokens=self.config.max_new_tokens):
+            pieces.append(piece)
+            yield TokenEvent(piece)
+        raw = "".join(pieces).strip()
+        if not raw or is_refusal(raw):
+            # a small model refuses some questions its sources do answer: quote the notes when they match well
+            if max((h.dense_score or 0.0 for h in notes), default=0.0) < self.config.quote_threshold:
+                return None
+            return self.replaced(question, sources, "refused", len(pieces))
+        sentences = attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
+        problem = guard_problem(question, raw, sentences)
+        if problem:
+            return self.replaced(question, sources, problem, len(pieces))
+        return Draft(sentences, self.name, generated_tokens=len(pieces))
+
+    def replaced(self, question: str, sources: list[Hit], why: str, tokens: int) -> Draft | None:
+        draft = self.fallback.quote(question, sources)
+        if draft is not None:
+            draft.replaced, draft.generated_tokens = why, tokens
+        return draft
+
+
+def guard_problem(question: str, raw: str, sentences: Sequence[AnsweredSentence]) -> str | None:
+    """Why a generated answer must not be shown, or None: degenerate, an echo of the question, citing
+    nothing, or mostly unsupported by its sources."""
+    said_raw = [" ".join(strip_markers(s)[0].lower().split()) for s, _ in split_sentences(raw)]
+    if REPEATED_CHARS.search(raw) or len(said_raw) > len(set(said_raw)):
+        return "degenerate"
+    said = set(content_words(" ".join(s.text for s in sentences)))
+    if said and said <= set(content_words(question)) | {"notes"}:
+        return "echoes the question"
+    if not any(s.citations for s in sentences):
+        return "cites nothing"
+    if sum(s.supported for s in sentences) * 2 < len(sentences):
+        return "mostly unsupported"
+    return None

@@ -1,0 +1,88 @@
+"""Every NOTECITE_ variable the README lists reaches the object that uses it (issue 12)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core.settings import Settings
+from ingest.pipeline import corpus_roots
+from retrieval.retriever import Retriever
+from service.answer import AnswerPipeline
+from service.app import create_app
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def pipeline(s: Settings) -> AnswerPipeline:
+    return AnswerPipeline(Retriever(None, None, s.retrieval), None, s.answer)  # type: ignore[arg-type]
+
+
+def app_state(s: Settings) -> Any:
+    return create_app(s, runtime=object()).state  # type: ignore[arg-type]
+
+
+def limits_endpoint(s: Settings) -> dict:
+    return TestClient(create_app(s, runtime=object())).get("/api/limits").json()  # type: ignore[arg-type]
+
+
+# variable -> (a value to set, what reads it from the objects built out of Settings, the value expected there)
+CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
+    "NOTES_DIR": ("/tmp/n1", lambda s: corpus_roots(s)[0].path, Path("/tmp/n1")),
+    "UPLOAD_DIR": ("/tmp/u1", lambda s: corpus_roots(s)[1].path, Path("/tmp/u1")),
+    "CODE_DIR": ("/tmp/c1", lambda s: corpus_roots(s)[2].path, Path("/tmp/c1")),
+    "INDEX_DIR": ("/tmp/i1", lambda s: s.index_dir, Path("/tmp/i1")),
+    "CACHE_DIR": ("/tmp/k1", lambda s: s.cache_dir, Path("/tmp/k1")),
+    "API_KEY": ("k-1", lambda s: app_state(s).settings.api_key, "k-1"),
+    "EMBEDDER": ("all-MiniLM-L6-v2", lambda s: s.embedder, "all-MiniLM-L6-v2"),
+    "GENERATOR": ("transformers", lambda s: s.generator, "transformers"),
+    "BASE_MODEL": ("gemma3-270m", lambda s: s.base_model, "gemma3-270m"),
+    "ADAPTER": ("none", lambda s: s.adapter, None),
+    "THREADS": ("3", lambda s: s.threads, 3),
+    "HOST": ("0.0.0.0", lambda s: s.host, "0.0.0.0"),
+    "PORT": ("8123", lambda s: s.port, 8123),
+    "RETRIEVAL__CANDIDATE_K": ("33", lambda s: pipeline(s).retriever.params.candidate_k, 33),
+    "RETRIEVAL__RRF_K": ("7", lambda s: pipeline(s).retriever.params.rrf_k, 7),
+    "RETRIEVAL__DENSE_WEIGHT": ("0.5", lambda s: pipeline(s).retriever.params.dense_weight, 0.5),
+    "RETRIEVAL__BM25_WEIGHT": ("1.5", lambda s: pipeline(s).retriever.params.bm25_weight, 1.5),
+    "RETRIEVAL__MERGE_RATIO": ("0.9", lambda s: pipeline(s).retriever.params.merge_ratio, 0.9),
+    "ANSWER__TOP_K": ("6", lambda s: pipeline(s).config.top_k, 6),
+    "ANSWER__SOURCE_WORDS": ("90", lambda s: pipeline(s).writer.config.source_words, 90),
+    "ANSWER__CODE_K": ("2", lambda s: pipeline(s).config.code_k, 2),
+    "ANSWER__ABSTAIN_THRESHOLD": ("0.31", lambda s: pipeline(s).config.abstain_threshold, 0.31),
+    "ANSWER__MIN_TERM_COVERAGE": ("0.4", lambda s: pipeline(s).config.min_term_coverage, 0.4),
+    "ANSWER__SUPPORT_THRESHOLD": ("0.5", lambda s: pipeline(s).writer.config.support_threshold, 0.5),
+    "ANSWER__QUOTE_THRESHOLD": ("0.6", lambda s: pipeline(s).writer.config.quote_threshold, 0.6),
+    "ANSWER__QUOTE_SENTENCES": ("3", lambda s: pipeline(s).writer.config.quote_sentences, 3),
+    "ANSWER__MAX_NEW_TOKENS": ("99", lambda s: pipeline(s).writer.config.max_new_tokens, 99),
+    "LIMITS__MAX_QUESTION_CHARS": ("123", lambda s: limits_endpoint(s)["max_question_chars"], 123),
+    "LIMITS__MAX_UPLOAD_BYTES": ("4567", lambda s: limits_endpoint(s)["max_upload_bytes"], 4567),
+    "LIMITS__MAX_FILE_BYTES": ("8910", lambda s: s.limits.max_file_bytes, 8910),
+    "LIMITS__RATE_LIMIT_PER_MINUTE": ("17", lambda s: app_state(s).limiter.per_minute, 17),
+}
+
+
+def readme_variables() -> list[str]:
+    return sorted({m.removeprefix("NOTECITE_") for m in re.findall(r"`(NOTECITE_[A-Z0-9_]+)`", README.read_text())})
+
+
+def test_the_readme_lists_every_variable_this_test_checks() -> None:
+    assert readme_variables() == sorted(CONSUMERS)
+
+
+@pytest.mark.parametrize("name", readme_variables())
+def test_a_readme_variable_reaches_its_object(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    value, read, expected = CONSUMERS[name]
+    monkeypatch.setenv(f"NOTECITE_{name}", value)
+    assert read(Settings(_env_file=None)) == expected
+
+
+def test_a_bad_value_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTECITE_ANSWER__TOP_K", "0")
+    with pytest.raises(ValueError, match="top_k"):
+        Settings(_env_file=None)
