@@ -4,12 +4,17 @@ Relevance is by span overlap (../shared/DESIGN.md): a retrieved span is relevant
 is in the quote's doc and covers at least half of the quote's characters. Chunkers differ, so judging by
 characters rather than by chunk ids is what lets bm25, dense, merged sections and llama-index's nodes be
 scored on one scale. Each ranked list is given as, per rank, the set of gold-quote indices that hit covers.
+Citations are judged by `spans_match` instead (half of the shorter span): a citation may be one quoted sentence
+of the gold passage as well as a whole section merged around it.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import statistics
+import string
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -160,6 +165,53 @@ def rouge(hypotheses: Mapping[str, str], references: Mapping[str, str]) -> dict[
     return {name: sums[name] / len(hypotheses) for name in names}
 
 
+ARTICLES = re.compile(r"\b(a|an|the)\b")
+PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's normalization: lowercase, drop ASCII punctuation, drop the articles a/an/the, collapse spaces.
+
+    Same steps in the same order as the official SQuAD script, so "don't" becomes "dont" and "step-size"
+    becomes "stepsize" there as here.
+    """
+    return " ".join(ARTICLES.sub(" ", text.lower().translate(PUNCTUATION)).split())
+
+
+def answer_tokens(text: str) -> list[str]:
+    return normalize_answer(text).split()
+
+
+def f1_tokens(prediction: str, reference: str) -> float:
+    """SQuAD token F1 of one answer: the harmonic mean of the precision and recall of the bag of tokens
+    the two normalized texts share (a token counts as often as it appears in both). When either side has no
+    token left, 1.0 if both are empty, else 0.0 (SQuAD v2's rule)."""
+    pred, ref = answer_tokens(prediction), answer_tokens(reference)
+    if not pred or not ref:
+        return float(pred == ref)
+    same = sum((Counter(pred) & Counter(ref)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def token_f1(hypotheses: Mapping[str, str], references: Mapping[str, str]) -> float:
+    """Mean SQuAD token F1 over the questions given (0 when none)."""
+    if not hypotheses:
+        return 0.0
+    return sum(f1_tokens(hyp, references[qid]) for qid, hyp in hypotheses.items()) / len(hypotheses)
+
+
+def exact_match(hypotheses: Mapping[str, str], references: Mapping[str, str]) -> float:
+    """Share of questions whose answer equals the reference after SQuAD normalization (0 when none)."""
+    if not hypotheses:
+        return 0.0
+    return sum(normalize_answer(hyp) == normalize_answer(references[qid]) for qid, hyp in hypotheses.items()) / len(
+        hypotheses
+    )
+
+
 def abstention_accuracy(abstained: Mapping[str, bool], unanswerable: Mapping[str, bool]) -> float:
     """Share of questions where the system abstained exactly when the notes cannot answer."""
     if not abstained:
@@ -175,19 +227,20 @@ def false_abstain_rate(abstained: Mapping[str, bool], unanswerable: Mapping[str,
     return sum(abstained[q] for q in answerable) / len(answerable)
 
 
-def citation_ok(
-    cited: Span,
-    gold: Sequence[Sequence[Span]],
-    *,
-    attributed: bool,
-    symbol: str | None = None,
-    code_keywords: Sequence[str] = (),
-) -> bool:
-    """A citation is right when it overlaps a gold quote, when attribution found its sentence supported
-    by it, or (code) when its path or symbol names the topic the question asks to implement."""
-    if any(overlap(cited, g) > 0 for occurrences in gold for g in occurrences):
-        return True
-    return attributed or names_code_topic(cited.doc, symbol, code_keywords)
+def spans_match(a: Span, b: Span) -> bool:
+    """The citation rule: two spans of one doc share at least half of the shorter span's characters.
+
+    Symmetric, so a citation narrowed to one sentence inside a gold quote matches it, and so does a whole
+    section merged around the quote; a span merely touching or grazing the quote does not. An empty span
+    matches nothing.
+    """
+    shorter = min(len(a), len(b))
+    return shorter > 0 and 2 * overlap(a, b) >= shorter
+
+
+def cites_gold(cited: Span, gold: Sequence[Sequence[Span]]) -> bool:
+    """A citation is gold when it matches (`spans_match`) some occurrence of some gold quote."""
+    return any(spans_match(cited, g) for occurrences in gold for g in occurrences)
 
 
 def names_code_topic(path: str, symbol: str | None, code_keywords: Sequence[str]) -> bool:
@@ -195,10 +248,20 @@ def names_code_topic(path: str, symbol: str | None, code_keywords: Sequence[str]
     return any(k.lower() in haystack for k in code_keywords)
 
 
-def citation_precision(judged: Mapping[str, Sequence[bool]]) -> float | None:
-    """Micro-average over all citations of all questions; None when nothing was cited."""
-    flags = [ok for per_question in judged.values() for ok in per_question]
-    return sum(flags) / len(flags) if flags else None
+def gold_cited(flags: Mapping[str, Sequence[bool]]) -> float | None:
+    """Share of the questions given whose citations include a gold one; None when no question is given.
+
+    `flags` holds, per question, one `cites_gold` flag per cited note passage; a question that cites
+    nothing counts as a miss, so an answer cannot score by citing less.
+    """
+    return sum(any(f) for f in flags.values()) / len(flags) if flags else None
+
+
+def citation_gold_precision(flags: Mapping[str, Sequence[bool]]) -> float | None:
+    """Share of all cited note passages (micro-average over every citation of every question) that are gold;
+    None when nothing was cited."""
+    every = [ok for per_question in flags.values() for ok in per_question]
+    return sum(every) / len(every) if every else None
 
 
 def code_citation_rate(code_cited: Mapping[str, bool]) -> float | None:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from eval.report import summary_tables
+from eval.report import ORACLE, summary_tables
 
 START, END = "<!-- eval-report -->", "<!-- /eval-report -->"
 REGENERATE = "notecite eval --answer-sample 30 --readme README.md"
@@ -34,6 +34,10 @@ def readme_section(report: dict[str, Any], report_dir: str) -> str:
         "Reading cost: characters read down the ranking to the first relevant hit. `llamaindex` is",
         "llama-index's default VectorStoreIndex over SentenceSplitter with the same embedder. Answers cover",
         "the `answered` questions (kinds taking turns). Latencies come from a shared 2-core CPU.",
+        "`token_f1` and `exact_match` are SQuAD's (lowercased, punctuation and a/an/the dropped). A citation is",
+        "gold when it shares at least half of the shorter span with a gold quote: `gold_cited` is the share of",
+        "answered fact questions citing a gold passage, `citation_gold_precision` the share of cited note passages",
+        f"that are gold. `{ORACLE}` scores the gold quote itself as the answer: the ceiling of quoting.",
     ]
     if sweep:
         lines += [

@@ -7,15 +7,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from eval import metrics as m
 from eval import scoring
+from eval.metrics import Span
 from eval.runner import EvalRun, SystemRun, p50, threshold_sweep
 from eval.systems import DEFAULT_SYSTEM, SYSTEMS
 
 RETRIEVAL_KEYS = ("mrr@10", "ndcg@10", "recall@1", "recall@5", "recall@10", "reading_cost_median")
 ANSWER_KEYS = (
-    "bleu", "rouge1", "rouge2", "rougeL", "abstention_accuracy", "false_abstain_rate",
-    "citation_precision", "citation_gold_precision", "code_citation_rate",
+    "bleu", "rouge1", "rouge2", "rougeL", "token_f1", "exact_match", "abstention_accuracy", "false_abstain_rate",
+    "gold_cited", "citation_gold_precision", "code_citation_rate",
 )  # fmt: skip
+ORACLE = "oracle (gold quote)"  # the answer tables' ceiling row: the gold quote scored as the answer
 SHOWN_MISSES = 3  # retrieved hits shown per missed question in report.md
 
 
@@ -41,6 +44,21 @@ def system_block(run: EvalRun, sr: SystemRun) -> dict[str, Any]:
     if sr.error:
         block["error"] = sr.error
     return block
+
+
+def oracle_block(run: EvalRun) -> dict[str, Any] | None:
+    """The gold quote scored as an answer on the questions the answer systems were asked (None when none
+    was): the same text metrics as the systems, from the dataset alone; the other answer columns stay empty."""
+    asked = {qid for sr in run.systems.values() for qid in sr.answers}
+    questions = [q for q in run.questions if q.id in asked]
+    if not questions:
+        return None
+    scores = scoring.score_oracle(questions)
+    return {
+        "name": ORACLE,
+        "description": "each answerable question's gold quote (quotes joined) as its answer: the ceiling of quoting",
+        "answers": {k: _round(v) for k, v in scores.items()} | {"n_answered": len(questions)},
+    }
 
 
 def question_record(run: EvalRun, q_index: int) -> dict[str, Any]:
@@ -71,6 +89,7 @@ def question_record(run: EvalRun, q_index: int) -> dict[str, Any]:
                         "start": c.start,
                         "end": c.end,
                         "symbol": c.symbol,
+                        "gold": m.cites_gold(Span(c.doc, c.start, c.end), run.gold[q.id]) if c.kind == "note" else None,
                     }
                     for c in a.citations
                 ],
@@ -89,6 +108,7 @@ def build_report(run: EvalRun, dataset: Path) -> dict[str, Any]:
         "k": scoring.K,
         "index_seconds": {k: round(v, 2) for k, v in run.index_seconds.items()},
         "systems": {name: system_block(run, sr) for name, sr in run.systems.items()},
+        "oracle": oracle_block(run),
         "abstain_threshold": threshold_sweep(run),
         "questions": [question_record(run, i) for i in range(len(run.questions))],
     }
@@ -120,18 +140,15 @@ def summary_tables(report: dict[str, Any]) -> list[str]:
     )
     with_answers = {n: s for n, s in systems.items() if "answers" in s}
     if with_answers:
-        lines += [""] + _table(
-            ["system", "answered", *ANSWER_KEYS, "answer p50 ms"],
-            [
-                [
-                    n,
-                    s["answers"]["n_answered"],
-                    *(s["answers"][k] for k in ANSWER_KEYS),
-                    s["latency_ms"]["answer_p50"],
-                ]
-                for n, s in with_answers.items()
-            ],
-        )
+        rows = [
+            [n, s["answers"]["n_answered"], *(s["answers"][k] for k in ANSWER_KEYS), s["latency_ms"]["answer_p50"]]
+            for n, s in with_answers.items()
+        ]
+        oracle = report.get("oracle")
+        if oracle:
+            answers = oracle["answers"]
+            rows.append([oracle["name"], answers["n_answered"], *(answers.get(k) for k in ANSWER_KEYS), None])
+        lines += [""] + _table(["system", "answered", *ANSWER_KEYS, "answer p50 ms"], rows)
     return lines
 
 
@@ -160,6 +177,16 @@ def misses(report: dict[str, Any], run: EvalRun) -> list[str]:
     return lines
 
 
+ANSWER_NOTES = (
+    "Answer text metrics cover the answerable questions among those answered; token_f1 and exact_match are "
+    "SQuAD's (lowercased, punctuation and a/an/the dropped, bag-of-tokens F1). A citation is gold when it is "
+    "in a gold quote's doc and shares at least half of the shorter of the two spans with it: gold_cited is "
+    "the share of answered (not abstained) fact questions citing a gold passage, citation_gold_precision the "
+    f"share of all cited note passages that are gold. `{ORACLE}` scores each gold quote as the answer: the "
+    "ceiling of answering by quoting the notes."
+)
+
+
 def to_markdown(report: dict[str, Any], run: EvalRun) -> str:
     lines = [
         "# notecite eval report",
@@ -168,12 +195,13 @@ def to_markdown(report: dict[str, Any], run: EvalRun) -> str:
         f"Retrieval metrics are over answerable questions, top {report['k']} note hits, relevance by span "
         f"overlap (a hit covers at least half of a gold quote). Reading cost: characters read down the "
         f"ranking to the first relevant hit (all {report['k']} when none). "
-        "BLEU is sacrebleu's corpus BLEU scaled to 0-1.",
+        "BLEU is sacrebleu's corpus BLEU scaled to 0-1. " + ANSWER_NOTES,
         "",
         "## Systems",
         "",
         *[f"- **{n}**: {s['description']}" + (f" (error: {s['error']})" if "error" in s else "")
           for n, s in report["systems"].items()],
+        *([f"- **{o['name']}**: {o['description']}"] if (o := report.get("oracle")) else []),
         "",
         "## Results",
         "",

@@ -13,8 +13,8 @@ from eval import metrics as m
 from eval.dataset import Question
 from eval.metrics import Span
 from eval.ragas_metrics import RagasInput, ragas_scores
+from retrieval.retriever import Hit
 from service.answer import Answer
-from service.retrieval import Hit
 
 Gold = list[list[Span]]  # per gold quote, all its occurrences
 MARKER = re.compile(r"\s*\[\d+\]")
@@ -58,48 +58,68 @@ def answer_text(answer: Answer) -> str:
     return MARKER.sub("", answer.text).strip()
 
 
-def judge_citations(answer: Answer, gold: Gold, code_keywords: Sequence[str], *, attribution: bool) -> list[bool]:
-    """A flag per citation: right by gold overlap, code topic, or (if `attribution`) a supported sentence."""
-    flags = []
-    for c in answer.citations:
-        attributed = attribution and any(s.supported and c.n in s.citations for s in answer.sentences)
-        flags.append(
-            m.citation_ok(
-                Span(c.doc, c.start, c.end),
-                gold,
-                attributed=attributed,
-                symbol=c.symbol,
-                code_keywords=code_keywords,
-            )
-        )
-    return flags
+def gold_flags(answer: Answer, gold: Gold) -> list[bool]:
+    """One flag per cited note passage of the answer, in citation order: is it gold (`metrics.cites_gold`)?
+    Code citations are left out: gold quotes are note passages, and code has its own rate."""
+    return [m.cites_gold(Span(c.doc, c.start, c.end), gold) for c in answer.citations if c.kind == "note"]
 
 
 def cites_code_topic(answer: Answer, code_keywords: Sequence[str]) -> bool:
     return any(c.kind == "code" and m.names_code_topic(c.doc, c.symbol, code_keywords) for c in answer.citations)
 
 
+def oracle_text(q: Question) -> str:
+    """The gold quote as an answer: the question's gold quotes joined by a space, in dataset order."""
+    return " ".join(g.quote for g in q.relevant)
+
+
+def text_scores(hypotheses: Mapping[str, str], references: Mapping[str, str]) -> dict[str, float]:
+    """The answer-text metrics, by question id: BLEU, ROUGE-1/2/L, SQuAD token F1 and exact match."""
+    return {
+        "bleu": m.bleu(hypotheses, references),
+        **m.rouge(hypotheses, references),
+        "token_f1": m.token_f1(hypotheses, references),
+        "exact_match": m.exact_match(hypotheses, references),
+    }
+
+
 def score_answers(
     questions: Sequence[Question], answers: Mapping[str, Answer], gold: Mapping[str, Gold]
 ) -> dict[str, float | None]:
-    """The answers block of report.json, plus citation precision by gold overlap alone."""
+    """The answers block of report.json over the questions given (those the system answered).
+
+    Text metrics: answerable questions, the answer without [n] markers against the reference answer.
+    gold_cited: answered fact questions (not abstained) whose note citations include a gold passage.
+    citation_gold_precision: every cited note passage of every answer given, gold or not (any passage cited
+    for an unanswerable question is not gold).
+    """
     answerable = [q for q in questions if q.relevant]
     hyps = {q.id: answer_text(answers[q.id]) for q in answerable}
     refs = {q.id: q.reference_answer for q in answerable}
     abstained = {q.id: answers[q.id].abstained for q in questions}
     unanswerable = {q.id: q.kind == "unanswerable" for q in questions}
-    judged = {q.id: judge_citations(answers[q.id], gold[q.id], q.code_keywords, attribution=True) for q in questions}
-    strict = {q.id: judge_citations(answers[q.id], gold[q.id], q.code_keywords, attribution=False) for q in questions}
+    flags = {q.id: gold_flags(answers[q.id], gold[q.id]) for q in questions}
+    facts = {q.id: flags[q.id] for q in questions if q.kind == "fact" and not abstained[q.id]}
     code = {q.id: cites_code_topic(answers[q.id], q.code_keywords) for q in questions if q.kind == "code"}
     return {
-        "bleu": m.bleu(hyps, refs),
-        **m.rouge(hyps, refs),
+        **text_scores(hyps, refs),
         "abstention_accuracy": m.abstention_accuracy(abstained, unanswerable),
         "false_abstain_rate": m.false_abstain_rate(abstained, unanswerable),
-        "citation_precision": m.citation_precision(judged),
-        "citation_gold_precision": m.citation_precision(strict),
+        "gold_cited": m.gold_cited(facts),
+        "citation_gold_precision": m.citation_gold_precision(flags),
         "code_citation_rate": m.code_citation_rate(code),
     }
+
+
+def score_oracle(questions: Sequence[Question]) -> dict[str, float]:
+    """The ceiling of quoting: each answerable question's gold quote scored as its answer, same text metrics.
+
+    Needs only the dataset, so every answer table can show it beside the systems.
+    """
+    answerable = [q for q in questions if q.relevant]
+    hyps = {q.id: oracle_text(q) for q in answerable}
+    refs = {q.id: q.reference_answer for q in answerable}
+    return text_scores(hyps, refs)
 
 
 def ragas_block(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from eval.readme import END, START, update_readme
+from eval.report import ORACLE
 
 RETRIEVAL = {
     "mrr@10": 0.5,
@@ -52,3 +53,30 @@ def test_update_readme(tmp_path: Path, before: str, ok: bool) -> None:
     # regenerating is idempotent
     update_readme(readme, REPORT, "eval/reports/latest")
     assert readme.read_text() == after
+
+
+ANSWERS = {
+    "bleu": 0.1, "rouge1": 0.3, "rouge2": 0.1, "rougeL": 0.25, "token_f1": 0.3, "exact_match": 0.0,
+    "abstention_accuracy": 0.9, "false_abstain_rate": 0.1, "gold_cited": 0.6, "citation_gold_precision": 0.4,
+    "code_citation_rate": None, "n_answered": 30,
+}  # fmt: skip
+ORACLE_ANSWERS = {
+    "bleu": 0.2, "rouge1": 0.5, "rouge2": 0.3, "rougeL": 0.45, "token_f1": 0.5, "exact_match": 0.0, "n_answered": 30,
+}  # fmt: skip
+
+
+def test_answer_table_ends_with_the_oracle_row(tmp_path: Path) -> None:
+    system = REPORT["systems"]["bm25"] | {"answers": ANSWERS, "latency_ms": {"retrieval_p50": 3.0, "answer_p50": 900.0}}
+    report = REPORT | {"systems": {"bm25": system}, "oracle": {"name": ORACLE, "answers": ORACLE_ANSWERS}}
+    readme = tmp_path / "README.md"
+    readme.write_text(START + "\n")
+    update_readme(readme, report, "eval/reports/latest")
+    lines = readme.read_text().splitlines()
+    header = next(line for line in lines if line.startswith("| system | answered |"))
+    assert "| token_f1 | exact_match |" in header and "| gold_cited | citation_gold_precision |" in header
+    assert "citation_precision |" not in header.replace("citation_gold_precision |", "")
+    rows = [line for line in lines if line.startswith(("| bm25 | 30 |", f"| {ORACLE} |"))]
+    assert rows == [
+        "| bm25 | 30 | 0.100 | 0.300 | 0.100 | 0.250 | 0.300 | 0.000 | 0.900 | 0.100 | 0.600 | 0.400 | - | 900 |",
+        f"| {ORACLE} | 30 | 0.200 | 0.500 | 0.300 | 0.450 | 0.500 | 0.000 | - | - | - | - | - | - |",
+    ]
