@@ -1,0 +1,46 @@
+// The chat page's entry point (loaded by index.html as a module): wires the question box, the top bar,
+// the panels' keys, and applies the server's question limit. Each feature lives in its own module.
+
+import { limits } from "./api.js";
+import { ask, busy, newChat } from "./chat.js";
+import { $ } from "./dom.js";
+import { initDocuments } from "./documents.js";
+import { closePanel, closeTopPanel, sourcePanel, trapFocus } from "./panels.js";
+import { initSettings, settingsOpen, toggleSettings } from "./settings.js";
+
+const form = $("ask-form");
+const question = $("question");
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = question.value;
+  if (!text.trim() || busy()) return;
+  question.value = "";
+  ask(text);
+});
+
+question.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+
+$("new-chat").addEventListener("click", newChat);
+document.querySelector(".skip-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  question.focus();
+});
+$("close-source").addEventListener("click", () => closePanel(sourcePanel));
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Tab") trapFocus(event);
+  else if (event.key === "Escape" && !closeTopPanel() && settingsOpen()) toggleSettings(false);
+});
+
+initDocuments();
+initSettings();
+
+limits().then((limit) => {
+  if (limit) question.maxLength = limit.max_question_chars;
+});

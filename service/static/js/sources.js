@@ -1,0 +1,85 @@
+// The source panel: the cited document's text around the highlighted span (GET /api/sources/<doc>), its
+// breadcrumbs, and for a code citation the line-numbered snippet the server sends in `citation.code`.
+
+import { api, docUrl } from "./api.js";
+import { $, el } from "./dom.js";
+import { openPanel, sourcePanel } from "./panels.js";
+
+const CONTEXT_CHARS = 1500;
+const els = {
+  title: $("source-title"),
+  doc: $("source-doc"),
+  breadcrumbs: $("source-breadcrumbs"),
+  status: $("source-status"),
+  code: $("source-code"),
+  text: $("source-text"),
+  close: $("close-source"),
+};
+let opened = 0; // the latest openSource call: an earlier one's late reply is dropped
+
+function renderBreadcrumbs(crumbs) {
+  els.breadcrumbs.textContent = "";
+  const items = crumbs.filter(Boolean);
+  if (items.length) els.breadcrumbs.appendChild(el("ol", null, items.map((crumb) => el("li", { text: crumb }))));
+}
+
+// The text with the highlighted span as a <mark>, cut to CONTEXT_CHARS either side of it.
+function renderHighlighted(text, highlight) {
+  const pre = els.text;
+  pre.textContent = "";
+  if (!highlight) {
+    pre.textContent = text;
+    return;
+  }
+  const { start, end } = highlight;
+  const from = Math.max(0, start - CONTEXT_CHARS);
+  const to = Math.min(text.length, end + CONTEXT_CHARS);
+  if (from > 0) pre.appendChild(el("span", { className: "elided", text: "…\n" }));
+  pre.appendChild(document.createTextNode(text.slice(from, start)));
+  const mark = el("mark", { className: "highlight", text: text.slice(start, end) });
+  pre.appendChild(mark);
+  pre.appendChild(document.createTextNode(text.slice(end, to)));
+  if (to < text.length) pre.appendChild(el("span", { className: "elided", text: "\n…" }));
+  mark.scrollIntoView({ block: "center" });
+}
+
+function renderCode(citation) {
+  const first = citation.line_start;
+  const last = citation.line_end;
+  els.code.textContent = "";
+  els.code.appendChild(el("p", { className: "hint", text: "Lines " + first + "–" + last }));
+  const label = "Code, lines " + first + " to " + last;
+  els.code.appendChild(el("pre", { className: "code-lines", tabindex: 0, "aria-label": label }, [
+    el("code", { text: citation.code }),
+  ]));
+  els.code.hidden = false;
+}
+
+// Open the panel on `target`: a Citation ({n, kind, doc, breadcrumbs, start, end, symbol, code, ...}) or a
+// nearest passage (a Hit, shown with n null).
+export async function openSource(target, opener) {
+  openPanel(sourcePanel, opener);
+  els.title.textContent = target.n ? "Source [" + target.n + "]" : "Passage";
+  els.doc.textContent = target.doc + (target.kind === "code" && target.symbol ? " · " + target.symbol : "");
+  renderBreadcrumbs(target.breadcrumbs);
+  els.status.textContent = "Loading the source…";
+  els.text.textContent = "";
+  els.code.textContent = "";
+  els.code.hidden = true;
+  els.close.focus();
+  const mine = ++opened;
+
+  const query = new URLSearchParams({ start: String(target.start), end: String(target.end) });
+  let source;
+  try {
+    source = await api(docUrl("api/sources/", target.doc) + "?" + query.toString());
+  } catch (err) {
+    if (mine !== opened) return;
+    els.status.textContent = "Could not load the source: " + err.message;
+    return;
+  }
+  if (mine !== opened) return;
+  els.status.textContent = "";
+  renderHighlighted(source.text, source.highlight);
+  if (target.code) renderCode(target);
+}
