@@ -19,7 +19,10 @@ ANSWER_KEYS = {
     "rougeL",
     "abstention_accuracy",
     "false_abstain_rate",
-    "citation_precision",
+    "gold_cited",
+    "citation_gold_precision",
+    "token_f1",
+    "exact_match",
     "code_citation_rate",
 }
 
