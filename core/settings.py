@@ -46,8 +46,15 @@ class AnswerSettings(BaseModel):
     abstain_threshold: float = Field(
         0.28, ge=-1, le=1, description="Abstain when the best note passage's cosine is below this (dev set: eval)."
     )
-    min_term_coverage: float = Field(
-        0.0, ge=0, le=1, description="Abstain when fewer of the question's topic words appear in the sources."
+    near_topic_threshold: float = Field(
+        0.45,
+        ge=-1,
+        le=1,
+        description="Below this best cosine, a question naming `unknown_terms` words the notes never use abstains "
+        "(dev set: every unanswerable question but one names 2+ such words, no answerable one does).",
+    )
+    unknown_terms: int = Field(
+        2, ge=1, description="Topic words absent from the notes that mark a near-topic question."
     )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(

@@ -105,8 +105,29 @@ QUESTION_WORDS = frozenset(
         "work",
         "works",
         "would",
+        "my",
+        "me",
+        "myself",
+        "mine",
+        "show",
+        "code",
+        "coding",
+        "whether",
+        "main",
+        "versus",
+        "actually",
+        "really",
+        "like",
+        "good",
+        "best",
+        "thing",
+        "things",
+        "something",
+        "get",
+        "gets",
     ]
 )
+SUFFIXES = ("ational", "ation", "ness", "ment", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -167,3 +188,16 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """Words that name a topic: no function words, no question framing, no single characters."""
     return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS and len(w) > 1]
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem, so "queries" meets "query" and "normalization" meets "normalize".
+
+    >>> [stem(w) for w in ["queries", "query", "normalization", "normalize", "experts", "passing"]]
+    ['query', 'query', 'normaliz', 'normaliz', 'expert', 'pass']
+    """
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word

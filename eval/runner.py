@@ -189,7 +189,7 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
 
     def abstained_at(threshold: float) -> dict[str, bool]:
         at = config.model_copy(update={"abstain_threshold": threshold})
-        return {q: should_abstain(ev.question, ev.sources, at) for q, ev in run.evidence.items()}
+        return {q: should_abstain(ev.strength, ev.unknown_terms, at) for q, ev in run.evidence.items()}
 
     unanswerable = {q.id: q.kind == "unanswerable" for q in run.questions}
     rows = sweep(abstained_at, unanswerable, default_grid())
@@ -197,7 +197,8 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
     (current,) = sweep(abstained_at, unanswerable, [config.abstain_threshold])
     return {
         "rule": "service.abstain.should_abstain on the pipeline's evidence "
-        f"(top {config.top_k} notes, min_term_coverage {config.min_term_coverage})",
+        f"(top {config.top_k} notes; near_topic_threshold {config.near_topic_threshold}, "
+        f"unknown_terms {config.unknown_terms})",
         "chosen": chosen.threshold,
         "abstention_accuracy": chosen.abstention_accuracy,
         "false_abstain_rate": chosen.false_abstain_rate,

@@ -64,6 +64,10 @@ class BM25Index:
         top = np.argsort(-scores, kind="stable")[:k]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every token the indexed passages contain."""
+        return frozenset(self._bm25.idf) if self._bm25 is not None else frozenset()
+
     def save(self, path: Path) -> None:
         with open(path, "wb") as fh:
             pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)

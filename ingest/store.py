@@ -20,12 +20,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import faiss
 import numpy as np
 from llama_index.core.schema import TextNode
 
+from core.text import stem
 from ingest import faiss_index
 from ingest.bm25 import BM25Index
 from ingest.docstore import Docstore, write_docstore
@@ -189,6 +191,11 @@ class IndexReader:
 
     def bm25_search(self, query: str, k: int) -> list[tuple[str, float]]:
         return self._bm25.search(query, k)
+
+    @cached_property
+    def term_stems(self) -> frozenset[str]:
+        """Stems of every word the notes contain: a question's topic words missing here are not in the notes."""
+        return frozenset(stem(t) for t in self._bm25.vocabulary())
 
     def get_nodes(self, ids: Sequence[str]) -> list[TextNode]:
         return self._docstore.get_nodes(ids)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -27,6 +27,8 @@ class IndexReaderLike(Protocol):
     def parent_id(self, node_id: str) -> str | None: ...
     def child_ids(self, node_id: str) -> list[str]: ...
     def leaf_vectors(self, ids: Sequence[str]) -> np.ndarray: ...
+    @property
+    def term_stems(self) -> frozenset[str]: ...
 
 
 class EmbedderLike(Protocol):
@@ -50,6 +52,9 @@ class Hit:
     symbol: str | None = None
     line_start: int | None = None
     line_end: int | None = None
+    # [start, end) spans (absolute, like start/end) of the titles, headings and flashcard questions in
+    # `text`: context for the reader, never an answer. A merged section carries its own (all of them).
+    context_spans: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,6 +91,7 @@ def hit_from_node(node: Any, score: float, dense_score: float | None = None) -> 
         symbol=meta.get("symbol"),
         line_start=meta.get("line_start"),
         line_end=meta.get("line_end"),
+        context_spans=[(int(s), int(e)) for s, e in meta.get("context_spans", [])],  # older indexes: none
     )
 
 

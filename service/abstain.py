@@ -1,21 +1,19 @@
 """The one abstain decision: the service, the extractive writer and eval's threshold sweep all call it.
 
-Two tests of the evidence, both about the retrieved sources:
+Two tests of the evidence:
 - strength: the best source's cosine with the question (weak everywhere: the notes are about something else);
-- coverage: the share of the question's topic words that appear in the sources. A near-topic question
-  ("how does mixture-of-experts routing work?") finds deep-learning passages with a fair cosine, yet its
-  own topic words are nowhere in them.
+- unknown terms: a near-topic question ("how does mixture-of-experts routing work?") finds deep-learning
+  passages with a fair cosine, yet names things the notes never mention. When the evidence is only moderate
+  and enough of the question's topic words occur nowhere in the notes, the notes do not cover it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from core.settings import AnswerSettings
-from core.text import content_words
+from core.text import content_words, stem
 from retrieval.retriever import Hit
-
-STEM = 5  # words sharing their first five letters count as one ("normalize", "normalization")
 
 
 def evidence_strength(sources: Sequence[Hit]) -> float:
@@ -23,18 +21,14 @@ def evidence_strength(sources: Sequence[Hit]) -> float:
     return max((h.dense_score or 0.0 for h in sources), default=0.0)
 
 
-def term_coverage(question: str, sources: Sequence[Hit]) -> float:
-    """Share of the question's topic words found in the sources (1.0 when it has none)."""
-    terms = {w[:STEM] for w in content_words(question)}
-    if not terms:
-        return 1.0
-    found = {w[:STEM] for h in sources for w in content_words(h.text + " " + " ".join(h.breadcrumbs))}
-    return len(terms & found) / len(terms)
+def unknown_terms(question: str, note_stems: Container[str]) -> list[str]:
+    """The question's topic words that occur nowhere in the notes (compared by stem)."""
+    return [w for w in dict.fromkeys(content_words(question)) if not w.isdigit() and stem(w) not in note_stems]
 
 
-def should_abstain(question: str, sources: Sequence[Hit], config: AnswerSettings) -> bool:
-    """True when the notes do not cover the question: weak evidence, or its topic words are missing."""
-    return (
-        evidence_strength(sources) < config.abstain_threshold
-        or term_coverage(question, sources) < config.min_term_coverage
-    )
+def should_abstain(strength: float, unknown: Sequence[str], config: AnswerSettings) -> bool:
+    """True when the notes do not cover the question: weak evidence (`strength`, the best cosine), or
+    moderate evidence for a question naming `unknown` topic words the notes never use."""
+    if strength < config.abstain_threshold:
+        return True
+    return strength < config.near_topic_threshold and len(unknown) >= config.unknown_terms

@@ -17,7 +17,7 @@ from core.settings import AnswerSettings
 from core.text import with_markers
 from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever
-from service.abstain import should_abstain
+from service.abstain import evidence_strength, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
 from service.writers import Draft, ExtractiveWriter, Generator, ModelWriter, Quote, TokenEvent, Writer
@@ -96,6 +96,8 @@ class Evidence:
     query: str
     sources: list[Hit]
     code_question: bool
+    strength: float  # the best source's cosine with the query
+    unknown_terms: list[str]  # the question's topic words that occur nowhere in the notes
 
 
 @dataclass
@@ -142,7 +144,8 @@ class AnswerPipeline:
         sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note")
         if code_question and self.config.code_k:
             sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False)
-        return Evidence(question, query, sources, code_question)
+        unknown = unknown_terms(question, self.retriever.reader.term_stems)
+        return Evidence(question, query, sources, code_question, evidence_strength(sources), unknown)
 
     def stream(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Iterator[TokenEvent | AnswerEvent]:
         """Token events while the writer writes, then one AnswerEvent with the checked citations."""
@@ -150,7 +153,7 @@ class AnswerPipeline:
         ev = self.evidence(question, history)
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         draft = None
-        if not should_abstain(ev.question, ev.sources, self.config):
+        if not should_abstain(ev.strength, ev.unknown_terms, self.config):
             writing = self.writer.write(ev.question, ev.sources)
             try:
                 while True:

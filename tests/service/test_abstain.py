@@ -1,0 +1,50 @@
+"""The one abstain decision, on hand-made evidence (the real notes' numbers are in the eval report)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.settings import AnswerSettings
+from core.text import stem
+from retrieval.retriever import Hit
+from service.abstain import evidence_strength, should_abstain, unknown_terms
+
+NOTES = "LoRA keeps the pretrained weights frozen and trains low-rank matrices. Queries attend to keys."
+NOTE_STEMS = {stem(w) for w in NOTES.lower().replace(".", "").split()}
+CONFIG = AnswerSettings(abstain_threshold=0.28, near_topic_threshold=0.45, unknown_terms=2)
+
+
+def hit(cosine: float | None, kind: str = "note") -> Hit:
+    return Hit("n", "d.txt", kind, [], 0, 1, "x", score=0.0, dense_score=cosine)
+
+
+def test_strength_is_the_best_cosine_of_any_source() -> None:
+    assert evidence_strength([hit(0.2), hit(None), hit(0.5, "code")]) == 0.5
+    assert evidence_strength([]) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what does LoRA keep frozen?", []),  # every topic word is in the notes
+        ("explain which weights the notes say are frozen", []),  # framing words are not topic words
+        ("how do queries attend?", []),  # "queries" meets "Queries" by stem
+        ("how does mixture-of-experts routing work?", ["mixture", "experts", "routing"]),
+    ],
+)
+def test_unknown_terms(question: str, expected: list[str]) -> None:
+    assert unknown_terms(question, NOTE_STEMS) == expected
+
+
+@pytest.mark.parametrize(
+    ("strength", "unknown", "expected"),
+    [
+        (0.10, [], True),  # weak evidence: off-topic
+        (0.35, [], False),  # moderate evidence, every topic word known: answer
+        (0.35, ["mixture"], False),  # one unknown word is a paraphrase, not a new topic
+        (0.35, ["mixture", "experts"], True),  # near-topic: names two things the notes never mention
+        (0.60, ["mixture", "experts"], False),  # strong evidence wins over unknown words
+    ],
+)
+def test_should_abstain(strength: float, unknown: list[str], expected: bool) -> None:
+    assert should_abstain(strength, unknown, CONFIG) is expected
