@@ -61,6 +61,9 @@ class AnswerSettings(BaseModel):
         0.45, ge=-1, le=1, description="When the model refuses but the best passage reaches this, quote the notes."
     )
     quote_sentences: int = Field(2, ge=1, le=5, description="Sentences the extractive writer quotes.")
+    guard: bool = Field(
+        True, description="Replace a degenerate, echoing, uncited or unsupported generated answer by quotes."
+    )
     max_new_tokens: int = Field(160, ge=1, le=2048, description="Generation budget per answer.")
 
 

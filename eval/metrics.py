@@ -269,5 +269,10 @@ def code_citation_rate(code_cited: Mapping[str, bool]) -> float | None:
     return sum(code_cited.values()) / len(code_cited) if code_cited else None
 
 
+def share(flags: Sequence[bool]) -> float | None:
+    """The share of True among `flags` (None when there are none)."""
+    return sum(flags) / len(flags) if flags else None
+
+
 def p50(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None

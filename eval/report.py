@@ -16,7 +16,7 @@ from eval.systems import DEFAULT_SYSTEM, SYSTEMS
 RETRIEVAL_KEYS = ("mrr@10", "ndcg@10", "recall@1", "recall@5", "recall@10", "reading_cost_median")
 ANSWER_KEYS = (
     "bleu", "rouge1", "rouge2", "rougeL", "token_f1", "exact_match", "abstention_accuracy", "false_abstain_rate",
-    "gold_cited", "citation_gold_precision", "code_citation_rate",
+    "gold_cited", "citation_gold_precision", "code_citation_rate", "degenerate", "replaced",
 )  # fmt: skip
 ORACLE = "oracle (gold quote)"  # the answer tables' ceiling row: the gold quote scored as the answer
 SHOWN_MISSES = 3  # retrieved hits shown per missed question in report.md

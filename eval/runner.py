@@ -89,7 +89,8 @@ def sample_by_kind(questions: Sequence[Question], n: int) -> list[Question]:
 
 
 def build_pipeline(kind: str, retriever: Retriever, embedder: Any, settings: Settings) -> AnswerPipeline:
-    """The service's pipeline with the writer under test: the tuned model, the base model, or quotes."""
+    """The service's pipeline with the writer under test: the service's own (lora: tuned model + guard), the
+    tuned or base model alone (no guard), or quotes (extractive)."""
     if kind == "extractive":
         return AnswerPipeline(retriever, embedder, settings.answer)
     from models.generator import load_generator
@@ -97,11 +98,12 @@ def build_pipeline(kind: str, retriever: Retriever, embedder: Any, settings: Set
     generator = load_generator(
         settings.generator,
         base_model=settings.base_model,
-        adapter=settings.adapter if kind == "lora" else None,
+        adapter=None if kind == "base" else settings.adapter,
         threads=settings.threads,
         cache_dir=settings.cache_dir,
     )
-    return AnswerPipeline(retriever, embedder, settings.answer, generator)
+    config = settings.answer if kind == "lora" else settings.answer.model_copy(update={"guard": False})
+    return AnswerPipeline(retriever, embedder, config, generator)
 
 
 def run_eval(

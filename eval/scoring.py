@@ -15,6 +15,7 @@ from eval.metrics import Span
 from eval.ragas_metrics import RagasInput, ragas_scores
 from retrieval.retriever import Hit
 from service.answer import Answer
+from service.writers import is_degenerate
 
 Gold = list[list[Span]]  # per gold quote, all its occurrences
 MARKER = re.compile(r"\s*\[\d+\]")
@@ -108,6 +109,8 @@ def score_answers(
         "gold_cited": m.gold_cited(facts),
         "citation_gold_precision": m.citation_gold_precision(flags),
         "code_citation_rate": m.code_citation_rate(code),
+        "degenerate": m.share([is_degenerate(answers[q.id].text) for q in questions]),
+        "replaced": m.share([answers[q.id].replaced is not None for q in questions if not abstained[q.id]]),
     }
 
 

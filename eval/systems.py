@@ -21,7 +21,7 @@ class SystemSpec:
     name: str
     description: str
     retrieval: str  # the retrieval system whose hits it is scored on (itself for retrieval systems)
-    answerer: str | None = None  # "lora" | "base" | "extractive"; None: retrieval only
+    answerer: str | None = None  # "lora" | "tuned" | "base" | "extractive"; None: retrieval only
 
 
 SYSTEMS: dict[str, SystemSpec] = {
@@ -32,7 +32,8 @@ SYSTEMS: dict[str, SystemSpec] = {
         SystemSpec("hybrid", "dense + BM25 fused by Reciprocal Rank Fusion", "hybrid"),
         SystemSpec(
             "hybrid+merge",
-            "hybrid, passages merged into their section; answers: SmolLM2 + LoRA adapter (the service)",
+            "hybrid, passages merged into their section; answers: the service (LoRA-tuned model, guarded: a "
+            "degenerate, echoing, uncited or unsupported answer is replaced by quotes)",
             "hybrid+merge",
             answerer="lora",
         ),
@@ -42,14 +43,21 @@ SYSTEMS: dict[str, SystemSpec] = {
             "llamaindex",
         ),
         SystemSpec(
+            "hybrid+merge+tuned",
+            "hybrid+merge; answers: the LoRA-tuned model alone, no guard",
+            "hybrid+merge",
+            "tuned",
+        ),
+        SystemSpec(
             "hybrid+merge+base",
-            "hybrid+merge; answers: SmolLM2 base model, no adapter",
+            "hybrid+merge; answers: the base model, no adapter, no guard",
             "hybrid+merge",
             "base",
         ),
         SystemSpec(
             "hybrid+merge+extractive",
-            "hybrid+merge; answers: the most question-like retrieved sentences, cited",
+            "hybrid+merge; answers: the extractive writer (the notes' sentences closest to the question, "
+            "never a question or title line), cited to the sentence",
             "hybrid+merge",
             "extractive",
         ),

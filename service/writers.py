@@ -134,7 +134,7 @@ class ModelWriter:
                 return None
             return self.replaced(question, sources, "refused", len(pieces))
         sentences = attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
-        problem = guard_problem(question, raw, sentences)
+        problem = guard_problem(question, raw, sentences) if self.config.guard else None
         if problem:
             return self.replaced(question, sources, problem, len(pieces))
         return Draft(sentences, self.name, generated_tokens=len(pieces))
@@ -146,11 +146,16 @@ class ModelWriter:
         return draft
 
 
+def is_degenerate(text: str) -> bool:
+    """Runs of one symbol or word, or a sentence said twice: what a looping small model writes."""
+    said = [" ".join(strip_markers(s)[0].lower().split()) for s, _ in split_sentences(text)]
+    return bool(REPEATED_CHARS.search(text)) or len(said) > len(set(said))
+
+
 def guard_problem(question: str, raw: str, sentences: Sequence[AnsweredSentence]) -> str | None:
     """Why a generated answer must not be shown, or None: degenerate, an echo of the question, citing
     nothing, or mostly unsupported by its sources."""
-    said_raw = [" ".join(strip_markers(s)[0].lower().split()) for s, _ in split_sentences(raw)]
-    if REPEATED_CHARS.search(raw) or len(said_raw) > len(set(said_raw)):
+    if is_degenerate(raw):
         return "degenerate"
     said = set(content_words(" ".join(s.text for s in sentences)))
     if said and said <= set(content_words(question)) | {"notes"}:

@@ -216,3 +216,8 @@ def test_code_citation_rate() -> None:
 def test_p50() -> None:
     assert m.p50([3.0, 1.0, 2.0, 10.0]) == pytest.approx(2.5)
     assert m.p50([]) is None
+
+
+@pytest.mark.parametrize(("flags", "expected"), [([True, False, False, True], 0.5), ([False], 0.0), ([], None)])
+def test_share(flags: list[bool], expected: float | None) -> None:
+    assert m.share(flags) == expected

@@ -62,8 +62,10 @@ def test_score_answers() -> None:
     s = scoring.score_answers(QUESTIONS, ANSWERS, GOLD)
     assert set(s) == {
         "bleu", "rouge1", "rouge2", "rougeL", "token_f1", "exact_match", "abstention_accuracy",
-        "false_abstain_rate", "gold_cited", "citation_gold_precision", "code_citation_rate",
+        "false_abstain_rate", "gold_cited", "citation_gold_precision", "code_citation_rate", "degenerate",
+        "replaced",
     }  # fmt: skip
+    assert s["degenerate"] == 0.0 and s["replaced"] == 0.0  # no answer loops; none was replaced by quotes
     # answered fact questions f1 (gold) and f2 (not); f3 abstained and is left out: 1/2
     assert s["gold_cited"] == pytest.approx(1 / 2)
     # note citations: f1 [gold, not], f2 [not], c1 [gold], u1 [not]: 2 of 5
