@@ -20,7 +20,7 @@ from service.feedback import FeedbackStore
 from service.metrics import ServiceMetrics
 from service.ratelimit import RateLimiter
 from service.routes import ask, chat, documents, system
-from service.routes_feedback import router as feedback_router
+from service.routes.feedback import router as feedback_router
 from service.runtime import Runtime
 from service.uploads import UploadStore
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from core.settings import Settings
 from service.errors import install_error_handlers
 from service.feedback import FeedbackStore
-from service.routes_feedback import router
+from service.routes.feedback import router
 
 CITATION = {"n": 1, "kind": "note", "doc": "a.md", "breadcrumbs": ["A"], "start": 0, "end": 5, "quote": "hi"}
 
