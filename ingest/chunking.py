@@ -3,6 +3,10 @@
 Passages are runs of whole sentences inside one section, sized for the embedder (MiniLM reads at most
 256 word pieces, so a passage aims below that). Every node's text is the exact source slice
 `[start, end)`: spans are trimmed by moving the bounds, never by editing the text.
+
+A section's context (its title, headings, a flashcard's question: `Section.context`) never ends a
+passage: it travels with the sentence after it, so a card's question and the start of its answer share
+a passage, and every node records the context spans inside it as `context_spans`.
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ from dataclasses import dataclass, field
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from ingest.schema import Kind, Level, NodeMeta, Section, SourceDoc, node_id
-from ingest.structure import trim_span
+from ingest.sections import Span, clip_spans, trim_span
 
 # A sentence ends after . ! ? (and any closing quote or bracket) before whitespace, or at a line
 # break: notes put one statement per line far more often than they punctuate.
 _SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|\n")
 # CJK characters are one word piece each; \w+ would count a whole run of them as one word
 _PIECE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+|[^\w\s]")
+Unit = tuple[int, int, int]  # (start, end, estimated tokens of its content) of a sentence, context glued on
 
 
 @dataclass(frozen=True)
@@ -72,13 +77,40 @@ def _split_long(text: str, span: tuple[int, int], max_tokens: int) -> list[tuple
     return pieces
 
 
-def passage_spans(text: str, start: int, end: int, params: ChunkParams) -> list[tuple[int, int]]:
-    """Group a section's sentences into passages of similar size, none above `max_tokens`."""
-    units: list[tuple[int, int, int]] = []  # (start, end, tokens)
+def _sentence_units(text: str, start: int, end: int, max_tokens: int) -> list[Unit]:
+    """(start, end, tokens) of each sentence, over-long ones cut into pieces that fit."""
+    units: list[Unit] = []
     for span in sentence_spans(text, start, end):
         t = estimate_tokens(text[span[0] : span[1]])
-        parts = _split_long(text, span, params.max_tokens) if t > params.max_tokens else [span]
+        parts = _split_long(text, span, max_tokens) if t > max_tokens else [span]
         units.extend((s, e, estimate_tokens(text[s:e])) for s, e in parts)
+    return units
+
+
+def _glue_context(units: list[Unit], context: Sequence[Span]) -> list[Unit]:
+    """Join each unit that ends in context (a title, a card's question) to the unit after it, so no
+    passage ends on it. The context costs nothing against the passage size: a card whose answer fits
+    in a passage stays one passage with its question, however long the question is."""
+    out: list[Unit] = []
+    pending: Unit | None = None  # ends in context: waits for what follows
+    for i, unit in enumerate(units):
+        if pending is not None:
+            unit, pending = (pending[0], unit[1], unit[2]), None
+        if i + 1 < len(units) and any(s < unit[1] <= e for s, e in context):
+            pending = unit
+        else:
+            out.append(unit)
+    return out if pending is None else [*out, pending]
+
+
+def passage_spans(
+    text: str, start: int, end: int, params: ChunkParams, context: Sequence[Span] = ()
+) -> list[tuple[int, int]]:
+    """Group a section's sentences into passages of similar size, none above `max_tokens` tokens of
+    content (context lines ride along for free: see `_glue_context`)."""
+    units = _sentence_units(text, start, end, params.max_tokens)
+    if context:
+        units = _glue_context(units, clip_spans(context, start, end))
     if not units:
         return []
     total = sum(t for _, _, t in units)
@@ -110,6 +142,8 @@ def make_node(
         "kind": kind or source.kind,
         "level": level,
     }
+    if section.context:
+        meta["context_spans"] = [list(span) for span in clip_spans(section.context, start, end)]
     if section.symbol is not None:
         meta["symbol"] = section.symbol
     if section.line_start is not None and section.line_end is not None:
@@ -142,7 +176,8 @@ def chunk_sections(source: SourceDoc, sections: Sequence[Section], params: Chunk
             continue
         parent = make_node(source, section, "section", start, end)
         children = [
-            make_node(source, section, "passage", s, e) for s, e in passage_spans(source.text, start, end, params)
+            make_node(source, section, "passage", s, e)
+            for s, e in passage_spans(source.text, start, end, params, section.context)
         ]
         link(parent, children)
         nodes.append(parent)

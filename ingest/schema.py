@@ -37,10 +37,14 @@ class Section:
     symbol: str | None = None  # code sections: qualified name of the function or class
     line_start: int | None = None  # code sections: 1-based, inclusive
     line_end: int | None = None
+    # `[start, end)` spans of the titles, headings and flashcard question lines inside the section: they
+    # stay in the text (they tell a reader, BM25 and the embedder what the section is about), but they
+    # are context, never the answer a question is looking for.
+    context: tuple[tuple[int, int], ...] = ()
 
 
 class NodeMeta(TypedDict, total=False):
-    """Metadata every TextNode carries (code nodes add symbol/line_start/line_end)."""
+    """Metadata every TextNode carries (code nodes add symbol/line_start/line_end; notes add context_spans)."""
 
     doc: str
     breadcrumbs: list[str]
@@ -51,6 +55,7 @@ class NodeMeta(TypedDict, total=False):
     symbol: str
     line_start: int
     line_end: int
+    context_spans: list[list[int]]  # Section.context inside [start, end), absolute; absent in older indexes
 
 
 @dataclass(frozen=True)

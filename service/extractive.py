@@ -46,13 +46,38 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def answer_spans(hit: Hit) -> list[tuple[int, int]]:
+    """[start, end) in `hit.text` of the sentences that can answer: no question, no title, no heading.
+
+    The sentence closest to a question is too often the question itself (a flashcard's front) or the
+    title above the answer, so a hit's context spans are cut out of its sentences (a heading run into
+    the first sentence of a blog export leaves that sentence), and questions are dropped.
+    """
+    context = sorted((s - hit.start, e - hit.start) for s, e in hit.context_spans)
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(hit.text):
+        pieces, at = [], start
+        for s, e in context:
+            if s < end and at < e:
+                pieces.append((at, max(at, s)))
+                at = max(at, e)
+        pieces.append((at, end))
+        for s, e in pieces:
+            raw = hit.text[s:e]
+            piece, s = raw.strip(), s + len(raw) - len(raw.lstrip())
+            if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
+                spans.append((s, s + len(piece)))
+    return spans
+
+
 def best_sentences(
     question: str, hits: Sequence[Hit], embedder: EmbedderLike, n: int = 2, *, distinct_sources: bool = False
 ) -> list[Extract]:
-    """The `n` sentences of `hits` most similar to `question`, best first (one per hit if distinct)."""
-    candidates = [
-        (i, s, e) for i, hit in enumerate(hits) for s, e in sentence_spans(hit.text) if e - s >= MIN_SENTENCE_CHARS
-    ]
+    """The `n` sentences of `hits` most similar to `question`, best first (one per hit if distinct).
+
+    Candidates are answer sentences only (`answer_spans`): never a question or a title.
+    """
+    candidates = [(i, s, e) for i, hit in enumerate(hits) for s, e in answer_spans(hit)]
     if not candidates:
         return []
     vectors = embedder.embed([question] + [hits[i].text[s:e] for i, s, e in candidates])

@@ -1,0 +1,67 @@
+"""best_sentences quotes answers: never a flashcard's question, a title, or any question at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.embedder import Embedder, load_embedder
+from retrieval.retriever import Hit
+from service.extractive import answer_spans, best_sentences
+
+CARD = (
+    "What is the vanishing gradient problem?\n"
+    "Optimisation of parameters uses gradient descent to find the best parameters. "
+    "The vanishing gradient problem occurs when the gradient becomes exponentially small, so that the update "
+    "of the parameter becomes insignificant.\n"
+)
+OFFSET = 500  # the card sits further into its document: spans are absolute
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return load_embedder()
+
+
+def hit(text: str, context: list[tuple[int, int]], start: int = OFFSET) -> Hit:
+    return Hit(
+        node_id="n",
+        doc="cards.txt",
+        kind="note",
+        breadcrumbs=["Deep Learning Flashcards"],
+        start=start,
+        end=start + len(text),
+        text=text,
+        score=1.0,
+        context_spans=[(start + s, start + e) for s, e in context],
+    )
+
+
+def test_a_flashcard_answers_with_its_answer_line_not_its_question(embedder: Embedder) -> None:
+    question_line = (0, CARD.index("\n"))
+    card = hit(CARD, [question_line])
+    (best,) = best_sentences("What is the vanishing gradient problem?", [card], embedder, n=1)
+    assert best.text.startswith("The vanishing gradient problem occurs")
+    assert (best.start, best.end) == (OFFSET + CARD.index(best.text), OFFSET + CARD.index(best.text) + len(best.text))
+    quoted = best_sentences("What is the vanishing gradient problem?", [card], embedder, n=5)
+    assert all("?" not in x.text for x in quoted)
+
+
+def test_a_title_is_never_the_answer(embedder: Embedder) -> None:
+    text = "Learning Rate Decay Schedules Explained\nThe step size shrinks as training goes on, so late updates settle."
+    titled = hit(text, [(0, text.index("\n"))])
+    quoted = best_sentences("learning rate decay schedules explained", [titled], embedder, n=3)
+    assert [x.text for x in quoted] == ["The step size shrinks as training goes on, so late updates settle."]
+
+
+def test_questions_are_dropped_even_without_context_spans(embedder: Embedder) -> None:
+    text = "Why does dropout regularise a network?\nDropout zeroes random activations, so units cannot co-adapt."
+    old_index_hit = hit(text, [])  # an index written before context spans existed
+    (best,) = best_sentences("why does dropout regularise", [old_index_hit], embedder, n=1)
+    assert best.text == "Dropout zeroes random activations, so units cannot co-adapt."
+
+
+def test_a_heading_run_into_a_sentence_leaves_the_sentence() -> None:
+    text = "Table of Contents Key Concepts Traditional Fine-Tuning Fine-tuning a whole model is expensive."
+    heading = (0, text.index(" Fine-tuning a"))
+    spans = answer_spans(hit(text, [heading], start=0))
+    assert [text[s:e] for s, e in spans] == ["Fine-tuning a whole model is expensive."]
