@@ -1,13 +1,16 @@
 """One Generator interface over the answer-model backends: greedy, streaming, stop sequences.
 
 Backends only turn a rendered prompt into text pieces until end of turn; stop sequences, the token
-limit, locking and error translation live here once.
+limit, the one worker that owns the model, and error translation live here once.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -49,27 +52,100 @@ def apply_stops(pieces: Iterable[str], stop: Sequence[str]) -> Iterator[str]:
         yield buf
 
 
+class _End:
+    """Marks the end of a job's output (after its pieces, or after the error it ended with)."""
+
+
+END = _End()
+
+
+@dataclass
+class Job:
+    """One generation: the worker writes its pieces to `out`; the consumer sets `cancel` when it stops reading."""
+
+    backend: Backend
+    name: str
+    prompt: str
+    max_tokens: int
+    out: queue.SimpleQueue[str | Exception | _End] = field(default_factory=queue.SimpleQueue)
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        """Generate until end of turn, max_tokens or cancel; a failure goes to the consumer, never raised here."""
+        try:
+            if self.cancel.is_set():  # the consumer left while the job was queued
+                return
+            pieces = self.backend.pieces(self.prompt, self.max_tokens)
+            try:
+                for piece in pieces:
+                    if self.cancel.is_set():
+                        break
+                    self.out.put(piece)
+            finally:
+                if close := getattr(pieces, "close", None):
+                    close()
+        except ModelError as exc:
+            self.out.put(exc)
+        except Exception as exc:  # a backend's own exception types stop here
+            error = GenerationError(f"{self.name} failed while generating: {exc}")
+            error.__cause__ = exc
+            self.out.put(error)
+        finally:
+            self.out.put(END)  # even a BaseException must not leave the consumer waiting
+
+    def results(self) -> Iterator[str]:
+        """The consumer's side: pieces as the worker writes them, then the job's error if it had one."""
+        while not isinstance(item := self.out.get(), _End):
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+
+def work(jobs: queue.SimpleQueue[Job | None]) -> None:
+    """The worker loop: one job at a time (llama.cpp contexts and KV caches are not shareable), until None."""
+    while (job := jobs.get()) is not None:
+        job.run()
+        del job  # hold no backend while idle, so a collected Generator's model is freed
+
+
 class Generator:
-    """What the service holds: `stream(messages)` yields the answer text piece by piece."""
+    """What the service holds: `stream(messages)` yields the answer text piece by piece.
+
+    One daemon thread per Generator owns the model and runs jobs in order; a consumer only reads its
+    job's queue, so no lock leaves this module and a consumer that stops reading costs no more than
+    the rest of its max_tokens (closing or dropping its stream cancels the job at the next token).
+    """
 
     def __init__(self, backend: Backend, name: str) -> None:
         self.backend = backend
         self.name = name
-        self._lock = threading.Lock()  # llama.cpp contexts and KV caches are not shareable
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        self._start = threading.Lock()  # guards only the worker's lazy start
+        weakref.finalize(self, self._jobs.put, None)  # a collected Generator stops its worker
+
+    def submit(self, prompt: str, max_tokens: int) -> Job:
+        """Queue one generation for the worker (started on first use, so an unused Generator has no thread)."""
+        with self._start:
+            if self._worker is None or not self._worker.is_alive():  # first use, or a worker killed by a BaseException
+                self._worker = threading.Thread(
+                    target=work, args=(self._jobs,), name=f"generator {self.name}", daemon=True
+                )
+                self._worker.start()
+        job = Job(self.backend, self.name, prompt, max_tokens)
+        self._jobs.put(job)
+        return job
 
     def stream(
         self, messages: Sequence[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
     ) -> Iterator[str]:
         if max_tokens < 1:
             raise GenerationError(f"max_tokens must be at least 1, got {max_tokens}")
-        prompt = render_chatml(messages)
-        with self._lock:
-            try:
-                yield from apply_stops(self.backend.pieces(prompt, max_tokens), stop)
-            except ModelError:
-                raise
-            except Exception as exc:  # a backend's own exception types stop here
-                raise GenerationError(f"{self.name} failed while generating: {exc}") from exc
+        job = self.submit(render_chatml(messages), max_tokens)
+        try:
+            yield from apply_stops(job.results(), stop)
+        finally:  # done, a stop sequence, closed, or collected: the worker moves on at the next token
+            job.cancel.set()
 
     def count_tokens(self, messages: Sequence[dict[str, str]]) -> int:
         """Prompt length in tokens, as this model will see it (sizes prompts for n_ctx and benchmarks)."""

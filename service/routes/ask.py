@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Query
 
+from core.settings import Settings
 from service.answer import Answer, AnswerEvent, TokenEvent
-from service.deps import MetricsDep, ResourcesDep, SettingsDep
+from service.deps import MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
 from service.schemas import AskRequest, SearchOut
-from core.settings import Settings
 from service.streaming import ClosingStreamingResponse, failure_detail, sse
 
 router = APIRouter(prefix="/api", tags=["ask"])
@@ -31,39 +31,34 @@ def check_question(question: str, settings: Settings) -> str:
 
 
 def record(answer: Answer, metrics: ServiceMetrics, route: str) -> None:
-    """Answer-level metrics: the whole answer's time, which a streamed response's headers do not show."""
+    """Answer-level metrics, counted once per answer whatever the route: the whole answer's time (which a
+    streamed response's headers do not show) and the tokens the model generated for it."""
     metrics.answer_seconds.labels(route).observe(answer.timings_ms.get("total", 0.0) / 1000)
+    metrics.tokens.inc(answer.generated_tokens)
     if answer.abstained:
         metrics.abstentions.inc()
 
 
 @router.post("/ask", response_model=Answer)
-def ask(body: AskRequest, resources: ResourcesDep, settings: SettingsDep, metrics: MetricsDep) -> dict:
+def ask(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep) -> dict:
     """Answer a question from the notes, with checked citations."""
     question = check_question(body.question, settings)
-    answer = None
-    for event in resources.served.pipeline.stream(question, [t.model_dump() for t in body.history]):
-        if isinstance(event, TokenEvent):
-            metrics.tokens.inc()
-        else:
-            answer = event.answer
-    assert answer is not None
+    answer = runtime.served.pipeline.answer(question, [t.model_dump() for t in body.history])
     record(answer, metrics, "ask")
     return answer.to_dict()
 
 
 @router.post("/ask/stream")
-def ask_stream(body: AskRequest, resources: ResourcesDep, settings: SettingsDep, metrics: MetricsDep):
+def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep):
     """Stream an answer as Server-Sent Events: token*, citations, done (or error)."""
     question = check_question(body.question, settings)
-    pipeline = resources.served.pipeline
+    pipeline = runtime.served.pipeline
     history = [t.model_dump() for t in body.history]
 
     def events() -> Iterator[str]:
         try:
             for event in pipeline.stream(question, history):
                 if isinstance(event, TokenEvent):
-                    metrics.tokens.inc()
                     yield sse("token", {"text": event.text})
                 elif isinstance(event, AnswerEvent):
                     record(event.answer, metrics, "ask_stream")
@@ -81,7 +76,7 @@ def ask_stream(body: AskRequest, resources: ResourcesDep, settings: SettingsDep,
 
 @router.get("/search", response_model=SearchOut)
 def search(
-    resources: ResourcesDep,
+    runtime: RuntimeDep,
     settings: SettingsDep,
     q: str = Query(..., min_length=1, description="Search query"),
     k: int = Query(10, ge=1, le=50),
@@ -89,5 +84,5 @@ def search(
 ) -> dict:
     """Hybrid search over the notes and code, without generating an answer."""
     query = check_question(q, settings)
-    hits = resources.served.retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
+    hits = runtime.served.retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
     return {"hits": [h.to_dict() for h in hits]}

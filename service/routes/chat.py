@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 
 from service.answer import Answer, AnswerEvent, TokenEvent
-from service.deps import MetricsDep, ResourcesDep, SettingsDep
+from service.deps import MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError
 from service.routes.ask import check_question, record
 from service.schemas import ChatCompletionRequest
@@ -41,14 +41,14 @@ def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None
 
 
 @router.post("/chat/completions")
-def chat_completions(body: ChatCompletionRequest, resources: ResourcesDep, settings: SettingsDep, metrics: MetricsDep):
+def chat_completions(body: ChatCompletionRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep):
     """OpenAI chat completions over the notes (stream=true gives chat.completion.chunk events)."""
     turns = [m.model_dump() for m in body.messages if m.role != "system"]
     if not turns or turns[-1]["role"] != "user":
         raise ApiError(422, "no question", "the last message must have role 'user'")
     question = check_question(turns[-1]["content"], settings)
     history = turns[:-1]
-    pipeline = resources.served.pipeline
+    pipeline = runtime.served.pipeline
     completion_id = f"chatcmpl-{int(time.time() * 1000)}"
 
     if not body.stream:
@@ -75,7 +75,6 @@ def chat_completions(body: ChatCompletionRequest, resources: ResourcesDep, setti
         try:
             for event in pipeline.stream(question, history):
                 if isinstance(event, TokenEvent):
-                    metrics.tokens.inc()
                     streamed = True
                     yield chunk(completion_id, body.model, {"content": event.text})
                 elif isinstance(event, AnswerEvent):

@@ -1,12 +1,20 @@
-"""The Generator interface over the real llama.cpp model with the committed adapter."""
+"""The Generator interface over the real llama.cpp model with the committed adapter (and, for the worker's
+cancel and error mechanics, tiny fake backends: the engine is external, the worker is ours)."""
 
 from __future__ import annotations
 
+import itertools
+import queue
+import threading
+import time
+from collections.abc import Iterator
+
 import pytest
 
-from models.errors import GenerationError
-from models.generator import apply_stops, load_generator
-from models.prompts import REFUSAL, PromptSource, build_messages, cited_numbers
+from core.text import cited_numbers
+from models.errors import GenerationError, ModelError, ModelNotFound
+from models.generator import Generator, apply_stops, load_generator
+from models.prompts import REFUSAL, PromptSource, build_messages
 
 MESSAGES = build_messages(
     "What does Adam combine?",
@@ -137,3 +145,88 @@ def test_errors_name_the_fix(generator):
         list(generator.stream(huge, max_tokens=8))
     with pytest.raises(GenerationError, match="choose one of"):
         load_generator("vllm-on-mars", adapter=None)
+
+
+@pytest.mark.slow
+def test_an_abandoned_stream_does_not_hold_the_model(generator):
+    first = generator.stream(MESSAGES, max_tokens=32)
+    head = next(first)  # one piece, then `first` stays referenced but is read no more
+    second = generator.stream(MESSAGES, max_tokens=4)
+    arrived: queue.SimpleQueue[str] = queue.SimpleQueue()
+    threading.Thread(target=lambda: arrived.put(next(second)), daemon=True).start()
+    # a bounded wait, not a benchmark: with a lock held across yields this waited for `first` forever
+    assert arrived.get(timeout=60)
+    second.close()
+    # the worker finished the abandoned answer rather than losing it: a slow reader still gets all of it
+    assert head + "".join(first) == generator.generate(MESSAGES, max_tokens=32)
+
+
+class EndlessBackend:
+    """A model that never reaches end of turn: only a cancel frees the worker from it."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+
+    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        try:
+            for i in itertools.count():
+                time.sleep(0.001)
+                yield f"t{i} "
+        finally:
+            self.stopped.set()
+
+    def count_tokens(self, prompt: str) -> int:
+        return len(prompt.split())
+
+
+@pytest.mark.parametrize("leave", ["close", "drop"])
+def test_a_consumer_that_leaves_cancels_its_job(leave: str) -> None:
+    backend = EndlessBackend()
+    gen = Generator(backend, "endless")
+    first = gen.stream(MESSAGES)
+    assert next(first) == "t0 "
+    if leave == "close":
+        first.close()
+    else:
+        del first  # no close(): dropping the iterator is enough
+    assert backend.stopped.wait(10)  # the worker stopped generating for nobody
+    second = gen.stream(MESSAGES)
+    assert next(second) == "t0 "  # and runs the next job
+    second.close()
+
+
+def test_a_stop_sequence_ends_the_generation() -> None:
+    backend = EndlessBackend()
+    assert Generator(backend, "endless").generate(MESSAGES, stop=["t3"]) == "t0 t1 t2 "
+    assert backend.stopped.wait(10)
+
+
+class BrokenBackend:
+    """A model that fails after its first piece."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        yield "one "
+        raise self.error
+
+    def count_tokens(self, prompt: str) -> int:
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [(RuntimeError("CUDA out of memory"), GenerationError), (ModelNotFound("adapter missing"), ModelNotFound)],
+)
+def test_backend_errors_reach_the_consumer(error: Exception, expected: type[ModelError]) -> None:
+    gen = Generator(BrokenBackend(error), "broken")
+    stream = gen.stream(MESSAGES)
+    assert next(stream) == "one "
+    with pytest.raises(expected, match=str(error)) as raised:
+        next(stream)
+    if expected is GenerationError:  # a backend's own exception is translated, with its cause kept
+        assert "broken failed while generating" in str(raised.value) and raised.value.__cause__ is error
+    else:
+        assert raised.value is error
+    assert next(gen.stream(MESSAGES)) == "one "  # the worker survives a failed job

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -10,6 +14,7 @@ import pytest
 
 from core.settings import Settings
 from models.errors import GenerationError
+from models.generator import Generator
 from service.runtime import Runtime
 from service.server import running_server
 from tests.service.conftest import make_settings
@@ -246,6 +251,46 @@ def test_a_client_leaving_mid_stream_frees_the_model(client: httpx.Client) -> No
                 break  # leave after the first token
     answer = client.post("/api/ask", json={"question": "What does ReLU stand for?"}, timeout=90).json()
     assert answer["text"]
+
+
+class EndlessBackend:
+    """A model that never reaches end of turn: the worker is freed only when the stream is closed."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+
+    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        try:
+            for i in itertools.count():
+                time.sleep(0.001)
+                yield f"w{i} "
+        finally:
+            self.stopped.set()
+
+    def count_tokens(self, prompt: str) -> int:
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/ask/stream", {"question": "What is batch normalization?"}),
+        (
+            "/v1/chat/completions",
+            {"stream": True, "messages": [{"role": "user", "content": "What is batch normalization?"}]},
+        ),
+    ],
+)
+def test_a_client_leaving_cancels_generation_at_once(
+    path: str, body: dict, service_settings: Settings, runtime: Runtime
+) -> None:
+    backend = EndlessBackend()
+    endless = Runtime(service_settings, runtime.embedder, Generator(backend, "endless"))
+    with running_server(service_settings, endless) as url, httpx.Client(base_url=url, timeout=60) as c:
+        with c.stream("POST", path, json=body) as response:
+            next(line for line in response.iter_lines() if "w2 " in line)  # then leave
+        # closed by the response, not left for the garbage collector: the worker stops well within the wait
+        assert backend.stopped.wait(15)
 
 
 class FailingGenerator:
