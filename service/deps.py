@@ -48,7 +48,6 @@ def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-ResourcesDep = RuntimeDep  # the old name, until the ask/chat/system routes move over
 UploadsDep = Annotated[UploadStore, Depends(get_uploads)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]

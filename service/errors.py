@@ -16,7 +16,7 @@ log = logging.getLogger("notecite")
 
 
 class ApiError(Exception):
-    """Raised by routes and resources; `detail` names the bad value and the fix."""
+    """Raised by routes; `detail` names the bad value and the fix."""
 
     def __init__(self, status: int, error: str, detail: str):
         super().__init__(detail)

@@ -7,20 +7,21 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from core.settings import Settings
-from service.deps import MetricsDep, ResourcesDep, SettingsDep
+from service.deps import MetricsDep, RuntimeDep, SettingsDep
 from service.uploads import UPLOAD_TYPES
 
 router = APIRouter(tags=["system"])
 
 
 @router.get("/healthz")
-def healthz(resources: ResourcesDep) -> dict:
+def healthz(runtime: RuntimeDep) -> dict:
     """The service is up and serving an index generation."""
+    served = runtime.served
     return {
         "status": "ok",
-        "generation": resources.served.generation,
-        "documents": len(resources.reader.documents()),
-        "generator": resources.generator.name,
+        "generation": served.generation,
+        "documents": len(served.reader.documents()),
+        "generator": runtime.generator.name,
     }
 
 

@@ -221,7 +221,7 @@ def test_api_key_and_rate_limit(tmp_path: Path, service_settings: Settings, runt
         service_settings.notes_dir,
         index_dir=service_settings.index_dir,
         api_key="s3cret",
-        rate_limit_per_minute=5,
+        limits={"rate_limit_per_minute": 5},
     )
     with running_server(settings, runtime) as url, httpx.Client(base_url=url, timeout=60) as c:
         files = {"file": ("keyed.txt", b"A note uploaded with the right key about keyed uploads.", "text/plain")}
