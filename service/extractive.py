@@ -6,15 +6,14 @@ eval as the extractive baseline a generator has to beat.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from core.text import sentence_spans
 from retrieval.retriever import EmbedderLike, Hit
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
 
 
@@ -27,23 +26,6 @@ class Extract:
     end: int
     text: str
     similarity: float
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence or line of `text`, trimmed of surrounding whitespace.
-
-    >>> sentence_spans("One. Two!\\nThree")
-    [(0, 4), (5, 9), (10, 15)]
-    """
-    spans, at = [], 0
-    for sep in [*SENTENCE_END.finditer(text), None]:
-        end = sep.start() if sep else len(text)
-        piece = text[at:end]
-        lead = len(piece) - len(piece.lstrip())
-        if piece.strip():
-            spans.append((at + lead, at + len(piece.rstrip())))
-        at = sep.end() if sep else len(text)
-    return spans
 
 
 def answer_spans(hit: Hit) -> list[tuple[int, int]]:
