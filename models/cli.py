@@ -7,6 +7,7 @@ line on stderr and exit code 1.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,12 +38,17 @@ def finetune(
     seed: int = typer.Option(0, help="Seed for data, split, init and order."),
     device: str = typer.Option("auto", help="auto | cpu | cuda (cuda trains 4-bit QLoRA with bitsandbytes)."),
     threads: int | None = typer.Option(None, help="torch CPU threads (default: all cores)."),
-    notes_dir: Path | None = typer.Option(None, help="Notes the examples are built from."),
-    index_dir: Path | None = typer.Option(None, help="Index for distractor retrieval (default: settings)."),
-    retriever: str = typer.Option("auto", help="auto | index | notes-bm25 (auto: index when one opens)."),
+    notes_dir: Path | None = typer.Option(
+        None, help="Notes the examples are built from (ingested into a temporary index; default: settings)."
+    ),
     promote: bool = typer.Option(False, "--promote", help="Make the new adapter the default one."),
     data_only: bool = typer.Option(False, "--data-only", help="Only build artifacts/finetune/*.jsonl."),
     eval_only: bool = typer.Option(False, "--eval-only", help="Only regenerate models/reports/finetune_eval.*"),
+    adapters: str = typer.Option(
+        "default",
+        help="--eval-only: comma-separated adapters scored beside the base; the first is the tuned one, "
+        "whose held-out split is used.",
+    ),
     reuse_data: bool = typer.Option(False, "--reuse-data", help="Train on the existing artifacts/finetune data."),
 ) -> None:
     """Fine-tune a LoRA adapter on examples built from the notes (or only evaluate it)."""
@@ -51,16 +57,17 @@ def finetune(
     from models.finetune.train import TrainConfig
 
     with _one_line_errors():
-        notes_dir, index_dir = notes_dir or get_settings().notes_dir, index_dir or get_settings().index_dir
+        notes_dir = notes_dir or get_settings().notes_dir
         if eval_only:
-            finetune_eval(base_model=base_model, notes_dir=notes_dir, index_dir=index_dir)
+            names = [a.strip() for a in adapters.split(",") if a.strip()] or ["default"]
+            finetune_eval(base_model=base_model, adapters=names, notes_dir=notes_dir)
             return
         train_cfg = TrainConfig(
             base_model=base_model, r=r, alpha=alpha, lr=lr, steps=steps, seed=seed, device=device, threads=threads
         )
         if not (reuse_data and (DATA_DIR / "train.jsonl").is_file()):
-            info = prepare_data(notes_dir, DataConfig(seed=seed), retriever=retriever, index_dir=index_dir)
-            typer.echo(f"examples: {json.dumps(info['stats'])} (retriever: {info['retriever']})")
+            info = prepare_data(notes_dir, DataConfig(seed=seed))
+            typer.echo(f"examples: {json.dumps(info['stats'])} ({info['ingest']})")
         if data_only:
             return
         out_dir, report = run_finetune(train_cfg, make_default=promote)
@@ -72,12 +79,12 @@ def finetune(
 
 def finetune_eval(
     base_model: str = "smollm2-135m-instruct",
-    adapter: str = "default",
+    adapters: Sequence[str] = ("default",),
     notes_dir: Path | None = None,
-    index_dir: Path | None = None,
     max_tokens: int = 96,
 ) -> dict:
-    """Base vs tuned on the held-out split of the data the adapter was trained on; writes the report."""
+    """Base vs tuned adapters on the held-out split of the data the first adapter was trained on; writes
+    the report. Other adapters are scored on the same split (it may hold questions they trained on)."""
     from models.adapters import resolve_adapter
     from models.finetune.data import DataConfig, read_jsonl
     from models.finetune.evaluate import compare, write_report
@@ -85,24 +92,20 @@ def finetune_eval(
     from models.generator import load_generator
 
     notes_dir = notes_dir or get_settings().notes_dir
-    adapter_dir = resolve_adapter(adapter, base_model)
-    trained = json.loads((adapter_dir / "train_report.json").read_text())
+    adapter_dirs = [resolve_adapter(name, base_model) for name in adapters]
+    trained = json.loads((adapter_dirs[0] / "train_report.json").read_text())
     data = trained.get("data", {})
     heldout_path = DATA_DIR / "heldout.jsonl"
     if not heldout_path.is_file() or file_sha256(heldout_path) != data.get("heldout_sha256"):
-        # rebuild the split the adapter was trained with (same retriever, config and seed)
-        prepare_data(
-            notes_dir,
-            DataConfig(**data.get("data_config", {})),
-            retriever=data.get("retriever", "auto"),
-            index_dir=index_dir,
-        )
+        # rebuild the split the adapter was trained with (same config and seed, a fresh ingest of the notes)
+        prepare_data(notes_dir, DataConfig.from_dict(data.get("data_config", {})))
     heldout = read_jsonl(heldout_path)
     same_split = file_sha256(heldout_path) == data.get("heldout_sha256")
-    base = load_generator("llamacpp", base_model, None)
-    tuned = load_generator("llamacpp", base_model, str(adapter_dir))
-    report = compare(heldout, base, tuned, max_tokens=max_tokens)
-    report["adapter"] = adapter_dir.name
+    generators = {"base": load_generator("llamacpp", base_model, None)}
+    for i, adapter_dir in enumerate(adapter_dirs):
+        generators["tuned" if i == 0 else adapter_dir.name] = load_generator("llamacpp", base_model, str(adapter_dir))
+    report = compare(heldout, generators, max_tokens=max_tokens)
+    report["adapter"] = adapter_dirs[0].name
     report["heldout_matches_training_split"] = same_split
     report["training"] = {
         k: trained.get(k)

@@ -1,10 +1,14 @@
-"""Fine-tuning examples built from the notes: question + numbered sources -> concise answer with [n].
+"""Fine-tuning examples shaped like what the service sends the model: question + its top-k sources -> answer [n].
 
-Three kinds of answerable questions come out of the notes themselves: flashcard question/answer
-pairs, "What do the notes say about <section title>?" for short title lines followed by content, and
-"What is <X>?" for definitional sentences ("X is a ..."). Refusal examples pair a question with
-retrieved sources that do not contain its answer; their target is the fixed REFUSAL sentence.
-The gold passage is placed among retrieved distractors at a seeded random position.
+The service retrieves the top 4 note passages for a question with the hybrid retriever and prompts with
+`build_messages(question, sources, max_source_words=120)`. Each answerable example does the same for a
+paraphrased question (`models.finetune.questions`) about a seed (`models.finetune.seeds`): its sources are
+that retriever's top k, so the distractors are the ones the model will really see, and the gold passage
+stays wherever the retriever ranked it. When the retriever missed it, the gold passage takes a seeded
+random place; when the retrieved span holding the answer shows it past the prompt's word cut, the gold
+passage itself takes that span's place. The target is the answer in the notes' words with its [n].
+Refusal examples ask about near-topic subjects the notes never mention (`models.finetune.unanswerable`),
+with the retriever's top k as sources and REFUSAL as the target.
 """
 
 from __future__ import annotations
@@ -12,108 +16,27 @@ from __future__ import annotations
 import difflib
 import json
 import random
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
 from core.text import content_words, words
+from models.finetune.questions import paraphrases
+from models.finetune.seeds import Passage, Seed, word_end
+from models.finetune.unanswerable import refusal_questions
 from models.prompts import REFUSAL, PromptSource, build_messages
-
-_QUESTION_START = re.compile(
-    r"^(what|why|how|when|which|who|explain|name|describe|define|list|give|is|are|does|do|can|should)\b",
-    re.IGNORECASE,
-)
-_DEFINITION = re.compile(r"^([A-Z][\w\- ()’']{2,60}?) (?:is|are) (?:a|an|the|one|used|method)\b")
-
-_NOT_TERMS = frozenset(
-    (
-        "this",
-        "it",
-        "that",
-        "there",
-        "which",
-        "here",
-        "next",
-        "another",
-        "each",
-        "also",
-        "then",
-        "so",
-        "now",
-        "first",
-        "second",
-    )
-)
-
-OFF_TOPIC_QUESTIONS = (
-    "What is the capital of Australia?",
-    "How long should I boil an egg?",
-    "Who wrote the novel Pride and Prejudice?",
-    "What is the boiling point of water at sea level in Fahrenheit?",
-    "How do I change a flat bicycle tyre?",
-    "Which planet has the most moons?",
-    "What year did the Berlin Wall fall?",
-    "How many players are on a football team?",
-    "What is the recipe for sourdough bread?",
-    "Who painted the Mona Lisa?",
-    "How do I renew a passport?",
-    "What is the tallest mountain in Africa?",
-    "What are the rules of chess castling?",
-    "How does a refrigerator keep food cold?",
-    "What is the population of Canada?",
-    "Which composer wrote the Four Seasons?",
-    "How do I get a coffee stain out of a shirt?",
-    "What is the speed of sound in air?",
-    "Who was the first person to walk on the moon?",
-    "What language is spoken in Brazil?",
-    "How many bones are in the human body?",
-    "What causes the seasons on Earth?",
-    "How do I make a paper airplane?",
-    "What is the currency of Japan?",
-    "What does a mortgage broker do?",
-    "How often should I water a cactus?",
-    "What is the plot of Hamlet?",
-    "Who invented the telephone?",
-    "What is photosynthesis in plants?",
-    "How do volcanoes form?",
-    "What is the difference between a crocodile and an alligator?",
-    "How far is the Moon from the Earth?",
-    "What is the best way to learn to swim?",
-    "Which country hosted the 2016 Summer Olympics?",
-    "How do I tie a bowline knot?",
-    "What is the chemical symbol for gold?",
-)
 
 
 class SourceLike(Protocol):
-    text: str
-    breadcrumbs: list[str]
-
-
-Retrieve = Callable[[str, int], Sequence[SourceLike]]
-
-
-@dataclass
-class Passage:
-    """A span of one note: the gold evidence of a question, or a retrieval unit."""
-
     doc: str
     start: int
     end: int
     text: str
-    breadcrumbs: list[str] = field(default_factory=list)
+    breadcrumbs: list[str]
 
 
-@dataclass
-class Seed:
-    """A question the notes answer, with its gold passage and a concise reference answer (no marker)."""
-
-    question: str
-    answer: str
-    passage: Passage
-    origin: str  # flashcard | section | definition
+Retrieve = Callable[[str], Sequence[SourceLike]]  # question -> the service's top-k note sources
 
 
 @dataclass
@@ -125,31 +48,40 @@ class Example:
     sources: list[PromptSource]
     answer: str
     kind: str  # answerable | unanswerable
-    origin: str
+    origin: str  # flashcard | title | definition | near-topic
     gold: int | None  # number of the gold source, None for refusals
+    source_words: int = 120  # words of each source the prompt shows (the service's answer.source_words)
+    placement: str = ""  # where the gold source came from: retrieved | swapped | inserted ("" for refusals)
 
     def messages(self) -> list[dict[str, str]]:
-        return build_messages(self.question, self.sources)
+        return build_messages(self.question, self.sources, max_source_words=self.source_words)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> Example:
-        return cls(**{**row, "sources": [PromptSource(**s) for s in row["sources"]]})
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in row.items() if k in known and k != "sources"}, sources=_sources(row))
+
+
+def _sources(row: dict[str, Any]) -> list[PromptSource]:
+    return [PromptSource(**s) for s in row["sources"]]
 
 
 @dataclass
 class DataConfig:
-    k: int = field(default=4, metadata={"help": "Sources per prompt (gold + retrieved distractors)."})
-    heldout_share: float = field(default=0.2, metadata={"help": "Share of question groups held out."})
+    k: int = field(default=4, metadata={"help": "Sources per prompt: the service's answer.top_k."})
+    source_words: int = field(default=120, metadata={"help": "Words per source in the prompt (answer.source_words)."})
+    heldout_share: float = field(default=0.2, metadata={"help": "Share of seed groups held out."})
     refusal_share: float = field(
         default=0.3,
         metadata={"help": "Refusals per answerable example, roughly (0.5 made a CPU-trained adapter over-refuse)."},
     )
-    max_answer_words: int = field(default=45, metadata={"help": "Reference answers are cut to this length."})
-    max_passage_words: int = field(default=90, metadata={"help": "Gold passages are cut to this length."})
-    seed: int = field(default=0, metadata={"help": "Seeds source order, refusals and the split."})
+    paraphrases: int = field(default=2, metadata={"help": "Questions asked per seed (fewer when the rules allow)."})
+    min_answer_words: int = field(default=18, metadata={"help": "Answers take sentences until this many words."})
+    max_answer_words: int = field(default=45, metadata={"help": "Answers are cut to this length."})
+    seed: int = field(default=0, metadata={"help": "Seeds paraphrases, gold placement, refusals and the split."})
 
     def __post_init__(self) -> None:
         if not 2 <= self.k <= 8:
@@ -158,6 +90,14 @@ class DataConfig:
             raise ValueError(f"heldout_share must be in (0, 0.5), got {self.heldout_share}")
         if not 0 <= self.refusal_share <= 1:
             raise ValueError(f"refusal_share must be in [0, 1], got {self.refusal_share}")
+        if self.paraphrases < 1 or self.source_words < 10 or not 1 <= self.min_answer_words <= self.max_answer_words:
+            raise ValueError("need paraphrases >= 1, source_words >= 10 and 1 <= min_answer_words <= max_answer_words")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> DataConfig:
+        """A config from a train report, ignoring knobs older data builders had."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
 
 
 def content_set(text: str) -> set[str]:
@@ -175,218 +115,103 @@ def near_duplicate(a: str, b: str) -> bool:
         return True
     ca, cb = content_set(a), content_set(b)
     jaccard = len(ca & cb) / max(1, len(ca | cb))
-    return jaccard >= 0.6 or difflib.SequenceMatcher(None, na, nb).ratio() >= 0.85
-
-
-def _clip_words(text: str, n: int) -> str:
-    tokens = text.split()
-    return " ".join(tokens[:n])
-
-
-def concise(text: str, max_words: int) -> str:
-    """Whole sentences up to max_words (at least the first sentence, clipped)."""
-    flat = " ".join(text.replace("\n- ", "; ").replace("\n", "; ").split()).strip(" ;-")
-    sentences = re.split(r"(?<=[.!?])\s+", flat)
-    out: list[str] = []
-    for sentence in sentences:
-        if out and len(" ".join(out + [sentence]).split()) > max_words:
-            break
-        out.append(sentence)
-    return _clip_words(" ".join(out), max_words).rstrip(" ;,:")
+    if jaccard >= 0.6:
+        return True
+    matcher = difflib.SequenceMatcher(None, na, nb)  # the cheap upper bounds first: ratio() is the slow part
+    return matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
 
 
 def with_marker(answer: str, n: int) -> str:
     """'Some fact.' -> 'Some fact [n].'"""
-    body = answer.rstrip(" .")
-    return f"{body} [{n}]."
+    return f"{answer.rstrip(' .;:,')} [{n}]."
 
 
-# --- seeds from the notes -------------------------------------------------------------------------
+def prompt_source(n: int, source: SourceLike) -> PromptSource:
+    """A note source numbered as the service numbers it (its text and breadcrumbs as stored)."""
+    return PromptSource(n=n, text=source.text, breadcrumbs=list(source.breadcrumbs), kind="note")
 
 
-def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        out.append((pos, line))
-        pos += len(line) + 1
-    return out
+def covers(source: SourceLike, seed: Seed) -> bool:
+    """Whether the source's span holds the seed's whole answer."""
+    return source.doc == seed.passage.doc and source.start <= seed.answer_start and seed.answer_end <= source.end
 
 
-def is_flashcard_question(line: str) -> bool:
-    s = line.strip()
-    if not s or s[0] in "-•(0123456789" or len(s.split()) > 25:
-        return False
-    return s.endswith("?") or bool(_QUESTION_START.match(s))
+def shows(source: SourceLike, seed: Seed, source_words: int) -> bool:
+    """Whether the answer lies inside the words of the source that the prompt keeps."""
+    return covers(source, seed) and seed.answer_end <= source.start + word_end(source.text, source_words)
 
 
-def flashcard_seeds(doc: str, text: str, title: str, max_words: int) -> list[Seed]:
-    """Question lines followed by their answer lines, up to the next question."""
-    lines = _lines_with_offsets(text)
-    starts = [i for i, (_, line) in enumerate(lines) if is_flashcard_question(line)]
-    seeds = []
-    for a, b in zip(starts, starts[1:] + [len(lines)], strict=True):
-        question = lines[a][1].strip()
-        body = [line for _, line in lines[a + 1 : b] if line.strip()]
-        if not body:
-            continue
-        start = lines[a][0]
-        end = lines[b - 1][0] + len(lines[b - 1][1])
-        span = text[start:end].rstrip()
-        passage = Passage(doc, start, start + len(span), span, [title, question])
-        seeds.append(Seed(question, concise("\n".join(body), max_words), passage, "flashcard"))
-    return seeds
-
-
-def is_title_line(line: str) -> bool:
-    s = line.strip()
-    return (
-        0 < len(s.split()) <= 6
-        and s[0].isupper()
-        and s[-1] not in ".?:,;"
-        and not s.startswith(("-", "•"))
-        and not is_flashcard_question(s)
-    )
-
-
-def section_seeds(doc: str, text: str, title: str, max_words: int) -> list[Seed]:
-    """A short title line whose following lines hold at least a sentence of prose."""
-    lines = _lines_with_offsets(text)
-    seeds = []
-    for i, (start, line) in enumerate(lines[1:-1], start=1):
-        if not is_title_line(line):
-            continue
-        body, end = [], start + len(line)
-        for off, nxt in lines[i + 1 :]:
-            if is_title_line(nxt) and body:
-                break
-            body.append(nxt)
-            end = off + len(nxt)
-            if len(" ".join(body).split()) >= max_words:
-                break
-        prose = " ".join(b.strip(" -•") for b in body if b.strip())
-        if len(prose.split()) < 8:
-            continue
-        name = line.strip()
-        passage = Passage(doc, start, end, text[start:end], [title, name])
-        seeds.append(Seed(f"What do the notes say about {name}?", concise(prose, max_words), passage, "section"))
-    return seeds
-
-
-def definition_seeds(doc: str, text: str, title: str, max_words: int) -> list[Seed]:
-    """'X is a ...' sentences become 'What is X?'; the passage is the sentence and what follows it."""
-    seeds = []
-    for match in re.finditer(r"(?:(?<=\n)|(?<=[.!?] )|^)([A-Z][^.!?\n]{15,400}[.!?])", text):
-        sentence = match.group(1)
-        head = _DEFINITION.match(sentence)
-        if head is None or len(head.group(1).split()) > 6:
-            continue
-        term = head.group(1).strip()
-        if is_flashcard_question(sentence) or term.split()[0].lower() in _NOT_TERMS:
-            continue
-        if term.startswith(("The ", "A ", "An ")):
-            term = term[0].lower() + term[1:]
-        start = match.start(1)
-        end = min(len(text), start + 600)
-        passage_text = _clip_words(text[start:end], 90)
-        end = start + len(passage_text)
-        verb = "are" if " are " in sentence[: len(term) + 6] else "is"
-        passage = Passage(doc, start, end, text[start:end], [title])
-        seeds.append(Seed(f"What {verb} {term}?", concise(sentence, max_words), passage, "definition"))
-    return seeds
-
-
-def seeds_from_notes(notes_dir: Path, max_words: int = 45) -> list[Seed]:
-    """Every seed the notes yield: flashcards from flashcard files, sections and definitions elsewhere."""
-    seeds: list[Seed] = []
-    for path in sorted(notes_dir.glob("*")):
-        if not path.is_file() or path.suffix not in {".txt", ".md"}:
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        title = text.strip().split("\n", 1)[0][:60].strip()
-        lines = [line for line in text.split("\n") if line.strip()]
-        share_questions = sum(map(is_flashcard_question, lines)) / max(1, len(lines))
-        if "flashcard" in title.lower() or share_questions > 0.15:
-            seeds += flashcard_seeds(path.name, text, title, max_words)
-        else:
-            seeds += section_seeds(path.name, text, title, max_words)
-        seeds += definition_seeds(path.name, text, title, max_words)
-    unique: dict[str, Seed] = {}
-    for seed in seeds:
-        unique.setdefault(normalize_question(seed.question), seed)
-    return list(unique.values())
-
-
-# --- examples -------------------------------------------------------------------------------------
-
-
-def _overlaps(source: SourceLike, passage: Passage, answer: str) -> bool:
-    """Whether a retrieved source contains (much of) the gold evidence."""
-    doc, start, end = getattr(source, "doc", None), getattr(source, "start", None), getattr(source, "end", None)
-    if doc == passage.doc and start is not None and end is not None and start < passage.end and passage.start < end:
-        return True
-    answer_words = content_set(answer)
-    return bool(answer_words) and len(answer_words & content_set(source.text)) / len(answer_words) >= 0.4
-
-
-def _as_prompt(n: int, source: SourceLike | Passage, max_words: int) -> PromptSource:
-    return PromptSource(n=n, text=_clip_words(source.text, max_words), breadcrumbs=list(source.breadcrumbs))
-
-
-def answerable_example(seed: Seed, retrieve: Retrieve, cfg: DataConfig, rng: random.Random) -> Example:
-    distractors = [s for s in retrieve(seed.question, cfg.k + 4) if not _overlaps(s, seed.passage, seed.answer)]
-    chosen: list[SourceLike | Passage] = list(distractors[: cfg.k - 1])
-    gold_at = rng.randint(0, len(chosen))
-    chosen.insert(gold_at, seed.passage)
-    sources = [_as_prompt(n, s, cfg.max_passage_words) for n, s in enumerate(chosen, start=1)]
-    return Example(
-        id="",
-        question=seed.question,
-        sources=sources,
-        answer=with_marker(seed.answer, gold_at + 1),
-        kind="answerable",
-        origin=seed.origin,
-        gold=gold_at + 1,
-    )
-
-
-def refusal_example(
-    question: str, retrieve: Retrieve, cfg: DataConfig, origin: str, seed: Seed | None = None
-) -> Example | None:
-    """Retrieved sources minus any that hold the answer; None when too few remain."""
-    found = retrieve(question, cfg.k + 4)
-    if seed is not None:
-        found = [s for s in found if not _overlaps(s, seed.passage, seed.answer)]
-        # the question's topic must really be absent, not merely its gold passage
-        remaining = content_set(" ".join(s.text for s in found[: cfg.k]))
-        if len(content_set(seed.answer) & remaining) / max(1, len(content_set(seed.answer))) > 0.25:
-            return None
-    if len(found) < cfg.k:
+def place_gold(
+    hits: Sequence[SourceLike], seed: Seed, cfg: DataConfig, rng: random.Random
+) -> tuple[list[SourceLike | Passage], int, str] | None:
+    """(sources, 0-based gold index, placement), or None when even the gold passage hides the answer."""
+    if not shows(seed.passage, seed, cfg.source_words):
         return None
-    sources = [_as_prompt(n, s, cfg.max_passage_words) for n, s in enumerate(found[: cfg.k], start=1)]
-    return Example("", question, sources, REFUSAL, "unanswerable", origin, None)
+    chosen: list[SourceLike | Passage] = list(hits[: cfg.k])
+    for i, hit in enumerate(chosen):
+        if covers(hit, seed):
+            if shows(hit, seed, cfg.source_words):
+                return chosen, i, "retrieved"
+            chosen[i] = seed.passage
+            return chosen, i, "swapped"
+    chosen = chosen[: cfg.k - 1]
+    at = rng.randint(0, len(chosen))
+    chosen.insert(at, seed.passage)
+    return chosen, at, "inserted"
 
 
-def load_eval_questions(path: Path) -> list[str]:
-    if not path.is_file():
-        return []
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [row["question"] for row in rows]
+def answerable_example(
+    question: str, seed: Seed, retrieve: Retrieve, cfg: DataConfig, rng: random.Random
+) -> Example | None:
+    placed = place_gold(retrieve(question), seed, cfg, rng)
+    if placed is None:
+        return None
+    chosen, at, placement = placed
+    sources = [prompt_source(n, s) for n, s in enumerate(chosen, start=1)]
+    answer = with_marker(seed.answer, at + 1)
+    return Example("", question, sources, answer, "answerable", seed.origin, at + 1, cfg.source_words, placement)
+
+
+def refusal_example(question: str, retrieve: Retrieve, cfg: DataConfig) -> Example:
+    sources = [prompt_source(n, s) for n, s in enumerate(retrieve(question)[: cfg.k], start=1)]
+    return Example("", question, sources, REFUSAL, "unanswerable", "near-topic", None, cfg.source_words)
+
+
+def load_eval_questions(*paths: Path) -> list[str]:
+    """Questions of eval JSONL files (missing files give none): training must not ask any of them."""
+    out = []
+    for path in paths:
+        if path.is_file():
+            out += [json.loads(line)["question"] for line in path.read_text().splitlines() if line.strip()]
+    return out
 
 
 @dataclass
 class Dataset:
     train: list[Example]
     heldout: list[Example]
-    excluded: list[str]  # training questions dropped because they (nearly) match an eval question
+    excluded: list[str]  # seeds' notes questions dropped because a question of theirs matched an eval question
 
     def stats(self) -> dict[str, Any]:
         def count(rows: list[Example]) -> dict[str, int]:
             out: dict[str, int] = {}
             for row in rows:
                 out[f"{row.kind}:{row.origin}"] = out.get(f"{row.kind}:{row.origin}", 0) + 1
-            return out
+            return dict(sorted(out.items()))
 
-        return {"train": count(self.train), "heldout": count(self.heldout), "excluded": len(self.excluded)}
+        rows = self.train + self.heldout
+        placement: dict[str, int] = {}
+        for row in rows:
+            if row.placement:
+                placement[row.placement] = placement.get(row.placement, 0) + 1
+        gold_at = [sum(r.gold == n for r in rows) for n in range(1, max((len(r.sources) for r in rows), default=0) + 1)]
+        return {
+            "train": count(self.train),
+            "heldout": count(self.heldout),
+            "excluded": len(self.excluded),
+            "gold_placement": dict(sorted(placement.items())),
+            "gold_position_counts": gold_at,
+        }
 
 
 def build_dataset(
@@ -395,34 +220,40 @@ def build_dataset(
     cfg: DataConfig | None = None,
     *,
     eval_questions: Sequence[str] = (),
-    off_topic: Sequence[str] = OFF_TOPIC_QUESTIONS,
+    refusal_topics: Sequence[str] = (),
 ) -> Dataset:
-    """Seeded examples and a held-out split by question group (a seed and its refusal stay together)."""
+    """Seeded examples and a held-out split by group (a seed's paraphrases, or a topic's questions, stay
+    together). A seed any of whose questions (or its line in the notes) nearly matches an eval question
+    is left out whole, as is a refusal question that matches one."""
     cfg = cfg or DataConfig()
     rng = random.Random(cfg.seed)
     groups: list[list[Example]] = []
+    excluded: list[str] = []
+
+    def asked_in_eval(questions: Sequence[str]) -> bool:
+        return any(near_duplicate(q, e) for q in questions for e in eval_questions)
+
     for seed in seeds:
-        group = [answerable_example(seed, retrieve, cfg, rng)]
-        # the same question with its evidence removed: the model must notice the gap
-        if rng.random() < cfg.refusal_share / 2 and (
-            refusal := refusal_example(seed.question, retrieve, cfg, "missing-evidence", seed)
-        ):
-            group.append(refusal)
-        groups.append(group)
-    n_off_topic = round(cfg.refusal_share / 2 * len(seeds))
-    for question in [off_topic[i % len(off_topic)] for i in range(min(n_off_topic, len(off_topic)))]:
-        if (refusal := refusal_example(question, retrieve, cfg, "off-topic")) is not None:
-            groups.append([refusal])
+        questions = paraphrases(seed, rng, cfg.paraphrases)
+        if asked_in_eval([seed.question, *questions]):
+            excluded.append(seed.question)
+            continue
+        group = [ex for q in questions if (ex := answerable_example(q, seed, retrieve, cfg, rng)) is not None]
+        if group:
+            groups.append(group)
+    n_answerable = sum(len(g) for g in groups)
+    by_topic: dict[str, list[Example]] = {}
+    for topic, question in refusal_questions(refusal_topics, round(cfg.refusal_share * n_answerable), rng):
+        if asked_in_eval([question]):
+            excluded.append(question)
+            continue
+        by_topic.setdefault(topic, []).append(refusal_example(question, retrieve, cfg))
+    groups += list(by_topic.values())
 
     rng.shuffle(groups)
     n_heldout = max(1, round(cfg.heldout_share * len(groups)))
     heldout = [ex for group in groups[:n_heldout] for ex in group]
-    train, excluded = [], []
-    for ex in (ex for group in groups[n_heldout:] for ex in group):
-        if any(near_duplicate(ex.question, q) for q in eval_questions):
-            excluded.append(ex.question)
-        else:
-            train.append(ex)
+    train = [ex for group in groups[n_heldout:] for ex in group]
     for split, rows in (("train", train), ("heldout", heldout)):
         for i, ex in enumerate(rows):
             ex.id = f"{split}-{i:04d}"

@@ -58,10 +58,11 @@ def generate_all(generator: Any, examples: Sequence[Example], max_tokens: int) -
     return [generator.generate(ex.messages(), max_tokens=max_tokens).strip() for ex in examples]
 
 
-def compare(heldout: Sequence[Example], base: Any, tuned: Any, *, max_tokens: int = 96) -> dict[str, Any]:
-    """Generate with both models and score them; `tuned_beats_base` is per headline metric."""
+def compare(heldout: Sequence[Example], generators: dict[str, Any], *, max_tokens: int = 96) -> dict[str, Any]:
+    """Generate with each model ({"base": ..., "tuned": ..., other adapters by name}) and score them;
+    `tuned_beats_base` is per headline metric."""
     outputs = {}
-    for label, generator in (("base", base), ("tuned", tuned)):
+    for label, generator in generators.items():
         t0 = time.perf_counter()
         answers = generate_all(generator, heldout, max_tokens)
         outputs[label] = (generator.name, answers, time.perf_counter() - t0)
@@ -71,7 +72,7 @@ def compare(heldout: Sequence[Example], base: Any, tuned: Any, *, max_tokens: in
 def report_from_answers(
     heldout: Sequence[Example], outputs: dict[str, tuple[str, Sequence[str], float]]
 ) -> dict[str, Any]:
-    """Score {"base"|"tuned": (generator name, answers, seconds)} into the report dict."""
+    """Score {"base"|"tuned"|adapter name: (generator name, answers, seconds)} into the report dict."""
     report: dict[str, Any] = {
         "n_examples": len(heldout),
         "n_answerable": sum(ex.kind == "answerable" for ex in heldout),
@@ -84,41 +85,44 @@ def report_from_answers(
         report["models"][label] = {"generator": name, **score(heldout, answers), "seconds": round(seconds, 1)}
     report["tuned_beats_base"] = {m: report["models"]["tuned"][m] > report["models"]["base"][m] for m in HEADLINE}
     report["all_better"] = all(report["tuned_beats_base"].values())
-    for ex, b, t in list(zip(heldout, outputs["base"][1], outputs["tuned"][1], strict=True))[:6]:
-        report["samples"].append(
-            {"question": ex.question, "kind": ex.kind, "reference": ex.answer, "base": b, "tuned": t}
-        )
+    for i, ex in enumerate(heldout[:8]):
+        sample = {"question": ex.question, "kind": ex.kind, "reference": ex.answer}
+        report["samples"].append(sample | {label: answers[i] for label, (_, answers, _) in outputs.items()})
     return report
 
 
 def markdown(report: dict[str, Any]) -> str:
-    """The headline table (README and finetune_eval.md share it)."""
-    base, tuned = report["models"]["base"], report["models"]["tuned"]
+    """The headline table (README and finetune_eval.md share it): base, the tuned adapter, any others."""
+    models = report["models"]
+    base, tuned = models["base"], models["tuned"]
     names = {
         "rouge_l": "ROUGE-L (F)",
         "bleu": "BLEU",
         "citation_share": "answers citing a given source",
         "refusal_accuracy": "refusal accuracy (unanswerable)",
+        "gold_citation_share": "cites the gold source",
+        "false_refusal_rate": "false refusals (answerable)",
     }
-    lines = ["| metric | base | LoRA-tuned | better |", "| --- | ---: | ---: | :---: |"]
-    for key in HEADLINE:
+    others = [label for label in models if label not in ("base", "tuned")]
+    header = ["metric", "base", f"LoRA-tuned ({report.get('adapter', 'tuned')})", *others, "tuned better"]
+    lines = ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 2) + " :---: |"]
+    for key in names:
         fmt = "{:.1f}" if key == "bleu" else "{:.3f}"
-        lines.append(
-            f"| {names[key]} | {fmt.format(base[key])} | {fmt.format(tuned[key])} | "
-            f"{'yes' if report['tuned_beats_base'][key] else 'NO'} |"
-        )
+        better = report["tuned_beats_base"].get(key)
+        cells = [fmt.format(models[label][key]) for label in ("base", "tuned", *others)]
+        verdict = "" if better is None else ("yes" if better else "NO")
+        lines.append(f"| {names[key]} | " + " | ".join(cells) + f" | {verdict} |")
     verdict = (
-        "The tuned adapter beats the base model on all four metrics."
+        "The tuned adapter beats the base model on all four headline metrics."
         if report["all_better"]
-        else "The tuned adapter does NOT beat the base model on every metric (see the NO rows)."
+        else "The tuned adapter does NOT beat the base model on every headline metric (see the NO rows)."
     )
     extra = (
         f"Held-out split: {report['n_answerable']} answerable and {report['n_unanswerable']} unanswerable "
-        f"questions; greedy decoding with llama.cpp (`{tuned['generator']}` vs `{base['generator']}`). "
-        f"Diagnostics: cites the gold source {base['gold_citation_share']:.3f} -> "
-        f"{tuned['gold_citation_share']:.3f}; false refusals {base['false_refusal_rate']:.3f} -> "
-        f"{tuned['false_refusal_rate']:.3f}."
+        f"questions; greedy decoding with llama.cpp (`{tuned['generator']}` vs `{base['generator']}`)."
     )
+    if not report.get("heldout_matches_training_split", True):
+        extra += " This split is not the one the adapter was trained with (its data was rebuilt differently)."
     if trained := report.get("training"):
         extra += (
             f" The adapter ({report.get('adapter')}) was trained on {trained['device']} "

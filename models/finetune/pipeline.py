@@ -12,47 +12,54 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from core.settings import Settings
 from models.adapters import ADAPTERS_DIR, next_version_dir, promote
-from models.finetune.data import (
-    DataConfig,
-    build_dataset,
-    load_eval_questions,
-    read_jsonl,
-    seeds_from_notes,
-    write_jsonl,
-)
-from models.finetune.retrieval import make_retriever
+from models.finetune.data import DataConfig, build_dataset, load_eval_questions, read_jsonl, write_jsonl
+from models.finetune.retrieval import notes_index
+from models.finetune.seeds import seeds_from_passages
 from models.finetune.train import TrainConfig, train_lora
+from models.finetune.unanswerable import absent_topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "artifacts" / "finetune"
-EVAL_QUESTIONS = REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl"
+# every question of these is kept out of training (the test set is held out: never trained or tuned on)
+EVAL_SETS = (REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl", REPO_ROOT / "eval" / "datasets" / "notes_test.jsonl")
 
 
 def prepare_data(
     notes_dir: Path,
     data_cfg: DataConfig,
     *,
-    retriever: str = "auto",
-    index_dir: Path | None = None,
     out_dir: Path = DATA_DIR,
-    eval_questions_path: Path = EVAL_QUESTIONS,
+    eval_sets: tuple[Path, ...] = EVAL_SETS,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """Build and write train.jsonl / heldout.jsonl; returns what was built, for the reports."""
-    used, retrieve = make_retriever(retriever, notes_dir, index_dir)
-    eval_questions = load_eval_questions(eval_questions_path)
-    dataset = build_dataset(
-        seeds_from_notes(notes_dir, data_cfg.max_answer_words), retrieve, data_cfg, eval_questions=eval_questions
-    )
+    """Ingest the notes into a temporary index, build train.jsonl / heldout.jsonl from its passages with
+    its retriever, and write them; returns what was built, for the reports."""
+    eval_questions = load_eval_questions(*eval_sets)
+    with notes_index(notes_dir, settings) as index:
+        seeds = seeds_from_passages(
+            index.passages(), min_words=data_cfg.min_answer_words, max_words=data_cfg.max_answer_words
+        )
+        topics = absent_topics(index.note_texts(), eval_questions)
+        dataset = build_dataset(
+            seeds, index.retrieve, data_cfg, eval_questions=eval_questions, refusal_topics=topics.kept
+        )
+        ingested = index.summary
     write_jsonl(dataset.train, out_dir / "train.jsonl")
     write_jsonl(dataset.heldout, out_dir / "heldout.jsonl")
     info = {
-        "retriever": used,
+        "retriever": "index",  # the service's hybrid retriever over a temporary ingest of the notes
+        "ingest": ingested,
         "data_config": asdict(data_cfg),
+        "seeds": {o: sum(s.origin == o for s in seeds) for o in ("flashcard", "title", "definition")},
         "eval_questions_checked": len(eval_questions),
+        "eval_sets": [p.name for p in eval_sets if p.is_file()],
+        "refusal_topics": {"kept": len(topics.kept), "in_notes": topics.in_notes, "in_eval": topics.in_eval},
         "stats": dataset.stats(),
         "excluded_questions": dataset.excluded,
     }
+    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "data_info.json").write_text(json.dumps(info, indent=2) + "\n")
     return info
 

@@ -1,20 +1,73 @@
-"""The `retrieve(question, k)` callables the data builder draws distractor sources from.
+"""The notes as the service sees them, for building training data: a temporary index and its retriever.
 
-"index" is the service's own hybrid Retriever over an ingested index, so training prompts look like
-serving prompts. "notes-bm25" needs no index: BM25 over line-aligned windows of the notes, the same
-every run, which keeps the committed adapter reproducible on a fresh checkout.
+`notes_index` runs ingest itself (the same corpus roots, chunking and embedder as `notecite ingest`)
+into a temporary directory, so the examples' passages, their context spans and their retrieved
+distractors are exactly what the service would retrieve, and `notecite finetune` needs no prepared
+index. `note_windows` is the index-free slicing `notecite bench generate` builds its prompts from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from core.text import words
+from core.settings import Settings, get_settings
 from models.errors import ModelError
-from models.finetune.data import Passage
+from models.finetune.seeds import Passage, note_passages
 
-RETRIEVERS = ("auto", "index", "notes-bm25")
+
+@dataclass
+class NotesIndex:
+    """One temporary index generation over the notes, with the service's retriever over it."""
+
+    reader: Any  # ingest.store.IndexReader
+    retriever: Any  # retrieval.retriever.Retriever
+    top_k: int
+    summary: str
+
+    def passages(self) -> list[Passage]:
+        """Every note passage (leaf), with its breadcrumbs and context spans, in document order."""
+        return note_passages(self.reader.get_nodes(self.reader.node_ids()))
+
+    def retrieve(self, question: str) -> Sequence[Any]:
+        """What AnswerPipeline retrieves for a question with no history: top_k note hits, hybrid + merge."""
+        return self.retriever.retrieve(question, k=self.top_k, kind="note")
+
+    def note_texts(self) -> list[str]:
+        """The notes' full texts as ingest decoded them (what "the notes mention X" is checked against)."""
+        docs = [d.doc for d in self.reader.documents() if d.kind == "note"]
+        return [self.reader.source_text(doc) or "" for doc in docs]
+
+
+@contextmanager
+def notes_index(notes_dir: Path, settings: Settings | None = None) -> Iterator[NotesIndex]:
+    """Ingest the notes (and the reference code, as the service's index holds it) into a temporary
+    index; yields it open and deletes it afterwards. Uploads are left out: they are not the notes."""
+    from ingest.errors import NotesDirError
+    from ingest.pipeline import corpus_roots, ingest_corpus
+    from ingest.store import open_index
+    from models.embedder import load_embedder
+    from retrieval.retriever import Retriever
+
+    base = settings or get_settings()
+    with tempfile.TemporaryDirectory(prefix="notecite-finetune-") as tmp:
+        s = base.with_overrides(
+            notes_dir=Path(notes_dir), index_dir=Path(tmp) / "index", upload_dir=Path(tmp) / "no-uploads"
+        )
+        embedder = load_embedder(s.embedder)
+        try:
+            report = ingest_corpus(corpus_roots(s), s.index_dir, embedder, max_file_bytes=s.limits.max_file_bytes)
+        except NotesDirError as exc:
+            raise ModelError(f"{exc}: point --notes-dir at your notes") from exc
+        reader = open_index(s.index_dir)
+        try:
+            yield NotesIndex(reader, Retriever(reader, embedder, s.retrieval), s.answer.top_k, report.summary())
+        finally:
+            reader.close()
 
 
 def note_windows(notes_dir: Path, max_words: int = 80) -> list[Passage]:
@@ -34,51 +87,3 @@ def note_windows(notes_dir: Path, max_words: int = 80) -> list[Passage]:
         if text[start:].strip():
             passages.append(Passage(path.name, start, len(text), text[start:], [title]))
     return [p for p in passages if p.text.strip()]
-
-
-def notes_bm25(notes_dir: Path) -> Callable[[str, int], list[Passage]]:
-    from rank_bm25 import BM25Okapi
-
-    passages = note_windows(notes_dir)
-    if not passages:
-        raise ModelError(f"no .txt or .md notes in {notes_dir}: point --notes-dir at your notes")
-    bm25 = BM25Okapi([words(p.text) for p in passages])
-
-    def retrieve(question: str, k: int) -> list[Passage]:
-        scores = bm25.get_scores(words(question))
-        order = sorted(range(len(passages)), key=lambda i: (-scores[i], i))
-        return [passages[i] for i in order[:k]]
-
-    return retrieve
-
-
-def index_retriever(index_dir: Path) -> Callable[[str, int], Sequence[object]]:
-    """The service's retriever over an ingested index (note passages only).
-
-    Dense mode: hybrid would also embed every BM25-only candidate to give it a cosine, which costs
-    minutes over a few hundred questions and changes nothing about which passages come back first.
-    """
-    from ingest.store import open_index
-    from models.embedder import load_embedder
-    from retrieval.retriever import Retriever
-
-    reader = open_index(index_dir)
-    retriever = Retriever(reader, load_embedder(reader.embedder_name))
-
-    def retrieve(question: str, k: int) -> Sequence[object]:
-        return retriever.retrieve(question, mode="dense", k=k, kind="note")
-
-    return retrieve
-
-
-def make_retriever(name: str, notes_dir: Path, index_dir: Path | None) -> tuple[str, Callable]:
-    """(the retriever actually used, its callable); "auto" takes the index when one opens."""
-    if name not in RETRIEVERS:
-        raise ModelError(f"unknown retriever {name!r}; choose one of {RETRIEVERS}")
-    if name in ("auto", "index") and index_dir is not None:
-        try:
-            return "index", index_retriever(index_dir)
-        except Exception as exc:  # IndexNotFound, or the index/service code not present yet
-            if name == "index":
-                raise ModelError(f"cannot open the index at {index_dir} ({exc}): run `notecite ingest` first") from exc
-    return "notes-bm25", notes_bm25(notes_dir)
