@@ -60,7 +60,13 @@ class AnswerSettings(BaseModel):
     quote_threshold: float = Field(
         0.45, ge=-1, le=1, description="When the model refuses but the best passage reaches this, quote the notes."
     )
-    quote_sentences: int = Field(2, ge=1, le=5, description="Sentences the extractive writer quotes.")
+    quote_sentences: int = Field(2, ge=1, le=5, description="Sentences the extractive writer quotes (dev set: 2).")
+    quote_passage_weight: float = Field(
+        2.0,
+        ge=0,
+        description="Weight of a sentence's passage cosine beside its own when quoting (dev set: ROUGE-L 0.30 at 0, "
+        "0.35 from 1.5 on).",
+    )
     guard: bool = Field(
         True, description="Replace a degenerate, echoing, uncited or unsupported generated answer by quotes."
     )

@@ -53,17 +53,27 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
 
 
 def best_sentences(
-    question: str, hits: Sequence[Hit], embedder: EmbedderLike, n: int = 2, *, distinct_sources: bool = False
+    question: str,
+    hits: Sequence[Hit],
+    embedder: EmbedderLike,
+    n: int = 2,
+    *,
+    distinct_sources: bool = False,
+    passage_weight: float = 0.0,
 ) -> list[Extract]:
-    """The `n` sentences of `hits` most similar to `question`, best first (one per hit if distinct).
+    """The `n` sentences of `hits` that best answer `question`, best first (one per hit if distinct).
 
-    Candidates are answer sentences only (`answer_spans`): never a question or a title.
+    Candidates are answer sentences only (`answer_spans`): never a question or a title. A sentence scores
+    its cosine with the question plus `passage_weight` times its passage's: the sentence most like the
+    question is often a near-paraphrase in the wrong passage, while the passage that holds the answer is
+    the one most like the question as a whole.
     """
     candidates = [(i, s, e) for i, hit in enumerate(hits) for s, e in answer_spans(hit)]
     if not candidates:
         return []
     vectors = embedder.embed([question] + [hits[i].text[s:e] for i, s, e in candidates])
     sims = vectors[1:] @ vectors[0]
+    sims = sims + passage_weight * np.array([hits[i].dense_score or 0.0 for i, _, _ in candidates])
     chosen: list[Extract] = []
     for j in np.argsort(-sims, kind="stable"):
         i, s, e = candidates[int(j)]

@@ -94,13 +94,20 @@ class ExtractiveWriter:
 
     def quote(self, question: str, sources: list[Hit]) -> Draft | None:
         notes = notes_of(sources)
-        extracts = best_sentences(question, notes, self.embedder, n=self.config.quote_sentences, distinct_sources=True)
+        extracts = best_sentences(
+            question,
+            notes,
+            self.embedder,
+            n=self.config.quote_sentences,
+            passage_weight=self.config.quote_passage_weight,
+        )
         if not extracts:
             return None
         sentences, quotes = [], {}
-        for x in extracts:
-            n = x.source + 1
-            quotes[n] = Quote(n, x.start, x.end, x.text)
+        for x in sorted(extracts, key=lambda x: (x.source, x.start)):  # the notes' own order reads best
+            n, hit = x.source + 1, notes[x.source]
+            start, end = min(x.start, quotes[n].start) if n in quotes else x.start, x.end  # sorted: grows right
+            quotes[n] = Quote(n, start, end, hit.text[start - hit.start : end - hit.start])
             sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
         return Draft(sentences, self.name, quotes)
 
