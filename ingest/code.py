@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 from llama_index.core.schema import TextNode
 
-from ingest.chunking import ChunkParams, link, make_node, passage_spans
+from ingest.passages import PassageParams, link, make_node, passage_spans
 from ingest.schema import Section, SourceDoc
 from ingest.structure import trim_span
 
@@ -79,7 +79,7 @@ def _symbols(tree: ast.Module) -> list[tuple[str, ast.AST, int, int]]:
     return out
 
 
-def code_nodes(source: SourceDoc, params: ChunkParams | None = None) -> list[TextNode]:
+def code_nodes(source: SourceDoc, params: PassageParams | None = None) -> list[TextNode]:
     """The module node followed by one leaf per function/class (or sentence passages for a script)."""
     text = source.text
     start, end = trim_span(text, 0, len(text))
@@ -108,7 +108,7 @@ def code_nodes(source: SourceDoc, params: ChunkParams | None = None) -> list[Tex
         )
         children.append(make_node(source, section, "passage", s, e, kind="code"))
     if not children:  # a script with no definitions: plain passages, still kind "code"
-        for s, e in passage_spans(text, start, end, params or ChunkParams()):
+        for s, e in passage_spans(text, start, end, params or PassageParams()):
             piece = Section(
                 source.doc,
                 module.breadcrumbs,

@@ -22,6 +22,7 @@ CREATE TABLE nodes (
     ord INTEGER NOT NULL, metadata TEXT NOT NULL, text TEXT NOT NULL
 );
 CREATE INDEX nodes_doc ON nodes(doc);
+-- n_chunks holds a document's passage count (the column keeps its first name: indexes on disk stay readable)
 CREATE TABLE documents (
     doc TEXT PRIMARY KEY, sha256 TEXT NOT NULL, kind TEXT NOT NULL, n_chunks INTEGER NOT NULL,
     indexed_at TEXT NOT NULL, warnings TEXT NOT NULL, source_text TEXT NOT NULL
@@ -63,7 +64,7 @@ def write_docstore(path: Path, nodes: Iterable[TextNode], documents: Iterable[tu
         con.executemany(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                (r.doc, r.sha256, r.kind, r.n_chunks, r.indexed_at, json.dumps(list(r.warnings)), text)
+                (r.doc, r.sha256, r.kind, r.n_passages, r.indexed_at, json.dumps(list(r.warnings)), text)
                 for r, text in documents
             ),
         )

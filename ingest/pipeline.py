@@ -18,10 +18,10 @@ import numpy as np
 from llama_index.core.schema import TextNode
 
 from core.settings import Settings
-from ingest.chunking import ChunkParams, chunk_sections
 from ingest.code import code_nodes, has_code, is_test_file
 from ingest.errors import NotesDirError, SkippedFile
 from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, load_file
+from ingest.passages import PassageParams, section_nodes
 from ingest.schema import DocumentRecord, Kind
 from ingest.store import (
     DEFAULT_HNSW_THRESHOLD,
@@ -78,7 +78,7 @@ def corpus_roots(settings: Settings) -> list[CorpusRoot]:
 class IngestReport:
     files: int = 0
     sections: int = 0
-    chunks: int = 0
+    passages: int = 0
     embedded: int = 0
     removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -87,7 +87,7 @@ class IngestReport:
 
     def summary(self) -> str:
         return (
-            f"{self.files} files, {self.sections} sections, {self.chunks} chunks ({self.embedded} embedded), "
+            f"{self.files} files, {self.sections} sections, {self.passages} passages ({self.embedded} embedded), "
             f"{self.removed} removed, {len(self.skipped)} skipped in {self.seconds:.1f} s"
         )
 
@@ -116,7 +116,7 @@ def embedding_text(node: TextNode) -> str:
 
 
 def _document_nodes(
-    path: Path, doc: str, root: CorpusRoot, max_file_bytes: int, params: ChunkParams
+    path: Path, doc: str, root: CorpusRoot, max_file_bytes: int, params: PassageParams
 ) -> tuple[DocumentRecord, str, list[TextNode]] | None:
     """Load and chunk one file; None for code files with nothing to cite (skipped silently)."""
     loaded = load_file(path, doc, max_file_bytes=max_file_bytes)
@@ -126,7 +126,7 @@ def _document_nodes(
             return None
         nodes = code_nodes(source, params)
     else:
-        nodes = chunk_sections(source, infer_structure(loaded).sections, params)
+        nodes = section_nodes(source, infer_structure(loaded).sections, params)
     if not nodes:
         raise SkippedFile("no indexable text")
     n_leaves = sum(1 for n in nodes if n.metadata["level"] == "passage")
@@ -156,7 +156,7 @@ def ingest_corpus(
     max_file_bytes: int = 5_000_000,
     progress: Progress | None = None,
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD,
-    params: ChunkParams | None = None,
+    params: PassageParams | None = None,
 ) -> IngestReport:
     """Index every file under `roots` into a new generation of `index_dir` and make it live.
 
@@ -164,7 +164,7 @@ def ingest_corpus(
     reported in `skipped`. Any exception before the switch leaves the previous generation live.
     """
     began = time.perf_counter()
-    params = params or ChunkParams()
+    params = params or PassageParams()
     for root in roots:
         if not root.path.is_dir() and not root.optional:
             raise NotesDirError(f"notes folder not found: {root.path} (pass an existing directory)")
@@ -240,7 +240,7 @@ def ingest_corpus(
     current = {record.doc for record, _ in documents}
     report.files = len(documents)
     report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
-    report.chunks = len(leaves)
+    report.passages = len(leaves)
     report.embedded = len(todo)
     report.removed = len(old_docs - current)
     report.seconds = time.perf_counter() - began

@@ -1,7 +1,8 @@
 """The records ingestion produces and every other package reads.
 
 A `SourceDoc` is one file as the loaders decoded it; a `Section` is a span of it that structure
-inference found; chunks are llama-index `TextNode`s whose metadata is described by `NodeMeta`.
+inference found; nodes (sections and their passages) are llama-index `TextNode`s whose metadata is
+described by `NodeMeta`.
 The invariant everything else relies on: `node.text == source_doc.text[meta.start:meta.end]`.
 """
 
@@ -65,7 +66,7 @@ class DocumentRecord:
     doc: str
     sha256: str
     kind: Kind
-    n_chunks: int
+    n_passages: int
     indexed_at: str  # ISO 8601, UTC
     warnings: tuple[str, ...] = field(default_factory=tuple)
 

@@ -37,7 +37,7 @@ class _Bars:
             bar = self._bars[stage] = tqdm(
                 total=total,
                 desc=stage,
-                unit=" files" if stage == "files" else " chunks",
+                unit=" files" if stage == "files" else " passages",
                 file=sys.stderr,
                 leave=False,
                 disable=None,

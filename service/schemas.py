@@ -43,7 +43,7 @@ class DocumentOut(BaseModel):
     doc: str
     sha256: str
     kind: str
-    n_chunks: int
+    n_passages: int
     indexed_at: str
     deletable: bool
     warnings: list[str] = Field(default_factory=list)
@@ -56,7 +56,7 @@ class DocumentsOut(BaseModel):
 class IngestReportOut(BaseModel):
     generation: str
     files: int
-    chunks: int
+    passages: int
     embedded: int
     removed: int
     skipped: list[list[str]]

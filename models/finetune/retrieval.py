@@ -1,6 +1,6 @@
 """The notes as the service sees them, for building training data: a temporary index and its retriever.
 
-`notes_index` runs ingest itself (the same corpus roots, chunking and embedder as `notecite ingest`)
+`notes_index` runs ingest itself (the same corpus roots, passages and embedder as `notecite ingest`)
 into a temporary directory, so the examples' passages, their context spans and their retrieved
 distractors are exactly what the service would retrieve, and `notecite finetune` needs no prepared
 index. `note_windows` is the index-free slicing `notecite bench generate` builds its prompts from.

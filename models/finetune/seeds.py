@@ -305,10 +305,10 @@ def note_passages(nodes: Sequence[Any]) -> list[Passage]:
 
 
 def seeds_from_notes(notes_dir: Path, *, min_words: int = 18, max_words: int = 45) -> list[Seed]:
-    """Seeds from the notes chunked as ingest chunks them, without embedding anything (cheap, for tests
+    """Seeds from the notes split into passages as ingest splits them, without embedding anything (cheap, for tests
     and tools that need real questions; `notecite finetune` reads the same passages from an index)."""
-    from ingest.chunking import chunk_sections
     from ingest.loaders import NOTE_SUFFIXES, load_file
+    from ingest.passages import section_nodes
     from ingest.structure import infer_structure
 
     nodes = []
@@ -316,5 +316,5 @@ def seeds_from_notes(notes_dir: Path, *, min_words: int = 18, max_words: int = 4
         if path.is_file() and path.suffix.lower() in NOTE_SUFFIXES:
             loaded = load_file(path, path.relative_to(notes_dir).as_posix())
             if loaded.fmt != "code":
-                nodes += chunk_sections(loaded.source, infer_structure(loaded).sections)
+                nodes += section_nodes(loaded.source, infer_structure(loaded).sections)
     return seeds_from_passages(note_passages(nodes), min_words=min_words, max_words=max_words)

@@ -18,7 +18,7 @@ def document_out(record) -> dict:  # noqa: ANN001 - ingest.schema.DocumentRecord
         "doc": record.doc,
         "sha256": record.sha256,
         "kind": record.kind,
-        "n_chunks": record.n_chunks,
+        "n_passages": record.n_passages,
         "indexed_at": record.indexed_at,
         "deletable": record.doc.startswith(UPLOAD_PREFIX),
         "warnings": list(record.warnings),
@@ -29,7 +29,7 @@ def report_out(report) -> dict:  # noqa: ANN001 - ingest.pipeline.IngestReport
     return {
         "generation": report.generation,
         "files": report.files,
-        "chunks": report.chunks,
+        "passages": report.passages,
         "embedded": report.embedded,
         "removed": report.removed,
         "skipped": [list(s) for s in report.skipped],
@@ -39,7 +39,7 @@ def report_out(report) -> dict:  # noqa: ANN001 - ingest.pipeline.IngestReport
 
 @router.get("/documents", response_model=DocumentsOut)
 def list_documents(runtime: RuntimeDep) -> dict:
-    """Every indexed file with its chunk count, sha256 and when it was indexed."""
+    """Every indexed file with its passage count, sha256 and when it was indexed."""
     return {"documents": [document_out(d) for d in runtime.served.reader.documents()]}
 
 

@@ -47,13 +47,13 @@ def test_ingest_summary_and_skipped_files(
     assert result.exit_code == 0, result.output
     assert "skipped empty.txt: empty file" in result.stderr
     summary = re.fullmatch(
-        r"(\d+) files, (\d+) sections, (\d+) chunks \((\d+) embedded\), (\d+) removed, "
+        r"(\d+) files, (\d+) sections, (\d+) passages \((\d+) embedded\), (\d+) removed, "
         r"(\d+) skipped in [\d.]+ s",
         result.stdout.strip(),
     )
     assert summary is not None, result.stdout
-    files, _, chunks, embedded, removed, skipped = map(int, summary.groups())
-    assert (files, removed, skipped) == (4, 0, 1) and embedded == chunks > 0
+    files, _, passages, embedded, removed, skipped = map(int, summary.groups())
+    assert (files, removed, skipped) == (4, 0, 1) and embedded == passages > 0
     again = run(app, "ingest", small_corpus, "--index", tmp_path / "index", "--code-dir", code)
     assert "(0 embedded)" in again.stdout
     hits = json.loads(run(app, "search", "Counter add", "--index", tmp_path / "index", "--json").stdout)
@@ -73,7 +73,7 @@ def test_unwritable_index_is_one_line(app: typer.Typer, small_corpus: Path, tmp_
 
 def test_acceptance_lora_question_on_the_real_notes(app: typer.Typer, notes_index, notes_dir: Path) -> None:
     index_dir, report = notes_index
-    assert report.files == 5 and report.skipped == [] and report.chunks > 50
+    assert report.files == 5 and report.skipped == [] and report.passages > 50
     result = run(app, "search", "what does LoRA keep frozen", "--index", index_dir, "--json", "-k", "5")
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)

@@ -56,7 +56,7 @@ def test_what_the_code_corpus_leaves_out(fixtures_dir: Path, tmp_path: Path, cou
     (code / "notes.txt").write_text("Not code, ignored in a code root.\n")
     (code / "module.py").write_text((fixtures_dir / "module.py").read_text())
     report = ingest_corpus([CorpusRoot(code, prefix="reference/", kind="code")], tmp_path / "index", counting)
-    assert report.files == 1 and report.skipped == [] and report.chunks == 3
+    assert report.files == 1 and report.skipped == [] and report.passages == 3
     reader = open_index(tmp_path / "index")
     assert [d.doc for d in reader.documents()] == ["reference/module.py"]
     hit = reader.get_nodes([reader.bm25_search("Counter add", 1)[0][0]])[0]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from llama_index.core.schema import TextNode
 
-from ingest.chunking import ChunkParams, chunk_sections, estimate_tokens, leaves
 from ingest.docstore import Docstore, write_docstore
 from ingest.lines import is_question
 from ingest.loaders import LoadedFile, load_file
+from ingest.passages import PassageParams, estimate_tokens, leaves, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
 from ingest.sections import Line
 from ingest.structure import infer_structure
@@ -33,9 +33,9 @@ DECK = (
 )
 
 
-def nodes_for(text: str, params: ChunkParams, fmt: str = "text", doc: str = "deck.txt") -> list[TextNode]:
+def nodes_for(text: str, params: PassageParams, fmt: str = "text", doc: str = "deck.txt") -> list[TextNode]:
     loaded = LoadedFile(SourceDoc(doc, text, sha256_bytes(text.encode())), fmt)
-    return chunk_sections(loaded.source, infer_structure(loaded).sections, params)
+    return section_nodes(loaded.source, infer_structure(loaded).sections, params)
 
 
 def context_texts(text: str, node: TextNode) -> list[str]:
@@ -43,7 +43,7 @@ def context_texts(text: str, node: TextNode) -> list[str]:
 
 
 def test_flashcard_questions_are_context_and_answers_are_not() -> None:
-    passages = leaves(nodes_for(DECK, ChunkParams()))
+    passages = leaves(nodes_for(DECK, PassageParams()))
     assert [context_texts(DECK, p) for p in passages] == [
         ["Deck of Cards", "What is dropout?"],
         ["Explain gradient descent"],
@@ -58,7 +58,7 @@ def test_flashcard_questions_are_context_and_answers_are_not() -> None:
 def test_a_long_answer_keeps_its_question_in_its_first_passage() -> None:
     answer = " ".join(f"Sentence {i} of the answer explains one more detail." for i in range(12))
     text = f"What is a long answer?\n{answer}\nWhat is a short one?\nIt fits."
-    passages = leaves(nodes_for(text, ChunkParams(min_tokens=8, max_tokens=40)))
+    passages = leaves(nodes_for(text, PassageParams(min_tokens=8, max_tokens=40)))
     long_card = [p for p in passages if p.metadata["end"] <= text.index("What is a short")]
     assert len(long_card) > 1  # the answer alone is longer than a passage: it has to be cut
     assert long_card[0].text.startswith("What is a long answer?\nSentence 0")  # never the question alone
@@ -70,7 +70,7 @@ def test_the_question_costs_nothing_against_the_passage_size() -> None:
     question = "Why would a question that is quite long on its own still travel with the answer below it?"
     answer = "Because the answer is what the passage is for. " * 3
     text = f"{question}\n{answer.strip()}"
-    params = ChunkParams(min_tokens=8, max_tokens=estimate_tokens(answer) + 2)
+    params = PassageParams(min_tokens=8, max_tokens=estimate_tokens(answer) + 2)
     assert estimate_tokens(text) > params.max_tokens
     (passage,) = leaves(nodes_for(text, params))
     assert passage.text == text and context_texts(text, passage) == [question]
@@ -78,7 +78,7 @@ def test_the_question_costs_nothing_against_the_passage_size() -> None:
 
 def test_markdown_headings_are_context() -> None:
     text = "# Optimizers\n\n## Adam\n\nAdam keeps running averages.\n\n## Momentum\n\nMomentum smooths updates.\n"
-    nodes = nodes_for(text, ChunkParams(), fmt="markdown", doc="o.md")
+    nodes = nodes_for(text, PassageParams(), fmt="markdown", doc="o.md")
     passages = leaves(nodes)
     assert [context_texts(text, p) for p in passages] == [["# Optimizers", "## Adam"], ["## Momentum"]]
     sections = [n for n in nodes if n.metadata["level"] == "section"]
@@ -87,7 +87,7 @@ def test_markdown_headings_are_context() -> None:
 
 def test_no_context_means_no_key() -> None:
     text = "Plain words without any title at all, just one sentence of prose that goes on."
-    (passage,) = leaves(nodes_for(text, ChunkParams()))
+    (passage,) = leaves(nodes_for(text, PassageParams()))
     assert "context_spans" not in passage.metadata
 
 
@@ -124,7 +124,7 @@ def test_toc_articles_mark_their_heading_list() -> None:
         "Table of Contents What is cuDNN? Setting up cuDNN Pooling What is cuDNN? NVIDIA cuDNN provides "
         "optimized implementations.\nSetting up cuDNN To use cuDNN in your applications, create a handle.\n"
     )
-    (passage,) = leaves(nodes_for(text, ChunkParams()))
+    (passage,) = leaves(nodes_for(text, PassageParams()))
     assert context_texts(text, passage) == [
         "Table of Contents What is cuDNN? Setting up cuDNN Pooling What is cuDNN?",
         "Setting up cuDNN",
@@ -141,7 +141,7 @@ def real_passages() -> list[tuple[str, TextNode, list[TextNode]]]:
     out = []
     for path in sorted(NOTES_DIR.glob("*.txt")):
         loaded = load_file(path, path.name)
-        nodes = chunk_sections(loaded.source, infer_structure(loaded).sections, ChunkParams())
+        nodes = section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams())
         by_id = {n.node_id: n for n in nodes}
         for node in nodes:
             if node.metadata["level"] == "section":
@@ -169,7 +169,7 @@ def test_no_passage_starts_a_flashcard_answer_without_its_question() -> None:
         assert first["end"] > max(e for _, e in questions)  # the question is not alone: its answer starts here
         if len(passages) > 1:  # only an answer longer than a passage is cut
             answer = text[max(e for _, e in questions) : section.metadata["end"]]
-            assert estimate_tokens(answer) > ChunkParams().max_tokens, text[section.metadata["start"] :][:80]
+            assert estimate_tokens(answer) > PassageParams().max_tokens, text[section.metadata["start"] :][:80]
     assert cards > 50
 
 
@@ -194,7 +194,7 @@ def test_the_flashcard_deck_records_every_question() -> None:
     text = loaded.source.text
     spans = {
         text[s:e]
-        for n in leaves(chunk_sections(loaded.source, infer_structure(loaded).sections, ChunkParams()))
+        for n in leaves(section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams()))
         for s, e in n.metadata.get("context_spans", [])
     }
     assert "What is the vanishing gradient problem?" in spans and "Explain gradient descent" in spans
@@ -202,7 +202,7 @@ def test_the_flashcard_deck_records_every_question() -> None:
 
 
 def test_context_spans_reach_hits_through_the_docstore(tmp_path: Path) -> None:
-    nodes = nodes_for(DECK, ChunkParams())
+    nodes = nodes_for(DECK, PassageParams())
     write_docstore(tmp_path / "docstore.sqlite", nodes, [])
     store = Docstore(tmp_path / "docstore.sqlite")
     try:

@@ -39,7 +39,7 @@ def test_unchanged_folder_embeds_nothing(small_corpus: Path, tmp_path: Path, mak
     index = tmp_path / "index"
     first = make_counting()
     report = ingest_corpus([CorpusRoot(small_corpus)], index, first)
-    assert report.files == 3 and report.embedded == report.chunks == len(first.texts) > 0
+    assert report.files == 3 and report.embedded == report.passages == len(first.texts) > 0
     before = open_index(index)
     again = make_counting()
     report2 = ingest_corpus([CorpusRoot(small_corpus)], index, again)

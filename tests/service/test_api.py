@@ -153,7 +153,7 @@ def test_upload_ask_and_delete_a_note(client: httpx.Client) -> None:
     response = client.post("/api/documents", files={"file": ("quokka.md", note.encode(), "text/markdown")})
     assert response.status_code == 201, response.text
     doc = response.json()["document"]["doc"]
-    assert doc == "uploads/quokka.md" and response.json()["document"]["n_chunks"] >= 1
+    assert doc == "uploads/quokka.md" and response.json()["document"]["n_passages"] >= 1
     listed = {d["doc"]: d for d in client.get("/api/documents").json()["documents"]}
     assert listed[doc]["deletable"] is True
 

@@ -51,9 +51,9 @@ function deleteButton(doc) {
   return remove;
 }
 
-// One DocumentOut {doc, kind, n_chunks, indexed_at, deletable, warnings} as a list item.
+// One DocumentOut {doc, kind, n_passages, indexed_at, deletable, warnings} as a list item.
 function documentItem(doc) {
-  const passages = doc.n_chunks + (doc.n_chunks === 1 ? " passage" : " passages");
+  const passages = doc.n_passages + (doc.n_passages === 1 ? " passage" : " passages");
   const item = el("li", { className: "doc-item", "data-doc": doc.doc }, [
     el("div", { className: "doc-main" }, [
       el("span", { className: "doc-name", text: doc.doc }),

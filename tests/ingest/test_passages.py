@@ -1,4 +1,4 @@
-"""Hierarchical chunking: exact spans for every node, passages inside sections, stable ids."""
+"""Sections into passages: exact spans for every node, passages inside sections, stable ids."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from llama_index.core.schema import NodeRelationship
 
-from ingest.chunking import ChunkParams, chunk_sections, estimate_tokens
 from ingest.loaders import LoadedFile, load_file
+from ingest.passages import PassageParams, estimate_tokens, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
 from ingest.structure import infer_structure
 
@@ -36,10 +36,10 @@ LINE = st.one_of(
 DOCUMENT = st.tuples(st.lists(LINE, min_size=1, max_size=60), st.sampled_from(["\n", "\r\n", "\n\n"]))
 
 
-def nodes_for(text: str, fmt: str, params: ChunkParams) -> list:
+def nodes_for(text: str, fmt: str, params: PassageParams) -> list:
     data = text.encode("utf-8")
     loaded = LoadedFile(SourceDoc("doc.txt", text, sha256_bytes(data)), fmt)
-    return chunk_sections(loaded.source, infer_structure(loaded).sections, params)
+    return section_nodes(loaded.source, infer_structure(loaded).sections, params)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -49,7 +49,7 @@ def test_every_node_is_its_exact_source_slice(
 ) -> None:
     lines, newline = document
     text = newline.join(lines)
-    nodes = nodes_for(text, fmt, ChunkParams(min_tokens=sizes[0], max_tokens=sizes[1]))
+    nodes = nodes_for(text, fmt, PassageParams(min_tokens=sizes[0], max_tokens=sizes[1]))
     by_id = {n.node_id: n for n in nodes}
     assert len(by_id) == len(nodes)  # ids are unique
     previous_passage_end = 0
@@ -71,12 +71,12 @@ def test_every_node_is_its_exact_source_slice(
 
 def test_passages_are_sentence_aligned_and_sized(notes_dir: Path, embedder) -> None:
     tokenizer = embedder._model.tokenizer
-    params = ChunkParams()
+    params = PassageParams()
     sizes = []
     for path in sorted(notes_dir.glob("*.txt")):
         loaded = load_file(path, path.name)
         text = loaded.source.text
-        for node in chunk_sections(loaded.source, infer_structure(loaded).sections, params):
+        for node in section_nodes(loaded.source, infer_structure(loaded).sections, params):
             if node.metadata["level"] != "passage":
                 continue
             end = node.metadata["end"]
@@ -95,8 +95,8 @@ def test_passages_are_sentence_aligned_and_sized(notes_dir: Path, embedder) -> N
 
 def test_short_section_is_one_passage_and_ids_are_stable() -> None:
     text = "Optimizer\nAdam keeps running averages of the gradient.\nLoss\nCross entropy compares distributions.\n"
-    first = nodes_for(text, "text", ChunkParams())
-    again = nodes_for(text, "text", ChunkParams())
+    first = nodes_for(text, "text", PassageParams())
+    again = nodes_for(text, "text", PassageParams())
     assert [n.node_id for n in first] == [n.node_id for n in again]
     levels = [n.metadata["level"] for n in first]
     assert levels == ["section", "passage", "section", "passage"]
@@ -104,7 +104,7 @@ def test_short_section_is_one_passage_and_ids_are_stable() -> None:
         "Optimizer\nAdam keeps running averages of the gradient.",
         "Loss\nCross entropy compares distributions.",
     ]
-    changed = nodes_for(text.replace("Adam", "AdamW"), "text", ChunkParams())
+    changed = nodes_for(text.replace("Adam", "AdamW"), "text", PassageParams())
     assert not {n.node_id for n in changed} & {n.node_id for n in first}  # new bytes, new ids
 
 

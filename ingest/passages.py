@@ -1,4 +1,4 @@
-"""Hierarchical chunking: each section becomes a parent TextNode whose children are passages.
+"""Sections into passages: each section becomes a parent TextNode whose children are passages.
 
 Passages are runs of whole sentences inside one section, sized for the embedder (MiniLM reads at most
 256 word pieces, so a passage aims below that). Every node's text is the exact source slice
@@ -30,7 +30,7 @@ Unit = tuple[int, int, int]  # (start, end, estimated tokens of its content) of 
 
 
 @dataclass(frozen=True)
-class ChunkParams:
+class PassageParams:
     """Passage sizes in (estimated) MiniLM word pieces."""
 
     max_tokens: int = field(default=240, metadata={"help": "hard cap; MiniLM truncates beyond 256"})
@@ -104,7 +104,7 @@ def _glue_context(units: list[Unit], context: Sequence[Span]) -> list[Unit]:
 
 
 def passage_spans(
-    text: str, start: int, end: int, params: ChunkParams, context: Sequence[Span] = ()
+    text: str, start: int, end: int, params: PassageParams, context: Sequence[Span] = ()
 ) -> list[tuple[int, int]]:
     """Group a section's sentences into passages of similar size, none above `max_tokens` tokens of
     content (context lines ride along for free: see `_glue_context`)."""
@@ -166,9 +166,11 @@ def link(parent: TextNode, children: Sequence[TextNode]) -> None:
         child.relationships[NodeRelationship.PARENT] = RelatedNodeInfo(node_id=parent.node_id)
 
 
-def chunk_sections(source: SourceDoc, sections: Sequence[Section], params: ChunkParams | None = None) -> list[TextNode]:
+def section_nodes(
+    source: SourceDoc, sections: Sequence[Section], params: PassageParams | None = None
+) -> list[TextNode]:
     """Section nodes followed by their passages (document order); passages are the leaves."""
-    params = params or ChunkParams()
+    params = params or PassageParams()
     nodes: list[TextNode] = []
     for section in sections:
         start, end = trim_span(source.text, section.start, section.end)
