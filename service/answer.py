@@ -15,12 +15,13 @@ from typing import Any
 
 from core.settings import AnswerSettings
 from core.text import with_markers
+from models.generator import Generator
 from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever
 from service.abstain import evidence_strength, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
-from service.writers import Draft, ExtractiveWriter, Generator, ModelWriter, Quote, TokenEvent, Writer
+from service.writers import Draft, ExtractiveWriter, ModelWriter, Quote, TokenEvent, Writer
 
 CODE_QUESTION = re.compile(
     r"\b(how (do|can|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"

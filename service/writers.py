@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator as PyGenerator
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from core.settings import AnswerSettings
 from core.text import content_words, split_sentences, strip_markers, with_markers
+from models.generator import Generator
 from models.prompts import PromptSource, build_messages, is_refusal
 from retrieval.retriever import EmbedderLike, Hit
 from service.attribution import AnsweredSentence, attribute
@@ -22,12 +23,6 @@ from service.extractive import best_sentences
 
 CODE_PROMPT_LINES = 14  # the signature and docstring say what the code does; the body is cited, not prompted
 REPEATED_CHARS = re.compile(r"([^\w\s])\1{5,}|(\b\w+\b)(?:\W+\2\b){3,}")  # ";;;;;;", "the the the the"
-
-
-class Generator(Protocol):
-    def stream(
-        self, messages: list[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
-    ) -> Iterator[str]: ...
 
 
 @dataclass
