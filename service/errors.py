@@ -34,17 +34,6 @@ UPLOAD_STATUS: dict[type[uploads.UploadError], tuple[int, str]] = {
 }
 
 
-UPLOAD_STATUS: dict[type[uploads.UploadError], tuple[int, str]] = {
-    uploads.BadFileName: (400, "bad file name"),
-    uploads.UnsupportedType: (415, "unsupported file type"),
-    uploads.FileTooLarge: (413, "file too large"),
-    uploads.EmptyFile: (400, "empty file"),
-    uploads.NotIndexed: (400, "file not indexed"),
-    uploads.UnknownDocument: (404, "unknown document"),
-    uploads.NotDeletable: (409, "not deletable"),
-}
-
-
 def error_body(error: str, detail: str) -> dict[str, str]:
     return {"error": error, "detail": detail}
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,6 +13,7 @@ from models.errors import GenerationError
 from models.generator import Generator
 from service.runtime import Runtime
 from service.server import running_server
+from tests.models.test_generator import EndlessBackend
 from tests.service.conftest import make_settings
 
 
@@ -251,24 +248,6 @@ def test_a_client_leaving_mid_stream_frees_the_model(client: httpx.Client) -> No
                 break  # leave after the first token
     answer = client.post("/api/ask", json={"question": "What does ReLU stand for?"}, timeout=90).json()
     assert answer["text"]
-
-
-class EndlessBackend:
-    """A model that never reaches end of turn: the worker is freed only when the stream is closed."""
-
-    def __init__(self) -> None:
-        self.stopped = threading.Event()
-
-    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
-        try:
-            for i in itertools.count():
-                time.sleep(0.001)
-                yield f"w{i} "
-        finally:
-            self.stopped.set()
-
-    def count_tokens(self, prompt: str) -> int:
-        return 1
 
 
 @pytest.mark.parametrize(
