@@ -96,7 +96,9 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model files (f16 prompt copies, GGUF adapters).")
 
     embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name in models.embedder.")
-    generator: Literal["llamacpp", "transformers"] = Field("llamacpp", description="LLM backend.")
+    generator: Literal["llamacpp", "transformers", "none"] = Field(
+        "llamacpp", description="LLM backend; 'none' answers with quotes of the notes (no model is loaded)."
+    )
     base_model: str = Field("smollm2-135m-instruct", description="Base model name in models.registry.")
     adapter: str | None = Field("default", description="LoRA adapter name, 'default', or None for the bare base.")
     threads: int | None = Field(None, ge=1, description="CPU threads for the LLM; None = all cores.")

@@ -44,7 +44,7 @@ class Served:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, embedder: Embedder, generator: Generator) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder, generator: Generator | None) -> None:
         self.settings = settings
         self.embedder = embedder
         self.generator = generator
@@ -56,14 +56,7 @@ class Runtime:
         settings.uploads.mkdir(parents=True, exist_ok=True)
         embedder = load_embedder(settings.embedder)
         log_report(ingest(settings, embedder, progress=True))
-        generator = load_generator(
-            settings.generator,
-            base_model=settings.base_model,
-            adapter=settings.adapter,
-            threads=settings.threads,
-            cache_dir=settings.cache_dir,
-        )
-        return cls(settings, embedder, generator)
+        return cls(settings, embedder, answer_model(settings))
 
     def open(self) -> Served:
         reader = open_index(self.settings.index_dir)
@@ -76,6 +69,19 @@ class Runtime:
         report = ingest(self.settings, self.embedder)
         self.served = self.open()
         return report
+
+
+def answer_model(settings: Settings) -> Generator | None:
+    """The answer model the settings name, loaded once per process; None: the extractive writer answers."""
+    if settings.generator == "none":
+        return None
+    return load_generator(
+        settings.generator,
+        base_model=settings.base_model,
+        adapter=settings.adapter,
+        threads=settings.threads,
+        cache_dir=settings.cache_dir,
+    )
 
 
 def ingest(settings: Settings, embedder: Embedder, *, progress: bool = False) -> IngestReport:

@@ -21,7 +21,7 @@ def healthz(runtime: RuntimeDep) -> dict:
         "status": "ok",
         "generation": served.generation,
         "documents": len(served.reader.documents()),
-        "generator": runtime.generator.name,
+        "generator": runtime.generator.name if runtime.generator else "none (quotes of the notes)",
     }
 
 

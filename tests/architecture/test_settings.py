@@ -15,12 +15,18 @@ from ingest.pipeline import corpus_roots
 from retrieval.retriever import Retriever
 from service.answer import AnswerPipeline
 from service.app import create_app
+from service.runtime import answer_model
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def pipeline(s: Settings) -> AnswerPipeline:
     return AnswerPipeline(Retriever(None, None, s.retrieval), None, s.answer)  # type: ignore[arg-type]
+
+
+def pipeline_for_runtime(s: Settings) -> AnswerPipeline:
+    """The writer the service would run: `answer_model` loads nothing when the generator is 'none'."""
+    return AnswerPipeline(Retriever(None, None, s.retrieval), None, s.answer, answer_model(s))  # type: ignore[arg-type]
 
 
 def app_state(s: Settings) -> Any:
@@ -40,7 +46,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "CACHE_DIR": ("/tmp/k1", lambda s: s.cache_dir, Path("/tmp/k1")),
     "API_KEY": ("k-1", lambda s: app_state(s).settings.api_key, "k-1"),
     "EMBEDDER": ("all-MiniLM-L6-v2", lambda s: s.embedder, "all-MiniLM-L6-v2"),
-    "GENERATOR": ("transformers", lambda s: s.generator, "transformers"),
+    "GENERATOR": ("none", lambda s: pipeline_for_runtime(s).writer.name, "extractive"),
     "BASE_MODEL": ("gemma3-270m", lambda s: s.base_model, "gemma3-270m"),
     "ADAPTER": ("none", lambda s: s.adapter, None),
     "THREADS": ("3", lambda s: s.threads, 3),
