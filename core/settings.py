@@ -70,6 +70,13 @@ class AnswerSettings(BaseModel):
     guard: bool = Field(
         True, description="Replace a degenerate, echoing, uncited or unsupported generated answer by quotes."
     )
+    guard_margin: float = Field(
+        0.0,
+        ge=-1,
+        le=2,
+        description="The guard keeps a generated answer whose cosine with the question is at most this much below "
+        "the quotes' (2 turns the comparison off).",
+    )
     max_new_tokens: int = Field(160, ge=1, le=2048, description="Generation budget per answer.")
 
 

@@ -136,13 +136,27 @@ class ModelWriter:
                 return None
             return self.replaced(question, sources, "refused", len(pieces))
         sentences = attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
-        problem = guard_problem(question, raw, sentences) if self.config.guard else None
+        if not self.config.guard:
+            return Draft(sentences, self.name, generated_tokens=len(pieces))
+        problem = guard_problem(question, raw, sentences)
+        quotes = self.fallback.quote(question, sources)
+        if not problem and quotes is not None and self.less_relevant(question, sentences, quotes):
+            problem = "less relevant than the quotes"
         if problem:
-            return self.replaced(question, sources, problem, len(pieces))
+            return self.replaced(question, sources, problem, len(pieces), quotes)
         return Draft(sentences, self.name, generated_tokens=len(pieces))
 
-    def replaced(self, question: str, sources: list[Hit], why: str, tokens: int) -> Draft | None:
-        draft = self.fallback.quote(question, sources)
+    def less_relevant(self, question: str, sentences: list[AnsweredSentence], quotes: Draft) -> bool:
+        """The model's answer is further from the question than the quotes are, by more than the margin."""
+        texts = [strip_markers(" ".join(s.text for s in d))[0] for d in (sentences, quotes.sentences)]
+        vectors = self.embedder.embed([question, *texts])
+        model, quoted = vectors[1:] @ vectors[0]
+        return float(model) < float(quoted) - self.config.guard_margin
+
+    def replaced(
+        self, question: str, sources: list[Hit], why: str, tokens: int, quotes: Draft | None = None
+    ) -> Draft | None:
+        draft = quotes or self.fallback.quote(question, sources)
         if draft is not None:
             draft.replaced, draft.generated_tokens = why, tokens
         return draft
