@@ -58,7 +58,11 @@ class AnswerSettings(BaseModel):
     )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
-        0.45, ge=-1, le=1, description="When the model refuses but the best passage reaches this, quote the notes."
+        0.0,
+        ge=-1,
+        le=1,
+        description="When the model refuses but the best passage reaches this, quote the notes. The abstain rule "
+        "has judged the evidence already (dev set: 0.45 refused 7% of answerable questions; 0 refused none).",
     )
     quote_sentences: int = Field(2, ge=1, le=5, description="Sentences the extractive writer quotes (dev set: 2).")
     quote_passage_weight: float = Field(
