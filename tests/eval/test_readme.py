@@ -58,7 +58,7 @@ def test_update_readme(tmp_path: Path, before: str, ok: bool) -> None:
 ANSWERS = {
     "bleu": 0.1, "rouge1": 0.3, "rouge2": 0.1, "rougeL": 0.25, "token_f1": 0.3, "exact_match": 0.0,
     "abstention_accuracy": 0.9, "false_abstain_rate": 0.1, "gold_cited": 0.6, "citation_gold_precision": 0.4,
-    "code_citation_rate": None, "n_answered": 30,
+    "code_citation_rate": None, "degenerate": 0.0, "replaced": 0.5, "n_answered": 30,
 }  # fmt: skip
 ORACLE_ANSWERS = {
     "bleu": 0.2, "rouge1": 0.5, "rouge2": 0.3, "rougeL": 0.45, "token_f1": 0.5, "exact_match": 0.0, "n_answered": 30,
@@ -77,6 +77,6 @@ def test_answer_table_ends_with_the_oracle_row(tmp_path: Path) -> None:
     assert "citation_precision |" not in header.replace("citation_gold_precision |", "")
     rows = [line for line in lines if line.startswith(("| bm25 | 30 |", f"| {ORACLE} |"))]
     assert rows == [
-        "| bm25 | 30 | 0.100 | 0.300 | 0.100 | 0.250 | 0.300 | 0.000 | 0.900 | 0.100 | 0.600 | 0.400 | - | 900 |",
-        f"| {ORACLE} | 30 | 0.200 | 0.500 | 0.300 | 0.450 | 0.500 | 0.000 | - | - | - | - | - | - |",
+        "| bm25 | 30 | 0.100 | 0.300 | 0.100 | 0.250 | 0.300 | 0.000 | 0.900 | 0.100 | 0.600 | 0.400 | - | 0.000 | 0.500 | 900 |",
+        f"| {ORACLE} | 30 | 0.200 | 0.500 | 0.300 | 0.450 | 0.500 | 0.000 | - | - | - | - | - | - | - | - |",
     ]

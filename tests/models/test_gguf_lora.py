@@ -46,8 +46,8 @@ def test_converted_adapter_has_the_metadata_llama_cpp_needs(tmp_path):
 
 def _prompts(notes_dir, tokenize, n=20):
     """Real questions over real note passages, some with the answer already begun."""
-    from models.finetune.data import seeds_from_notes
     from models.finetune.retrieval import note_windows
+    from models.finetune.seeds import seeds_from_notes
     from models.prompts import PromptSource, build_messages, render_chatml
 
     seeds = seeds_from_notes(notes_dir)

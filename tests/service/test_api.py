@@ -267,7 +267,7 @@ def test_a_client_leaving_cancels_generation_at_once(
     endless = Runtime(service_settings, runtime.embedder, Generator(backend, "endless"))
     with running_server(service_settings, endless) as url, httpx.Client(base_url=url, timeout=60) as c:
         with c.stream("POST", path, json=body) as response:
-            next(line for line in response.iter_lines() if "w2 " in line)  # then leave
+            next(line for line in response.iter_lines() if "t2 " in line)  # then leave
         # closed by the response, not left for the garbage collector: the worker stops well within the wait
         assert backend.stopped.wait(15)
 
