@@ -27,9 +27,7 @@ def serve(settings: Settings) -> None:
 
 
 @contextmanager
-def running_server(
-    settings: Settings, runtime: Runtime | None = None, startup_timeout_s: float = 600
-) -> Iterator[str]:
+def running_server(settings: Settings, runtime: Runtime | None = None, startup_timeout_s: float = 600) -> Iterator[str]:
     """A real uvicorn server on a free loopback port in a background thread; yields its base URL."""
     port = free_port()
     config = uvicorn.Config(create_app(settings, runtime), host="127.0.0.1", port=port, log_level="warning")

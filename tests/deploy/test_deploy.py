@@ -270,6 +270,7 @@ def test_env_example_sets_real_settings(monkeypatch: pytest.MonkeyPatch) -> None
 
     lines = [line.lstrip("# ") for line in ENV_EXAMPLE.read_text().splitlines()]
     values = dict(line.split("=", 1) for line in lines if re.match(r"NOTECITE_\w+=", line))
+
     def known(name: str) -> bool:  # NOTECITE_<FIELD> or NOTECITE_<GROUP>__<FIELD>
         group, _, field = name.removeprefix("NOTECITE_").lower().rpartition("__")
         fields = Settings.model_fields

@@ -15,6 +15,7 @@ def below(threshold: float) -> dict[str, bool]:
     """The service's rule reduced to the best cosine (what these hand-made cases vary)."""
     return {q: cosine < threshold for q, cosine in BEST.items()}
 
+
 CASES = [
     # threshold: abstained set -> (accuracy, false-abstain rate)
     (0.1, (2 / 4, 0 / 2)),  # abstains on nothing: right on a1, a2
