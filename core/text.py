@@ -11,6 +11,10 @@ from collections.abc import Sequence
 # a sentence ends at . ! or ? (and any closing quote or bracket) before a capital, digit or quote, or at a
 # line break: "e.g. a value" stays one sentence
 SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|\n")
+# where a passage may end: after . ! ? before any whitespace, or at a line break. Looser than SENTENCE_END
+# on purpose: notes put one statement per line far more often than they punctuate, and a passage boundary
+# after "e.g." costs nothing, while an answer sentence cut there would be cited in halves
+STATEMENT_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|\n")
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)")
 WORD = re.compile(r"[a-z0-9]+")

@@ -18,12 +18,10 @@ from dataclasses import dataclass, field
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
+from core.text import STATEMENT_END
 from ingest.schema import Kind, Level, NodeMeta, Section, SourceDoc, node_id
 from ingest.sections import Span, clip_spans, trim_span
 
-# A sentence ends after . ! ? (and any closing quote or bracket) before whitespace, or at a line
-# break: notes put one statement per line far more often than they punctuate.
-_SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|\n")
 # CJK characters are one word piece each; \w+ would count a whole run of them as one word
 _PIECE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+|[^\w\s]")
 Unit = tuple[int, int, int]  # (start, end, estimated tokens of its content) of a sentence, context glued on
@@ -50,7 +48,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Trimmed `[s, e)` spans of the sentences in `text[start:end]`."""
     spans: list[tuple[int, int]] = []
     pos = start
-    for match in _SENTENCE_END.finditer(text, start, end):
+    for match in STATEMENT_END.finditer(text, start, end):
         s, e = trim_span(text, pos, match.end())
         if e > s:
             spans.append((s, e))
