@@ -13,7 +13,8 @@ from typing import Any
 from eval.report import ORACLE, summary_tables
 
 START, END = "<!-- eval-report -->", "<!-- /eval-report -->"
-REGENERATE = "notecite eval --answer-sample 30 --readme README.md"
+HELD_OUT = "eval/datasets/notes_test.jsonl"  # written by hand, never tuned on; the dev set is notes_dev.jsonl
+REGENERATE = f"notecite eval --dataset {HELD_OUT} --readme README.md"
 
 
 def readme_section(report: dict[str, Any], report_dir: str) -> str:
@@ -24,8 +25,9 @@ def readme_section(report: dict[str, Any], report_dir: str) -> str:
         "",
         "`notecite eval` runs every retrieval and answer system on the same questions over one temporary",
         "index of a notes dir and writes `report.json`, `report.md` (with each question a system got wrong",
-        "and what it retrieved) and plots. Latest numbers on the dev set (`eval/datasets/notes_dev.jsonl`,",
-        f"{report['n_questions']} questions; full report: [{report_dir}/report.md]({report_dir}/report.md)),",
+        "and what it retrieved) and plots. Latest numbers on the held-out test set",
+        f"(`{report['dataset']}`, {report['n_questions']} questions written by hand in a user's words and never",
+        f"tuned on; full report: [{report_dir}/report.md]({report_dir}/report.md)),",
         f"regenerated with `{REGENERATE}`:",
         "",
         *summary_tables(report),
@@ -42,9 +44,10 @@ def readme_section(report: dict[str, Any], report_dir: str) -> str:
     if sweep:
         lines += [
             "",
-            f"Abstain threshold (best passage cosine) chosen on the dev set: **{sweep['chosen']}** "
+            f"Abstain threshold (the service's rule, swept on these questions): best **{sweep['chosen']}** "
             f"(abstention accuracy {sweep['abstention_accuracy']:.3f}, false-abstain rate "
-            f"{sweep['false_abstain_rate']:.3f}); the service's setting is {sweep['current']}.",
+            f"{sweep['false_abstain_rate']:.3f}); the service's setting, chosen on the dev set, is "
+            f"{sweep['current']} (accuracy {sweep['current_abstention_accuracy']:.3f} here).",
         ]
     return "\n".join(lines + [END])
 

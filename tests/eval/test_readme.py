@@ -19,6 +19,7 @@ RETRIEVAL = {
 }
 REPORT = {
     "n_questions": 4,
+    "dataset": "eval/datasets/notes_test.jsonl",
     "default_system": "bm25",
     "systems": {"bm25": {"retrieval": RETRIEVAL, "latency_ms": {"retrieval_p50": 3.0, "answer_p50": None}}},
     "abstain_threshold": {
@@ -26,6 +27,7 @@ REPORT = {
         "abstention_accuracy": 0.9,
         "false_abstain_rate": 0.1,
         "current": 0.3,
+        "current_abstention_accuracy": 0.9,
     },
 }
 
