@@ -27,7 +27,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 eval: install
-	$(BIN)/notecite eval --dataset eval/datasets/notes_dev.jsonl --out eval/reports/latest --answer-sample 30 --readme README.md
+	$(BIN)/notecite eval --dataset eval/datasets/notes_test.jsonl --out eval/reports/latest --readme README.md
 
 bench: install
 	$(BIN)/notecite bench retrieval --json
