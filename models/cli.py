@@ -41,6 +41,9 @@ def finetune(
     notes_dir: Path | None = typer.Option(
         None, help="Notes the examples are built from (ingested into a temporary index; default: settings)."
     ),
+    refusal_share: float = typer.Option(
+        0.3, help="Near-topic refusal examples per answerable example (the data builder's refusal_share)."
+    ),
     promote: bool = typer.Option(False, "--promote", help="Make the new adapter the default one."),
     data_only: bool = typer.Option(False, "--data-only", help="Only build artifacts/finetune/*.jsonl."),
     eval_only: bool = typer.Option(False, "--eval-only", help="Only regenerate models/reports/finetune_eval.*"),
@@ -66,7 +69,7 @@ def finetune(
             base_model=base_model, r=r, alpha=alpha, lr=lr, steps=steps, seed=seed, device=device, threads=threads
         )
         if not (reuse_data and (DATA_DIR / "train.jsonl").is_file()):
-            info = prepare_data(notes_dir, DataConfig(seed=seed))
+            info = prepare_data(notes_dir, DataConfig(seed=seed, refusal_share=refusal_share))
             typer.echo(f"examples: {json.dumps(info['stats'])} ({info['ingest']})")
         if data_only:
             return
