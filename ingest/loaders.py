@@ -120,6 +120,7 @@ _HTML_BLOCKS = frozenset(
     ]
 )
 _HTML_HIDDEN = ("script", "style", "noscript", "template", "head", "svg")
+_BLOCK_END = object()  # marks where a block element's children end on the walk's stack
 
 
 def _load_html(doc: str, data: bytes) -> LoadedFile:
@@ -141,30 +142,32 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
         if parts and not parts[-1].endswith("\n"):
             emit("\n")
 
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
-                continue
-            if isinstance(child, NavigableString):
-                emit(str(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name.lower()
-            block = name in _HTML_BLOCKS
-            if block:
-                newline()
-            if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-                title = " ".join(child.get_text(" ").split())
-                if title:
-                    headings.append(Heading(int(name[1]), title, 0, 0))
-                    emit(title)
-            else:
-                walk(child)
-            if block:
-                newline()
-
-    walk(soup)
+    # an explicit stack, not recursion: a page of 5,000 nested <div>s must not raise RecursionError
+    stack: list[object] = list(reversed(list(soup.children)))
+    while stack:
+        child = stack.pop()
+        if child is _BLOCK_END:
+            newline()
+            continue
+        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+            continue
+        if isinstance(child, NavigableString):
+            emit(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = child.name.lower()
+        block = name in _HTML_BLOCKS
+        if block:
+            newline()
+            stack.append(_BLOCK_END)
+        if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            title = " ".join(child.get_text(" ").split())
+            if title:
+                headings.append(Heading(int(name[1]), title, 0, 0))
+                emit(title)
+        else:
+            stack.extend(reversed(list(child.children)))
     # whitespace inside a line carries no meaning in HTML: collapse it, then find headings again
     lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
     text = "\n".join(line for line in lines if line)
