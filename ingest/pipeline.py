@@ -119,6 +119,8 @@ def _document_nodes(
     path: Path, doc: str, root: CorpusRoot, max_file_bytes: int, params: PassageParams
 ) -> tuple[DocumentRecord, str, list[TextNode]] | None:
     """Load and chunk one file; None for code files with nothing to cite (skipped silently)."""
+    if not path.resolve().is_relative_to(root.path.resolve()):  # a symlink must not publish /etc/passwd
+        raise SkippedFile("links outside its folder; copy the file in instead")
     loaded = load_file(path, doc, max_file_bytes=max_file_bytes)
     source = loaded.source
     if loaded.fmt == "code":
