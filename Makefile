@@ -7,8 +7,9 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install system-deps serve test lint eval bench finetune clean
 
-$(STAMP): pyproject.toml requirements/lock.txt requirements/extra.txt scripts/install-python-deps.sh
+$(STAMP): pyproject.toml requirements/lock.txt requirements/extra.txt scripts/install-python-deps.sh scripts/vendor-static.sh
 	scripts/install-python-deps.sh $(VENV)
+	scripts/vendor-static.sh
 	touch $(STAMP)
 
 install: $(STAMP)
