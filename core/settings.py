@@ -95,6 +95,38 @@ class LimitSettings(BaseModel):
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute from one client address.")
 
 
+class StoreSettings(BaseModel):
+    """Where passages are searched: the embedded FAISS + BM25 files (default) or Milvus (Lite file or server)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    backend: Literal["embedded", "milvus"] = Field(
+        "embedded",
+        description="'embedded': FAISS + BM25 files in the index dir; 'milvus': one collection per generation.",
+    )
+    milvus_uri: str = Field(
+        "", description="Milvus server URI (http://host:19530) or a Milvus Lite file; empty: INDEX_DIR/milvus.db."
+    )
+    milvus_token: str | None = Field(None, description="Milvus token ('user:password' or an API key); None: none.")
+    collection_prefix: str = Field(
+        "notecite", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Milvus collection and alias name prefix."
+    )
+
+
+class OpenAISettings(BaseModel):
+    """The answer model behind an OpenAI-compatible HTTP API (NOTECITE_GENERATOR=openai: vLLM, llama.cpp, Ollama)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str = Field("http://127.0.0.1:8080/v1", description="API root that /chat/completions is under.")
+    model: str = Field("smollm2-135m-instruct", description="Model name the server serves.")
+    api_key: str | None = Field(None, description="Sent as 'Authorization: Bearer KEY' when set.")
+    connect_timeout_s: float = Field(3.0, gt=0, description="Seconds to connect before the answer fails with 503.")
+    read_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds to wait for the first (or next) token before the answer fails with 503."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NOTECITE_", env_file=".env", env_nested_delimiter="__", extra="ignore", frozen=True
@@ -107,8 +139,10 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model files (f16 prompt copies, GGUF adapters).")
 
     embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name in models.embedder.")
-    generator: Literal["llamacpp", "transformers", "none"] = Field(
-        "llamacpp", description="LLM backend; 'none' answers with quotes of the notes (no model is loaded)."
+    generator: Literal["llamacpp", "transformers", "openai", "none"] = Field(
+        "llamacpp",
+        description="LLM backend; 'openai': an OpenAI-compatible server (the `openai` group); 'none' answers with "
+        "quotes of the notes (no model is loaded).",
     )
     base_model: str = Field("smollm2-135m-instruct", description="Base model name in models.registry.")
     adapter: str | None = Field("default", description="LoRA adapter name, 'default', or None for the bare base.")
@@ -121,6 +155,8 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     limits: LimitSettings = LimitSettings()
+    store: StoreSettings = StoreSettings()
+    openai: OpenAISettings = OpenAISettings()
 
     @field_validator("api_key", "adapter", mode="before")
     @classmethod
