@@ -93,6 +93,18 @@ class LimitSettings(BaseModel):
     max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest uploaded file.")
     max_file_bytes: int = Field(5_000_000, ge=1, description="Ingest skips files larger than this.")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute from one client address.")
+    max_body_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest request body other than an upload (413 beyond; a feedback is <70 KB)."
+    )
+    max_pending_answers: int = Field(
+        16,
+        ge=1,
+        description="Answers in progress or waiting for the model; one more gets 503 with Retry-After "
+        "(at ~1 answer/s, a full queue is ~16 s of waiting, well inside generation_timeout_s).",
+    )
+    generation_timeout_s: float = Field(
+        120.0, gt=0, description="An answer still being written after this many seconds ends with 504 / an error event."
+    )
 
 
 class StoreSettings(BaseModel):
@@ -149,6 +161,9 @@ class Settings(BaseSettings):
     threads: int | None = Field(None, ge=1, description="CPU threads for the LLM; None = all cores.")
 
     api_key: str | None = Field(None, description="When set, write endpoints need 'Authorization: Bearer KEY'.")
+    cors_origins: tuple[str, ...] = Field(
+        (), description="Origins allowed to call the API from a browser (JSON list); none: CORS stays closed."
+    )
     host: str = Field("127.0.0.1", description="Bind address of `notecite serve`.")
     port: int = Field(8000, ge=0, le=65535, description="Port of `notecite serve`.")
 

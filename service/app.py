@@ -14,25 +14,20 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from core.settings import Settings, get_settings
+from service.admission import AnswerGate
 from service.deps import MISSING_KEY, has_write_access
 from service.errors import error_body, install_error_handlers
 from service.feedback import FeedbackStore
 from service.metrics import ServiceMetrics
 from service.ratelimit import RateLimiter
-from service.routes import ask, chat, documents, system
+from service.routes import ask, chat, documents, guide, system
 from service.routes.feedback import router as feedback_router
 from service.runtime import Runtime
+from service.security import UPLOAD_PATH, install_security
 from service.uploads import UploadStore
 
 STATIC_DIR = Path(__file__).parent / "static"
 RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
-UPLOAD_PATH = "/api/documents"
-MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around the file itself
-# the chat page has no inline script or style, so it can forbid everything but its own files
-UI_SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-}
 log = logging.getLogger("notecite")
 
 
@@ -59,6 +54,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.settings = settings
     app.state.metrics = metrics = ServiceMetrics()
     app.state.limiter = limiter = RateLimiter(settings.limits.rate_limit_per_minute)
+    app.state.gate = AnswerGate(settings.limits)
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -76,26 +72,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.middleware("http")
     async def guard_uploads(request: Request, call_next):  # noqa: ANN001, ANN202
-        """Refuse an upload by its headers, before its body is received: no key, or too large."""
-        if request.method == "POST" and request.url.path == UPLOAD_PATH:
-            if not has_write_access(request.headers.get("authorization", ""), settings):
-                return JSONResponse(error_body("unauthorized", MISSING_KEY), status_code=401)
-            length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > settings.limits.max_upload_bytes + MULTIPART_OVERHEAD:
-                detail = f"the upload is {length} bytes; the limit is {settings.limits.max_upload_bytes}"
-                return JSONResponse(error_body("file too large", detail), status_code=413)
+        """Refuse an upload without the key by its headers, before its body is received (size: security)."""
+        authorized = has_write_access(request.headers.get("authorization", ""), settings)
+        if request.method == "POST" and request.url.path == UPLOAD_PATH and not authorized:
+            return JSONResponse(error_body("unauthorized", MISSING_KEY), status_code=401)
         return await call_next(request)
 
     app.middleware("http")(metrics.middleware)
+    install_security(app, settings)  # outermost: its headers reach every response, 429s and 401s too
 
-    @app.middleware("http")
-    async def ui_headers(request: Request, call_next):  # noqa: ANN001, ANN202
-        response = await call_next(request)
-        if request.url.path == "/" or request.url.path.startswith("/static/"):
-            response.headers.update(UI_SECURITY_HEADERS)
-        return response
-
-    for module in (ask, documents, chat, system):
+    for module in (ask, documents, chat, system, guide):
         app.include_router(module.router)
     app.include_router(feedback_router)
 

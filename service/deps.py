@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from core.settings import Settings
+from service.admission import AnswerGate
 from service.errors import ApiError
 from service.metrics import ServiceMetrics
 from service.runtime import Runtime
@@ -28,6 +29,10 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_metrics(request: Request) -> ServiceMetrics:
     return request.app.state.metrics
+
+
+def get_gate(request: Request) -> AnswerGate:
+    return request.app.state.gate
 
 
 MISSING_KEY = "this endpoint needs the header 'Authorization: Bearer <API key>'"
@@ -51,4 +56,5 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 UploadsDep = Annotated[UploadStore, Depends(get_uploads)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 MetricsDep = Annotated[ServiceMetrics, Depends(get_metrics)]
+GateDep = Annotated[AnswerGate, Depends(get_gate)]
 WriteAccess = Depends(require_api_key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models.errors import ModelError
 from service import uploads
+from service.admission import Busy, GenerationTimeout
 
 log = logging.getLogger("notecite")
 
@@ -34,6 +36,10 @@ UPLOAD_STATUS: dict[type[uploads.UploadError], tuple[int, str]] = {
 }
 
 
+HTTP_ERRORS = {400: "bad request", 404: "not found", 405: "method not allowed", 413: "request too large"}
+DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
 def error_body(error: str, detail: str) -> dict[str, str]:
     return {"error": error, "detail": detail}
 
@@ -45,7 +51,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        error = {404: "not found", 405: "method not allowed"}.get(exc.status_code, "http error")
+        error = HTTP_ERRORS.get(exc.status_code, "http error")
         return JSONResponse(error_body(error, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -63,10 +69,22 @@ def install_error_handlers(app: FastAPI) -> None:
         status, error = UPLOAD_STATUS[type(exc)]
         return JSONResponse(error_body(error, str(exc)), status_code=status)
 
-    @app.exception_handler(uploads.UploadError)
-    async def _upload_error(_: Request, exc: uploads.UploadError) -> JSONResponse:
-        status, error = UPLOAD_STATUS[type(exc)]
-        return JSONResponse(error_body(error, str(exc)), status_code=status)
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, exc: Busy) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)}
+        return JSONResponse(error_body("busy", str(exc)), status_code=503, headers=headers)
+
+    @app.exception_handler(GenerationTimeout)
+    async def _timeout(_: Request, exc: GenerationTimeout) -> JSONResponse:
+        return JSONResponse(error_body("generation timed out", str(exc)), status_code=504)
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, exc: OSError) -> JSONResponse:
+        if exc.errno in DISK_FULL:  # the index and the uploads are as they were: say so, not "internal error"
+            log.error("storage full: %s", exc)
+            detail = "the server's disk is full; nothing was changed (free space, then retry)"
+            return JSONResponse(error_body("storage full", detail), status_code=507)
+        return await _unexpected(request, exc)
 
     @app.exception_handler(ModelError)
     async def _model_error(_: Request, exc: ModelError) -> JSONResponse:

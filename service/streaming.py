@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from starlette.responses import StreamingResponse
@@ -37,9 +37,12 @@ class ClosingStreamingResponse(StreamingResponse):
     job's cancel event, so it runs inline: no thread, no shielded await.
     """
 
-    def __init__(self, events: Generator[str, None, None], **kwargs: Any) -> None:
+    def __init__(
+        self, events: Generator[str, None, None], on_close: Callable[[], None] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(events, **kwargs)
         self._events = events
+        self._on_close = on_close  # e.g. frees the answer's admission slot, even if no event was ever read
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -47,3 +50,5 @@ class ClosingStreamingResponse(StreamingResponse):
         finally:
             with contextlib.suppress(ValueError):  # still inside next() in a thread: cancelled when collected
                 self._events.close()
+            if self._on_close is not None:
+                self._on_close()

@@ -18,6 +18,9 @@ from service.runtime import Runtime
 
 UPLOAD_TYPES = NOTE_SUFFIXES
 SAFE_NAME = re.compile(r"^[\w\- .()]+$")
+MAX_NAME_BYTES = 200  # NAME_MAX is 255 bytes; the hidden temporary copy adds a prefix
+DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)])
+TMP_PREFIX, BACKUP_PREFIX = ".upload-", ".previous-"  # hidden: ingest never reads them
 
 
 class UploadError(Exception):
@@ -52,6 +55,8 @@ class UploadStore:
         self.runtime = runtime
         self.settings = runtime.settings
         self._lock = threading.RLock()  # held across write -> ingest -> restore: one index change at a time
+        if recover(self.settings.uploads):  # a server killed mid-upload: back to the last complete state
+            self.runtime.reingest()
 
     def add(self, filename: str, data: bytes) -> tuple[DocumentRecord, IngestReport]:
         """Store an uploaded note and index it; a file ingest rejects is removed again (index unchanged)."""
@@ -59,25 +64,28 @@ class UploadStore:
         target, doc = self.settings.uploads / name, UPLOAD_PREFIX + name
         with self._lock:
             target.parent.mkdir(parents=True, exist_ok=True)
-            previous = target.read_bytes() if target.exists() else None
-            tmp = target.with_name(f".upload-{name}")  # hidden, so a concurrent ingest never reads it
-            tmp.write_bytes(data)
-            try:  # ingest's own checks first: a file it would skip never touches the index
-                load_file(tmp, doc, max_file_bytes=self.settings.limits.max_file_bytes)
-            except SkippedFile as exc:
+            tmp, backup = target.with_name(TMP_PREFIX + name), target.with_name(BACKUP_PREFIX + name)
+            try:  # a full disk or a kill leaves at most a hidden partial copy, never a partial note
+                tmp.write_bytes(data)
+                load_file(tmp, doc, max_file_bytes=self.settings.limits.max_file_bytes)  # ingest's checks first
+            except BaseException as exc:
                 tmp.unlink(missing_ok=True)
-                raise NotIndexed(f"{name}: {exc}") from None
+                if isinstance(exc, SkippedFile):
+                    raise NotIndexed(f"{name}: {exc}") from None
+                raise
+            if target.exists():
+                target.replace(backup)  # renames need no free space, so undoing never fails for lack of it
             tmp.replace(target)
             try:
-                report = self.runtime.reingest()
-            except Exception:
-                restore(target, previous)
+                report = self.runtime.reingest()  # fails before its switch: the old generation stays served
+            except BaseException:
+                restore(target, backup)
                 raise
-            skipped = dict(report.skipped)
-            if doc in skipped:
-                restore(target, previous)
+            if doc in (skipped := dict(report.skipped)):
+                restore(target, backup)
                 self.runtime.reingest()
                 raise NotIndexed(f"{name}: {skipped[doc]}")
+            backup.unlink(missing_ok=True)
             record = next(d for d in self.runtime.served.reader.documents() if d.doc == doc)
         return record, report
 
@@ -86,6 +94,10 @@ class UploadStore:
         name = filename or ""
         if not SAFE_NAME.match(name) or name.startswith(".") or Path(name).name != name:
             raise BadFileName(f"{filename!r}: use letters, digits, '-', '_', '.', spaces")
+        if len(name.encode()) > MAX_NAME_BYTES:
+            raise BadFileName(f"the file name is {len(name.encode())} bytes long; use at most {MAX_NAME_BYTES}")
+        if name.split(".")[0].strip().lower() in DEVICE_NAMES:
+            raise BadFileName(f"{name!r} is a device name on Windows; rename the file")
         if Path(name).suffix.lower() not in UPLOAD_TYPES:
             raise UnsupportedType(f"{name}: upload one of {', '.join(sorted(UPLOAD_TYPES))}")
         limit = self.settings.limits.max_upload_bytes
@@ -106,8 +118,20 @@ class UploadStore:
             return self.runtime.reingest()
 
 
-def restore(target: Path, previous: bytes | None) -> None:
-    if previous is None:
-        target.unlink(missing_ok=True)
+def restore(target: Path, backup: Path) -> None:
+    """The note as it was before the upload: its backup renamed back, or no file when there was none."""
+    if backup.exists():
+        backup.replace(target)
     else:
-        target.write_bytes(previous)
+        target.unlink(missing_ok=True)
+
+
+def recover(uploads: Path) -> bool:
+    """Undo what a killed upload left: partial hidden copies go, a replaced note gets its old text back."""
+    changed = False
+    for debris in uploads.glob(TMP_PREFIX + "*") if uploads.is_dir() else ():
+        debris.unlink(missing_ok=True)
+    for backup in uploads.glob(BACKUP_PREFIX + "*") if uploads.is_dir() else ():
+        restore(uploads / backup.name.removeprefix(BACKUP_PREFIX), backup)
+        changed = True
+    return changed

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from fastapi import APIRouter, Query
 
 from core.settings import Settings
-from service.answer import Answer, AnswerEvent, TokenEvent
-from service.deps import MetricsDep, RuntimeDep, SettingsDep
+from retrieval.retriever import ScopeSpan
+from service.admission import GenerationTimeout, Slot
+from service.answer import Answer, AnswerEvent, AnswerPipeline, TokenEvent
+from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
 from service.schemas import AskRequest, SearchOut
 from service.streaming import ClosingStreamingResponse, failure_detail, sse
+from service.study.scope import ScopeError, resolve_scope
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
@@ -30,6 +34,14 @@ def check_question(question: str, settings: Settings) -> str:
     return question
 
 
+def check_scope(items: list[dict[str, Any]], reader: Any) -> list[ScopeSpan] | None:
+    """The request's scope as retrieval's spans; 422 naming an unknown document or a span outside it."""
+    try:
+        return resolve_scope(items, reader)
+    except ScopeError as exc:
+        raise ApiError(422, "bad scope", str(exc)) from None
+
+
 def record(answer: Answer, metrics: ServiceMetrics, route: str) -> None:
     """Answer-level metrics, counted once per answer whatever the route: the whole answer's time (which a
     streamed response's headers do not show) and the tokens the model generated for it."""
@@ -39,25 +51,52 @@ def record(answer: Answer, metrics: ServiceMetrics, route: str) -> None:
         metrics.abstentions.inc()
 
 
+def answer_in(
+    slot: Slot,
+    pipeline: AnswerPipeline,
+    question: str,
+    history: Sequence[dict[str, Any]],
+    scope: list[ScopeSpan] | None = None,
+) -> Answer:
+    """The whole answer, written inside an admitted slot and its deadline (GenerationTimeout past it)."""
+    with slot:
+        for event in slot.timed(pipeline.stream(question, history, scope)):
+            if isinstance(event, AnswerEvent):
+                return event.answer
+    raise RuntimeError("the answer stream ended without an answer")
+
+
+def stream_failure(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, GenerationTimeout):
+        return error_body("generation timed out", str(exc))
+    return error_body("generation failed", failure_detail(exc))
+
+
 @router.post("/ask", response_model=Answer)
-def ask(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep) -> dict:
-    """Answer a question from the notes, with checked citations."""
+def ask(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep) -> dict:
+    """Answer a question from the notes, with checked citations (503 + Retry-After when the model's queue is full)."""
     question = check_question(body.question, settings)
-    answer = runtime.served.pipeline.answer(question, [t.model_dump() for t in body.history])
+    served = runtime.served
+    scope = check_scope([item.model_dump() for item in body.scope], served.reader)
+    history = [t.model_dump() for t in body.history]
+    answer = answer_in(gate.admit(), served.pipeline, question, history, scope)
     record(answer, metrics, "ask")
     return answer.to_dict()
 
 
 @router.post("/ask/stream")
-def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep):
+def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep):
     """Stream an answer as Server-Sent Events: token*, citations, done (or error)."""
     question = check_question(body.question, settings)
-    pipeline = runtime.served.pipeline
+    served = runtime.served
+    scope = check_scope([item.model_dump() for item in body.scope], served.reader)
+    pipeline = served.pipeline
     history = [t.model_dump() for t in body.history]
+    slot = gate.admit()  # before the response starts: a full queue is a 503, not an error event
 
     def events() -> Iterator[str]:
         try:
-            for event in pipeline.stream(question, history):
+            for event in slot.timed(pipeline.stream(question, history, scope)):
                 if isinstance(event, TokenEvent):
                     yield sse("token", {"text": event.text})
                 elif isinstance(event, AnswerEvent):
@@ -65,10 +104,11 @@ def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, met
                     yield sse("citations", event.answer.to_dict())
                     yield sse("done", {"id": event.answer.id})
         except Exception as exc:  # a model failure ends the stream with an event, never a hung connection
-            yield sse("error", error_body("generation failed", failure_detail(exc)))
+            yield sse("error", stream_failure(exc))
 
     return ClosingStreamingResponse(
         events(),
+        on_close=slot.release,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -81,8 +121,11 @@ def search(
     q: str = Query(..., min_length=1, description="Search query"),
     k: int = Query(10, ge=1, le=50),
     mode: str = Query("hybrid", pattern="^(hybrid|dense|bm25)$"),
+    doc: list[str] = Query([], description="Search only these documents (repeat the parameter for several)."),
 ) -> dict:
     """Hybrid search over the notes and code, without generating an answer."""
     query = check_question(q, settings)
-    hits = runtime.served.retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
+    served = runtime.served
+    scope = check_scope([{"doc": d} for d in doc], served.reader)
+    hits = served.retriever.retrieve(query, mode=mode, k=k, scope=scope)  # type: ignore[arg-type]
     return {"hits": [h.to_dict() for h in hits]}

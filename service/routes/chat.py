@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 
 from service.answer import Answer, AnswerEvent, TokenEvent
-from service.deps import MetricsDep, RuntimeDep, SettingsDep
+from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError
-from service.routes.ask import check_question, record
+from service.routes.ask import answer_in, check_question, record, stream_failure
 from service.schemas import ChatCompletionRequest
-from service.streaming import ClosingStreamingResponse, failure_detail
+from service.streaming import ClosingStreamingResponse
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -41,7 +41,9 @@ def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None
 
 
 @router.post("/chat/completions")
-def chat_completions(body: ChatCompletionRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep):
+def chat_completions(
+    body: ChatCompletionRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep
+):
     """OpenAI chat completions over the notes (stream=true gives chat.completion.chunk events)."""
     turns = [m.model_dump() for m in body.messages if m.role != "system"]
     if not turns or turns[-1]["role"] != "user":
@@ -50,9 +52,10 @@ def chat_completions(body: ChatCompletionRequest, runtime: RuntimeDep, settings:
     history = turns[:-1]
     pipeline = runtime.served.pipeline
     completion_id = f"chatcmpl-{int(time.time() * 1000)}"
+    slot = gate.admit()
 
     if not body.stream:
-        answer = pipeline.answer(question, history)
+        answer = answer_in(slot, pipeline, question, history)
         record(answer, metrics, "chat")
         return {
             "id": completion_id,
@@ -73,7 +76,7 @@ def chat_completions(body: ChatCompletionRequest, runtime: RuntimeDep, settings:
         yield chunk(completion_id, body.model, {"role": "assistant"})
         streamed = False
         try:
-            for event in pipeline.stream(question, history):
+            for event in slot.timed(pipeline.stream(question, history)):
                 if isinstance(event, TokenEvent):
                     streamed = True
                     yield chunk(completion_id, body.model, {"content": event.text})
@@ -86,7 +89,7 @@ def chat_completions(body: ChatCompletionRequest, runtime: RuntimeDep, settings:
                         yield chunk(completion_id, body.model, {"content": tail})
             yield chunk(completion_id, body.model, {}, finish="stop")
         except Exception as exc:
-            yield f"data: {json.dumps({'error': {'message': failure_detail(exc)}})}\n\n"
+            yield f"data: {json.dumps({'error': {'message': stream_failure(exc)['detail']}})}\n\n"
         yield "data: [DONE]\n\n"
 
-    return ClosingStreamingResponse(events(), media_type="text/event-stream")
+    return ClosingStreamingResponse(events(), on_close=slot.release, media_type="text/event-stream")

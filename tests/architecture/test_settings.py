@@ -37,6 +37,17 @@ def limits_endpoint(s: Settings) -> dict:
     return TestClient(create_app(s, runtime=object())).get("/api/limits").json()  # type: ignore[arg-type]
 
 
+def post_status(s: Settings, path: str, body: bytes) -> int:
+    return TestClient(create_app(s, runtime=object())).post(path, content=body).status_code  # type: ignore[arg-type]
+
+
+def cors_origin(s: Settings, origin: str) -> str | None:
+    """The origin a browser's preflight from `origin` is allowed (None: CORS closed)."""
+    client = TestClient(create_app(s, runtime=object()))  # type: ignore[arg-type]
+    preflight = {"Origin": origin, "Access-Control-Request-Method": "GET"}
+    return client.options("/api/search", headers=preflight).headers.get("access-control-allow-origin")
+
+
 # variable -> (a value to set, what reads it from the objects built out of Settings, the value expected there)
 CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "NOTES_DIR": ("/tmp/n1", lambda s: corpus_roots(s)[0].path, Path("/tmp/n1")),
@@ -74,6 +85,10 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "LIMITS__MAX_UPLOAD_BYTES": ("4567", lambda s: limits_endpoint(s)["max_upload_bytes"], 4567),
     "LIMITS__MAX_FILE_BYTES": ("8910", lambda s: s.limits.max_file_bytes, 8910),
     "LIMITS__RATE_LIMIT_PER_MINUTE": ("17", lambda s: app_state(s).limiter.per_minute, 17),
+    "LIMITS__MAX_BODY_BYTES": ("2048", lambda s: post_status(s, "/api/feedback", b"x" * 3000), 413),
+    "LIMITS__MAX_PENDING_ANSWERS": ("3", lambda s: app_state(s).gate.capacity, 3),
+    "LIMITS__GENERATION_TIMEOUT_S": ("7.5", lambda s: app_state(s).gate.timeout_s, 7.5),
+    "CORS_ORIGINS": ('["http://x.test"]', lambda s: cors_origin(s, "http://x.test"), "http://x.test"),
 }
 
 
