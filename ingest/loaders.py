@@ -57,7 +57,15 @@ def read_bytes(path: Path, max_file_bytes: int) -> bytes:
 
 
 def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
-    """UTF-8 with replacement: a few bad bytes should not cost the user a whole note."""
+    """UTF-8 with replacement: a few bad bytes should not cost the user a whole note.
+
+    UTF-16 is read when a byte order mark says so (Windows editors save it); its NUL bytes are not binary.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise SkippedFile("undecodable UTF-16 (a byte order mark, then bytes that are not UTF-16)") from None
     if b"\x00" in data:
         raise SkippedFile("binary file (contains NUL bytes)")
     try:
@@ -200,6 +208,8 @@ def _load_pdf(doc: str, data: bytes) -> LoadedFile:
         page_texts = [(page.extract_text() or "") for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SkippedFile(f"unreadable PDF: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - a parser of untrusted bytes: a decompression bomb, deep nesting...
+        raise SkippedFile(f"unreadable PDF ({type(exc).__name__}): {exc}") from exc
     pieces: list[str] = []
     pages: list[tuple[int, int]] = []
     length = 0
