@@ -17,9 +17,10 @@ from typing import Protocol
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from core.settings import Settings
+from core.settings import Settings, StoreSettings
 from ingest.code import code_nodes, has_code, is_test_file
 from ingest.errors import NotesDirError, SkippedFile
+from ingest.leaf_store import leaf_store
 from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, load_file
 from ingest.passages import PassageParams, section_nodes
 from ingest.schema import DocumentRecord, Kind
@@ -143,9 +144,9 @@ def _document_nodes(
     return record, source.text, nodes
 
 
-def _previous(index_dir: Path) -> IndexReader | None:
+def _previous(index_dir: Path, store: StoreSettings | None) -> IndexReader | None:
     try:
-        return open_index(index_dir)
+        return open_index(index_dir, store)
     except Exception:  # noqa: BLE001 - an unreadable old generation only means nothing to reuse
         return None
 
@@ -159,11 +160,13 @@ def ingest_corpus(
     progress: Progress | None = None,
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD,
     params: PassageParams | None = None,
+    store: StoreSettings | None = None,
 ) -> IngestReport:
     """Index every file under `roots` into a new generation of `index_dir` and make it live.
 
     Raises NotesDirError when a required root is missing. Files that cannot be indexed are
     reported in `skipped`. Any exception before the switch leaves the previous generation live.
+    `store` picks where passages are searched (embedded FAISS + BM25 by default, or Milvus).
     """
     began = time.perf_counter()
     params = params or PassageParams()
@@ -194,7 +197,7 @@ def ingest_corpus(
             if progress:
                 progress("files", i + 1, len(files))
 
-        previous = _previous(index_dir)
+        previous = _previous(index_dir, store)
         old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
         old_records = {d.doc: d for d in previous.documents()} if previous else {}
         old_docs = set(old_records)
@@ -224,6 +227,7 @@ def ingest_corpus(
             if progress:
                 progress("embed", start + len(batch), len(todo))
 
+        leaves_store = leaf_store(store, index_dir)
         gen_id = write_generation(
             index_dir,
             GenerationData(
@@ -235,9 +239,10 @@ def ingest_corpus(
                 embedder_name=embedder.name,
                 hnsw_threshold=hnsw_threshold,
             ),
+            leaves_store,
         )
-        publish(index_dir, gen_id)
-        collect_garbage(index_dir)
+        publish(index_dir, gen_id, leaves_store)
+        collect_garbage(index_dir, store=leaves_store)
 
     current = {record.doc for record, _ in documents}
     report.files = len(documents)

@@ -3,8 +3,9 @@
     index_dir/
       .lock                    fcntl lock: one ingest at a time
       CURRENT                  name of the live generation, replaced atomically (os.replace)
-      generations/<gen-id>/    docstore.sqlite, faiss.index, vectors.npy, ids.json, bm25.pkl,
-                               manifest.json (doc -> sha256), meta.json
+      generations/<gen-id>/    docstore.sqlite, manifest.json (doc -> sha256), meta.json, and the leaf
+                               store's files (embedded: faiss.index, vectors.npy, ids.json, bm25.pkl;
+                               milvus: terms.json, the vectors and BM25 in collection <prefix>_<gen-id>)
 
 A new generation is fully written and fsynced before CURRENT moves, so a crash at any point leaves
 the previous generation serving. A reader loads one generation and keeps it, whatever happens after.
@@ -23,15 +24,15 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-import faiss
 import numpy as np
 from llama_index.core.schema import TextNode
 
+from core.settings import StoreSettings
 from core.text import stem
-from ingest import faiss_index
-from ingest.bm25 import BM25Index
+from ingest.bm25 import BM25Index  # noqa: F401 - the embedded store's BM25 (tests patch it here)
 from ingest.docstore import Docstore, write_docstore
 from ingest.errors import IndexNotFound
+from ingest.leaf_store import EmbeddedStore, LeafIndex, LeafStore, store_for_meta
 from ingest.schema import DocumentRecord
 
 CURRENT = "CURRENT"
@@ -91,27 +92,25 @@ class GenerationData:
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD
 
 
-def write_generation(index_dir: Path, data: GenerationData) -> str:
-    """Write a complete generation and fsync it; CURRENT is not touched. Returns its id."""
+def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | None = None) -> str:
+    """Write a complete generation (leaves into `store`, embedded by default) and fsync it; CURRENT is not
+    touched. Returns its id."""
+    store = store or EmbeddedStore()
     gen_id = new_generation_id(index_dir)
     gen_dir = index_dir / GENERATIONS / gen_id
     gen_dir.mkdir(parents=True)
     try:
         write_docstore(gen_dir / "docstore.sqlite", data.nodes, data.documents)
-        np.save(gen_dir / "vectors.npy", np.ascontiguousarray(data.vectors, dtype=np.float32))
-        (gen_dir / "ids.json").write_text(json.dumps(list(data.leaf_ids)))
         manifest = {record.doc: record.sha256 for record, _ in data.documents}
         (gen_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
-        faiss.write_index(
-            faiss_index.build_dense_index(data.vectors, data.hnsw_threshold), str(gen_dir / "faiss.index")
-        )
-        BM25Index(data.leaf_ids, data.leaf_texts).save(gen_dir / "bm25.pkl")
+        stored = store.write(gen_dir, data.leaf_ids, data.leaf_texts, data.vectors, data.hnsw_threshold)
         meta = {
             "generation": gen_id,
             "embedder": data.embedder_name,
             "dim": int(data.vectors.shape[1]),
             "leaves": len(data.leaf_ids),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            **stored,
         }
         (gen_dir / "meta.json").write_text(json.dumps(meta, indent=1))
         for path in gen_dir.iterdir():
@@ -120,12 +119,14 @@ def write_generation(index_dir: Path, data: GenerationData) -> str:
         _fsync_path(gen_dir.parent)
     except BaseException:
         shutil.rmtree(gen_dir, ignore_errors=True)
+        store.drop(gen_id)
         raise
     return gen_id
 
 
-def publish(index_dir: Path, gen_id: str) -> None:
-    """Point CURRENT at `gen_id` atomically: readers see the old or the new name, never half of one."""
+def publish(index_dir: Path, gen_id: str, store: LeafStore | None = None) -> None:
+    """Point CURRENT at `gen_id` atomically: readers see the old or the new name, never half of one.
+    Then the store follows (Milvus moves its alias)."""
     tmp = index_dir / f"{CURRENT}.tmp"
     with open(tmp, "w") as fh:
         fh.write(gen_id + "\n")
@@ -133,6 +134,8 @@ def publish(index_dir: Path, gen_id: str) -> None:
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / CURRENT)
     _fsync_path(index_dir)
+    if store is not None:
+        store.publish(gen_id)
 
 
 def _sequence(name: str) -> int:
@@ -140,7 +143,7 @@ def _sequence(name: str) -> int:
     return int(head) if head.isdigit() else -1
 
 
-def collect_garbage(index_dir: Path, keep: int = KEEP_GENERATIONS) -> list[str]:
+def collect_garbage(index_dir: Path, keep: int = KEEP_GENERATIONS, store: LeafStore | None = None) -> list[str]:
     """Keep the live generation and the newest complete ones before it (`keep` in all); delete the rest.
 
     Runs under the ingest lock, so a directory without meta.json is the debris of a killed ingest,
@@ -158,44 +161,43 @@ def collect_garbage(index_dir: Path, keep: int = KEEP_GENERATIONS) -> list[str]:
     removed = [p.name for p in dirs if p.name not in keep_set]
     for name in removed:
         shutil.rmtree(gens / name, ignore_errors=True)
+        if store is not None:
+            store.drop(name)
     return removed
 
 
 class IndexReader:
-    """One generation, loaded: dense and BM25 search over leaves, node and document look-ups."""
+    """One generation, loaded: dense and BM25 search over leaves (in its leaf store), node and document look-ups."""
 
-    def __init__(self, gen_dir: Path) -> None:
+    def __init__(self, gen_dir: Path, store: StoreSettings | None = None) -> None:
         self.path = gen_dir
         self.generation = gen_dir.name
         meta = json.loads((gen_dir / "meta.json").read_text())
         self.embedder_name: str = meta["embedder"]
         self.dim: int = int(meta["dim"])
-        self._ids: list[str] = json.loads((gen_dir / "ids.json").read_text())
-        self._rows = {node_id: row for row, node_id in enumerate(self._ids)}
-        self._matrix = np.load(gen_dir / "vectors.npy", mmap_mode="r")
-        self._faiss = faiss_index.for_search(faiss.read_index(str(gen_dir / "faiss.index")))
-        self._bm25 = BM25Index.load(gen_dir / "bm25.pkl")
+        self.store_name: str = meta.get("store", "embedded")
+        self.leaves: LeafIndex = store_for_meta(meta, store, gen_dir.parent.parent).open(gen_dir, meta)
         self._docstore = Docstore(gen_dir / "docstore.sqlite")
 
     def __len__(self) -> int:
         """Number of leaves (what dense and BM25 search)."""
-        return len(self._ids)
+        return len(self.leaves)
 
     @property
     def leaf_ids(self) -> list[str]:
-        return list(self._ids)
+        return list(self.leaves.leaf_ids)
 
     def dense_search(self, query_vec: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Leaf ids and cosine similarity, best first."""
-        return [(self._ids[row], score) for row, score in faiss_index.search(self._faiss, query_vec, k)]
+        return self.leaves.dense_search(query_vec, k)
 
     def bm25_search(self, query: str, k: int) -> list[tuple[str, float]]:
-        return self._bm25.search(query, k)
+        return self.leaves.bm25_search(query, k)
 
     @cached_property
     def term_stems(self) -> frozenset[str]:
         """Stems of every word the notes contain: a question's topic words missing here are not in the notes."""
-        return frozenset(stem(t) for t in self._bm25.vocabulary())
+        return frozenset(stem(t) for t in self.leaves.vocabulary())
 
     def get_nodes(self, ids: Sequence[str]) -> list[TextNode]:
         return self._docstore.get_nodes(ids)
@@ -217,24 +219,26 @@ class IndexReader:
 
     def vectors(self) -> dict[str, np.ndarray]:
         """Stored leaf vectors by node id (incremental ingest reuses them instead of re-embedding)."""
-        return {node_id: np.asarray(self._matrix[i]) for i, node_id in enumerate(self._ids)}
+        return self.leaves.vectors()
 
     def leaf_vectors(self, ids: Sequence[str]) -> np.ndarray:
         """Stored vectors of these leaves, (len(ids), dim): a cosine for a BM25 hit costs no embedding."""
-        return np.asarray(self._matrix[[self._rows[i] for i in ids]], dtype=np.float32).reshape(len(ids), self.dim)
+        return self.leaves.leaf_vectors(ids)
 
     def close(self) -> None:
+        self.leaves.close()
         self._docstore.close()
 
 
-def open_index(index_dir: Path) -> IndexReader:
-    """The live generation; raises IndexNotFound when nothing has been ingested there yet."""
+def open_index(index_dir: Path, store: StoreSettings | None = None) -> IndexReader:
+    """The live generation; raises IndexNotFound when nothing has been ingested there yet. `store` gives the
+    Milvus URI and token (a generation records its engine; without settings it opens the URI it was written to)."""
     for _ in range(2):
         gen_id = current_generation(Path(index_dir))
         if gen_id is None:
             break
         try:
-            return IndexReader(Path(index_dir) / GENERATIONS / gen_id)
+            return IndexReader(Path(index_dir) / GENERATIONS / gen_id, store)
         except FileNotFoundError:  # CURRENT moved on and its old target was collected meanwhile: re-read
             continue
     raise IndexNotFound(f"no index at {index_dir}: run `notecite ingest NOTES_DIR --index {index_dir}` first")

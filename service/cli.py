@@ -44,11 +44,15 @@ def ask(
     notes: Path | None = typer.Option(None, help="Notes folder."),
     index: Path | None = typer.Option(None, help="Index folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    within: list[str] = typer.Option(
+        [], "--in", help="Ask only this document, or 'DOC#Section title' (repeat for several)."
+    ),
 ) -> None:
     """Answer one question from the notes and print its citations (code with line numbers)."""
     from ingest.errors import IngestError
     from models.errors import ModelError
     from service.runtime import Runtime
+    from service.study.scope import ScopeError, parse_scope_option
 
     settings = settings_with(notes_dir=notes, index_dir=index)
     if not settings.notes_dir.is_dir():
@@ -56,8 +60,9 @@ def ask(
     if not question.strip():
         raise fail("the question is empty")
     try:
-        answer = Runtime.build(settings).served.pipeline.answer(question)
-    except (IngestError, ModelError) as exc:
+        served = Runtime.build(settings).served
+        answer = served.pipeline.answer(question, scope=parse_scope_option(within, served.reader))
+    except (IngestError, ModelError, ScopeError) as exc:
         raise fail(str(exc)) from None
     if json_out:
         typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
@@ -95,7 +100,7 @@ def search(
         raise fail(f"--mode {mode!r}: choose hybrid, dense or bm25")
     settings = settings_with(index_dir=index)
     try:
-        reader = open_index(settings.index_dir)
+        reader = open_index(settings.index_dir, settings.store)
     except IndexNotFound as exc:
         raise fail(str(exc)) from None
     retriever = Retriever(reader, load_embedder(reader.embedder_name), settings.retrieval)

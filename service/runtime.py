@@ -59,7 +59,7 @@ class Runtime:
         return cls(settings, embedder, answer_model(settings))
 
     def open(self) -> Served:
-        reader = open_index(self.settings.index_dir)
+        reader = open_index(self.settings.index_dir, self.settings.store)
         retriever = Retriever(reader, self.embedder, self.settings.retrieval)
         pipeline = AnswerPipeline(retriever, self.embedder, self.settings.answer, self.generator)
         return Served(reader.generation, reader, retriever, pipeline)
@@ -91,4 +91,5 @@ def ingest(settings: Settings, embedder: Embedder, *, progress: bool = False) ->
         embedder,
         max_file_bytes=settings.limits.max_file_bytes,
         progress=log_progress if progress else None,
+        store=settings.store,
     )

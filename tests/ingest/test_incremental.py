@@ -143,7 +143,7 @@ def test_hnsw_above_threshold_finds_the_same_passage(
     ingest_corpus([CorpusRoot(small_corpus)], tmp_path / "flat", make_counting())
     ingest_corpus([CorpusRoot(small_corpus)], tmp_path / "hnsw", make_counting(), hnsw_threshold=1)
     flat, hnsw = open_index(tmp_path / "flat"), open_index(tmp_path / "hnsw")
-    assert not faiss_index.is_hnsw(flat._faiss) and faiss_index.is_hnsw(hnsw._faiss)
+    assert not faiss_index.is_hnsw(flat.leaves.faiss) and faiss_index.is_hnsw(hnsw.leaves.faiss)
     query = embedder.embed(["which weights does LoRA keep frozen"])[0]
     top_flat, top_hnsw = flat.dense_search(query, 3), hnsw.dense_search(query, 3)
     assert [i for i, _ in top_flat] == [i for i, _ in top_hnsw]
