@@ -14,7 +14,8 @@ from pathlib import Path
 from ingest.errors import SkippedFile
 from ingest.schema import Kind, SourceDoc, sha256_bytes
 
-NOTE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
+NOTE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org", ".ipynb", ".html", ".htm", ".pdf"})
+MARKUP_FORMATS = {".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".org": "org"}
 CODE_SUFFIXES = frozenset({".py"})
 SUPPORTED_SUFFIXES = NOTE_SUFFIXES | CODE_SUFFIXES
 
@@ -34,7 +35,7 @@ class LoadedFile:
     """A decoded document and the structure its format declares (HTML headings, PDF pages)."""
 
     source: SourceDoc
-    fmt: str  # "text" | "markdown" | "html" | "pdf" | "code"
+    fmt: str  # "text" | "markdown" | "rst" | "org" | "ipynb" | "html" | "pdf" | "code"
     headings: tuple[Heading, ...] = ()
     pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
 
@@ -224,7 +225,10 @@ def _load_pdf(doc: str, data: bytes) -> LoadedFile:
     text = "".join(pieces)
     if not text.strip():
         raise SkippedFile("PDF has no extractable text (scanned images?)")
-    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note"), "pdf", pages=tuple(pages))
+    from ingest.pdf_outline import outline_headings
+
+    headings = outline_headings(reader, text, pages)
+    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note"), "pdf", headings, tuple(pages))
 
 
 def load_file(path: Path, doc: str, *, max_file_bytes: int = 5_000_000) -> LoadedFile:
@@ -241,4 +245,8 @@ def load_file(path: Path, doc: str, *, max_file_bytes: int = 5_000_000) -> Loade
         return _load_html(doc, data)
     if suffix in CODE_SUFFIXES:
         return _text_like(doc, data, "code", "code")
-    return _text_like(doc, data, "markdown" if suffix in {".md", ".markdown"} else "text", "note")
+    if suffix == ".ipynb":
+        from ingest.notebook import load_notebook
+
+        return load_notebook(doc, data)
+    return _text_like(doc, data, MARKUP_FORMATS.get(suffix, "text"), "note")

@@ -85,8 +85,19 @@ def join_bare_headings(text: str, sections: list[Section]) -> list[Section]:
         carried = pending.context if pending is not None else ()
         pending = None
         body = text[section.start : section.end]
-        if "\n" not in body and body.endswith(section.title) and section is not sections[-1]:
+        bare = "\n" not in body and body.endswith(section.title) or _only_context(text, section)
+        if bare and section is not sections[-1]:
             pending = with_span(section, start, section.end, carried)
             continue
         out.append(with_span(section, start, section.end, carried))
     return out
+
+
+def _only_context(text: str, section: Section) -> bool:
+    """Nothing but context (an underlined title, a directive line) between the section's bounds."""
+    pos = section.start
+    for s, e in sorted(section.context):
+        if text[pos:s].strip():
+            return False
+        pos = max(pos, e)
+    return bool(section.context) and not text[pos : section.end].strip()

@@ -1,19 +1,28 @@
 """Find the sections of a document: titled `[start, end)` spans with breadcrumbs and context spans.
 
-Markdown, HTML and PDF declare their structure (headings, pages), read here. Plain-text notes do not;
+Markdown, reST, Org, notebooks, HTML and PDF declare their structure (headings, outlines, pages), read
+here (`ingest.markup` holds the markup rules). Plain-text notes do not;
 `ingest.plaintext` infers theirs. Either way a section's heading lines are its `context`: they stay in
 its text but are never quoted as an answer.
 """
 
 from __future__ import annotations
 
-import re
-
 from ingest.lines import is_heading_case, is_question, is_title_like, notion_header_end
 from ingest.loaders import Heading, LoadedFile
+from ingest.markup import MARKUP_RULES, markdown_markup
 from ingest.plaintext import plain_text_structure
 from ingest.schema import Section
-from ingest.sections import DocStructure, Line, default_title, join_bare_headings, split_lines, trim_span
+from ingest.sections import (
+    DocStructure,
+    Line,
+    Span,
+    default_title,
+    join_bare_headings,
+    split_lines,
+    trim_span,
+    with_span,
+)
 from ingest.toc import TOC_PREFIX, toc_title
 
 __all__ = [
@@ -35,14 +44,16 @@ __all__ = [
     "trim_span",
 ]
 
-_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_MD_FENCE = re.compile(r"^\s*(```|~~~)")
 
+def heading_structure(
+    text: str, doc: str, headings: list[Heading], title: str | None = None, markup_context: tuple[Span, ...] = ()
+) -> DocStructure:
+    """Sections from explicit headings: each runs to the next heading; crumbs follow heading levels.
 
-def heading_structure(text: str, doc: str, headings: list[Heading]) -> DocStructure:
-    """Sections from explicit headings: each runs to the next heading; crumbs follow heading levels."""
-    h1 = [h for h in headings if h.level == 1]
-    doc_title = h1[0].title if len(h1) == 1 and headings[0] is h1[0] else default_title(doc)
+    `markup_context` (front matter, directive lines) joins the sections it falls in before bare headings are
+    joined, so a section holding nothing but a label or a title opens the next one instead."""
+    h1 = [h for h in headings if h.level == min(h.level for h in headings)]
+    doc_title = title or (h1[0].title if len(h1) == 1 and headings[0] is h1[0] else default_title(doc))
     sections: list[Section] = []
     start, end = trim_span(text, 0, headings[0].start)
     if end > start:
@@ -60,22 +71,21 @@ def heading_structure(text: str, doc: str, headings: list[Heading]) -> DocStruct
         if end > start:
             context = trim_span(text, heading.start, min(heading.end, end))
             sections.append(Section(heading.title, (doc_title, *titles), start, end, context=(context,)))
+    sections = [with_span(s, s.start, s.end, markup_context) for s in sections]
     return DocStructure(doc_title, tuple(join_bare_headings(text, sections)))
 
 
 def markdown_headings(text: str) -> list[Heading]:
-    """ATX headings outside fenced code blocks."""
-    headings: list[Heading] = []
-    fenced = False
-    for line in split_lines(text):
-        raw = text[line.start : line.end]
-        if _MD_FENCE.match(raw):
-            fenced = not fenced
-            continue
-        match = None if fenced else _MD_HEADING.match(raw)
-        if match:
-            headings.append(Heading(len(match.group(1)), match.group(2).strip(), line.start, line.end))
-    return headings
+    """ATX and setext headings outside fenced code blocks (`ingest.markup.markdown_markup`)."""
+    return list(markdown_markup(text).headings)
+
+
+def with_context(structure: DocStructure, spans: tuple[Span, ...]) -> DocStructure:
+    """Front matter, directive lines and keywords become context of the sections they fall in."""
+    if not spans:
+        return structure
+    sections = tuple(with_span(s, s.start, s.end, spans) for s in structure.sections)
+    return DocStructure(structure.title, sections)
 
 
 def page_structure(text: str, doc: str, pages: tuple[tuple[int, int], ...]) -> DocStructure:
@@ -91,11 +101,13 @@ def page_structure(text: str, doc: str, pages: tuple[tuple[int, int], ...]) -> D
 def infer_structure(loaded: LoadedFile) -> DocStructure:
     """Sections of a loaded note (code goes through `ingest.code` instead)."""
     text, doc = loaded.source.text, loaded.source.doc
-    if loaded.fmt == "pdf":
+    if loaded.fmt == "pdf" and not loaded.headings:
         return page_structure(text, doc, loaded.pages)
-    headings = list(loaded.headings) if loaded.fmt == "html" else []
-    if loaded.fmt == "markdown":
-        headings = markdown_headings(text)
+    headings, context, title = list(loaded.headings), (), None
+    rule = MARKUP_RULES.get(loaded.fmt)
+    if rule is not None:
+        markup = rule(text)
+        headings, context, title = list(markup.headings), markup.context, markup.title
     if headings:
-        return heading_structure(text, doc, headings)
-    return plain_text_structure(text, doc)
+        return heading_structure(text, doc, headings, title, context)
+    return with_context(plain_text_structure(text, doc), context)
