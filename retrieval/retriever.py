@@ -27,6 +27,10 @@ class IndexReaderLike(Protocol):
     def parent_id(self, node_id: str) -> str | None: ...
     def child_ids(self, node_id: str) -> list[str]: ...
     def leaf_vectors(self, ids: Sequence[str]) -> np.ndarray: ...
+    def node_ids(self, doc: str | None = None) -> list[str]: ...
+    def __len__(self) -> int: ...
+    @property
+    def leaf_ids(self) -> list[str]: ...
     @property
     def term_stems(self) -> frozenset[str]: ...
 
@@ -58,6 +62,20 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class ScopeSpan:
+    """Part of the notes a question is limited to: a whole document, or a span of it (a section)."""
+
+    doc: str
+    start: int | None = None
+    end: int | None = None
+
+    def covers(self, doc: str, start: int, end: int) -> bool:
+        if doc != self.doc:
+            return False
+        return self.start is None or self.end is None or (start < self.end and end > self.start)
 
 
 def reciprocal_rank_fusion(
@@ -111,19 +129,30 @@ class Retriever:
         merge: bool = True,
         k: int = 10,
         kind: str | None = None,
+        scope: Sequence[ScopeSpan] | None = None,
     ) -> list[Hit]:
-        """Top-k hits for `query`; `kind` ("note" or "code") keeps only that corpus."""
+        """Top-k hits for `query`; `kind` ("note" or "code") keeps only that corpus, `scope` only the
+        passages inside those documents or sections (searched exhaustively: nothing outside can rank)."""
         p = self.params
         # a kind filter is applied after the search, so over-fetch to keep k hits of that kind
         fetch = max(p.candidate_k, k) * (4 if kind else 1)
+        allowed = self.scoped_leaves(scope) if scope else None
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         query_vec = None
         if mode in ("hybrid", "dense"):
             query_vec = self.embedder.embed([query])[0]
-            dense = self.reader.dense_search(query_vec, fetch)
+            if allowed is None:
+                dense = self.reader.dense_search(query_vec, fetch)
+            elif allowed:
+                cosines = (self.reader.leaf_vectors(allowed) @ query_vec).tolist()
+                dense = sorted(zip(allowed, cosines, strict=True), key=lambda item: -item[1])[:fetch]
         if mode in ("hybrid", "bm25"):
-            lexical = [(i, s) for i, s in self.reader.bm25_search(query, fetch) if s > 0]
+            n_lexical = fetch if allowed is None else len(self.reader)
+            lexical = [(i, s) for i, s in self.reader.bm25_search(query, n_lexical) if s > 0]
+            if allowed is not None:
+                inside = set(allowed)
+                lexical = [(i, s) for i, s in lexical if i in inside][:fetch]
 
         if mode == "hybrid":
             fused = reciprocal_rank_fusion(
@@ -148,6 +177,18 @@ class Retriever:
         if merge:
             hits = self.merge_into_sections(hits)
         return hits[:k]
+
+    def scoped_leaves(self, scope: Sequence[ScopeSpan]) -> list[str]:
+        """Ids of the passages (and code symbols) inside any span of `scope`."""
+        leaves = set(self.reader.leaf_ids)
+        out: list[str] = []
+        for doc in dict.fromkeys(s.doc for s in scope):
+            ids = [i for i in self.reader.node_ids(doc) if i in leaves]
+            for node in self.reader.get_nodes(ids):
+                meta = node.metadata
+                if any(s.covers(meta["doc"], int(meta["start"]), int(meta["end"])) for s in scope):
+                    out.append(node.node_id)
+        return out
 
     def merge_into_sections(self, hits: list[Hit]) -> list[Hit]:
         """Replace a section's retrieved passages by the section when more than merge_ratio of its

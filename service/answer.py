@@ -17,7 +17,7 @@ from core.settings import AnswerSettings
 from core.text import with_markers
 from models.generator import Generator
 from models.prompts import REFUSAL
-from retrieval.retriever import EmbedderLike, Hit, Retriever
+from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
 from service.abstain import evidence_strength, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
@@ -130,28 +130,35 @@ class AnswerPipeline:
             ModelWriter(generator, embedder, config) if generator is not None else ExtractiveWriter(embedder, config)
         )
 
-    def answer(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Answer:
+    def answer(
+        self, question: str, history: Sequence[dict[str, Any]] = (), scope: Sequence[ScopeSpan] | None = None
+    ) -> Answer:
         """The whole answer at once (the streaming path, consumed)."""
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, scope):
             if isinstance(event, AnswerEvent):
                 return event.answer
         raise RuntimeError("the answer stream ended without an answer")
 
-    def evidence(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Evidence:
-        """The query retrieval uses and what it found: note passages, plus code for implementation questions."""
+    def evidence(
+        self, question: str, history: Sequence[dict[str, Any]] = (), scope: Sequence[ScopeSpan] | None = None
+    ) -> Evidence:
+        """The query retrieval uses and what it found: note passages, plus code for implementation questions;
+        with a `scope`, only passages inside it (so abstention and citations stay inside it too)."""
         question = question.strip()
         query = rewrite_query(question, history)
         code_question = is_code_question(question)
-        sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note")
+        sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note", scope=scope)
         if code_question and self.config.code_k:
-            sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False)
+            sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False, scope=scope)
         unknown = unknown_terms(question, self.retriever.reader.term_stems)
         return Evidence(question, query, sources, code_question, evidence_strength(sources), unknown)
 
-    def stream(self, question: str, history: Sequence[dict[str, Any]] = ()) -> Iterator[TokenEvent | AnswerEvent]:
+    def stream(
+        self, question: str, history: Sequence[dict[str, Any]] = (), scope: Sequence[ScopeSpan] | None = None
+    ) -> Iterator[TokenEvent | AnswerEvent]:
         """Token events while the writer writes, then one AnswerEvent with the checked citations."""
         t0 = time.perf_counter()
-        ev = self.evidence(question, history)
+        ev = self.evidence(question, history, scope)
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         draft = None
         if not should_abstain(ev.strength, ev.unknown_terms, self.config):

@@ -18,9 +18,22 @@ class Turn(BaseModel):
     content: str = Field(max_length=20_000)
 
 
+class ScopeItem(BaseModel):
+    """A document, or a span of one (a section's start and end from GET /api/guide/{doc})."""
+
+    doc: str = Field(min_length=1)
+    start: int | None = Field(None, ge=0)
+    end: int | None = Field(None, ge=0)
+
+
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, description="The question, in your own words.")
     history: list[Turn] = Field(default_factory=list, max_length=40, description="Earlier turns, oldest first.")
+    scope: list[ScopeItem] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Limit retrieval, abstention and citations to these documents or sections (empty: all).",
+    )
 
 
 class SearchOut(BaseModel):

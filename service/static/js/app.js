@@ -6,6 +6,7 @@ import { ask, busy, newChat } from "./chat.js";
 import { $ } from "./dom.js";
 import { initDocuments } from "./documents.js";
 import { closePanel, closeTopPanel, sourcePanel, trapFocus } from "./panels.js";
+import { initScope } from "./scope.js";
 import { initSettings, settingsOpen, toggleSettings } from "./settings.js";
 
 const form = $("ask-form");
@@ -39,6 +40,7 @@ document.addEventListener("keydown", (event) => {
 });
 
 initDocuments();
+initScope();
 initSettings();
 
 limits().then((limit) => {

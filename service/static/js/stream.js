@@ -2,6 +2,7 @@
 // read over fetch because EventSource cannot POST.
 
 import { authHeaders, errorMessage } from "./api.js";
+import { currentScope } from "./scope.js";
 
 // The API takes at most 40 earlier turns of 20,000 characters; the last few carry the context.
 const HISTORY_TURNS = 12;
@@ -57,6 +58,7 @@ export async function streamAnswer(question, history, signal, onToken) {
       headers: authHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify({
         question,
+        scope: currentScope(),
         history: history.slice(-HISTORY_TURNS).map((turn) => ({
           role: turn.role, content: turn.content.slice(0, TURN_CHARS),
         })),
