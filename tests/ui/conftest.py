@@ -135,6 +135,21 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def study_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server for the study-mode pages: tests/study's notes (TeX, flashcards, sections), the quoting
+    writer (no answer model), so its answers are the notes' own sentences."""
+    from service.server import running_server
+    from tests.study.conftest import study_settings
+
+    root = tmp_path_factory.mktemp("ui-study")
+    try:
+        with running_server(study_settings(root)) as url:
+            yield url
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture
 def open_page(browser, artifacts: Path) -> Iterator[Callable[..., object]]:
     """open_page(base_url, width=1280, height=800) -> a page that fails the test on any JS error."""

@@ -3,6 +3,7 @@
 
 import { api, docUrl } from "./api.js";
 import { $, el } from "./dom.js";
+import { appendWithMath } from "./math.js";
 import { openPanel, sourcePanel } from "./panels.js";
 
 const CONTEXT_CHARS = 1500;
@@ -28,17 +29,17 @@ function renderHighlighted(text, highlight) {
   const pre = els.text;
   pre.textContent = "";
   if (!highlight) {
-    pre.textContent = text;
+    appendWithMath(pre, text);
     return;
   }
   const { start, end } = highlight;
   const from = Math.max(0, start - CONTEXT_CHARS);
   const to = Math.min(text.length, end + CONTEXT_CHARS);
   if (from > 0) pre.appendChild(el("span", { className: "elided", text: "…\n" }));
-  pre.appendChild(document.createTextNode(text.slice(from, start)));
-  const mark = el("mark", { className: "highlight", text: text.slice(start, end) });
+  appendWithMath(pre, text.slice(from, start));
+  const mark = appendWithMath(el("mark", { className: "highlight" }), text.slice(start, end));
   pre.appendChild(mark);
-  pre.appendChild(document.createTextNode(text.slice(end, to)));
+  appendWithMath(pre, text.slice(end, to));
   if (to < text.length) pre.appendChild(el("span", { className: "elided", text: "\n…" }));
   mark.scrollIntoView({ block: "center" });
 }

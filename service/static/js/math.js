@@ -1,0 +1,91 @@
+// TeX in notes, sources and answers, typeset by KaTeX (vendored under static/vendor at install time, never
+// from a CDN). Delimiters: \( \) and $$ $$ / \[ \] (display). A formula KaTeX cannot parse, or a page
+// without the vendored files, shows the raw TeX. Copying a selection gives back the TeX as written.
+
+let katex = null;
+try {
+  katex = (await import("../vendor/katex/katex.js")).default;
+} catch (_) {
+  katex = null; // not vendored: formulas stay raw text
+}
+
+const DELIMITERS = [
+  { open: "$$", close: "$$", display: true },
+  { open: "\\[", close: "\\]", display: true },
+  { open: "\\(", close: "\\)", display: false },
+];
+
+// "a \(x^2\) b" -> [{text: "a "}, {tex: "x^2", raw: "\\(x^2\\)", display: false}, {text: " b"}].
+export function splitMath(text) {
+  const out = [];
+  let plain = "";
+  let i = 0;
+  while (i < text.length) {
+    const delim = DELIMITERS.find((d) => text.startsWith(d.open, i));
+    const close = delim ? text.indexOf(delim.close, i + delim.open.length) : -1;
+    if (delim && close > i + delim.open.length) {
+      if (plain) out.push({ text: plain });
+      plain = "";
+      const end = close + delim.close.length;
+      out.push({ tex: text.slice(i + delim.open.length, close), raw: text.slice(i, end), display: delim.display });
+      i = end;
+    } else {
+      plain += text[i];
+      i += 1;
+    }
+  }
+  if (plain) out.push({ text: plain });
+  return out;
+}
+
+export const hasMath = (text) => splitMath(text).some((part) => part.tex !== undefined);
+
+// One formula: a span carrying its TeX (data-tex) with KaTeX's rendering inside, or the raw TeX.
+export function mathElement(part) {
+  const span = document.createElement("span");
+  span.className = part.display ? "math math-display" : "math";
+  span.dataset.tex = part.raw;
+  if (!katex) {
+    span.textContent = part.raw;
+    return span;
+  }
+  try {
+    katex.render(part.tex, span, { displayMode: part.display, throwOnError: true, trust: false, strict: "ignore" });
+  } catch (_) {
+    span.textContent = part.raw;
+    span.classList.add("math-error");
+    span.title = "This formula could not be typeset; shown as written.";
+  }
+  return span;
+}
+
+// Append `text` to `parent` as text nodes, with its formulas typeset.
+export function appendWithMath(parent, text) {
+  for (const part of splitMath(text)) {
+    parent.appendChild(part.tex === undefined ? document.createTextNode(part.text) : mathElement(part));
+  }
+  return parent;
+}
+
+// Copy: a typeset formula in the selection becomes its TeX again.
+function texOfSelection(selection) {
+  const range = selection.getRangeAt(0);
+  const start = range.startContainer.parentElement && range.startContainer.parentElement.closest(".math");
+  if (start && start === (range.endContainer.parentElement && range.endContainer.parentElement.closest(".math"))) {
+    return start.dataset.tex;
+  }
+  const fragment = range.cloneContents();
+  const formulas = fragment.querySelectorAll(".math");
+  if (!formulas.length) return null;
+  for (const formula of formulas) formula.replaceWith(document.createTextNode(formula.dataset.tex || ""));
+  return fragment.textContent;
+}
+
+document.addEventListener("copy", (event) => {
+  const selection = window.getSelection();
+  if (!selection || !selection.rangeCount || selection.isCollapsed) return;
+  const tex = texOfSelection(selection);
+  if (tex === null || !event.clipboardData) return;
+  event.clipboardData.setData("text/plain", tex);
+  event.preventDefault();
+});
