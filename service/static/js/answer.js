@@ -3,6 +3,8 @@
 // passages when the answer abstained.
 
 import { breadcrumbText, el, truncate } from "./dom.js";
+import { markdownAvailable, renderMarkdown } from "./markdown.js";
+import { appendWithMath } from "./math.js";
 import { openSource } from "./sources.js";
 
 const NEAREST_PREVIEW_CHARS = 280;
@@ -41,14 +43,14 @@ function renderSentence(sentence, citations) {
   const wrapper = el("span", { className: sentence.supported ? "sentence" : "sentence unsupported" });
   const parts = sentence.citations.length ? splitMarkers(sentence.text, sentence.citations) : null;
   if (parts) {
-    wrapper.appendChild(document.createTextNode(parts.head));
+    appendWithMath(wrapper, parts.head);
     for (const n of sentence.citations) {
       const citation = citations.get(n);
       wrapper.append(" ", citation ? citationButton(citation) : "[" + n + "]");
     }
     if (parts.tail) wrapper.append(parts.tail);
   } else {
-    wrapper.appendChild(document.createTextNode(sentence.text));
+    appendWithMath(wrapper, sentence.text);
   }
   if (!sentence.supported) {
     wrapper.title = "No passage in your notes supports this sentence.";
@@ -101,7 +103,7 @@ function renderNearest(container, nearest) {
         el("span", { className: "source-docname", text: hit.doc }),
         crumbs ? el("span", { className: "source-crumbs", text: " — " + crumbs }) : null,
       ]),
-      el("p", { className: "nearest-text", text: truncate(hit.text, NEAREST_PREVIEW_CHARS) }),
+      appendWithMath(el("p", { className: "nearest-text" }), truncate(hit.text, NEAREST_PREVIEW_CHARS)),
     ]));
   }
   if (nearest.length) section.appendChild(list);
@@ -112,11 +114,16 @@ function renderNearest(container, nearest) {
 export function renderAnswer(shell, answer) {
   const citations = new Map(answer.citations.map((c) => [c.n, c]));
   shell.body.textContent = "";
-  answer.sentences.forEach((sentence, i) => {
-    shell.body.appendChild(renderSentence(sentence, citations));
-    // what followed the sentence in the answer (a space or line breaks); the answer text ends without one
-    if (i < answer.sentences.length - 1 && sentence.separator) shell.body.append(sentence.separator);
-  });
+  if (markdownAvailable()) {
+    const button = (n) => (citations.get(n) ? citationButton(citations.get(n)) : document.createTextNode("[" + n + "]"));
+    renderMarkdown(shell.body, answer.sentences, (s) => splitMarkers(s.text, s.citations), button);
+  } else {
+    answer.sentences.forEach((sentence, i) => {
+      shell.body.appendChild(renderSentence(sentence, citations));
+      // what followed the sentence in the answer (a space or line breaks); the answer text ends without one
+      if (i < answer.sentences.length - 1 && sentence.separator) shell.body.append(sentence.separator);
+    });
+  }
   if (answer.abstained) {
     shell.article.classList.add("abstained");
     renderNearest(shell.extras, answer.nearest);
