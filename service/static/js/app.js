@@ -7,6 +7,7 @@ import { $ } from "./dom.js";
 import { initDocuments } from "./documents.js";
 import { closePanel, closeTopPanel, sourcePanel, trapFocus } from "./panels.js";
 import { initScope } from "./scope.js";
+import { loadStarters } from "./guide.js";
 import { initSettings, settingsOpen, toggleSettings } from "./settings.js";
 
 const form = $("ask-form");
@@ -41,6 +42,7 @@ document.addEventListener("keydown", (event) => {
 
 initDocuments();
 initScope();
+loadStarters();
 initSettings();
 
 limits().then((limit) => {

@@ -3,6 +3,7 @@
 
 import { api, docUrl, limits } from "./api.js";
 import { $, announce, el } from "./dom.js";
+import { openGuide } from "./guide.js";
 import { closePanel, docsPanel, openPanel } from "./panels.js";
 
 const els = {
@@ -56,7 +57,10 @@ function documentItem(doc) {
   const passages = doc.n_passages + (doc.n_passages === 1 ? " passage" : " passages");
   const item = el("li", { className: "doc-item", "data-doc": doc.doc }, [
     el("div", { className: "doc-main" }, [
-      el("span", { className: "doc-name", text: doc.doc }),
+      el("button", {
+        type: "button", className: "doc-open", "aria-label": "Open " + doc.doc + " with its guide",
+        onclick: (event) => openGuide(doc.doc, event.currentTarget),
+      }, [el("span", { className: "doc-name", text: doc.doc })]),
       el("span", { className: "doc-kind badge", text: doc.kind }),
     ]),
     el("span", { className: "doc-status hint", text: ["indexed", passages, formatDate(doc.indexed_at)].join(" · ") }),

@@ -15,6 +15,7 @@ const els = {
   code: $("source-code"),
   text: $("source-text"),
   close: $("close-source"),
+  guide: $("source-guide"),
 };
 let opened = 0; // the latest openSource call: an earlier one's late reply is dropped
 
@@ -56,24 +57,32 @@ function renderCode(citation) {
   els.code.hidden = false;
 }
 
-// Open the panel on `target`: a Citation ({n, kind, doc, breadcrumbs, start, end, symbol, code, ...}) or a
-// nearest passage (a Hit, shown with n null).
-export async function openSource(target, opener) {
+// Open the panel on `target`: a Citation ({n, kind, doc, breadcrumbs, start, end, symbol, code, ...}), a
+// nearest passage (a Hit, shown with n null), or a whole document (start null). `guide`: an element shown
+// above the text (a document's outline and questions), kept while its entries are opened.
+export async function openSource(target, opener, guide = null) {
   openPanel(sourcePanel, opener);
-  els.title.textContent = target.n ? "Source [" + target.n + "]" : "Passage";
+  if (guide) {
+    if (guide.parentNode !== els.guide) els.guide.replaceChildren(guide);
+  } else {
+    els.guide.replaceChildren();
+  }
+  els.guide.hidden = !guide;
+  els.title.textContent = target.n ? "Source [" + target.n + "]" : guide ? "Guide" : "Passage";
   els.doc.textContent = target.doc + (target.kind === "code" && target.symbol ? " · " + target.symbol : "");
   renderBreadcrumbs(target.breadcrumbs);
   els.status.textContent = "Loading the source…";
   els.text.textContent = "";
   els.code.textContent = "";
   els.code.hidden = true;
-  els.close.focus();
+  if (!guide || !guide.contains(opener)) els.close.focus();
   const mine = ++opened;
 
-  const query = new URLSearchParams({ start: String(target.start), end: String(target.end) });
+  const whole = target.start === null || target.start === undefined;
+  const query = whole ? "" : "?" + new URLSearchParams({ start: String(target.start), end: String(target.end) });
   let source;
   try {
-    source = await api(docUrl("api/sources/", target.doc) + "?" + query.toString());
+    source = await api(docUrl("api/sources/", target.doc) + query);
   } catch (err) {
     if (mine !== opened) return;
     els.status.textContent = "Could not load the source: " + err.message;
