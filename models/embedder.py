@@ -8,6 +8,7 @@ prove that re-ingesting an unchanged folder embeds nothing.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,22 +46,28 @@ class Embedder:
         self.calls = 0  # embed() invocations with at least one text
         self.texts_embedded = 0
         self._direct = is_mean_pooled_transformer(model)
+        # one text batch through the model at a time: the fast tokenizer is not thread-safe (concurrent
+        # requests got "expected sequence of length 57 at dim 1 (got 42)", HTTP 500), and each concurrent
+        # forward pass kept its own activations in its own malloc arena (RSS +800 MB under 16 clients);
+        # torch's intra-op threads already use every core for one batch
+        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """(n, dim) float32, L2-normalized, so inner product is cosine similarity."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        self.calls += 1
-        self.texts_embedded += len(texts)
-        if len(texts) == 1 and self._direct:
-            return self._embed_query(texts[0])
-        vectors = self._model.encode(  # type: ignore[attr-defined]
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._lock:
+            self.calls += 1
+            self.texts_embedded += len(texts)
+            if len(texts) == 1 and self._direct:
+                return self._embed_query(texts[0])
+            vectors = self._model.encode(  # type: ignore[attr-defined]
+                list(texts),
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def _embed_query(self, text: str) -> np.ndarray:

@@ -44,7 +44,44 @@ def error_body(error: str, detail: str) -> dict[str, str]:
     return {"error": error, "detail": detail}
 
 
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "description": "What went wrong, in a few words."},
+        "detail": {"type": "string", "description": "The bad value and how to fix it."},
+    },
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """The OpenAPI schema shows the errors as they are: FastAPI's default 422 body (a list of validation
+    errors) is replaced by the service's {"error", "detail"}, and every operation names its 4XX/5XX."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("ValidationError", None)
+        components["HTTPValidationError"] = ERROR_SCHEMA
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("4XX", {"description": "Refused: the body says why", **error})
+                responses.setdefault("5XX", {"description": "Busy, timed out or failed", **error})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    document_errors(app)
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.error, exc.detail), status_code=exc.status)
