@@ -15,11 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from core.settings import DEFAULT_CACHE_DIR
+from core.settings import DEFAULT_CACHE_DIR, OpenAISettings
 from models.errors import GenerationError, ModelError
 from models.prompts import render_chatml
 
-BACKENDS = ("llamacpp", "transformers")
+BACKENDS = ("llamacpp", "transformers", "openai")
 
 
 class Backend(Protocol):
@@ -162,9 +162,17 @@ def load_generator(
     adapter: str | None = "default",
     threads: int | None = None,
     cache_dir: Path = DEFAULT_CACHE_DIR,
+    openai: OpenAISettings | None = None,
 ) -> Generator:
-    """Load once per process: llama.cpp over the quantized GGUF, or transformers (4-bit on CUDA)."""
+    """Load once per process: llama.cpp over the quantized GGUF, transformers (4-bit on CUDA), or a client of an
+    OpenAI-compatible server (`openai`: which server; it serves its own weights, so no adapter is applied here)."""
     from models.adapters import resolve_adapter
+
+    if backend == "openai":
+        from models.openai_backend import OpenAIBackend
+
+        config = openai or OpenAISettings()
+        return Generator(OpenAIBackend(config), f"openai:{config.model}@{config.base_url}")
 
     adapter_dir = resolve_adapter(adapter, base_model)
     label = f"{backend}:{base_model}" + (f"+{adapter_dir.name}" if adapter_dir else "")

@@ -81,6 +81,7 @@ def answer_model(settings: Settings) -> Generator | None:
         adapter=settings.adapter,
         threads=settings.threads,
         cache_dir=settings.cache_dir,
+        openai=settings.openai,
     )
 
 

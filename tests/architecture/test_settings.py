@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
+from ingest.leaf_store import leaf_store
 from ingest.pipeline import corpus_roots
 from retrieval.retriever import Retriever
 from service.answer import AnswerPipeline
@@ -31,6 +33,11 @@ def pipeline_for_runtime(s: Settings) -> AnswerPipeline:
 
 def app_state(s: Settings) -> Any:
     return create_app(s, runtime=object()).state  # type: ignore[arg-type]
+
+
+def openai_backend(s: Settings) -> Any:
+    """The client NOTECITE_GENERATOR=openai builds (no request is sent)."""
+    return answer_model(s.with_overrides(generator="openai")).backend
 
 
 def limits_endpoint(s: Settings) -> dict:
@@ -85,6 +92,15 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "LIMITS__MAX_UPLOAD_BYTES": ("4567", lambda s: limits_endpoint(s)["max_upload_bytes"], 4567),
     "LIMITS__MAX_FILE_BYTES": ("8910", lambda s: s.limits.max_file_bytes, 8910),
     "LIMITS__RATE_LIMIT_PER_MINUTE": ("17", lambda s: app_state(s).limiter.per_minute, 17),
+    "STORE__BACKEND": ("milvus", lambda s: leaf_store(s.store, Path(tempfile.mkdtemp())).name, "milvus"),
+    "STORE__MILVUS_URI": ("http://milvus:19530", lambda s: s.store.milvus_uri, "http://milvus:19530"),
+    "STORE__MILVUS_TOKEN": ("root:Milvus", lambda s: s.store.milvus_token, "root:Milvus"),
+    "STORE__COLLECTION_PREFIX": ("team_a", lambda s: s.store.collection_prefix, "team_a"),
+    "OPENAI__BASE_URL": ("http://llm:8080/v1", lambda s: openai_backend(s).base_url, "http://llm:8080/v1"),
+    "OPENAI__MODEL": ("qwen", lambda s: openai_backend(s).config.model, "qwen"),
+    "OPENAI__API_KEY": ("sk-1", lambda s: openai_backend(s)._http.headers["authorization"], "Bearer sk-1"),
+    "OPENAI__CONNECT_TIMEOUT_S": ("1.5", lambda s: openai_backend(s)._http.timeout.connect, 1.5),
+    "OPENAI__READ_TIMEOUT_S": ("7", lambda s: openai_backend(s)._http.timeout.read, 7.0),
     "LIMITS__MAX_BODY_BYTES": ("2048", lambda s: post_status(s, "/api/feedback", b"x" * 3000), 413),
     "LIMITS__MAX_PENDING_ANSWERS": ("3", lambda s: app_state(s).gate.capacity, 3),
     "LIMITS__GENERATION_TIMEOUT_S": ("7.5", lambda s: app_state(s).gate.timeout_s, 7.5),

@@ -1,0 +1,85 @@
+"""The answer model behind an OpenAI-compatible HTTP server (vLLM, llama.cpp's server, Ollama, TGI).
+
+The server gets the same rendered ChatML prompt the in-process backends decode, on `/completions`
+with greedy sampling, so a server holding the same weights writes the same answer and the pipeline,
+citations and guard above it do not change. Tokens stream back as Server-Sent Events. A server that is
+down, refuses, or stays silent past the read timeout raises GenerationError, which the service answers
+with 503 and the message (never a hang).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+
+from core.settings import OpenAISettings
+from models.errors import GenerationError
+from models.prompts import END_OF_TURN
+
+
+class OpenAIBackend:
+    """Backend (models.generator) over `POST {base_url}/completions` with `stream: true`."""
+
+    def __init__(self, config: OpenAISettings) -> None:
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
+        timeout = httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s)
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+
+    def _failure(self, exc: Exception) -> GenerationError:
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            why = "is not reachable (is it running?)"
+        elif isinstance(exc, httpx.TimeoutException):
+            why = f"sent nothing for {self.config.read_timeout_s:g} s (NOTECITE_OPENAI__READ_TIMEOUT_S)"
+        elif isinstance(exc, httpx.HTTPStatusError):
+            why = f"answered HTTP {exc.response.status_code}: {exc.response.text[:200]}"
+        else:
+            why = f"failed: {exc}"
+        error = GenerationError(f"the answer model server at {self.base_url} {why}")
+        error.__cause__ = exc
+        return error
+
+    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        body = {
+            "model": self.config.model,
+            "prompt": prompt,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "stream": True,
+            "stop": [END_OF_TURN],
+        }
+        try:
+            with self._http.stream("POST", "/completions", json=body) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    response.raise_for_status()
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line.removeprefix("data:").strip()
+                    if data == "[DONE]":
+                        return
+                    choices = json.loads(data).get("choices") or [{}]
+                    if text := choices[0].get("text"):
+                        yield text
+        except httpx.HTTPError as exc:
+            raise self._failure(exc) from exc
+
+    def count_tokens(self, prompt: str) -> int:
+        """The server's own count when it offers one (llama.cpp `/extras/tokenize`, vLLM `/tokenize`), else words."""
+        root = self.base_url.removesuffix("/v1")
+        for path, key in (("/extras/tokenize", "input"), ("/tokenize", "prompt")):
+            try:
+                response = self._http.post(root + path, json={key: prompt, "model": self.config.model})
+            except httpx.HTTPError as exc:
+                raise self._failure(exc) from exc
+            if response.status_code == 200:
+                body = response.json()
+                return int(body.get("count") or len(body.get("tokens", [])))
+        return round(len(prompt.split()) * 1.3)  # an estimate: the server counts nothing for us
+
+    def close(self) -> None:
+        self._http.close()
