@@ -89,6 +89,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         error = HTTP_ERRORS.get(exc.status_code, "http error")
+        if exc.status_code == 413:  # a body cut off mid-stream: Starlette's limiter says only "Content Too Large"
+            return JSONResponse(error_body(error, "the request body is over the server's limit"), status_code=413)
         return JSONResponse(error_body(error, str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)

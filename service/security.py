@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
@@ -41,13 +41,6 @@ def security_headers(path: str) -> dict[str, str]:
     return {**EVERY_RESPONSE, "Content-Security-Policy": csp}
 
 
-class BodyTooLarge(HTTPException):
-    """Raised from `receive` when a body without Content-Length runs past its cap; answered 413."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than {limit} bytes")
-
-
 class SecurityMiddleware:
     """Pure ASGI (no buffering, so streamed answers stay streamed): caps the body, adds the headers."""
 
@@ -66,16 +59,6 @@ class SecurityMiddleware:
         if length.isdigit() and int(length) > limit:
             await too_large(send, path, f"the request body is {length} bytes; the limit is {limit}")
             return
-        received = 0
-
-        async def capped_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -84,7 +67,9 @@ class SecurityMiddleware:
                 message = {**message, "headers": [h for h in message.get("headers", []) if h[0] not in names] + extra}
             await send(message)
 
-        await self.app(scope, capped_receive, send_with_headers)
+        # a body without Content-Length is counted as it arrives: Starlette's limiter raises past `limit`,
+        # FastAPI turns that into an HTTP 413, service.errors into the JSON error shape
+        await RequestBodyLimitMiddleware(self.app, max_body_size=limit)(scope, receive, send_with_headers)
 
 
 async def too_large(send: Send, path: str, detail: str) -> None:

@@ -1,0 +1,62 @@
+"""Schemathesis against the running server's own OpenAPI schema: every operation, valid and invalid input.
+
+Checks on every response: never a 5xx, a body that matches the schema for 2xx, and every error in the
+service's JSON shape {"error", "detail"}. Uploads are generated too (each valid one re-ingests), so the
+examples per operation stay few by default; `-m exhaustive` runs many more. (Schemathesis' own pytest
+plugin does not run under pytest 9, so each operation's strategy is drawn by Hypothesis here.)
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+
+
+def error_shape(ctx, response, case) -> None:  # noqa: ANN001 - schemathesis check signature
+    """A 4xx or 5xx says what went wrong in the service's shape, never an HTML page or a stack trace."""
+    if response.status_code < 400:
+        return
+    body = response.json()
+    assert set(body) == {"error", "detail"}, f"{case.method} {case.path}: error body {body!r}"
+    assert isinstance(body["error"], str) and isinstance(body["detail"], str)
+    assert "Traceback" not in body["detail"] and "/tmp/" not in body["detail"]
+
+
+CHECKS = [not_a_server_error, response_schema_conformance, error_shape]
+
+
+def fuzz(url: str, figures, examples: int) -> None:  # noqa: ANN001
+    schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 10, [op.label for op in operations]
+    for operation in operations:
+        for mode in MODES:
+
+            @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def check(case) -> None:  # noqa: ANN001
+                response = case.call(timeout=120)
+                figures.add("api_fuzz", requests=1, **{f"status_{response.status_code // 100}xx": 1})
+                case.validate_response(response, checks=CHECKS)
+
+            try:
+                check()
+            except Unsatisfiable:  # no parameters or body to make invalid (GET /healthz)
+                assert mode is GenerationMode.NEGATIVE, operation.label
+        figures.add("api_fuzz", operations=1)
+
+
+def test_every_operation_answers_in_shape(tiny_url: str, figures) -> None:  # noqa: ANN001
+    fuzz(tiny_url, figures, examples=8)
+
+
+@pytest.mark.exhaustive
+def test_every_operation_answers_in_shape_long(tiny_url: str, figures) -> None:  # noqa: ANN001
+    fuzz(tiny_url, figures, examples=200)
