@@ -20,7 +20,7 @@ from service.errors import error_body, install_error_handlers
 from service.feedback import FeedbackStore
 from service.metrics import ServiceMetrics
 from service.ratelimit import RateLimiter
-from service.routes import ask, chat, documents, guide, system
+from service.routes import ask, chat, documents, guide, quiz, system
 from service.routes.feedback import router as feedback_router
 from service.runtime import Runtime
 from service.security import UPLOAD_PATH, install_security
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.middleware("http")(metrics.middleware)
     install_security(app, settings)  # outermost: its headers reach every response, 429s and 401s too
 
-    for module in (ask, documents, chat, system, guide):
+    for module in (ask, documents, chat, system, guide, quiz):
         app.include_router(module.router)
     app.include_router(feedback_router)
 

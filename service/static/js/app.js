@@ -8,6 +8,7 @@ import { initDocuments } from "./documents.js";
 import { closePanel, closeTopPanel, sourcePanel, trapFocus } from "./panels.js";
 import { initScope } from "./scope.js";
 import { loadStarters } from "./guide.js";
+import { openQuiz } from "./quiz.js";
 import { initSettings, settingsOpen, toggleSettings } from "./settings.js";
 
 const form = $("ask-form");
@@ -29,6 +30,7 @@ question.addEventListener("keydown", (event) => {
 });
 
 $("new-chat").addEventListener("click", newChat);
+$("open-quiz").addEventListener("click", (event) => openQuiz(null, event.currentTarget));
 document.querySelector(".skip-link").addEventListener("click", (event) => {
   event.preventDefault();
   question.focus();

@@ -8,6 +8,7 @@ import { $, el } from "./dom.js";
 import { appendWithMath } from "./math.js";
 import { closePanel, sourcePanel } from "./panels.js";
 import { scopeToDocument } from "./scope.js";
+import { openQuiz } from "./quiz.js";
 import { openSource } from "./sources.js";
 
 function askQuestion(question) {
@@ -57,6 +58,10 @@ function guideView(guide) {
     el("button", {
       type: "button", className: "guide-scope", text: "Ask only this document",
       onclick: () => scopeToDocument(guide.doc),
+    }),
+    el("button", {
+      type: "button", className: "guide-quiz", text: "Quiz me",
+      onclick: (event) => openQuiz(guide.doc, event.currentTarget),
     }),
   ]));
   view.appendChild(el("details", { className: "guide-outline", open: "" }, [

@@ -68,6 +68,7 @@ export async function openSource(target, opener, guide = null) {
     els.guide.replaceChildren();
   }
   els.guide.hidden = !guide;
+  els.text.hidden = false;
   els.title.textContent = target.n ? "Source [" + target.n + "]" : guide ? "Guide" : "Passage";
   els.doc.textContent = target.doc + (target.kind === "code" && target.symbol ? " · " + target.symbol : "");
   renderBreadcrumbs(target.breadcrumbs);

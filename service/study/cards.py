@@ -1,0 +1,160 @@
+"""Quiz cards made from the notes. Every card's answer is an exact span of its note, so a graded answer can
+always show the passage it was graded against.
+
+- flashcard: a question line the structure inference found (a section titled by a question); the answer
+  is the section's text after the question, up to its first blank line.
+- definition: "X is a/an/the ..." or "X: ..." inside a passage; the answer is the defining part.
+- title: a section titled by a topic ("Calvin cycle"); the answer is the first sentence of its text.
+
+A card is keyed by its content (kind, question, answer), not by node ids: a re-ingest that leaves the text
+alone keeps the key, and so the card's schedule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from core.text import sentence_spans
+from ingest.sections import trim_span
+from service.study.guide import flashcard_line, title_question
+from service.study.outline import SectionReader, SectionSpan, section_spans
+
+MAX_ANSWER_CHARS = 400
+NOT_A_TERM = frozenset(
+    [
+        "it",
+        "this",
+        "there",
+        "that",
+        "these",
+        "those",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "as",
+        "if",
+        "when",
+        "where",
+        "what",
+        "why",
+        "how",
+    ]
+)
+MIN_ANSWER_CHARS = 3
+# "Adam is an optimizer that ..." / "Momentum is a method ..." / "Leaky ReLU: introduces ..."
+DEFINITION = re.compile(
+    r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<term>[A-Z][\w\-+/() ]{1,48}?)"
+    r"(?:[ \t]+(?:is|are|refers to|means)[ \t]+(?P<def>(?:a|an|the|one)[ \t][^\n]+)|:[ \t]+(?P<def2>[^\n]{12,}))"
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    kind: str  # "flashcard", "definition" or "title"
+    doc: str
+    question: str
+    answer: str  # == source_text(doc)[start:end]
+    start: int
+    end: int
+    breadcrumbs: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def card_key(kind: str, question: str, answer: str) -> str:
+    return hashlib.sha256(f"{kind}\n{question}\n{answer}".encode()).hexdigest()[:24]
+
+
+def make_card(kind: str, doc: str, question: str, text: str, span: tuple[int, int], crumbs: list[str]) -> Card | None:
+    start, end = trim_span(text, *span)
+    if end - start < MIN_ANSWER_CHARS:
+        return None
+    return Card(card_key(kind, question, text[start:end]), kind, doc, question, text[start:end], start, end, crumbs)
+
+
+def first_block(text: str, start: int, end: int) -> tuple[int, int]:
+    """From `start` to the first blank line (or `end`), cut at a line end past MAX_ANSWER_CHARS."""
+    blank = text.find("\n\n", start, end)
+    stop = blank if blank != -1 else end
+    if stop - start > MAX_ANSWER_CHARS:
+        cut = text.rfind("\n", start, start + MAX_ANSWER_CHARS)
+        stop = cut if cut > start else first_sentence_end(text, start, stop)
+    return start, stop
+
+
+def first_sentence_end(text: str, start: int, end: int) -> int:
+    spans = sentence_spans(text[start:end])
+    return start + spans[0][1] if spans else end
+
+
+def body_start(section: SectionSpan) -> int:
+    """Where the section's own text begins: after its heading and question lines (its context spans)."""
+    pos = section.start
+    for s, e in sorted(section.context):
+        if s <= pos + 2:  # context right at the top (allowing a line break between)
+            pos = max(pos, e)
+    return pos
+
+
+def flashcard_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
+    line = flashcard_line(section, text)
+    if line is None:
+        return []
+    card = make_card(
+        "flashcard", doc, line.text, text, first_block(text, line.end, section.end), list(section.breadcrumbs)
+    )
+    return [card] if card else []
+
+
+def definition_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
+    cards = []
+    start = body_start(section)
+    for match in DEFINITION.finditer(text, start, section.end):
+        term = match.group("term").strip()
+        group = "def" if match.group("def") else "def2"
+        first = term.split()[0].lower()
+        if len(term.split()) > 5 or first in NOT_A_TERM or any(ch.isdigit() for ch in term):
+            continue
+        span = first_block(text, match.start(group), min(match.end(group), section.end))
+        card = make_card("definition", doc, f"What is {term}?", text, span, list(section.breadcrumbs))
+        if card:
+            cards.append(card)
+    return cards
+
+
+def title_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
+    title = section.breadcrumbs[-1] if len(section.breadcrumbs) > 1 else ""
+    question = title_question(title) if title else None
+    if question is None or question == title:  # a question title is a flashcard's business
+        return []
+    start = body_start(section)
+    start, _ = trim_span(text, start, section.end)
+    card = make_card(
+        "title", doc, question, text, (start, first_sentence_end(text, start, section.end)), list(section.breadcrumbs)
+    )
+    return [card] if card else []
+
+
+def build_cards(reader: SectionReader, doc: str) -> list[Card]:
+    """The deck of one document, in document order; a question asked twice keeps its first card."""
+    text = reader.source_text(doc) or ""
+    cards: list[Card] = []
+    seen: set[str] = set()
+    for section in section_spans(reader, doc):
+        found = flashcard_cards(doc, text, section)
+        if not found:
+            found = definition_cards(doc, text, section) + title_cards(doc, text, section)
+        for card in found:
+            if card.question.lower() not in seen:
+                seen.add(card.question.lower())
+                cards.append(card)
+    return cards
