@@ -166,6 +166,7 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Bind address of `notecite serve`.")
     port: int = Field(8000, ge=0, le=65535, description="Port of `notecite serve`.")
+    watch: bool = Field(True, description="Watch NOTES_DIR while serving and re-index a changed note at once.")
 
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()

@@ -20,11 +20,12 @@ from service.errors import error_body, install_error_handlers
 from service.feedback import FeedbackStore
 from service.metrics import ServiceMetrics
 from service.ratelimit import RateLimiter
-from service.routes import ask, chat, documents, guide, quiz, system
+from service.routes import ask, chat, documents, guide, quiz, system, watch
 from service.routes.feedback import router as feedback_router
 from service.runtime import Runtime
 from service.security import UPLOAD_PATH, install_security
 from service.uploads import UploadStore
+from service.watch import NotesWatcher
 
 STATIC_DIR = Path(__file__).parent / "static"
 RATE_LIMITED_PREFIXES = ("/api/", "/v1/")
@@ -40,8 +41,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.runtime = runtime or await run_in_threadpool(Runtime.build, settings)
         app.state.uploads = UploadStore(app.state.runtime)
         app.state.feedback = FeedbackStore(settings.index_dir.parent / "feedback.sqlite3")
+        app.state.watcher = NotesWatcher(app.state.runtime).start() if settings.watch else None
         log.info("notecite ready: serving generation %s", app.state.runtime.served.generation)
         yield
+        if app.state.watcher is not None:
+            app.state.watcher.stop()
         app.state.feedback.close()
 
     # Swagger UI and ReDoc from a package, not a CDN: /docs must work on an offline machine
@@ -81,7 +85,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.middleware("http")(metrics.middleware)
     install_security(app, settings)  # outermost: its headers reach every response, 429s and 401s too
 
-    for module in (ask, documents, chat, system, guide, quiz):
+    for module in (ask, documents, chat, system, guide, quiz, watch):
         app.include_router(module.router)
     app.include_router(feedback_router)
 

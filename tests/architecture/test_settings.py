@@ -70,6 +70,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "THREADS": ("3", lambda s: s.threads, 3),
     "HOST": ("0.0.0.0", lambda s: s.host, "0.0.0.0"),
     "PORT": ("8123", lambda s: s.port, 8123),
+    "WATCH": ("false", lambda s: app_state(s).settings.watch, False),
     "RETRIEVAL__CANDIDATE_K": ("33", lambda s: pipeline(s).retriever.params.candidate_k, 33),
     "RETRIEVAL__RRF_K": ("7", lambda s: pipeline(s).retriever.params.rrf_k, 7),
     "RETRIEVAL__DENSE_WEIGHT": ("0.5", lambda s: pipeline(s).retriever.params.dense_weight, 0.5),
