@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from llama_index.core.schema import NodeRelationship
 
-from ingest.loaders import LoadedFile, load_file
+from ingest.errors import SkippedFile
+from ingest.loaders import LoadedFile, _load_html, load_file
+from ingest.notebook import load_notebook
 from ingest.passages import PassageParams, estimate_tokens, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
 from ingest.structure import infer_structure
@@ -32,6 +36,10 @@ LINE = st.one_of(
     st.just(""),
     st.just("   \t "),
     st.just("type"),
+    st.sampled_from(["=====", "-----", "*****", "~~~", "```", "---", "+++", "title: Notes"]),  # adornments, fences
+    WORDS.map(lambda w: f"* {w} :tag:"),  # Org heading, Markdown list item
+    WORDS.map(lambda w: f".. note:: {w}"),  # reST directive
+    st.sampled_from([".. _label:", ".. index:: single: x", "#+TITLE: Org notes", "[[Wiki Link]] and #tag"]),
 )
 DOCUMENT = st.tuples(st.lists(LINE, min_size=1, max_size=60), st.sampled_from(["\n", "\r\n", "\n\n"]))
 
@@ -43,13 +51,35 @@ def nodes_for(text: str, fmt: str, params: PassageParams) -> list:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(DOCUMENT, st.sampled_from(["text", "markdown"]), st.sampled_from([(8, 24), (128, 240)]))
+@given(DOCUMENT, st.sampled_from(["text", "markdown", "rst", "org"]), st.sampled_from([(8, 24), (128, 240)]))
 def test_every_node_is_its_exact_source_slice(
     document: tuple[list[str], str], fmt: str, sizes: tuple[int, int]
 ) -> None:
     lines, newline = document
     text = newline.join(lines)
-    nodes = nodes_for(text, fmt, PassageParams(min_tokens=sizes[0], max_tokens=sizes[1]))
+    assert_exact_slices(text, nodes_for(text, fmt, PassageParams(min_tokens=sizes[0], max_tokens=sizes[1])))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENT, st.sampled_from(["ipynb", "html"]))
+def test_extracted_formats_are_exact_slices_too(document: tuple[list[str], str], fmt: str) -> None:
+    """Notebooks and HTML serve extracted text: every node is an exact slice of that text."""
+    lines, newline = document
+    if fmt == "ipynb":
+        cells = [{"cell_type": ("markdown", "code")[i % 2], "source": line} for i, line in enumerate(lines)]
+        data = json.dumps({"cells": cells}).encode()
+    else:
+        data = "".join(f"<h2>{html.escape(x)}</h2>" if x.startswith("#") else f"<p>{html.escape(x)}</p>" for x in lines)
+        data = data.encode("utf-8")
+    try:
+        loaded = load_notebook("n.ipynb", data) if fmt == "ipynb" else _load_html("n.html", data)
+    except SkippedFile:
+        return  # nothing with text to index: skipped with a reason, as the loaders' tests check
+    nodes = section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams())
+    assert_exact_slices(loaded.source.text, nodes)
+
+
+def assert_exact_slices(text: str, nodes: list) -> None:
     by_id = {n.node_id: n for n in nodes}
     assert len(by_id) == len(nodes)  # ids are unique
     previous_passage_end = 0
