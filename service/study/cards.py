@@ -124,6 +124,8 @@ def definition_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
         first = term.split()[0].lower()
         if len(term.split()) > 5 or first in NOT_A_TERM or any(ch.isdigit() for ch in term):
             continue
+        if first in ("a", "an", "the"):
+            term = first + term[len(first) :]  # "An oxbow lake is ..." asks "What is an oxbow lake?"
         span = first_block(text, match.start(group), min(match.end(group), section.end))
         card = make_card("definition", doc, f"What is {term}?", text, span, list(section.breadcrumbs))
         if card:

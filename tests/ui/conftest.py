@@ -136,18 +136,24 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def study_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def study_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A second server for the study-mode pages: tests/study's notes (TeX, flashcards, sections), the quoting
-    writer (no answer model), so its answers are the notes' own sentences."""
+    writer (no answer model), so its answers are the notes' own sentences; yields (url, notes folder)."""
     from service.server import running_server
     from tests.study.conftest import study_settings
 
     root = tmp_path_factory.mktemp("ui-study")
+    settings = study_settings(root)
     try:
-        with running_server(study_settings(root)) as url:
-            yield url
+        with running_server(settings) as url:
+            yield url, settings.notes_dir
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def study_url(study_server: tuple[str, Path]) -> str:
+    return study_server[0]
 
 
 @pytest.fixture

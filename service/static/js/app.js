@@ -8,6 +8,7 @@ import { initDocuments } from "./documents.js";
 import { closePanel, closeTopPanel, sourcePanel, trapFocus } from "./panels.js";
 import { initScope } from "./scope.js";
 import { loadStarters } from "./guide.js";
+import { initLive } from "./live.js";
 import { openQuiz } from "./quiz.js";
 import { initSettings, settingsOpen, toggleSettings } from "./settings.js";
 
@@ -45,6 +46,7 @@ document.addEventListener("keydown", (event) => {
 initDocuments();
 initScope();
 loadStarters();
+initLive();
 initSettings();
 
 limits().then((limit) => {

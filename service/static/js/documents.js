@@ -72,7 +72,7 @@ function documentItem(doc) {
   return item;
 }
 
-async function loadDocuments() {
+export async function loadDocuments() {
   els.status.textContent = "Loading documents…";
   let body;
   try {
