@@ -13,6 +13,7 @@ from eval.cli import eval_command, validate_command
 from models.cli import bench_generate, finetune
 from notecite.ingest_command import ingest
 from service.cli import ask, bench_retrieval_command, search, serve
+from service.mcp_server import mcp_command
 from service.study.cli import quiz
 
 app = typer.Typer(help="Ask questions of your notes; answers cite the exact passages.", no_args_is_help=True)
@@ -37,6 +38,7 @@ app.command("serve")(serve)
 app.command("ask")(ask)
 app.command("search")(search)
 app.command("quiz")(quiz)
+app.command("mcp")(mcp_command)
 app.command("eval", help="Offline evaluation: report.json, report.md and plots.")(eval_command)
 app.command("validate-dataset", help="Check an eval dataset's quotes against the notes.")(validate_command)
 app.command("finetune", help="LoRA fine-tune the answer model on the notes (or --eval-only).")(finetune)

@@ -18,6 +18,7 @@ from service.admission import AnswerGate
 from service.deps import MISSING_KEY, has_write_access
 from service.errors import error_body, install_error_handlers
 from service.feedback import FeedbackStore
+from service.mcp_server import build_mcp_server
 from service.metrics import ServiceMetrics
 from service.ratelimit import RateLimiter
 from service.routes import ask, chat, documents, guide, quiz, system, watch
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.state.feedback = FeedbackStore(settings.index_dir.parent / "feedback.sqlite3")
         app.state.watcher = NotesWatcher(app.state.runtime).start() if settings.watch else None
         log.info("notecite ready: serving generation %s", app.state.runtime.served.generation)
-        yield
+        async with mcp_server.session_manager.run():  # the MCP endpoint's sessions live as long as the app
+            yield
         if app.state.watcher is not None:
             app.state.watcher.stop()
         app.state.feedback.close()
@@ -56,6 +58,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # MCP over streamable HTTP at /mcp: the same tools as `notecite mcp`, on the served generation
+    mcp_server = build_mcp_server(lambda: app.state.runtime)
+    mcp_app = mcp_server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, host=settings.host)
+    app.router.routes.extend(mcp_app.routes)
     app.state.metrics = metrics = ServiceMetrics()
     app.state.limiter = limiter = RateLimiter(settings.limits.rate_limit_per_minute)
     app.state.gate = AnswerGate(settings.limits)

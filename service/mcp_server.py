@@ -1,0 +1,106 @@
+"""An MCP server (the official `mcp` SDK) over the notes: search_notes, ask_notes and get_source.
+
+The same tools serve two transports: stdio (`notecite mcp`, for a desktop assistant that starts it) and
+streamable HTTP at /mcp inside the API (service/app.py mounts it). Tools run in a worker thread, so a
+long answer never blocks the server's event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import typer
+from mcp.server.mcpserver import MCPServer
+
+from service.study.scope import resolve_scope
+
+INSTRUCTIONS = (
+    "Search and ask the user's own study notes. Every hit and citation names a document and a character span "
+    "[start, end) of its text; get_source returns that text. ask_notes answers 'The notes do not cover this.' "
+    "rather than guess."
+)
+
+
+def hit_out(hit: Any) -> dict[str, Any]:
+    return {
+        "doc": hit.doc,
+        "breadcrumbs": hit.breadcrumbs,
+        "start": hit.start,
+        "end": hit.end,
+        "text": hit.text,
+        "score": round(hit.score, 4),
+        "kind": hit.kind,
+    }
+
+
+def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
+    """The tools over whatever generation `get_runtime()` serves at call time."""
+    server = MCPServer("notecite", instructions=INSTRUCTIONS, version="0.1.0")
+
+    @server.tool()
+    async def search_notes(query: str, k: int = 5, docs: list[str] | None = None) -> list[dict[str, Any]]:
+        """Hybrid search of the notes (no answer written): the passages best matching `query`, best first.
+        `docs` limits the search to those documents."""
+
+        def run() -> list[dict[str, Any]]:
+            served = get_runtime().served
+            scope = resolve_scope([{"doc": d} for d in docs or []], served.reader)
+            return [hit_out(h) for h in served.retriever.retrieve(query, k=max(1, min(k, 50)), scope=scope)]
+
+        return await anyio.to_thread.run_sync(run)
+
+    @server.tool()
+    async def ask_notes(question: str, docs: list[str] | None = None) -> dict[str, Any]:
+        """Answer a question from the notes, with numbered citations to exact spans; abstains when the notes
+        do not cover it. `docs` limits retrieval and citations to those documents."""
+
+        def run() -> dict[str, Any]:
+            served = get_runtime().served
+            scope = resolve_scope([{"doc": d} for d in docs or []], served.reader)
+            answer = served.pipeline.answer(question, scope=scope)
+            citations = [
+                {"n": c.n, "doc": c.doc, "breadcrumbs": c.breadcrumbs, "start": c.start, "end": c.end, "quote": c.quote}
+                for c in answer.citations
+            ]
+            return {"text": answer.text, "abstained": answer.abstained, "citations": citations}
+
+        return await anyio.to_thread.run_sync(run)
+
+    @server.tool()
+    async def get_source(doc: str, start: int | None = None, end: int | None = None) -> dict[str, Any]:
+        """The text of an indexed document, or of its span [start, end) when both are given."""
+        text = get_runtime().served.reader.source_text(doc)
+        if text is None:
+            raise ValueError(f"{doc!r} is not in the index")
+        if start is None or end is None:
+            return {"doc": doc, "start": 0, "end": len(text), "text": text}
+        if not 0 <= start <= end <= len(text):
+            raise ValueError(f"span must satisfy 0 <= start <= end <= {len(text)}")
+        return {"doc": doc, "start": start, "end": end, "text": text[start:end]}
+
+    return server
+
+
+def run_stdio(settings: Any) -> None:
+    """`notecite mcp`: bring the index up to date, load the models, then serve MCP on stdin/stdout."""
+    from service.runtime import Runtime
+
+    runtime = Runtime.build(settings)
+    build_mcp_server(lambda: runtime).run("stdio")
+
+
+def mcp_command(
+    notes: Path | None = typer.Option(None, help="Notes folder (NOTECITE_NOTES_DIR)."),
+    index: Path | None = typer.Option(None, help="Index folder (NOTECITE_INDEX_DIR)."),
+) -> None:
+    """Serve the notes to an MCP client over stdin/stdout (tools: search_notes, ask_notes, get_source)."""
+    import logging
+    import sys
+
+    from core.settings import get_settings
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)  # stdout carries the protocol
+    run_stdio(get_settings().with_overrides(notes_dir=notes, index_dir=index))
