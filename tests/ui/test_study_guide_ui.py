@@ -27,7 +27,7 @@ def test_opening_a_document_shows_its_guide(study_url, open_page, chat_factory, 
     expect(panel.locator("#source-guide")).to_be_visible()  # the guide stays while its entries are opened
     questions = panel.locator("button.guide-question")
     expect(questions.first).to_be_visible()
-    page.screenshot(path=artifacts / "13-source-guide.png")
+    page.screenshot(path=artifacts / "study-guide.png")
 
     with page.expect_response("**/api/ask/stream"):
         panel.locator("button.guide-question", has_text="What is Adam?").click()
@@ -41,7 +41,7 @@ def test_empty_chat_offers_starter_questions(study_url, open_page, artifacts: Pa
     expect(starters.first).to_be_visible()
     labels = starters.all_inner_texts()
     assert "What does ATP stand for?" in labels
-    page.screenshot(path=artifacts / "14-starters.png")
+    page.screenshot(path=artifacts / "study-starters.png")
     with page.expect_response("**/api/ask/stream"):
         starters.filter(has_text="What does ATP stand for?").click()
     answer = page.locator(".turn-assistant").first

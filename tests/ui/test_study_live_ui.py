@@ -28,7 +28,7 @@ def test_documents_panel_shows_live_file_status(study_server, open_page, artifac
     expect(skipped.locator(".watch-reason")).not_to_be_empty()
     # the document list follows the new index generation
     expect(page.locator('#docs-list li.doc-item[data-doc="volcanoes.md"]')).to_have_count(1, timeout=10_000)
-    page.screenshot(path=artifacts / "16-live-folder.png")
+    page.screenshot(path=artifacts / "study-live-folder.png")
     (notes / "volcanoes.md").unlink()
     (notes / "sketch.png").unlink()
     expect(watch.locator('li[data-doc="volcanoes.md"]')).to_have_count(0, timeout=20_000)

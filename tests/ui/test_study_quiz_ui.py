@@ -29,7 +29,7 @@ def test_quiz_grades_an_answer_and_shows_the_passage(study_url, open_page, artif
     expect(result).to_contain_text("Adenosine triphosphate")
     mark = panel.locator("#source-text mark")
     expect(mark).to_have_text("Adenosine triphosphate")
-    page.screenshot(path=artifacts / "15-quiz.png")
+    page.screenshot(path=artifacts / "study-quiz.png")
 
     panel.locator("button.quiz-next").click()
     expect(question).to_have_text("Which organelle produces most of the ATP in a cell?")

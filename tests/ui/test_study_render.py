@@ -39,7 +39,7 @@ def test_tex_in_a_cited_source_is_typeset_and_copies_as_tex(study_url, open_page
     assert "\\(1 - \\beta_1^t\\)" in tex
     display = source.locator('.math-display[data-tex^="$$"] .katex-display')
     expect(display).to_have_count(1)
-    page.screenshot(path=artifacts / "11-math-in-source.png")
+    page.screenshot(path=artifacts / "study-math.png")
     copied = page.evaluate(COPY_SELECTION, "#source-text")
     assert "$$m_t = \\beta_1 m_{t-1} + (1 - \\beta_1) g_t$$" in copied
     assert "bias correction divides it by \\(1 - \\beta_1^t\\)" in copied
@@ -105,4 +105,4 @@ def test_answers_render_markdown_sanitized_with_citations_and_math(study_url, op
     assert result["math"] == 1
     assert result["sentences"] == 4 and result["unsupported"] == 1
     assert result["risky"] == 0 and "alert" not in result["text"]
-    page.screenshot(path=artifacts / "12-markdown-answer.png")
+    page.screenshot(path=artifacts / "study-markdown.png")

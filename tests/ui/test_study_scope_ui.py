@@ -24,7 +24,7 @@ def test_scope_picker_limits_the_question(base_url, open_page, chat_factory, art
     expect(doc.locator(".scope-sections input")).not_to_have_count(0)
     doc.locator("> label input").check()
     expect(toggle).to_have_text("Scope: rivers.md")
-    page.screenshot(path=artifacts / "10-scope-picker.png")
+    page.screenshot(path=artifacts / "study-scope.png")
     page.keyboard.press("Escape")
     expect(picker).to_be_hidden()
 
