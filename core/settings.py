@@ -31,6 +31,12 @@ class RetrievalSettings(BaseModel):
     merge_ratio: float = Field(
         0.5, gt=0, le=1, description="Replace passages by their section when more than this share matched."
     )
+    merge_max_chars: int = Field(
+        0,
+        ge=0,
+        description="...and the section is at most this long (0: never; passages then carry their section "
+        "span as context). Merging cost the reader on two of three dev corpora (README).",
+    )
 
 
 class AnswerSettings(BaseModel):

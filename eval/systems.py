@@ -32,7 +32,8 @@ SYSTEMS: dict[str, SystemSpec] = {
         SystemSpec("hybrid", "dense + BM25 fused by Reciprocal Rank Fusion", "hybrid"),
         SystemSpec(
             "hybrid+merge",
-            "hybrid, passages merged into their section; answers: the service (LoRA-tuned model, guarded: a "
+            "hybrid, then the merge rule (retrieval/merge.py; by default passages stay and carry their section "
+            "as context); answers: the service (LoRA-tuned model, guarded: a "
             "degenerate, echoing, uncited or unsupported answer is replaced by quotes)",
             "hybrid+merge",
             answerer="lora",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.settings import RetrievalSettings
-from retrieval.retriever import hit_from_node, reciprocal_rank_fusion
+from retrieval.retriever import Retriever, hit_from_node, reciprocal_rank_fusion
 from service.runtime import Runtime
 
 RRF_CASES = [
@@ -58,14 +58,20 @@ def test_merge_replaces_most_children_by_their_section(runtime: Runtime) -> None
     children = reader.get_nodes(reader.child_ids(section_id))
     hits = [hit_from_node(node, score=1.0 / (rank + 1)) for rank, node in enumerate(children)]
 
-    # all passages matched: 3/3 > 0.5, so one hit, the section, spanning them all
-    (merged,) = retriever.merge_into_sections(hits)
+    # all passages matched: 3/3 > 0.5, and a section of any length may replace them: one hit, the section
+    merging = Retriever(reader, retriever.embedder, retriever.params.model_copy(update={"merge_max_chars": 10**9}))
+    (merged,) = merging.merge_into_sections(hits)
     assert merged.node_id == section_id and merged.level == "section"
     assert merged.start <= min(h.start for h in hits) and merged.end >= max(h.end for h in hits)
     assert merged.score == pytest.approx(sum(h.score for h in hits) / len(hits))
 
     # one passage of three: 1/3 <= 0.5, left as it is
-    assert retriever.merge_into_sections(hits[:1]) == hits[:1]
+    assert merging.merge_into_sections(hits[:1]) == hits[:1]
+
+    # the service's default (merge_max_chars 0) shows the passages and offers their section as context
+    kept = retriever.merge_into_sections(hits)
+    assert [h.node_id for h in kept] == [h.node_id for h in hits]
+    assert all((h.section_start, h.section_end) == (merged.start, merged.end) for h in kept)
 
 
 def test_code_hits_are_never_merged_into_their_module(runtime: Runtime) -> None:
