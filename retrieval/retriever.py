@@ -1,5 +1,5 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused by Reciprocal Rank Fusion, then passages
-merged into their parent section when most of its children were retrieved (AutoMergingRetriever's rule).
+"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused by Reciprocal Rank Fusion, then the merge rule
+(`retrieval.merge`): passages carry their section as context, and a short section may replace them.
 
 Every hit is a span of a source file, so whatever is retrieved can be cited to the character.
 """
@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from core.settings import RetrievalSettings
+from retrieval.merge import merge_into_sections
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -59,6 +60,9 @@ class Hit:
     # [start, end) spans (absolute, like start/end) of the titles, headings and flashcard questions in
     # `text`: context for the reader, never an answer. A merged section carries its own (all of them).
     context_spans: list[tuple[int, int]] = field(default_factory=list)
+    # the section a passage belongs to (set when merging was asked for): context to offer, not shown text
+    section_start: int | None = None
+    section_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -191,30 +195,8 @@ class Retriever:
         return out
 
     def merge_into_sections(self, hits: list[Hit]) -> list[Hit]:
-        """Replace a section's retrieved passages by the section when more than merge_ratio of its
-        passages were retrieved: a reader then gets one coherent span instead of fragments."""
-        by_parent: dict[str, list[Hit]] = defaultdict(list)
-        for hit in hits:
-            if hit.kind == "code":  # a code hit stays its own symbol: the file as a whole cites nothing precise
-                continue
-            parent = self.reader.parent_id(hit.node_id)
-            if parent is not None:
-                by_parent[parent].append(hit)
-
-        merged: dict[str, Hit] = {}
-        absorbed: set[str] = set()
-        for parent, children in by_parent.items():
-            siblings = self.reader.child_ids(parent)
-            if len(siblings) < 2 or len(children) / len(siblings) <= self.params.merge_ratio:
-                continue
-            (section,) = self.reader.get_nodes([parent])
-            dense_scores = [c.dense_score for c in children if c.dense_score is not None]
-            merged[children[0].node_id] = hit_from_node(
-                section,
-                score=float(np.mean([c.score for c in children])),
-                dense_score=max(dense_scores) if dense_scores else None,
-            )
-            absorbed.update(c.node_id for c in children)
-
-        out = [merged.get(h.node_id, h) for h in hits if h.node_id not in absorbed or h.node_id in merged]
-        return sorted(out, key=lambda h: -h.score)
+        """A short section replaces its passages when more than merge_ratio of them were retrieved;
+        otherwise passages stay and carry their section's span (`retrieval.merge`)."""
+        return merge_into_sections(
+            hits, self.reader, hit_from_node, ratio=self.params.merge_ratio, max_chars=self.params.merge_max_chars
+        )
