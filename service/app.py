@@ -19,6 +19,7 @@ from service.deps import MISSING_KEY, has_write_access
 from service.errors import error_body, install_error_handlers
 from service.feedback import FeedbackStore
 from service.mcp_server import build_mcp_server
+from service.memory import limit_malloc_arenas
 from service.metrics import ServiceMetrics
 from service.ratelimit import RateLimiter
 from service.routes import ask, chat, documents, guide, quiz, system, watch
@@ -36,6 +37,7 @@ log = logging.getLogger("notecite")
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the app; `runtime` may be passed in to share loaded models between apps in one process."""
     settings = settings or get_settings()
+    limit_malloc_arenas()  # before the request threads exist: RSS stays bounded under concurrency
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
