@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,15 +60,26 @@ def new_generation_id(index_dir: Path) -> str:
     return f"{max(numbers, default=0) + 1:06d}-{stamp}"
 
 
+_HELD = threading.local()  # index dirs whose lock this thread holds: an upload holds it across its ingest
+
+
 @contextmanager
 def ingest_lock(index_dir: Path) -> Iterator[None]:
-    """Exclusive lock on index_dir/.lock; a second ingest waits for the first to finish."""
+    """Exclusive lock on index_dir/.lock: one index change at a time across threads, processes and containers
+    sharing the directory (a second ingest waits). Re-entrant within a thread."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    key = str(index_dir.resolve())
+    held: set[str] = _HELD.__dict__.setdefault("dirs", set())
+    if key in held:
+        yield
+        return
     with open(index_dir / ".lock", "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 

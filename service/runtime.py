@@ -8,11 +8,13 @@ snapshot (`runtime.served`) and uses only it, so it never mixes two generations.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from core.settings import Settings
+from ingest.errors import IndexNotFound
 from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus
-from ingest.store import IndexReader, open_index
+from ingest.store import IndexReader, current_generation, open_index
 from models.embedder import Embedder, load_embedder
 from models.generator import Generator, load_generator
 from retrieval.retriever import Retriever
@@ -48,7 +50,25 @@ class Runtime:
         self.settings = settings
         self.embedder = embedder
         self.generator = generator
-        self.served = self.open()
+        self._reopen = threading.Lock()
+        self._served = self.open()
+
+    @property
+    def served(self) -> Served:
+        """The generation CURRENT names. Several workers share one index dir: when another process ingested
+        (an upload through another worker), the next request here opens the new generation, no restart.
+        Checking costs one small file read; requests already holding the old snapshot finish on it."""
+        live = current_generation(self.settings.index_dir)
+        if live is not None and live != self._served.generation:
+            with self._reopen:
+                if live != self._served.generation:
+                    try:
+                        self._served = self.open()
+                    except (IndexNotFound, FileNotFoundError):  # collected meanwhile: keep serving what we have
+                        log.warning(
+                            "generation %s vanished while opening it; still serving %s", live, self._served.generation
+                        )
+        return self._served
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -67,7 +87,8 @@ class Runtime:
     def reingest(self) -> IngestReport:
         """Ingest every root again (only changed files are embedded) and serve the new generation."""
         report = ingest(self.settings, self.embedder)
-        self.served = self.open()
+        with self._reopen:
+            self._served = self.open()
         return report
 
 

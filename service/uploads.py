@@ -14,6 +14,7 @@ from ingest.errors import SkippedFile
 from ingest.loaders import NOTE_SUFFIXES, load_file
 from ingest.pipeline import UPLOAD_PREFIX, IngestReport
 from ingest.schema import DocumentRecord
+from ingest.store import ingest_lock
 from service.runtime import Runtime
 
 UPLOAD_TYPES = NOTE_SUFFIXES
@@ -62,7 +63,7 @@ class UploadStore:
         """Store an uploaded note and index it; a file ingest rejects is removed again (index unchanged)."""
         name = self.check(filename, data)
         target, doc = self.settings.uploads / name, UPLOAD_PREFIX + name
-        with self._lock:
+        with self._lock, ingest_lock(self.settings.index_dir):  # other workers' uploads and ingests wait
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp, backup = target.with_name(TMP_PREFIX + name), target.with_name(BACKUP_PREFIX + name)
             try:  # a full disk or a kill leaves at most a hidden partial copy, never a partial note
@@ -109,7 +110,7 @@ class UploadStore:
 
     def delete(self, doc: str) -> IngestReport:
         """Remove an uploaded note from disk and index; notes in the notes dir are the user's own files."""
-        with self._lock:
+        with self._lock, ingest_lock(self.settings.index_dir):
             if doc not in {d.doc for d in self.runtime.served.reader.documents()}:
                 raise UnknownDocument(f"{doc!r} is not in the index; GET /api/documents lists them")
             if not doc.startswith(UPLOAD_PREFIX):

@@ -13,7 +13,12 @@ from ingest.pipeline import CorpusRoot, ingest_corpus
 from ingest.store import current_generation, open_index
 from retrieval.retriever import Retriever
 
-QUERIES = ["what does LoRA keep frozen", "vanishing gradient", "how is BLEU computed", "as_strided patches"]
+QUERIES = [
+    "what does LoRA keep frozen",
+    "why is fine tuning expensive",
+    "reverse mode automatic differentiation",
+    "what is cuDNN for",
+]
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +90,10 @@ def test_generations_switch_the_alias_and_drop_old_collections(milvus_index, mak
     assert "t_" + first.replace("-", "_") not in collections  # older ones are dropped with their directories
 
 
-def test_hnsw_collection_finds_the_flat_top_hits(embedded_notes_index, embedder, tmp_path: Path) -> None:
+def test_hnsw_collection_finds_the_flat_top_hits(milvus_index, embedded_notes_index, embedder, tmp_path: Path) -> None:
     notes, embedded, _ = embedded_notes_index
     shutil.copytree(embedded, tmp_path / "index")
-    store = StoreSettings(backend="milvus", milvus_uri=str(tmp_path / "h.db"), collection_prefix="h")
+    store = milvus_index[2].model_copy(update={"collection_prefix": "h"})  # the same Milvus, another prefix
     ingest_corpus([CorpusRoot(notes)], tmp_path / "index", embedder, store=store, hnsw_threshold=1)
     reader, flat = open_index(tmp_path / "index", store), open_index(embedded)
     assert client_for(store.milvus_uri, "").describe_index(reader.leaves.collection, "vector")["index_type"] == "HNSW"

@@ -1,0 +1,95 @@
+"""Two API worker processes on one index dir: an upload through one is served by the other, no restart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+
+from service.server import free_port
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NOTE_A = ("zz_quokka.txt", b"Quokkas\nQuokkas are small marsupials that live on Rottnest Island.\n")
+NOTE_B = ("zz_axolotl.txt", b"Axolotls\nAxolotls are salamanders that regrow lost limbs and organs.\n")
+
+
+@contextmanager
+def worker(root: Path, env: dict[str, str]) -> Iterator[str]:
+    """One `uvicorn service.app:create_app --factory` process (what each container or --workers child runs)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--port", str(port)]
+    log = root / f"worker-{port}.log"
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "wb"))  # noqa: SIM115
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def upload(url: str, name: str, data: bytes) -> httpx.Response:
+    return httpx.post(url + "/api/documents", files={"file": (name, data, "text/plain")}, timeout=180)
+
+
+def test_upload_through_one_worker_is_answered_by_the_other(embedded_notes_index, tmp_path: Path) -> None:
+    notes, index, _ = embedded_notes_index
+    shutil.copytree(index, tmp_path / "index")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "NOTECITE_NOTES_DIR": str(notes),
+        "NOTECITE_INDEX_DIR": str(tmp_path / "index"),
+        "NOTECITE_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "NOTECITE_CODE_DIR": str(tmp_path / "no-code"),
+        "NOTECITE_GENERATOR": "none",
+        "NOTECITE_LIMITS__RATE_LIMIT_PER_MINUTE": "100000",
+        "HF_HUB_OFFLINE": "1",
+    }
+    with ExitStack() as stack:
+        a, b = (stack.enter_context(worker(tmp_path, env)) for _ in range(2))
+        first = httpx.get(b + "/healthz").json()["generation"]
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def keep_asking() -> None:  # B answers all the while A ingests
+            with httpx.Client(timeout=60) as client:
+                while not stop.is_set():
+                    statuses.append(client.post(b + "/api/ask", json={"question": "what is LoRA?"}).status_code)
+
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            assert upload(a, *NOTE_A).status_code == 201
+            hits = httpx.get(b + "/api/search", params={"q": "quokka marsupials", "k": 1}).json()["hits"]
+            assert hits[0]["doc"] == "uploads/zz_quokka.txt"  # B serves A's generation without a restart
+            # uploads through both workers at once: serialized by the index lock, neither is lost
+            with ThreadPoolExecutor(2) as pool:
+                done = list(pool.map(lambda args: upload(*args), [(a, *NOTE_B), (b, "zz_quokka.txt", NOTE_A[1] * 2)]))
+            assert [r.status_code for r in done] == [201, 201]
+        finally:
+            stop.set()
+            asker.join()
+        docs = {d["doc"] for d in httpx.get(a + "/api/documents").json()["documents"]}
+        assert {"uploads/zz_quokka.txt", "uploads/zz_axolotl.txt"} <= docs
+        gens = {httpx.get(u + "/healthz").json()["generation"] for u in (a, b)}
+        assert len(gens) == 1 and gens != {first}
+        assert statuses and set(statuses) == {200}, statuses
