@@ -10,6 +10,7 @@ docs/RELIABILITY.md from the figures every test records).
 from __future__ import annotations
 
 import json
+import resource
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -77,6 +78,7 @@ class Figures:
             self.notes.setdefault(area, {}).update(values)
 
     def save(self, path: Path, full: bool) -> None:
+        self.note("pytest_process", peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"full": full, "areas": {a: dict(c) for a, c in self.counts.items()}, "notes": self.notes}
         path.write_text(json.dumps(data, indent=1, sort_keys=True))
