@@ -1,18 +1,25 @@
 // An answer's sentences rendered as Markdown (lists, emphasis, code blocks) by marked, sanitized by
 // DOMPurify (both vendored under static/vendor), with each sentence still marked (supported or not), its
-// [n] citations as buttons and its TeX typeset. Markup a note or a model writes is never trusted: raw
-// HTML is dropped by the sanitizer, attributes are not allowed at all.
+// [n] citations as buttons and its TeX typeset. Markup a note or a model writes is never trusted: raw HTML
+// is escaped into visible text, and the sanitizer (no attributes at all) checks what Markdown produced.
 
 import { mathElement, splitMath } from "./math.js";
 
+const escapeHtml = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+// Loaded in the background so the page never waits for them; until they arrive (or without the vendored
+// files) answers render as plain sentences.
 let marked = null;
 let purify = null;
-try {
-  marked = (await import("../vendor/marked/marked.js")).marked;
-  purify = (await import("../vendor/dompurify/purify.js")).default;
-} catch (_) {
-  marked = null; // not vendored: answers render as plain text
-}
+export const markdownReady = Promise.all([import("../vendor/marked/marked.js"), import("../vendor/dompurify/purify.js")]).then(
+  ([markedModule, purifyModule]) => {
+    // HTML in an answer (quoted from a note, or written by the model) is shown as the text it is
+    const html = (token) => escapeHtml(token.text);
+    marked = new markedModule.Marked({ gfm: true, breaks: true, async: false, renderer: { html } });
+    purify = purifyModule.default;
+  },
+  () => { marked = null; },
+);
 
 export const markdownAvailable = () => Boolean(marked && purify);
 
@@ -51,7 +58,7 @@ export function renderMarkdown(target, sentences, parts, citationButton) {
     source += lead + OPEN + i + SEP + body.slice(lead.length) + CLOSE;
     if (i < sentences.length - 1 && sentence.separator) source += sentence.separator;
   });
-  const html = marked.parse(source, { gfm: true, breaks: true, async: false });
+  const html = marked.parse(source);
   const fragment = purify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR: [], RETURN_DOM_FRAGMENT: true });
   const walker = document.createTreeWalker(fragment, NodeFilter.SHOW_TEXT);
   const textNodes = [];

@@ -2,12 +2,13 @@
 // from a CDN). Delimiters: \( \) and $$ $$ / \[ \] (display). A formula KaTeX cannot parse, or a page
 // without the vendored files, shows the raw TeX. Copying a selection gives back the TeX as written.
 
+// Loaded in the background so the page never waits for it: a formula drawn before it arrives is
+// typeset when it does; without the vendored file (or on a load error) formulas stay raw text.
 let katex = null;
-try {
-  katex = (await import("../vendor/katex/katex.js")).default;
-} catch (_) {
-  katex = null; // not vendored: formulas stay raw text
-}
+export const katexReady = import("../vendor/katex/katex.js").then(
+  (module) => { katex = module.default; },
+  () => { katex = null; },
+);
 
 const DELIMITERS = [
   { open: "$$", close: "$$", display: true },
@@ -45,10 +46,13 @@ export function mathElement(part) {
   const span = document.createElement("span");
   span.className = part.display ? "math math-display" : "math";
   span.dataset.tex = part.raw;
-  if (!katex) {
-    span.textContent = part.raw;
-    return span;
-  }
+  span.textContent = part.raw;
+  if (katex) typeset(span, part);
+  else katexReady.then(() => { if (katex) typeset(span, part); });
+  return span;
+}
+
+function typeset(span, part) {
   try {
     katex.render(part.tex, span, { displayMode: part.display, throwOnError: true, trust: false, strict: "ignore" });
   } catch (_) {
@@ -56,7 +60,6 @@ export function mathElement(part) {
     span.classList.add("math-error");
     span.title = "This formula could not be typeset; shown as written.";
   }
-  return span;
 }
 
 // Append `text` to `parent` as text nodes, with its formulas typeset.
