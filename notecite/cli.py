@@ -9,10 +9,11 @@ import os
 
 import typer
 
+from eval.bench_cli import bench_ingest, bench_load, bench_retrieval
 from eval.cli import eval_command, validate_command
 from models.cli import bench_generate, finetune
 from notecite.ingest_command import ingest
-from service.cli import ask, bench_retrieval_command, search, serve
+from service.cli import ask, search, serve
 from service.mcp_server import mcp_command
 from service.study.cli import quiz
 
@@ -42,7 +43,9 @@ app.command("mcp")(mcp_command)
 app.command("eval", help="Offline evaluation: report.json, report.md and plots.")(eval_command)
 app.command("validate-dataset", help="Check an eval dataset's quotes against the notes.")(validate_command)
 app.command("finetune", help="LoRA fine-tune the answer model on the notes (or --eval-only).")(finetune)
-bench_app.command("retrieval")(bench_retrieval_command)
+bench_app.command("retrieval")(bench_retrieval)  # the notes benchmark; --sizes: engines at 10k-1M
+bench_app.command("ingest")(bench_ingest)
+bench_app.command("load")(bench_load)
 bench_app.command("generate", help="Tokens/s and first-token latency per LLM backend.")(bench_generate)
 
 if __name__ == "__main__":

@@ -1,0 +1,155 @@
+"""`notecite bench ingest|retrieval|load`: each writes a JSON report and a Markdown table beside it."""
+
+from __future__ import annotations
+
+import json
+import platform
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from core.settings import get_settings
+
+REPORTS = Path("reports/bench")
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg()[0]}
+
+
+def write_report(out: Path, report: dict[str, Any], markdown: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    out.with_suffix(".md").write_text(markdown)
+    typer.echo(markdown)
+    typer.echo(f"report: {out} and {out.with_suffix('.md')}")
+
+
+def table(rows: list[list[Any]], header: list[str]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def bench_ingest(
+    corpus: list[Path] = typer.Option(None, "--corpus", help="Folders to ingest (default: the notes dir)."),
+    max_files: int = typer.Option(1200, help="At most this many files per corpus."),
+    out: Path = typer.Option(REPORTS / "ingest.json", help="JSON report; the .md goes beside it."),
+) -> None:
+    """Passages/s and MB/s of a cold ingest, split into parse, chunk, embed and index; our embedding vs
+    SentenceTransformer.encode."""
+    from eval.ingest_bench import embedding_paths, stages
+    from models.embedder import load_embedder
+
+    embedder = load_embedder(get_settings().embedder)
+    corpora = corpus or [get_settings().notes_dir]
+    runs = []
+    for root in corpora:
+        row = stages(root, embedder, max_files)
+        texts = row.pop("texts")
+        row["corpus"] = str(root)
+        row["embedding"] = embedding_paths(embedder, sorted(texts, key=len)[:: max(1, len(texts) // 256)])
+        runs.append(row)
+    report = {"benchmark": "ingest", "when": datetime.now(UTC).isoformat(), "machine": machine(), "runs": runs}
+    rows = [
+        [r["corpus"], r["files"], r["mb"], r["passages"], *r["seconds"].values(), r["passages_per_s"], r["mb_per_s"]]
+        for r in runs
+    ]
+    md = "# notecite bench ingest\n\n" + table(
+        rows, ["corpus", "files", "MB", "passages", "parse s", "chunk s", "embed s", "index s", "passages/s", "MB/s"]
+    )
+    emb = [[r["corpus"], *r["embedding"].values()] for r in runs]
+    md += "\n" + table(emb, ["corpus", "texts", "ours/s", "ST.encode/s", "min cosine", "equivalent"])
+    write_report(out, report, md)
+
+
+def bench_retrieval(
+    sizes: str = typer.Option("", help="Comma-separated passage counts (10000,100000,1000000): the scale bench."),
+    hnsw_max: int = typer.Option(100_000, help="Build HNSW only up to this size (2 cores build 1M slowly)."),
+    rank_bm25_max: int = typer.Option(100_000, help="rank-bm25 only up to this size (it scores every document)."),
+    milvus_max: int = typer.Option(100_000, help="Milvus Lite only up to this size."),
+    queries: int = typer.Option(200, help="Queries per engine."),
+    out: Path = typer.Option(REPORTS / "retrieval.json", help="JSON report; the .md goes beside it."),
+    notes: Path | None = typer.Option(None, help="Notes folder (without --sizes: the notes benchmark)."),
+    index: Path | None = typer.Option(None, help="Index folder (without --sizes)."),
+    dataset: Path = typer.Option(Path("eval/datasets/notes_dev.jsonl"), help="Questions to time (JSONL)."),
+    repeats: int = typer.Option(5, min=1),
+    json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
+) -> None:
+    """p50/p95 of hybrid retrieval on the notes; with --sizes, engines side by side at 10k-1M passages."""
+    if not sizes:
+        from service.cli import bench_retrieval_command
+
+        return bench_retrieval_command(
+            notes=notes, index=index, dataset=dataset, repeats=repeats, out=Path(str(out)), json_out=json_out
+        )
+    from eval.ingest_bench import passage_texts
+    from eval.scale_bench import bench_bm25, bench_dense, bench_hybrid, corpus_texts, synthetic_vectors
+    from models.embedder import load_embedder
+    from service.bench import load_queries
+
+    settings = get_settings()
+    embedder = load_embedder(settings.embedder)
+    passages = passage_texts(settings.notes_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        milvus_uri = str(Path(tmp) / "bench.db")
+        texts_q = (load_queries(dataset) * 10)[:queries]
+        vec_q = synthetic_vectors(queries, embedder.dim, seed=7)
+        rows = []
+        for n in [int(s) for s in sizes.split(",")]:
+            row: dict[str, Any] = {"n": n}
+            row["dense"] = bench_dense(n, embedder.dim, vec_q, n <= hnsw_max, milvus_uri if n <= milvus_max else None)
+            texts = corpus_texts(passages, n)
+            engines = ["bm25s", "milvus"] + (["rank_bm25"] if n <= rank_bm25_max else [])
+            row["bm25"] = bench_bm25(texts, texts_q, engines, milvus_uri if n <= milvus_max else None)
+            row["hybrid"] = bench_hybrid(texts, texts_q, embedder.embed)
+            rows.append(row)
+            typer.echo(json.dumps(row), err=True)
+    report = {"benchmark": "retrieval-scale", "when": datetime.now(UTC).isoformat(), "machine": machine(), "rows": rows}
+    write_report(out, report, retrieval_markdown(rows))
+
+
+def retrieval_markdown(rows: list[dict[str, Any]]) -> str:
+    md = "# notecite bench retrieval --sizes\n\n"
+    lines = []
+    for r in rows:
+        for family in ("dense", "bm25"):
+            for engine, s in r[family].items():
+                lines.append([r["n"], family, engine, s["p50_ms"], s["p95_ms"], s["p99_ms"], s.get("recall_at_10", "")])
+        for name in ("hybrid", "hybrid_search_only", "query_embedding"):
+            s = r["hybrid"][name]
+            lines.append([r["n"], "hybrid", name, s["p50_ms"], s["p95_ms"], s["p99_ms"], ""])
+    md += table(lines, ["passages", "family", "engine", "p50 ms", "p95 ms", "p99 ms", "recall@10"])
+    return md
+
+
+def bench_load(
+    workers: str = typer.Option("1,2", help="Worker counts to run, one after the other."),
+    clients: int = typer.Option(16, help="Concurrent clients."),
+    seconds: float = typer.Option(20.0, help="Seconds per endpoint and worker count."),
+    out: Path = typer.Option(REPORTS / "load.json", help="JSON report; the .md goes beside it."),
+) -> None:
+    """16 concurrent clients on /api/search and /api/ask: requests, p50/p95, errors, peak RSS; 1 and 2 workers.
+    The workers read the same NOTECITE_ settings as `notecite serve`."""
+    from eval.load_bench import bench_load as run
+
+    settings = get_settings()
+    log_dir = Path(tempfile.mkdtemp(prefix="notecite-load-"))
+    env = {"NOTECITE_INDEX_DIR": str(settings.index_dir), "NOTECITE_NOTES_DIR": str(settings.notes_dir)}
+    rows = run(env, [int(w) for w in workers.split(",")], clients, seconds, log_dir)
+    report = {"benchmark": "load", "when": datetime.now(UTC).isoformat(), "machine": machine(), "rows": rows}
+    lines = [
+        [r["workers"], ep, r[ep]["requests"], r[ep]["per_s"], r[ep]["p50_ms"], r[ep]["p95_ms"], r[ep]["errors"] or 0]
+        + [r["peak_rss_mb"]]
+        for r in rows
+        for ep in ("search", "ask")
+    ]
+    md = "# notecite bench load\n\n" + table(
+        lines, ["workers", "endpoint", "requests", "per s", "p50 ms", "p95 ms", "errors", "peak RSS MB"]
+    )
+    write_report(out, report, md)

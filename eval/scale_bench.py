@@ -1,0 +1,217 @@
+"""`notecite bench retrieval --sizes ...`: retrieval engines side by side at 10k, 100k and 1M passages.
+
+Dense: FAISS flat (exact) vs FAISS HNSW vs Milvus Lite, on synthetic L2-normalized vectors (the issue allows
+them for size) with HNSW recall@10 against the exact search. BM25: rank-bm25 vs bm25s vs Milvus's BM25 on
+real passages (the seed notes' passages, cycled with a per-copy marker word until the size is reached).
+Hybrid: the passage-level fusion of the service (reciprocal rank fusion) over FAISS + bm25s, with the query
+embedding timed on its own so its share of a query is visible. Everything runs in one process, on the
+same queries, so ratios are fair; medians and tails are over individual queries.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import faiss
+import numpy as np
+
+from ingest.bm25 import tokenize
+from retrieval.retriever import reciprocal_rank_fusion
+
+K = 10
+
+
+def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
+    arr = np.asarray(samples_ms)
+    return {
+        "p50_ms": round(float(np.percentile(arr, 50)), 3),
+        "p95_ms": round(float(np.percentile(arr, 95)), 3),
+        "p99_ms": round(float(np.percentile(arr, 99)), 3),
+        "n": len(arr),
+    }
+
+
+def timed(fn: Callable[[Any], Any], inputs: Sequence[Any]) -> tuple[list[Any], list[float]]:
+    fn(inputs[0])  # warm-up outside the samples
+    out, ms = [], []
+    for x in inputs:
+        t0 = time.perf_counter()
+        out.append(fn(x))
+        ms.append((time.perf_counter() - t0) * 1000)
+    return out, ms
+
+
+def synthetic_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, dim), dtype=np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def corpus_texts(passages: Sequence[str], n: int) -> list[str]:
+    """n real passages: the notes' passages cycled, each copy tagged so documents stay distinct."""
+    return [f"{passages[i % len(passages)]} copy{i // len(passages)}" for i in range(n)]
+
+
+def bench_dense(n: int, dim: int, queries: np.ndarray, hnsw: bool, milvus_uri: str | None) -> dict[str, Any]:
+    base = synthetic_vectors(n, dim, seed=n)
+    out: dict[str, Any] = {}
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(base)
+    exact, ms = timed(lambda q: flat.search(q[None, :], K)[1][0], list(queries))
+    out["faiss_flat"] = percentiles(ms)
+    if hnsw:
+        t0 = time.perf_counter()
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.add(base)
+        build_s = time.perf_counter() - t0
+        for ef in (64, 128):
+            index.hnsw.efSearch = ef
+            got, ms = timed(lambda q: index.search(q[None, :], K)[1][0], list(queries))
+            recall = statistics.mean(len(set(a) & set(b)) / K for a, b in zip(got, exact, strict=True))
+            out[f"faiss_hnsw_ef{ef}"] = {
+                **percentiles(ms),
+                "recall_at_10": round(recall, 4),
+                "build_s": round(build_s, 1),
+            }
+    if milvus_uri:
+        out["milvus_lite_flat"] = bench_milvus_dense(milvus_uri, base, queries, exact)
+    return out
+
+
+def bench_milvus_dense(uri: str, base: np.ndarray, queries: np.ndarray, exact: list) -> dict[str, Any]:
+    from pymilvus import DataType, MilvusClient
+
+    client = MilvusClient(uri)
+    name = f"bench_dense_{len(base)}"
+    if client.has_collection(name):
+        client.drop_collection(name)
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=base.shape[1])
+    params = client.prepare_index_params()
+    params.add_index("vector", index_type="FLAT", metric_type="IP")
+    client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
+    t0 = time.perf_counter()
+    for start in range(0, len(base), 5000):
+        rows = [{"id": i, "vector": base[i].tolist()} for i in range(start, min(start + 5000, len(base)))]
+        client.insert(name, rows)
+    load_s = time.perf_counter() - t0
+
+    def search(q: np.ndarray) -> list[int]:
+        hits = client.search(name, data=[q.tolist()], anns_field="vector", limit=K, search_params={"metric_type": "IP"})
+        return [h["id"] for h in hits[0]]
+
+    got, ms = timed(search, list(queries))
+    recall = statistics.mean(len(set(a) & set(b)) / K for a, b in zip(got, exact, strict=True))
+    client.drop_collection(name)
+    return {**percentiles(ms), "recall_at_10": round(recall, 4), "insert_s": round(load_s, 1)}
+
+
+def bench_bm25(texts: list[str], queries: Sequence[str], engines: Sequence[str], milvus_uri: str | None) -> dict:
+    out: dict[str, Any] = {}
+    tokens = [tokenize(t) for t in texts]
+    if "rank_bm25" in engines:
+        from rank_bm25 import BM25Okapi
+
+        t0 = time.perf_counter()
+        okapi = BM25Okapi(tokens)
+        build = time.perf_counter() - t0
+        _, ms = timed(lambda q: np.argsort(-okapi.get_scores(tokenize(q)))[:K], list(queries))
+        out["rank_bm25"] = {**percentiles(ms), "build_s": round(build, 1)}
+    if "bm25s" in engines:
+        out["bm25s"] = bm25s_engine(tokens, queries)[1]
+    if milvus_uri and "milvus" in engines:
+        out["milvus_bm25"] = bench_milvus_bm25(milvus_uri, texts, queries)
+    return out
+
+
+def bm25s_engine(tokens: list[list[str]], queries: Sequence[str]) -> tuple[Callable[[str], list[int]], dict]:
+    """bm25s over our own tokens (same tokenizer as the service's BM25): a sparse matrix, scored with numpy."""
+    import bm25s
+
+    t0 = time.perf_counter()
+    retriever = bm25s.BM25()
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in tokens]
+    retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+    build = time.perf_counter() - t0
+
+    def search(q: str) -> list[int]:
+        terms = [t for t in tokenize(q) if t in vocab]
+        if not terms:
+            return []
+        scores = retriever.get_scores(terms)
+        top = np.argpartition(-scores, K)[:K] if len(scores) > K else np.arange(len(scores))
+        return top[np.argsort(-scores[top])].tolist()
+
+    _, ms = timed(search, list(queries))
+    return search, {**percentiles(ms), "build_s": round(build, 1)}
+
+
+def bench_milvus_bm25(uri: str, texts: list[str], queries: Sequence[str]) -> dict[str, Any]:
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    from ingest.milvus_store import analyzed_text
+
+    client = MilvusClient(uri)
+    name = f"bench_bm25_{len(texts)}"
+    if client.has_collection(name):
+        client.drop_collection(name)
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("text", DataType.VARCHAR, max_length=65535, enable_analyzer=True)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(
+        Function(
+            name="bm25", function_type=FunctionType.BM25, input_field_names=["text"], output_field_names=["sparse"]
+        )
+    )
+    params = client.prepare_index_params()
+    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
+    t0 = time.perf_counter()
+    for start in range(0, len(texts), 5000):
+        client.insert(
+            name, [{"id": i, "text": analyzed_text(texts[i])} for i in range(start, min(start + 5000, len(texts)))]
+        )
+    load_s = time.perf_counter() - t0
+
+    def search(q: str) -> list:
+        return client.search(
+            name, data=[analyzed_text(q)], anns_field="sparse", limit=K, search_params={"metric_type": "BM25"}
+        )
+
+    _, ms = timed(search, list(queries))
+    client.drop_collection(name)
+    return {**percentiles(ms), "insert_s": round(load_s, 1)}
+
+
+def bench_hybrid(texts: list[str], queries: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> dict:
+    """What one service query costs at this size: embed the query, FAISS flat + bm25s, fuse by RRF."""
+    dim = embed(["warm up"]).shape[1]
+    base = synthetic_vectors(len(texts), dim, seed=len(texts) + 1)
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(base)
+    search_bm25, _ = bm25s_engine([tokenize(t) for t in texts], queries)
+    faiss.omp_set_num_threads(1 if len(texts) < 50_000 else faiss.omp_get_max_threads())
+
+    vectors = {q: embed([q]) for q in queries}
+
+    def fused(q: str, vec: np.ndarray) -> list:
+        dense = flat.search(vec, 20)[1][0].tolist()
+        return reciprocal_rank_fusion([dense, search_bm25(q)], k=60)[:K]
+
+    _, total = timed(lambda q: fused(q, embed([q])), list(queries))
+    _, search_only = timed(lambda q: fused(q, vectors[q]), list(queries))
+    _, embed_ms = timed(lambda q: embed([q]), list(queries))
+    share = statistics.median(embed_ms) / statistics.median(total)
+    return {
+        "hybrid": percentiles(total),
+        "hybrid_search_only": percentiles(search_only),
+        "query_embedding": percentiles(embed_ms),
+        "embedding_share_p50": round(share, 3),
+    }
