@@ -39,9 +39,18 @@ def eval_command(
         0, "--answer-sample", help="Answer only N questions, kinds taking turns (0: all); retrieval uses all."
     ),
     readme: Path | None = typer.Option(None, "--readme", help="Also refresh this README's evaluation section."),
+    corpus: str | None = typer.Option(
+        None,
+        "--corpus",
+        help="Retrieval on corpora's dev and test halves instead: 'all' or comma-separated names "
+        "(notes, gitlfs, pytutorial); packaged corpora are fetched with apt-get into the cache.",
+    ),
 ) -> None:
     """Compare retrieval (and answer) systems on a question set; write DIR/report.json, report.md, PNGs."""
     settings = get_settings()
+    if corpus is not None:
+        _corpora(corpus, out, readme)
+        return
     notes, code = notes or settings.notes_dir, code or settings.code_dir
     try:
         report, paths = evaluate(dataset, notes, out, systems, no_answers, code, answer_sample, readme)
@@ -87,6 +96,29 @@ def evaluate(
     if readme is not None:
         update_readme(readme, report, os.path.relpath(out, readme.resolve().parent))
     return report, paths
+
+
+def _corpora(names: str, out: Path, readme: Path | None) -> None:
+    """`notecite eval --corpus`: every retrieval system on every named corpus; corpora.md/json in `out`."""
+    from eval.corpora import CorpusError
+    from eval.corpus_eval import CORPUS_NAMES, run_corpus, write_corpora_report
+    from eval.readme import update_corpora_section
+
+    out = REPO_ROOT / "eval" / "reports" / "corpora" if out == DEFAULT_OUT else out
+    chosen = list(CORPUS_NAMES) if names == "all" else [n.strip() for n in names.split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in CORPUS_NAMES]
+    if unknown:
+        _log(f"error: unknown corpus {', '.join(unknown)}; choose from all, {', '.join(CORPUS_NAMES)}")
+        raise typer.Exit(1)
+    try:
+        runs = [run_corpus(n, log=_log) for n in chosen]
+    except (CorpusError, DatasetError, OSError) as exc:
+        _log(f"error: {exc}")
+        raise typer.Exit(1) from None
+    paths = write_corpora_report(runs, out)
+    if readme is not None:
+        update_corpora_section(readme, runs, os.path.relpath(out, readme.resolve().parent))
+    _log(f"wrote {', '.join(str(p) for p in paths)}")
 
 
 def validate_command(

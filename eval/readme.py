@@ -67,3 +67,39 @@ def update_readme(readme: Path, report: dict[str, Any], report_dir: str) -> None
     else:
         raise ValueError(f"{readme} has no {START} marker to put the evaluation section at")
     readme.write_text(text, encoding="utf-8")
+
+
+CORPORA_START, CORPORA_END = "<!-- corpora-report -->", "<!-- /corpora-report -->"
+
+
+def corpora_section(runs: Any, report_dir: str) -> str:
+    """Per-corpus retrieval tables (test halves: never tuned on) for README."""
+    from eval.corpus_eval import corpus_tables
+
+    lines = [
+        CORPORA_START,
+        "### Retrieval on other people's notes",
+        "",
+        "The seed notes plus documentation other people wrote, fetched from Debian packages by",
+        "`eval/corpora.py` (git-lfs's Markdown API docs, the Python 3.11 tutorial's reST sources); each has",
+        "hand-written questions split into a dev half (tuned on) and a test half (below). Regenerate with",
+        f"`notecite eval --corpus all --out {report_dir} --readme README.md`; dev halves and the JSON are in",
+        f"[{report_dir}/corpora.md]({report_dir}/corpora.md).",
+        "",
+        *corpus_tables(runs, "test"),
+    ]
+    return "\n".join([*lines, CORPORA_END])
+
+
+def update_corpora_section(readme: Path, runs: Any, report_dir: str) -> None:
+    """Replace the corpora section, or put it right after the evaluation section the first time."""
+    text = readme.read_text(encoding="utf-8")
+    section = corpora_section(runs, report_dir)
+    span = re.compile(re.escape(CORPORA_START) + r".*?" + re.escape(CORPORA_END), re.S)
+    if span.search(text):
+        text = span.sub(lambda _: section, text, count=1)
+    elif END in text:
+        text = text.replace(END, END + "\n\n" + section, 1)
+    else:
+        raise ValueError(f"{readme} has no {END} marker to put the corpora section after")
+    readme.write_text(text, encoding="utf-8")
