@@ -85,6 +85,10 @@ def corpora_section(runs: Any, report_dir: str) -> str:
         "hand-written questions split into a dev half (tuned on) and a test half (below). Regenerate with",
         f"`notecite eval --corpus all --out {report_dir} --readme README.md`; dev halves and the JSON are in",
         f"[{report_dir}/corpora.md]({report_dir}/corpora.md).",
+        "`hybrid+merge` is the service's rule (passages shown, their section offered as context: a section",
+        "replaced its passages only when that helped on every dev corpus, and no length limit did);",
+        "`hybrid+sections` is AutoMergingRetriever's rule (a section of any length replaces most of its",
+        "passages), kept to show what it costs. Reading cost counts the characters of what is shown.",
         "",
         *corpus_tables(runs, "test"),
     ]
