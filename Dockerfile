@@ -21,23 +21,6 @@ FROM ${BASE_IMAGE} AS cpu
 RUN if ! ldconfig -p | grep -q 'libgomp\.so\.1 '; then \
       apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*; \
     fi
-RUN groupadd --gid 10001 notecite \
- && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin notecite \
- && mkdir -p /data/notes /data/index /data/uploads /reports \
- && chown notecite:notecite /data/index /data/uploads /reports
-ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    HF_HUB_OFFLINE=1 \
-    TRANSFORMERS_OFFLINE=1 \
-    HF_DATASETS_OFFLINE=1 \
-    HF_HUB_DISABLE_TELEMETRY=1 \
-    RAGAS_DO_NOT_TRACK=true \
-    NOTECITE_NOTES_DIR=/data/notes \
-    NOTECITE_INDEX_DIR=/data/index \
-    NOTECITE_UPLOAD_DIR=/data/uploads \
-    NOTECITE_HOST=0.0.0.0 \
-    NOTECITE_PORT=8000
 WORKDIR /app
 
 # The venv, from the wheelhouse alone: pip's switches live in this step only, and pip keeps no cache.
@@ -55,6 +38,25 @@ RUN --mount=type=bind,source=wheelhouse,target=/wheelhouse \
  && /opt/venv/bin/pip install --no-deps --ignore-requires-python "$(grep '^soupsieve==' requirements/lock.txt)" \
  && scripts/install-python-deps.sh /opt/venv
 
+# The user, the data paths it owns, and the runtime environment (after the venv: editing them keeps it).
+RUN groupadd --gid 10001 notecite \
+ && useradd --uid 10001 --gid 10001 --create-home --shell /usr/sbin/nologin notecite \
+ && mkdir -p /data/notes /data/var/index /data/uploads /reports \
+ && chown -R notecite:notecite /data/var /data/uploads /reports
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    HF_DATASETS_OFFLINE=1 \
+    HF_HUB_DISABLE_TELEMETRY=1 \
+    RAGAS_DO_NOT_TRACK=true \
+    NOTECITE_NOTES_DIR=/data/notes \
+    NOTECITE_INDEX_DIR=/data/var/index \
+    NOTECITE_UPLOAD_DIR=/data/uploads \
+    NOTECITE_HOST=0.0.0.0 \
+    NOTECITE_PORT=8000
+
 # The code, package by package (pyproject's packages.find list; tests/deploy checks the two agree).
 COPY README.md ./
 COPY core/ core/
@@ -69,8 +71,9 @@ COPY notecite/ notecite/
 RUN pip install --no-cache-dir --no-index --disable-pip-version-check --no-deps --no-build-isolation -e /app \
  && notecite --help > /dev/null
 EXPOSE 8000
-# /data/notes is mounted read-only; index generations and uploaded notes persist across containers.
-VOLUME ["/data/notes", "/data/index", "/data/uploads"]
+# /data/notes is mounted read-only. /data/var holds the index generations and, beside them, the
+# feedback and study databases (they live in the index dir's parent); it and the uploads persist.
+VOLUME ["/data/notes", "/data/var", "/data/uploads"]
 # The first start indexes the notes and loads the models before /healthz answers, hence the long
 # start period. Python's urllib: neither base has curl.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=300s --retries=3 \

@@ -221,12 +221,12 @@ def test_final_image_runs_as_non_root_and_serves() -> None:
         "TRANSFORMERS_OFFLINE": "1",
         "NOTECITE_HOST": "0.0.0.0",
         "NOTECITE_NOTES_DIR": "/data/notes",
-        "NOTECITE_INDEX_DIR": "/data/index",
+        "NOTECITE_INDEX_DIR": "/data/var/index",
     }.items():
         assert env.get(key) == value, key
     assert not [k for k in env if k.startswith("PIP_")], "pip's offline switches belong to the builder"
     volumes = set(json.loads(effective(stage, "VOLUME")))
-    assert {"/data/notes", "/data/index"} <= volumes
+    assert {"/data/notes", "/data/var", "/data/uploads"} <= volumes
 
 
 @pytest.mark.parametrize(
@@ -273,7 +273,8 @@ def test_compose_services_match_the_image() -> None:
         assert "${NOTES_DIR:-./notes}:/data/notes:ro" in service["volumes"], name
         mounts = {v.split(":")[1]: v.split(":")[0] for v in service["volumes"]}
         # eval indexes into a temporary directory of its own
-        assert name == "eval" or mounts["/data/index"] in named, f"{name}: the index needs a named volume"
+        # the index and, beside it, the feedback and study databases
+        assert name == "eval" or mounts["/data/var"] in named, f"{name}: the index needs a named volume"
     assert services["notecite"]["ports"] == ["${BIND_ADDRESS:-127.0.0.1}:${PORT:-8000}:8000"]
     build = services["notecite"]["build"]
     assert "dockerfile" not in build and "profiles" not in services["notecite"]
