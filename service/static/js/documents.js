@@ -72,18 +72,20 @@ function documentItem(doc) {
   return item;
 }
 
-export async function loadDocuments() {
-  els.status.textContent = "Loading documents…";
+// `quiet`: refresh the list only (the live folder's reload), leaving the status line to what the user did.
+export async function loadDocuments(quiet = false) {
+  if (!quiet) els.status.textContent = "Loading documents…";
   let body;
   try {
     body = await api("api/documents");
   } catch (err) {
-    els.status.textContent = "Could not list documents: " + err.message;
+    if (!quiet) els.status.textContent = "Could not list documents: " + err.message;
     return;
   }
   const docs = body.documents;
   els.list.textContent = "";
   for (const doc of docs) els.list.appendChild(documentItem(doc));
+  if (quiet) return;
   els.status.textContent = docs.length
     ? docs.length + (docs.length === 1 ? " document" : " documents") + " indexed."
     : "No documents indexed yet.";

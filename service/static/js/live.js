@@ -33,7 +33,7 @@ async function poll() {
     ? "Watching the notes folder: changes are indexed as you save."
     : "Not watching the notes folder (NOTECITE_WATCH is off).";
   els.list.replaceChildren(...body.files.map(fileItem));
-  if (generation !== null && generation !== body.generation) loadDocuments();
+  if (generation !== null && generation !== body.generation) loadDocuments(true);
   generation = body.generation;
 }
 
