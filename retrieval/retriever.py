@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from core.settings import RetrievalSettings
 from retrieval.merge import merge_into_sections
+from retrieval.terms import TermRarity
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -124,6 +126,11 @@ class Retriever:
         self.reader = reader
         self.embedder = embedder
         self.params = params or RetrievalSettings()
+
+    @cached_property
+    def term_rarity(self) -> TermRarity:
+        """How rare each stem is in this generation's passages (read on first use)."""
+        return TermRarity.of_index(self.reader)
 
     def retrieve(
         self,

@@ -18,6 +18,7 @@ from core.text import with_markers
 from models.generator import Generator
 from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
+from retrieval.terms import TermRarity
 from service.abstain import evidence_strength, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
@@ -126,8 +127,14 @@ class AnswerPipeline:
         self.retriever = retriever
         self.embedder = embedder
         self.config = config
+
+        def rarity() -> TermRarity:
+            return retriever.term_rarity
+
         self.writer: Writer = (
-            ModelWriter(generator, embedder, config) if generator is not None else ExtractiveWriter(embedder, config)
+            ModelWriter(generator, embedder, config, rarity)
+            if generator is not None
+            else ExtractiveWriter(embedder, config, rarity)
         )
 
     def answer(

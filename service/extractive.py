@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.settings import AnswerSettings
 from core.text import sentence_spans
 from retrieval.retriever import EmbedderLike, Hit
+from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
 
@@ -52,6 +54,33 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     return spans
 
 
+@dataclass(frozen=True)
+class QuoteWeights:
+    """How a candidate sentence is scored beside its cosine with the question (AnswerSettings.quote_*)."""
+
+    passage: float = 0.0
+    terms: float = 0.0
+    context: float = 0.0
+    rank: float = 0.0
+    length: float = 0.0
+
+    @classmethod
+    def of(cls, config: AnswerSettings) -> QuoteWeights:
+        return cls(
+            config.quote_passage_weight,
+            config.quote_term_weight,
+            config.quote_context_weight,
+            config.quote_rank_penalty,
+            config.quote_length_weight,
+        )
+
+
+def context_text(hit: Hit) -> str:
+    """What a passage is about, as its notes say: breadcrumbs plus its titles and flashcard questions."""
+    spans = " ".join(hit.text[s - hit.start : e - hit.start] for s, e in hit.context_spans)
+    return " ".join([*hit.breadcrumbs, spans])
+
+
 def best_sentences(
     question: str,
     hits: Sequence[Hit],
@@ -59,21 +88,31 @@ def best_sentences(
     n: int = 2,
     *,
     distinct_sources: bool = False,
-    passage_weight: float = 0.0,
+    weights: QuoteWeights = QuoteWeights(),
+    rarity: TermRarity | None = None,
 ) -> list[Extract]:
     """The `n` sentences of `hits` that best answer `question`, best first (one per hit if distinct).
 
     Candidates are answer sentences only (`answer_spans`): never a question or a title. A sentence scores
-    its cosine with the question plus `passage_weight` times its passage's: the sentence most like the
-    question is often a near-paraphrase in the wrong passage, while the passage that holds the answer is
-    the one most like the question as a whole.
+    its cosine with the question, plus its passage's cosine (the sentence most like the question is often a
+    near-paraphrase in the wrong passage, while the passage that holds the answer is the one most like the
+    question as a whole), plus the share of the question's key terms, weighed by rarity, that the sentence
+    and its passage's titles hold (a paraphrase keeps the rare terms: "LoRA", "rank"), less a penalty per
+    rank, plus a bonus for a full sentence over a list stub. Weights were chosen on the dev set.
     """
     candidates = [(i, s, e) for i, hit in enumerate(hits) for s, e in answer_spans(hit)]
     if not candidates:
         return []
     vectors = embedder.embed([question] + [hits[i].text[s:e] for i, s, e in candidates])
     sims = vectors[1:] @ vectors[0]
-    sims = sims + passage_weight * np.array([hits[i].dense_score or 0.0 for i, _, _ in candidates])
+    sims = sims + weights.passage * np.array([hits[i].dense_score or 0.0 for i, _, _ in candidates])
+    sims = sims - weights.rank * np.array([i for i, _, _ in candidates], dtype=float)
+    sims = sims + weights.length * np.array([min(e - s, 200) / 200 for _, s, e in candidates])
+    if rarity is not None and (weights.terms or weights.context):
+        asked = key_stems(question)
+        titles = [rarity.shared(asked, context_text(hit)) for hit in hits]
+        terms = [rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates]
+        sims += weights.terms * np.array(terms) + weights.context * np.array([titles[i] for i, _, _ in candidates])
     chosen: list[Extract] = []
     for j in np.argsort(-sims, kind="stable"):
         i, s, e = candidates[int(j)]

@@ -8,8 +8,8 @@ it declines (the model said the notes do not cover the question and the evidence
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from collections.abc import Generator as PyGenerator
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,8 +18,9 @@ from core.text import content_words, split_sentences, strip_markers, with_marker
 from models.generator import Generator
 from models.prompts import PromptSource, build_messages, is_refusal
 from retrieval.retriever import EmbedderLike, Hit
+from retrieval.terms import TermRarity
 from service.attribution import AnsweredSentence, attribute
-from service.extractive import best_sentences
+from service.extractive import QuoteWeights, best_sentences
 
 CODE_PROMPT_LINES = 14  # the signature and docstring say what the code does; the body is cited, not prompted
 REPEATED_CHARS = re.compile(r"([^\w\s])\1{5,}|(\b\w+\b)(?:\W+\2\b){3,}")  # ";;;;;;", "the the the the"
@@ -52,6 +53,7 @@ class Draft:
 
 
 Writing = PyGenerator[TokenEvent, None, Draft | None]
+Rarity = Callable[[], TermRarity]  # read lazily: the index is scanned on the first quote, not at start
 
 
 class Writer(Protocol):
@@ -79,9 +81,10 @@ class ExtractiveWriter:
 
     name = "extractive"
 
-    def __init__(self, embedder: EmbedderLike, config: AnswerSettings) -> None:
+    def __init__(self, embedder: EmbedderLike, config: AnswerSettings, rarity: Rarity | None = None) -> None:
         self.embedder = embedder
         self.config = config
+        self.rarity = rarity
 
     def write(self, question: str, sources: list[Hit]) -> Writing:
         return self.quote(question, sources)
@@ -94,7 +97,8 @@ class ExtractiveWriter:
             notes,
             self.embedder,
             n=self.config.quote_sentences,
-            passage_weight=self.config.quote_passage_weight,
+            weights=QuoteWeights.of(self.config),
+            rarity=self.rarity() if self.rarity else None,
         )
         if not extracts:
             return None
@@ -112,11 +116,13 @@ class ModelWriter:
 
     name = "model"
 
-    def __init__(self, generator: Generator, embedder: EmbedderLike, config: AnswerSettings) -> None:
+    def __init__(
+        self, generator: Generator, embedder: EmbedderLike, config: AnswerSettings, rarity: Rarity | None = None
+    ) -> None:
         self.generator = generator
         self.embedder = embedder
         self.config = config
-        self.fallback = ExtractiveWriter(embedder, config)
+        self.fallback = ExtractiveWriter(embedder, config, rarity)
 
     def write(self, question: str, sources: list[Hit]) -> Writing:
         notes = notes_of(sources)

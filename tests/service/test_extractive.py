@@ -65,3 +65,20 @@ def test_a_heading_run_into_a_sentence_leaves_the_sentence() -> None:
     heading = (0, text.index(" Fine-tuning a"))
     spans = answer_spans(hit(text, [heading], start=0))
     assert [text[s:e] for s, e in spans] == ["Fine-tuning a whole model is expensive."]
+
+
+def test_key_terms_pick_the_sentence_that_names_the_asked_topic(embedder: Embedder) -> None:
+    """Two sentences about adapters; the one holding the question's rare term wins once terms are weighed."""
+    from retrieval.terms import TermRarity
+    from service.extractive import QuoteWeights
+
+    text = (
+        "Adapters add small trainable layers to a frozen network for each new task. "
+        "The rank r of LoRA trades adapter size against quality.\n"
+    )
+    passage = hit(text, [])
+    rarity = TermRarity([text, "networks learn layers", "tasks and layers", "small networks"])
+    (best,) = best_sentences(
+        "how does the rank affect it?", [passage], embedder, n=1, weights=QuoteWeights(terms=1.0), rarity=rarity
+    )
+    assert best.text.startswith("The rank r of LoRA")

@@ -1,0 +1,53 @@
+"""How rare each word stem is in one index generation: what makes a question's key term key.
+
+The extractive writer weighs the question's words a sentence shares by their rarity, so "LoRA" and
+"rank" count and "model" barely does. Computed from the passages themselves (any store, any corpus),
+once per generation, on first use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from core.text import content_words, stem
+
+
+class PassageSource(Protocol):
+    leaf_ids: list[str]
+
+    def get_nodes(self, ids: Sequence[str]) -> list[Any]: ...
+
+
+def key_stems(text: str) -> set[str]:
+    """The stems of a text's topic words (no function words, no question framing)."""
+    return {stem(w) for w in content_words(text)}
+
+
+class TermRarity:
+    """The idf per stem over the leaf passages; a stem the notes never use counts as the rarest."""
+
+    def __init__(self, passages: Iterable[str]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for text in passages:
+            df.update(key_stems(text))
+            n += 1
+        # Robertson-Sparck Jones idf: a stem in half the passages or more says nothing about the topic
+        self.idf = {s: max(0.0, math.log((n - f + 0.5) / (f + 0.5))) for s, f in df.items()}
+        self.unseen = math.log((n + 0.5) / 0.5)
+
+    @classmethod
+    def of_index(cls, reader: PassageSource, batch: int = 2048) -> TermRarity:
+        ids = list(reader.leaf_ids)
+        return cls(node.text for i in range(0, len(ids), batch) for node in reader.get_nodes(ids[i : i + batch]))
+
+    def weight(self, stems: Iterable[str]) -> float:
+        return sum(self.idf.get(s, self.unseen) for s in stems)
+
+    def shared(self, question: set[str], text: str) -> float:
+        """Share of the question's key-term weight that `text` contains: 1.0 when it holds every key term."""
+        total = self.weight(question)
+        return self.weight(question & key_stems(text)) / total if total else 0.0
