@@ -191,7 +191,7 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
 
     def abstained_at(threshold: float) -> dict[str, bool]:
         at = config.model_copy(update={"abstain_threshold": threshold})
-        return {q: should_abstain(ev.strength, ev.unknown_terms, at) for q, ev in run.evidence.items()}
+        return {q: should_abstain(ev.strength, ev.unknown_terms, at, ev.coverage) for q, ev in run.evidence.items()}
 
     unanswerable = {q.id: q.kind == "unanswerable" for q in run.questions}
     rows = sweep(abstained_at, unanswerable, default_grid())
@@ -200,7 +200,7 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
     return {
         "rule": "service.abstain.should_abstain on the pipeline's evidence "
         f"(top {config.top_k} notes; near_topic_threshold {config.near_topic_threshold}, "
-        f"unknown_terms {config.unknown_terms})",
+        f"unknown_terms {config.unknown_terms}, key_term_coverage {config.key_term_coverage})",
         "chosen": chosen.threshold,
         "abstention_accuracy": chosen.abstention_accuracy,
         "false_abstain_rate": chosen.false_abstain_rate,

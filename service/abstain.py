@@ -4,7 +4,10 @@ Two tests of the evidence:
 - strength: the best source's cosine with the question (weak everywhere: the notes are about something else);
 - unknown terms: a near-topic question ("how does mixture-of-experts routing work?") finds deep-learning
   passages with a fair cosine, yet names things the notes never mention. When the evidence is only moderate
-  and enough of the question's topic words occur nowhere in the notes, the notes do not cover it.
+  and enough of the question's topic words occur nowhere in the notes, the notes do not cover it;
+- key-term coverage: the same near-topic question's rarest words ("message" in "message passing in graph
+  networks") are missing from even the best source, so when the evidence is only moderate and the best
+  source holds too little of the question's key-term weight (`TermRarity.shared`), the notes do not cover it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from collections.abc import Container, Sequence
 from core.settings import AnswerSettings
 from core.text import content_words, stem
 from retrieval.retriever import Hit
+from retrieval.terms import TermRarity, key_stems
+from service.extractive import context_text
 
 
 def evidence_strength(sources: Sequence[Hit]) -> float:
@@ -26,9 +31,18 @@ def unknown_terms(question: str, note_stems: Container[str]) -> list[str]:
     return [w for w in dict.fromkeys(content_words(question)) if not w.isdigit() and stem(w) not in note_stems]
 
 
-def should_abstain(strength: float, unknown: Sequence[str], config: AnswerSettings) -> bool:
+def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity) -> float:
+    """The largest share of the question's key-term weight that one note source (with its titles) holds."""
+    asked = key_stems(question)
+    notes = [h for h in sources if h.kind == "note"]
+    return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
+
+
+def should_abstain(strength: float, unknown: Sequence[str], config: AnswerSettings, coverage: float = 1.0) -> bool:
     """True when the notes do not cover the question: weak evidence (`strength`, the best cosine), or
-    moderate evidence for a question naming `unknown` topic words the notes never use."""
+    moderate evidence for a question naming `unknown` topic words the notes never use or whose key terms
+    no source holds (`coverage`)."""
     if strength < config.abstain_threshold:
         return True
-    return strength < config.near_topic_threshold and len(unknown) >= config.unknown_terms
+    near_topic = len(unknown) >= config.unknown_terms or coverage < config.key_term_coverage
+    return strength < config.near_topic_threshold and near_topic

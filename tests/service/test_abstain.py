@@ -48,3 +48,32 @@ def test_unknown_terms(question: str, expected: list[str]) -> None:
 )
 def test_should_abstain(strength: float, unknown: list[str], expected: bool) -> None:
     assert should_abstain(strength, unknown, CONFIG) is expected
+
+
+@pytest.mark.parametrize(
+    ("strength", "coverage", "expected"),
+    [
+        (0.35, 0.10, True),  # moderate evidence, the best source holds little of the key terms: near-topic
+        (0.35, 0.50, False),  # moderate evidence, the key terms are there: answer
+        (0.60, 0.05, False),  # strong evidence wins over low coverage
+    ],
+)
+def test_should_abstain_on_key_term_coverage(strength: float, coverage: float, expected: bool) -> None:
+    config = CONFIG.model_copy(update={"key_term_coverage": 0.15})
+    assert should_abstain(strength, [], config, coverage) is expected
+
+
+def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> None:
+    """Three passages: "lora" is in 1 of 3, idf ln(2.5/1.5) = ln(5/3); "message" is unseen, ln(3.5/0.5) = ln 7.
+    The LoRA passage holds ln(5/3) of ln(5/3) + ln 7 = 0.2079; the others hold none."""
+    import math
+
+    from retrieval.terms import TermRarity
+    from service.abstain import key_term_coverage
+
+    rarity = TermRarity(["LoRA rank", "attention keys", "dropout noise"])
+    lora = Hit("a", "d.txt", "note", [], 0, 9, "LoRA rank", score=1.0, dense_score=0.5)
+    keys = Hit("b", "d.txt", "note", [], 10, 24, "attention keys", score=1.0, dense_score=0.4)
+    coverage = key_term_coverage("how does LoRA message?", [keys, lora], rarity)
+    assert coverage == pytest.approx(math.log(5 / 3) / (math.log(5 / 3) + math.log(7)))
+    assert key_term_coverage("anything", [], rarity) == 0.0
