@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -123,6 +124,12 @@ def install_error_handlers(app: FastAPI) -> None:
             log.error("storage full: %s", exc)
             detail = "the server's disk is full; nothing was changed (free space, then retry)"
             return JSONResponse(error_body("storage full", detail), status_code=507)
+        return await _unexpected(request, exc)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def _sqlite_error(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
+        if "full" in str(exc) or "too large" in str(exc):  # SQLite's words for ENOSPC and EFBIG
+            return await _os_error(request, OSError(errno.ENOSPC, str(exc)))
         return await _unexpected(request, exc)
 
     @app.exception_handler(ModelError)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -70,6 +71,9 @@ def run_child(index_dir: Path, notes_dir: Path, embedder, fsize: int | None) -> 
         report = ingest_corpus([CorpusRoot(notes_dir)], index_dir, embedder)
     except OSError as exc:
         say(f"FAILED {exc.errno} {exc.strerror}")
+        os._exit(1)
+    except sqlite3.OperationalError as exc:  # SQLite's own words for a full disk
+        say(f"FAILED sqlite {exc}")
         os._exit(1)
     say(f"DONE {report.generation}")
     os._exit(0)
