@@ -232,17 +232,20 @@ def test_uploaded_note_is_found_by_search(stack: Stack) -> None:
 
 
 def test_eval_service_writes_a_report_into_its_volume(stack: Stack) -> None:
-    # The compose command with a cheap system subset: the service, image, notes mount and volume are
-    # what is under test here; the full eval's numbers are tests/eval's business.
+    # The compose command cut to BM25 retrieval over the notes alone (no reference code): the service,
+    # image, notes mount and volume are under test here; the eval's numbers are tests/eval's business.
+    # (bm25+hybrid over notes and code took 7 min here: two embedding passes and 94 query embeddings.)
     start = time.monotonic()
     stack.compose(
-        "run", "--rm", "eval", "notecite", "eval", "--dataset", "eval/datasets/notes_dev.jsonl",
-        "--notes", "/data/notes", "--out", "/reports", "--systems", "bm25,hybrid", "--no-answers",
+        "run", "--rm", "-e", "NOTECITE_CODE_DIR=/nonexistent", "eval",
+        "notecite", "eval", "--dataset", "eval/datasets/notes_dev.jsonl",
+        "--notes", "/data/notes", "--out", "/reports", "--systems", "bm25", "--no-answers",
         timeout=600,
     )  # fmt: skip
     stack.facts["eval_run_s"] = round(time.monotonic() - start, 1)
     report = json.loads(stack.compose("run", "--rm", "eval", "cat", "/reports/report.json", timeout=120))
-    assert {"bm25", "hybrid"} <= set(report["systems"]), report.keys()
+    assert set(report["systems"]) == {"bm25"}, report.keys()
+    assert report["systems"]["bm25"]["retrieval"]["recall@5"] > 0
     listing = stack.compose("run", "--rm", "eval", "ls", "/reports", timeout=120).split()
     assert {"report.json", "report.md"} <= set(listing), listing
 
