@@ -100,21 +100,28 @@ def fuzz_settings(examples: int):  # noqa: ANN201
     return settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
-@fuzz_settings(60)
-@given(data=st.one_of(BYTES, DOCUMENT), suffix=st.sampled_from(SUFFIXES))
-def test_random_bytes_in_every_format(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
-    path = tmp_path_factory.mktemp("fuzz") / f"note{suffix}"
+FILES = st.tuples(st.one_of(BYTES, DOCUMENT), st.sampled_from(SUFFIXES))
+
+
+def try_file(folder: Path, file: tuple[bytes, str], figures) -> None:  # noqa: ANN001
+    data, suffix = file
+    path = folder / f"note{suffix}"
     path.write_bytes(data)
-    outcome(path, path.name)
+    result = outcome(path, path.name)
+    figures.add("loaders", inputs=1, skipped=result.startswith("skipped"))
+
+
+@fuzz_settings(60)
+@given(file=FILES)
+def test_random_bytes_in_every_format(tmp_path_factory: pytest.TempPathFactory, file: tuple[bytes, str], figures):  # noqa: ANN001
+    try_file(tmp_path_factory.mktemp("fuzz"), file, figures)
 
 
 @pytest.mark.exhaustive
 @fuzz_settings(3000)
-@given(data=st.one_of(BYTES, DOCUMENT), suffix=st.sampled_from(SUFFIXES))
-def test_random_bytes_in_every_format_long(tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str) -> None:
-    path = tmp_path_factory.mktemp("fuzz") / f"note{suffix}"
-    path.write_bytes(data)
-    outcome(path, path.name)
+@given(file=FILES)
+def test_random_bytes_in_every_format_long(tmp_path_factory: pytest.TempPathFactory, file: tuple[bytes, str], figures):  # noqa: ANN001
+    try_file(tmp_path_factory.mktemp("fuzz"), file, figures)
 
 
 def test_an_ingest_of_every_bad_file_completes_and_reports_each(tmp_path: Path, figures, embedder) -> None:  # noqa: ANN001
