@@ -99,6 +99,14 @@ def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
     recorded.save(FIGURES, full_run(request.config))
 
 
+@pytest.fixture(autouse=True)
+def record_long_runs(request: pytest.FixtureRequest, figures: Figures) -> Iterator[None]:
+    """The report names the long runs that took part (their counts join the short runs' areas)."""
+    yield
+    if "exhaustive" in request.node.keywords:
+        figures.note("long_runs", **{request.node.name.removeprefix("test_"): "ran"})
+
+
 def write_notes(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in NOTES.items():

@@ -41,14 +41,15 @@ def render(figures: dict) -> str:
         [float(v) for n in notes.values() for k, v in n.items() if k.startswith("peak") and isinstance(v, int | float)],
         default=0.0,
     )
+    long = sorted(set(notes.get("long_runs", {})) | {a for a in ("load_60s", "memory_10k") if a in areas})
+    long_runs = f"with the long runs {', '.join(long)}" if long else "the short runs only"
     lines = [
         "# Reliability and security campaign",
         "",
         "Regenerate with `scripts/reliability.sh` (runs every test in `tests/reliability`, the long",
         "`exhaustive` ones included, then writes this file). `make test` runs the short versions.",
         "",
-        f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-        f"{'full campaign' if figures.get('full') else 'default (short) run'}.",
+        f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, {long_runs}.",
         "",
         "| figure | value |",
         "| --- | ---: |",
@@ -70,6 +71,8 @@ def render(figures: dict) -> str:
     if notes:
         lines += ["", "## Measurements", "", "| run | values |", "| --- | --- |"]
         for area, values in sorted(notes.items()):
+            if area == "long_runs":
+                continue
             shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(values.items()))
             lines.append(f"| {area} | {shown} |")
     lines += ["", (REPO_ROOT / "tests" / "reliability" / "FINDINGS.md").read_text().strip(), ""]
