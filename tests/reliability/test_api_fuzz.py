@@ -54,7 +54,7 @@ def fuzz(url: str, figures, examples: int) -> None:  # noqa: ANN001
 
 
 def test_every_operation_answers_in_shape(tiny_url: str, figures) -> None:  # noqa: ANN001
-    fuzz(tiny_url, figures, examples=8)
+    fuzz(tiny_url, figures, examples=6)
 
 
 @pytest.mark.exhaustive

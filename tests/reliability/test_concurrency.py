@@ -155,7 +155,7 @@ def load_test(url: str, clients: int, seconds: float, figures, area: str) -> Loa
 
 
 def test_16_clients_at_once_get_no_errors(tiny_url: str, figures) -> None:  # noqa: ANN001
-    load = load_test(tiny_url, clients=16, seconds=6, figures=figures, area="load")
+    load = load_test(tiny_url, clients=16, seconds=4, figures=figures, area="load")
     assert load.counts["ok"] >= 16
 
 
@@ -165,9 +165,9 @@ def rss_mb() -> float:
 
 def test_memory_is_flat_after_warm_up(tiny_url: str, figures) -> None:  # noqa: ANN001
     """In-process server: after warm-up, more requests from 16 clients add no more than the bound."""
-    load_test(tiny_url, clients=16, seconds=4, figures=figures, area="memory")  # warm-up
+    load_test(tiny_url, clients=16, seconds=3, figures=figures, area="memory")  # warm-up
     before = rss_mb()
-    load = load_test(tiny_url, clients=16, seconds=8, figures=figures, area="memory")
+    load = load_test(tiny_url, clients=16, seconds=6, figures=figures, area="memory")
     growth = rss_mb() - before
     figures.note("memory_short", requests=sum(load.counts.values()), growth_mb=round(growth, 1))
     assert growth < 100, f"RSS grew {growth:.0f} MB over {sum(load.counts.values())} requests"

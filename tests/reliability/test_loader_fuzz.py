@@ -111,7 +111,7 @@ def try_file(folder: Path, file: tuple[bytes, str], figures) -> None:  # noqa: A
     figures.add("loaders", inputs=1, skipped=result.startswith("skipped"))
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(file=FILES)
 def test_random_bytes_in_every_format(tmp_path_factory: pytest.TempPathFactory, file: tuple[bytes, str], figures):  # noqa: ANN001
     try_file(tmp_path_factory.mktemp("fuzz"), file, figures)
