@@ -90,7 +90,7 @@ def bench_retrieval(
             notes=notes, index=index, dataset=dataset, repeats=repeats, out=Path(str(out)), json_out=json_out
         )
     from eval.ingest_bench import passage_texts
-    from eval.scale_bench import bench_bm25, bench_dense, bench_hybrid, corpus_texts, synthetic_vectors
+    from eval.scale_bench import bench_bm25, bench_dense, bench_hybrid, bench_milvus, corpus_texts, synthetic_vectors
     from models.embedder import load_embedder
     from service.bench import load_queries
 
@@ -104,13 +104,15 @@ def bench_retrieval(
         rows = []
         for n in [int(s) for s in sizes.split(",")]:
             row: dict[str, Any] = {"n": n}
-            row["dense"] = bench_dense(n, embedder.dim, vec_q, n <= hnsw_max, milvus_uri if n <= milvus_max else None)
+            row["dense"] = bench_dense(n, embedder.dim, vec_q, n <= hnsw_max)
             if n > text_max:
                 rows.append(row)
                 continue
             texts = corpus_texts(passages, n)
-            engines = ["bm25s", "milvus"] + (["rank_bm25"] if n <= rank_bm25_max else [])
-            row["bm25"] = bench_bm25(texts, texts_q, engines, milvus_uri if n <= milvus_max else None)
+            row["bm25"] = bench_bm25(texts, texts_q, ["bm25s"] + (["rank_bm25"] if n <= rank_bm25_max else []))
+            if n <= milvus_max:
+                milvus = bench_milvus(milvus_uri, embedder.dim, texts, vec_q, texts_q)
+                row["dense"]["milvus_lite_flat"], row["bm25"]["milvus_bm25"] = milvus["dense"], milvus["bm25"]
             row["hybrid"] = bench_hybrid(texts, texts_q, embedder.embed)
             rows.append(row)
             typer.echo(json.dumps(row), err=True)

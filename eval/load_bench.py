@@ -33,31 +33,36 @@ QUESTIONS = [
 ]
 
 
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout_s: float = 600) -> None:
+    """Poll `url` until it answers 200; the process exiting or the deadline raises with its log's tail."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up: {log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.3)
+
+
 @contextmanager
-def worker(env: dict[str, str], log_dir: Path) -> Iterator[tuple[str, int]]:
-    """(base URL, pid) of one API worker process, ready."""
+def worker(env: dict[str, str], log_dir: Path, cwd: Path | None = None) -> Iterator[tuple[str, int]]:
+    """(base URL, pid) of one API worker process, ready; `cwd` decides which .env it reads."""
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--port", str(port)]
     cmd += ["--log-level", "warning"]
-    log = open(log_dir / f"worker-{port}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    log = log_dir / f"worker-{port}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker on port {port} did not start; see {log.name}")
-            time.sleep(0.5)
+        wait_until_up(url + "/healthz", proc, log)
         yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-        log.close()
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -11,8 +11,10 @@ same queries, so ratios are fair; medians and tails are over individual queries.
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import faiss
@@ -55,7 +57,7 @@ def corpus_texts(passages: Sequence[str], n: int) -> list[str]:
     return [f"{passages[i % len(passages)]} copy{i // len(passages)}" for i in range(n)]
 
 
-def bench_dense(n: int, dim: int, queries: np.ndarray, hnsw: bool, milvus_uri: str | None) -> dict[str, Any]:
+def bench_dense(n: int, dim: int, queries: np.ndarray, hnsw: bool) -> dict[str, Any]:
     base = synthetic_vectors(n, dim, seed=n)
     out: dict[str, Any] = {}
     flat = faiss.IndexFlatIP(dim)
@@ -77,41 +79,10 @@ def bench_dense(n: int, dim: int, queries: np.ndarray, hnsw: bool, milvus_uri: s
                 "recall_at_10": round(recall, 4),
                 "build_s": round(build_s, 1),
             }
-    if milvus_uri:
-        out["milvus_lite_flat"] = bench_milvus_dense(milvus_uri, base, queries, exact)
     return out
 
 
-def bench_milvus_dense(uri: str, base: np.ndarray, queries: np.ndarray, exact: list) -> dict[str, Any]:
-    from pymilvus import DataType, MilvusClient
-
-    client = MilvusClient(uri)
-    name = f"bench_dense_{len(base)}"
-    if client.has_collection(name):
-        client.drop_collection(name)
-    schema = client.create_schema(auto_id=False)
-    schema.add_field("id", DataType.INT64, is_primary=True)
-    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=base.shape[1])
-    params = client.prepare_index_params()
-    params.add_index("vector", index_type="FLAT", metric_type="IP")
-    client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
-    t0 = time.perf_counter()
-    for start in range(0, len(base), 5000):
-        rows = [{"id": i, "vector": base[i].tolist()} for i in range(start, min(start + 5000, len(base)))]
-        client.insert(name, rows)
-    load_s = time.perf_counter() - t0
-
-    def search(q: np.ndarray) -> list[int]:
-        hits = client.search(name, data=[q.tolist()], anns_field="vector", limit=K, search_params={"metric_type": "IP"})
-        return [h["id"] for h in hits[0]]
-
-    got, ms = timed(search, list(queries))
-    recall = statistics.mean(len(set(a) & set(b)) / K for a, b in zip(got, exact, strict=True))
-    client.drop_collection(name)
-    return {**percentiles(ms), "recall_at_10": round(recall, 4), "insert_s": round(load_s, 1)}
-
-
-def bench_bm25(texts: list[str], queries: Sequence[str], engines: Sequence[str], milvus_uri: str | None) -> dict:
+def bench_bm25(texts: list[str], queries: Sequence[str], engines: Sequence[str]) -> dict:
     out: dict[str, Any] = {}
     tokens = [tokenize(t) for t in texts]
     if "rank_bm25" in engines:
@@ -124,8 +95,6 @@ def bench_bm25(texts: list[str], queries: Sequence[str], engines: Sequence[str],
         out["rank_bm25"] = {**percentiles(ms), "build_s": round(build, 1)}
     if "bm25s" in engines:
         out["bm25s"] = bm25s_engine(tokens, queries)[1]
-    if milvus_uri and "milvus" in engines:
-        out["milvus_bm25"] = bench_milvus_bm25(milvus_uri, texts, queries)
     return out
 
 
@@ -152,42 +121,34 @@ def bm25s_engine(tokens: list[list[str]], queries: Sequence[str]) -> tuple[Calla
     return search, {**percentiles(ms), "build_s": round(build, 1)}
 
 
-def bench_milvus_bm25(uri: str, texts: list[str], queries: Sequence[str]) -> dict[str, Any]:
-    from pymilvus import DataType, Function, FunctionType, MilvusClient
+def bench_milvus(uri: str, dim: int, texts: list[str], vec_queries: np.ndarray, queries: Sequence[str]) -> dict:
+    """Our Milvus leaf store itself (ingest/milvus_store.py) on Milvus Lite: the same vectors as bench_dense
+    (seed n), exact FLAT, and its BM25 Function over the same texts as bench_bm25."""
+    from core.settings import StoreSettings
+    from ingest.milvus_store import MilvusStore
 
-    from ingest.milvus_store import analyzed_text
-
-    client = MilvusClient(uri)
-    name = f"bench_bm25_{len(texts)}"
-    if client.has_collection(name):
-        client.drop_collection(name)
-    schema = client.create_schema(auto_id=False)
-    schema.add_field("id", DataType.INT64, is_primary=True)
-    schema.add_field("text", DataType.VARCHAR, max_length=65535, enable_analyzer=True)
-    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-    schema.add_function(
-        Function(
-            name="bm25", function_type=FunctionType.BM25, input_field_names=["text"], output_field_names=["sparse"]
-        )
-    )
-    params = client.prepare_index_params()
-    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-    client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
-    t0 = time.perf_counter()
-    for start in range(0, len(texts), 5000):
-        client.insert(
-            name, [{"id": i, "text": analyzed_text(texts[i])} for i in range(start, min(start + 5000, len(texts)))]
-        )
-    load_s = time.perf_counter() - t0
-
-    def search(q: str) -> list:
-        return client.search(
-            name, data=[analyzed_text(q)], anns_field="sparse", limit=K, search_params={"metric_type": "BM25"}
-        )
-
-    _, ms = timed(search, list(queries))
-    client.drop_collection(name)
-    return {**percentiles(ms), "insert_s": round(load_s, 1)}
+    n = len(texts)
+    base = synthetic_vectors(n, dim, seed=n)
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(base)
+    exact = [flat.search(q[None, :], K)[1][0] for q in vec_queries]
+    store = MilvusStore.connect(uri, StoreSettings(backend="milvus", collection_prefix="bench"))
+    with tempfile.TemporaryDirectory() as tmp:
+        gen = Path(tmp) / f"n{n}"
+        gen.mkdir()
+        ids = [str(i) for i in range(n)]
+        t0 = time.perf_counter()
+        meta = store.write(gen, ids, texts, base, hnsw_threshold=n + 1)
+        insert_s = time.perf_counter() - t0
+        leaves = store.open(gen, {**meta, "dim": dim, "leaves": n})
+        got, dense_ms = timed(lambda q: [int(i) for i, _ in leaves.dense_search(q, K)], list(vec_queries))
+        _, bm25_ms = timed(lambda q: leaves.bm25_search(q, K), list(queries))
+        store.drop(gen.name)
+    recall = statistics.mean(len(set(a) & set(b)) / K for a, b in zip(got, exact, strict=True))
+    return {
+        "dense": {**percentiles(dense_ms), "recall_at_10": round(recall, 4), "insert_s": round(insert_s, 1)},
+        "bm25": percentiles(bm25_ms),
+    }
 
 
 def bench_hybrid(texts: list[str], queries: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> dict:

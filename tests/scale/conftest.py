@@ -5,38 +5,18 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import numpy as np
 import pytest
 
 from ingest.pipeline import CorpusRoot, IngestReport, ingest_corpus
 from models.embedder import Embedder, load_embedder
 
 
-class CountingEmbedder:
-    """The real embedder, counting what it was asked to embed."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.name, self.dim = inner, inner.name, inner.dim
-        self.texts: list[str] = []
-
-    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.embed(texts, batch_size=batch_size)
-
-
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return load_embedder()
-
-
-@pytest.fixture
-def make_counting(embedder: Embedder):
-    return lambda: CountingEmbedder(embedder)
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +37,7 @@ def embedded_notes_index(
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama-cpp-python's own OpenAI-compatible server on loopback, serving the shipped SmolLM2 GGUF."""
+    from eval.load_bench import wait_until_up
     from models.registry import gguf_path
     from service.server import free_port
 
@@ -68,16 +49,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "wb"))  # noqa: SIM115
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(url + "/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"llama_cpp.server did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+        wait_until_up(url + "/models", proc, log, timeout_s=120)
         yield url
     finally:
         proc.terminate()

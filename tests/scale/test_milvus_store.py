@@ -64,23 +64,23 @@ def test_milvus_ranks_like_faiss_and_bm25_with_exact_spans(milvus_index, embedde
     assert milvus.leaf_vectors(ids) == pytest.approx(embedded.leaf_vectors(ids), abs=1e-6)
 
 
-def test_generations_switch_the_alias_and_drop_old_collections(milvus_index, make_counting) -> None:
+def test_generations_switch_the_alias_and_drop_old_collections(milvus_index, embedder) -> None:
     notes, index_dir, store = milvus_index
     client = client_for(store.milvus_uri, "")
     first = current_generation(index_dir)
     assert client.describe_alias("t_live")["collection_name"] == "t_" + first.replace("-", "_")
 
     (notes / "zz_dropout.txt").write_text("Dropout\nDropout zeroes random activations while training a network.\n")
-    counting = make_counting()
-    added = ingest_corpus([CorpusRoot(notes)], index_dir, counting, store=store)
-    assert 0 < added.embedded == len(counting.texts) <= 3  # only the new file's passages
+    before = embedder.texts_embedded
+    added = ingest_corpus([CorpusRoot(notes)], index_dir, embedder, store=store)
+    assert 0 < added.embedded == embedder.texts_embedded - before <= 3  # only the new file's passages
     reader = open_index(index_dir, store)
     assert reader.generation == added.generation
     assert reader.get_nodes([reader.bm25_search("dropout zeroes", 1)[0][0]])[0].metadata["doc"] == "zz_dropout.txt"
     assert client.describe_alias("t_live")["collection_name"] == "t_" + added.generation.replace("-", "_")
 
     (notes / "zz_dropout.txt").unlink()
-    removed = ingest_corpus([CorpusRoot(notes)], index_dir, make_counting(), store=store)
+    removed = ingest_corpus([CorpusRoot(notes)], index_dir, embedder, store=store)
     assert removed.removed == 1 and removed.embedded == 0
     reader = open_index(index_dir, store)
     docs = {n.metadata["doc"] for n in reader.get_nodes([i for i, _ in reader.bm25_search("dropout zeroes", 20)])}

@@ -4,46 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 
-from service.server import free_port
+from eval.load_bench import worker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTE_A = ("zz_quokka.txt", b"Quokkas\nQuokkas are small marsupials that live on Rottnest Island.\n")
 NOTE_B = ("zz_axolotl.txt", b"Axolotls\nAxolotls are salamanders that regrow lost limbs and organs.\n")
-
-
-@contextmanager
-def worker(root: Path, env: dict[str, str]) -> Iterator[str]:
-    """One `uvicorn service.app:create_app --factory` process (what each container or --workers child runs)."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--port", str(port)]
-    log = root / f"worker-{port}.log"
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "wb"))  # noqa: SIM115
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def upload(url: str, name: str, data: bytes) -> httpx.Response:
@@ -65,7 +37,7 @@ def test_upload_through_one_worker_is_answered_by_the_other(embedded_notes_index
         "HF_HUB_OFFLINE": "1",
     }
     with ExitStack() as stack:
-        a, b = (stack.enter_context(worker(tmp_path, env)) for _ in range(2))
+        a, b = (stack.enter_context(worker(env, tmp_path, cwd=tmp_path))[0] for _ in range(2))
         first = httpx.get(b + "/healthz").json()["generation"]
         statuses: list[int] = []
         stop = threading.Event()
