@@ -102,6 +102,7 @@ def test_bad_dataset_exits_with_one_line(tmp_path: Path, capsys: pytest.CaptureF
             code=DATA / "code",
             answer_sample=0,
             readme=None,
+            corpus=None,
         )
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and f"{bad}:1:" in err and "\n" not in err
