@@ -81,6 +81,11 @@ def context_text(hit: Hit) -> str:
     return " ".join([*hit.breadcrumbs, spans])
 
 
+def said(text: str) -> str:
+    """A sentence as read aloud: case and spacing do not make two quotes different."""
+    return " ".join(text.lower().split())
+
+
 def best_sentences(
     question: str,
     hits: Sequence[Hit],
@@ -119,6 +124,8 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         hit = hits[i]
+        if any(said(x.text) == said(hit.text[s:e]) for x in chosen):
+            continue  # a flashcard kept twice in the notes: quote its answer once
         chosen.append(Extract(i, hit.start + s, hit.start + e, hit.text[s:e], float(sims[j])))
         if len(chosen) == n:
             break

@@ -82,3 +82,10 @@ def test_key_terms_pick_the_sentence_that_names_the_asked_topic(embedder: Embedd
         "how does the rank affect it?", [passage], embedder, n=1, weights=QuoteWeights(terms=1.0), rarity=rarity
     )
     assert best.text.startswith("The rank r of LoRA")
+
+
+def test_a_sentence_kept_twice_in_the_notes_is_quoted_once(embedder: Embedder) -> None:
+    text = "Dropout zeroes random activations during training.\n"
+    first, second = hit(text, []), hit(text, [], start=OFFSET + 1000)
+    quoted = best_sentences("what does dropout do?", [first, second], embedder, n=2)
+    assert [x.text for x in quoted] == ["Dropout zeroes random activations during training."]
