@@ -13,6 +13,7 @@ from typing import Any
 from eval.report import ORACLE, summary_tables
 
 START, END = "<!-- eval-report -->", "<!-- /eval-report -->"
+ANSWER_ROWS = ("hybrid+merge", "hybrid+merge+tuned", "hybrid+merge+base", "hybrid+merge+extractive")
 HELD_OUT = "eval/datasets/notes_test.jsonl"  # written by hand, never tuned on; the dev set is notes_dev.jsonl
 REGENERATE = f"notecite eval --dataset {HELD_OUT} --readme README.md"
 
@@ -44,6 +45,10 @@ def readme_section(report: dict[str, Any], report_dir: str) -> str:
         "share of its answers the guard swapped for quotes), `+tuned` the same model unguarded, `+base` the",
         "untuned model, `+extractive` the quoting writer alone (`NOTECITE_GENERATOR=none`).",
     ]
+    missing = [name for name in ANSWER_ROWS if name not in report["systems"]]
+    if missing:
+        absent = ", ".join(f"`{n}`" for n in missing)
+        lines.append(f"Not in this run (`--systems`): {absent}; `make eval` runs them all.")
     if sweep:
         lines += [
             "",
