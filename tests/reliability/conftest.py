@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings
+from tests import notes_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIGURES = REPO_ROOT / "artifacts" / "reliability" / "figures.json"
@@ -108,25 +109,12 @@ def record_long_runs(request: pytest.FixtureRequest, figures: Figures) -> Iterat
 
 
 def write_notes(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in NOTES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return notes_settings.write_notes(folder, NOTES)
 
 
 def tiny_settings(root: Path, **overrides: object) -> Settings:
     """Settings over NOTES in `root/notes`: quoting writer, no reference code, limits the load tests set."""
-    values: dict[str, object] = dict(
-        _env_file=None,
-        notes_dir=write_notes(root / "notes"),
-        index_dir=root / "var" / "index",
-        upload_dir=root / "var" / "uploads",
-        code_dir=None,
-        generator="none",
-        limits={"rate_limit_per_minute": 1_000_000},
-    )
-    values.update(overrides)
-    return Settings(**values)
+    return notes_settings.notes_settings(root, NOTES, **overrides)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings
+from tests import notes_settings
 
 STUDY_NOTES = {
     "optimizers.md": (
@@ -45,26 +46,8 @@ STUDY_NOTES = {
 }
 
 
-def write_notes(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in STUDY_NOTES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
 def study_settings(root: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = dict(
-        _env_file=None,
-        notes_dir=write_notes(root / "notes"),
-        index_dir=root / "var" / "index",
-        upload_dir=root / "var" / "uploads",
-        code_dir=None,
-        generator="none",
-        api_key=None,
-        limits={"rate_limit_per_minute": 100_000},
-    )
-    values.update(overrides)
-    return Settings(**values)
+    return notes_settings.notes_settings(root, STUDY_NOTES, **overrides)
 
 
 @pytest.fixture(scope="session")

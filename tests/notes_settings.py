@@ -1,0 +1,32 @@
+"""Settings over a small set of notes written into a test's folder: the quoting writer, no reference code,
+no API key, a rate limit no test reaches unless it sets one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from core.settings import Settings
+
+
+def write_notes(folder: Path, notes: Mapping[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in notes.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def notes_settings(root: Path, notes: Mapping[str, str], **overrides: object) -> Settings:
+    """Settings over `notes` written to `root/notes`, the index and uploads under `root/var`."""
+    values: dict[str, object] = dict(
+        _env_file=None,
+        notes_dir=write_notes(root / "notes", notes),
+        index_dir=root / "var" / "index",
+        upload_dir=root / "var" / "uploads",
+        code_dir=None,
+        generator="none",
+        api_key=None,
+        limits={"rate_limit_per_minute": 1_000_000},
+    )
+    values.update(overrides)
+    return Settings(**values)
