@@ -60,13 +60,18 @@ def readme_section(report: dict[str, Any], report_dir: str) -> str:
     return "\n".join(lines + [END])
 
 
+def replace_between(text: str, start: str, end: str, section: str) -> str | None:
+    """`text` with the first start..end span (markers included) replaced by `section`; None when absent."""
+    span = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    return span.sub(lambda _: section, text, count=1) if span.search(text) else None
+
+
 def update_readme(readme: Path, report: dict[str, Any], report_dir: str) -> None:
     """Replace the section between the markers, or the lone start marker the skeleton has."""
     text = readme.read_text(encoding="utf-8")
     section = readme_section(report, report_dir)
-    span = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
-    if span.search(text):
-        text = span.sub(lambda _: section, text, count=1)
+    if (replaced := replace_between(text, START, END, section)) is not None:
+        text = replaced
     elif START in text:
         text = text.replace(START, section, 1)
     else:
@@ -106,9 +111,8 @@ def update_corpora_section(readme: Path, runs: Any, report_dir: str) -> None:
     """Replace the corpora section, or put it right after the evaluation section the first time."""
     text = readme.read_text(encoding="utf-8")
     section = corpora_section(runs, report_dir)
-    span = re.compile(re.escape(CORPORA_START) + r".*?" + re.escape(CORPORA_END), re.S)
-    if span.search(text):
-        text = span.sub(lambda _: section, text, count=1)
+    if (replaced := replace_between(text, CORPORA_START, CORPORA_END, section)) is not None:
+        text = replaced
     elif END in text:
         text = text.replace(END, END + "\n\n" + section, 1)
     else:
