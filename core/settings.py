@@ -160,6 +160,35 @@ class StoreSettings(BaseModel):
     )
 
 
+class EmbedderTuningSettings(BaseModel):
+    """Fine-tuning the embedder on the notes at ingest (`models.embedder_tuning`); kept only when it wins."""
+
+    model_config = ConfigDict(frozen=True)
+
+    enabled: bool = Field(
+        False,
+        description="Tune a copy of the embedder on pairs made from the notes at each full ingest and keep it with the "
+        "generation when it beats the packaged model on held-out pairs (dev corpora: README).",
+    )
+    max_steps: int = Field(60, ge=1, le=5000, description="Training steps (batches) at most.")
+    batch_size: int = Field(16, ge=2, le=256, description="Pairs per batch: the rest of a batch are the negatives.")
+    max_seq_length: int = Field(128, ge=16, le=512, description="Tokens of a text while training.")
+    learning_rate: float = Field(2e-5, gt=0, le=1e-2, description="AdamW learning rate (linear warm-up and decay).")
+    max_seconds: float = Field(300.0, gt=0, description="Training stops after this many seconds whatever the steps.")
+    holdout: float = Field(0.2, gt=0, lt=1, description="Share of passages whose pairs are held out to judge the model.")
+    min_gain: float = Field(0.0, ge=0, le=1, description="Held-out MRR@10 the tuned model must gain to be kept.")
+    min_pairs: int = Field(32, ge=2, description="Fewer training pairs than this: no tuning.")
+    min_heldout: int = Field(16, ge=1, description="Fewer held-out pairs than this: no tuning (nothing to judge by).")
+    retune_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Re-tune when more than this share of passages changed since the tuned generation; below it the "
+        "previous tuned model is reused and embeds only the new passages.",
+    )
+    seed: int = Field(0, description="Seed of the pairs, the held-out split, the batches and the weights' updates.")
+
+
 class OpenAISettings(BaseModel):
     """The answer model behind an OpenAI-compatible HTTP API (NOTECITE_GENERATOR=openai: vLLM, llama.cpp, Ollama)."""
 
@@ -208,6 +237,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     store: StoreSettings = StoreSettings()
     openai: OpenAISettings = OpenAISettings()
+    embedder_tuning: EmbedderTuningSettings = EmbedderTuningSettings()
 
     @field_validator("api_key", "adapter", mode="before")
     @classmethod
