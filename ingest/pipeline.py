@@ -216,7 +216,8 @@ def ingest_corpus(
 
         leaves = [n for n in nodes if n.metadata["level"] == "passage"]
         texts = [embedding_text(n) for n in leaves]
-        todo = [i for i, n in enumerate(leaves) if n.node_id not in old_vectors]
+        # by length: each embed() call then gets texts of like length (less padding); vectors go back by index
+        todo = sorted((i for i, n in enumerate(leaves) if n.node_id not in old_vectors), key=lambda i: len(texts[i]))
         vectors = np.zeros((len(leaves), embedder.dim), dtype=np.float32)
         for i, n in enumerate(leaves):
             if n.node_id in old_vectors:

@@ -3,7 +3,8 @@
     index_dir/
       .lock                    fcntl lock: one ingest at a time
       CURRENT                  name of the live generation, replaced atomically (os.replace)
-      generations/<gen-id>/    docstore.sqlite, manifest.json (doc -> sha256), meta.json, and the leaf
+      generations/<gen-id>/    docstore.sqlite, manifest.json (doc -> sha256), meta.json,
+                               term_counts.json (key stems' document frequencies), and the leaf
                                store's files (embedded: faiss.index, vectors.npy, ids.json, bm25.pkl;
                                milvus: terms.json, the vectors and BM25 in collection <prefix>_<gen-id>)
 
@@ -29,6 +30,7 @@ import numpy as np
 from llama_index.core.schema import TextNode
 
 from core.settings import StoreSettings
+from core.terms import TERM_COUNTS_FILE, TermCounts
 from core.text import stem
 from ingest.bm25 import BM25Index  # noqa: F401 - the embedded store's BM25 (tests patch it here)
 from ingest.docstore import Docstore, write_docstore
@@ -116,6 +118,8 @@ def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | N
         manifest = {record.doc: record.sha256 for record, _ in data.documents}
         (gen_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
         stored = store.write(gen_dir, data.leaf_ids, data.leaf_texts, data.vectors, data.hnsw_threshold)
+        by_id = {n.node_id: n for n in data.nodes}  # the passages' own text, as the docstore serves it
+        TermCounts.count(by_id[i].text for i in data.leaf_ids).save(gen_dir / TERM_COUNTS_FILE)
         meta = {
             "generation": gen_id,
             "embedder": data.embedder_name,
@@ -189,6 +193,8 @@ class IndexReader:
         self.dim: int = int(meta["dim"])
         self.store_name: str = meta.get("store", "embedded")
         self.leaves: LeafIndex = store_for_meta(meta, store, gen_dir.parent.parent).open(gen_dir, meta)
+        # key stems' document frequencies counted at ingest; None for a generation written before them
+        self.term_counts: TermCounts | None = TermCounts.load(gen_dir / TERM_COUNTS_FILE)
         self._docstore = Docstore(gen_dir / "docstore.sqlite")
 
     def __len__(self) -> int:

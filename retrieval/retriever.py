@@ -129,8 +129,10 @@ class Retriever:
 
     @cached_property
     def term_rarity(self) -> TermRarity:
-        """How rare each stem is in this generation's passages (read on first use)."""
-        return TermRarity.of_index(self.reader)
+        """How rare each stem is in this generation's passages: from the counts ingest stored with it, or,
+        for a generation written before those, by reading every passage on first use."""
+        counts = getattr(self.reader, "term_counts", None)
+        return TermRarity.from_counts(counts) if counts is not None else TermRarity.of_index(self.reader)
 
     def retrieve(
         self,

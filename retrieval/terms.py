@@ -1,18 +1,20 @@
 """How rare each word stem is in one index generation: what makes a question's key term key.
 
 The extractive writer weighs the question's words a sentence shares by their rarity, so "LoRA" and
-"rank" count and "model" barely does. Computed from the passages themselves (any store, any corpus),
-once per generation, on first use.
+"rank" count and "model" barely does. Computed from the passages themselves (any store, any corpus):
+ingest counts the stems once per generation (core.terms, stored beside it); a generation written before
+that is counted here on first use.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from core.text import content_words, stem
+from core.terms import TermCounts, key_stems
+
+__all__ = ["PassageSource", "TermRarity", "key_stems"]
 
 
 class PassageSource(Protocol):
@@ -21,26 +23,28 @@ class PassageSource(Protocol):
     def get_nodes(self, ids: Sequence[str]) -> list[Any]: ...
 
 
-def key_stems(text: str) -> set[str]:
-    """The stems of a text's topic words (no function words, no question framing)."""
-    return {stem(w) for w in content_words(text)}
-
-
 class TermRarity:
     """The idf per stem over the leaf passages; a stem the notes never use counts as the rarest."""
 
     def __init__(self, passages: Iterable[str]) -> None:
-        df: Counter[str] = Counter()
-        n = 0
-        for text in passages:
-            df.update(key_stems(text))
-            n += 1
+        self._set(TermCounts.count(passages))
+
+    @classmethod
+    def from_counts(cls, counts: TermCounts) -> TermRarity:
+        """From the stem counts ingest stored with the generation (no passage is read)."""
+        rarity = cls.__new__(cls)
+        rarity._set(counts)
+        return rarity
+
+    def _set(self, counts: TermCounts) -> None:
+        n, df = counts.passages, counts.df
         # Robertson-Sparck Jones idf: a stem in half the passages or more says nothing about the topic
         self.idf = {s: max(0.0, math.log((n - f + 0.5) / (f + 0.5))) for s, f in df.items()}
         self.unseen = math.log((n + 0.5) / 0.5)
 
     @classmethod
     def of_index(cls, reader: PassageSource, batch: int = 2048) -> TermRarity:
+        """Every leaf passage read back from the docstore: the fallback for generations without counts."""
         ids = list(reader.leaf_ids)
         return cls(node.text for i in range(0, len(ids), batch) for node in reader.get_nodes(ids[i : i + batch]))
 

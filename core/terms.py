@@ -1,0 +1,48 @@
+"""Key stems and their document frequencies: counted once at ingest (stored with the index generation)
+and read back by retrieval's TermRarity, so both sides must stem the same way. This is that one way."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.text import content_words, stem
+
+TERM_COUNTS_FILE = "term_counts.json"
+
+
+def key_stems(text: str) -> set[str]:
+    """The stems of a text's topic words (no function words, no question framing)."""
+    return {stem(w) for w in content_words(text)}
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How many passages there are and in how many of them each key stem occurs."""
+
+    passages: int
+    df: dict[str, int]
+
+    @classmethod
+    def count(cls, texts: Iterable[str]) -> TermCounts:
+        df: Counter[str] = Counter()
+        n = 0
+        for text in texts:
+            df.update(key_stems(text))
+            n += 1
+        return cls(n, dict(df))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"passages": self.passages, "df": dict(sorted(self.df.items()))}))
+
+    @classmethod
+    def load(cls, path: Path) -> TermCounts | None:
+        """The counts stored at `path`; None when the file is absent (a generation written before it existed)."""
+        try:
+            raw = json.loads(path.read_text())
+        except FileNotFoundError:
+            return None
+        return cls(int(raw["passages"]), {str(k): int(v) for k, v in raw["df"].items()})

@@ -1,0 +1,71 @@
+"""The fast CPU embedding path (models.fast_embed) against plain SentenceTransformer.encode (issue 15).
+
+The path is used only if it gives cosine >= 0.999 against encode(); here on passages of the user's notes
+across the whole length range (the longest are truncated at 256 tokens), odd texts, and in any order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from eval.ingest_bench import passage_texts
+from models.embedder import EQUIVALENT_COSINE, Embedder, fast_path_for, load_embedder, min_cosine
+from models.fast_embed import FastPath
+
+ODD = ["", "   padded   ", "ünïcödé ∆W = AB ≪ d", "def f(x):\n    return x ** 2", "word " * 400, "a"]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return load_embedder()
+
+
+@pytest.fixture(scope="module")
+def texts(notes_dir) -> list[str]:
+    """12 seed passages spread evenly over their lengths (shortest and longest included), then odd texts."""
+    by_length = sorted(passage_texts(notes_dir), key=len)
+    picks = np.linspace(0, len(by_length) - 1, 12).round().astype(int)
+    return [by_length[i] for i in picks] + ODD
+
+
+@pytest.fixture(scope="module")
+def ours(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    return embedder.embed(texts)
+
+
+def test_cpu_uses_the_fast_path_and_it_equals_encode(embedder: Embedder, texts: list[str], ours: np.ndarray) -> None:
+    assert embedder.path == "fast-cpu"
+    plain = embedder.encode(texts)
+    assert ours.dtype == np.float32 and ours.shape == plain.shape == (len(texts), 384)
+    assert min_cosine(ours, plain) >= EQUIVALENT_COSINE
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_order_batching_and_workers_do_not_change_a_vector(
+    embedder: Embedder, texts: list[str], ours: np.ndarray
+) -> None:
+    perm = np.random.default_rng(0).permutation(len(texts))
+    np.testing.assert_allclose(embedder.embed([texts[i] for i in perm]), ours[perm], atol=1e-5)
+    one_core = FastPath(embedder._model, workers=1)
+    np.testing.assert_allclose(one_core.embed(texts, batch_size=5), ours, atol=1e-5)
+    for text, vector in zip(texts[-3:], ours[-3:], strict=True):  # a query alone: one batch of one
+        np.testing.assert_allclose(embedder.embed([text])[0], vector, atol=1e-5)
+
+
+def test_torch_threads_are_put_back(embedder: Embedder, texts: list[str]) -> None:
+    before = torch.get_num_threads()
+    embedder.embed(texts[:8])
+    assert torch.get_num_threads() == before
+
+
+def test_another_pooling_keeps_sentence_transformers(embedder: Embedder) -> None:
+    """A model the fast path does not reproduce (CLS pooling) is embedded by encode() itself."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Normalize, Pooling
+
+    transformer = embedder._model[0]
+    cls = SentenceTransformer(modules=[transformer, Pooling(384, pooling_mode="cls"), Normalize()], device="cpu")
+    assert fast_path_for(cls) is None
+    assert Embedder("cls", cls, 384, fast_path_for(cls)).path == "sentence-transformers"
