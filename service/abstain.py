@@ -7,7 +7,11 @@ Two tests of the evidence:
   and enough of the question's topic words occur nowhere in the notes, the notes do not cover it;
 - key-term coverage: the same near-topic question's rarest words ("message" in "message passing in graph
   networks") are missing from even the best source, so when the evidence is only moderate and the best
-  source holds too little of the question's key-term weight (`TermRarity.shared`), the notes do not cover it.
+  source holds too little of the question's key-term weight (`TermRarity.shared`), the notes do not cover it;
+- a specialized name: "how does SimCLR build positive pairs?" shares most words with the notes, but names a
+  thing that is in neither the notes nor general English (`models.vocabulary`). Below `named_term_threshold`
+  such a question abstains: an unknown everyday word ("fight", "roughly") is the asker's phrasing, while an
+  unknown specialized name is the subject the notes lack.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Container, Sequence
 
 from core.settings import AnswerSettings
 from core.text import content_words, stem
+from models.vocabulary import is_specialized
 from retrieval.retriever import Hit
 from retrieval.terms import TermRarity, key_stems
 from service.extractive import context_text
@@ -41,8 +46,10 @@ def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity)
 def should_abstain(strength: float, unknown: Sequence[str], config: AnswerSettings, coverage: float = 1.0) -> bool:
     """True when the notes do not cover the question: weak evidence (`strength`, the best cosine), or
     moderate evidence for a question naming `unknown` topic words the notes never use or whose key terms
-    no source holds (`coverage`)."""
+    no source holds (`coverage`), or a specialized name among the `unknown` words."""
     if strength < config.abstain_threshold:
+        return True
+    if strength < config.named_term_threshold and any(is_specialized(w) for w in unknown):
         return True
     near_topic = len(unknown) >= config.unknown_terms or coverage < config.key_term_coverage
     return strength < config.near_topic_threshold and near_topic

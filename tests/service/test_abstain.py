@@ -6,6 +6,7 @@ import pytest
 
 from core.settings import AnswerSettings
 from core.text import stem
+from models.vocabulary import is_specialized
 from retrieval.retriever import Hit
 from service.abstain import evidence_strength, should_abstain, unknown_terms
 
@@ -48,6 +49,27 @@ def test_unknown_terms(question: str, expected: list[str]) -> None:
 )
 def test_should_abstain(strength: float, unknown: list[str], expected: bool) -> None:
     assert should_abstain(strength, unknown, CONFIG) is expected
+
+
+@pytest.mark.parametrize(
+    ("strength", "unknown", "expected"),
+    [
+        (0.40, ["simclr"], True),  # moderate evidence, names a thing in neither the notes nor general English
+        (0.40, ["fight"], False),  # an unknown everyday word is the asker's phrasing
+        (0.40, ["w1"], False),  # a code-like token is not a name
+        (0.60, ["simclr"], False),  # strong evidence wins (a typo of a word the notes use)
+    ],
+)
+def test_should_abstain_on_a_specialized_name(strength: float, unknown: list[str], expected: bool) -> None:
+    config = CONFIG.model_copy(update={"named_term_threshold": 0.55})
+    assert should_abstain(strength, unknown, config) is expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"), [("SimCLR", True), ("wavenet", True), ("roughly", False), ("fp16", False)]
+)
+def test_specialized_words_are_those_general_english_lacks(word: str, expected: bool) -> None:
+    assert is_specialized(word) is expected
 
 
 @pytest.mark.parametrize(
