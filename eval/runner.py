@@ -26,7 +26,6 @@ from ingest.pipeline import corpus_roots, ingest_corpus
 from ingest.store import open_index
 from models.embedder import load_embedder
 from retrieval.retriever import Hit, Retriever
-from service.abstain import should_abstain
 from service.answer import Answer, AnswerPipeline, Evidence
 
 Log = Callable[[str], None]
@@ -191,7 +190,7 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
 
     def abstained_at(threshold: float) -> dict[str, bool]:
         at = config.model_copy(update={"abstain_threshold": threshold})
-        return {q: should_abstain(ev.strength, ev.unknown_terms, at, ev.coverage) for q, ev in run.evidence.items()}
+        return {q: ev.abstains(at) for q, ev in run.evidence.items()}
 
     unanswerable = {q.id: q.kind == "unanswerable" for q in run.questions}
     rows = sweep(abstained_at, unanswerable, default_grid())
