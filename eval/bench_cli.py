@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import tempfile
 from datetime import UTC, datetime
@@ -17,8 +18,6 @@ REPORTS = Path("reports/bench")
 
 
 def machine() -> dict[str, Any]:
-    import os
-
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg()[0]}
 
 
@@ -39,6 +38,7 @@ def table(rows: list[list[Any]], header: list[str]) -> str:
 def bench_ingest(
     corpus: list[Path] = typer.Option(None, "--corpus", help="Folders to ingest (default: the notes dir)."),
     max_files: int = typer.Option(1200, help="At most this many files per corpus."),
+    repeats: int = typer.Option(3, min=1, help="Runs of each embedding path (alternating; medians)."),
     out: Path = typer.Option(REPORTS / "ingest.json", help="JSON report; the .md goes beside it."),
 ) -> None:
     """Passages/s and MB/s of a cold ingest, split into parse, chunk, embed and index; our embedding vs
@@ -50,21 +50,31 @@ def bench_ingest(
     corpora = corpus or [get_settings().notes_dir]
     runs = []
     for root in corpora:
+        load = os.getloadavg()[0]
         row = stages(root, embedder, max_files)
+        row["load_avg"] = [round(load, 2), round(os.getloadavg()[0], 2)]
         texts = row.pop("texts")
         row["corpus"] = str(root)
-        row["embedding"] = embedding_paths(embedder, sorted(texts, key=len)[:: max(1, len(texts) // 256)])
+        row["embedding"] = embedding_paths(
+            embedder, sorted(texts, key=len)[:: max(1, len(texts) // 256)], repeats=repeats
+        )
         runs.append(row)
     report = {"benchmark": "ingest", "when": datetime.now(UTC).isoformat(), "machine": machine(), "runs": runs}
     rows = [
         [r["corpus"], r["files"], r["mb"], r["passages"], *r["seconds"].values(), r["passages_per_s"], r["mb_per_s"]]
+        + [r["load_avg"]]
         for r in runs
     ]
     md = "# notecite bench ingest\n\n" + table(
-        rows, ["corpus", "files", "MB", "passages", "parse s", "chunk s", "embed s", "index s", "passages/s", "MB/s"]
+        rows,
+        ["corpus", "files", "MB", "passages", "parse s", "chunk s", "embed s", "index s", "passages/s", "MB/s", "load"],
     )
     emb = [[r["corpus"], *r["embedding"].values()] for r in runs]
-    md += "\n" + table(emb, ["corpus", "texts", "ours/s", "ST.encode/s", "min cosine", "equivalent"])
+    md += "\n" + table(
+        emb,
+        ["corpus", "texts", "path", "ours/s", "ST.encode/s", "speedup", "CPU s ours", "CPU s encode", "min cosine"]
+        + ["equivalent", "load", "repeats"],
+    )
     write_report(out, report, md)
 
 
@@ -75,6 +85,12 @@ def bench_retrieval(
     milvus_max: int = typer.Option(100_000, help="Milvus Lite only up to this size."),
     text_max: int = typer.Option(100_000, help="BM25 and hybrid only up to this size (above: dense only)."),
     queries: int = typer.Option(200, help="Queries per engine."),
+    hnsw_grid: str = typer.Option("32:80", help="HNSW M:efConstruction pairs to build, comma-separated."),
+    ef_search: str = typer.Option("64,128", help="HNSW efSearch values to time on each graph."),
+    dense_only: bool = typer.Option(False, help="Only the dense engines (the HNSW sweep)."),
+    vectors: str = typer.Option(
+        "isotropic", help="Dense vector sets: isotropic (worst case), notes (Gaussian fitted to the notes' vectors)."
+    ),
     out: Path = typer.Option(REPORTS / "retrieval.json", help="JSON report; the .md goes beside it."),
     notes: Path | None = typer.Option(None, help="Notes folder (without --sizes: the notes benchmark)."),
     index: Path | None = typer.Option(None, help="Index folder (without --sizes)."),
@@ -90,7 +106,15 @@ def bench_retrieval(
             notes=notes, index=index, dataset=dataset, repeats=repeats, out=Path(str(out)), json_out=json_out
         )
     from eval.ingest_bench import passage_texts
-    from eval.scale_bench import bench_bm25, bench_dense, bench_hybrid, bench_milvus, corpus_texts, synthetic_vectors
+    from eval.scale_bench import (
+        bench_bm25,
+        bench_dense,
+        bench_hybrid,
+        bench_milvus,
+        corpus_texts,
+        notes_like_vectors,
+        synthetic_vectors,
+    )
     from models.embedder import load_embedder
     from service.bench import load_queries
 
@@ -104,8 +128,21 @@ def bench_retrieval(
         rows = []
         for n in [int(s) for s in sizes.split(",")]:
             row: dict[str, Any] = {"n": n}
-            row["dense"] = bench_dense(n, embedder.dim, vec_q, n <= hnsw_max)
-            if n > text_max:
+            grid = [tuple(int(x) for x in pair.split(":")) for pair in hnsw_grid.split(",")]
+            efs = [int(x) for x in ef_search.split(",")]
+            row["dense"], graphs = {}, {}
+            for kind in vectors.split(","):
+                if kind == "isotropic":
+                    base, queries_v = synthetic_vectors(n, embedder.dim, seed=n), vec_q
+                else:  # "notes": a Gaussian with the mean and covariance of the notes' passage vectors
+                    sample = embedder.embed(passages)
+                    base, queries_v = notes_like_vectors(n, sample, seed=n), notes_like_vectors(queries, sample, 7)
+                dense, built = bench_dense(base, queries_v, n <= hnsw_max, grid, efs)
+                suffix = "" if kind == "isotropic" else f"@{kind}"
+                row["dense"].update({k + suffix: v for k, v in dense.items()})
+                graphs = graphs or built  # the hybrid reuses the first set's service graph
+            typer.echo(json.dumps(row), err=True)
+            if n > text_max or dense_only:
                 rows.append(row)
                 continue
             texts = corpus_texts(passages, n)
@@ -113,7 +150,11 @@ def bench_retrieval(
             if n <= milvus_max:
                 milvus = bench_milvus(milvus_uri, embedder.dim, texts, vec_q, texts_q)
                 row["dense"]["milvus_lite_flat"], row["bm25"]["milvus_bm25"] = milvus["dense"], milvus["bm25"]
-            row["hybrid"] = bench_hybrid(texts, texts_q, embedder.embed)
+            graph = graphs.get((32, 80))  # the service's HNSW (ingest/faiss_index.py), used from its threshold on
+            row["hybrid"] = bench_hybrid(
+                texts, texts_q, embedder.embed, graph, settings.retrieval.candidate_k, embedder.encode
+            )
+            row["hybrid"]["embed_path"] = embedder.path
             rows.append(row)
             typer.echo(json.dumps(row), err=True)
     report = {"benchmark": "retrieval-scale", "when": datetime.now(UTC).isoformat(), "machine": machine(), "rows": rows}
@@ -126,11 +167,46 @@ def retrieval_markdown(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         for family in ("dense", "bm25"):
             for engine, s in r.get(family, {}).items():
-                lines.append([r["n"], family, engine, s["p50_ms"], s["p95_ms"], s["p99_ms"], s.get("recall_at_10", "")])
+                build = s.get("build_s", s.get("insert_s", ""))
+                load = s.get("build_load", "")
+                lines.append(
+                    [
+                        r["n"],
+                        family,
+                        engine,
+                        s["p50_ms"],
+                        s["p95_ms"],
+                        s["p99_ms"],
+                        s.get("recall_at_10", ""),
+                        build,
+                        load,
+                    ]
+                )
         for name in () if "hybrid" not in r else ("hybrid", "hybrid_search_only", "query_embedding"):
             s = r["hybrid"][name]
-            lines.append([r["n"], "hybrid", name, s["p50_ms"], s["p95_ms"], s["p99_ms"], ""])
-    md += table(lines, ["passages", "family", "engine", "p50 ms", "p95 ms", "p99 ms", "recall@10"])
+            load = r["hybrid"].get("load_avg", "")
+            lines.append([r["n"], "hybrid", name, s["p50_ms"], s["p95_ms"], s["p99_ms"], "", "", load])
+    header = ["passages", "family", "engine", "p50 ms", "p95 ms", "p99 ms", "recall@10", "build s", "load"]
+    md += table(lines, header)
+    shares = []
+    for r in rows:
+        if "hybrid" not in r:
+            continue
+        h = r["hybrid"]
+        ours, encode = h.get("query_embedding_cpu", {}), h.get("query_embedding_encode_cpu", {})
+        shares.append(
+            [r["n"], h["hybrid"].get("dense", "flat"), h.get("embed_path", ""), h["embedding_share_p50"]]
+            + [
+                ours.get("p50_ms", ""),
+                ours.get("cpu_p50_ms", ""),
+                encode.get("p50_ms", ""),
+                encode.get("cpu_p50_ms", ""),
+            ]
+        )
+    if shares:
+        header = ["passages", "hybrid dense", "query embedding path", "embedding share of hybrid p50"]
+        header += ["ours ms", "ours CPU ms", "ST.encode ms", "ST.encode CPU ms"]
+        md += "\n" + table(shares, header)
     return md
 
 

@@ -3,13 +3,15 @@
 Dense: FAISS flat (exact) vs FAISS HNSW vs Milvus Lite, on synthetic L2-normalized vectors (the issue allows
 them for size) with HNSW recall@10 against the exact search. BM25: rank-bm25 vs bm25s vs Milvus's BM25 on
 real passages (the seed notes' passages, cycled with a per-copy marker word until the size is reached).
-Hybrid: the passage-level fusion of the service (reciprocal rank fusion) over FAISS + bm25s, with the query
-embedding timed on its own so its share of a query is visible. Everything runs in one process, on the
+Hybrid: the passage-level fusion of the service (reciprocal rank fusion) over FAISS (flat, or HNSW from the
+service's threshold on, as the service builds it) + bm25s, with the query embedding timed on its own so its
+share of a query is visible. Everything runs in one process, on the
 same queries, so ratios are fair; medians and tails are over individual queries.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -52,34 +54,65 @@ def synthetic_vectors(n: int, dim: int, seed: int) -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
+def notes_like_vectors(n: int, sample: np.ndarray, seed: int) -> np.ndarray:
+    """n normalized vectors from a Gaussian with the mean and covariance of `sample` (real passage vectors).
+    Real embeddings spread over few directions, which is what graph search relies on; isotropic random
+    vectors spread over all 384 and are the worst case for it."""
+    rng = np.random.default_rng(seed)
+    mean = sample.mean(0)
+    spread = (sample - mean) / np.sqrt(max(1, len(sample) - 1))  # spread.T @ spread is the sample covariance
+    x = (mean + rng.standard_normal((n, len(sample)), dtype=np.float32) @ spread).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
 def corpus_texts(passages: Sequence[str], n: int) -> list[str]:
     """n real passages: the notes' passages cycled, each copy tagged so documents stay distinct."""
     return [f"{passages[i % len(passages)]} copy{i // len(passages)}" for i in range(n)]
 
 
-def bench_dense(n: int, dim: int, queries: np.ndarray, hnsw: bool) -> dict[str, Any]:
-    base = synthetic_vectors(n, dim, seed=n)
+HNSW_GRID = ((32, 80),)  # (M, efConstruction): the service's (ingest/faiss_index.py)
+EF_SEARCH = (64, 128)
+
+
+def hnsw_index(base: np.ndarray, m: int, ef_construction: int) -> tuple[faiss.Index, dict[str, float]]:
+    """An HNSW graph over `base` and what building it cost (wall and CPU seconds, load average)."""
+    load = os.getloadavg()[0]
+    t0, c0 = time.perf_counter(), time.process_time()
+    index = faiss.IndexHNSWFlat(base.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = ef_construction
+    index.add(base)
+    cost = {"build_s": round(time.perf_counter() - t0, 1), "build_cpu_s": round(time.process_time() - c0, 1)}
+    return index, {**cost, "build_load": round(load, 2)}
+
+
+def bench_dense(
+    base: np.ndarray,
+    queries: np.ndarray,
+    hnsw: bool,
+    grid: Sequence[tuple[int, int]] = HNSW_GRID,
+    ef_search: Sequence[int] = EF_SEARCH,
+) -> tuple[dict[str, Any], dict[tuple[int, int], faiss.Index]]:
+    """Exact flat search over `base`, then HNSW at each (M, efConstruction) of `grid` and each efSearch:
+    latency and recall@10 against the exact top 10. Returns the report and the graphs (the hybrid reuses one)."""
     out: dict[str, Any] = {}
-    flat = faiss.IndexFlatIP(dim)
+    flat = faiss.IndexFlatIP(base.shape[1])
     flat.add(base)
     exact, ms = timed(lambda q: flat.search(q[None, :], K)[1][0], list(queries))
     out["faiss_flat"] = percentiles(ms)
-    if hnsw:
-        t0 = time.perf_counter()
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.add(base)
-        build_s = time.perf_counter() - t0
-        for ef in (64, 128):
+    graphs: dict[tuple[int, int], faiss.Index] = {}
+    for m, ef_construction in grid if hnsw else ():
+        index, cost = hnsw_index(base, m, ef_construction)
+        graphs[(m, ef_construction)] = index
+        for ef in ef_search:
             index.hnsw.efSearch = ef
-            got, ms = timed(lambda q: index.search(q[None, :], K)[1][0], list(queries))
+            got, ms = timed(lambda q, index=index: index.search(q[None, :], K)[1][0], list(queries))
             recall = statistics.mean(len(set(a) & set(b)) / K for a, b in zip(got, exact, strict=True))
-            out[f"faiss_hnsw_ef{ef}"] = {
+            out[f"faiss_hnsw_M{m}_efc{ef_construction}_ef{ef}"] = {
                 **percentiles(ms),
                 "recall_at_10": round(recall, 4),
-                "build_s": round(build_s, 1),
+                **cost,
             }
-    return out
+    return out, graphs
 
 
 def bench_bm25(texts: list[str], queries: Sequence[str], engines: Sequence[str]) -> dict:
@@ -151,28 +184,61 @@ def bench_milvus(uri: str, dim: int, texts: list[str], vec_queries: np.ndarray, 
     }
 
 
-def bench_hybrid(texts: list[str], queries: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> dict:
-    """What one service query costs at this size: embed the query, FAISS flat + bm25s, fuse by RRF."""
+def embedding_cpu_ms(embed: Callable[[list[str]], np.ndarray], queries: Sequence[str]) -> dict[str, float]:
+    """Median wall and CPU milliseconds (the process's, all threads) to embed one query: on a shared machine the
+    wall time is the CPU time stretched by the other processes, the CPU time is what a quiet machine pays."""
+    embed([queries[0]])
+    wall, cpu = [], []
+    for q in queries:
+        t0, c0 = time.perf_counter(), time.process_time()
+        embed([q])
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return {"p50_ms": round(statistics.median(wall), 3), "cpu_p50_ms": round(statistics.median(cpu), 3)}
+
+
+def bench_hybrid(
+    texts: list[str],
+    queries: Sequence[str],
+    embed: Callable[[list[str]], np.ndarray],
+    graph: faiss.Index | None = None,
+    candidate_k: int = 40,
+    baseline_embed: Callable[[list[str]], np.ndarray] | None = None,
+) -> dict:
+    """What one service query costs at this size: embed the query, dense top-`candidate_k` + bm25s, fuse by
+    RRF. Dense is what the service builds at this size (ingest/faiss_index.py): exact below its HNSW
+    threshold, else `graph` (HNSW over the same vectors, efSearch as the service sets it)."""
+    from ingest.faiss_index import PARALLEL_SEARCH_MIN
+    from ingest.store import DEFAULT_HNSW_THRESHOLD
+
     dim = embed(["warm up"]).shape[1]
-    base = synthetic_vectors(len(texts), dim, seed=len(texts) + 1)
-    flat = faiss.IndexFlatIP(dim)
-    flat.add(base)
+    if graph is not None and len(texts) >= DEFAULT_HNSW_THRESHOLD:
+        dense_index, engine = graph, "hnsw"
+        graph.hnsw.efSearch = max(64, 2 * candidate_k)
+    else:
+        dense_index, engine = faiss.IndexFlatIP(dim), "flat"
+        dense_index.add(synthetic_vectors(len(texts), dim, seed=len(texts) + 1))
     search_bm25, _ = bm25s_engine([tokenize(t) for t in texts], queries)
-    faiss.omp_set_num_threads(1 if len(texts) < 50_000 else faiss.omp_get_max_threads())
+    faiss.omp_set_num_threads(1 if len(texts) < PARALLEL_SEARCH_MIN else faiss.omp_get_max_threads())
 
     vectors = {q: embed([q]) for q in queries}
 
     def fused(q: str, vec: np.ndarray) -> list:
-        dense = flat.search(vec, 20)[1][0].tolist()
-        return reciprocal_rank_fusion([dense, search_bm25(q)], k=60)[:K]
+        dense = dense_index.search(vec, candidate_k)[1][0].tolist()
+        return reciprocal_rank_fusion([dense, search_bm25(q)], k=10)[:K]
 
+    load = os.getloadavg()[0]
     _, total = timed(lambda q: fused(q, embed([q])), list(queries))
     _, search_only = timed(lambda q: fused(q, vectors[q]), list(queries))
     _, embed_ms = timed(lambda q: embed([q]), list(queries))
     share = statistics.median(embed_ms) / statistics.median(total)
-    return {
-        "hybrid": percentiles(total),
+    out = {
+        "hybrid": {**percentiles(total), "dense": engine},
         "hybrid_search_only": percentiles(search_only),
         "query_embedding": percentiles(embed_ms),
         "embedding_share_p50": round(share, 3),
+        "query_embedding_cpu": embedding_cpu_ms(embed, queries),
     }
+    if baseline_embed is not None:  # SentenceTransformer.encode on one query, right after ours
+        out["query_embedding_encode_cpu"] = embedding_cpu_ms(baseline_embed, queries)
+    return {**out, "load_avg": [round(load, 2), round(os.getloadavg()[0], 2)]}

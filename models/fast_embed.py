@@ -67,6 +67,10 @@ class FastPath:
 
     def batches(self, texts: Sequence[str], batch_size: int) -> tuple[list[list[int]], list[dict[str, Any]]]:
         """Row indices per batch (longest texts first) and each batch's padded tensors."""
+        if len(texts) == 1:  # a query: nothing to sort or pad
+            return [[0]], [
+                self.tokenizer(list(texts), truncation=True, max_length=self.max_length, return_tensors="pt")
+            ]
         encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         lengths = [len(ids) for ids in encoded["input_ids"]]
         order = sorted(range(len(texts)), key=lambda i: -lengths[i])

@@ -1,0 +1,43 @@
+"""`notecite bench ingest` and `bench retrieval --sizes` on tiny inputs: the reports they write say what the
+issue asks (our embedding path against SentenceTransformer.encode with every text's cosine; HNSW recall
+against exact search per graph and efSearch; the query embedding's share of a hybrid query)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from notecite.cli import app
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
+
+
+def test_bench_ingest_reports_stages_and_an_equivalent_embedding_path(tmp_path: Path) -> None:
+    out = tmp_path / "ingest.json"
+    args = ["bench", "ingest", "--corpus", str(FIXTURES), "--repeats", "1", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    run = json.loads(out.read_text())["runs"][0]
+    assert run["passages"] > 0 and set(run["seconds"]) == {"parse", "chunk", "embed", "index"}
+    emb = run["embedding"]
+    assert emb["path"] == "fast-cpu" and emb["texts"] == run["passages"]
+    assert emb["equivalent"] and emb["cosine_min"] >= 0.999 and emb["speedup"] > 0
+    assert "| fast-cpu |" in out.with_suffix(".md").read_text()
+
+
+def test_bench_retrieval_sizes_reports_recall_per_graph_and_the_embedding_share(tmp_path: Path) -> None:
+    out = tmp_path / "retrieval.json"
+    args = ["bench", "retrieval", "--sizes", "2000", "--queries", "8", "--out", str(out)]
+    args += ["--hnsw-grid", "8:20,32:80", "--ef-search", "16,128", "--milvus-max", "0", "--rank-bm25-max", "0"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    row = json.loads(out.read_text())["rows"][0]
+    recall = {k: v["recall_at_10"] for k, v in row["dense"].items() if k.startswith("faiss_hnsw")}
+    assert set(recall) == {f"faiss_hnsw_M{m}_efc{c}_ef{ef}" for m, c in ((8, 20), (32, 80)) for ef in (16, 128)}
+    assert all(0 <= r <= 1 for r in recall.values())
+    assert recall["faiss_hnsw_M32_efc80_ef128"] >= recall["faiss_hnsw_M8_efc20_ef16"]  # more search, more found
+    assert row["hybrid"]["hybrid"]["dense"] == "flat"  # 2,000 passages: under the service's HNSW threshold
+    assert 0 < row["hybrid"]["embedding_share_p50"] <= 1.5
+    assert "embedding share of hybrid p50" in out.with_suffix(".md").read_text()
