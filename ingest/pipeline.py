@@ -50,6 +50,20 @@ class Embeds(Protocol):
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
 
 
+class EmbedderTuner(Protocol):
+    """Optional: tunes the embedder on the passages being indexed (models.tuned_embedder.IngestTuner)."""
+
+    def reuse(self, gen_dir: Path, embedder_name: str, new_share: float, base: Embeds) -> Embeds | None:
+        """The previous generation's tuned embedder, to embed this one with (None: the packaged one)."""
+        ...
+
+    def finish(
+        self, leaves: Sequence[TextNode], texts: Sequence[str], vectors: np.ndarray, embedder: Embeds
+    ) -> tuple[Embeds, np.ndarray, Callable[[Path], None] | None]:
+        """(embedder, vectors, writer of its model into the new generation's dir) after embedding."""
+        ...
+
+
 # progress(stage, done, total): stage is "files" or "embed"
 Progress = Callable[[str, int, int], None]
 
@@ -85,6 +99,7 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     generation: str = ""
+    embedder: str = ""  # the model that embedded this generation (a tuned one: models.tuned_embedder)
 
     def summary(self) -> str:
         return (
@@ -161,12 +176,14 @@ def ingest_corpus(
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD,
     params: PassageParams | None = None,
     store: StoreSettings | None = None,
+    tuner: EmbedderTuner | None = None,
 ) -> IngestReport:
     """Index every file under `roots` into a new generation of `index_dir` and make it live.
 
     Raises NotesDirError when a required root is missing. Files that cannot be indexed are
     reported in `skipped`. Any exception before the switch leaves the previous generation live.
     `store` picks where passages are searched (embedded FAISS + BM25 by default, or Milvus).
+    `tuner` may swap the embedder for one tuned on these passages, stored with the generation.
     """
     began = time.perf_counter()
     params = params or PassageParams()
@@ -198,6 +215,11 @@ def ingest_corpus(
                 progress("files", i + 1, len(files))
 
         previous = _previous(index_dir, store)
+        leaves = [n for n in nodes if n.metadata["level"] == "passage"]
+        if tuner is not None and previous is not None:
+            known = set(previous.leaf_ids)
+            new_share = sum(1 for n in leaves if n.node_id not in known) / max(1, len(leaves))
+            embedder = tuner.reuse(previous.path, previous.embedder_name, new_share, embedder) or embedder
         old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
         old_records = {d.doc: d for d in previous.documents()} if previous else {}
         old_docs = set(old_records)
@@ -214,7 +236,6 @@ def ingest_corpus(
         if previous:
             previous.close()
 
-        leaves = [n for n in nodes if n.metadata["level"] == "passage"]
         texts = [embedding_text(n) for n in leaves]
         # by length: each embed() call then gets texts of like length (less padding); vectors go back by index
         todo = sorted((i for i, n in enumerate(leaves) if n.node_id not in old_vectors), key=lambda i: len(texts[i]))
@@ -227,6 +248,9 @@ def ingest_corpus(
             vectors[batch] = embedder.embed([texts[i] for i in batch])
             if progress:
                 progress("embed", start + len(batch), len(todo))
+        write_model = None
+        if tuner is not None:
+            embedder, vectors, write_model = tuner.finish(leaves, texts, vectors, embedder)
 
         leaves_store = leaf_store(store, index_dir)
         gen_id = write_generation(
@@ -239,6 +263,7 @@ def ingest_corpus(
                 documents=documents,
                 embedder_name=embedder.name,
                 hnsw_threshold=hnsw_threshold,
+                write_extra=write_model,
             ),
             leaves_store,
         )
@@ -253,4 +278,5 @@ def ingest_corpus(
     report.removed = len(old_docs - current)
     report.seconds = time.perf_counter() - began
     report.generation = gen_id
+    report.embedder = embedder.name
     return report

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,6 +104,7 @@ class GenerationData:
     documents: Sequence[tuple[DocumentRecord, str]]  # record + source text
     embedder_name: str
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD
+    write_extra: Callable[[Path], None] | None = None  # writes more files into the generation dir (a tuned model)
 
 
 def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | None = None) -> str:
@@ -118,6 +119,8 @@ def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | N
         manifest = {record.doc: record.sha256 for record, _ in data.documents}
         (gen_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
         stored = store.write(gen_dir, data.leaf_ids, data.leaf_texts, data.vectors, data.hnsw_threshold)
+        if data.write_extra is not None:
+            data.write_extra(gen_dir)
         by_id = {n.node_id: n for n in data.nodes}  # the passages' own text, as the docstore serves it
         TermCounts.count(by_id[i].text for i in data.leaf_ids).save(gen_dir / TERM_COUNTS_FILE)
         meta = {

@@ -185,7 +185,7 @@ def train(model: Any, pairs: Sequence[Pair], s: EmbedderTuningSettings) -> tuple
                 log.warning("embedder tuning stopped by max_seconds after %d of %d steps", steps, len(plan))
                 break
             features = [model.tokenize([p.anchor for p in batch]), model.tokenize([p.positive for p in batch])]
-            features = [{k: v.to(model.device) for k, v in f.items()} for f in features]
+            features = [{k: v.to(model.device) if hasattr(v, "to") else v for k, v in f.items()} for f in features]
             loss = loss_fn(features, None)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -210,7 +210,11 @@ def load_trainable(path: Path, max_seq_length: int) -> Any:
 def encoder(model: Any, batch_size: int = 32) -> Embed:
     def embed(texts: Sequence[str]) -> np.ndarray:
         vectors = model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
@@ -227,10 +231,30 @@ def tune(
     *,
     embed_max_seq_length: int = 256,
 ) -> tuple[TuningResult, Any | None, np.ndarray | None]:
-    """Tune a copy of the model at `model_path` on the leaves' pairs. Returns (result, tuned model,
-    its vectors of `leaf_texts`) when it beats the base model on the held-out pairs, else (result, None, None).
+    """Tune a copy of the model at `model_path` on the leaves' pairs. Returns (result, tuned model, its
+    vectors of `leaf_texts`); `result.kept` says whether it beat the base model on the held-out pairs
+    (model and vectors are None when there were too few pairs to try).
 
     `base_vectors` are the base model's vectors of `leaf_texts` (ingest has them already)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(s.threads)
+    try:
+        return _tune(leaves, leaf_texts, base_vectors, base_embed, model_path, s, embed_max_seq_length)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _tune(
+    leaves: Sequence[Any],
+    leaf_texts: Sequence[str],
+    base_vectors: np.ndarray,
+    base_embed: Embed,
+    model_path: Path,
+    s: EmbedderTuningSettings,
+    embed_max_seq_length: int,
+) -> tuple[TuningResult, Any | None, np.ndarray | None]:
     began = time.perf_counter()
     result = TuningResult()
     pairs = training_pairs(leaves, s.seed)
@@ -254,4 +278,4 @@ def tune(
         result.reason = f"held-out MRR@10 {result.tuned_mrr:.3f} <= {result.base_mrr:.3f} + {s.min_gain}"
     result.seconds = time.perf_counter() - began
     log.info(result.summary())
-    return (result, model, tuned_vectors) if result.kept else (result, None, None)
+    return result, model, tuned_vectors

@@ -16,6 +16,7 @@ from core.settings import get_settings
 from ingest.errors import IngestError
 from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus
 from models.embedder import load_embedder
+from models.tuned_embedder import ingest_tuner
 
 
 def _fail(message: str) -> typer.Exit:
@@ -62,6 +63,12 @@ def ingest(
         None, help="Skip files larger than this (NOTECITE_LIMITS__MAX_FILE_BYTES)."
     ),
     no_code: bool = typer.Option(False, "--no-code", help="Index the notes only, without reference code."),
+    tune_embedder: bool | None = typer.Option(
+        None,
+        "--tune-embedder/--no-tune-embedder",
+        help="Tune the embedder on the notes, kept only if it wins on held-out pairs "
+        "(NOTECITE_EMBEDDER_TUNING__ENABLED).",
+    ),
 ) -> IngestReport:
     """Index a notes folder; unchanged files are not embedded again."""
     settings = get_settings().with_overrides(
@@ -70,6 +77,7 @@ def ingest(
         upload_dir=uploads,
         code_dir=code_dir,
         limits={"max_file_bytes": max_file_bytes} if max_file_bytes else None,
+        embedder_tuning={"enabled": tune_embedder} if tune_embedder is not None else None,
     )
     if no_code:
         settings = settings.model_copy(update={"code_dir": None})
@@ -78,6 +86,7 @@ def ingest(
     if code_dir is not None and not no_code and not code_dir.is_dir():
         raise _fail(f"code folder not found: {code_dir}")
     bars = _Bars()
+    tuner = ingest_tuner(settings)
     try:
         report = ingest_corpus(
             corpus_roots(settings),
@@ -85,6 +94,7 @@ def ingest(
             load_embedder(settings.embedder),
             max_file_bytes=settings.limits.max_file_bytes,
             progress=bars,
+            tuner=tuner,
         )
     except IngestError as exc:
         raise _fail(str(exc)) from None
@@ -95,4 +105,6 @@ def ingest(
     for doc, reason in report.skipped:
         typer.echo(f"skipped {doc}: {reason}", err=True)
     typer.echo(report.summary())
+    if tuner is not None and tuner.result is not None:
+        typer.echo(tuner.result.summary())
     return report

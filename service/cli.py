@@ -94,6 +94,7 @@ def search(
     from ingest.errors import IndexNotFound
     from ingest.store import open_index
     from models.embedder import load_embedder
+    from models.tuned_embedder import generation_embedder
     from retrieval.retriever import Retriever
 
     if mode not in ("hybrid", "dense", "bm25"):
@@ -103,7 +104,8 @@ def search(
         reader = open_index(settings.index_dir, settings.store)
     except IndexNotFound as exc:
         raise fail(str(exc)) from None
-    retriever = Retriever(reader, load_embedder(reader.embedder_name), settings.retrieval)
+    embedder = generation_embedder(reader.path, reader.embedder_name, load_embedder(settings.embedder))
+    retriever = Retriever(reader, embedder, settings.retrieval)
     hits = retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
     if json_out:
         keys = ("doc", "breadcrumbs", "start", "end", "text", "score", "kind", "symbol", "line_start", "line_end")

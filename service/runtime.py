@@ -17,6 +17,7 @@ from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus
 from ingest.store import IndexReader, current_generation, open_index
 from models.embedder import Embedder, load_embedder
 from models.generator import Generator, load_generator
+from models.tuned_embedder import generation_embedder, ingest_tuner
 from retrieval.retriever import Retriever
 from service.answer import AnswerPipeline
 
@@ -80,8 +81,9 @@ class Runtime:
 
     def open(self) -> Served:
         reader = open_index(self.settings.index_dir, self.settings.store)
-        retriever = Retriever(reader, self.embedder, self.settings.retrieval)
-        pipeline = AnswerPipeline(retriever, self.embedder, self.settings.answer, self.generator)
+        embedder = generation_embedder(reader.path, reader.embedder_name, self.embedder)  # a tuned one lives there
+        retriever = Retriever(reader, embedder, self.settings.retrieval)
+        pipeline = AnswerPipeline(retriever, embedder, self.settings.answer, self.generator)
         return Served(reader.generation, reader, retriever, pipeline)
 
     def reingest(self) -> IngestReport:
@@ -114,4 +116,5 @@ def ingest(settings: Settings, embedder: Embedder, *, progress: bool = False) ->
         max_file_bytes=settings.limits.max_file_bytes,
         progress=log_progress if progress else None,
         store=settings.store,
+        tuner=ingest_tuner(settings),
     )
