@@ -22,9 +22,8 @@ from collections.abc import Container, Sequence
 from core.settings import AnswerSettings
 from core.text import content_words, stem
 from models.vocabulary import is_specialized
-from retrieval.retriever import Hit
+from retrieval.retriever import Hit, context_text
 from retrieval.terms import TermRarity, key_stems
-from service.extractive import context_text
 
 
 def evidence_strength(sources: Sequence[Hit]) -> float:

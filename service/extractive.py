@@ -13,7 +13,7 @@ import numpy as np
 
 from core.settings import AnswerSettings
 from core.text import sentence_spans
-from retrieval.retriever import EmbedderLike, Hit
+from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
@@ -73,12 +73,6 @@ class QuoteWeights:
             config.quote_rank_penalty,
             config.quote_length_weight,
         )
-
-
-def context_text(hit: Hit) -> str:
-    """What a passage is about, as its notes say: breadcrumbs plus its titles and flashcard questions."""
-    spans = " ".join(hit.text[s - hit.start : e - hit.start] for s, e in hit.context_spans)
-    return " ".join([*hit.breadcrumbs, spans])
 
 
 def said(text: str) -> str:
