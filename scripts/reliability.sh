@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 rm -f artifacts/reliability/figures.json
-.venv/bin/python -m pytest -q tests/reliability -m "exhaustive or not exhaustive" "$@"
+.venv/bin/python -m pytest -q --durations=15 tests/reliability -m "exhaustive or not exhaustive" "$@"
 .venv/bin/python -m tests.reliability.report

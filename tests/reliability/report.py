@@ -6,6 +6,7 @@ Run by scripts/reliability.sh after the whole campaign; `python -m tests.reliabi
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -22,7 +23,8 @@ AREAS = {
     "load": "16 concurrent clients (short run)",
     "load_60s": "16 concurrent clients for 60 s",
     "memory": "RSS after warm-up, 16 clients (short run)",
-    "memory_10k": "RSS over 10,000 requests after warm-up",
+    "memory_10k": "Server RSS over 10,000 requests after warm-up (a server process of its own)",
+    "memory_leak_control": "The same memory check over a server that leaks 10 KB per request (must fail it)",
     "limits": "Rate limit from one address",
 }
 REQUEST_KEYS = ("requests",)
@@ -42,6 +44,7 @@ def render(figures: dict) -> str:
         default=0.0,
     )
     long = sorted(set(notes.get("long_runs", {})) | {a for a in ("load_60s", "memory_10k") if a in areas})
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     long_runs = f"with the long runs {', '.join(long)}" if long else "the short runs only"
     lines = [
         "# Reliability and security campaign",
@@ -49,7 +52,8 @@ def render(figures: dict) -> str:
         "Regenerate with `scripts/reliability.sh` (runs every test in `tests/reliability`, the long",
         "`exhaustive` ones included, then writes this file). `make test` runs the short versions.",
         "",
-        f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, {long_runs}.",
+        f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, {long_runs};",
+        f"{os.cpu_count()} cores, load average {load} (1, 5, 15 min) when it ended.",
         "",
         "| figure | value |",
         "| --- | ---: |",
@@ -73,10 +77,21 @@ def render(figures: dict) -> str:
         for area, values in sorted(notes.items()):
             if area == "long_runs":
                 continue
-            shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(values.items()))
+            shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(values.items()) if k != "curve")
             lines.append(f"| {area} | {shown} |")
+    lines += curve_table(notes.get("memory_10k", {}).get("curve"))
     lines += ["", (REPO_ROOT / "tests" / "reliability" / "FINDINGS.md").read_text().strip(), ""]
     return "\n".join(lines)
+
+
+def curve_table(curve: list[list[float]] | None) -> list[str]:
+    """The server's RSS every 1,000 requests of the long memory run: whether growth levels off."""
+    if not curve:
+        return []
+    lines = ["", "### Server RSS during the 10,000 requests", "", "| requests after warm-up | RSS MB | growth MB |"]
+    lines.append("| ---: | ---: | ---: |")
+    lines += [f"| {n:,} | {mb:,.1f} | {mb - curve[0][1]:+.1f} |" for n, mb in curve]
+    return lines
 
 
 def main() -> int:

@@ -190,16 +190,3 @@ def test_16_clients_for_60_seconds(tiny_url: str, figures) -> None:  # noqa: ANN
         done.set()
         sampler.join()
     figures.note("load_60s", peak_rss_mb=round(max(samples), 1))
-
-
-@pytest.mark.exhaustive
-def test_10000_requests_grow_rss_by_less_than_the_bound(tiny_url: str, figures) -> None:  # noqa: ANN001
-    load_test(tiny_url, clients=16, seconds=10, figures=figures, area="memory_10k")  # warm-up
-    before, peak, sent = rss_mb(), 0.0, 0
-    while sent < 10_000:
-        load = load_test(tiny_url, clients=16, seconds=5, figures=figures, area="memory_10k")
-        sent += sum(load.counts.values())
-        peak = max(peak, rss_mb())
-    growth = rss_mb() - before
-    figures.note("memory_10k", requests=sent, start_mb=round(before, 1), growth_mb=round(growth, 1), peak_mb=peak)
-    assert growth < 100, f"RSS grew {growth:.0f} MB over {sent} requests"
