@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from models.generator import Generator
+from service.ratelimit import RateLimiter
 from service.runtime import Runtime
 from service.server import running_server
 from tests.models.test_generator import EndlessBackend
@@ -75,3 +76,14 @@ def test_the_rate_limit_stops_a_flood_from_one_address(tmp_path: Path, tiny_runt
         assert set(limited.json()) == {"error", "detail"}
         assert c.get("/healthz").status_code == 200  # liveness is never limited
     figures.add("limits", requests=31, rate_limited=11)
+
+
+def test_the_rate_limiter_forgets_addresses_quiet_for_a_window() -> None:
+    """A flood from 10,000 addresses holds memory for one window, not for the life of the server."""
+    limiter = RateLimiter(per_minute=5, window_s=60)
+    for i in range(10_000):
+        assert limiter.allow(f"2001:db8::{i:x}", now=1.0)
+    assert all(limiter.allow("203.0.113.9", now=2.0 + i) for i in range(5))
+    assert not limiter.allow("203.0.113.9", now=10.0)  # still limited: its requests are recent
+    assert limiter.allow("203.0.113.9", now=62.5)  # a window later, one of its five has expired
+    assert len(limiter._hits) == 1  # the 10,000 quiet addresses are gone, the active one kept
