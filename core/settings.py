@@ -86,8 +86,9 @@ class AnswerSettings(BaseModel):
         0.55,
         ge=-1,
         le=1,
-        description="Below this best cosine, abstain when the question names a word in neither the notes nor general "
-        "English (dev sets: 20 near-topic unanswerables name one, at cosines up to 0.51; no answerable question does).",
+        description="Below this best cosine, abstain when the question names a thing the notes lack: a word in "
+        "neither the notes nor general English, or a hyphenated term no source holds (dev sets: 21 near-topic unanswerables do, "
+        "at cosines up to 0.51; no answerable question of the three corpora does).",
     )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
