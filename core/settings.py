@@ -87,8 +87,8 @@ class AnswerSettings(BaseModel):
         ge=-1,
         le=1,
         description="Below this best cosine, abstain when the question names a thing the notes lack: a word in "
-        "neither the notes nor general English, or a hyphenated term no source holds (dev sets: 21 near-topic unanswerables do, "
-        "at cosines up to 0.51; no answerable question of the three corpora does).",
+        "neither the notes nor general English, or a hyphenated term no source holds (dev sets: 21 near-topic "
+        "unanswerables do, at cosines up to 0.51; no answerable question of the three corpora does).",
     )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
