@@ -56,7 +56,7 @@ def settings_for(root: Path, notes: Path, index: Path, **openai: object) -> Sett
         code_dir=None,
         generator="openai",
         openai=openai,
-        answer={"max_new_tokens": 40},
+        answer={"max_new_tokens": 24, "top_k": 2},  # a short prompt and answer: the 1-thread server is slow
         limits={"rate_limit_per_minute": 100_000},
         _env_file=None,
     )

@@ -1,4 +1,4 @@
-"""Two API worker processes on one index dir: an upload through one is served by the other, no restart."""
+"""Two API workers (processes) on one index dir: an upload through one is served by the other, no restart."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from pathlib import Path
 
 import httpx
 
+from core.settings import Settings
 from eval.load_bench import worker
+from service.runtime import Runtime
+from service.server import running_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTE_A = ("zz_quokka.txt", b"Quokkas\nQuokkas are small marsupials that live on Rottnest Island.\n")
@@ -22,7 +25,7 @@ def upload(url: str, name: str, data: bytes) -> httpx.Response:
     return httpx.post(url + "/api/documents", files={"file": (name, data, "text/plain")}, timeout=180)
 
 
-def test_upload_through_one_worker_is_answered_by_the_other(embedded_notes_index, tmp_path: Path) -> None:
+def test_upload_through_one_worker_is_answered_by_the_other(embedded_notes_index, embedder, tmp_path: Path) -> None:
     notes, index, _ = embedded_notes_index
     shutil.copytree(index, tmp_path / "index")
     env = {
@@ -36,8 +39,21 @@ def test_upload_through_one_worker_is_answered_by_the_other(embedded_notes_index
         "NOTECITE_LIMITS__RATE_LIMIT_PER_MINUTE": "100000",
         "HF_HUB_OFFLINE": "1",
     }
+    in_process = Settings(
+        notes_dir=notes,
+        index_dir=tmp_path / "index",
+        upload_dir=tmp_path / "uploads",
+        code_dir=tmp_path / "no-code",
+        generator="none",
+        limits={"rate_limit_per_minute": 100_000},
+        _env_file=None,
+    )
     with ExitStack() as stack:
-        a, b = (stack.enter_context(worker(env, tmp_path, cwd=tmp_path))[0] for _ in range(2))
+        # worker A: its own process, as `uvicorn --workers` or a second container runs it; worker B: a uvicorn
+        # server inside this process (a process too, with the embedder this session already loaded: starting
+        # a second child took most of this test's time)
+        a = stack.enter_context(worker(env, tmp_path, cwd=tmp_path))[0]
+        b = stack.enter_context(running_server(in_process, Runtime(in_process, embedder, None)))
         first = httpx.get(b + "/healthz").json()["generation"]
         statuses: list[int] = []
         stop = threading.Event()
