@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from core.settings import Settings
 from ingest.leaf_store import leaf_store
 from ingest.pipeline import corpus_roots
+from models.tuned_embedder import ingest_tuner
 from retrieval.retriever import Retriever
 from service.answer import AnswerPipeline
 from service.app import create_app
@@ -53,6 +54,11 @@ def cors_origin(s: Settings, origin: str) -> str | None:
     client = TestClient(create_app(s, runtime=object()))  # type: ignore[arg-type]
     preflight = {"Origin": origin, "Access-Control-Request-Method": "GET"}
     return client.options("/api/search", headers=preflight).headers.get("access-control-allow-origin")
+
+
+def tuner_settings(s: Settings) -> Any:
+    """The knobs the ingest tuner trains by, when tuning is on."""
+    return ingest_tuner(s.with_overrides(embedder_tuning={"enabled": True})).settings  # type: ignore[union-attr]
 
 
 # variable -> (a value to set, what reads it from the objects built out of Settings, the value expected there)
@@ -107,6 +113,9 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "LIMITS__MAX_PENDING_ANSWERS": ("3", lambda s: app_state(s).gate.capacity, 3),
     "LIMITS__GENERATION_TIMEOUT_S": ("7.5", lambda s: app_state(s).gate.timeout_s, 7.5),
     "CORS_ORIGINS": ('["http://x.test"]', lambda s: cors_origin(s, "http://x.test"), "http://x.test"),
+    "EMBEDDER_TUNING__ENABLED": ("true", lambda s: ingest_tuner(s) is not None, True),
+    "EMBEDDER_TUNING__MAX_STEPS": ("7", lambda s: tuner_settings(s).max_steps, 7),
+    "EMBEDDER_TUNING__MAX_SECONDS": ("9.5", lambda s: tuner_settings(s).max_seconds, 9.5),
 }
 
 
