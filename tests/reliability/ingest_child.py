@@ -5,7 +5,8 @@ runs a real `ingest_corpus` and prints `PHASE <name>` as it enters each phase (p
 switch, collect), `PUBLISHED <gen>` once CURRENT points at the new generation, and `DONE <gen>` or
 `FAILED <errno> <message>`; the zygote prints `PID <pid>` first and `EXIT <status>` when the child is
 gone, however it went. FSIZE caps the size of any file the child writes (RLIMIT_FSIZE): a full disk.
-Torch runs on one thread here, so forking after the model is loaded is safe.
+It runs on one core (torch on one thread, the embedder without a thread pool), so forking after the
+model is loaded is safe.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ def run_child(index_dir: Path, notes_dir: Path, embedder, fsize: int | None) -> 
 def main() -> None:
     import torch
 
+    # one core, so forking after the model is loaded is safe: torch on one thread, and the embedder's fast
+    # CPU path without its pool of batch threads (threads do not survive a fork: a child's batches waited
+    # for workers it did not have)
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     torch.set_num_threads(1)
     import ingest.pipeline  # noqa: F401 - imported once here, not in every child (seconds each)
     from models.embedder import load_embedder

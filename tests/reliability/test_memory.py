@@ -72,7 +72,11 @@ def server_process(root: Path, factory: str = "service.app:create_app") -> Itera
         yield url, proc.pid
     finally:
         proc.terminate()
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a server that will not stop must not outlive the test
+            proc.kill()
+            proc.wait(timeout=60)
 
 
 def rss_curve(url: str, pid: int, requests: int, figures, area: str) -> list[tuple[int, float]]:  # noqa: ANN001
