@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import numpy as np
 
 from core.settings import EmbedderTuningSettings
 from core.text import sentence_spans
+from models.embedder import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -207,18 +209,9 @@ def load_trainable(path: Path, max_seq_length: int) -> Any:
     return model
 
 
-def encoder(model: Any, batch_size: int = 32) -> Embed:
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        vectors = model.encode(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
-
-    return embed
+def encoder(model: Any) -> Embed:
+    """SentenceTransformer.encode, normalized float32 (what models.embedder.Embedder.encode runs)."""
+    return Embedder("tuning", model, model.get_sentence_embedding_dimension()).encode
 
 
 def tune(
@@ -236,25 +229,25 @@ def tune(
     (model and vectors are None when there were too few pairs to try).
 
     `base_vectors` are the base model's vectors of `leaf_texts` (ingest has them already)."""
+    with torch_threads(s.threads):
+        return _tune(leaves, leaf_texts, base_vectors, base_embed, model_path, s, embed_max_seq_length)
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Torch's intra-op threads set to `n` inside, restored after."""
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(s.threads)
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
     try:
-        return _tune(leaves, leaf_texts, base_vectors, base_embed, model_path, s, embed_max_seq_length)
+        yield
     finally:
-        torch.set_num_threads(threads)
+        torch.set_num_threads(before)
 
 
-def _tune(
-    leaves: Sequence[Any],
-    leaf_texts: Sequence[str],
-    base_vectors: np.ndarray,
-    base_embed: Embed,
-    model_path: Path,
-    s: EmbedderTuningSettings,
-    embed_max_seq_length: int,
-) -> tuple[TuningResult, Any | None, np.ndarray | None]:
+def _tune(leaves, leaf_texts, base_vectors, base_embed, model_path, s, embed_max_seq_length):  # type: ignore[no-untyped-def]
+    """tune() inside its thread limit."""
     began = time.perf_counter()
     result = TuningResult()
     pairs = training_pairs(leaves, s.seed)
