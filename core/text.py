@@ -9,8 +9,9 @@ import re
 from collections.abc import Sequence
 
 # a sentence ends at . ! or ? (and any closing quote or bracket) before a capital, digit or quote, or at a
-# line break: "e.g. a value" stays one sentence
-SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|\n")
+# line break: "e.g. a value" stays one sentence, and so does "Ren et al. 2015" (not after an abbreviation)
+NOT_AFTER_ABBREVIATION = r"(?<!\bet al)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)(?<!\bFig)(?<!\bEq)"
+SENTENCE_END = re.compile(NOT_AFTER_ABBREVIATION + r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|\n")
 # where a passage may end: after . ! ? before any whitespace, or at a line break. Looser than SENTENCE_END
 # on purpose: notes put one statement per line far more often than they punctuate, and a passage boundary
 # after "e.g." costs nothing, while an answer sentence cut there would be cited in halves
@@ -139,6 +140,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
     >>> sentence_spans("One. Two!\\nThree")
     [(0, 4), (5, 9), (10, 15)]
+    >>> sentence_spans("As in Ren et al. 2015, vs. RNNs. Done")
+    [(0, 32), (33, 37)]
     """
     spans, at = [], 0
     for end in [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]:
