@@ -12,6 +12,9 @@ from pathlib import Path
 from core.text import content_words, stem
 
 TERM_COUNTS_FILE = "term_counts.json"
+# stored beside the counts: counts made under other stemming or stop-word rules would not match the stems
+# of today's questions, so a file whose probe stems differ is ignored (and the passages are counted again)
+STEM_PROBE = "Running models trained LoRA's ranks; the studies, classes and attention heads were quickly tuned"
 
 
 def key_stems(text: str) -> set[str]:
@@ -36,13 +39,17 @@ class TermCounts:
         return cls(n, dict(df))
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"passages": self.passages, "df": dict(sorted(self.df.items()))}))
+        probe = sorted(key_stems(STEM_PROBE))
+        path.write_text(json.dumps({"passages": self.passages, "probe": probe, "df": dict(sorted(self.df.items()))}))
 
     @classmethod
     def load(cls, path: Path) -> TermCounts | None:
-        """The counts stored at `path`; None when the file is absent (a generation written before it existed)."""
+        """The counts stored at `path`; None when the file is absent (a generation written before it existed)
+        or was counted under other stemming rules."""
         try:
             raw = json.loads(path.read_text())
         except FileNotFoundError:
+            return None
+        if raw.get("probe") != sorted(key_stems(STEM_PROBE)):
             return None
         return cls(int(raw["passages"]), {str(k): int(v) for k, v in raw["df"].items()})

@@ -51,3 +51,12 @@ def test_a_generation_without_counts_reads_its_passages(index_dir) -> None:
     older = open_index(index_dir)
     assert older.term_counts is None
     assert Retriever(older, load_embedder()).term_rarity.idf == expected
+
+
+def test_counts_made_under_other_stemming_rules_are_not_used(index_dir) -> None:
+    path = open_index(index_dir).path / TERM_COUNTS_FILE
+    TermCounts(3, {"lora": 1}).save(path)
+    assert TermCounts.load(path) == TermCounts(3, {"lora": 1})
+    stored = json.loads(path.read_text())
+    path.write_text(json.dumps({**stored, "probe": ["run", "model"]}))  # what another stemmer would have kept
+    assert TermCounts.load(path) is None and open_index(index_dir).term_counts is None
