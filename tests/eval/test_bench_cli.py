@@ -29,7 +29,7 @@ def test_bench_ingest_reports_stages_and_an_equivalent_embedding_path(tmp_path: 
 
 def test_bench_retrieval_sizes_reports_recall_per_graph_and_the_embedding_share(tmp_path: Path) -> None:
     out = tmp_path / "retrieval.json"
-    args = ["bench", "retrieval", "--sizes", "2000", "--queries", "8", "--out", str(out)]
+    args = ["bench", "retrieval", "--sizes", "2000", "--queries", "4", "--out", str(out)]
     args += ["--hnsw-grid", "8:20,32:80", "--ef-search", "16,128", "--milvus-max", "0", "--rank-bm25-max", "0"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
