@@ -208,13 +208,13 @@ def bench_hybrid(
     """What one service query costs at this size: embed the query, dense top-`candidate_k` + bm25s, fuse by
     RRF. Dense is what the service builds at this size (ingest/faiss_index.py): exact below its HNSW
     threshold, else `graph` (HNSW over the same vectors, efSearch as the service sets it)."""
-    from ingest.faiss_index import PARALLEL_SEARCH_MIN
+    from ingest.faiss_index import PARALLEL_SEARCH_MIN, ef_search
     from ingest.store import DEFAULT_HNSW_THRESHOLD
 
     dim = embed(["warm up"]).shape[1]
     if graph is not None and len(texts) >= DEFAULT_HNSW_THRESHOLD:
         dense_index, engine = graph, "hnsw"
-        graph.hnsw.efSearch = max(64, 2 * candidate_k)
+        graph.hnsw.efSearch = ef_search(len(texts), candidate_k)
     else:
         dense_index, engine = faiss.IndexFlatIP(dim), "flat"
         dense_index.add(synthetic_vectors(len(texts), dim, seed=len(texts) + 1))

@@ -46,6 +46,19 @@ def build_dense_index(vectors: np.ndarray, hnsw_threshold: int) -> faiss.Index:
     return index
 
 
+# efSearch that gave recall@10 >= 0.95 against exact search (M=32, efConstruction 80, vectors drawn like the
+# notes' own; `notecite bench retrieval --sizes`, docs/SCALE.md): 128 up to 100k (0.956), 256 up to 300k
+# (0.961); 512 above (0.993 at 300k; 1M was not built on the 2-core machine)
+HNSW_EF_SEARCH = ((100_000, 128), (300_000, 256))
+HNSW_EF_SEARCH_ABOVE = 512
+
+
+def ef_search(n: int, k: int) -> int:
+    """The HNSW beam for a k-nearest search over n vectors: at least 2k, and wide enough for the recall above."""
+    ef = next((ef for limit, ef in HNSW_EF_SEARCH if n <= limit), HNSW_EF_SEARCH_ABOVE)
+    return max(ef, 2 * k)
+
+
 def is_hnsw(index: faiss.Index) -> bool:
     inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
     return isinstance(inner, faiss.IndexHNSW)
@@ -67,7 +80,7 @@ def search(index: faiss.Index, query: np.ndarray, k: int) -> list[tuple[int, flo
     if k <= 0:
         return []
     if is_hnsw(index):
-        faiss.downcast_index(index.index).hnsw.efSearch = max(64, 2 * k)
+        faiss.downcast_index(index.index).hnsw.efSearch = ef_search(index.ntotal, k)
     faiss.omp_set_num_threads(1 if index.ntotal < PARALLEL_SEARCH_MIN else OMP_THREADS)
     with GPU_SEARCH_LOCK if gpu_count() > 0 else nullcontext():
         scores, rows = index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k)
