@@ -17,6 +17,7 @@ per CPU-second than this path, so it is not a dependency.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -54,6 +55,20 @@ def intra_op_threads(n: int) -> Iterator[None]:
             torch.set_num_threads(before)
 
 
+_LIVE: weakref.WeakSet[FastPath] = weakref.WeakSet()
+
+
+def _forget_pools() -> None:
+    """In a forked child: the parent's pool threads do not exist there, and a batch handed to them would
+    wait forever (the crash tests' forked ingests hung so), so each path starts a pool of its own."""
+    for path in list(_LIVE):
+        path._pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools)
+
+
 class FastPath:
     """Tokenize, sort by length, batch, forward on one thread per batch, mean-pool, normalize."""
 
@@ -63,7 +78,13 @@ class FastPath:
         self.model = transformer.auto_model
         self.max_length = int(transformer.max_seq_length)
         self.workers = max(1, workers or usable_cpus())
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed") if self.workers > 1 else None
+        self._pool: ThreadPoolExecutor | None = None  # started on the first batch that needs it
+        _LIVE.add(self)
+
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
+        return self._pool
 
     def batches(self, texts: Sequence[str], batch_size: int) -> tuple[list[list[int]], list[dict[str, Any]]]:
         """Row indices per batch (longest texts first) and each batch's padded tensors."""
@@ -93,13 +114,13 @@ class FastPath:
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """(n, dim) float32 in the order of `texts`."""
-        if len(texts) > 1 and self._pool is not None:
+        if len(texts) > 1 and self.workers > 1:
             # enough batches to keep every worker busy, never larger than the caller asked
             batch_size = max(1, min(batch_size, -(-len(texts) // self.workers)))
         rows, features = self.batches(texts, batch_size)
         with intra_op_threads(1):
-            if self._pool is not None and len(features) > 1:
-                vectors = list(self._pool.map(self.forward, features))
+            if self.workers > 1 and len(features) > 1:
+                vectors = list(self.pool().map(self.forward, features))
             else:
                 vectors = [self.forward(f) for f in features]
         out = np.empty((len(texts), vectors[0].shape[1]), dtype=np.float32)

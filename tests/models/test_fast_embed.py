@@ -69,3 +69,22 @@ def test_another_pooling_keeps_sentence_transformers(embedder: Embedder) -> None
     cls = SentenceTransformer(modules=[transformer, Pooling(384, pooling_mode="cls"), Normalize()], device="cpu")
     assert fast_path_for(cls) is None
     assert Embedder("cls", cls, 384, fast_path_for(cls)).path == "sentence-transformers"
+
+
+def _embed_in_child(embedder: Embedder, texts: list[str], out) -> None:  # noqa: ANN001 - a multiprocessing queue
+    out.put(embedder.embed(texts))
+
+
+def test_a_forked_child_embeds_with_threads_of_its_own(embedder: Embedder, texts: list[str], ours: np.ndarray) -> None:
+    """The parent's batch threads do not survive a fork; the child must not wait for them."""
+    import multiprocessing
+
+    embedder.embed(texts)  # the parent's pool is running
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_embed_in_child, args=(embedder, texts, out))
+    child.start()
+    got = out.get(timeout=120)
+    child.join(timeout=30)
+    assert child.exitcode == 0
+    np.testing.assert_allclose(got, ours, atol=1e-5)
