@@ -82,14 +82,6 @@ class AnswerSettings(BaseModel):
         description="Below near_topic_threshold, abstain when no source holds this share of the question's key-term "
         "weight (dev set: unanswerables 0.00-0.23, answerables from 0.18; 0.15 abstains on no answerable one).",
     )
-    named_term_threshold: float = Field(
-        0.55,
-        ge=-1,
-        le=1,
-        description="Below this best cosine, abstain when the question names a thing the notes lack: a word in "
-        "neither the notes nor general English, or a hyphenated term no source holds (dev sets: 21 near-topic "
-        "unanswerables do, at cosines up to 0.51; no answerable question of the three corpora does).",
-    )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
         0.0,

@@ -19,7 +19,7 @@ from models.generator import Generator
 from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
 from retrieval.terms import TermRarity
-from service.abstain import evidence_strength, key_term_coverage, missing_names, should_abstain, unknown_terms
+from service.abstain import evidence_strength, key_term_coverage, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
 from service.writers import Draft, ExtractiveWriter, ModelWriter, Quote, TokenEvent, Writer
@@ -101,10 +101,9 @@ class Evidence:
     strength: float  # the best source's cosine with the query
     unknown_terms: list[str]  # the question's topic words that occur nowhere in the notes
     coverage: float = 1.0  # the best note source's share of the question's key-term weight
-    missing: list[str] = field(default_factory=list)  # names in the question the notes lack (abstain.missing_names)
 
     def abstains(self, config: AnswerSettings) -> bool:
-        return should_abstain(self.strength, self.unknown_terms, config, self.coverage, self.missing)
+        return should_abstain(self.strength, self.unknown_terms, config, self.coverage)
 
 
 @dataclass
@@ -164,9 +163,7 @@ class AnswerPipeline:
             sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False, scope=scope)
         unknown = unknown_terms(question, self.retriever.reader.term_stems)
         coverage = key_term_coverage(question, sources, self.retriever.term_rarity)
-        missing = missing_names(question, unknown, sources)
-        strength = evidence_strength(sources)
-        return Evidence(question, query, sources, code_question, strength, unknown, coverage, missing)
+        return Evidence(question, query, sources, code_question, evidence_strength(sources), unknown, coverage)
 
     def stream(
         self, question: str, history: Sequence[dict[str, Any]] = (), scope: Sequence[ScopeSpan] | None = None

@@ -6,9 +6,8 @@ import pytest
 
 from core.settings import AnswerSettings
 from core.text import stem
-from models.vocabulary import is_specialized
 from retrieval.retriever import Hit
-from service.abstain import evidence_strength, missing_names, should_abstain, unknown_terms
+from service.abstain import evidence_strength, should_abstain, unknown_terms
 
 NOTES = "LoRA keeps the pretrained weights frozen and trains low-rank matrices. Queries attend to keys."
 NOTE_STEMS = {stem(w) for w in NOTES.lower().replace(".", "").split()}
@@ -49,47 +48,6 @@ def test_unknown_terms(question: str, expected: list[str]) -> None:
 )
 def test_should_abstain(strength: float, unknown: list[str], expected: bool) -> None:
     assert should_abstain(strength, unknown, CONFIG) is expected
-
-
-def note(text: str) -> Hit:
-    return Hit("n", "d.txt", "note", [], 0, len(text), text, score=0.0, dense_score=0.4)
-
-
-@pytest.mark.parametrize(
-    ("question", "unknown", "expected"),
-    [
-        ("how does SimCLR pick pairs?", ["simclr"], ["simclr"]),  # in neither the notes nor general English
-        ("how can I fight overfitting?", ["fight"], []),  # an everyday word is the asker's phrasing
-        ("what shape is W1?", ["w1"], []),  # a code-like token is not a name
-        ("what is Q-learning?", [], ["Q-learning"]),  # no source holds the hyphenated term
-        ("is LoRA low-rank?", [], []),  # "low-rank" is in the source
-        ("is LoRA low rank?", [], []),  # no hyphen: nothing to look up
-        ("what is a pre-trained net?", [], []),  # "pretrained" in the source: spellings meet
-    ],
-)
-def test_missing_names(question: str, unknown: list[str], expected: list[str]) -> None:
-    sources = [note("LoRA trains low-rank matrices on pretrained weights.")]
-    assert missing_names(question, unknown, sources) == expected
-
-
-@pytest.mark.parametrize(
-    ("strength", "missing", "expected"),
-    [
-        (0.40, ["simclr"], True),  # moderate evidence, and the question names a thing the notes lack
-        (0.40, [], False),
-        (0.60, ["simclr"], False),  # strong evidence wins (a typo of a word the notes use)
-    ],
-)
-def test_should_abstain_on_a_missing_name(strength: float, missing: list[str], expected: bool) -> None:
-    config = CONFIG.model_copy(update={"named_term_threshold": 0.55})
-    assert should_abstain(strength, [], config, missing=missing) is expected
-
-
-@pytest.mark.parametrize(
-    ("word", "expected"), [("SimCLR", True), ("wavenet", True), ("roughly", False), ("fp16", False)]
-)
-def test_specialized_words_are_those_general_english_lacks(word: str, expected: bool) -> None:
-    assert is_specialized(word) is expected
 
 
 @pytest.mark.parametrize(
