@@ -84,7 +84,9 @@ class Figures:
         old = json.loads(path.read_text()) if path.exists() else {"areas": {}, "notes": {}, "full": False}
         for area, counts in old["areas"].items():
             self.counts.setdefault(area, Counter()).update(counts)
-        notes = {**old["notes"], **self.notes}
+        # per area, so a later session adds to an earlier one's long_runs instead of replacing them
+        notes = {a: {**old["notes"].get(a, {}), **v} for a, v in self.notes.items()}
+        notes = {**old["notes"], **notes}
         earlier = old["notes"].get("pytest_process", {}).get("peak_rss_mb", 0)
         notes["pytest_process"] = {"peak_rss_mb": max(peak, earlier)}
         path.parent.mkdir(parents=True, exist_ok=True)
