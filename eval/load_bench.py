@@ -48,10 +48,12 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout_s: float 
 
 
 @contextmanager
-def worker(env: dict[str, str], log_dir: Path, cwd: Path | None = None) -> Iterator[tuple[str, int]]:
-    """(base URL, pid) of one API worker process, ready; `cwd` decides which .env it reads."""
+def worker(
+    env: dict[str, str], log_dir: Path, cwd: Path | None = None, factory: str = "service.app:create_app"
+) -> Iterator[tuple[str, int]]:
+    """(base URL, pid) of one API worker process built by `factory`, ready; `cwd` decides which .env it reads."""
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--port", str(port)]
+    cmd = [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port)]
     cmd += ["--log-level", "warning"]
     log = log_dir / f"worker-{port}.log"
     with open(log, "wb") as out:
@@ -62,7 +64,11 @@ def worker(env: dict[str, str], log_dir: Path, cwd: Path | None = None) -> Itera
         yield url, proc.pid
     finally:
         proc.terminate()
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a worker that will not stop must not outlive its caller
+            proc.kill()
+            proc.wait(timeout=60)
 
 
 def peak_rss_mb(pid: int) -> float:

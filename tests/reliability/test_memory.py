@@ -15,8 +15,6 @@ the first requests). A control run of the same check against a server that keeps
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,8 +24,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from eval.load_bench import peak_rss_mb, wait_until_up
-from service.server import free_port
+from eval.load_bench import peak_rss_mb, worker
 from tests.reliability.conftest import REPO_ROOT, tiny_settings
 from tests.reliability.leaky_app import LEAK_KB
 from tests.reliability.test_concurrency import Load, ask, load_test, reads, search, stream
@@ -61,22 +58,8 @@ def server_env(root: Path) -> dict[str, str]:
 @contextmanager
 def server_process(root: Path, factory: str = "service.app:create_app") -> Iterator[tuple[str, int]]:
     """(base URL, pid) of a uvicorn server over the tiny notes, built by `factory`."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port), "--log-level", "warning"]
-    log = root / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, env=server_env(root), cwd=root, stdout=subprocess.DEVNULL, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/healthz", proc, log)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:  # a server that will not stop must not outlive the test
-            proc.kill()
-            proc.wait(timeout=60)
+    with worker(server_env(root), root, cwd=root, factory=factory) as server:
+        yield server
 
 
 def rss_curve(url: str, pid: int, requests: int, figures, area: str) -> list[tuple[int, float]]:  # noqa: ANN001
