@@ -139,7 +139,7 @@ class Retriever:
         """How rare each stem is in this generation's passages: from the counts ingest stored with it, or,
         for a generation written before those, by reading every passage on first use."""
         counts = getattr(self.reader, "term_counts", None)
-        return TermRarity.from_counts(counts) if counts is not None else TermRarity.of_index(self.reader)
+        return TermRarity(counts) if counts is not None else TermRarity.of_index(self.reader)
 
     def retrieve(
         self,

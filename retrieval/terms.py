@@ -26,27 +26,23 @@ class PassageSource(Protocol):
 class TermRarity:
     """The idf per stem over the leaf passages; a stem the notes never use counts as the rarest."""
 
-    def __init__(self, passages: Iterable[str]) -> None:
-        self._set(TermCounts.count(passages))
-
-    @classmethod
-    def from_counts(cls, counts: TermCounts) -> TermRarity:
-        """From the stem counts ingest stored with the generation (no passage is read)."""
-        rarity = cls.__new__(cls)
-        rarity._set(counts)
-        return rarity
-
-    def _set(self, counts: TermCounts) -> None:
+    def __init__(self, counts: TermCounts) -> None:
+        """From stem counts: those ingest stored with the generation, or `of_passages`."""
         n, df = counts.passages, counts.df
         # Robertson-Sparck Jones idf: a stem in half the passages or more says nothing about the topic
         self.idf = {s: max(0.0, math.log((n - f + 0.5) / (f + 0.5))) for s, f in df.items()}
         self.unseen = math.log((n + 0.5) / 0.5)
 
     @classmethod
+    def of_passages(cls, passages: Iterable[str]) -> TermRarity:
+        return cls(TermCounts.count(passages))
+
+    @classmethod
     def of_index(cls, reader: PassageSource, batch: int = 2048) -> TermRarity:
         """Every leaf passage read back from the docstore: the fallback for generations without counts."""
         ids = list(reader.leaf_ids)
-        return cls(node.text for i in range(0, len(ids), batch) for node in reader.get_nodes(ids[i : i + batch]))
+        texts = (node.text for i in range(0, len(ids), batch) for node in reader.get_nodes(ids[i : i + batch]))
+        return cls.of_passages(texts)
 
     def weight(self, stems: Iterable[str]) -> float:
         return sum(self.idf.get(s, self.unseen) for s in stems)

@@ -16,14 +16,14 @@ PASSAGES = ["LoRA model", "model training", "data"]
 
 
 def test_idf_is_robertson_sparck_jones_floored_at_zero() -> None:
-    rarity = TermRarity(PASSAGES)
+    rarity = TermRarity.of_passages(PASSAGES)
     assert rarity.idf["lora"] == pytest.approx(math.log(5 / 3))
     assert rarity.idf["model"] == 0.0
     assert rarity.unseen == pytest.approx(math.log(7))
 
 
 def test_shared_weighs_the_question_terms_by_rarity() -> None:
-    rarity = TermRarity(PASSAGES)
+    rarity = TermRarity.of_passages(PASSAGES)
     # "model" weighs nothing, so a text with "lora" holds all of the question's weight
     assert rarity.shared({"lora", "model"}, "LoRA adapters") == pytest.approx(1.0)
     # an unseen stem ("gpu") is the heaviest: 0.5108 / (0.5108 + 1.9459)

@@ -71,7 +71,7 @@ def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> 
     from retrieval.terms import TermRarity
     from service.abstain import key_term_coverage
 
-    rarity = TermRarity(["LoRA rank", "attention keys", "dropout noise"])
+    rarity = TermRarity.of_passages(["LoRA rank", "attention keys", "dropout noise"])
     lora = Hit("a", "d.txt", "note", [], 0, 9, "LoRA rank", score=1.0, dense_score=0.5)
     keys = Hit("b", "d.txt", "note", [], 10, 24, "attention keys", score=1.0, dense_score=0.4)
     coverage = key_term_coverage("how does LoRA message?", [keys, lora], rarity)

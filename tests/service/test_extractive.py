@@ -77,7 +77,7 @@ def test_key_terms_pick_the_sentence_that_names_the_asked_topic(embedder: Embedd
         "The rank r of LoRA trades adapter size against quality.\n"
     )
     passage = hit(text, [])
-    rarity = TermRarity([text, "networks learn layers", "tasks and layers", "small networks"])
+    rarity = TermRarity.of_passages([text, "networks learn layers", "tasks and layers", "small networks"])
     (best,) = best_sentences(
         "how does the rank affect it?", [passage], embedder, n=1, weights=QuoteWeights(terms=1.0), rarity=rarity
     )
