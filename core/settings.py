@@ -226,6 +226,11 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model files (f16 prompt copies, GGUF adapters).")
 
     embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name in models.embedder.")
+    query_onnx: bool = Field(
+        True,
+        description="Embed a single query with onnxruntime (the embedder exported once to CACHE_DIR/onnx) when it "
+        "gives cosine >= 0.999 against encode() at load; off or failing: the torch path.",
+    )
     generator: Literal["llamacpp", "transformers", "openai", "none"] = Field(
         "llamacpp",
         description="LLM backend; 'openai': an OpenAI-compatible server (the `openai` group); 'none' answers with "

@@ -97,13 +97,20 @@ def bench_retrieval(
     dataset: Path = typer.Option(Path("eval/datasets/notes_dev.jsonl"), help="Questions to time (JSONL)."),
     repeats: int = typer.Option(5, min=1),
     json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
+    breakdown: bool = typer.Option(False, help="Notes bench: also hybrid with each change undone alone."),
 ) -> None:
     """p50/p95 of hybrid retrieval on the notes; with --sizes, engines side by side at 10k-1M passages."""
     if not sizes:
         from service.cli import bench_retrieval_command
 
         return bench_retrieval_command(
-            notes=notes, index=index, dataset=dataset, repeats=repeats, out=Path(str(out)), json_out=json_out
+            notes=notes,
+            index=index,
+            dataset=dataset,
+            repeats=repeats,
+            out=Path(str(out)),
+            json_out=json_out,
+            breakdown=breakdown,
         )
     from eval.ingest_bench import passage_texts
     from eval.scale_bench import (
@@ -151,10 +158,11 @@ def bench_retrieval(
                 milvus = bench_milvus(milvus_uri, embedder.dim, texts, vec_q, texts_q)
                 row["dense"]["milvus_lite_flat"], row["bm25"]["milvus_bm25"] = milvus["dense"], milvus["bm25"]
             graph = graphs.get((32, 80))  # the service's HNSW (ingest/faiss_index.py), used from its threshold on
+            torch_query = embedder.fast.embed if embedder.fast is not None and embedder.query is not None else None
             row["hybrid"] = bench_hybrid(
-                texts, texts_q, embedder.embed, graph, settings.retrieval.candidate_k, embedder.encode
+                texts, texts_q, embedder.embed, graph, settings.retrieval.candidate_k, embedder.encode, torch_query
             )
-            row["hybrid"]["embed_path"] = embedder.path
+            row["hybrid"]["embed_path"] = embedder.query_path
             rows.append(row)
             typer.echo(json.dumps(row), err=True)
     report = {"benchmark": "retrieval-scale", "when": datetime.now(UTC).isoformat(), "machine": machine(), "rows": rows}
@@ -182,7 +190,8 @@ def retrieval_markdown(rows: list[dict[str, Any]]) -> str:
                         load,
                     ]
                 )
-        for name in () if "hybrid" not in r else ("hybrid", "hybrid_search_only", "query_embedding"):
+        names = ("hybrid", "hybrid_search_only", "query_embedding", "hybrid_before", "query_embedding_before")
+        for name in [n for n in names if n in r.get("hybrid", {})]:
             s = r["hybrid"][name]
             load = r["hybrid"].get("load_avg", "")
             lines.append([r["n"], "hybrid", name, s["p50_ms"], s["p95_ms"], s["p99_ms"], "", "", load])

@@ -204,10 +204,12 @@ def bench_hybrid(
     graph: faiss.Index | None = None,
     candidate_k: int = 40,
     baseline_embed: Callable[[list[str]], np.ndarray] | None = None,
+    before_embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> dict:
     """What one service query costs at this size: embed the query, dense top-`candidate_k` + bm25s, fuse by
     RRF. Dense is what the service builds at this size (ingest/faiss_index.py): exact below its HNSW
-    threshold, else `graph` (HNSW over the same vectors, efSearch as the service sets it)."""
+    threshold, else `graph` (HNSW over the same vectors, efSearch as the service sets it). `before_embed`:
+    the query path before (the torch path), timed the same way right after ours."""
     from ingest.faiss_index import PARALLEL_SEARCH_MIN, ef_search
     from ingest.store import DEFAULT_HNSW_THRESHOLD
 
@@ -229,8 +231,15 @@ def bench_hybrid(
 
     load = os.getloadavg()[0]
     _, total = timed(lambda q: fused(q, embed([q])), list(queries))
+    before: dict[str, Any] = {}
+    if before_embed is not None:
+        _, before_total = timed(lambda q: fused(q, before_embed([q])), list(queries))
+        before["hybrid_before"] = percentiles(before_total)
+        before["hybrid_before_over_after_p50"] = round(statistics.median(before_total) / statistics.median(total), 3)
     _, search_only = timed(lambda q: fused(q, vectors[q]), list(queries))
     _, embed_ms = timed(lambda q: embed([q]), list(queries))
+    if before_embed is not None:
+        before["query_embedding_before"] = percentiles(timed(lambda q: before_embed([q]), list(queries))[1])
     share = statistics.median(embed_ms) / statistics.median(total)
     out = {
         "hybrid": {**percentiles(total), "dense": engine},
@@ -238,6 +247,7 @@ def bench_hybrid(
         "query_embedding": percentiles(embed_ms),
         "embedding_share_p50": round(share, 3),
         "query_embedding_cpu": embedding_cpu_ms(embed, queries),
+        **before,
     }
     if baseline_embed is not None:  # SentenceTransformer.encode on one query, right after ours
         out["query_embedding_encode_cpu"] = embedding_cpu_ms(baseline_embed, queries)

@@ -7,7 +7,9 @@ prove that re-ingesting an unchanged folder embeds nothing.
 On a CPU the model runs through `models.fast_embed` (the same tokenizer, transformer, mean pooling and
 normalization as SentenceTransformer.encode, in batches of equal token length, each batch on one core);
 it is used only after a check at load gives cosine >= 0.999 against encode(). A GPU, another model
-layout or a failed check keep SentenceTransformer.encode itself.
+layout or a failed check keep SentenceTransformer.encode itself. A single text (a query) goes through
+onnxruntime (`models.onnx_query`, 2.3x less CPU) when it is installed, NOTECITE_QUERY_ONNX is on and
+the same check passes on each probe alone; otherwise through the torch path.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from core.settings import Settings, get_settings
+from models import onnx_query
 from models.fast_embed import FastPath, is_mean_pooled_transformer
+from models.onnx_query import OnnxQuery
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +64,14 @@ EMBEDDERS: dict[str, EmbedderSpec] = {
 class Embedder:
     """A sentence-transformers model behind `embed()`, with counters of the work it did."""
 
-    def __init__(self, name: str, model: object, dim: int, fast: FastPath | None = None) -> None:
+    def __init__(
+        self, name: str, model: object, dim: int, fast: FastPath | None = None, query: OnnxQuery | None = None
+    ) -> None:
         self.name = name
         self.dim = dim
         self._model = model
         self.fast = fast  # None: SentenceTransformer.encode (GPU, other layouts, or not equivalent)
+        self.query = query  # None: a single text takes the same path as a batch
         self.calls = 0  # embed() invocations with at least one text
         self.texts_embedded = 0
         # one embed() through the model at a time: the fast tokenizer is not thread-safe (concurrent
@@ -76,6 +84,11 @@ class Embedder:
         """Which code embeds: `fast-cpu` (models.fast_embed) or `sentence-transformers` (encode)."""
         return "fast-cpu" if self.fast is not None else "sentence-transformers"
 
+    @property
+    def query_path(self) -> str:
+        """Which code embeds a single text: `onnxruntime` (models.onnx_query) or the batch path."""
+        return "onnxruntime" if self.query is not None else self.path
+
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """(n, dim) float32, L2-normalized, so inner product is cosine similarity."""
         if not texts:
@@ -83,6 +96,8 @@ class Embedder:
         with self._lock:
             self.calls += 1
             self.texts_embedded += len(texts)
+            if self.query is not None and len(texts) == 1:
+                return self.query.embed(texts[0])
             if self.fast is not None:
                 return self.fast.embed(list(texts), batch_size)
             return self.encode(texts, batch_size=batch_size)
@@ -104,8 +119,14 @@ def min_cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.min(np.sum(a * b, axis=1)))
 
 
-def fast_path_for(model: object, texts: Sequence[str] = PROBES) -> FastPath | None:
-    """The fast CPU path for `model` if it reproduces encode() on `texts` (cosine >= 0.999), else None."""
+def encoded(model: object, texts: Sequence[str]) -> np.ndarray:
+    """SentenceTransformer.encode of `texts`: what every faster path is checked against."""
+    return model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)  # type: ignore[attr-defined]
+
+
+def fast_path_for(model: object, texts: Sequence[str] = PROBES, reference: np.ndarray | None = None) -> FastPath | None:
+    """The fast CPU path for `model` if it reproduces encode() on `texts` (cosine >= 0.999), else None.
+    `reference`: encode() of `texts` when the caller has it already."""
     if not is_mean_pooled_transformer(model) or str(model.device) != "cpu":  # type: ignore[attr-defined]
         return None
     fast = FastPath(model)
@@ -114,14 +135,40 @@ def fast_path_for(model: object, texts: Sequence[str] = PROBES) -> FastPath | No
     except Exception:  # noqa: BLE001 - any failure of the fast path means encode() serves
         log.warning("fast embedding path failed its check; using SentenceTransformer.encode", exc_info=True)
         return None
-    reference = model.encode(list(texts), normalize_embeddings=True, convert_to_numpy=True)  # type: ignore[attr-defined]
-    cosine = min_cosine(got, reference)
+    cosine = min_cosine(got, encoded(model, texts) if reference is None else reference)
     if cosine < EQUIVALENT_COSINE:
         log.warning(
             "fast embedding path: cosine %.6f < %s; using SentenceTransformer.encode", cosine, EQUIVALENT_COSINE
         )
         return None
     return fast
+
+
+def query_path_for(
+    model: object,
+    cache_dir: Path | None,
+    name: str,
+    texts: Sequence[str] = PROBES,
+    reference: np.ndarray | None = None,
+) -> OnnxQuery | None:
+    """The onnxruntime path for single texts if it reproduces encode() on each of `texts` alone (cosine >=
+    0.999), else None; None too without a cache dir (NOTECITE_QUERY_ONNX off), onnxruntime or a CPU model."""
+    if cache_dir is None or str(model.device) != "cpu" or not is_mean_pooled_transformer(model):  # type: ignore[attr-defined]
+        return None
+    try:
+        query = onnx_query.load(model, cache_dir, name)
+        got = np.vstack([query.embed(t) for t in texts])
+    except ImportError as exc:
+        log.info("no onnxruntime query path (%s); queries take the torch path", exc)
+        return None
+    except Exception:  # noqa: BLE001 - an export or session that fails leaves the torch path serving
+        log.warning("onnxruntime query path failed; queries take the torch path", exc_info=True)
+        return None
+    cosine = min_cosine(got, encoded(model, texts) if reference is None else reference)
+    if cosine < EQUIVALENT_COSINE:
+        log.warning("onnxruntime query path: cosine %.6f < %s; queries take the torch path", cosine, EQUIVALENT_COSINE)
+        return None
+    return query
 
 
 def default_device() -> str:
@@ -134,15 +181,26 @@ def load_embedder(name: str = "all-MiniLM-L6-v2", device: str | None = None) -> 
     """Load once per process: the model takes seconds to load and hundreds of MB to hold."""
     if name not in EMBEDDERS:
         raise ValueError(f"unknown embedder {name!r}; known: {', '.join(sorted(EMBEDDERS))}")
-    return _load(name, device or default_device())  # one cache key however the caller spelled the defaults
+    # one cache key however the caller spelled the defaults
+    return _load(name, device or default_device(), onnx_cache(get_settings()))
+
+
+def onnx_cache(settings: Settings) -> Path | None:
+    """Where the onnxruntime query model is exported; None when NOTECITE_QUERY_ONNX is off."""
+    return settings.cache_dir / "onnx" if settings.query_onnx else None
 
 
 @lru_cache(maxsize=4)
-def _load(name: str, device: str) -> Embedder:
+def _load(name: str, device: str, onnx_dir: Path | None = None) -> Embedder:
     from sentence_transformers import SentenceTransformer
 
     spec = EMBEDDERS[name]
     # SentenceTransformer needs a str: a Path is taken for something else and raises TypeError
     model = SentenceTransformer(str(spec.locate()), device=device)
     model.max_seq_length = spec.max_seq_length
-    return Embedder(name, model, spec.dim, fast_path_for(model))
+    if not is_mean_pooled_transformer(model) or str(model.device) != "cpu":
+        return Embedder(name, model, spec.dim)
+    reference = encoded(model, PROBES)
+    fast = fast_path_for(model, PROBES, reference)
+    query = query_path_for(model, onnx_dir, name, PROBES, reference) if fast is not None else None
+    return Embedder(name, model, spec.dim, fast, query)

@@ -127,24 +127,28 @@ def bench_retrieval_command(
     repeats: int = typer.Option(5, min=1),
     out: Path = typer.Option(Path("artifacts/bench/retrieval.json"), help="Where the JSON report goes."),
     json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
+    breakdown: bool = typer.Option(False, help="Also hybrid with each change undone alone (torch query, stems)."),
 ) -> None:
-    """p50/p95 of hybrid retrieval on the notes, with dense and BM25 as same-process baselines."""
+    """p50/p95 of hybrid retrieval on the notes; dense, BM25 and the path before as same-process baselines."""
     from ingest.pipeline import corpus_roots, ingest_corpus
     from ingest.store import open_index
     from models.embedder import load_embedder
     from retrieval.retriever import Retriever
-    from service.bench import bench_retrieval, load_queries
+    from service.bench import bench_retrieval, load_queries, markdown
 
     settings = settings_with(notes_dir=notes, index_dir=index)
     embedder = load_embedder(settings.embedder)
     ingest_corpus(corpus_roots(settings), settings.index_dir, embedder, max_file_bytes=settings.limits.max_file_bytes)
     retriever = Retriever(open_index(settings.index_dir), embedder, settings.retrieval)
-    report = bench_retrieval(retriever, load_queries(dataset), repeats=repeats)
+    report = bench_retrieval(retriever, load_queries(dataset), repeats=repeats, breakdown=breakdown)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
+    out.with_suffix(".md").write_text(markdown(report))
     if json_out:
         typer.echo(json.dumps(report, indent=2))
     else:
-        for name, row in report["modes"].items():
-            typer.echo(f"{name:>13}: p50 {row['p50_ms']:.2f} ms  p95 {row['p95_ms']:.2f} ms  x{row['p50_vs_dense']}")
+        for name, row in {**report["modes"], **report["baselines"]}.items():
+            typer.echo(f"{name:>28}: p50 {row['p50_ms']:.2f} ms  p95 {row['p95_ms']:.2f} ms  x{row['p50_vs_dense']}")
+        for name, row in report["before_over_after"].items():
+            typer.echo(f"{name:>28}: before/after p50 {row['p50']}x, CPU p50 {row['cpu_p50']}x")
         typer.echo(f"report: {out}", err=sys.stderr.isatty())

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from core.settings import Settings
 from ingest.leaf_store import leaf_store
 from ingest.pipeline import corpus_roots
+from models.embedder import onnx_cache
 from models.tuned_embedder import ingest_tuner
 from retrieval.retriever import Retriever
 from service.answer import AnswerPipeline
@@ -70,6 +71,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "CACHE_DIR": ("/tmp/k1", lambda s: s.cache_dir, Path("/tmp/k1")),
     "API_KEY": ("k-1", lambda s: app_state(s).settings.api_key, "k-1"),
     "EMBEDDER": ("all-MiniLM-L6-v2", lambda s: s.embedder, "all-MiniLM-L6-v2"),
+    "QUERY_ONNX": ("false", lambda s: onnx_cache(s), None),
     "GENERATOR": ("none", lambda s: pipeline_for_runtime(s).writer.name, "extractive"),
     "BASE_MODEL": ("gemma3-270m", lambda s: s.base_model, "gemma3-270m"),
     "ADAPTER": ("none", lambda s: s.adapter, None),
