@@ -41,9 +41,11 @@ def readme_section(report: dict[str, Any], report_dir: str) -> str:
         "gold when it shares at least half of the shorter span with a gold quote: `gold_cited` is the share of",
         "answered fact questions citing a gold passage, `citation_gold_precision` the share of cited note passages",
         f"that are gold. `{ORACLE}` scores the gold quote itself as the answer: the ceiling of quoting.",
-        "Answer rows: `hybrid+merge` is the service (the LoRA-tuned model behind the guard; `replaced` is the",
-        "share of its answers the guard swapped for quotes), `+tuned` the same model unguarded, `+base` the",
-        "untuned model, `+extractive` the quoting writer alone (`NOTECITE_GENERATOR=none`).",
+        "Answer rows: `hybrid+merge` is the model writer (`NOTECITE_GENERATOR=llamacpp`: the LoRA-tuned model",
+        "behind the guard; `replaced` is the share of its answers the guard swapped for quotes), `+tuned` the same",
+        "model unguarded, `+base` the untuned model, `+extractive` the quoting writer alone: the service's default",
+        "(`NOTECITE_GENERATOR=none`), chosen by these rows (the same ROUGE-L and gold citation as the guarded",
+        "model, which quotes for nearly every answer anyway, at a tenth of the latency).",
     ]
     missing = [name for name in ANSWER_ROWS if name not in report["systems"]]
     if missing:

@@ -33,7 +33,7 @@ SYSTEMS: dict[str, SystemSpec] = {
         SystemSpec(
             "hybrid+merge",
             "hybrid, then the merge rule (retrieval/merge.py; by default passages stay and carry their section "
-            "as context); answers: the service (LoRA-tuned model, guarded: a "
+            "as context); answers: the model writer (LoRA-tuned model, guarded: a "
             "degenerate, echoing, uncited or unsupported answer is replaced by quotes)",
             "hybrid+merge",
             answerer="lora",
@@ -57,8 +57,8 @@ SYSTEMS: dict[str, SystemSpec] = {
         ),
         SystemSpec(
             "hybrid+merge+extractive",
-            "hybrid+merge; answers: the extractive writer (the notes' sentences closest to the question, "
-            "never a question or title line), cited to the sentence",
+            "hybrid+merge; answers: the extractive writer, the service's default (the notes' sentences closest "
+            "to the question, never a question or title line), cited to the sentence",
             "hybrid+merge",
             "extractive",
         ),

@@ -29,7 +29,7 @@ def pipeline(s: Settings) -> AnswerPipeline:
 
 
 def pipeline_for_runtime(s: Settings) -> AnswerPipeline:
-    """The writer the service would run: `answer_model` loads nothing when the generator is 'none'."""
+    """The writer the service would run: `answer_model` loads nothing for 'none' and sends nothing for 'openai'."""
     return AnswerPipeline(Retriever(None, None, s.retrieval), None, s.answer, answer_model(s))  # type: ignore[arg-type]
 
 
@@ -72,7 +72,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "API_KEY": ("k-1", lambda s: app_state(s).settings.api_key, "k-1"),
     "EMBEDDER": ("all-MiniLM-L6-v2", lambda s: s.embedder, "all-MiniLM-L6-v2"),
     "QUERY_ONNX": ("false", lambda s: onnx_cache(s), None),
-    "GENERATOR": ("none", lambda s: pipeline_for_runtime(s).writer.name, "extractive"),
+    "GENERATOR": ("openai", lambda s: pipeline_for_runtime(s).writer.name, "model"),  # the default quotes
     "BASE_MODEL": ("gemma3-270m", lambda s: s.base_model, "gemma3-270m"),
     "ADAPTER": ("none", lambda s: s.adapter, None),
     "THREADS": ("3", lambda s: s.threads, 3),
@@ -140,3 +140,8 @@ def test_a_bad_value_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("NOTECITE_ANSWER__TOP_K", "0")
     with pytest.raises(ValueError, match="top_k"):
         Settings(_env_file=None)
+
+
+def test_the_default_writer_quotes_the_notes() -> None:
+    """The measured choice (README, The answer model): quotes, unless a model is asked for."""
+    assert pipeline_for_runtime(Settings(_env_file=None)).writer.name == "extractive"

@@ -17,6 +17,7 @@ def make_settings(root: Path, notes_dir: Path, **overrides: object) -> Settings:
         notes_dir=notes_dir,
         index_dir=root / "index",
         upload_dir=root / "uploads",
+        generator="llamacpp",  # the model writer and its guard: the path the quoting default does not exercise
         answer={"max_new_tokens": 48},
         limits={"rate_limit_per_minute": 100_000},
     )

@@ -122,7 +122,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         notes_dir=notes_dir,
         index_dir=root / "var" / "index",
         code_dir=None,
-        # The promoted LoRA adapter when one exists; the bare base model answers until then.
+        # The model writer streams tokens (the quoting default arrives whole): the promoted LoRA adapter when
+        # one exists; the bare base model answers until then.
+        generator="llamacpp",
         adapter="default" if DEFAULT_ADAPTER.exists() else None,
         answer={"max_new_tokens": 48, "top_k": 3},
         api_key=None,
