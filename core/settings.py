@@ -247,9 +247,9 @@ class Settings(BaseSettings):
     generator: Literal["llamacpp", "transformers", "openai", "none"] = Field(
         "none",
         description="Who writes answers. 'none' (default): quotes of the notes, no model is loaded; on the held-out "
-        "test it ties the guarded model on ROUGE-L and gold citation at a tenth of the latency (README, The answer model). "
-        "'llamacpp'/'transformers': the LoRA-tuned model behind the guard; 'openai': an OpenAI-compatible server "
-        "(the `openai` group).",
+        "test it ties the guarded model on ROUGE-L and gold citation at a tenth of the latency (README, The answer "
+        "model). 'llamacpp'/'transformers': the LoRA-tuned model behind the guard; 'openai': an OpenAI-compatible "
+        "server (the `openai` group).",
     )
     base_model: str = Field("smollm2-135m-instruct", description="Base model name in models.registry.")
     adapter: str | None = Field("default", description="LoRA adapter name, 'default', or None for the bare base.")
