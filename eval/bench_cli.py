@@ -153,7 +153,8 @@ def bench_retrieval(
                 rows.append(row)
                 continue
             texts = corpus_texts(passages, n)
-            row["bm25"] = bench_bm25(texts, texts_q, ["bm25s"] + (["rank_bm25"] if n <= rank_bm25_max else []))
+            engines = ["bm25s", "notecite"] + (["rank_bm25"] if n <= rank_bm25_max else [])
+            row["bm25"] = bench_bm25(texts, texts_q, engines)
             if n <= milvus_max:
                 milvus = bench_milvus(milvus_uri, embedder.dim, texts, vec_q, texts_q)
                 row["dense"]["milvus_lite_flat"], row["bm25"]["milvus_bm25"] = milvus["dense"], milvus["bm25"]

@@ -1,11 +1,12 @@
 """`notecite bench retrieval --sizes ...`: retrieval engines side by side at 10k, 100k and 1M passages.
 
 Dense: FAISS flat (exact) vs FAISS HNSW vs Milvus Lite, on synthetic L2-normalized vectors (the issue allows
-them for size) with HNSW recall@10 against the exact search. BM25: rank-bm25 vs bm25s vs Milvus's BM25 on
-real passages (the seed notes' passages, cycled with a per-copy marker word until the size is reached).
-Hybrid: the passage-level fusion of the service (reciprocal rank fusion) over FAISS (flat, or HNSW from the
-service's threshold on, as the service builds it) + bm25s, with the query embedding timed on its own so its
-share of a query is visible. Everything runs in one process, on the
+them for size) with HNSW recall@10 against the exact search. BM25: rank-bm25 vs bm25s vs the service's own
+(ingest.bm25, rank-bm25's scores from postings) vs Milvus's BM25 on real passages (the seed notes'
+passages, cycled with a per-copy marker word until the size is reached). Hybrid: the passage-level fusion
+of the service (reciprocal rank fusion) over FAISS (flat, or HNSW from the service's threshold on, as the
+service builds it) + the service's BM25, with the query embedding timed on its own so its share of a
+query is visible. Everything runs in one process, on the
 same queries, so ratios are fair; medians and tails are over individual queries.
 """
 
@@ -128,7 +129,24 @@ def bench_bm25(texts: list[str], queries: Sequence[str], engines: Sequence[str])
         out["rank_bm25"] = {**percentiles(ms), "build_s": round(build, 1)}
     if "bm25s" in engines:
         out["bm25s"] = bm25s_engine(tokens, queries)[1]
+    if "notecite" in engines:
+        out["notecite_postings"] = service_bm25(texts, queries)[1]
     return out
+
+
+def service_bm25(texts: list[str], queries: Sequence[str]) -> tuple[Callable[[str], list[int]], dict]:
+    """The embedded store's own BM25 (ingest.bm25.BM25Index: rank-bm25's scores read from postings)."""
+    from ingest.bm25 import BM25Index
+
+    t0 = time.perf_counter()
+    index = BM25Index([str(i) for i in range(len(texts))], texts)
+    build = time.perf_counter() - t0
+
+    def search(q: str, k: int = K) -> list[int]:
+        return [int(i) for i, _ in index.search(q, k)]
+
+    _, ms = timed(search, list(queries))
+    return search, {**percentiles(ms), "build_s": round(build, 1)}
 
 
 def bm25s_engine(tokens: list[list[str]], queries: Sequence[str]) -> tuple[Callable[[str], list[int]], dict]:
@@ -206,10 +224,11 @@ def bench_hybrid(
     baseline_embed: Callable[[list[str]], np.ndarray] | None = None,
     before_embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> dict:
-    """What one service query costs at this size: embed the query, dense top-`candidate_k` + bm25s, fuse by
-    RRF. Dense is what the service builds at this size (ingest/faiss_index.py): exact below its HNSW
-    threshold, else `graph` (HNSW over the same vectors, efSearch as the service sets it). `before_embed`:
-    the query path before (the torch path), timed the same way right after ours."""
+    """What one service query costs at this size: embed the query, dense top-`candidate_k` + the service's
+    BM25 top-`candidate_k` (`service_bm25`), fuse by RRF. Dense is what the service builds at this size
+    (ingest/faiss_index.py): exact below its HNSW threshold, else `graph` (HNSW over the same vectors,
+    efSearch as the service sets it). `before_embed`: the query path before (the torch path), timed the
+    same way right after ours."""
     from ingest.faiss_index import PARALLEL_SEARCH_MIN, ef_search
     from ingest.store import DEFAULT_HNSW_THRESHOLD
 
@@ -220,14 +239,14 @@ def bench_hybrid(
     else:
         dense_index, engine = faiss.IndexFlatIP(dim), "flat"
         dense_index.add(synthetic_vectors(len(texts), dim, seed=len(texts) + 1))
-    search_bm25, _ = bm25s_engine([tokenize(t) for t in texts], queries)
+    search_bm25, _ = service_bm25(texts, queries)
     faiss.omp_set_num_threads(1 if len(texts) < PARALLEL_SEARCH_MIN else faiss.omp_get_max_threads())
 
     vectors = {q: embed([q]) for q in queries}
 
     def fused(q: str, vec: np.ndarray) -> list:
         dense = dense_index.search(vec, candidate_k)[1][0].tolist()
-        return reciprocal_rank_fusion([dense, search_bm25(q)], k=10)[:K]
+        return reciprocal_rank_fusion([dense, search_bm25(q, candidate_k)], k=10)[:K]
 
     load = os.getloadavg()[0]
     _, total = timed(lambda q: fused(q, embed([q])), list(queries))
