@@ -10,9 +10,10 @@ The exported graph is the transformer, mean pooling and L2 normalization of one 
 only: its attention mask is all ones, its token types all zeros), so no padding ever reaches it.
 It is written once per set of weights (a digest of them names its folder, so a changed model never meets
 an old export), atomically (a folder renamed into place), with the weights as external data: onnxruntime
-maps that file instead of copying it (server RSS +60 MB rather than +110 MB). An export that does not load
-is made again. Whether its vectors equal encode()'s is checked at load by `models.embedder`, which keeps
-the torch path otherwise.
+maps that file rather than copying it (a session alone: RSS +53 MB, +108 MB with the weights inside the
+graph file), and the page cache shares it between workers. An export that does not load is made again.
+Whether its vectors equal encode()'s is checked at load by `models.embedder`, which keeps the torch path
+otherwise.
 """
 
 from __future__ import annotations
