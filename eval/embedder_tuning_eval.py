@@ -57,6 +57,11 @@ class TunedVectors:
     def leaf_vectors(self, ids: Sequence[str]) -> np.ndarray:
         return self._vectors[[self._row[i] for i in ids]]
 
+    def sentence_search(
+        self, query_vec: np.ndarray, k: int, ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        return []  # the index's sentence windows were embedded by the packaged model, not these vectors' one
+
 
 def leaves_of(reader: Any) -> tuple[list[Any], list[str], np.ndarray]:
     """(leaf nodes, their embedded texts, their stored vectors), in the index's leaf order."""

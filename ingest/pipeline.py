@@ -11,19 +11,21 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 from llama_index.core.schema import TextNode
 
-from core.settings import Settings, StoreSettings
+from core.settings import RetrievalSettings, Settings, StoreSettings
 from ingest.code import code_nodes, has_code, is_test_file
 from ingest.errors import NotesDirError, SkippedFile
 from ingest.leaf_store import leaf_store
 from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, load_file
 from ingest.passages import PassageParams, section_nodes
 from ingest.schema import DocumentRecord, Kind
+from ingest.sentence_vectors import embed_windows, write_sentences
 from ingest.store import (
     DEFAULT_HNSW_THRESHOLD,
     GenerationData,
@@ -96,6 +98,8 @@ class IngestReport:
     passages: int = 0
     embedded: int = 0
     removed: int = 0
+    sentence_windows: int = 0  # sentence-window vectors of the generation (ingest.sentence_vectors)
+    sentences_embedded: int = 0  # of which embedded now (the rest came from the previous generation)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     generation: str = ""
@@ -159,6 +163,16 @@ def _document_nodes(
     return record, source.text, nodes
 
 
+def _both(first: Callable[[Path], None], second: Callable[[Path], None]) -> Callable[[Path], None]:
+    """One writer of extra generation files that runs two (a tuned model, then the sentence vectors)."""
+
+    def write(gen_dir: Path) -> None:
+        first(gen_dir)
+        second(gen_dir)
+
+    return write
+
+
 def _previous(index_dir: Path, store: StoreSettings | None) -> IndexReader | None:
     try:
         return open_index(index_dir, store)
@@ -177,6 +191,7 @@ def ingest_corpus(
     params: PassageParams | None = None,
     store: StoreSettings | None = None,
     tuner: EmbedderTuner | None = None,
+    sentence_window: int | None = None,
 ) -> IngestReport:
     """Index every file under `roots` into a new generation of `index_dir` and make it live.
 
@@ -184,9 +199,11 @@ def ingest_corpus(
     reported in `skipped`. Any exception before the switch leaves the previous generation live.
     `store` picks where passages are searched (embedded FAISS + BM25 by default, or Milvus).
     `tuner` may swap the embedder for one tuned on these passages, stored with the generation.
+    `sentence_window` (default: RetrievalSettings') > 0 also embeds each passage's sentences, that many at a time.
     """
     began = time.perf_counter()
     params = params or PassageParams()
+    window = RetrievalSettings().sentence_window if sentence_window is None else sentence_window
     for root in roots:
         if not root.path.is_dir() and not root.optional:
             raise NotesDirError(f"notes folder not found: {root.path} (pass an existing directory)")
@@ -222,6 +239,9 @@ def ingest_corpus(
             embedder = tuner.reuse(previous.path, previous.embedder_name, new_share, embedder) or embedder
         old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
         old_records = {d.doc: d for d in previous.documents()} if previous else {}
+        old_windows = previous.sentences if previous and window else None
+        old_windows_by_leaf = old_windows.by_leaf() if old_windows and old_windows.window == window else {}
+        old_windows_embedder = old_windows.embedder if old_windows else ""
         old_docs = set(old_records)
         # an unchanged file keeps the time it was first indexed: /api/documents reports when it changed
         documents = [
@@ -251,6 +271,22 @@ def ingest_corpus(
         write_model = None
         if tuner is not None:
             embedder, vectors, write_model = tuner.finish(leaves, texts, vectors, embedder)
+        write_extra = write_model
+        if window:
+            old = old_windows_by_leaf if old_windows_embedder == embedder.name else {}
+            rows = [i for i, n in enumerate(leaves) if n.metadata.get("kind", "note") == "note"]  # measured on notes
+            notes = [leaves[i] for i in rows]
+            owners, window_vecs, report.sentences_embedded = embed_windows(notes, vectors[rows], embedder, window, old)
+            report.sentence_windows = len(owners)
+            sentences = partial(
+                write_sentences,
+                owners=owners,
+                vectors=window_vecs,
+                window=window,
+                embedder_name=embedder.name,
+                hnsw_threshold=hnsw_threshold,
+            )
+            write_extra = sentences if write_model is None else _both(write_model, sentences)
 
         leaves_store = leaf_store(store, index_dir)
         gen_id = write_generation(
@@ -263,7 +299,7 @@ def ingest_corpus(
                 documents=documents,
                 embedder_name=embedder.name,
                 hnsw_threshold=hnsw_threshold,
-                write_extra=write_model,
+                write_extra=write_extra,
             ),
             leaves_store,
         )

@@ -37,6 +37,7 @@ from ingest.docstore import Docstore, write_docstore
 from ingest.errors import IndexNotFound
 from ingest.leaf_store import EmbeddedStore, LeafIndex, LeafStore, store_for_meta
 from ingest.schema import DocumentRecord
+from ingest.sentence_vectors import SentenceIndex
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
@@ -198,6 +199,8 @@ class IndexReader:
         self.leaves: LeafIndex = store_for_meta(meta, store, gen_dir.parent.parent).open(gen_dir, meta)
         # key stems' document frequencies counted at ingest; None for a generation written before them
         self.term_counts: TermCounts | None = TermCounts.load(gen_dir / TERM_COUNTS_FILE)
+        # each passage's sentence windows (ingest.sentence_vectors); None for a generation written without them
+        self.sentences: SentenceIndex | None = SentenceIndex.open(gen_dir)
         self._docstore = Docstore(gen_dir / "docstore.sqlite")
 
     def __len__(self) -> int:
@@ -214,6 +217,15 @@ class IndexReader:
 
     def bm25_search(self, query: str, k: int) -> list[tuple[str, float]]:
         return self.leaves.bm25_search(query, k)
+
+    def sentence_search(
+        self, query_vec: np.ndarray, k: int, ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Leaf ids by their best sentence window's cosine, best first; `ids`: only those, exhaustively.
+        Empty for a generation without sentence vectors."""
+        if self.sentences is None:
+            return []
+        return self.sentences.search(query_vec, k) if ids is None else self.sentences.best(ids, query_vec)[:k]
 
     @cached_property
     def term_stems(self) -> frozenset[str]:

@@ -39,11 +39,12 @@ def test_unchanged_folder_embeds_nothing(small_corpus: Path, tmp_path: Path, mak
     index = tmp_path / "index"
     first = make_counting()
     report = ingest_corpus([CorpusRoot(small_corpus)], index, first)
-    assert report.files == 3 and report.embedded == report.passages == len(first.texts) > 0
+    assert report.files == 3 and report.embedded == report.passages > 0
+    assert len(first.texts) == report.embedded + report.sentences_embedded  # passages, then their sentence windows
     before = open_index(index)
     again = make_counting()
     report2 = ingest_corpus([CorpusRoot(small_corpus)], index, again)
-    assert again.texts == [] and report2.embedded == 0 and report2.removed == 0
+    assert again.texts == [] and report2.embedded == report2.sentences_embedded == 0 and report2.removed == 0
     after = open_index(index)
     assert after.generation != before.generation
     assert after.leaf_ids == before.leaf_ids
@@ -59,7 +60,8 @@ def test_changed_file_reembeds_only_its_chunks(small_corpus: Path, tmp_path: Pat
     counting = make_counting()
     report = ingest_corpus([CorpusRoot(small_corpus)], index, counting)
     new_optim = leaf_ids_of(index, "optim.md")
-    assert report.embedded == len(counting.texts) == len(new_optim) == 1
+    assert report.embedded == len(new_optim) == 1
+    assert len(counting.texts) == 1 + report.sentences_embedded  # the new passage, then its sentence windows
     assert "RMSprop divides by a running RMS." in counting.texts[0]
     assert leaf_ids_of(index, "lora.txt") | leaf_ids_of(index, "sub/cnn.txt") == unchanged
     reader = open_index(index)

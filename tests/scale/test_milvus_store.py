@@ -73,7 +73,8 @@ def test_generations_switch_the_alias_and_drop_old_collections(milvus_index, emb
     (notes / "zz_dropout.txt").write_text("Dropout\nDropout zeroes random activations while training a network.\n")
     before = embedder.texts_embedded
     added = ingest_corpus([CorpusRoot(notes)], index_dir, embedder, store=store)
-    assert 0 < added.embedded == embedder.texts_embedded - before <= 3  # only the new file's passages
+    assert 0 < added.embedded <= 3  # only the new file's passages (and their sentence windows)
+    assert added.embedded + added.sentences_embedded == embedder.texts_embedded - before
     reader = open_index(index_dir, store)
     assert reader.generation == added.generation
     assert reader.get_nodes([reader.bm25_search("dropout zeroes", 1)[0][0]])[0].metadata["doc"] == "zz_dropout.txt"

@@ -1,0 +1,154 @@
+"""Sentence-window vectors: each passage's dense side seen a few sentences at a time.
+
+One vector must stand for a whole passage (up to 256 tokens), so a question about one of its sentences can
+rank it below a passage about the topic in general. Each passage's sentences, `window` consecutive ones at
+a time with the section path in front (as the passage's own embedded text has), get vectors of their own in
+a second FAISS index; retrieval ranks passages by their best window and fuses that ranking with the passage
+and BM25 rankings (`retrieval.retriever`). Passages and their spans are unchanged: a window only points
+back to its passage, so whatever is retrieved is still cited to the character.
+
+    generations/<id>/sentences.npy    window vectors (float32, normalized), rows grouped by passage
+                     sentences.json   {"window": w, "embedder": name, "leaf_ids": [the passage of each row]}
+                     sentences.faiss  flat or HNSW inner-product index over the rows
+
+They are written inside the generation before CURRENT moves, so crash safety is the generation's; an
+incremental ingest takes an unchanged passage's windows from the previous generation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import faiss
+import numpy as np
+
+from core.text import sentence_spans
+from ingest import faiss_index
+
+VECTORS, META, INDEX = "sentences.npy", "sentences.json", "sentences.faiss"
+EMBED_BATCH = 64
+MIN_WORDS = 3  # a window of fewer words (a lone code line, a list marker) says too little to rank by
+# a line break inside a paragraph (hard-wrapped Markdown or reST) is not a sentence end; one before a list
+# item, heading, quote, table row, code fence or blank line is
+SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[^\s\-*+#>|`0-9])")
+
+
+class Embeds(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
+
+
+def window_texts(text: str, breadcrumbs: Sequence[str], window: int) -> list[str]:
+    """The texts to embed for one passage: each run of `window` consecutive sentences (stride one), the
+    section path in front; none for a passage of one sentence (its own vector is that sentence)."""
+    text = SOFT_BREAK.sub(" ", text)
+    spans = sentence_spans(text)
+    if len(spans) <= 1:
+        return []
+    crumbs = list(breadcrumbs[1:])
+    out = []
+    for i in range(max(1, len(spans) - window + 1)):
+        piece = text[spans[i][0] : spans[min(i + window, len(spans)) - 1][1]]
+        if len(piece.split()) < MIN_WORDS:
+            continue
+        out.append(" > ".join(crumbs) + "\n" + piece if crumbs and not piece.startswith(crumbs[-1]) else piece)
+    return out
+
+
+class SentenceIndex:
+    """One generation's window vectors, loaded: which passages have the window closest to a query."""
+
+    def __init__(self, gen_dir: Path) -> None:
+        meta = json.loads((gen_dir / META).read_text())
+        self.window: int = int(meta["window"])
+        self.embedder: str = meta["embedder"]
+        self.owners: list[str] = meta["leaf_ids"]
+        self.matrix = np.load(gen_dir / VECTORS, mmap_mode="r")
+        self.faiss = faiss_index.for_search(faiss.read_index(str(gen_dir / INDEX)))
+        self._rows: dict[str, list[int]] = {}
+        for row, leaf in enumerate(self.owners):
+            self._rows.setdefault(leaf, []).append(row)
+
+    @classmethod
+    def open(cls, gen_dir: Path) -> SentenceIndex | None:
+        """The generation's window vectors; None when it was written without them."""
+        return cls(gen_dir) if (gen_dir / META).is_file() else None
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+    def search(self, query_vec: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Up to k passages by their best window's cosine, best first (windows fetched: 4k, then k distinct)."""
+        best: dict[str, float] = {}
+        for row, score in faiss_index.search(self.faiss, query_vec, 4 * k):
+            best.setdefault(self.owners[row], score)
+            if len(best) == k:
+                break
+        return list(best.items())
+
+    def best(self, ids: Sequence[str], query_vec: np.ndarray) -> list[tuple[str, float]]:
+        """Each of `ids` that has windows, with its best window's cosine, best first (a scoped search)."""
+        scored = []
+        for leaf in ids:
+            rows = self._rows.get(leaf)
+            if rows:
+                scored.append((leaf, float(np.max(np.asarray(self.matrix[rows]) @ query_vec))))
+        return sorted(scored, key=lambda item: -item[1])
+
+    def by_leaf(self) -> dict[str, np.ndarray]:
+        """Window vectors per passage id: an incremental ingest reuses them for unchanged passages."""
+        return {leaf: np.asarray(self.matrix[rows]) for leaf, rows in self._rows.items()}
+
+
+def embed_windows(
+    leaves: Sequence[Any],
+    own: np.ndarray,
+    embedder: Embeds,
+    window: int,
+    previous: dict[str, np.ndarray] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[str], np.ndarray, int]:
+    """(passage id per row, vectors, windows embedded now) for `leaves` (TextNodes; `own[i]` is leaf i's passage
+    vector). A passage without windows (one sentence) is its own window, so every passage is in the ranking;
+    a passage in `previous` (made with the same embedder and window) keeps its vectors."""
+    previous = previous or {}
+    parts: list[np.ndarray] = []
+    owners: list[str] = []
+    todo: list[tuple[int, str]] = []  # (row, text) still to embed
+    for i, node in enumerate(leaves):
+        if node.node_id in previous:
+            parts.append(previous[node.node_id])
+            owners += [node.node_id] * len(previous[node.node_id])
+            continue
+        texts = window_texts(node.text, node.metadata.get("breadcrumbs", []), window)
+        if not texts:
+            parts.append(own[i : i + 1])
+            owners.append(node.node_id)
+            continue
+        todo += [(len(owners) + j, t) for j, t in enumerate(texts)]
+        parts.append(np.zeros((len(texts), embedder.dim), dtype=np.float32))
+        owners += [node.node_id] * len(texts)
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+    todo.sort(key=lambda item: len(item[1]))  # like lengths in one batch: less padding
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = todo[start : start + EMBED_BATCH]
+        vectors[[row for row, _ in batch]] = embedder.embed([t for _, t in batch])
+        if progress:
+            progress(start + len(batch), len(todo))
+    return owners, vectors, len(todo)
+
+
+def write_sentences(
+    gen_dir: Path, owners: Sequence[str], vectors: np.ndarray, window: int, embedder_name: str, hnsw_threshold: int
+) -> None:
+    """The three files of a generation's window vectors (the caller fsyncs the generation)."""
+    np.save(gen_dir / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(faiss_index.build_dense_index(vectors, hnsw_threshold), str(gen_dir / INDEX))
+    meta = {"window": window, "embedder": embedder_name, "leaf_ids": list(owners)}
+    (gen_dir / META).write_text(json.dumps(meta))
