@@ -52,7 +52,13 @@ def corpus_inputs(name: str, settings: Settings, log: Log) -> tuple[Path, dict[s
 
 
 def build_index(notes: Path, index_dir: Path, embedder: Any, settings: Settings) -> IndexReader:
-    ingest_corpus([CorpusRoot(notes)], index_dir, embedder, max_file_bytes=settings.limits.max_file_bytes)
+    ingest_corpus(
+        [CorpusRoot(notes)],
+        index_dir,
+        embedder,
+        max_file_bytes=settings.limits.max_file_bytes,
+        sentence_window=settings.retrieval.sentence_window,
+    )
     return open_index(index_dir)
 
 

@@ -128,7 +128,11 @@ def run_eval(
         corpus = corpus.model_copy(update={"code_dir": Path(code_dir) if code_dir else None})
         t0 = time.perf_counter()
         report = ingest_corpus(
-            corpus_roots(corpus), Path(tmp) / "index", embedder, max_file_bytes=settings.limits.max_file_bytes
+            corpus_roots(corpus),
+            Path(tmp) / "index",
+            embedder,
+            max_file_bytes=settings.limits.max_file_bytes,
+            sentence_window=settings.retrieval.sentence_window,
         )
         index_seconds["notecite"] = time.perf_counter() - t0
         log(f"indexed: {report.summary()}")

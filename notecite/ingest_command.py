@@ -95,6 +95,7 @@ def ingest(
             max_file_bytes=settings.limits.max_file_bytes,
             progress=bars,
             tuner=tuner,
+            sentence_window=settings.retrieval.sentence_window,
         )
     except IngestError as exc:
         raise _fail(str(exc)) from None
