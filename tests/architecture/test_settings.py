@@ -85,6 +85,8 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "RETRIEVAL__BM25_WEIGHT": ("1.5", lambda s: pipeline(s).retriever.params.bm25_weight, 1.5),
     "RETRIEVAL__MERGE_RATIO": ("0.9", lambda s: pipeline(s).retriever.params.merge_ratio, 0.9),
     "RETRIEVAL__MERGE_MAX_CHARS": ("1500", lambda s: pipeline(s).retriever.params.merge_max_chars, 1500),
+    "RETRIEVAL__SENTENCE_WINDOW": ("3", lambda s: s.retrieval.sentence_window, 3),  # ingest_command passes it on
+    "RETRIEVAL__SENTENCE_WEIGHT": ("0.25", lambda s: pipeline(s).retriever.params.sentence_weight, 0.25),
     "ANSWER__TOP_K": ("6", lambda s: pipeline(s).config.top_k, 6),
     "ANSWER__SOURCE_WORDS": ("90", lambda s: pipeline(s).writer.config.source_words, 90),
     "ANSWER__CODE_K": ("2", lambda s: pipeline(s).config.code_k, 2),
