@@ -211,11 +211,13 @@ def retrieval_markdown(rows: list[dict[str, Any]]) -> str:
                 ours.get("cpu_p50_ms", ""),
                 encode.get("p50_ms", ""),
                 encode.get("cpu_p50_ms", ""),
+                h.get("hybrid_cpu", {}).get("cpu_p50_ms", ""),
+                h.get("hybrid_search_only_cpu", {}).get("cpu_p50_ms", ""),
             ]
         )
     if shares:
         header = ["passages", "hybrid dense", "query embedding path", "embedding share of hybrid p50"]
-        header += ["ours ms", "ours CPU ms", "ST.encode ms", "ST.encode CPU ms"]
+        header += ["ours ms", "ours CPU ms", "ST.encode ms", "ST.encode CPU ms", "hybrid CPU ms", "search CPU ms"]
         md += "\n" + table(shares, header)
     return md
 

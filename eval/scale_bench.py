@@ -205,11 +205,16 @@ def bench_milvus(uri: str, dim: int, texts: list[str], vec_queries: np.ndarray, 
 def embedding_cpu_ms(embed: Callable[[list[str]], np.ndarray], queries: Sequence[str]) -> dict[str, float]:
     """Median wall and CPU milliseconds (the process's, all threads) to embed one query: on a shared machine the
     wall time is the CPU time stretched by the other processes, the CPU time is what a quiet machine pays."""
-    embed([queries[0]])
+    return wall_and_cpu_ms(lambda q: embed([q]), queries)
+
+
+def wall_and_cpu_ms(run: Callable[[str], Any], queries: Sequence[str]) -> dict[str, float]:
+    """Median wall and CPU milliseconds of `run` on each query (see embedding_cpu_ms)."""
+    run(queries[0])
     wall, cpu = [], []
     for q in queries:
         t0, c0 = time.perf_counter(), time.process_time()
-        embed([q])
+        run(q)
         wall.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
     return {"p50_ms": round(statistics.median(wall), 3), "cpu_p50_ms": round(statistics.median(cpu), 3)}
@@ -266,6 +271,8 @@ def bench_hybrid(
         "query_embedding": percentiles(embed_ms),
         "embedding_share_p50": round(share, 3),
         "query_embedding_cpu": embedding_cpu_ms(embed, queries),
+        "hybrid_cpu": wall_and_cpu_ms(lambda q: fused(q, embed([q])), queries),
+        "hybrid_search_only_cpu": wall_and_cpu_ms(lambda q: fused(q, vectors[q]), queries),
         **before,
     }
     if baseline_embed is not None:  # SentenceTransformer.encode on one query, right after ours
