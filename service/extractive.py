@@ -6,6 +6,7 @@ eval as the extractive baseline a generator has to beat.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
+LIST_MARKER = re.compile(r"(?:[-*•–—]|\d{1,2}[.)])\s+")  # "- ", "• ", "3. ": layout, not words of the answer
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
         for s, e in pieces:
             raw = hit.text[s:e]
             piece, s = raw.strip(), s + len(raw) - len(raw.lstrip())
+            if marker := LIST_MARKER.match(piece):  # quoted items are joined into prose: drop their bullets
+                piece, s = piece[marker.end() :], s + marker.end()
             if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
     return spans

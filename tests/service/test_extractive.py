@@ -67,6 +67,14 @@ def test_a_heading_run_into_a_sentence_leaves_the_sentence() -> None:
     assert [text[s:e] for s, e in spans] == ["Fine-tuning a whole model is expensive."]
 
 
+def test_list_items_are_quoted_without_their_bullets() -> None:
+    """Quoted items are joined into one answer, where "- " and "2. " would read as stray dashes and numbers."""
+    text = "How to reduce overfitting\n- Use dropout between the dense layers\n2. Stop early when validation loss rises"
+    spans = answer_spans(hit(text, [(0, text.index("\n"))], start=0))
+    items = ["Use dropout between the dense layers", "Stop early when validation loss rises"]
+    assert [text[s:e] for s, e in spans] == items
+
+
 def test_key_terms_pick_the_sentence_that_names_the_asked_topic(embedder: Embedder) -> None:
     """Two sentences about adapters; the one holding the question's rare term wins once terms are weighed."""
     from retrieval.terms import TermRarity
