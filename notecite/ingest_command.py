@@ -94,6 +94,7 @@ def ingest(
             load_embedder(settings.embedder),
             max_file_bytes=settings.limits.max_file_bytes,
             progress=bars,
+            store=settings.store,
             tuner=tuner,
             sentence_window=settings.retrieval.sentence_window,
         )

@@ -138,7 +138,13 @@ def bench_retrieval_command(
 
     settings = settings_with(notes_dir=notes, index_dir=index)
     embedder = load_embedder(settings.embedder)
-    ingest_corpus(corpus_roots(settings), settings.index_dir, embedder, max_file_bytes=settings.limits.max_file_bytes)
+    ingest_corpus(
+        corpus_roots(settings),
+        settings.index_dir,
+        embedder,
+        max_file_bytes=settings.limits.max_file_bytes,
+        sentence_window=settings.retrieval.sentence_window,
+    )
     retriever = Retriever(open_index(settings.index_dir), embedder, settings.retrieval)
     report = bench_retrieval(retriever, load_queries(dataset), repeats=repeats, breakdown=breakdown)
     out.parent.mkdir(parents=True, exist_ok=True)

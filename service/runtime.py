@@ -117,4 +117,5 @@ def ingest(settings: Settings, embedder: Embedder, *, progress: bool = False) ->
         progress=log_progress if progress else None,
         store=settings.store,
         tuner=ingest_tuner(settings),
+        sentence_window=settings.retrieval.sentence_window,
     )
