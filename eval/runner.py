@@ -88,14 +88,15 @@ def sample_by_kind(questions: Sequence[Question], n: int) -> list[Question]:
 
 
 def build_pipeline(kind: str, retriever: Retriever, embedder: Any, settings: Settings) -> AnswerPipeline:
-    """The service's pipeline with the writer under test: the service's own (lora: tuned model + guard), the
-    tuned or base model alone (no guard), or quotes (extractive)."""
+    """The service's pipeline with the writer under test: the model writer (lora: tuned model + guard), the
+    tuned or base model alone (no guard), or quotes (extractive, the default). The model rows run on the
+    configured backend, or llama.cpp when the service quotes (NOTECITE_GENERATOR=none)."""
     if kind == "extractive":
         return AnswerPipeline(retriever, embedder, settings.answer)
     from models.generator import load_generator
 
     generator = load_generator(
-        settings.generator,
+        settings.generator if settings.generator != "none" else "llamacpp",
         base_model=settings.base_model,
         adapter=None if kind == "base" else settings.adapter,
         threads=settings.threads,
