@@ -41,8 +41,8 @@ def bench_ingest(
     repeats: int = typer.Option(3, min=1, help="Runs of each embedding path (alternating; medians)."),
     out: Path = typer.Option(REPORTS / "ingest.json", help="JSON report; the .md goes beside it."),
 ) -> None:
-    """Passages/s and MB/s of a cold ingest, split into parse, chunk, embed and index; our embedding vs
-    SentenceTransformer.encode."""
+    """Passages/s and MB/s of a cold ingest, split into parse, chunk, embed, sentence windows and index; our
+    embedding vs SentenceTransformer.encode."""
     from eval.ingest_bench import embedding_paths, stages
     from models.embedder import load_embedder
 
@@ -51,7 +51,7 @@ def bench_ingest(
     runs = []
     for root in corpora:
         load = os.getloadavg()[0]
-        row = stages(root, embedder, max_files)
+        row = stages(root, embedder, max_files, get_settings().retrieval.sentence_window)
         row["load_avg"] = [round(load, 2), round(os.getloadavg()[0], 2)]
         texts = row.pop("texts")
         row["corpus"] = str(root)
@@ -61,13 +61,15 @@ def bench_ingest(
         runs.append(row)
     report = {"benchmark": "ingest", "when": datetime.now(UTC).isoformat(), "machine": machine(), "runs": runs}
     rows = [
-        [r["corpus"], r["files"], r["mb"], r["passages"], *r["seconds"].values(), r["passages_per_s"], r["mb_per_s"]]
+        [r["corpus"], r["files"], r["mb"], r["passages"], r["windows"], *r["seconds"].values()]
+        + [r["passages_per_s"], r["mb_per_s"]]
         + [r["load_avg"]]
         for r in runs
     ]
     md = "# notecite bench ingest\n\n" + table(
         rows,
-        ["corpus", "files", "MB", "passages", "parse s", "chunk s", "embed s", "index s", "passages/s", "MB/s", "load"],
+        ["corpus", "files", "MB", "passages", "windows", "parse s", "chunk s", "embed s", "windows s", "index s"]
+        + ["passages/s", "MB/s", "load"],
     )
     emb = [[r["corpus"], *r["embedding"].values()] for r in runs]
     md += "\n" + table(

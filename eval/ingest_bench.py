@@ -2,8 +2,9 @@
 against plain SentenceTransformer.encode on the same texts (same process, same machine).
 
 The split follows ingest's stages: parse (load + structure inference), chunk (passages), embed (as the
-pipeline calls it: texts sorted by length, EMBED_BATCH at a time), index (FAISS, BM25, docstore, stem
-counts, fsync). The embedding comparison runs both paths on every text and checks cosine >= 0.999 for each.
+pipeline calls it: texts sorted by length, EMBED_BATCH at a time), windows (the sentence-window vectors,
+ingest.sentence_vectors), index (FAISS, BM25, docstore, stem counts, the window index, fsync). The
+embedding comparison runs both paths on every text and checks cosine >= 0.999 for each.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ingest.errors import SkippedFile
 from ingest.loaders import load_file
 from ingest.passages import PassageParams, section_nodes
 from ingest.pipeline import EMBED_BATCH, CorpusRoot, discover, embedding_text
+from ingest.sentence_vectors import embed_windows, write_sentences
 from ingest.store import GenerationData, write_generation
 from ingest.structure import infer_structure
 
@@ -38,10 +40,11 @@ def passage_texts(root: Path) -> list[str]:
     return texts
 
 
-def stages(root: Path, embedder: Any, max_files: int | None = None) -> dict[str, Any]:
-    """A cold ingest of `root`, stage by stage (the pipeline's own functions, timed one at a time)."""
+def stages(root: Path, embedder: Any, max_files: int | None = None, window: int = 0) -> dict[str, Any]:
+    """A cold ingest of `root`, stage by stage (the pipeline's own functions, timed one at a time); `window`
+    > 0 also embeds and indexes sentence windows of that size, as ingest does by default."""
     files = list(discover(CorpusRoot(root)))[:max_files]
-    t = {"parse": 0.0, "chunk": 0.0, "embed": 0.0, "index": 0.0}
+    t = {"parse": 0.0, "chunk": 0.0, "embed": 0.0, "windows": 0.0, "index": 0.0}
     nbytes, nodes, documents = 0, [], []
     for path, doc in files:
         t0 = time.perf_counter()
@@ -65,16 +68,22 @@ def stages(root: Path, embedder: Any, max_files: int | None = None) -> dict[str,
         batch = order[start : start + EMBED_BATCH]
         vectors[batch] = embedder.embed([texts[i] for i in batch])
     t["embed"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    owners, window_vectors, _ = embed_windows(leaves, vectors, embedder, window) if window else ([], None, 0)
+    t["windows"] = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         data = GenerationData(nodes, [n.node_id for n in leaves], texts, vectors, documents, embedder.name)
         write_generation(Path(tmp), data)
+        if window_vectors is not None:
+            write_sentences(Path(tmp), owners, window_vectors, window, embedder.name, data.hnsw_threshold)
         t["index"] = time.perf_counter() - t0
     total = sum(t.values())
     return {
         "files": len(files),
         "mb": round(nbytes / 1e6, 2),
         "passages": len(leaves),
+        "windows": len(owners),
         "seconds": {k: round(v, 2) for k, v in t.items()},
         "total_s": round(total, 2),
         "passages_per_s": round(len(leaves) / total, 1) if total else None,

@@ -20,7 +20,8 @@ def test_bench_ingest_reports_stages_and_an_equivalent_embedding_path(tmp_path: 
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     run = json.loads(out.read_text())["runs"][0]
-    assert run["passages"] > 0 and set(run["seconds"]) == {"parse", "chunk", "embed", "index"}
+    assert run["passages"] > 0 and set(run["seconds"]) == {"parse", "chunk", "embed", "windows", "index"}
+    assert run["windows"] >= run["passages"]  # the default sentence windows: at least one per passage
     emb = run["embedding"]
     assert emb["path"] == "fast-cpu" and emb["texts"] == run["passages"]
     assert emb["equivalent"] and emb["cosine_min"] >= 0.999 and emb["speedup"] > 0
