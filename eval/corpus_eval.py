@@ -20,7 +20,7 @@ from eval import scoring
 from eval.corpora import CORPORA, DATASETS, SEED, fetch
 from eval.dataset import Question, validate
 from eval.systems import RETRIEVAL_MODES, Search, retriever_search
-from ingest.pipeline import CorpusRoot, ingest_corpus
+from ingest.pipeline import CorpusRoot, ingest_corpus, ingest_options
 from ingest.store import IndexReader, open_index
 from models.embedder import load_embedder
 from retrieval.retriever import Hit, Retriever
@@ -52,13 +52,7 @@ def corpus_inputs(name: str, settings: Settings, log: Log) -> tuple[Path, dict[s
 
 
 def build_index(notes: Path, index_dir: Path, embedder: Any, settings: Settings) -> IndexReader:
-    ingest_corpus(
-        [CorpusRoot(notes)],
-        index_dir,
-        embedder,
-        max_file_bytes=settings.limits.max_file_bytes,
-        sentence_window=settings.retrieval.sentence_window,
-    )
+    ingest_corpus([CorpusRoot(notes)], index_dir, embedder, **ingest_options(settings))
     return open_index(index_dir)
 
 

@@ -22,7 +22,7 @@ from eval.dataset import Question, validate
 from eval.passage_vectors import PassageVectors
 from eval.systems import RETRIEVAL_MODES, SYSTEMS, Search, retriever_search
 from eval.threshold import choose, default_grid, sweep
-from ingest.pipeline import corpus_roots, ingest_corpus
+from ingest.pipeline import corpus_roots, ingest_corpus, ingest_options
 from ingest.store import open_index
 from models.embedder import load_embedder
 from retrieval.retriever import Hit, Retriever
@@ -132,8 +132,7 @@ def run_eval(
             corpus_roots(corpus),
             Path(tmp) / "index",
             embedder,
-            max_file_bytes=settings.limits.max_file_bytes,
-            sentence_window=settings.retrieval.sentence_window,
+            **ingest_options(settings),
         )
         index_seconds["notecite"] = time.perf_counter() - t0
         log(f"indexed: {report.summary()}")

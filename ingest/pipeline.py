@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import numpy as np
 from llama_index.core.schema import TextNode
@@ -89,6 +89,19 @@ def corpus_roots(settings: Settings) -> list[CorpusRoot]:
     if settings.code_dir is not None:
         roots.append(CorpusRoot(settings.code_dir, prefix=CODE_PREFIX, kind="code", optional=True))
     return roots
+
+
+class IngestOptions(TypedDict):
+    """What `ingest_corpus` takes from the settings: read here once, so every caller ingests alike."""
+
+    max_file_bytes: int
+    sentence_window: int
+
+
+def ingest_options(settings: Settings) -> IngestOptions:
+    return IngestOptions(
+        max_file_bytes=settings.limits.max_file_bytes, sentence_window=settings.retrieval.sentence_window
+    )
 
 
 @dataclass
@@ -199,7 +212,8 @@ def ingest_corpus(
     reported in `skipped`. Any exception before the switch leaves the previous generation live.
     `store` picks where passages are searched (embedded FAISS + BM25 by default, or Milvus).
     `tuner` may swap the embedder for one tuned on these passages, stored with the generation.
-    `sentence_window` (default: RetrievalSettings') > 0 also embeds each passage's sentences, that many at a time.
+    `sentence_window` > 0 also embeds each passage's sentences, that many at a time (None: the settings'
+    default). Callers holding Settings pass `**ingest_options(settings)`.
     """
     began = time.perf_counter()
     params = params or PassageParams()

@@ -152,7 +152,8 @@ def query_path_for(
     reference: np.ndarray | None = None,
 ) -> OnnxQuery | None:
     """The onnxruntime path for single texts if it reproduces encode() on each of `texts` alone (cosine >=
-    0.999), else None; None too without a cache dir (NOTECITE_QUERY_ONNX off), onnxruntime or a CPU model."""
+    0.999), else None; None too without a cache dir (NOTECITE_QUERY_ONNX off), without onnxruntime, or
+    for a model that is not on the CPU."""
     if cache_dir is None or str(model.device) != "cpu" or not is_mean_pooled_transformer(model):  # type: ignore[attr-defined]
         return None
     try:

@@ -14,7 +14,7 @@ import typer
 
 from core.settings import get_settings
 from ingest.errors import IngestError
-from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus
+from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus, ingest_options
 from models.embedder import load_embedder
 from models.tuned_embedder import ingest_tuner
 
@@ -92,11 +92,10 @@ def ingest(
             corpus_roots(settings),
             settings.index_dir,
             load_embedder(settings.embedder),
-            max_file_bytes=settings.limits.max_file_bytes,
+            **ingest_options(settings),
             progress=bars,
             store=settings.store,
             tuner=tuner,
-            sentence_window=settings.retrieval.sentence_window,
         )
     except IngestError as exc:
         raise _fail(str(exc)) from None

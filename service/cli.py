@@ -130,7 +130,7 @@ def bench_retrieval_command(
     breakdown: bool = typer.Option(False, help="Also hybrid with each change undone alone (torch query, stems)."),
 ) -> None:
     """p50/p95 of hybrid retrieval on the notes; dense, BM25 and the path before as same-process baselines."""
-    from ingest.pipeline import corpus_roots, ingest_corpus
+    from ingest.pipeline import corpus_roots, ingest_corpus, ingest_options
     from ingest.store import open_index
     from models.embedder import load_embedder
     from retrieval.retriever import Retriever
@@ -138,13 +138,7 @@ def bench_retrieval_command(
 
     settings = settings_with(notes_dir=notes, index_dir=index)
     embedder = load_embedder(settings.embedder)
-    ingest_corpus(
-        corpus_roots(settings),
-        settings.index_dir,
-        embedder,
-        max_file_bytes=settings.limits.max_file_bytes,
-        sentence_window=settings.retrieval.sentence_window,
-    )
+    ingest_corpus(corpus_roots(settings), settings.index_dir, embedder, **ingest_options(settings))
     retriever = Retriever(open_index(settings.index_dir), embedder, settings.retrieval)
     report = bench_retrieval(retriever, load_queries(dataset), repeats=repeats, breakdown=breakdown)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from core.settings import Settings
 from ingest.errors import IndexNotFound
-from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus
+from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus, ingest_options
 from ingest.store import IndexReader, current_generation, open_index
 from models.embedder import Embedder, load_embedder
 from models.generator import Generator, load_generator
@@ -113,9 +113,8 @@ def ingest(settings: Settings, embedder: Embedder, *, progress: bool = False) ->
         corpus_roots(settings),
         settings.index_dir,
         embedder,
-        max_file_bytes=settings.limits.max_file_bytes,
+        **ingest_options(settings),
         progress=log_progress if progress else None,
         store=settings.store,
         tuner=ingest_tuner(settings),
-        sentence_window=settings.retrieval.sentence_window,
     )

@@ -48,7 +48,7 @@ def notes_index(notes_dir: Path, settings: Settings | None = None) -> Iterator[N
     """Ingest the notes (and the reference code, as the service's index holds it) into a temporary
     index; yields it open and deletes it afterwards. Uploads are left out: they are not the notes."""
     from ingest.errors import NotesDirError
-    from ingest.pipeline import corpus_roots, ingest_corpus
+    from ingest.pipeline import corpus_roots, ingest_corpus, ingest_options
     from ingest.store import open_index
     from models.embedder import load_embedder
     from retrieval.retriever import Retriever
@@ -60,7 +60,7 @@ def notes_index(notes_dir: Path, settings: Settings | None = None) -> Iterator[N
         )
         embedder = load_embedder(s.embedder)
         try:
-            report = ingest_corpus(corpus_roots(s), s.index_dir, embedder, max_file_bytes=s.limits.max_file_bytes)
+            report = ingest_corpus(corpus_roots(s), s.index_dir, embedder, **ingest_options(s))
         except NotesDirError as exc:
             raise ModelError(f"{exc}: point --notes-dir at your notes") from exc
         reader = open_index(s.index_dir)

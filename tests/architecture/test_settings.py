@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from core.settings import Settings
 from ingest.leaf_store import leaf_store
-from ingest.pipeline import corpus_roots
+from ingest.pipeline import corpus_roots, ingest_options
 from models.embedder import onnx_cache
 from models.tuned_embedder import ingest_tuner
 from retrieval.retriever import Retriever
@@ -85,7 +85,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "RETRIEVAL__BM25_WEIGHT": ("1.5", lambda s: pipeline(s).retriever.params.bm25_weight, 1.5),
     "RETRIEVAL__MERGE_RATIO": ("0.9", lambda s: pipeline(s).retriever.params.merge_ratio, 0.9),
     "RETRIEVAL__MERGE_MAX_CHARS": ("1500", lambda s: pipeline(s).retriever.params.merge_max_chars, 1500),
-    "RETRIEVAL__SENTENCE_WINDOW": ("3", lambda s: s.retrieval.sentence_window, 3),  # ingest_command passes it on
+    "RETRIEVAL__SENTENCE_WINDOW": ("3", lambda s: ingest_options(s)["sentence_window"], 3),
     "RETRIEVAL__SENTENCE_WEIGHT": ("0.25", lambda s: pipeline(s).retriever.params.sentence_weight, 0.25),
     "ANSWER__TOP_K": ("6", lambda s: pipeline(s).config.top_k, 6),
     "ANSWER__SOURCE_WORDS": ("90", lambda s: pipeline(s).writer.config.source_words, 90),
@@ -102,7 +102,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "ANSWER__MAX_NEW_TOKENS": ("99", lambda s: pipeline(s).writer.config.max_new_tokens, 99),
     "LIMITS__MAX_QUESTION_CHARS": ("123", lambda s: limits_endpoint(s)["max_question_chars"], 123),
     "LIMITS__MAX_UPLOAD_BYTES": ("4567", lambda s: limits_endpoint(s)["max_upload_bytes"], 4567),
-    "LIMITS__MAX_FILE_BYTES": ("8910", lambda s: s.limits.max_file_bytes, 8910),
+    "LIMITS__MAX_FILE_BYTES": ("8910", lambda s: ingest_options(s)["max_file_bytes"], 8910),
     "LIMITS__RATE_LIMIT_PER_MINUTE": ("17", lambda s: app_state(s).limiter.per_minute, 17),
     "STORE__BACKEND": ("milvus", lambda s: leaf_store(s.store, Path(tempfile.mkdtemp())).name, "milvus"),
     "STORE__MILVUS_URI": ("http://milvus:19530", lambda s: s.store.milvus_uri, "http://milvus:19530"),
