@@ -55,6 +55,11 @@ QUESTION_WORDS = frozenset(
         "name",
         "define",
         "compare",
+        "contrast",
+        "distinguish",
+        "diff",  # "Diff between X and Y": the card asks for a difference
+        "difference",
+        "differences",
     ]
 )
 _SENTENCE_VERBS = frozenset(["is", "are", "was", "were", "has", "have"])

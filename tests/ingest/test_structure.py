@@ -171,3 +171,19 @@ def test_long_runs_are_lists_but_questions_stay_cards() -> None:
     assert titles == ["Study Notes", "What is BERT?", "What is GPT?", "What is BART?"]
     assert text[structure.sections[0].start : structure.sections[0].end].endswith("BLOOM\nT5")
     assert text[structure.sections[-1].start :].startswith("What is T5?\nWhat is BART?")
+
+
+def test_a_card_that_asks_for_a_difference_is_a_question() -> None:
+    text = (
+        "Flashcards\n"
+        "Diff between machine translation and language model\n"
+        "Machine translation is a conditional language model.\n"
+        "Difference between batch norm and layer norm\n"
+        "Batch norm normalises over the batch, layer norm over the features.\n"
+    )
+    structure = infer_structure(LoadedFile(SourceDoc("n.txt", text, sha256_bytes(text.encode())), "text"))
+    check_spans(text, structure)
+    assert [s.title for s in structure.sections] == [
+        "Diff between machine translation and language model",
+        "Difference between batch norm and layer norm",
+    ]
