@@ -48,12 +48,6 @@ class RetrievalSettings(BaseModel):
         description="Ingest also embeds each passage's sentences, this many consecutive ones at a time, into a second "
         "index (ingest.sentence_vectors); 0: passage vectors only.",
     )
-    sentence_pooling: Literal["separate", "late", "late+path"] = Field(
-        "separate",
-        description="How window vectors are made: 'separate' embeds each window's text on its own; 'late' pools the "
-        "window's token vectors from its passage's own forward pass (late chunking; a window past the 256-token "
-        "truncation is embedded alone); 'late+path' pools the section path's tokens with them.",
-    )
     sentence_weight: float = Field(
         0.5,
         ge=0,

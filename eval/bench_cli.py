@@ -51,8 +51,7 @@ def bench_ingest(
     runs = []
     for root in corpora:
         load = os.getloadavg()[0]
-        retrieval = get_settings().retrieval
-        row = stages(root, embedder, max_files, retrieval.sentence_window, retrieval.sentence_pooling)
+        row = stages(root, embedder, max_files, get_settings().retrieval.sentence_window)
         row["load_avg"] = [round(load, 2), round(os.getloadavg()[0], 2)]
         texts = row.pop("texts")
         row["corpus"] = str(root)
@@ -62,15 +61,15 @@ def bench_ingest(
         runs.append(row)
     report = {"benchmark": "ingest", "when": datetime.now(UTC).isoformat(), "machine": machine(), "runs": runs}
     rows = [
-        [r["corpus"], r["files"], r["mb"], r["passages"], r["windows"], r["pooling"], *r["seconds"].values()]
-        + [r["passages_per_s"], r["mb_per_s"], r["windows_separate_s"]]
+        [r["corpus"], r["files"], r["mb"], r["passages"], r["windows"], *r["seconds"].values()]
+        + [r["passages_per_s"], r["mb_per_s"]]
         + [r["load_avg"]]
         for r in runs
     ]
     md = "# notecite bench ingest\n\n" + table(
         rows,
-        ["corpus", "files", "MB", "passages", "windows", "pooling", "parse s", "chunk s", "embed s", "windows s"]
-        + ["index s", "passages/s", "MB/s", "separate windows s", "load"],
+        ["corpus", "files", "MB", "passages", "windows", "parse s", "chunk s", "embed s", "windows s", "index s"]
+        + ["passages/s", "MB/s", "load"],
     )
     emb = [[r["corpus"], *r["embedding"].values()] for r in runs]
     md += "\n" + table(

@@ -2,10 +2,8 @@
 against plain SentenceTransformer.encode on the same texts (same process, same machine).
 
 The split follows ingest's stages: parse (load + structure inference), chunk (passages), embed (as the
-pipeline calls it: texts sorted by length, EMBED_BATCH at a time; with late pooling this forward pass also
-yields the window vectors), windows (the sentence-window vectors left to embed, ingest.sentence_vectors),
-index (FAISS, BM25, docstore, stem counts, the window index, fsync). With late pooling the separate windows
-are also timed on the same passages (`windows_separate_s`), the baseline in the same process. The
+pipeline calls it: texts sorted by length, EMBED_BATCH at a time), windows (the sentence-window vectors,
+ingest.sentence_vectors), index (FAISS, BM25, docstore, stem counts, the window index, fsync). The
 embedding comparison runs both paths on every text and checks cosine >= 0.999 for each.
 """
 
@@ -24,7 +22,7 @@ from ingest.errors import SkippedFile
 from ingest.loaders import load_file
 from ingest.passages import PassageParams, section_nodes
 from ingest.pipeline import EMBED_BATCH, CorpusRoot, discover, embedding_text
-from ingest.sentence_vectors import embed_passages, embed_windows, has_windows, write_sentences
+from ingest.sentence_vectors import embed_windows, write_sentences
 from ingest.store import GenerationData, write_generation
 from ingest.structure import infer_structure
 
@@ -42,11 +40,9 @@ def passage_texts(root: Path) -> list[str]:
     return texts
 
 
-def stages(
-    root: Path, embedder: Any, max_files: int | None = None, window: int = 0, pooling: str = "separate"
-) -> dict[str, Any]:
+def stages(root: Path, embedder: Any, max_files: int | None = None, window: int = 0) -> dict[str, Any]:
     """A cold ingest of `root`, stage by stage (the pipeline's own functions, timed one at a time); `window`
-    > 0 also embeds and indexes sentence windows of that size, made as `pooling` says, as ingest does."""
+    > 0 also embeds and indexes sentence windows of that size, as ingest does by default."""
     files = list(discover(CorpusRoot(root)))[:max_files]
     t = {"parse": 0.0, "chunk": 0.0, "embed": 0.0, "windows": 0.0, "index": 0.0}
     nbytes, nodes, documents = 0, [], []
@@ -67,27 +63,14 @@ def stages(
     texts = [embedding_text(n) for n in leaves]
     t0 = time.perf_counter()
     vectors = np.zeros((len(texts), embedder.dim), np.float32)
-    made: dict[str, np.ndarray] = {}
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(order), EMBED_BATCH):
         batch = order[start : start + EMBED_BATCH]
-        vectors[batch], got = embed_passages(
-            [leaves[i] for i in batch], [texts[i] for i in batch], embedder, window, pooling
-        )
-        made.update(got)
+        vectors[batch] = embedder.embed([texts[i] for i in batch])
     t["embed"] = time.perf_counter() - t0
-    rows = [i for i, n in enumerate(leaves) if has_windows(n)]
-    notes = [leaves[i] for i in rows]
     t0 = time.perf_counter()
-    owners, window_vectors, _ = (
-        embed_windows(notes, vectors[rows], embedder, window, made=made) if window else ([], None, 0)
-    )
+    owners, window_vectors, _ = embed_windows(leaves, vectors, embedder, window) if window else ([], None, 0)
     t["windows"] = time.perf_counter() - t0
-    separate = None
-    if window and made:
-        t0 = time.perf_counter()
-        embed_windows(notes, vectors[rows], embedder, window)
-        separate = round(time.perf_counter() - t0, 2)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         data = GenerationData(nodes, [n.node_id for n in leaves], texts, vectors, documents, embedder.name)
@@ -101,10 +84,8 @@ def stages(
         "mb": round(nbytes / 1e6, 2),
         "passages": len(leaves),
         "windows": len(owners),
-        "pooling": pooling if window else None,
         "seconds": {k: round(v, 2) for k, v in t.items()},
         "total_s": round(total, 2),
-        "windows_separate_s": separate,
         "passages_per_s": round(len(leaves) / total, 1) if total else None,
         "mb_per_s": round(nbytes / 1e6 / total, 3) if total else None,
         "texts": texts,

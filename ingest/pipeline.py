@@ -25,7 +25,7 @@ from ingest.leaf_store import leaf_store
 from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, load_file
 from ingest.passages import PassageParams, section_nodes
 from ingest.schema import DocumentRecord, Kind
-from ingest.sentence_vectors import embed_passages, embed_windows, has_windows, write_sentences
+from ingest.sentence_vectors import embed_windows, write_sentences
 from ingest.store import (
     DEFAULT_HNSW_THRESHOLD,
     GenerationData,
@@ -96,14 +96,11 @@ class IngestOptions(TypedDict):
 
     max_file_bytes: int
     sentence_window: int
-    sentence_pooling: str
 
 
 def ingest_options(settings: Settings) -> IngestOptions:
     return IngestOptions(
-        max_file_bytes=settings.limits.max_file_bytes,
-        sentence_window=settings.retrieval.sentence_window,
-        sentence_pooling=settings.retrieval.sentence_pooling,
+        max_file_bytes=settings.limits.max_file_bytes, sentence_window=settings.retrieval.sentence_window
     )
 
 
@@ -208,7 +205,6 @@ def ingest_corpus(
     store: StoreSettings | None = None,
     tuner: EmbedderTuner | None = None,
     sentence_window: int | None = None,
-    sentence_pooling: str | None = None,
 ) -> IngestReport:
     """Index every file under `roots` into a new generation of `index_dir` and make it live.
 
@@ -222,7 +218,6 @@ def ingest_corpus(
     began = time.perf_counter()
     params = params or PassageParams()
     window = RetrievalSettings().sentence_window if sentence_window is None else sentence_window
-    pooling = RetrievalSettings().sentence_pooling if sentence_pooling is None else sentence_pooling
     for root in roots:
         if not root.path.is_dir() and not root.optional:
             raise NotesDirError(f"notes folder not found: {root.path} (pass an existing directory)")
@@ -259,11 +254,7 @@ def ingest_corpus(
         old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
         old_records = {d.doc: d for d in previous.documents()} if previous else {}
         old_windows = previous.sentences if previous and window else None
-        old_windows_by_leaf = (
-            old_windows.by_leaf()
-            if old_windows and (old_windows.window, old_windows.pooling) == (window, pooling)
-            else {}
-        )
+        old_windows_by_leaf = old_windows.by_leaf() if old_windows and old_windows.window == window else {}
         old_windows_embedder = old_windows.embedder if old_windows else ""
         old_docs = set(old_records)
         # an unchanged file keeps the time it was first indexed: /api/documents reports when it changed
@@ -286,14 +277,9 @@ def ingest_corpus(
         for i, n in enumerate(leaves):
             if n.node_id in old_vectors:
                 vectors[i] = old_vectors[n.node_id]
-        made: dict[str, np.ndarray] = {}  # late-chunked windows, pooled in their passage's forward pass
-        pooled_by = embedder.name
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start : start + EMBED_BATCH]
-            vectors[batch], got = embed_passages(
-                [leaves[i] for i in batch], [texts[i] for i in batch], embedder, window, pooling
-            )
-            made.update(got)
+            vectors[batch] = embedder.embed([texts[i] for i in batch])
             if progress:
                 progress("embed", start + len(batch), len(todo))
         write_model = None
@@ -302,12 +288,9 @@ def ingest_corpus(
         write_extra = write_model
         if window:
             old = old_windows_by_leaf if old_windows_embedder == embedder.name else {}
-            rows = [i for i, n in enumerate(leaves) if has_windows(n)]
+            rows = [i for i, n in enumerate(leaves) if n.metadata.get("kind", "note") == "note"]  # measured on notes
             notes = [leaves[i] for i in rows]
-            made = made if embedder.name == pooled_by else {}  # a tuned embedder re-embedded the passages
-            owners, window_vecs, report.sentences_embedded = embed_windows(
-                notes, vectors[rows], embedder, window, old, made=made
-            )
+            owners, window_vecs, report.sentences_embedded = embed_windows(notes, vectors[rows], embedder, window, old)
             report.sentence_windows = len(owners)
             sentences = partial(
                 write_sentences,
@@ -315,7 +298,6 @@ def ingest_corpus(
                 vectors=window_vecs,
                 window=window,
                 embedder_name=embedder.name,
-                pooling=pooling,
                 hnsw_threshold=hnsw_threshold,
             )
             write_extra = sentences if write_model is None else _both(write_model, sentences)

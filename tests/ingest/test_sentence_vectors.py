@@ -7,13 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from llama_index.core.schema import TextNode
 
 from core.settings import RetrievalSettings
 from ingest.pipeline import CorpusRoot, ingest_corpus
-from ingest.sentence_vectors import INDEX, META, VECTORS, embed_passages, window_spans, window_texts
+from ingest.sentence_vectors import INDEX, META, VECTORS, window_texts
 from ingest.store import GENERATIONS, current_generation, open_index
-from models.fast_embed import encode_late
 from retrieval.retriever import Retriever, ScopeSpan
 
 BREAD = (
@@ -115,52 +113,3 @@ def test_crash_while_embedding_windows_keeps_the_previous_generation(
     reader = open_index(index)
     assert reader.sentences is None  # still the generation written without windows
     reader.close()
-
-
-def test_late_windows_come_from_the_passages_own_forward_pass(bread_corpus: Path, tmp_path: Path, embedder) -> None:
-    index = tmp_path / "late"
-    before = embedder.texts_embedded
-    report = ingest_corpus([CorpusRoot(bread_corpus)], index, embedder, sentence_window=2, sentence_pooling="late")
-    # one text per passage went through the model: no window was embedded on its own
-    assert embedder.texts_embedded - before == report.passages == report.embedded
-    assert 0 < report.sentences_embedded < report.sentence_windows
-    reader = open_index(index)
-    assert reader.sentences is not None and reader.sentences.pooling == "late"
-    query = embedder.embed([STEAM])[0]
-    hits = Retriever(reader, embedder, RetrievalSettings(sentence_weight=0.5)).retrieve(STEAM, k=3, merge=False)
-    assert "Steam in the first minutes" in hits[0].text
-    assert all(reader.source_text(h.doc)[h.start : h.end] == h.text for h in hits)
-    assert reader.sentence_search(query, 3)[0][0] == hits[0].node_id  # its best window is the closest
-    reader.close()
-
-    before = embedder.texts_embedded
-    again = ingest_corpus([CorpusRoot(bread_corpus)], index, embedder, sentence_window=2, sentence_pooling="late")
-    assert embedder.texts_embedded == before and again.sentences_embedded == 0  # unchanged passages keep theirs
-    separate = ingest_corpus([CorpusRoot(bread_corpus)], index, embedder, sentence_window=2)
-    assert separate.sentences_embedded > 0  # windows pooled another way are not reused
-
-
-def test_a_window_past_the_truncation_is_embedded_alone(embedder) -> None:
-    sentences = [f"Sentence {i} tells the reader about topic number {i} in some detail." for i in range(40)]
-    text = " ".join(sentences)  # ~600 tokens: the model sees the first 256
-    node = TextNode(id_="long", text=text, metadata={"breadcrumbs": ["long.md"]})
-    windows = window_spans(text, ["long.md"], 2)
-    calls, before = embedder.calls, embedder.texts_embedded
-    vectors, made = embed_passages([node], [text], embedder, 2, "late")
-    alone = embedder.texts_embedded - before - 1  # windows embedded on their own, besides the passage
-    assert embedder.calls - calls == 2 and 0 < alone < len(windows)
-    assert float(vectors[0] @ embedder.encode([text])[0]) >= 0.999  # the passage vector is unchanged
-    separate = embedder.embed([shown for shown, _, _ in windows])
-    same = np.sum(made["long"] * separate, axis=1) > 0.9999
-    assert not same[0] and same[-alone:].all() and not same[:-alone].any()  # the first ones pooled, the tail alone
-
-
-def test_late_pooling_through_sentence_transformers_encode_matches_the_fast_path(embedder) -> None:
-    texts = ["Bread > Crumb\nA hot oven sets the crumb. Salt slows the fermentation.", "word " * 400]
-    spans = [[[(14, 40)], [(0, 13), (41, 69)]], [[(0, 20)], [(1500, 1600)]]]
-    fast = embedder.embed_late(texts, spans)
-    plain = encode_late(embedder._model, texts, spans)
-    assert np.allclose(fast[0], plain[0], atol=1e-4)
-    for a, b in zip(fast[1], plain[1], strict=True):
-        assert np.allclose(a, b, atol=1e-4)
-    assert [c.tolist() for c in plain[2]] == [[True, True], [True, False]] == [c.tolist() for c in fast[2]]
