@@ -34,3 +34,9 @@ class PassageVectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._known[t] if t in self._known else fresh[t] for t in texts]).astype(np.float32)
+
+    def embed_late(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Sequence[tuple[int, int]]]], *, batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """Passages read token by token (the answer writer's quotes): no table to serve from."""
+        return self.embedder.embed_late(texts, spans, batch_size=batch_size)

@@ -42,6 +42,10 @@ class IndexReaderLike(Protocol):
 class EmbedderLike(Protocol):
     def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
 
+    def embed_late(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Sequence[tuple[int, int]]]], *, batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]: ...
+
 
 @dataclass
 class Hit:

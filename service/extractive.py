@@ -21,6 +21,9 @@ MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answe
 LIST_MARKER = re.compile(r"(?:[-*•–—]|\d{1,2}[.)])\s+")  # "- ", "• ", "3. ": layout, not words of the answer
 
 
+Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
+
+
 @dataclass(frozen=True)
 class Extract:
     """One sentence of hits[source]: its text and its [start, end) in the source document."""
@@ -84,6 +87,27 @@ def said(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def read_in_passage(embedder: EmbedderLike, hits: Sequence[Hit], candidates: Sequence[Candidate]) -> np.ndarray:
+    """A vector per candidate sentence, pooled from its passage's token vectors (late chunking): "One of the
+    first popular solutions to this problem is called LSTM" alone does not say which problem; read in its
+    passage it does. On the dev halves of three corpora this cited the gold passage more often (notes 0.75 ->
+    0.75, gitlfs 0.55 -> 0.62, pytutorial 0.34 -> 0.41) than each sentence embedded alone. A sentence past the
+    model's max_seq_length is embedded alone."""
+    spans = [[[(s, e)] for j, s, e in candidates if j == i] for i in range(len(hits))]
+    _, pooled, covered = embedder.embed_late([hit.text for hit in hits], spans)
+    rows, seen = [], [0] * len(hits)
+    for i, _, _ in candidates:
+        rows.append((pooled[i][seen[i]], bool(covered[i][seen[i]])))
+        seen[i] += 1
+    vectors = np.stack([v for v, _ in rows])
+    alone = [k for k, (_, ok) in enumerate(rows) if not ok]
+    if alone:
+        vectors[alone] = embedder.embed(
+            [hits[candidates[k][0]].text[candidates[k][1] : candidates[k][2]] for k in alone]
+        )
+    return vectors
+
+
 def best_sentences(
     question: str,
     hits: Sequence[Hit],
@@ -97,17 +121,17 @@ def best_sentences(
     """The `n` sentences of `hits` that best answer `question`, best first (one per hit if distinct).
 
     Candidates are answer sentences only (`answer_spans`): never a question or a title. A sentence scores
-    its cosine with the question, plus its passage's cosine (the sentence most like the question is often a
-    near-paraphrase in the wrong passage, while the passage that holds the answer is the one most like the
-    question as a whole), plus the share of the question's key terms, weighed by rarity, that the sentence
-    and its passage's titles hold (a paraphrase keeps the rare terms: "LoRA", "rank"), less a penalty per
-    rank, plus a bonus for a full sentence over a list stub. Weights were chosen on the dev set.
+    its cosine with the question (read in its passage: `read_in_passage`), plus its passage's cosine (the
+    sentence most like the question is often a near-paraphrase in the wrong passage, while the passage that
+    holds the answer is the one most like the question as a whole), plus the share of the question's key
+    terms, weighed by rarity, that the sentence and its passage's titles hold (a paraphrase keeps the rare
+    terms: "LoRA", "rank"), less a penalty per rank, plus a bonus for a full sentence over a list stub.
+    Weights were chosen on the dev set.
     """
     candidates = [(i, s, e) for i, hit in enumerate(hits) for s, e in answer_spans(hit)]
     if not candidates:
         return []
-    vectors = embedder.embed([question] + [hits[i].text[s:e] for i, s, e in candidates])
-    sims = vectors[1:] @ vectors[0]
+    sims = read_in_passage(embedder, hits, candidates) @ embedder.embed([question])[0]
     sims = sims + weights.passage * np.array([hits[i].dense_score or 0.0 for i, _, _ in candidates])
     sims = sims - weights.rank * np.array([i for i, _, _ in candidates], dtype=float)
     sims = sims + weights.length * np.array([min(e - s, 200) / 200 for _, s, e in candidates])

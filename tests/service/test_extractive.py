@@ -97,3 +97,30 @@ def test_a_sentence_kept_twice_in_the_notes_is_quoted_once(embedder: Embedder) -
     first, second = hit(text, []), hit(text, [], start=OFFSET + 1000)
     quoted = best_sentences("what does dropout do?", [first, second], embedder, n=2)
     assert [x.text for x in quoted] == ["Dropout zeroes random activations during training."]
+
+
+RNN = (
+    "Recurrent networks feed their output back in at every time step. "
+    "Their gradients get smaller and smaller as the number of time steps grows, which is called the vanishing "
+    "gradient problem. "
+    "One of the first popular solutions to this problem is called Long Short-Term Memory, by Hochreiter and "
+    "Schmidhuber."
+)
+
+
+def test_a_sentence_is_read_in_its_passage(embedder: Embedder) -> None:
+    # alone, "this problem" names nothing; in its passage it is the vanishing gradient, so the sentence that
+    # names the fix is quoted rather than the one that restates the problem
+    question = "who proposed an early remedy for shrinking gradients in recurrent nets?"
+    (best,) = best_sentences(question, [hit(RNN, [])], embedder, n=1)
+    assert best.text.startswith("One of the first popular solutions")
+    alone = embedder.embed([s.strip() + "." for s in RNN.split(".") if s.strip()]) @ embedder.embed([question])[0]
+    assert alone.argmax() != 2  # embedded alone, another sentence looks closer
+    assert (best.start, best.end) == (OFFSET + RNN.index("One of"), OFFSET + len(RNN))
+
+
+def test_a_sentence_past_the_models_window_is_embedded_alone(embedder: Embedder) -> None:
+    filler = "Padding words about convolution kernels and strides fill this passage. " * 40  # > 256 tokens
+    late = filler + "Dropout randomly zeroes activations during training to regularise the network."
+    (best,) = best_sentences("what does dropout do during training?", [hit(late, [])], embedder, n=1)
+    assert best.text.startswith("Dropout randomly zeroes")
