@@ -26,7 +26,7 @@ import numpy as np
 
 from core.settings import Settings, get_settings
 from models import onnx_query
-from models.fast_embed import FastPath, is_mean_pooled_transformer
+from models.fast_embed import FastPath, Spans, encode_late, is_mean_pooled_transformer
 from models.onnx_query import OnnxQuery
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,21 @@ class Embedder:
             if self.fast is not None:
                 return self.fast.embed(list(texts), batch_size)
             return self.encode(texts, batch_size=batch_size)
+
+    def embed_late(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Spans]], *, batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """`embed(texts)` and, from the same forward pass, one vector per entry of `spans[i]` pooled from
+        text i's token vectors (late chunking, `models.fast_embed.pool_spans`), with whether the tokens
+        covered it (False: past the truncation; the caller embeds that piece alone)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), [], []
+        with self._lock:
+            self.calls += 1
+            self.texts_embedded += len(texts)
+            if self.fast is not None:
+                return self.fast.embed_late(list(texts), spans, batch_size)
+            return encode_late(self._model, list(texts), spans, batch_size)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Plain SentenceTransformer.encode: the reference the fast path is checked against."""

@@ -87,13 +87,20 @@ class FastPath:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
         return self._pool
 
-    def batches(self, texts: Sequence[str], batch_size: int) -> tuple[list[list[int]], list[dict[str, Any]]]:
-        """Row indices per batch (longest texts first) and each batch's padded tensors."""
-        if len(texts) == 1:  # a query: nothing to sort or pad
+    def batches(
+        self, texts: Sequence[str], batch_size: int, offsets: list[list[tuple[int, int]]] | None = None
+    ) -> tuple[list[list[int]], list[dict[str, Any]]]:
+        """Row indices per batch (longest texts first) and each batch's padded tensors; `offsets`, when given,
+        receives each text's token character offsets (the fast tokenizer's offset_mapping)."""
+        if len(texts) == 1 and offsets is None:  # a query: nothing to sort or pad
             return [[0]], [
                 self.tokenizer(list(texts), truncation=True, max_length=self.max_length, return_tensors="pt")
             ]
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        encoded = self.tokenizer(
+            list(texts), truncation=True, max_length=self.max_length, return_offsets_mapping=offsets is not None
+        )
+        if offsets is not None:
+            offsets.extend(encoded.pop("offset_mapping"))
         lengths = [len(ids) for ids in encoded["input_ids"]]
         order = sorted(range(len(texts)), key=lambda i: -lengths[i])
         rows = [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
@@ -105,13 +112,18 @@ class FastPath:
 
     def forward(self, features: dict[str, Any]) -> np.ndarray:
         """One padded batch -> (batch, dim) normalized mean-pooled vectors."""
+        return self.forward_tokens(features)[0]
+
+    def forward_tokens(self, features: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+        """One padded batch -> its (batch, dim) vectors as `forward` gives them, and the token vectors
+        (batch, T, dim) they were pooled from (padding rows included)."""
         import torch
 
         with torch.inference_mode():
             tokens = self.model(**features).last_hidden_state  # (B, T, dim)
             mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)  # (B, T, 1)
             mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, dim=-1).float().numpy()
+            return torch.nn.functional.normalize(mean, dim=-1).float().numpy(), tokens.float().numpy()
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """(n, dim) float32 in the order of `texts`."""
@@ -128,3 +140,90 @@ class FastPath:
         for batch, v in zip(rows, vectors, strict=True):
             out[batch] = v
         return out
+
+    def embed_late(
+        self, texts: list[str], spans: Sequence[Sequence[Spans]], batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """`embed(texts)` and, from the same forward passes, a vector per entry of `spans[i]` pooled from
+        text i's token vectors (`pool_spans`): (vectors, pooled per text, covered per text)."""
+        if len(texts) > 1 and self.workers > 1:
+            batch_size = max(1, min(batch_size, -(-len(texts) // self.workers)))
+        offsets: list[list[tuple[int, int]]] = []
+        rows, features = self.batches(texts, batch_size, offsets)
+
+        def run(batch: tuple[list[int], dict[str, Any]]) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+            ids, feats = batch
+            vectors, tokens = self.forward_tokens(feats)
+            lengths = feats["attention_mask"].sum(1).tolist()
+            return vectors, [
+                pool_spans(tokens[j, :n], offsets[i], spans[i])
+                for j, (i, n) in enumerate(zip(ids, lengths, strict=True))
+            ]
+
+        with intra_op_threads(1):
+            jobs = list(zip(rows, features, strict=True))
+            done = list(self.pool().map(run, jobs)) if self.workers > 1 and len(jobs) > 1 else [run(j) for j in jobs]
+        out = np.empty((len(texts), done[0][0].shape[1]), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.empty(0)] * len(texts)
+        covered: list[np.ndarray] = [np.empty(0)] * len(texts)
+        for batch, (vectors, per_text) in zip(rows, done, strict=True):
+            out[batch] = vectors
+            for i, (p, c) in zip(batch, per_text, strict=True):
+                pooled[i], covered[i] = p, c
+        return out, pooled, covered
+
+
+Spans = Sequence[tuple[int, int]]  # one pooled vector's character ranges of the text, [start, end) each
+
+
+def pool_spans(
+    tokens: np.ndarray, offsets: Sequence[tuple[int, int]], spans: Sequence[Spans]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Late chunking (Guenther et al. 2024): for each entry of `spans`, the normalized mean of the token
+    vectors (`tokens`: (T, dim), one text's, no padding) whose character `offsets` overlap its ranges, and
+    whether the tokens covered it: a range that ends past the last token the model saw (truncation) or
+    holds no token is not covered, and its row is zeros for the caller to fill another way."""
+    bounds = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    starts_arr, ends_arr = bounds[:, 0], bounds[:, 1]
+    real = ends_arr > starts_arr  # special tokens ([CLS], [SEP]) have (0, 0)
+    seen_to = int(ends_arr.max()) if real.any() else 0
+    pooled = np.zeros((len(spans), tokens.shape[1]), dtype=np.float32)
+    covered = np.zeros(len(spans), dtype=bool)
+    for k, ranges in enumerate(spans):
+        if not ranges or max(e for _, e in ranges) > seen_to:
+            continue
+        take = np.zeros(len(offsets), dtype=bool)
+        for s, e in ranges:
+            take |= real & (starts_arr < e) & (ends_arr > s)
+        if not take.any():
+            continue
+        mean = tokens[take].mean(0)
+        pooled[k] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        covered[k] = True
+    return pooled, covered
+
+
+def encode_late(
+    model: Any, texts: list[str], spans: Sequence[Sequence[Spans]], batch_size: int = 32
+) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """`FastPath.embed_late` through SentenceTransformer.encode (a GPU, or where the fast path is not
+    equivalent): its sentence embeddings and the token embeddings they were pooled from, with the
+    tokenizer's offsets of the same truncated texts."""
+    out = model.encode(texts, batch_size=batch_size, output_value=None, show_progress_bar=False)
+    offsets = model.tokenizer(texts, truncation=True, max_length=model.max_seq_length, return_offsets_mapping=True)[
+        "offset_mapping"
+    ]
+    vectors = np.stack([o["sentence_embedding"].float().cpu().numpy() for o in out])
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    pooled, covered = [], []
+    for o, off, sp in zip(out, offsets, spans, strict=True):
+        n = int(o["attention_mask"].sum())
+        tokens = o["token_embeddings"][:n].float().cpu().numpy()
+        p, c = (
+            pool_spans(tokens, off, sp)
+            if n == len(off)
+            else (np.zeros((len(sp), vectors.shape[1]), np.float32), np.zeros(len(sp), bool))
+        )
+        pooled.append(p)
+        covered.append(c)
+    return vectors.astype(np.float32), pooled, covered
