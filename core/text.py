@@ -12,6 +12,9 @@ from collections.abc import Sequence
 # line break: "e.g. a value" stays one sentence, and so does "Ren et al. 2015" (not after an abbreviation)
 NOT_AFTER_ABBREVIATION = r"(?<!\bet al)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)(?<!\bFig)(?<!\bEq)"
 SENTENCE_END = re.compile(NOT_AFTER_ABBREVIATION + r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|\n")
+# a line break inside a paragraph of hard-wrapped prose (Markdown, reST or plain text wrapped at 80 columns)
+# goes on with its sentence: after a line that ends without . ! ? : ; and before one that goes on in lower case
+WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[a-z(`])")
 # where a passage may end: after . ! ? before any whitespace, or at a line break. Looser than SENTENCE_END
 # on purpose: notes put one statement per line far more often than they punctuate, and a passage boundary
 # after "e.g." costs nothing, while an answer sentence cut there would be cited in halves
@@ -151,6 +154,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.append((at + lead, at + len(piece.rstrip())))
         at = end
     return spans
+
+
+def unwrapped(text: str) -> str:
+    """`text` with each line break that only wraps a sentence (`WRAPPED_BREAK`) made a space. The length is
+    unchanged, so spans found in it are spans of `text`.
+
+    >>> sentence_spans(unwrapped("The default is evaluated\\nonly once.\\nLists are shared"))
+    [(0, 35), (36, 52)]
+    """
+    return WRAPPED_BREAK.sub(lambda m: m.group(0).replace("\n", " "), text)
 
 
 def split_sentences(text: str) -> list[tuple[str, str]]:

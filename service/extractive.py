@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.settings import AnswerSettings
-from core.text import sentence_spans
+from core.text import sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
@@ -44,7 +44,7 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     """
     context = sorted((s - hit.start, e - hit.start) for s, e in hit.context_spans)
     spans: list[tuple[int, int]] = []
-    for start, end in sentence_spans(hit.text):
+    for start, end in sentence_spans(unwrapped(hit.text)):  # a sentence of hard-wrapped prose is one candidate
         pieces, at = [], start
         for s, e in context:
             if s < end and at < e:
@@ -117,8 +117,11 @@ def best_sentences(
     distinct_sources: bool = False,
     weights: QuoteWeights = QuoteWeights(),
     rarity: TermRarity | None = None,
+    words: int = 0,
 ) -> list[Extract]:
     """The `n` sentences of `hits` that best answer `question`, best first (one per hit if distinct).
+    With `words` > 0 a sentence from another hit than the best one's is taken only while all fit in
+    `words` words: a second passage is a hedge that a short answer can afford and a long one cannot.
 
     Candidates are answer sentences only (`answer_spans`): never a question or a title. A sentence scores
     its cosine with the question (read in its passage: `read_in_passage`), plus its passage's cosine (the
@@ -145,10 +148,17 @@ def best_sentences(
         i, s, e = candidates[int(j)]
         if distinct_sources and any(x.source == i for x in chosen):
             continue
-        hit = hits[i]
-        if any(said(x.text) == said(hit.text[s:e]) for x in chosen):
+        text = " ".join(hits[i].text[s:e].split())  # a wrapped sentence reads as one line
+        if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
-        chosen.append(Extract(i, hit.start + s, hit.start + e, hit.text[s:e], float(sims[j])))
+        if (
+            chosen
+            and words
+            and i != chosen[0].source
+            and sum(len(x.text.split()) for x in chosen) + len(text.split()) > words
+        ):
+            break
+        chosen.append(Extract(i, hits[i].start + s, hits[i].start + e, text, float(sims[j])))
         if len(chosen) == n:
             break
     return chosen

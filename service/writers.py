@@ -99,6 +99,7 @@ class ExtractiveWriter:
             n=self.config.quote_sentences,
             weights=QuoteWeights.of(self.config),
             rarity=self.rarity() if self.rarity else None,
+            words=self.config.quote_words,
         )
         if not extracts:
             return None

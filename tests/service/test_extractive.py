@@ -124,3 +124,32 @@ def test_a_sentence_past_the_models_window_is_embedded_alone(embedder: Embedder)
     late = filler + "Dropout randomly zeroes activations during training to regularise the network."
     (best,) = best_sentences("what does dropout do during training?", [hit(late, [])], embedder, n=1)
     assert best.text.startswith("Dropout randomly zeroes")
+
+
+WRAPPED = (
+    "Python evaluates a default value only once, when the\n"
+    "function is defined. This makes a difference when the default is a\n"
+    "mutable object such as a list.\n"
+    "- a bullet starts a new line\n"
+)
+
+
+def test_a_sentence_of_hard_wrapped_prose_is_one_candidate() -> None:
+    texts = [WRAPPED[s:e] for s, e in answer_spans(hit(WRAPPED, [], start=0))]
+    assert texts == [
+        "Python evaluates a default value only once, when the\nfunction is defined.",
+        "This makes a difference when the default is a\nmutable object such as a list.",
+        "a bullet starts a new line",
+    ]
+
+
+def test_a_second_passage_joins_only_a_short_quote(embedder: Embedder) -> None:
+    first = hit("Dropout randomly zeroes activations during training, which regularises the network.", [])
+    second = hit("Dropout is switched off at inference time.", [], start=OFFSET + 1000)
+    question = "what does dropout do?"
+    both = best_sentences(question, [first, second], embedder, n=2, words=40)  # 11 + 7 words fit
+    assert sorted(x.source for x in both) == [0, 1]
+    (alone,) = best_sentences(question, [first, second], embedder, n=2, words=15)  # they do not
+    assert alone == both[0]
+    card = hit(first.text + " " + second.text, [])  # the same two sentences in one passage: no limit
+    assert len(best_sentences(question, [card], embedder, n=2, words=15)) == 2
