@@ -1,7 +1,9 @@
-"""Retrieval on every corpus: the seed notes and the dev corpora other people wrote, dev and test halves.
+"""Retrieval and answers on every corpus: the seed notes and the dev corpora other people wrote, per half.
 
 One index per corpus, every retrieval system on both halves' questions, scored per half: tune on `dev`,
-report `test`. Retrieval only (answers are the service eval's job), so all corpora run in minutes.
+report `test`. Answers are the service's quoting writer (its default) through the service's own pipeline,
+scored as the main eval scores them, with the oracle (the gold quote) beside; the model writers are the main
+eval's job, so all corpora still run in minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ingest.pipeline import CorpusRoot, ingest_corpus, ingest_options
 from ingest.store import IndexReader, open_index
 from models.embedder import load_embedder
 from retrieval.retriever import Hit, Retriever
+from service.answer import Answer, AnswerPipeline
 
 Log = Callable[[str], None]
 SPLITS = ("dev", "test")
@@ -41,6 +44,7 @@ class CorpusRun:
     name: str
     n_questions: dict[str, int]
     scores: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # split -> system -> metric
+    answers: dict[str, dict[str, float | None]] = field(default_factory=dict)  # split -> answer metric
     index_seconds: float = 0.0
 
 
@@ -91,6 +95,33 @@ def score_split(
     return summary | {"retrieval_p50_ms": float(statistics.median(ms))}
 
 
+ANSWER_COLUMNS = (
+    "rougeL",
+    "token_f1",
+    "gold_cited",
+    "citation_gold_precision",
+    "abstention_accuracy",
+    "false_abstain_rate",
+    "answer_p50_ms",
+    "oracle_rougeL",
+)
+
+
+def answer_split(
+    questions: Sequence[Question], pipeline: AnswerPipeline, source_text: Callable[[str], str | None]
+) -> dict[str, float | None]:
+    """The pipeline's answers to one half, scored (`scoring.score_answers`), with their p50 and the oracle."""
+    answers: dict[str, Answer] = {}
+    ms: list[float] = []
+    for q in questions:
+        t0 = time.perf_counter()
+        answers[q.id] = pipeline.answer(q.question)
+        ms.append((time.perf_counter() - t0) * 1000)
+    scores = scoring.score_answers(questions, answers, scoring.gold_spans(questions, source_text))
+    extra = {"answer_p50_ms": float(statistics.median(ms)), "oracle_rougeL": scoring.score_oracle(questions)["rougeL"]}
+    return {k: (scores | extra)[k] for k in ANSWER_COLUMNS}
+
+
 def run_corpus(
     name: str,
     systems: Sequence[str] = CORPUS_SYSTEMS,
@@ -98,9 +129,11 @@ def run_corpus(
     settings: Settings | None = None,
     params: Mapping[str, RetrievalSettings] | None = None,
     limit: int = 0,
+    answers: bool = True,
     log: Log = print,
 ) -> CorpusRun:
-    """Index one corpus in a temporary dir and score every system on its dev and test halves.
+    """Index one corpus in a temporary dir and score every system on its dev and test halves, and the
+    service's quoting writer's answers (`answers`).
 
     `params` gives a system other retrieval settings than the service's (for sweeps); `limit` keeps
     the first N questions of each half (tests)."""
@@ -121,6 +154,10 @@ def run_corpus(
                 searches |= searches_for(reader, embedder, system_params, [system], settings.embedder)
             for split, questions in halves.items():
                 run.scores[split] = {s: score_split(questions, searches[s], reader.source_text) for s in systems}
+            if answers:
+                pipeline = AnswerPipeline(Retriever(reader, embedder, settings.retrieval), embedder, settings.answer)
+                for split, questions in halves.items():
+                    run.answers[split] = answer_split(questions, pipeline, reader.source_text)
         finally:
             reader.close()
     log(f"{name}: {run.n_questions} questions, indexed in {run.index_seconds:.1f} s")
@@ -150,12 +187,36 @@ def corpus_tables(runs: Sequence[CorpusRun], split: str) -> list[str]:
     return lines
 
 
+def answers_table(runs: Sequence[CorpusRun]) -> list[str]:
+    """One Markdown table of the quoting writer on every corpus and half (test first): ANSWER_COLUMNS."""
+    lines = [
+        "| corpus | half | questions | " + " | ".join(ANSWER_COLUMNS) + " |",
+        "|---" * (len(ANSWER_COLUMNS) + 3) + "|",
+    ]
+    for split in ("test", "dev"):
+        for run in runs:
+            if split in run.answers:
+                cells = [_fmt(k, v) if v is not None else "-" for k, v in run.answers[split].items()]
+                lines.append(f"| {run.name} | {split} | {run.n_questions[split]} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def write_corpora_report(runs: Sequence[CorpusRun], out: Path) -> list[Path]:
     """corpora.json (every number) and corpora.md (test halves first: they were never tuned on)."""
     out.mkdir(parents=True, exist_ok=True)
-    data = {r.name: {"n_questions": r.n_questions, "index_seconds": r.index_seconds, "scores": r.scores} for r in runs}
+    data = {
+        r.name: {
+            "n_questions": r.n_questions,
+            "index_seconds": r.index_seconds,
+            "scores": r.scores,
+            "answers": r.answers,
+        }
+        for r in runs
+    }
     (out / "corpora.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    md = ["# Retrieval on every corpus", "", "## Test halves (held out)", "", *corpus_tables(runs, "test")]
+    md = ["# Retrieval and answers on every corpus", "", "## Test halves (held out)", "", *corpus_tables(runs, "test")]
     md += ["## Dev halves (tuned on)", "", *corpus_tables(runs, "dev")]
+    if any(r.answers for r in runs):
+        md += ["## Answers: the quoting writer (the service's default)", "", *answers_table(runs)]
     (out / "corpora.md").write_text("\n".join(md), encoding="utf-8")
     return [out / "corpora.json", out / "corpora.md"]

@@ -85,8 +85,8 @@ CORPORA_START, CORPORA_END = "<!-- corpora-report -->", "<!-- /corpora-report --
 
 
 def corpora_section(runs: Any, report_dir: str) -> str:
-    """Per-corpus retrieval tables (test halves: never tuned on) for README."""
-    from eval.corpus_eval import corpus_tables
+    """Per-corpus retrieval tables (test halves: never tuned on) and the quoting writer's answers for README."""
+    from eval.corpus_eval import answers_table, corpus_tables
 
     lines = [
         CORPORA_START,
@@ -106,6 +106,13 @@ def corpora_section(runs: Any, report_dir: str) -> str:
         "",
         *corpus_tables(runs, "test"),
     ]
+    if any(run.answers for run in runs):
+        lines += [
+            "Answers of the quoting writer (the service's default) on every corpus, scored as above; "
+            "`oracle_rougeL` is the gold quote's own score, the ceiling of quoting:",
+            "",
+            *answers_table(runs),
+        ]
     return "\n".join([*lines, CORPORA_END])
 
 

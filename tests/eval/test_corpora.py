@@ -44,8 +44,13 @@ def test_run_corpus_scores_both_halves(tmp_path: Path, corpus_dirs: dict[str, Pa
             assert 0 <= scores["mrr@10"] <= 1 and scores["recall@10"] >= scores["recall@1"]
             assert scores["retrieval_p50_ms"] > 0
     assert run.scores["dev"]["bm25"]["mrr@10"] > 0  # four plain questions: BM25 finds some
+    for split in ("dev", "test"):  # the quoting writer answered every question of both halves
+        answers = run.answers[split]
+        assert 0 < answers["rougeL"] <= 1 and 0 < answers["oracle_rougeL"] <= 1 and answers["answer_p50_ms"] > 0
+        assert 0 <= answers["gold_cited"] <= 1 and 0 <= answers["abstention_accuracy"] <= 1
     paths = write_corpora_report([run], tmp_path)
     assert "**gitlfs** (test half, 4 questions)" in paths[1].read_text()
+    assert "| gitlfs | test | 4 | " in paths[1].read_text()
     assert corpus_tables([run], "dev")[4].startswith("| bm25 |")
 
 
