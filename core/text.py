@@ -15,6 +15,10 @@ SENTENCE_END = re.compile(NOT_AFTER_ABBREVIATION + r"[.!?][\"')\]”’]*(?=\s+[
 # a line break inside a paragraph of hard-wrapped prose (Markdown, reST or plain text wrapped at 80 columns)
 # goes on with its sentence: after a line that ends without . ! ? : ; and before one that goes on in lower case
 WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[a-z(`])")
+# looser, for the sentence windows (ingest.sentence_vectors): every line break inside a paragraph, that is
+# not before a list item, heading, quote, table row, code fence, digit or blank line. A window spans sentences
+# anyway; with WRAPPED_BREAK instead, the windows lost one pytutorial dev question from the top 5
+PARAGRAPH_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[^\s\-*+#>|`0-9])")
 # where a passage may end: after . ! ? before any whitespace, or at a line break. Looser than SENTENCE_END
 # on purpose: notes put one statement per line far more often than they punctuate, and a passage boundary
 # after "e.g." costs nothing, while an answer sentence cut there would be cited in halves
@@ -156,14 +160,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def unwrapped(text: str) -> str:
-    """`text` with each line break that only wraps a sentence (`WRAPPED_BREAK`) made a space. The length is
-    unchanged, so spans found in it are spans of `text`.
+def unwrapped(text: str, *, paragraphs: bool = False) -> str:
+    """`text` with each line break that only wraps a sentence (`WRAPPED_BREAK`; `PARAGRAPH_BREAK` with
+    `paragraphs`) made a space. The length is unchanged, so spans found in it are spans of `text`.
 
     >>> sentence_spans(unwrapped("The default is evaluated\\nonly once.\\nLists are shared"))
     [(0, 35), (36, 52)]
     """
-    return WRAPPED_BREAK.sub(lambda m: m.group(0).replace("\n", " "), text)
+    return (PARAGRAPH_BREAK if paragraphs else WRAPPED_BREAK).sub(lambda m: m.group(0).replace("\n", " "), text)
 
 
 def split_sentences(text: str) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from eval import scoring
 from eval.corpora import CORPORA, DATASETS, SEED, fetch
 from eval.dataset import Question, validate
 from eval.systems import RETRIEVAL_MODES, Search, retriever_search
-from ingest.pipeline import CorpusRoot, ingest_corpus, ingest_options
+from ingest.pipeline import CODE_PREFIX, CorpusRoot, ingest_corpus, ingest_options
 from ingest.store import IndexReader, open_index
 from models.embedder import load_embedder
 from retrieval.retriever import Hit, Retriever
@@ -55,8 +55,13 @@ def corpus_inputs(name: str, settings: Settings, log: Log) -> tuple[Path, dict[s
     return fetch(name, settings.cache_dir, log=log), {s: CORPORA[name].dataset(s) for s in SPLITS}
 
 
-def build_index(notes: Path, index_dir: Path, embedder: Any, settings: Settings) -> IndexReader:
-    ingest_corpus([CorpusRoot(notes)], index_dir, embedder, **ingest_options(settings))
+def build_index(notes: Path, index_dir: Path, embedder: Any, settings: Settings, code: bool = False) -> IndexReader:
+    """The corpus's index; `code`: the reference code beside it, as the service indexes it (the seed notes'
+    code questions are answered from it; retrieval is scored over notes only either way)."""
+    roots = [CorpusRoot(notes)]
+    if code and settings.code_dir is not None:
+        roots.append(CorpusRoot(settings.code_dir, prefix=CODE_PREFIX, kind="code", optional=True))
+    ingest_corpus(roots, index_dir, embedder, **ingest_options(settings))
     return open_index(index_dir)
 
 
@@ -144,7 +149,7 @@ def run_corpus(
     run = CorpusRun(name, {s: len(qs) for s, qs in halves.items()})
     with tempfile.TemporaryDirectory(prefix="notecite-corpus-eval-") as tmp:
         t0 = time.perf_counter()
-        reader = build_index(notes, Path(tmp) / "index", embedder, settings)
+        reader = build_index(notes, Path(tmp) / "index", embedder, settings, code=name == SEED)
         run.index_seconds = time.perf_counter() - t0
         try:
             # the plain embedder: each query is embedded inside its timed search, as the service does

@@ -18,7 +18,6 @@ incremental ingest takes an unchanged passage's windows from the previous genera
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,15 +25,12 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 
-from core.text import sentence_spans
+from core.text import sentence_spans, unwrapped
 from ingest import faiss_index
 
 VECTORS, META, INDEX = "sentences.npy", "sentences.json", "sentences.faiss"
 EMBED_BATCH = 64
 MIN_WORDS = 3  # a window of fewer words (a lone code line, a list marker) says too little to rank by
-# a line break inside a paragraph (hard-wrapped Markdown or reST) is not a sentence end; one before a list
-# item, heading, quote, table row, code fence or blank line is
-SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[^\s\-*+#>|`0-9])")
 
 
 class Embeds(Protocol):
@@ -47,7 +43,7 @@ class Embeds(Protocol):
 def window_texts(text: str, breadcrumbs: Sequence[str], window: int) -> list[str]:
     """The texts to embed for one passage: each run of `window` consecutive sentences (stride one), the
     section path in front; none for a passage of one sentence (its own vector is that sentence)."""
-    text = SOFT_BREAK.sub(" ", text)
+    text = unwrapped(text, paragraphs=True)  # a line break inside a paragraph is no sentence end
     spans = sentence_spans(text)
     if len(spans) <= 1:
         return []
