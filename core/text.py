@@ -13,8 +13,9 @@ from collections.abc import Sequence
 NOT_AFTER_ABBREVIATION = r"(?<!\bet al)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)(?<!\bFig)(?<!\bEq)"
 SENTENCE_END = re.compile(NOT_AFTER_ABBREVIATION + r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|\n")
 # a line break inside a paragraph of hard-wrapped prose (Markdown, reST or plain text wrapped at 80 columns)
-# goes on with its sentence: after a line that ends without . ! ? : ; and before one that goes on in lower case
-WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[a-z(`])")
+# goes on with its sentence: after a line that ends without . ! ? : and before one that goes on in lower case
+# (or with markup: `code`, :role:, *emphasis*, but not a "* " bullet)
+WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:])[ \t]*\n[ \t]*(?=[a-z(`:]|\*\S)")
 # looser, for the sentence windows (ingest.sentence_vectors): every line break inside a paragraph, that is
 # not before a list item, heading, quote, table row, code fence, digit or blank line. A window spans sentences
 # anyway; with WRAPPED_BREAK instead, the windows lost one pytutorial dev question from the top 5

@@ -129,7 +129,8 @@ def test_a_sentence_past_the_models_window_is_embedded_alone(embedder: Embedder)
 WRAPPED = (
     "Python evaluates a default value only once, when the\n"
     "function is defined. This makes a difference when the default is a\n"
-    "mutable object such as a list.\n"
+    "mutable object such as a list;\n"
+    ":func:`copy.copy` or *None* avoid it.\n"
     "- a bullet starts a new line\n"
 )
 
@@ -138,7 +139,8 @@ def test_a_sentence_of_hard_wrapped_prose_is_one_candidate() -> None:
     texts = [WRAPPED[s:e] for s, e in answer_spans(hit(WRAPPED, [], start=0))]
     assert texts == [
         "Python evaluates a default value only once, when the\nfunction is defined.",
-        "This makes a difference when the default is a\nmutable object such as a list.",
+        "This makes a difference when the default is a\nmutable object such as a list;\n"
+        ":func:`copy.copy` or *None* avoid it.",
         "a bullet starts a new line",
     ]
 
