@@ -19,6 +19,9 @@ from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
 LIST_MARKER = re.compile(r"(?:[-*•–—]|\d{1,2}[.)])\s+")  # "- ", "• ", "3. ": layout, not words of the answer
+# a code fence, a prompt (">>> ", "$ ") or data ({, <, a [ that opens no Markdown link) is code or data, not a
+# sentence to quote
+CODE_OR_DATA = re.compile(r"```|^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
 
 
 Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
@@ -36,7 +39,8 @@ class Extract:
 
 
 def answer_spans(hit: Hit) -> list[tuple[int, int]]:
-    """[start, end) in `hit.text` of the sentences that can answer: no question, no title, no heading.
+    """[start, end) in `hit.text` of the sentences that can answer: no question, no title, no heading, no
+    code or data (`CODE_OR_DATA`: on the gitlfs dev half JSON bodies and shell lines were quoted as answers).
 
     The sentence closest to a question is too often the question itself (a flashcard's front) or the
     title above the answer, so a hit's context spans are cut out of its sentences (a heading run into
@@ -56,6 +60,8 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
             piece, s = raw.strip(), s + len(raw) - len(raw.lstrip())
             if marker := LIST_MARKER.match(piece):  # quoted items are joined into prose: drop their bullets
                 piece, s = piece[marker.end() :], s + marker.end()
+            if CODE_OR_DATA.search(piece):
+                continue
             if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
     return spans

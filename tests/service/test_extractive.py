@@ -155,3 +155,19 @@ def test_a_second_passage_joins_only_a_short_quote(embedder: Embedder) -> None:
     assert alone == both[0]
     card = hit(first.text + " " + second.text, [])  # the same two sentences in one passage: no limit
     assert len(best_sentences(question, [card], embedder, n=2, words=15)) == 2
+
+
+def test_code_and_data_are_not_quoted() -> None:
+    text = (
+        "The server answers with a JSON body.\n"
+        '{ "event": "upload", "oid": "bf3e3e2af9366a3b" }\n'
+        "$ git remote add origin https://example.com/foo.git\n"
+        ">>> print(fib(10))\n"
+        "```\n"
+        "[1, 2, 3]\n"
+        "[The batch docs](./batch.md) describe the ref property.\n"
+    )
+    assert [text[s:e] for s, e in answer_spans(hit(text, [], start=0))] == [
+        "The server answers with a JSON body.",
+        "[The batch docs](./batch.md) describe the ref property.",
+    ]
