@@ -40,7 +40,8 @@ class Extract:
 
 def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     """[start, end) in `hit.text` of the sentences that can answer: no question, no title, no heading, no
-    code or data (`CODE_OR_DATA`: on the gitlfs dev half JSON bodies and shell lines were quoted as answers).
+    code or data (`CODE_OR_DATA`: on the gitlfs dev half JSON bodies and shell lines were quoted as answers),
+    no "like this instead::" that only leads into a code block.
 
     The sentence closest to a question is too often the question itself (a flashcard's front) or the
     title above the answer, so a hit's context spans are cut out of its sentences (a heading run into
@@ -60,7 +61,7 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
             piece, s = raw.strip(), s + len(raw) - len(raw.lstrip())
             if marker := LIST_MARKER.match(piece):  # quoted items are joined into prose: drop their bullets
                 piece, s = piece[marker.end() :], s + marker.end()
-            if CODE_OR_DATA.search(piece):
+            if CODE_OR_DATA.search(piece) or piece.endswith("::"):  # "::" ends reST's lead-in to a code block
                 continue
             if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))

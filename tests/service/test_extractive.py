@@ -166,6 +166,7 @@ def test_code_and_data_are_not_quoted() -> None:
         "```\n"
         "[1, 2, 3]\n"
         "[The batch docs](./batch.md) describe the ref property.\n"
+        "You can write the function like this instead::\n"
     )
     assert [text[s:e] for s, e in answer_spans(hit(text, [], start=0))] == [
         "The server answers with a JSON body.",
