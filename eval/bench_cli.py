@@ -44,14 +44,16 @@ def bench_ingest(
     """Passages/s and MB/s of a cold ingest, split into parse, chunk, embed, sentence windows and index; our
     embedding vs SentenceTransformer.encode."""
     from eval.ingest_bench import embedding_paths, stages
-    from models.embedder import load_embedder
+    from ingest.pipeline import ingest_options
+    from models.embedder import embedder_for
 
-    embedder = load_embedder(get_settings().embedder)
-    corpora = corpus or [get_settings().notes_dir]
+    settings = get_settings()
+    embedder = embedder_for(settings)
+    corpora = corpus or [settings.notes_dir]
     runs = []
     for root in corpora:
         load = os.getloadavg()[0]
-        row = stages(root, embedder, max_files, get_settings().retrieval.sentence_window)
+        row = stages(root, embedder, max_files, ingest_options(settings)["sentence_window"])
         row["load_avg"] = [round(load, 2), round(os.getloadavg()[0], 2)]
         texts = row.pop("texts")
         row["corpus"] = str(root)
@@ -124,11 +126,11 @@ def bench_retrieval(
         notes_like_vectors,
         synthetic_vectors,
     )
-    from models.embedder import load_embedder
+    from models.embedder import embedder_for
     from service.bench import load_queries
 
     settings = get_settings()
-    embedder = load_embedder(settings.embedder)
+    embedder = embedder_for(settings)
     passages = passage_texts(settings.notes_dir)
     with tempfile.TemporaryDirectory() as tmp:
         milvus_uri = str(Path(tmp) / "bench.db")

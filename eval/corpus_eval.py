@@ -24,7 +24,7 @@ from eval.dataset import Question, validate
 from eval.systems import RETRIEVAL_MODES, Search, retriever_search
 from ingest.pipeline import CODE_PREFIX, CorpusRoot, ingest_corpus, ingest_options
 from ingest.store import IndexReader, open_index
-from models.embedder import load_embedder
+from models.embedder import embedder_for
 from retrieval.retriever import Hit, Retriever
 from service.answer import Answer, AnswerPipeline
 
@@ -145,7 +145,7 @@ def run_corpus(
     settings = settings or get_settings()
     notes, datasets = corpus_inputs(name, settings, log)
     halves = {s: validate(p, notes)[: limit or None] for s, p in datasets.items()}
-    embedder = load_embedder(settings.embedder)
+    embedder = embedder_for(settings)
     run = CorpusRun(name, {s: len(qs) for s, qs in halves.items()})
     with tempfile.TemporaryDirectory(prefix="notecite-corpus-eval-") as tmp:
         t0 = time.perf_counter()

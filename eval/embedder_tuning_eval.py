@@ -26,7 +26,7 @@ from eval.corpus_eval import CORPUS_NAMES, build_index, corpus_inputs, score_spl
 from eval.dataset import validate
 from eval.systems import retriever_search
 from ingest.pipeline import embedding_text
-from models.embedder import EMBEDDERS, Embedder, fast_path_for, load_embedder
+from models.embedder import EMBEDDERS, Embedder, embedder_for, fast_path_for
 from models.embedder_tuning import tune
 from retrieval.retriever import Retriever
 
@@ -85,7 +85,7 @@ def scores_for(reader: Any, embedder: Any, settings: Settings, questions: Sequen
 def run(name: str, split: str, settings: Settings, tuning: EmbedderTuningSettings, log=print) -> dict[str, Any]:
     notes, datasets = corpus_inputs(name, settings, log)
     questions = validate(datasets[split], notes)
-    base = load_embedder(settings.embedder, device="cpu")
+    base = embedder_for(settings, device="cpu")
     with tempfile.TemporaryDirectory(prefix="notecite-tuning-eval-") as tmp:
         reader = build_index(notes, Path(tmp) / "index", base, settings)
         try:

@@ -24,7 +24,7 @@ from eval.systems import RETRIEVAL_MODES, SYSTEMS, Search, retriever_search
 from eval.threshold import choose, default_grid, sweep
 from ingest.pipeline import corpus_roots, ingest_corpus, ingest_options
 from ingest.store import open_index
-from models.embedder import load_embedder
+from models.embedder import embedder_for
 from retrieval.retriever import Hit, Retriever
 from service.answer import Answer, AnswerPipeline, Evidence
 
@@ -120,7 +120,7 @@ def run_eval(
     """Validate the dataset, index notes (+ code) in a temporary dir, run and time every system."""
     questions = validate(dataset, notes_dir)
     settings = settings or get_settings()
-    embedder = load_embedder(settings.embedder)
+    embedder = embedder_for(settings)
     runs = {name: SystemRun(name) for name in systems}
     index_seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="notecite-eval-") as tmp:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.settings import Settings, get_settings
+from core.settings import Settings
 from models import onnx_query
 from models.fast_embed import FastPath, Spans, encode_late, is_mean_pooled_transformer
 from models.onnx_query import OnnxQuery
@@ -193,12 +193,21 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def load_embedder(name: str = "all-MiniLM-L6-v2", device: str | None = None) -> Embedder:
-    """Load once per process: the model takes seconds to load and hundreds of MB to hold."""
+def load_embedder(
+    name: str = "all-MiniLM-L6-v2", device: str | None = None, *, onnx_dir: Path | None = None
+) -> Embedder:
+    """Load once per process: the model takes seconds to load and hundreds of MB to hold. `onnx_dir`: where
+    the onnxruntime query model is exported (None: queries take the torch path); `embedder_for` reads it
+    from the settings."""
     if name not in EMBEDDERS:
         raise ValueError(f"unknown embedder {name!r}; known: {', '.join(sorted(EMBEDDERS))}")
     # one cache key however the caller spelled the defaults
-    return _load(name, device or default_device(), onnx_cache(get_settings()))
+    return _load(name, device or default_device(), onnx_dir)
+
+
+def embedder_for(settings: Settings, device: str | None = None) -> Embedder:
+    """The embedder the settings name, with their onnxruntime query path (NOTECITE_QUERY_ONNX)."""
+    return load_embedder(settings.embedder, device, onnx_dir=onnx_cache(settings))
 
 
 def onnx_cache(settings: Settings) -> Path | None:

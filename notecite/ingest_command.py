@@ -15,7 +15,7 @@ import typer
 from core.settings import get_settings
 from ingest.errors import IngestError
 from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus, ingest_options
-from models.embedder import load_embedder
+from models.embedder import embedder_for
 from models.tuned_embedder import ingest_tuner
 
 
@@ -91,7 +91,7 @@ def ingest(
         report = ingest_corpus(
             corpus_roots(settings),
             settings.index_dir,
-            load_embedder(settings.embedder),
+            embedder_for(settings),
             **ingest_options(settings),
             progress=bars,
             store=settings.store,

@@ -93,7 +93,7 @@ def search(
     """Hybrid search of the index (no answer generated): the passages an answer would cite."""
     from ingest.errors import IndexNotFound
     from ingest.store import open_index
-    from models.embedder import load_embedder
+    from models.embedder import embedder_for
     from models.tuned_embedder import generation_embedder
     from retrieval.retriever import Retriever
 
@@ -104,7 +104,7 @@ def search(
         reader = open_index(settings.index_dir, settings.store)
     except IndexNotFound as exc:
         raise fail(str(exc)) from None
-    embedder = generation_embedder(reader.path, reader.embedder_name, load_embedder(settings.embedder))
+    embedder = generation_embedder(reader.path, reader.embedder_name, embedder_for(settings))
     retriever = Retriever(reader, embedder, settings.retrieval)
     hits = retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
     if json_out:
@@ -132,12 +132,12 @@ def bench_retrieval_command(
     """p50/p95 of hybrid retrieval on the notes; dense, BM25 and the path before as same-process baselines."""
     from ingest.pipeline import corpus_roots, ingest_corpus, ingest_options
     from ingest.store import open_index
-    from models.embedder import load_embedder
+    from models.embedder import embedder_for
     from retrieval.retriever import Retriever
     from service.bench import bench_retrieval, load_queries, markdown
 
     settings = settings_with(notes_dir=notes, index_dir=index)
-    embedder = load_embedder(settings.embedder)
+    embedder = embedder_for(settings)
     ingest_corpus(corpus_roots(settings), settings.index_dir, embedder, **ingest_options(settings))
     retriever = Retriever(open_index(settings.index_dir), embedder, settings.retrieval)
     report = bench_retrieval(retriever, load_queries(dataset), repeats=repeats, breakdown=breakdown)

@@ -15,7 +15,7 @@ from core.settings import Settings
 from ingest.errors import IndexNotFound
 from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus, ingest_options
 from ingest.store import IndexReader, current_generation, open_index
-from models.embedder import Embedder, load_embedder
+from models.embedder import Embedder, embedder_for
 from models.generator import Generator, load_generator
 from models.tuned_embedder import generation_embedder, ingest_tuner
 from retrieval.retriever import Retriever
@@ -75,7 +75,7 @@ class Runtime:
     def build(cls, settings: Settings) -> Runtime:
         """Bring the index up to date with the notes (incremental), then load the models."""
         settings.uploads.mkdir(parents=True, exist_ok=True)
-        embedder = load_embedder(settings.embedder)
+        embedder = embedder_for(settings)
         log_report(ingest(settings, embedder, progress=True))
         return cls(settings, embedder, answer_model(settings))
 

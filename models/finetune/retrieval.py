@@ -50,7 +50,7 @@ def notes_index(notes_dir: Path, settings: Settings | None = None) -> Iterator[N
     from ingest.errors import NotesDirError
     from ingest.pipeline import corpus_roots, ingest_corpus, ingest_options
     from ingest.store import open_index
-    from models.embedder import load_embedder
+    from models.embedder import embedder_for
     from retrieval.retriever import Retriever
 
     base = settings or get_settings()
@@ -58,7 +58,7 @@ def notes_index(notes_dir: Path, settings: Settings | None = None) -> Iterator[N
         s = base.with_overrides(
             notes_dir=Path(notes_dir), index_dir=Path(tmp) / "index", upload_dir=Path(tmp) / "no-uploads"
         )
-        embedder = load_embedder(s.embedder)
+        embedder = embedder_for(s)
         try:
             report = ingest_corpus(corpus_roots(s), s.index_dir, embedder, **ingest_options(s))
         except NotesDirError as exc:

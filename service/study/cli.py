@@ -27,9 +27,9 @@ def quiz(
     settings = get_settings().with_overrides(notes_dir=notes, index_dir=index, generator="none")
     try:
         from ingest.store import open_index
-        from models.embedder import load_embedder
+        from models.embedder import embedder_for
 
-        embedder = load_embedder(settings.embedder)
+        embedder = embedder_for(settings)
         ingest(settings, embedder)
         reader = open_index(settings.index_dir)
     except IngestError as exc:

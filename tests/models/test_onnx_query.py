@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from models.embedder import (
     EQUIVALENT_COSINE,
     Embedder,
+    embedder_for,
     encoded,
-    load_embedder,
     min_cosine,
     onnx_cache,
     query_path_for,
@@ -31,7 +31,7 @@ ODD = ["", "   padded   ", "ünïcödé ∆W = AB ≪ d", "def f(x):\n    return
 
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
-    return load_embedder()
+    return embedder_for(get_settings())
 
 
 @pytest.fixture(scope="module")
