@@ -9,7 +9,6 @@ eval's job, so all corpora still run in minutes.
 from __future__ import annotations
 
 import json
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -21,12 +20,13 @@ from core.settings import RetrievalSettings, Settings, get_settings
 from eval import scoring
 from eval.corpora import CORPORA, DATASETS, SEED, fetch
 from eval.dataset import Question, validate
+from eval.runner import SystemRun, p50, timed_answers, timed_retrieval
 from eval.systems import RETRIEVAL_MODES, Search, retriever_search
-from ingest.pipeline import CODE_PREFIX, CorpusRoot, ingest_corpus, ingest_options
+from ingest.pipeline import corpus_roots, ingest_corpus, ingest_options
 from ingest.store import IndexReader, open_index
 from models.embedder import embedder_for
-from retrieval.retriever import Hit, Retriever
-from service.answer import Answer, AnswerPipeline
+from retrieval.retriever import Retriever
+from service.answer import AnswerPipeline
 
 Log = Callable[[str], None]
 SPLITS = ("dev", "test")
@@ -56,11 +56,10 @@ def corpus_inputs(name: str, settings: Settings, log: Log) -> tuple[Path, dict[s
 
 
 def build_index(notes: Path, index_dir: Path, embedder: Any, settings: Settings, code: bool = False) -> IndexReader:
-    """The corpus's index; `code`: the reference code beside it, as the service indexes it (the seed notes'
-    code questions are answered from it; retrieval is scored over notes only either way)."""
-    roots = [CorpusRoot(notes)]
-    if code and settings.code_dir is not None:
-        roots.append(CorpusRoot(settings.code_dir, prefix=CODE_PREFIX, kind="code", optional=True))
+    """The corpus's index, never the service's uploads; `code`: the reference code beside it, as the service
+    indexes it (the seed notes' code questions are answered from it; retrieval is scored over notes only)."""
+    corpus = settings.with_overrides(notes_dir=notes, upload_dir=index_dir.parent / "no-uploads")
+    roots = corpus_roots(corpus.model_copy(update={"code_dir": settings.code_dir if code else None}))
     ingest_corpus(roots, index_dir, embedder, **ingest_options(settings))
     return open_index(index_dir)
 
@@ -89,15 +88,10 @@ def score_split(
     questions: Sequence[Question], search: Search, source_text: Callable[[str], str | None]
 ) -> dict[str, float]:
     """Retrieval metrics and the p50 latency of one system on one half."""
-    hits: dict[str, list[Hit]] = {}
-    ms: list[float] = []
-    for q in questions:
-        t0 = time.perf_counter()
-        hits[q.id] = search(q.question, scoring.K, "note")
-        ms.append((time.perf_counter() - t0) * 1000)
-    gold = scoring.gold_spans(questions, source_text)
-    summary = scoring.score_retrieval(questions, hits, gold).summary
-    return summary | {"retrieval_p50_ms": float(statistics.median(ms))}
+    run = SystemRun("search")
+    timed_retrieval(search, questions, run)
+    summary = scoring.score_retrieval(questions, run.hits, scoring.gold_spans(questions, source_text)).summary
+    return summary | {"retrieval_p50_ms": p50(run.retrieval_ms)}
 
 
 ANSWER_COLUMNS = (
@@ -116,14 +110,10 @@ def answer_split(
     questions: Sequence[Question], pipeline: AnswerPipeline, source_text: Callable[[str], str | None]
 ) -> dict[str, float | None]:
     """The pipeline's answers to one half, scored (`scoring.score_answers`), with their p50 and the oracle."""
-    answers: dict[str, Answer] = {}
-    ms: list[float] = []
-    for q in questions:
-        t0 = time.perf_counter()
-        answers[q.id] = pipeline.answer(q.question)
-        ms.append((time.perf_counter() - t0) * 1000)
-    scores = scoring.score_answers(questions, answers, scoring.gold_spans(questions, source_text))
-    extra = {"answer_p50_ms": float(statistics.median(ms)), "oracle_rougeL": scoring.score_oracle(questions)["rougeL"]}
+    run = SystemRun("quotes")
+    timed_answers(pipeline.answer, questions, run, log=lambda _: None)
+    scores = scoring.score_answers(questions, run.answers, scoring.gold_spans(questions, source_text))
+    extra = {"answer_p50_ms": p50(run.answer_ms), "oracle_rougeL": scoring.score_oracle(questions)["rougeL"]}
     return {k: (scores | extra)[k] for k in ANSWER_COLUMNS}
 
 

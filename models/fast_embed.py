@@ -88,19 +88,20 @@ class FastPath:
         return self._pool
 
     def batches(
-        self, texts: Sequence[str], batch_size: int, offsets: list[list[tuple[int, int]]] | None = None
-    ) -> tuple[list[list[int]], list[dict[str, Any]]]:
-        """Row indices per batch (longest texts first) and each batch's padded tensors; `offsets`, when given,
-        receives each text's token character offsets (the fast tokenizer's offset_mapping)."""
-        if len(texts) == 1 and offsets is None:  # a query: nothing to sort or pad
-            return [[0]], [
-                self.tokenizer(list(texts), truncation=True, max_length=self.max_length, return_tensors="pt")
-            ]
+        self, texts: Sequence[str], batch_size: int, with_offsets: bool = False
+    ) -> tuple[list[list[int]], list[dict[str, Any]], list[list[tuple[int, int]]]]:
+        """Row indices per batch (longest texts first), each batch's padded tensors and, `with_offsets`, each
+        text's token character offsets (the fast tokenizer's offset_mapping; else an empty list)."""
+        if len(texts) == 1 and not with_offsets:  # a query: nothing to sort or pad
+            return (
+                [[0]],
+                [self.tokenizer(list(texts), truncation=True, max_length=self.max_length, return_tensors="pt")],
+                [],
+            )
         encoded = self.tokenizer(
-            list(texts), truncation=True, max_length=self.max_length, return_offsets_mapping=offsets is not None
+            list(texts), truncation=True, max_length=self.max_length, return_offsets_mapping=with_offsets
         )
-        if offsets is not None:
-            offsets.extend(encoded.pop("offset_mapping"))
+        offsets = list(encoded.pop("offset_mapping")) if with_offsets else []
         lengths = [len(ids) for ids in encoded["input_ids"]]
         order = sorted(range(len(texts)), key=lambda i: -lengths[i])
         rows = [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
@@ -108,7 +109,7 @@ class FastPath:
         features = [
             self.tokenizer.pad({k: [encoded[k][i] for i in batch] for k in keys}, return_tensors="pt") for batch in rows
         ]
-        return rows, features
+        return rows, features, offsets
 
     def forward(self, features: dict[str, Any]) -> np.ndarray:
         """One padded batch -> (batch, dim) normalized mean-pooled vectors."""
@@ -130,7 +131,7 @@ class FastPath:
         if len(texts) > 1 and self.workers > 1:
             # enough batches to keep every worker busy, never larger than the caller asked
             batch_size = max(1, min(batch_size, -(-len(texts) // self.workers)))
-        rows, features = self.batches(texts, batch_size)
+        rows, features, _ = self.batches(texts, batch_size)
         with intra_op_threads(1):
             if self.workers > 1 and len(features) > 1:
                 vectors = list(self.pool().map(self.forward, features))
@@ -148,8 +149,7 @@ class FastPath:
         text i's token vectors (`pool_spans`): (vectors, pooled per text, covered per text)."""
         if len(texts) > 1 and self.workers > 1:
             batch_size = max(1, min(batch_size, -(-len(texts) // self.workers)))
-        offsets: list[list[tuple[int, int]]] = []
-        rows, features = self.batches(texts, batch_size, offsets)
+        rows, features, offsets = self.batches(texts, batch_size, with_offsets=True)
 
         def run(batch: tuple[list[int], dict[str, Any]]) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
             ids, feats = batch
