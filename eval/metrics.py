@@ -4,8 +4,9 @@ Relevance is by span overlap (../shared/DESIGN.md): a retrieved span is relevant
 is in the quote's doc and covers at least half of the quote's characters. Chunkers differ, so judging by
 characters rather than by chunk ids is what lets bm25, dense, merged sections and llama-index's nodes be
 scored on one scale. Each ranked list is given as, per rank, the set of gold-quote indices that hit covers.
-Citations are judged by `spans_match` instead (half of the shorter span): a citation may be one quoted sentence
-of the gold passage as well as a whole section merged around it.
+Citations are judged by `spans_match` instead (half of the shorter span), span by span: a citation's spans are
+the sentences it quoted (or one whole passage), and a quoted sentence of the gold passage counts as well as a
+whole section merged around it.
 """
 
 from __future__ import annotations
@@ -238,9 +239,11 @@ def spans_match(a: Span, b: Span) -> bool:
     return shorter > 0 and 2 * overlap(a, b) >= shorter
 
 
-def cites_gold(cited: Span, gold: Sequence[Sequence[Span]]) -> bool:
-    """A citation is gold when it matches (`spans_match`) some occurrence of some gold quote."""
-    return any(spans_match(cited, g) for occurrences in gold for g in occurrences)
+def cites_gold(cited: Sequence[Span], gold: Sequence[Sequence[Span]]) -> bool:
+    """A citation, given by its spans (each sentence it quoted, or its whole passage), is gold when one of
+    them matches (`spans_match`) some occurrence of some gold quote. The text between two quoted sentences
+    is not cited, so it cannot make a citation gold."""
+    return any(spans_match(c, g) for c in cited for occurrences in gold for g in occurrences)
 
 
 def names_code_topic(path: str, symbol: str | None, code_keywords: Sequence[str]) -> bool:

@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eval import metrics as m
 from eval import scoring
-from eval.metrics import Span
 from eval.runner import EvalRun, SystemRun, p50, threshold_sweep
 from eval.systems import DEFAULT_SYSTEM, SYSTEMS
 
@@ -88,8 +86,9 @@ def question_record(run: EvalRun, q_index: int) -> dict[str, Any]:
                         "doc": c.doc,
                         "start": c.start,
                         "end": c.end,
+                        "spans": [[s.start, s.end] for s in c.spans],
                         "symbol": c.symbol,
-                        "gold": m.cites_gold(Span(c.doc, c.start, c.end), run.gold[q.id]) if c.kind == "note" else None,
+                        "gold": scoring.is_gold(c, run.gold[q.id]) if c.kind == "note" else None,
                     }
                     for c in a.citations
                 ],

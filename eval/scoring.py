@@ -14,7 +14,7 @@ from eval.dataset import Question
 from eval.metrics import Span
 from eval.ragas_metrics import RagasInput, ragas_scores
 from retrieval.retriever import Hit
-from service.answer import Answer
+from service.answer import Answer, Citation
 from service.writers import is_degenerate
 
 Gold = list[list[Span]]  # per gold quote, all its occurrences
@@ -59,10 +59,15 @@ def answer_text(answer: Answer) -> str:
     return MARKER.sub("", answer.text).strip()
 
 
+def is_gold(citation: Citation, gold: Gold) -> bool:
+    """`metrics.cites_gold` on the exact spans the citation quoted (not the range covering them)."""
+    return m.cites_gold([Span(citation.doc, s.start, s.end) for s in citation.spans], gold)
+
+
 def gold_flags(answer: Answer, gold: Gold) -> list[bool]:
-    """One flag per cited note passage of the answer, in citation order: is it gold (`metrics.cites_gold`)?
+    """One flag per cited note passage of the answer, in citation order: is it gold (`is_gold`)?
     Code citations are left out: gold quotes are note passages, and code has its own rate."""
-    return [m.cites_gold(Span(c.doc, c.start, c.end), gold) for c in answer.citations if c.kind == "note"]
+    return [is_gold(c, gold) for c in answer.citations if c.kind == "note"]
 
 
 def cites_code_topic(answer: Answer, code_keywords: Sequence[str]) -> bool:

@@ -35,7 +35,13 @@ CODE_QUESTION = re.compile(
 
 @dataclass
 class Citation:
-    """What the UI needs to open the cited span: {n, kind, doc, breadcrumbs, start, end, quote} (+ code)."""
+    """What the UI needs to open a cited source: {n, kind, doc, breadcrumbs, start, end, quote, spans} (+ code).
+
+    `spans` are the characters the answer used, exactly: one per sentence quoted from the source, in document
+    order, or the whole passage when a model wrote from it. `start`, `end` and `quote` are the range covering
+    them (the whole passage when not quoted): where to open the source, and what clients that predate `spans`
+    read. It may hold text between two quotes that the answer did not use, but never leaves a quote out.
+    """
 
     n: int
     kind: str
@@ -44,6 +50,7 @@ class Citation:
     start: int
     end: int
     quote: str
+    spans: list[Quote]
     symbol: str | None = None
     line_start: int | None = None
     line_end: int | None = None
@@ -62,6 +69,7 @@ class Citation:
             start=hit.start,
             end=hit.end,
             quote=hit.text,
+            spans=[Quote(hit.start, hit.end, hit.text)],
             symbol=hit.symbol,
             line_start=hit.line_start,
             line_end=hit.line_end,
@@ -203,7 +211,7 @@ class AnswerPipeline:
                 explained = any(n <= n_notes for s in sentences for n in s.citations)
                 sentences += code_pointers(ev.sources, explained, self.config.abstain_threshold)
             cited = sorted({n for s in sentences for n in s.citations})
-            citations = [citation(n, ev.sources[n - 1], draft.quotes.get(n)) for n in cited]
+            citations = [citation(n, ev.sources[n - 1], draft.quotes.get(n, [])) for n in cited]
         timings["total"] = (time.perf_counter() - t0) * 1000
         abstained = draft is None
         return Answer(
@@ -224,11 +232,13 @@ class AnswerPipeline:
         )
 
 
-def citation(n: int, hit: Hit, quote: Quote | None) -> Citation:
-    """Source n as cited: the whole hit, or only the sentence a quote took from it."""
-    if quote is None:
+def citation(n: int, hit: Hit, quotes: list[Quote]) -> Citation:
+    """Source n as cited: the whole hit, or only the sentences quoted from it (in document order)."""
+    if not quotes:
         return Citation.from_hit(n, hit)
-    return Citation(n, hit.kind, hit.doc, hit.breadcrumbs, quote.start, quote.end, quote.text)
+    start, end = quotes[0].start, quotes[-1].end
+    covering = hit.text[start - hit.start : end - hit.start]
+    return Citation(n, hit.kind, hit.doc, hit.breadcrumbs, start, end, covering, quotes)
 
 
 def code_pointers(sources: list[Hit], explained: bool, threshold: float) -> list[AnsweredSentence]:

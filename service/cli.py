@@ -76,11 +76,11 @@ def ask(
         for hit in answer.nearest[:5]:
             typer.echo(f"  {hit.doc} > {' > '.join(hit.breadcrumbs)}: {hit.text[:160]!r}")
     for c in answer.citations:
-        where = (
-            f"{c.doc}:{c.line_start}-{c.line_end} {c.symbol}" if c.kind == "code" else f"{c.doc} [{c.start}:{c.end}]"
-        )
+        spans = " ".join(f"[{s.start}:{s.end}]" for s in c.spans)  # each quoted sentence, not the text between
+        where = f"{c.doc}:{c.line_start}-{c.line_end} {c.symbol}" if c.kind == "code" else f"{c.doc} {spans}"
         typer.echo(f"\n[{c.n}] {where}\n    {' > '.join(c.breadcrumbs)}")
-        typer.echo(c.code if c.code else "    " + c.quote.replace("\n", "\n    "))
+        quoted = "\n    …\n    ".join(s.quote.replace("\n", "\n    ") for s in c.spans)
+        typer.echo(c.code if c.code else "    " + quoted)
 
 
 def search(

@@ -8,6 +8,7 @@ long answer never blocks the server's event loop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,8 @@ from service.study.scope import resolve_scope
 
 INSTRUCTIONS = (
     "Search and ask the user's own study notes. Every hit and citation names a document and a character span "
-    "[start, end) of its text; get_source returns that text. ask_notes answers 'The notes do not cover this.' "
-    "rather than guess."
+    "[start, end) of its text; get_source returns that text. A citation's spans are the exact characters the "
+    "answer quoted (start and end cover them all). ask_notes answers 'The notes do not cover this.' rather than guess."
 )
 
 
@@ -62,7 +63,15 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
             scope = resolve_scope([{"doc": d} for d in docs or []], served.reader)
             answer = served.pipeline.answer(question, scope=scope)
             citations = [
-                {"n": c.n, "doc": c.doc, "breadcrumbs": c.breadcrumbs, "start": c.start, "end": c.end, "quote": c.quote}
+                {
+                    "n": c.n,
+                    "doc": c.doc,
+                    "breadcrumbs": c.breadcrumbs,
+                    "start": c.start,
+                    "end": c.end,
+                    "quote": c.quote,
+                    "spans": [asdict(s) for s in c.spans],  # exactly what was quoted; start/end cover them all
+                }
                 for c in answer.citations
             ]
             return {"text": answer.text, "abstained": answer.abstained, "citations": citations}

@@ -33,12 +33,14 @@ class TokenEvent:
 
 @dataclass
 class Quote:
-    """A sentence quoted from source n, cited to its own characters rather than the whole passage."""
+    """Characters an answer quoted: their [start, end) in the source document and the text there, exactly.
 
-    n: int
+    A citation carries one per quoted sentence (service.answer.Citation.spans), so two sentences taken from
+    one passage cite those two sentences and not the title or sentences between them."""
+
     start: int
     end: int
-    text: str
+    quote: str
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Draft:
 
     sentences: list[AnsweredSentence]
     writer: str  # "model" | "extractive"
-    quotes: dict[int, Quote] = field(default_factory=dict)
+    quotes: dict[int, list[Quote]] = field(default_factory=dict)  # per source n, its quoted sentences in order
     generated_tokens: int = 0
     replaced: str | None = None  # why the guard replaced the model's answer, if it did
 
@@ -103,11 +105,11 @@ class ExtractiveWriter:
         )
         if not extracts:
             return None
-        sentences, quotes = [], {}
+        sentences: list[AnsweredSentence] = []
+        quotes: dict[int, list[Quote]] = {}
         for x in sorted(extracts, key=lambda x: (x.source, x.start)):  # the notes' own order reads best
             n, hit = x.source + 1, notes[x.source]
-            start, end = min(x.start, quotes[n].start) if n in quotes else x.start, x.end  # sorted: grows right
-            quotes[n] = Quote(n, start, end, hit.text[start - hit.start : end - hit.start])
+            quotes.setdefault(n, []).append(Quote(x.start, x.end, hit.text[x.start - hit.start : x.end - hit.start]))
             sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
         return Draft(sentences, self.name, quotes)
 

@@ -1,7 +1,8 @@
 """An OpenAI-compatible /v1/chat/completions, so existing chat clients can talk to notecite.
 
 The last user message is the question, earlier turns are the history; the answer's citations are
-appended as a "Sources" list and also returned whole in a `citations` field.
+appended as a "Sources" list (each source's quoted spans as start-end) and also returned whole in a
+`citations` field (service.answer.Citation, with its exact `spans`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 
 from fastapi import APIRouter
 
@@ -25,7 +27,10 @@ router = APIRouter(prefix="/v1", tags=["openai"])
 def sources_block(answer: Answer) -> str:
     if not answer.citations:
         return ""
-    lines = [f"[{c.n}] {c.doc} > {' > '.join(c.breadcrumbs)} ({c.start}-{c.end})" for c in answer.citations]
+    lines = [
+        f"[{c.n}] {c.doc} > {' > '.join(c.breadcrumbs)} ({', '.join(f'{s.start}-{s.end}' for s in c.spans)})"
+        for c in answer.citations
+    ]
     return "\n\nSources:\n" + "\n".join(lines)
 
 
@@ -69,7 +74,7 @@ def chat_completions(
                     "finish_reason": "stop",
                 }
             ],
-            "citations": [c.__dict__ for c in answer.citations],
+            "citations": [asdict(c) for c in answer.citations],
         }
 
     def events() -> Iterator[str]:

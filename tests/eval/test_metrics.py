@@ -190,10 +190,22 @@ def test_spans_match(cited: Span, expected: bool) -> None:
 
 def test_cites_gold_uses_every_quote_and_occurrence() -> None:
     gold = [[Span("n.txt", 0, 10), Span("n.txt", 100, 110)], [Span("m.txt", 50, 60)]]
-    assert m.cites_gold(Span("n.txt", 104, 108), gold)  # inside quote 0's second occurrence
-    assert m.cites_gold(Span("m.txt", 0, 200), gold)  # a section holding quote 1
-    assert not m.cites_gold(Span("n.txt", 50, 60), gold)  # between the occurrences
-    assert not m.cites_gold(Span("n.txt", 0, 10), [])  # an unanswerable question has no gold
+    assert m.cites_gold([Span("n.txt", 104, 108)], gold)  # inside quote 0's second occurrence
+    assert m.cites_gold([Span("m.txt", 0, 200)], gold)  # a section holding quote 1
+    assert not m.cites_gold([Span("n.txt", 50, 60)], gold)  # between the occurrences
+    assert not m.cites_gold([Span("n.txt", 0, 10)], [])  # an unanswerable question has no gold
+
+
+def test_a_two_span_citation_is_judged_by_its_spans_not_the_range_between() -> None:
+    gold = [[Span("n.txt", 100, 140)]]  # one gold quote of 40 characters
+    # sentences quoted at [60, 90) and [150, 200): neither shares a character with the quote, so not gold,
+    # although the range covering them, [60, 200), holds all 40 (shorter 40, overlap 40 >= 20)
+    assert not m.cites_gold([Span("n.txt", 60, 90), Span("n.txt", 150, 200)], gold)
+    assert m.cites_gold([Span("n.txt", 60, 200)], gold)
+    # the second sentence [125, 135) inside the quote: shorter 10, overlap 10 >= 5, gold whatever the first
+    assert m.cites_gold([Span("n.txt", 60, 90), Span("n.txt", 125, 135)], gold)
+    # [60, 110) and [135, 160): overlaps 10 of shorter 40 and 5 of shorter 25, each under half: not gold
+    assert not m.cites_gold([Span("n.txt", 60, 110), Span("n.txt", 135, 160)], gold)
 
 
 def test_gold_cited_and_citation_gold_precision() -> None:

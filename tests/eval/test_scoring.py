@@ -10,6 +10,7 @@ from eval import scoring
 from eval.dataset import GoldQuote, Question
 from eval.metrics import Span
 from service.answer import Answer, Citation
+from service.writers import Quote
 
 
 def question(qid: str, kind: str, reference: str, *quotes: str, keywords: tuple[str, ...] = ()) -> Question:
@@ -18,7 +19,12 @@ def question(qid: str, kind: str, reference: str, *quotes: str, keywords: tuple[
 
 
 def cite(n: int, start: int, end: int, doc: str = "n.txt", kind: str = "note", symbol: str | None = None) -> Citation:
-    return Citation(n, kind, doc, [], start, end, "", symbol=symbol)
+    return Citation(n, kind, doc, [], start, end, "", [Quote(start, end, "")], symbol=symbol)
+
+
+def quoted(n: int, *spans: tuple[int, int]) -> Citation:
+    """A citation of sentences quoted from n.txt: start/end cover them, as service.answer.citation makes it."""
+    return Citation(n, "note", "n.txt", [], spans[0][0], spans[-1][1], "", [Quote(s, e, "") for s, e in spans])
 
 
 def answer(text: str, *citations: Citation, abstained: bool = False) -> Answer:
@@ -56,6 +62,23 @@ def test_gold_flags_leave_code_out() -> None:
     assert scoring.gold_flags(ANSWERS["f1"], GOLD["f1"]) == [True, False]
     assert scoring.gold_flags(ANSWERS["c1"], GOLD["c1"]) == [True]  # the code citation has no flag
     assert scoring.gold_flags(ANSWERS["u1"], GOLD["u1"]) == [False]
+
+
+def test_a_two_span_citation_is_gold_by_its_quoted_spans() -> None:
+    questions = [question("a", "fact", "Water deeply.", "water deeply"), question("b", "fact", "Water.", "water")]
+    gold = {"a": [[Span("n.txt", 100, 200)]], "b": [[Span("n.txt", 100, 200)]]}
+    answers = {
+        # [50, 90) and [210, 260) share nothing with the quote, although the range covering them, [50, 260),
+        # holds all of it: not gold
+        "a": answer("A [1]. B [1].", quoted(1, (50, 90), (210, 260))),
+        # the second span [150, 190) lies inside the quote (shorter 40, overlap 40 >= 20): gold
+        "b": answer("A [1]. C [1].", quoted(1, (50, 90), (150, 190))),
+    }
+    assert scoring.gold_flags(answers["a"], gold["a"]) == [False]
+    assert scoring.gold_flags(answers["b"], gold["b"]) == [True]
+    s = scoring.score_answers(questions, answers, gold)
+    assert s["gold_cited"] == pytest.approx(1 / 2)  # b of the answered fact questions a, b
+    assert s["citation_gold_precision"] == pytest.approx(1 / 2)  # one citation each: b's is gold
 
 
 def test_score_answers() -> None:

@@ -29,10 +29,16 @@ def sse_events(response: httpx.Response) -> list[tuple[str, dict]]:
 
 
 def assert_citations_are_exact(client: httpx.Client, answer: dict) -> None:
+    """Each citation's spans index its document exactly, in order and apart; start/end/quote cover them."""
     for c in answer["citations"]:
         source = client.get(f"/api/sources/{c['doc']}", params={"start": c["start"], "end": c["end"]}).json()
         assert source["text"][c["start"] : c["end"]] == c["quote"]
         assert source["highlight"] == {"start": c["start"], "end": c["end"]}
+        spans = c["spans"]
+        assert spans and (spans[0]["start"], spans[-1]["end"]) == (c["start"], c["end"])
+        assert all(a["end"] <= b["start"] for a, b in zip(spans, spans[1:], strict=False))
+        for span in spans:
+            assert source["text"][span["start"] : span["end"]] == span["quote"]
 
 
 @pytest.fixture(scope="module")
@@ -272,6 +278,28 @@ def test_a_client_leaving_cancels_generation_at_once(
         assert backend.stopped.wait(15)
 
 
+def test_quoted_sentences_are_cited_each_not_the_text_between(service_settings: Settings, runtime: Runtime):
+    """Through the real HTTP app and the quoting writer: two sentences quoted from one passage are two exact
+    spans of one citation, the same in the JSON answer, the SSE event and the OpenAI-compatible endpoint."""
+    question = "What is LoRA?"
+    quoting = Runtime(service_settings, runtime.embedder, None)
+    with running_server(service_settings, quoting) as url, httpx.Client(base_url=url, timeout=60) as c:
+        answer = c.post("/api/ask", json={"question": question}).json()
+        with c.stream("POST", "/api/ask/stream", json={"question": question}) as response:
+            streamed = next(data for name, data in sse_events(response) if name == "citations")
+        chat = c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": question}]}).json()
+        assert answer["writer"] == "extractive"
+        assert_citations_are_exact(c, answer)
+        split = next(x for x in answer["citations"] if len(x["spans"]) >= 2)
+        text = c.get(f"/api/sources/{split['doc']}").json()["text"]
+    first, second = split["spans"][:2]
+    assert text[first["end"] : second["start"]].strip()  # words lie between the quotes, and no span holds them
+    for other in (streamed["citations"], chat["citations"]):
+        assert [x["spans"] for x in other] == [x["spans"] for x in answer["citations"]]
+    listed = ", ".join(f"{s['start']}-{s['end']}" for s in split["spans"])
+    assert f"({listed})" in chat["choices"][0]["message"]["content"]  # the Sources list names each span
+
+
 class FailingGenerator:
     """A generator that breaks mid-answer, as a crashed model would."""
 
@@ -315,7 +343,9 @@ def test_a_wrong_refusal_on_strong_evidence_quotes_the_notes(service_settings: S
     for c in answer.citations:
         assert runtime.served.reader.source_text(c.doc)[c.start : c.end] == c.quote
         source = answer.sources[c.n - 1]
-        assert source.start <= c.start < c.end <= source.end  # a sentence of the cited passage
+        assert source.start <= c.start < c.end <= source.end  # sentences of the cited passage
+        for s in c.spans:  # the guard's quotes: each cited to its own characters
+            assert runtime.served.reader.source_text(c.doc)[s.start : s.end] == s.quote
     assert "precision" in answer.text.lower()
 
     unanswerable = pipeline.answer("What is the capital city of Peru?")

@@ -172,3 +172,33 @@ def test_code_and_data_are_not_quoted() -> None:
         "The server answers with a JSON body.",
         "[The batch docs](./batch.md) describe the ref property.",
     ]
+
+
+def test_two_sentences_quoted_from_one_passage_cite_two_exact_spans(embedder: Embedder) -> None:
+    """Each quoted sentence is cited to its own characters: the heading between them is not cited, as it was
+    when a source kept one span from the first quote's start to the last one's end."""
+    from core.settings import AnswerSettings
+    from service.answer import citation
+    from service.writers import ExtractiveWriter
+
+    before = "# Regularisation\n\nWeight decay adds the squared weights to the loss.\n\n"
+    passage = (
+        "Dropout zeroes random activations during training, so units cannot co-adapt.\n"
+        "Dropout at inference\n"
+        "At inference time dropout is switched off and every unit is used.\n"
+    )
+    document = before + passage
+    heading = (passage.index("Dropout at"), passage.index("At inference"))
+    source = hit(passage, [heading], start=len(before))
+    draft = ExtractiveWriter(embedder, AnswerSettings(quote_sentences=2)).quote("what does dropout do?", [source])
+    assert draft is not None
+    cited = citation(1, source, draft.quotes[1])
+    assert [s.quote for s in cited.spans] == [
+        "Dropout zeroes random activations during training, so units cannot co-adapt.",
+        "At inference time dropout is switched off and every unit is used.",
+    ]
+    for s in cited.spans:
+        assert document[s.start : s.end] == s.quote  # the source document's characters at those offsets
+    first, second = cited.spans
+    assert document[first.end : second.start] == "\nDropout at inference\n"  # between the quotes: not cited
+    assert (cited.start, cited.end) == (first.start, second.end) and document[cited.start : cited.end] == cited.quote

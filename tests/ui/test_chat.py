@@ -12,6 +12,12 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 QUESTION = "Where does photosynthesis take place?"
+# each <mark>'s text with its typeset formulas read back as the TeX they were typeset from (as copying does)
+MARKED_TEX = """ms => ms.map((m) => {
+  const copy = m.cloneNode(true);
+  for (const math of copy.querySelectorAll(".math")) math.replaceWith(math.dataset.tex);
+  return copy.textContent;
+})"""
 
 
 def test_streamed_answer_cites_and_highlights_the_passage(base_url, open_page, chat_factory, artifacts: Path):
@@ -36,10 +42,10 @@ def test_streamed_answer_cites_and_highlights_the_passage(base_url, open_page, c
     buttons.first.click()
     panel = page.locator("#source-panel")
     expect(panel).to_be_visible()
-    mark = panel.locator("mark")
-    expect(mark).to_have_count(1)
-    expect(mark).to_have_text(citation["quote"], use_inner_text=False)
-    assert mark.evaluate("m => m.textContent") == citation["quote"]
+    marks = panel.locator("mark")  # one per quoted span (the whole passage when the model wrote the answer)
+    expect(marks).to_have_count(len(citation["spans"]))
+    expect(marks).to_have_text([s["quote"] for s in citation["spans"]], use_inner_text=False)
+    assert marks.evaluate_all("ms => ms.map(m => m.textContent)") == [s["quote"] for s in citation["spans"]]
     expect(panel.locator("#source-doc")).to_contain_text(citation["doc"])
     for crumb in citation["breadcrumbs"]:
         expect(panel.locator("#source-breadcrumbs")).to_contain_text(crumb)
@@ -50,6 +56,25 @@ def test_streamed_answer_cites_and_highlights_the_passage(base_url, open_page, c
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(buttons.first).to_be_focused()
+
+
+def test_each_quoted_sentence_is_highlighted_not_the_text_between(study_url, open_page, chat_factory, artifacts):
+    """The quoting writer takes two sentences of the Adam passage, with a formula between them: the source
+    panel marks the two sentences, each exactly, and leaves the formula unmarked."""
+    page = open_page(study_url)
+    article, answer = chat_factory(page).submit("What is Adam?")
+    citation = next(c for c in answer["citations"] if len(c["spans"]) >= 2)
+    article.locator(f'.answer-body button.citation[data-n="{citation["n"]}"]').first.click()
+    text = page.locator("#source-text")
+    marks = text.locator("mark")
+    expect(marks).to_have_count(len(citation["spans"]))
+    assert marks.evaluate_all(MARKED_TEX) == [s["quote"] for s in citation["spans"]]
+    first, second = citation["spans"][:2]
+    assert "$$m_t" in citation["quote"][first["end"] - citation["start"] : second["start"] - citation["start"]]
+    formula = text.locator('.math[data-tex^="$$m_t"]')  # the formula between the two quotes...
+    expect(formula).to_be_visible()
+    expect(text.locator('mark .math[data-tex^="$$m_t"]')).to_have_count(0)  # ...is shown outside every mark
+    page.screenshot(path=artifacts / "02b-two-quoted-spans.png")
 
 
 def test_unsupported_sentences_and_abstention_are_visible(base_url, open_page, chat_factory, artifacts: Path):

@@ -25,24 +25,27 @@ function renderBreadcrumbs(crumbs) {
   if (items.length) els.breadcrumbs.appendChild(el("ol", null, items.map((crumb) => el("li", { text: crumb }))));
 }
 
-// The text with the highlighted span as a <mark>, cut to CONTEXT_CHARS either side of it.
-function renderHighlighted(text, highlight) {
+// The text with each highlighted span ([{start, end}], in order) as a <mark>, cut to CONTEXT_CHARS either side
+// of them: a citation's quoted sentences are marked one by one, the text between them is not.
+function renderHighlighted(text, spans) {
   const pre = els.text;
   pre.textContent = "";
-  if (!highlight) {
+  if (!spans.length) {
     appendWithMath(pre, text);
     return;
   }
-  const { start, end } = highlight;
-  const from = Math.max(0, start - CONTEXT_CHARS);
-  const to = Math.min(text.length, end + CONTEXT_CHARS);
+  const from = Math.max(0, spans[0].start - CONTEXT_CHARS);
+  const to = Math.min(text.length, spans[spans.length - 1].end + CONTEXT_CHARS);
   if (from > 0) pre.appendChild(el("span", { className: "elided", text: "…\n" }));
-  appendWithMath(pre, text.slice(from, start));
-  const mark = appendWithMath(el("mark", { className: "highlight" }), text.slice(start, end));
-  pre.appendChild(mark);
-  appendWithMath(pre, text.slice(end, to));
+  let at = from;
+  const marks = spans.map(({ start, end }) => {
+    appendWithMath(pre, text.slice(at, start));
+    at = end;
+    return pre.appendChild(appendWithMath(el("mark", { className: "highlight" }), text.slice(start, end)));
+  });
+  appendWithMath(pre, text.slice(at, to));
   if (to < text.length) pre.appendChild(el("span", { className: "elided", text: "\n…" }));
-  mark.scrollIntoView({ block: "center" });
+  marks[0].scrollIntoView({ block: "center" });
 }
 
 function renderCode(citation) {
@@ -57,9 +60,10 @@ function renderCode(citation) {
   els.code.hidden = false;
 }
 
-// Open the panel on `target`: a Citation ({n, kind, doc, breadcrumbs, start, end, symbol, code, ...}), a
-// nearest passage (a Hit, shown with n null), or a whole document (start null). `guide`: an element shown
-// above the text (a document's outline and questions), kept while its entries are opened.
+// Open the panel on `target`: a Citation ({n, kind, doc, breadcrumbs, start, end, spans, symbol, code, ...}:
+// its `spans` are marked, start-end only covers them), a nearest passage (a Hit, shown with n null), or a
+// whole document (start null). `guide`: an element shown above the text (a document's outline and
+// questions), kept while its entries are opened.
 export async function openSource(target, opener, guide = null) {
   openPanel(sourcePanel, opener);
   if (guide) {
@@ -91,6 +95,6 @@ export async function openSource(target, opener, guide = null) {
   }
   if (mine !== opened) return;
   els.status.textContent = "";
-  renderHighlighted(source.text, source.highlight);
+  renderHighlighted(source.text, target.spans || (source.highlight ? [source.highlight] : []));
   if (target.code) renderCode(target);
 }
