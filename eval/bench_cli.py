@@ -102,6 +102,12 @@ def bench_retrieval(
     repeats: int = typer.Option(5, min=1),
     json_out: bool = typer.Option(False, "--json", help="Print the JSON report."),
     breakdown: bool = typer.Option(False, help="Notes bench: also hybrid with each change undone alone."),
+    windows: bool = typer.Option(True, help="Hybrid also with the sentence-window ranking, as the service by default."),
+    window_corpus: Path | None = typer.Option(None, help="Folder whose passages give the windows (default: notes)."),
+    window_variants: str = typer.Option(
+        "", help="Window searches to try besides the service's, fetch-per-passage:efSearch pairs (0: the service's)."
+    ),
+    window_sample_passages: int = typer.Option(0, help="Fit the window vectors to this many notes' windows (0: all)."),
 ) -> None:
     """p50/p95 of hybrid retrieval on the notes; with --sizes, engines side by side at 10k-1M passages."""
     if not sizes:
@@ -118,6 +124,7 @@ def bench_retrieval(
         )
     from eval.ingest_bench import passage_texts
     from eval.scale_bench import (
+        SERVICE_GRAPH,
         bench_bm25,
         bench_dense,
         bench_hybrid,
@@ -126,12 +133,25 @@ def bench_retrieval(
         notes_like_vectors,
         synthetic_vectors,
     )
+    from eval.window_bench import sweep, window_builder
+    from ingest.sentence_vectors import FETCH_PER_PASSAGE
+    from ingest.store import DEFAULT_HNSW_THRESHOLD
     from models.embedder import embedder_for
     from service.bench import load_queries
 
     settings = get_settings()
     embedder = embedder_for(settings)
     passages = passage_texts(settings.notes_dir)
+    build_windows, window_about = None, {}
+    if windows and settings.retrieval.sentence_window and settings.retrieval.sentence_weight:
+        build_windows, window_about = window_builder(
+            settings.notes_dir,
+            window_corpus or settings.notes_dir,
+            embedder,
+            settings.retrieval.sentence_window,
+            DEFAULT_HNSW_THRESHOLD,
+            window_sample_passages,
+        )
     with tempfile.TemporaryDirectory() as tmp:
         milvus_uri = str(Path(tmp) / "bench.db")
         texts_q = (load_queries(dataset) * 10)[:queries]
@@ -162,15 +182,25 @@ def bench_retrieval(
             if n <= milvus_max:
                 milvus = bench_milvus(milvus_uri, embedder.dim, texts, vec_q, texts_q)
                 row["dense"]["milvus_lite_flat"], row["bm25"]["milvus_bm25"] = milvus["dense"], milvus["bm25"]
-            graph = graphs.get((32, 80))  # the service's HNSW (ingest/faiss_index.py), used from its threshold on
+            graph = graphs.get(SERVICE_GRAPH)  # the service's HNSW (ingest/faiss_index.py), used from its threshold on
             torch_query = embedder.fast.embed if embedder.fast is not None and embedder.query is not None else None
-            row["hybrid"] = bench_hybrid(
-                texts, texts_q, embedder.embed, graph, settings.retrieval.candidate_k, embedder.encode, torch_query
-            )
+            variants = [(int(f), int(e) or None) for f, e in (v.split(":") for v in window_variants.split(",") if v)]
+            k = settings.retrieval.candidate_k
+            with tempfile.TemporaryDirectory(dir=tmp) as gen:
+                index, row["windows"] = build_windows(Path(gen), n) if build_windows else (None, {})
+                typer.echo(json.dumps(row["windows"]), err=True)
+                row["hybrid"] = bench_hybrid(
+                    texts, texts_q, embedder.embed, graph, k, embedder.encode, torch_query, index, variants
+                )
+                if index is not None:
+                    query_vecs = [embedder.embed([q])[0] for q in texts_q]
+                    row["windows"]["sweep"] = sweep(index, query_vecs, k, [(FETCH_PER_PASSAGE, None), *variants])
+                    del index
             row["hybrid"]["embed_path"] = embedder.query_path
             rows.append(row)
             typer.echo(json.dumps(row), err=True)
-    report = {"benchmark": "retrieval-scale", "when": datetime.now(UTC).isoformat(), "machine": machine(), "rows": rows}
+    report = {"benchmark": "retrieval-scale", "when": datetime.now(UTC).isoformat(), "machine": machine()}
+    report |= {"windows": window_about, "rows": rows}
     write_report(out, report, retrieval_markdown(rows))
 
 
@@ -195,9 +225,8 @@ def retrieval_markdown(rows: list[dict[str, Any]]) -> str:
                         load,
                     ]
                 )
-        names = ("hybrid", "hybrid_search_only", "query_embedding", "hybrid_before", "query_embedding_before")
-        for name in [n for n in names if n in r.get("hybrid", {})]:
-            s = r["hybrid"][name]
+        timings = {name: s for name, s in r.get("hybrid", {}).items() if isinstance(s, dict) and "p95_ms" in s}
+        for name, s in timings.items():
             load = r["hybrid"].get("load_avg", "")
             lines.append([r["n"], "hybrid", name, s["p50_ms"], s["p95_ms"], s["p99_ms"], "", "", load])
     header = ["passages", "family", "engine", "p50 ms", "p95 ms", "p99 ms", "recall@10", "build s", "load"]
@@ -223,7 +252,37 @@ def retrieval_markdown(rows: list[dict[str, Any]]) -> str:
         header = ["passages", "hybrid dense", "query embedding path", "embedding share of hybrid p50"]
         header += ["ours ms", "ours CPU ms", "ST.encode ms", "ST.encode CPU ms", "hybrid CPU ms", "search CPU ms"]
         md += "\n" + table(shares, header)
-    return md
+    return md + windows_markdown(rows)
+
+
+def windows_markdown(rows: list[dict[str, Any]]) -> str:
+    """The window index per size (what it costs, what it adds to a hybrid query) and its search variants."""
+    built = [r for r in rows if r.get("windows") and "hybrid" in r]
+    if not built:
+        return ""
+    lines, variants = [], []
+    for r in built:
+        w, h = r["windows"], r["hybrid"]
+        lines.append(
+            [r["n"], w["windows"], w["windows_per_passage"], w["engine"], w["build_s"], w["build_cpu_s"]]
+            + [w["build_load"], w["disk_mb"]["sentences.npy"], w["disk_mb"]["sentences.faiss"], w["loaded_rss_mb"]]
+            + [h["hybrid"]["p50_ms"], h["hybrid_windows"]["p50_ms"], h["hybrid_windows"]["p99_ms"]]
+            + [h["window_search"]["p50_ms"], h["window_share_p50"], h["hybrid_windows_cpu"]["cpu_p50_ms"]]
+        )
+        for name, s in w.get("sweep", {}).items():
+            hybrid = h.get("hybrid_windows" + ("" if name == "service" else "_" + name), {})
+            variants.append(
+                [r["n"], name, s["fetch"], s["ef_search"] or "flat", s["p50_ms"], s["p95_ms"], s["recall_at_10"]]
+                + [next(v for k, v in s.items() if k.startswith("recall_at_") and k != "recall_at_10")]
+                + [hybrid.get("p50_ms", ""), hybrid.get("p99_ms", "")]
+            )
+    header = ["passages", "windows", "per passage", "window index", "build s", "build CPU s", "build load"]
+    header += ["vectors MB", "index MB", "loaded RSS MB", "hybrid p50 ms", "+ windows p50 ms", "+ windows p99 ms"]
+    header += ["window search p50 ms", "window share of p50", "+ windows CPU p50 ms"]
+    md = "\n## Sentence windows (the service's default hybrid)\n\n" + table(lines, header)
+    header = ["passages", "window search", "fetch/passage", "efSearch", "p50 ms", "p95 ms", "recall@10 vs exact"]
+    header += ["recall@k vs exact", "hybrid + windows p50 ms", "p99 ms"]
+    return md + "\n" + table(variants, header)
 
 
 def bench_load(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from llama_index.core.schema import TextNode
 
 from ingest.errors import SkippedFile
 from ingest.loaders import load_file
@@ -27,17 +28,22 @@ from ingest.store import GenerationData, write_generation
 from ingest.structure import infer_structure
 
 
-def passage_texts(root: Path) -> list[str]:
-    """The text ingest would embed for each passage under `root` (no embedding)."""
-    texts = []
-    for path, doc in discover(CorpusRoot(root)):
+def passage_nodes(root: Path, max_files: int | None = None) -> list[TextNode]:
+    """The passages (leaf TextNodes) ingest would make under `root` (no embedding)."""
+    passages = []
+    for path, doc in list(discover(CorpusRoot(root)))[:max_files]:
         try:
             loaded = load_file(path, doc, max_file_bytes=5_000_000)
         except SkippedFile:
             continue
         nodes = section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams())
-        texts += [embedding_text(n) for n in nodes if n.metadata["level"] == "passage"]
-    return texts
+        passages += [n for n in nodes if n.metadata["level"] == "passage"]
+    return passages
+
+
+def passage_texts(root: Path) -> list[str]:
+    """The text ingest would embed for each passage under `root` (no embedding)."""
+    return [embedding_text(n) for n in passage_nodes(root)]
 
 
 def stages(root: Path, embedder: Any, max_files: int | None = None, window: int = 0) -> dict[str, Any]:

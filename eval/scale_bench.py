@@ -23,7 +23,10 @@ from typing import Any
 import faiss
 import numpy as np
 
+from core.settings import RetrievalSettings
+from ingest import faiss_index
 from ingest.bm25 import tokenize
+from ingest.sentence_vectors import FETCH_PER_PASSAGE, SentenceIndex
 from retrieval.retriever import reciprocal_rank_fusion
 
 K = 10
@@ -49,6 +52,21 @@ def timed(fn: Callable[[Any], Any], inputs: Sequence[Any]) -> tuple[list[Any], l
     return out, ms
 
 
+def side_by_side(fns: dict[str, Callable[[Any], Any]], inputs: Sequence[Any]) -> dict[str, list[float]]:
+    """Milliseconds of each of `fns` on each input, the fns taking turns on every input (the order rotating),
+    so a change in the machine's load between them falls on all alike."""
+    names = list(fns)
+    for fn in fns.values():
+        fn(inputs[0])  # warm-up outside the samples
+    ms: dict[str, list[float]] = {name: [] for name in names}
+    for j, x in enumerate(inputs):
+        for name in names[j % len(names) :] + names[: j % len(names)]:
+            t0 = time.perf_counter()
+            fns[name](x)
+            ms[name].append((time.perf_counter() - t0) * 1000)
+    return ms
+
+
 def synthetic_vectors(n: int, dim: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, dim), dtype=np.float32)
@@ -71,19 +89,29 @@ def corpus_texts(passages: Sequence[str], n: int) -> list[str]:
     return [f"{passages[i % len(passages)]} copy{i // len(passages)}" for i in range(n)]
 
 
-HNSW_GRID = ((32, 80),)  # (M, efConstruction): the service's (ingest/faiss_index.py)
+SERVICE_GRAPH = (faiss_index.HNSW_M, faiss_index.HNSW_EF_CONSTRUCTION)  # (M, efConstruction) as ingest builds it
+HNSW_GRID = (SERVICE_GRAPH,)
 EF_SEARCH = (64, 128)
 
 
 def hnsw_index(base: np.ndarray, m: int, ef_construction: int) -> tuple[faiss.Index, dict[str, float]]:
-    """An HNSW graph over `base` and what building it cost (wall and CPU seconds, load average)."""
+    """An HNSW graph over `base` and what building it cost (wall and CPU seconds, load average). The service's
+    graph is built by ingest's own `build_dense_index` (an IndexIDMap over it, searched as the service does)."""
     load = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
-    index = faiss.IndexHNSWFlat(base.shape[1], m, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = ef_construction
-    index.add(base)
+    if (m, ef_construction) == SERVICE_GRAPH:
+        index = faiss_index.build_dense_index(base, hnsw_threshold=0)
+    else:
+        index = faiss.IndexHNSWFlat(base.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = ef_construction
+        index.add(base)
     cost = {"build_s": round(time.perf_counter() - t0, 1), "build_cpu_s": round(time.process_time() - c0, 1)}
     return index, {**cost, "build_load": round(load, 2)}
+
+
+def graph_of(index: faiss.Index) -> faiss.Index:
+    """The HNSW graph itself (inside the service's IndexIDMap, whose ids are the rows)."""
+    return faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
 
 
 def bench_dense(
@@ -104,9 +132,10 @@ def bench_dense(
     for m, ef_construction in grid if hnsw else ():
         index, cost = hnsw_index(base, m, ef_construction)
         graphs[(m, ef_construction)] = index
+        graph = graph_of(index)
         for ef in ef_search:
-            index.hnsw.efSearch = ef
-            got, ms = timed(lambda q, index=index: index.search(q[None, :], K)[1][0], list(queries))
+            graph.hnsw.efSearch = ef
+            got, ms = timed(lambda q, graph=graph: graph.search(q[None, :], K)[1][0], list(queries))
             recall = statistics.mean(len(set(a) & set(b)) / K for a, b in zip(got, exact, strict=True))
             out[f"faiss_hnsw_M{m}_efc{ef_construction}_ef{ef}"] = {
                 **percentiles(ms),
@@ -228,33 +257,51 @@ def bench_hybrid(
     candidate_k: int = 40,
     baseline_embed: Callable[[list[str]], np.ndarray] | None = None,
     before_embed: Callable[[list[str]], np.ndarray] | None = None,
+    windows: SentenceIndex | None = None,
+    window_variants: Sequence[tuple[int, int | None]] = (),
+    params: RetrievalSettings | None = None,
 ) -> dict:
     """What one service query costs at this size: embed the query, dense top-`candidate_k` + the service's
     BM25 top-`candidate_k` (`service_bm25`), fuse by RRF. Dense is what the service builds at this size
-    (ingest/faiss_index.py): exact below its HNSW threshold, else `graph` (HNSW over the same vectors,
-    efSearch as the service sets it). `before_embed`: the query path before (the torch path), timed the
-    same way right after ours."""
-    from ingest.faiss_index import PARALLEL_SEARCH_MIN, ef_search
+    and searched as it searches it (ingest/faiss_index.py): exact below its HNSW threshold, else `graph`
+    (the service's HNSW over the same vectors, from `hnsw_index`). `before_embed`: the query path before
+    (the torch path), timed the same way right after ours. `windows` (eval.window_bench): the sentence-window
+    ranking fused in as well, as the service does by default ("hybrid_windows", timed in turn with "hybrid" on
+    every query), and once per (fetch, efSearch) of `window_variants`."""
     from ingest.store import DEFAULT_HNSW_THRESHOLD
 
     dim = embed(["warm up"]).shape[1]
     if graph is not None and len(texts) >= DEFAULT_HNSW_THRESHOLD:
         dense_index, engine = graph, "hnsw"
-        graph.hnsw.efSearch = ef_search(len(texts), candidate_k)
     else:
-        dense_index, engine = faiss.IndexFlatIP(dim), "flat"
-        dense_index.add(synthetic_vectors(len(texts), dim, seed=len(texts) + 1))
+        flat = synthetic_vectors(len(texts), dim, seed=len(texts) + 1)
+        dense_index, engine = faiss_index.build_dense_index(flat, hnsw_threshold=len(texts) + 1), "flat"
     search_bm25, _ = service_bm25(texts, queries)
-    faiss.omp_set_num_threads(1 if len(texts) < PARALLEL_SEARCH_MIN else faiss.omp_get_max_threads())
 
     vectors = {q: embed([q]) for q in queries}
 
-    def fused(q: str, vec: np.ndarray) -> list:
-        dense = dense_index.search(vec, candidate_k)[1][0].tolist()
-        return reciprocal_rank_fusion([dense, search_bm25(q, candidate_k)], k=10)[:K]
+    p = params or RetrievalSettings()
+    weights = [p.dense_weight, p.bm25_weight, p.sentence_weight]
 
+    def fused(q: str, vec: np.ndarray, fetch: int = 0, ef: int | None = None) -> list:
+        """The service's hybrid ranking; `fetch` > 0: with the window ranking (SentenceIndex.search)."""
+        rankings = [[row for row, _ in faiss_index.search(dense_index, vec, candidate_k)], search_bm25(q, candidate_k)]
+        if fetch and windows is not None:
+            rankings.append([int(i) for i, _ in windows.search(vec[0], candidate_k, fetch=fetch, ef=ef)])
+        return reciprocal_rank_fusion(rankings, k=p.rrf_k, weights=weights[: len(rankings)])[:K]
+
+    variants: dict[str, Callable[[str], Any]] = {"hybrid": lambda q: fused(q, embed([q]))}
+    if windows is not None:
+        from eval.window_bench import variant_name
+
+        for fetch, ef in [(FETCH_PER_PASSAGE, None), *window_variants]:
+            name = "hybrid_windows" + (
+                "" if ef is None and fetch == FETCH_PER_PASSAGE else "_" + variant_name(fetch, ef)
+            )
+            variants[name] = lambda q, f=fetch, e=ef: fused(q, embed([q]), f, e)
     load = os.getloadavg()[0]
-    _, total = timed(lambda q: fused(q, embed([q])), list(queries))
+    rows = side_by_side(variants, list(queries))
+    total = rows["hybrid"]
     before: dict[str, Any] = {}
     if before_embed is not None:
         _, before_total = timed(lambda q: fused(q, before_embed([q])), list(queries))
@@ -265,8 +312,23 @@ def bench_hybrid(
     if before_embed is not None:
         before["query_embedding_before"] = percentiles(timed(lambda q: before_embed([q]), list(queries))[1])
     share = statistics.median(embed_ms) / statistics.median(total)
+    with_windows: dict[str, Any] = {name: percentiles(ms) for name, ms in rows.items() if name != "hybrid"}
+    if windows is not None:
+        with_windows["hybrid_windows_search_only"] = percentiles(
+            timed(lambda q: fused(q, vectors[q], FETCH_PER_PASSAGE), list(queries))[1]
+        )
+        window_ms = timed(lambda q: windows.search(vectors[q][0], candidate_k), list(queries))[1]
+        with_windows["window_search"] = percentiles(window_ms)
+        with_windows["window_share_p50"] = round(
+            statistics.median(window_ms) / statistics.median(rows["hybrid_windows"]), 3
+        )
+        with_windows["hybrid_windows_over_hybrid_p50"] = round(
+            statistics.median(rows["hybrid_windows"]) / statistics.median(total), 3
+        )
+        with_windows["hybrid_windows_cpu"] = wall_and_cpu_ms(lambda q: fused(q, embed([q]), FETCH_PER_PASSAGE), queries)
     out = {
         "hybrid": {**percentiles(total), "dense": engine},
+        **with_windows,
         "hybrid_search_only": percentiles(search_only),
         "query_embedding": percentiles(embed_ms),
         "embedding_share_p50": round(share, 3),

@@ -15,11 +15,12 @@ import faiss
 import numpy as np
 
 GPU_SEARCH_LOCK = threading.Lock()  # FAISS GPU indexes are not thread-safe, even for search
-HNSW_M = 32
+HNSW_M = 32  # graph degree: the usual accuracy/memory balance for a few hundred dims
+HNSW_EF_CONSTRUCTION = 80
 # Below this many vectors one thread searches faster than a team: waking OpenMP threads costs more than the
 # scan, and their spinning afterwards slows the next query's embedding (measured: hybrid p50 18.5 -> 13.6 ms)
 PARALLEL_SEARCH_MIN = 50_000
-OMP_THREADS = faiss.omp_get_max_threads()  # graph degree: the usual accuracy/memory balance for a few hundred dims
+OMP_THREADS = faiss.omp_get_max_threads()
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +38,7 @@ def build_dense_index(vectors: np.ndarray, hnsw_threshold: int) -> faiss.Index:
     faiss.omp_set_num_threads(OMP_THREADS)  # a small-index search may have left it at one
     if n >= hnsw_threshold:
         inner: faiss.Index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        inner.hnsw.efConstruction = 80
+        inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     else:
         inner = faiss.IndexFlatIP(dim)
     index = faiss.IndexIDMap(inner)
@@ -74,14 +75,18 @@ def for_search(index: faiss.Index) -> faiss.Index:
     return index
 
 
-def search(index: faiss.Index, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """(row, cosine) pairs, best first; k is capped at the index size."""
+def search(index: faiss.Index, query: np.ndarray, k: int, ef: int | None = None) -> list[tuple[int, float]]:
+    """(row, cosine) pairs, best first; k is capped at the index size. `ef`: the HNSW beam (None: `ef_search`)."""
     k = min(k, index.ntotal)
     if k <= 0:
         return []
-    if is_hnsw(index):
-        faiss.downcast_index(index.index).hnsw.efSearch = ef_search(index.ntotal, k)
-    faiss.omp_set_num_threads(1 if index.ntotal < PARALLEL_SEARCH_MIN else OMP_THREADS)
+    graph = is_hnsw(index)
+    if graph:
+        faiss.downcast_index(index.index).hnsw.efSearch = max(ef, k) if ef else ef_search(index.ntotal, k)
+    # One query's graph search runs on one thread whatever the setting; with more, IndexIDMap's id translation
+    # opens a parallel region whose barrier waits a scheduler tick whenever another process holds a core
+    # (IDMap over HNSW, 60k vectors, efSearch 320, load 3.7: 8 ms a query on 2 threads, 2.7-3.7 ms on one)
+    faiss.omp_set_num_threads(1 if graph or index.ntotal < PARALLEL_SEARCH_MIN else OMP_THREADS)
     with GPU_SEARCH_LOCK if gpu_count() > 0 else nullcontext():
         scores, rows = index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k)
     return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]

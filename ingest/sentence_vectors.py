@@ -31,6 +31,7 @@ from ingest import faiss_index
 VECTORS, META, INDEX = "sentences.npy", "sentences.json", "sentences.faiss"
 EMBED_BATCH = 64
 MIN_WORDS = 3  # a window of fewer words (a lone code line, a list marker) says too little to rank by
+FETCH_PER_PASSAGE = 4  # windows fetched per passage wanted: a passage's windows crowd its neighbours' out
 
 
 class Embeds(Protocol):
@@ -79,10 +80,13 @@ class SentenceIndex:
     def __len__(self) -> int:
         return len(self.owners)
 
-    def search(self, query_vec: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Up to k passages by their best window's cosine, best first (windows fetched: 4k, then k distinct)."""
+    def search(
+        self, query_vec: np.ndarray, k: int, *, fetch: int = FETCH_PER_PASSAGE, ef: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Up to k passages by their best window's cosine, best first (windows fetched: fetch x k, then k
+        distinct); `ef`: the HNSW beam (None: faiss_index.ef_search's for this many windows)."""
         best: dict[str, float] = {}
-        for row, score in faiss_index.search(self.faiss, query_vec, 4 * k):
+        for row, score in faiss_index.search(self.faiss, query_vec, fetch * k, ef):
             best.setdefault(self.owners[row], score)
             if len(best) == k:
                 break
