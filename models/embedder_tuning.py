@@ -211,7 +211,7 @@ def load_trainable(path: Path, max_seq_length: int) -> Any:
 
 def encoder(model: Any) -> Embed:
     """SentenceTransformer.encode, normalized float32 (what models.embedder.Embedder.encode runs)."""
-    return Embedder("tuning", model, model.get_sentence_embedding_dimension()).encode
+    return Embedder("tuning", model, model.get_embedding_dimension()).encode
 
 
 def tune(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from core.settings import EmbedderTuningSettings, Settings
-from models.embedder import EMBEDDERS, Embedder, fast_path_for, load_embedder
+from models.embedder import EMBEDDERS, PROBES, Embedder, encoded, fast_path_for, load_embedder, query_path_for
 from models.embedder_tuning import TuningResult, tune
 
 log = logging.getLogger(__name__)
@@ -37,24 +37,29 @@ def is_tuned(name: str) -> bool:
 
 
 @lru_cache(maxsize=2)
-def _load_tuned(model_dir: str, name: str, dim: int) -> Embedder:
+def _load_tuned(model_dir: str, name: str, dim: int, onnx_dir: Path | None = None) -> Embedder:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(model_dir, device="cpu")
-    return Embedder(name, model, dim, fast_path_for(model))
+    reference = encoded(model, PROBES)
+    fast = fast_path_for(model, PROBES, reference)
+    # the same checked onnxruntime query path as the packaged model's; its export is named by the tuned weights
+    query = query_path_for(model, onnx_dir, name, PROBES, reference) if fast is not None else None
+    return Embedder(name, model, dim, fast, query)
 
 
-def generation_embedder(gen_dir: Path, name: str, base: Embedder) -> Embedder:
+def generation_embedder(gen_dir: Path, name: str, base: Embedder, *, onnx_dir: Path | None = None) -> Embedder:
     """The embedder that embedded generation `gen_dir` (meta.json's `name`): `base` when it is that one,
-    the tuned model stored with the generation, or another packaged model."""
+    the tuned model stored with the generation, or another packaged model. `onnx_dir`: where their
+    onnxruntime query models are exported (`models.embedder.onnx_cache`; None: queries take the torch path)."""
     if name == base.name:
         return base
     if is_tuned(name):
         model_dir = Path(gen_dir) / MODEL_DIR
         if not model_dir.is_dir():
             raise FileNotFoundError(f"generation {Path(gen_dir).name} names {name} but holds no {MODEL_DIR}/")
-        return _load_tuned(str(model_dir), name, base.dim)
-    return load_embedder(name)
+        return _load_tuned(str(model_dir), name, base.dim, onnx_dir)
+    return load_embedder(name, onnx_dir=onnx_dir)
 
 
 def _fsync_tree(root: Path) -> None:

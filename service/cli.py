@@ -93,7 +93,7 @@ def search(
     """Hybrid search of the index (no answer generated): the passages an answer would cite."""
     from ingest.errors import IndexNotFound
     from ingest.store import open_index
-    from models.embedder import embedder_for
+    from models.embedder import embedder_for, onnx_cache
     from models.tuned_embedder import generation_embedder
     from retrieval.retriever import Retriever
 
@@ -104,7 +104,9 @@ def search(
         reader = open_index(settings.index_dir, settings.store)
     except IndexNotFound as exc:
         raise fail(str(exc)) from None
-    embedder = generation_embedder(reader.path, reader.embedder_name, embedder_for(settings))
+    embedder = generation_embedder(
+        reader.path, reader.embedder_name, embedder_for(settings), onnx_dir=onnx_cache(settings)
+    )
     retriever = Retriever(reader, embedder, settings.retrieval)
     hits = retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
     if json_out:

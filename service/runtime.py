@@ -15,7 +15,7 @@ from core.settings import Settings
 from ingest.errors import IndexNotFound
 from ingest.pipeline import IngestReport, corpus_roots, ingest_corpus, ingest_options
 from ingest.store import IndexReader, current_generation, open_index
-from models.embedder import Embedder, embedder_for
+from models.embedder import Embedder, embedder_for, onnx_cache
 from models.generator import Generator, load_generator
 from models.tuned_embedder import generation_embedder, ingest_tuner
 from retrieval.retriever import Retriever
@@ -81,7 +81,9 @@ class Runtime:
 
     def open(self) -> Served:
         reader = open_index(self.settings.index_dir, self.settings.store)
-        embedder = generation_embedder(reader.path, reader.embedder_name, self.embedder)  # a tuned one lives there
+        embedder = generation_embedder(  # a tuned one lives there
+            reader.path, reader.embedder_name, self.embedder, onnx_dir=onnx_cache(self.settings)
+        )
         retriever = Retriever(reader, embedder, self.settings.retrieval)
         pipeline = AnswerPipeline(retriever, embedder, self.settings.answer, self.generator)
         return Served(reader.generation, reader, retriever, pipeline)

@@ -86,6 +86,10 @@ def test_a_winning_tuned_model_is_stored_with_its_generation_and_embeds_the_quer
     stored = reader.leaf_vectors(ids)
     assert min_cosine(tuned.embed(texts), stored) > 0.999  # the passages were embedded by the tuned model
     assert float(np.max(np.abs(base.embed(texts) - stored))) > 1e-3  # ...which is not the packaged one
+    if s.query_onnx:  # a query takes the tuned model's own checked onnxruntime path, as the packaged one's does
+        assert tuned.query is not None and tuned.query_path == "onnxruntime"
+        question = ["why does the compactor fail"]
+        assert min_cosine(tuned.embed(question), tuned.encode(question)) > 0.999
     hits = served.retriever.retrieve("what to do when the compactor fails", mode="dense", k=3)
     assert hits and "compactor" in hits[0].text
     reader.close()
