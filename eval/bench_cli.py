@@ -104,9 +104,6 @@ def bench_retrieval(
     breakdown: bool = typer.Option(False, help="Notes bench: also hybrid with each change undone alone."),
     windows: bool = typer.Option(True, help="Hybrid also with the sentence-window ranking, as the service by default."),
     window_corpus: Path | None = typer.Option(None, help="Folder whose passages give the windows (default: notes)."),
-    window_variants: str = typer.Option(
-        "", help="Window searches to try besides the service's, fetch-per-passage:efSearch pairs (0: the service's)."
-    ),
     window_sample_passages: int = typer.Option(0, help="Fit the window vectors to this many notes' windows (0: all)."),
 ) -> None:
     """p50/p95 of hybrid retrieval on the notes; with --sizes, engines side by side at 10k-1M passages."""
@@ -133,9 +130,7 @@ def bench_retrieval(
         notes_like_vectors,
         synthetic_vectors,
     )
-    from eval.window_bench import sweep, window_builder
-    from ingest.sentence_vectors import FETCH_PER_PASSAGE
-    from ingest.store import DEFAULT_HNSW_THRESHOLD
+    from eval.window_bench import window_builder
     from models.embedder import embedder_for
     from service.bench import load_queries
 
@@ -149,7 +144,6 @@ def bench_retrieval(
             window_corpus or settings.notes_dir,
             embedder,
             settings.retrieval.sentence_window,
-            DEFAULT_HNSW_THRESHOLD,
             window_sample_passages,
         )
     with tempfile.TemporaryDirectory() as tmp:
@@ -184,18 +178,14 @@ def bench_retrieval(
                 row["dense"]["milvus_lite_flat"], row["bm25"]["milvus_bm25"] = milvus["dense"], milvus["bm25"]
             graph = graphs.get(SERVICE_GRAPH)  # the service's HNSW (ingest/faiss_index.py), used from its threshold on
             torch_query = embedder.fast.embed if embedder.fast is not None and embedder.query is not None else None
-            variants = [(int(f), int(e) or None) for f, e in (v.split(":") for v in window_variants.split(",") if v)]
             k = settings.retrieval.candidate_k
             with tempfile.TemporaryDirectory(dir=tmp) as gen:
                 index, row["windows"] = build_windows(Path(gen), n) if build_windows else (None, {})
                 typer.echo(json.dumps(row["windows"]), err=True)
                 row["hybrid"] = bench_hybrid(
-                    texts, texts_q, embedder.embed, graph, k, embedder.encode, torch_query, index, variants
+                    texts, texts_q, embedder.embed, graph, k, embedder.encode, torch_query, index
                 )
-                if index is not None:
-                    query_vecs = [embedder.embed([q])[0] for q in texts_q]
-                    row["windows"]["sweep"] = sweep(index, query_vecs, k, [(FETCH_PER_PASSAGE, None), *variants])
-                    del index
+                del index
             row["hybrid"]["embed_path"] = embedder.query_path
             rows.append(row)
             typer.echo(json.dumps(row), err=True)
@@ -256,33 +246,23 @@ def retrieval_markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def windows_markdown(rows: list[dict[str, Any]]) -> str:
-    """The window index per size (what it costs, what it adds to a hybrid query) and its search variants."""
+    """The sentence windows per size: what they cost, and what scoring them adds to a hybrid query."""
     built = [r for r in rows if r.get("windows") and "hybrid" in r]
     if not built:
         return ""
-    lines, variants = [], []
+    lines = []
     for r in built:
         w, h = r["windows"], r["hybrid"]
         lines.append(
-            [r["n"], w["windows"], w["windows_per_passage"], w["engine"], w["build_s"], w["build_cpu_s"]]
-            + [w["build_load"], w["disk_mb"]["sentences.npy"], w["disk_mb"]["sentences.faiss"], w["loaded_rss_mb"]]
+            [r["n"], w["windows"], w["windows_per_passage"], w["build_s"], w["build_cpu_s"], w["build_load"]]
+            + [w["disk_mb"]["sentences.npy"], w["loaded_rss_mb"]]
             + [h["hybrid"]["p50_ms"], h["hybrid_windows"]["p50_ms"], h["hybrid_windows"]["p99_ms"]]
             + [h["window_search"]["p50_ms"], h["window_share_p50"], h["hybrid_windows_cpu"]["cpu_p50_ms"]]
         )
-        for name, s in w.get("sweep", {}).items():
-            hybrid = h.get("hybrid_windows" + ("" if name == "service" else "_" + name), {})
-            variants.append(
-                [r["n"], name, s["fetch"], s["ef_search"] or "flat", s["p50_ms"], s["p95_ms"], s["recall_at_10"]]
-                + [next(v for k, v in s.items() if k.startswith("recall_at_") and k != "recall_at_10")]
-                + [hybrid.get("p50_ms", ""), hybrid.get("p99_ms", "")]
-            )
-    header = ["passages", "windows", "per passage", "window index", "build s", "build CPU s", "build load"]
-    header += ["vectors MB", "index MB", "loaded RSS MB", "hybrid p50 ms", "+ windows p50 ms", "+ windows p99 ms"]
-    header += ["window search p50 ms", "window share of p50", "+ windows CPU p50 ms"]
-    md = "\n## Sentence windows (the service's default hybrid)\n\n" + table(lines, header)
-    header = ["passages", "window search", "fetch/passage", "efSearch", "p50 ms", "p95 ms", "recall@10 vs exact"]
-    header += ["recall@k vs exact", "hybrid + windows p50 ms", "p99 ms"]
-    return md + "\n" + table(variants, header)
+    header = ["passages", "windows", "per passage", "write s", "write CPU s", "write load", "vectors MB"]
+    header += ["loaded RSS MB", "hybrid p50 ms", "+ windows p50 ms", "+ windows p99 ms"]
+    header += ["window scoring p50 ms", "window share of p50", "+ windows CPU p50 ms"]
+    return "\n## Sentence windows (the service's default hybrid)\n\n" + table(lines, header)
 
 
 def bench_load(

@@ -57,9 +57,7 @@ class TunedVectors:
     def leaf_vectors(self, ids: Sequence[str]) -> np.ndarray:
         return self._vectors[[self._row[i] for i in ids]]
 
-    def sentence_search(
-        self, query_vec: np.ndarray, k: int, ids: Sequence[str] | None = None
-    ) -> list[tuple[str, float]]:
+    def sentence_search(self, query_vec: np.ndarray, ids: Sequence[str]) -> list[tuple[str, float]]:
         return []  # the index's sentence windows were embedded by the packaged model, not these vectors' one
 
 

@@ -82,7 +82,7 @@ def stages(root: Path, embedder: Any, max_files: int | None = None, window: int 
         data = GenerationData(nodes, [n.node_id for n in leaves], texts, vectors, documents, embedder.name)
         write_generation(Path(tmp), data)
         if window_vectors is not None:
-            write_sentences(Path(tmp), owners, window_vectors, window, embedder.name, data.hnsw_threshold)
+            write_sentences(Path(tmp), owners, window_vectors, window, embedder.name)
         t["index"] = time.perf_counter() - t0
     total = sum(t.values())
     return {

@@ -26,7 +26,7 @@ import numpy as np
 from core.settings import RetrievalSettings
 from ingest import faiss_index
 from ingest.bm25 import tokenize
-from ingest.sentence_vectors import FETCH_PER_PASSAGE, SentenceIndex
+from ingest.sentence_vectors import SentenceIndex
 from retrieval.retriever import reciprocal_rank_fusion
 
 K = 10
@@ -258,7 +258,6 @@ def bench_hybrid(
     baseline_embed: Callable[[list[str]], np.ndarray] | None = None,
     before_embed: Callable[[list[str]], np.ndarray] | None = None,
     windows: SentenceIndex | None = None,
-    window_variants: Sequence[tuple[int, int | None]] = (),
     params: RetrievalSettings | None = None,
 ) -> dict:
     """What one service query costs at this size: embed the query, dense top-`candidate_k` + the service's
@@ -266,8 +265,8 @@ def bench_hybrid(
     and searched as it searches it (ingest/faiss_index.py): exact below its HNSW threshold, else `graph`
     (the service's HNSW over the same vectors, from `hnsw_index`). `before_embed`: the query path before
     (the torch path), timed the same way right after ours. `windows` (eval.window_bench): the sentence-window
-    ranking fused in as well, as the service does by default ("hybrid_windows", timed in turn with "hybrid" on
-    every query), and once per (fetch, efSearch) of `window_variants`."""
+    ranking of the dense and BM25 candidates fused in as well, as the service does by default
+    ("hybrid_windows", timed in turn with "hybrid" on every query)."""
     from ingest.store import DEFAULT_HNSW_THRESHOLD
 
     dim = embed(["warm up"]).shape[1]
@@ -283,22 +282,24 @@ def bench_hybrid(
     p = params or RetrievalSettings()
     weights = [p.dense_weight, p.bm25_weight, p.sentence_weight]
 
-    def fused(q: str, vec: np.ndarray, fetch: int = 0, ef: int | None = None) -> list:
-        """The service's hybrid ranking; `fetch` > 0: with the window ranking (SentenceIndex.search)."""
-        rankings = [[row for row, _ in faiss_index.search(dense_index, vec, candidate_k)], search_bm25(q, candidate_k)]
-        if fetch and windows is not None:
-            rankings.append([int(i) for i, _ in windows.search(vec[0], candidate_k, fetch=fetch, ef=ef)])
+    def candidates(q: str, vec: np.ndarray) -> list[list[int]]:
+        return [[row for row, _ in faiss_index.search(dense_index, vec, candidate_k)], search_bm25(q, candidate_k)]
+
+    def window_ranking(vec: np.ndarray, rankings: list[list[int]]) -> list[int]:
+        """The service's window ranking (Retriever.sentence_ranking): the candidates by their best window."""
+        assert windows is not None
+        return [int(i) for i, _ in windows.best([str(i) for r in rankings for i in r], vec[0])][:candidate_k]
+
+    def fused(q: str, vec: np.ndarray, with_windows: bool = False) -> list:
+        """The service's hybrid ranking, with the window ranking when `with_windows`."""
+        rankings = candidates(q, vec)
+        if with_windows and windows is not None:
+            rankings.append(window_ranking(vec, rankings))
         return reciprocal_rank_fusion(rankings, k=p.rrf_k, weights=weights[: len(rankings)])[:K]
 
     variants: dict[str, Callable[[str], Any]] = {"hybrid": lambda q: fused(q, embed([q]))}
     if windows is not None:
-        from eval.window_bench import variant_name
-
-        for fetch, ef in [(FETCH_PER_PASSAGE, None), *window_variants]:
-            name = "hybrid_windows" + (
-                "" if ef is None and fetch == FETCH_PER_PASSAGE else "_" + variant_name(fetch, ef)
-            )
-            variants[name] = lambda q, f=fetch, e=ef: fused(q, embed([q]), f, e)
+        variants["hybrid_windows"] = lambda q: fused(q, embed([q]), True)
     load = os.getloadavg()[0]
     rows = side_by_side(variants, list(queries))
     total = rows["hybrid"]
@@ -315,9 +316,10 @@ def bench_hybrid(
     with_windows: dict[str, Any] = {name: percentiles(ms) for name, ms in rows.items() if name != "hybrid"}
     if windows is not None:
         with_windows["hybrid_windows_search_only"] = percentiles(
-            timed(lambda q: fused(q, vectors[q], FETCH_PER_PASSAGE), list(queries))[1]
+            timed(lambda q: fused(q, vectors[q], True), list(queries))[1]
         )
-        window_ms = timed(lambda q: windows.search(vectors[q][0], candidate_k), list(queries))[1]
+        found = {q: candidates(q, vectors[q]) for q in queries}
+        window_ms = timed(lambda q: window_ranking(vectors[q], found[q]), list(queries))[1]
         with_windows["window_search"] = percentiles(window_ms)
         with_windows["window_share_p50"] = round(
             statistics.median(window_ms) / statistics.median(rows["hybrid_windows"]), 3
@@ -325,7 +327,7 @@ def bench_hybrid(
         with_windows["hybrid_windows_over_hybrid_p50"] = round(
             statistics.median(rows["hybrid_windows"]) / statistics.median(total), 3
         )
-        with_windows["hybrid_windows_cpu"] = wall_and_cpu_ms(lambda q: fused(q, embed([q]), FETCH_PER_PASSAGE), queries)
+        with_windows["hybrid_windows_cpu"] = wall_and_cpu_ms(lambda q: fused(q, embed([q]), True), queries)
     out = {
         "hybrid": {**percentiles(total), "dense": engine},
         **with_windows,

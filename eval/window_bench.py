@@ -1,17 +1,15 @@
-"""The sentence-window index at scale, as the service builds and searches it (ingest.sentence_vectors).
+"""The sentence windows at scale, as the service writes and scores them (ingest.sentence_vectors).
 
 Windows are cut by ingest's own `embed_windows` from real passages (a corpus's passages cycled to the size,
 each copy its own passage id), so the number of windows per passage is what that corpus gives; only their
 vectors are synthetic: a Gaussian fitted to real window vectors of the seed notes (`SyntheticEmbedder`),
-normalized, like the bench's passage vectors. The index is written by `write_sentences` (the service's
-flat/HNSW rule and build) and searched through `SentenceIndex.search`, the ranking the hybrid fuses.
+normalized, like the bench's passage vectors. They are written by `write_sentences` and scored through
+`SentenceIndex.best` over the hybrid's candidates, the ranking the service fuses.
 """
 
 from __future__ import annotations
 
-import copy
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -23,18 +21,9 @@ from typing import Any
 import numpy as np
 
 from eval.ingest_bench import passage_nodes
-from eval.scale_bench import K, notes_like_vectors, percentiles, timed
-from ingest import faiss_index
+from eval.scale_bench import notes_like_vectors
 from ingest.pipeline import embedding_text
-from ingest.sentence_vectors import (
-    FETCH_PER_PASSAGE,
-    INDEX,
-    META,
-    VECTORS,
-    SentenceIndex,
-    embed_windows,
-    write_sentences,
-)
+from ingest.sentence_vectors import META, VECTORS, SentenceIndex, embed_windows, write_sentences
 
 
 class SyntheticEmbedder:
@@ -86,29 +75,28 @@ print(rss() - before)
 
 
 def loaded_rss_mb(gen_dir: Path) -> float:
-    """What opening the window index adds to a fresh process's RSS (the FAISS index is read into memory, the
-    vectors are mapped; in this process freed build memory would hide it)."""
+    """What opening the windows adds to a fresh process's RSS (the vectors are mapped, the owners read; in
+    this process freed build memory would hide it)."""
     done = subprocess.run([sys.executable, "-c", LOADED_RSS, str(gen_dir)], capture_output=True, text=True, check=True)
     return round(float(done.stdout.strip()), 1)
 
 
 def build_windows(
-    gen_dir: Path, passages: Sequence[Any], own: np.ndarray, sample: np.ndarray, window: int, hnsw_threshold: int
+    gen_dir: Path, passages: Sequence[Any], own: np.ndarray, sample: np.ndarray, window: int
 ) -> tuple[SentenceIndex, dict[str, Any]]:
-    """Cut, "embed" and index the windows of `passages` (row i's passage vector `own[i]`) into `gen_dir`, as
-    ingest does; the loaded index and what it cost (build wall/CPU seconds, files on disk, RSS once loaded)."""
+    """Cut, "embed" and write the windows of `passages` (row i's passage vector `own[i]`) into `gen_dir`, as
+    ingest does; the loaded windows and what they cost (write wall/CPU seconds, files on disk, RSS once loaded)."""
     owners, vectors, _ = embed_windows(passages, own, SyntheticEmbedder(sample), window)
     load = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
-    write_sentences(gen_dir, owners, vectors, window, SyntheticEmbedder.name, hnsw_threshold)
+    write_sentences(gen_dir, owners, vectors, window, SyntheticEmbedder.name)
     build = {"build_s": round(time.perf_counter() - t0, 1), "build_cpu_s": round(time.process_time() - c0, 1)}
     del vectors
     index = SentenceIndex(gen_dir)
-    disk = {name: round((gen_dir / name).stat().st_size / 2**20, 1) for name in (VECTORS, INDEX, META)}
+    disk = {name: round((gen_dir / name).stat().st_size / 2**20, 1) for name in (VECTORS, META)}
     return index, {
         "windows": len(owners),
         "windows_per_passage": round(len(owners) / max(1, len(passages)), 2),
-        "engine": "hnsw" if faiss_index.is_hnsw(index.faiss) else "flat",
         **build,
         "build_load": round(load, 2),
         "disk_mb": disk,
@@ -116,46 +104,10 @@ def build_windows(
     }
 
 
-def exact_windows(index: SentenceIndex) -> SentenceIndex:
-    """The same windows behind an exact (flat) index: the reference for the HNSW window ranking's recall."""
-    exact = copy.copy(index)
-    exact.faiss = faiss_index.build_dense_index(np.asarray(index.matrix), hnsw_threshold=len(index) + 1)
-    return exact
-
-
-def recall(got: Sequence[Sequence[str]], want: Sequence[Sequence[str]], k: int) -> float:
-    return round(statistics.mean(len(set(a[:k]) & set(b[:k])) / k for a, b in zip(got, want, strict=True)), 4)
-
-
-def sweep(
-    index: SentenceIndex, vectors: Sequence[np.ndarray], k: int, settings: Sequence[tuple[int, int | None]]
-) -> dict[str, Any]:
-    """The window ranking at each (fetch per passage, efSearch; None: the service's) of `settings`: latency of
-    SentenceIndex.search alone and its top-10 and top-k passages' recall against the same search done exactly."""
-    exact = exact_windows(index)
-    want = [[i for i, _ in exact.search(v, k)] for v in vectors]
-    out = {}
-    for fetch, ef in settings:
-        got, ms = timed(lambda v, f=fetch, e=ef: [i for i, _ in index.search(v, k, fetch=f, ef=e)], list(vectors))
-        beam = ef or faiss_index.ef_search(len(index), fetch * k)
-        out[variant_name(fetch, ef)] = {
-            **percentiles(ms),
-            "fetch": fetch,
-            "ef_search": max(beam, fetch * k) if faiss_index.is_hnsw(index.faiss) else None,
-            "recall_at_10": recall(got, want, K),
-            f"recall_at_{k}": recall(got, want, k),
-        }
-    return out
-
-
-def variant_name(fetch: int, ef: int | None) -> str:
-    return "service" if (fetch, ef) == (FETCH_PER_PASSAGE, None) else f"fetch{fetch}_ef{ef or 'service'}"
-
-
 def window_builder(
-    notes_dir: Path, corpus: Path, embedder: Any, window: int, hnsw_threshold: int, sample_passages: int = 0
+    notes_dir: Path, corpus: Path, embedder: Any, window: int, sample_passages: int = 0
 ) -> tuple[Callable[[Path, int], tuple[SentenceIndex, dict[str, Any]]], dict[str, Any]]:
-    """A function that builds the window index for n passages of `corpus` into a folder, and what it is made
+    """A function that writes the windows for n passages of `corpus` into a folder, and what it is made
     from: the vectors are drawn like the seed notes' real window vectors (embedded here once; those of the
     first `sample_passages` passages only, when > 0)."""
     seed = note_passages(passage_nodes(notes_dir))
@@ -166,11 +118,10 @@ def window_builder(
         "seed_notes": {"passages": len(seed), "sampled_windows": len(sample)},
         "corpus": str(corpus),
         "corpus_passages": len(passages),
-        "hnsw_threshold": hnsw_threshold,
     }
 
     def build(gen_dir: Path, n: int) -> tuple[SentenceIndex, dict[str, Any]]:
         own = notes_like_vectors(n, sample, seed=n + 2)  # a passage without windows is its own window
-        return build_windows(gen_dir, cycled_passages(passages, n), own, sample, window, hnsw_threshold)
+        return build_windows(gen_dir, cycled_passages(passages, n), own, sample, window)
 
     return build, about

@@ -298,7 +298,6 @@ def ingest_corpus(
                 vectors=window_vecs,
                 window=window,
                 embedder_name=embedder.name,
-                hnsw_threshold=hnsw_threshold,
             )
             write_extra = sentences if write_model is None else _both(write_model, sentences)
 

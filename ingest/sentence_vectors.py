@@ -2,14 +2,16 @@
 
 One vector must stand for a whole passage (up to 256 tokens), so a question about one of its sentences can
 rank it below a passage about the topic in general. Each passage's sentences, `window` consecutive ones at
-a time with the section path in front (as the passage's own embedded text has), get vectors of their own in
-a second FAISS index; retrieval ranks passages by their best window and fuses that ranking with the passage
-and BM25 rankings (`retrieval.retriever`). Passages and their spans are unchanged: a window only points
+a time with the section path in front (as the passage's own embedded text has), get vectors of their own;
+retrieval ranks the dense and BM25 candidates by their best window and fuses that ranking with the passage
+and BM25 rankings (`retrieval.retriever`). Only candidates are scored, exhaustively (a few hundred dot
+products), so there is no window index to build or search: searching every window through its own
+FAISS index found the same top 10 on the dev halves, and at 100k passages (0.56M windows) cost 5.9 ms a
+query, 612 s of build and 964 MB (docs/SCALE.md). Passages and their spans are unchanged: a window only points
 back to its passage, so whatever is retrieved is still cited to the character.
 
     generations/<id>/sentences.npy    window vectors (float32, normalized), rows grouped by passage
                      sentences.json   {"window": w, "embedder": name, "leaf_ids": [the passage of each row]}
-                     sentences.faiss  flat or HNSW inner-product index over the rows
 
 They are written inside the generation before CURRENT moves, so crash safety is the generation's; an
 incremental ingest takes an unchanged passage's windows from the previous generation.
@@ -22,16 +24,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import faiss
 import numpy as np
 
 from core.text import sentence_spans, unwrapped
-from ingest import faiss_index
 
-VECTORS, META, INDEX = "sentences.npy", "sentences.json", "sentences.faiss"
+VECTORS, META = "sentences.npy", "sentences.json"
 EMBED_BATCH = 64
 MIN_WORDS = 3  # a window of fewer words (a lone code line, a list marker) says too little to rank by
-FETCH_PER_PASSAGE = 4  # windows fetched per passage wanted: a passage's windows crowd its neighbours' out
 
 
 class Embeds(Protocol):
@@ -59,7 +58,8 @@ def window_texts(text: str, breadcrumbs: Sequence[str], window: int) -> list[str
 
 
 class SentenceIndex:
-    """One generation's window vectors, loaded: which passages have the window closest to a query."""
+    """One generation's window vectors, loaded (memory-mapped): which of some passages has the window closest
+    to a query."""
 
     def __init__(self, gen_dir: Path) -> None:
         meta = json.loads((gen_dir / META).read_text())
@@ -67,10 +67,10 @@ class SentenceIndex:
         self.embedder: str = meta["embedder"]
         self.owners: list[str] = meta["leaf_ids"]
         self.matrix = np.load(gen_dir / VECTORS, mmap_mode="r")
-        self.faiss = faiss_index.for_search(faiss.read_index(str(gen_dir / INDEX)))
-        self._rows: dict[str, list[int]] = {}
+        self._rows: dict[str, range] = {}  # rows are grouped by passage (embed_windows)
         for row, leaf in enumerate(self.owners):
-            self._rows.setdefault(leaf, []).append(row)
+            first = self._rows.setdefault(leaf, range(row, row + 1)).start
+            self._rows[leaf] = range(first, row + 1)
 
     @classmethod
     def open(cls, gen_dir: Path) -> SentenceIndex | None:
@@ -80,30 +80,21 @@ class SentenceIndex:
     def __len__(self) -> int:
         return len(self.owners)
 
-    def search(
-        self, query_vec: np.ndarray, k: int, *, fetch: int = FETCH_PER_PASSAGE, ef: int | None = None
-    ) -> list[tuple[str, float]]:
-        """Up to k passages by their best window's cosine, best first (windows fetched: fetch x k, then k
-        distinct); `ef`: the HNSW beam (None: faiss_index.ef_search's for this many windows)."""
-        best: dict[str, float] = {}
-        for row, score in faiss_index.search(self.faiss, query_vec, fetch * k, ef):
-            best.setdefault(self.owners[row], score)
-            if len(best) == k:
-                break
-        return list(best.items())
-
     def best(self, ids: Sequence[str], query_vec: np.ndarray) -> list[tuple[str, float]]:
-        """Each of `ids` that has windows, with its best window's cosine, best first (a scoped search)."""
-        scored = []
-        for leaf in ids:
-            rows = self._rows.get(leaf)
-            if rows:
-                scored.append((leaf, float(np.max(np.asarray(self.matrix[rows]) @ query_vec))))
-        return sorted(scored, key=lambda item: -item[1])
+        """Each of `ids` that has windows, with its best window's cosine, best first (ties: in `ids`' order)."""
+        found = [(leaf, rows) for leaf in dict.fromkeys(ids) if (rows := self._rows.get(leaf))]
+        if not found:
+            return []
+        rows = np.concatenate([np.arange(r.start, r.stop) for _, r in found])
+        cosines = np.asarray(self.matrix[rows] @ query_vec)
+        starts = np.cumsum([0] + [len(r) for _, r in found[:-1]])
+        best = np.maximum.reduceat(cosines, starts)
+        order = np.argsort(-best, kind="stable")
+        return [(found[i][0], float(best[i])) for i in order]
 
     def by_leaf(self) -> dict[str, np.ndarray]:
         """Window vectors per passage id: an incremental ingest reuses them for unchanged passages."""
-        return {leaf: np.asarray(self.matrix[rows]) for leaf, rows in self._rows.items()}
+        return {leaf: np.asarray(self.matrix[rows.start : rows.stop]) for leaf, rows in self._rows.items()}
 
 
 def embed_windows(
@@ -144,11 +135,8 @@ def embed_windows(
     return owners, vectors, len(todo)
 
 
-def write_sentences(
-    gen_dir: Path, owners: Sequence[str], vectors: np.ndarray, window: int, embedder_name: str, hnsw_threshold: int
-) -> None:
-    """The three files of a generation's window vectors (the caller fsyncs the generation)."""
+def write_sentences(gen_dir: Path, owners: Sequence[str], vectors: np.ndarray, window: int, embedder_name: str) -> None:
+    """The two files of a generation's window vectors (the caller fsyncs the generation)."""
     np.save(gen_dir / VECTORS, np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(faiss_index.build_dense_index(vectors, hnsw_threshold), str(gen_dir / INDEX))
     meta = {"window": window, "embedder": embedder_name, "leaf_ids": list(owners)}
     (gen_dir / META).write_text(json.dumps(meta))

@@ -218,14 +218,10 @@ class IndexReader:
     def bm25_search(self, query: str, k: int) -> list[tuple[str, float]]:
         return self.leaves.bm25_search(query, k)
 
-    def sentence_search(
-        self, query_vec: np.ndarray, k: int, ids: Sequence[str] | None = None
-    ) -> list[tuple[str, float]]:
-        """Leaf ids by their best sentence window's cosine, best first; `ids`: only those, exhaustively.
-        Empty for a generation without sentence vectors."""
-        if self.sentences is None:
-            return []
-        return self.sentences.search(query_vec, k) if ids is None else self.sentences.best(ids, query_vec)[:k]
+    def sentence_search(self, query_vec: np.ndarray, ids: Sequence[str]) -> list[tuple[str, float]]:
+        """Those of `ids` with sentence windows, by their best window's cosine, best first. Empty for a
+        generation without sentence vectors."""
+        return [] if self.sentences is None else self.sentences.best(ids, query_vec)
 
     @cached_property
     def term_stems(self) -> frozenset[str]:

@@ -172,13 +172,15 @@ class Retriever:
             elif allowed:
                 cosines = (self.reader.leaf_vectors(allowed) @ query_vec).tolist()
                 dense = sorted(zip(allowed, cosines, strict=True), key=lambda item: -item[1])[:fetch]
-            sentences = self.sentence_ranking(query_vec, fetch, allowed)
         if mode in ("hybrid", "bm25"):
             n_lexical = fetch if allowed is None else len(self.reader)
             lexical = [(i, s) for i, s in self.reader.bm25_search(query, n_lexical) if s > 0]
             if allowed is not None:
                 inside = set(allowed)
                 lexical = [(i, s) for i, s in lexical if i in inside][:fetch]
+        if query_vec is not None:
+            candidates = allowed if allowed is not None else [i for i, _ in dense + lexical]
+            sentences = self.sentence_ranking(query_vec, candidates)[:fetch]
 
         if mode == "hybrid":
             fused = reciprocal_rank_fusion(
@@ -210,15 +212,17 @@ class Retriever:
             hits = self.merge_into_sections(hits)
         return hits[:k]
 
-    def sentence_ranking(self, query_vec: np.ndarray, k: int, allowed: list[str] | None) -> list[str]:
-        """Passage ids by their best sentence window (ingest.sentence_vectors), best first: one vector stands for a
-        whole passage, so a question about one of its sentences may not find it by that vector (dev halves,
-        notes/gitlfs/pytutorial hybrid MRR@10 with this ranking at weight 0.5: README). Its cosine never
-        becomes a hit's dense_score: abstention keeps the passage cosine's scale."""
+    def sentence_ranking(self, query_vec: np.ndarray, candidates: list[str]) -> list[str]:
+        """`candidates` (the dense and BM25 ones, or a scope's passages) by their best sentence window
+        (ingest.sentence_vectors), best first: one vector stands for a whole passage, so a question about one
+        of its sentences may not find it by that vector (dev halves, notes/gitlfs/pytutorial hybrid MRR@10
+        with this ranking at weight 0.5: README). Only candidates are scored: searching every window ranked
+        the same top 10 on the dev halves, at 5.9 ms a query at 100k passages (docs/SCALE.md). Its cosine
+        never becomes a hit's dense_score: abstention keeps the passage cosine's scale."""
         search = getattr(self.reader, "sentence_search", None)  # readers of other stores may have none
-        if not self.params.sentence_weight or search is None or allowed == []:
+        if not self.params.sentence_weight or search is None or not candidates:
             return []
-        return [i for i, _ in search(query_vec, k, allowed)]
+        return [i for i, _ in search(query_vec, candidates)]
 
     def boost_key_terms(self, query: str, hits: list[Hit]) -> list[Hit]:
         """Add term_weight x the share of the query's key-term weight (by rarity) that each hit and its titles

@@ -10,7 +10,7 @@ import pytest
 
 from core.settings import RetrievalSettings
 from ingest.pipeline import CorpusRoot, ingest_corpus
-from ingest.sentence_vectors import INDEX, META, VECTORS, window_texts
+from ingest.sentence_vectors import META, VECTORS, window_texts
 from ingest.store import GENERATIONS, current_generation, open_index
 from retrieval.retriever import Retriever, ScopeSpan
 
@@ -49,14 +49,21 @@ def test_generation_holds_windows_that_find_a_sentence_and_keep_spans_exact(
     first = make_counting()
     report = ingest_corpus([CorpusRoot(bread_corpus)], index, first, sentence_window=2)
     gen_dir = index / GENERATIONS / report.generation
-    assert all((gen_dir / name).is_file() for name in (VECTORS, META, INDEX))
+    assert all((gen_dir / name).is_file() for name in (VECTORS, META))
     reader = open_index(index)
     assert reader.sentences is not None and len(reader.sentences) == report.sentence_windows
     assert set(reader.sentences.owners) == set(reader.leaf_ids)  # a one-sentence passage is its own window
     assert 0 < report.sentences_embedded < report.sentence_windows
 
     query = embedder.embed([STEAM])[0]
-    (best, window_cosine), *_ = reader.sentence_search(query, 3)
+    ranked = reader.sentence_search(query, reader.leaf_ids)
+    (best, window_cosine), *_ = ranked
+    # each passage scored by its best window, every window read from the stored matrix
+    matrix, owners = np.asarray(reader.sentences.matrix), reader.sentences.owners
+    expected = {leaf: max(float(matrix[r] @ query) for r, o in enumerate(owners) if o == leaf) for leaf in set(owners)}
+    assert [i for i, _ in ranked] == sorted(expected, key=lambda leaf: -expected[leaf])
+    assert all(score == pytest.approx(expected[i], abs=1e-6) for i, score in ranked)
+    assert reader.sentence_search(query, [best, "no-such-passage", best]) == [(best, window_cosine)]
     bread = reader.get_nodes([best])[0]
     assert "Steam in the first minutes" in bread.text
     assert window_cosine > float(reader.leaf_vectors([best])[0] @ query)  # the sentence is closer than the passage
@@ -81,7 +88,11 @@ def test_generation_holds_windows_that_find_a_sentence_and_keep_spans_exact(
 
     plain = ingest_corpus([CorpusRoot(bread_corpus)], tmp_path / "plain", make_counting(), sentence_window=0)
     reader = open_index(tmp_path / "plain")
-    assert plain.sentence_windows == 0 and reader.sentences is None and reader.sentence_search(query, 3) == []
+    assert (
+        plain.sentence_windows == 0
+        and reader.sentences is None
+        and reader.sentence_search(query, reader.leaf_ids) == []
+    )
     assert Retriever(reader, embedder).retrieve(STEAM, k=3)  # a generation without windows still answers
     reader.close()
 
