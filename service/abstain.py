@@ -20,6 +20,13 @@ words on the last two): this rule scores 0.878 / 0.831 / 0.922 abstention accura
 cosine, coverage, unknown words, top-3 cosine), did no better on the corpus left out (gitlfs 0.69-0.83 with
 false abstains 0.13-0.32). On documentation, near-topic questions get higher cosines than some answerable ones
 (gitlfs: 0.46-0.69 against 0.30-0.45), and a user's everyday words ("tired", "teammate") count as unknown.
+
+Tried and dropped (2026-11-30, same dev halves): counting an unknown word by its rarity in general English
+(wordfreq's Zipf frequency, a 57 MB package) instead of 1, so "teammate" counts little and "SimCLR" fully.
+Mean accuracy rose by at most 0.016 (0.877 -> 0.893: gitlfs 0.831 -> 0.846, pytutorial 0.922 -> 0.953), but
+the notes' false abstains went from 0 to 2 ("224x224", "fp16" are rare and answerable), four near-topic
+questions whose unknown words are common English ("focal ... detector", "capsule") were answered again, and a
+misspelt word is as rare as a name. Too small and too fragile for another dependency.
 """
 
 from __future__ import annotations
