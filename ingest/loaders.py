@@ -38,6 +38,7 @@ class LoadedFile:
     fmt: str  # "text" | "markdown" | "rst" | "org" | "ipynb" | "html" | "pdf" | "code"
     headings: tuple[Heading, ...] = ()
     pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
+    code: tuple[tuple[int, int], ...] = ()  # [start, end) of code the format marks (HTML <pre>, notebook cells)
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:
@@ -132,8 +133,15 @@ _HTML_HIDDEN = ("script", "style", "noscript", "template", "head", "svg")
 _BLOCK_END = object()  # marks where a block element's children end on the walk's stack
 
 
+@dataclass(frozen=True)
+class _PreEnd:
+    """Marks where a <pre>'s children end on the walk's stack; `start`: where its text began."""
+
+    start: int
+
+
 def _load_html(doc: str, data: bytes) -> LoadedFile:
-    """Visible text, one block per line, with h1-h6 kept as heading spans."""
+    """Visible text, one block per line, with h1-h6 kept as heading spans and <pre> blocks as code spans."""
     from bs4 import BeautifulSoup, NavigableString, Tag
     from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
@@ -143,9 +151,13 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
         tag.decompose()
     parts: list[str] = []
     headings: list[Heading] = []
+    pre: list[tuple[int, int]] = []  # [start, end) of each <pre>'s text in "".join(parts)
+    size = 0
 
     def emit(piece: str) -> None:
+        nonlocal size
         parts.append(piece)
+        size += len(piece)
 
     def newline() -> None:
         if parts and not parts[-1].endswith("\n"):
@@ -157,6 +169,9 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
         child = stack.pop()
         if child is _BLOCK_END:
             newline()
+            continue
+        if isinstance(child, _PreEnd):
+            pre.append((child.start, size))
             continue
         if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
             continue
@@ -176,14 +191,40 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
                 headings.append(Heading(int(name[1]), title, 0, 0))
                 emit(title)
         else:
+            if name == "pre":
+                stack.append(_PreEnd(size))
             stack.extend(reversed(list(child.children)))
     # whitespace inside a line carries no meaning in HTML: collapse it, then find headings again
-    lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
-    text = "\n".join(line for line in lines if line)
+    text, line_spans = _collapse("".join(parts))
     headings = _relocate(text, headings)
     if not text.strip():
         raise SkippedFile("no visible text in HTML")
-    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note", warnings), "html", tuple(headings))
+    code = tuple(span for s, e in pre if (span := _covering(line_spans, s, e)) is not None)
+    source = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
+    return LoadedFile(source, "html", tuple(headings), code=code)
+
+
+def _collapse(raw: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """Each line's runs of whitespace made one space, empty lines dropped; with (raw start, raw end, start,
+    end) of each kept line, so a span of `raw` can be found in the text (a <pre> keeps no indentation)."""
+    kept: list[str] = []
+    spans: list[tuple[int, int, int, int]] = []
+    raw_at, at = 0, 0
+    for line in raw.split("\n"):
+        collapsed = " ".join(line.split())
+        if collapsed:
+            at += 1 if kept else 0
+            spans.append((raw_at, raw_at + len(line), at, at + len(collapsed)))
+            kept.append(collapsed)
+            at += len(collapsed)
+        raw_at += len(line) + 1
+    return "\n".join(kept), spans
+
+
+def _covering(line_spans: list[tuple[int, int, int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The text's span of the kept lines that `[start, end)` of the raw text touches; None when none."""
+    inside = [(s, e) for raw_s, raw_e, s, e in line_spans if raw_s < end and start < raw_e]
+    return (inside[0][0], inside[-1][1]) if inside else None
 
 
 def _relocate(text: str, headings: list[Heading]) -> list[Heading]:

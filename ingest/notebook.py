@@ -2,13 +2,15 @@
 
 The text every span points into is the cells' sources joined by blank lines (what `/api/sources`
 serves for the notebook); headings come from the markdown cells, found by the Markdown rule and moved
-to where each cell sits in that text.
+to where each cell sits in that text. A code cell is code as a whole; a markdown cell's code blocks are
+found by the Markdown rule, like its headings.
 """
 
 from __future__ import annotations
 
 import json
 
+from ingest.code_blocks import markdown_code
 from ingest.errors import SkippedFile
 from ingest.loaders import Heading, LoadedFile, decode_text
 from ingest.markup import markdown_markup
@@ -35,6 +37,7 @@ def load_notebook(doc: str, data: bytes) -> LoadedFile:
         raise SkippedFile("unreadable notebook: no list of cells (nbformat 4 expected)")
     pieces: list[str] = []
     headings: list[Heading] = []
+    code: list[tuple[int, int]] = []
     at = 0
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
@@ -49,9 +52,13 @@ def load_notebook(doc: str, data: bytes) -> LoadedFile:
             headings.extend(
                 Heading(h.level, h.title, h.start + at, h.end + at) for h in markdown_markup(source).headings
             )
+            code.extend((s + at, e + at) for s, e in markdown_code(source))
+        else:
+            code.append((at + len(source) - len(source.lstrip()), at + len(source.rstrip())))
         pieces.append(source)
         at += len(source)
     text = "".join(pieces)
     if not text.strip():
         raise SkippedFile("notebook has no markdown or code cells with text")
-    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note", warnings), "ipynb", tuple(headings))
+    source_doc = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
+    return LoadedFile(source_doc, "ipynb", tuple(headings), code=tuple(code))

@@ -6,7 +6,8 @@ Passages are runs of whole sentences inside one section, sized for the embedder 
 
 A section's context (its title, headings, a flashcard's question: `Section.context`) never ends a
 passage: it travels with the sentence after it, so a card's question and the start of its answer share
-a passage, and every node records the context spans inside it as `context_spans`.
+a passage, and every node records the context spans inside it as `context_spans`. Code blocks
+(`Section.code`) cut nothing: a node records the ones inside it as `code_spans`, for the quoting writer.
 """
 
 from __future__ import annotations
@@ -142,6 +143,8 @@ def make_node(
     }
     if section.context:
         meta["context_spans"] = [list(span) for span in clip_spans(section.context, start, end)]
+    if code := clip_spans(section.code, start, end):
+        meta["code_spans"] = [list(span) for span in code]
     if section.symbol is not None:
         meta["symbol"] = section.symbol
     if section.line_start is not None and section.line_end is not None:

@@ -42,10 +42,15 @@ class Section:
     # stay in the text (they tell a reader, BM25 and the embedder what the section is about), but they
     # are context, never the answer a question is looking for.
     context: tuple[tuple[int, int], ...] = ()
+    # `[start, end)` spans of the code blocks inside the section (a Markdown fence, a reST literal block, an
+    # HTML <pre>, a notebook's code cell): text to read and search, never a sentence to quote. Unlike
+    # `context` they play no part in cutting passages.
+    code: tuple[tuple[int, int], ...] = ()
 
 
 class NodeMeta(TypedDict, total=False):
-    """Metadata every TextNode carries (code nodes add symbol/line_start/line_end; notes add context_spans)."""
+    """Metadata every TextNode carries (code nodes add symbol/line_start/line_end; notes add context_spans,
+    and code_spans when they hold a code block)."""
 
     doc: str
     breadcrumbs: list[str]
@@ -57,6 +62,7 @@ class NodeMeta(TypedDict, total=False):
     line_start: int
     line_end: int
     context_spans: list[list[int]]  # Section.context inside [start, end), absolute; absent in older indexes
+    code_spans: list[list[int]]  # Section.code inside [start, end), absolute; absent when none, and in older indexes
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 Markdown, reST, Org, notebooks, HTML and PDF declare their structure (headings, outlines, pages), read
 here (`ingest.markup` holds the markup rules). Plain-text notes do not;
 `ingest.plaintext` infers theirs. Either way a section's heading lines are its `context`: they stay in
-its text but are never quoted as an answer.
+its text but are never quoted as an answer. Code blocks the markup or the loader marks
+(`ingest.code_blocks`) become each section's `code`, after the sections are found: they move no bound.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ingest.code_blocks import CODE_RULES
 from ingest.lines import is_heading_case, is_question, is_title_like, notion_header_end
 from ingest.loaders import Heading, LoadedFile
 from ingest.markup import MARKUP_RULES, markdown_markup
@@ -17,6 +21,7 @@ from ingest.sections import (
     DocStructure,
     Line,
     Span,
+    clip_spans,
     default_title,
     join_bare_headings,
     split_lines,
@@ -98,8 +103,22 @@ def page_structure(text: str, doc: str, pages: tuple[tuple[int, int], ...]) -> D
     return DocStructure(title, tuple(sections))
 
 
+def with_code(structure: DocStructure, spans: tuple[Span, ...]) -> DocStructure:
+    """Each section with the code blocks inside it (`Section.code`); bounds and context unchanged."""
+    if not spans:
+        return structure
+    sections = tuple(replace(s, code=clip_spans(spans, s.start, s.end)) for s in structure.sections)
+    return DocStructure(structure.title, sections)
+
+
 def infer_structure(loaded: LoadedFile) -> DocStructure:
     """Sections of a loaded note (code goes through `ingest.code` instead)."""
+    code_rule = CODE_RULES.get(loaded.fmt)
+    code = loaded.code + (code_rule(loaded.source.text) if code_rule is not None else ())
+    return with_code(_sections(loaded), code)
+
+
+def _sections(loaded: LoadedFile) -> DocStructure:
     text, doc = loaded.source.text, loaded.source.doc
     if loaded.fmt == "pdf" and not loaded.headings:
         return page_structure(text, doc, loaded.pages)

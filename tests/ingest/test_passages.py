@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,9 @@ LINE = st.one_of(
     WORDS.map(lambda w: f"* {w} :tag:"),  # Org heading, Markdown list item
     WORDS.map(lambda w: f".. note:: {w}"),  # reST directive
     st.sampled_from([".. _label:", ".. index:: single: x", "#+TITLE: Org notes", "[[Wiki Link]] and #tag"]),
+    WORDS.map(lambda w: f"    {w} = 1"),  # indented code: Markdown, a reST literal block, an HTML <pre>
+    WORDS.map(lambda w: f"For example {w}::"),  # reST literal block lead-in
+    st.sampled_from(["```js", "~~~~", "#+BEGIN_SRC python", "#+END_SRC", ": output", ">>> x = 1", ".. code:: sh"]),
 )
 DOCUMENT = st.tuples(st.lists(LINE, min_size=1, max_size=60), st.sampled_from(["\n", "\r\n", "\n\n"]))
 
@@ -47,7 +51,11 @@ DOCUMENT = st.tuples(st.lists(LINE, min_size=1, max_size=60), st.sampled_from(["
 def nodes_for(text: str, fmt: str, params: PassageParams) -> list:
     data = text.encode("utf-8")
     loaded = LoadedFile(SourceDoc("doc.txt", text, sha256_bytes(data)), fmt)
-    return section_nodes(loaded.source, infer_structure(loaded).sections, params)
+    sections = infer_structure(loaded).sections
+    nodes = section_nodes(loaded.source, sections, params)
+    uncoded = section_nodes(loaded.source, [replace(s, code=()) for s in sections], params)
+    assert [n.node_id for n in nodes] == [n.node_id for n in uncoded]  # code blocks cut no passage
+    return nodes
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,7 +77,8 @@ def test_extracted_formats_are_exact_slices_too(document: tuple[list[str], str],
         cells = [{"cell_type": ("markdown", "code")[i % 2], "source": line} for i, line in enumerate(lines)]
         data = json.dumps({"cells": cells}).encode()
     else:
-        data = "".join(f"<h2>{html.escape(x)}</h2>" if x.startswith("#") else f"<p>{html.escape(x)}</p>" for x in lines)
+        tags = [("h2" if x.startswith("#") else "pre" if x.startswith("    ") else "p", html.escape(x)) for x in lines]
+        data = "".join(f"<{tag}>{x}</{tag}>" for tag, x in tags)
         data = data.encode("utf-8")
     try:
         loaded = load_notebook("n.ipynb", data) if fmt == "ipynb" else _load_html("n.html", data)
@@ -86,6 +95,7 @@ def assert_exact_slices(text: str, nodes: list) -> None:
     for node in nodes:
         start, end = node.metadata["start"], node.metadata["end"]
         assert node.text == text[start:end]
+        assert all(start <= s < e <= end for s, e in node.metadata.get("code_spans", []))  # code stays inside
         assert node.text and node.text == node.text.strip()
         if node.metadata["level"] == "passage":
             parent = by_id[node.relationships[NodeRelationship.PARENT].node_id]
