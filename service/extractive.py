@@ -19,9 +19,11 @@ from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
 LIST_MARKER = re.compile(r"(?:[-*•–—]|\d{1,2}[.)])\s+")  # "- ", "• ", "3. ": layout, not words of the answer
-# a code fence, a prompt (">>> ", "$ ") or data ({, <, a [ that opens no Markdown link) is code or data, not a
-# sentence to quote
-CODE_OR_DATA = re.compile(r"```|^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
+# What structure cannot know. Code blocks are cut out by their spans (ingest.code_blocks: fences, literal blocks,
+# <pre>, code cells; fences in plain text too), so "```" anywhere in a sentence no longer marks code (it dropped
+# prose with inline ```./build.sh```). Left: a sentence that starts like a prompt (">>> ", "$ ") or like data
+# ({, <, a [ that opens no Markdown link): plain-text notes declare no code, and JSON or a tag runs into prose.
+CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
 
 
 Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
@@ -38,16 +40,25 @@ class Extract:
     similarity: float
 
 
+def code_spans(hit: Hit) -> list[tuple[int, int]]:
+    """The code blocks structure inference marked in a hit (node metadata `code_spans`, absolute); none from
+    an index built before they were marked. Read with getattr until `Hit` carries them (`hit_from_node`)."""
+    return [(int(s), int(e)) for s, e in getattr(hit, "code_spans", None) or ()]
+
+
 def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     """[start, end) in `hit.text` of the sentences that can answer: no question, no title, no heading, no
-    code or data (`CODE_OR_DATA`: on the gitlfs dev half JSON bodies and shell lines were quoted as answers),
-    no "like this instead::" that only leads into a code block.
+    code block, no code or data in plain text (`CODE_OR_DATA`), no "like this instead::" that only leads
+    into a code block.
 
     The sentence closest to a question is too often the question itself (a flashcard's front) or the
     title above the answer, so a hit's context spans are cut out of its sentences (a heading run into
-    the first sentence of a blog export leaves that sentence), and questions are dropped.
+    the first sentence of a blog export leaves that sentence), and questions are dropped. Code blocks
+    are cut out the same way: a comment line in a Markdown fence (`// GET https://...`, quoted on the
+    gitlfs dev half) has none of `CODE_OR_DATA`'s marks, but structure inference knows it is code.
     """
-    context = sorted((s - hit.start, e - hit.start) for s, e in hit.context_spans)
+    cut = [*hit.context_spans, *code_spans(hit)]
+    context = sorted((s - hit.start, e - hit.start) for s, e in cut)
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(unwrapped(hit.text)):  # a sentence of hard-wrapped prose is one candidate
         pieces, at = [], start

@@ -167,10 +167,12 @@ def test_code_and_data_are_not_quoted() -> None:
         "[1, 2, 3]\n"
         "[The batch docs](./batch.md) describe the ref property.\n"
         "You can write the function like this instead::\n"
+        "An rpm package can be built by running ```./rpm/build_rpms.bsh```.\n"
     )
     assert [text[s:e] for s, e in answer_spans(hit(text, [], start=0))] == [
         "The server answers with a JSON body.",
         "[The batch docs](./batch.md) describe the ref property.",
+        "An rpm package can be built by running ```./rpm/build_rpms.bsh```.",  # inline backticks are no fence
     ]
 
 
@@ -202,3 +204,45 @@ def test_two_sentences_quoted_from_one_passage_cite_two_exact_spans(embedder: Em
     first, second = cited.spans
     assert document[first.end : second.start] == "\nDropout at inference\n"  # between the quotes: not cited
     assert (cited.start, cited.end) == (first.start, second.end) and document[cited.start : cited.end] == cited.quote
+
+
+FENCED = (
+    "# Locks\n"
+    "\n"
+    "List the locks of a repository with a GET request.\n"
+    "\n"
+    "```js\n"
+    "// GET https://lfs.example.com/locks?path=a\n"
+    "// Accept: application/vnd.git-lfs+json\n"
+    "```\n"
+    "\n"
+    "The server answers with every lock it holds.\n"
+)
+
+
+def fenced_hit(with_code_spans: bool) -> Hit:
+    """The real structure inference and passages of FENCED, as retrieval returns the passage."""
+    from ingest.loaders import LoadedFile
+    from ingest.passages import leaves, section_nodes
+    from ingest.schema import SourceDoc, sha256_bytes
+    from ingest.structure import infer_structure
+    from retrieval.retriever import hit_from_node
+
+    source = SourceDoc("locking.md", FENCED, sha256_bytes(FENCED.encode()))
+    (node,) = leaves(section_nodes(source, infer_structure(LoadedFile(source, "markdown")).sections))
+    if not with_code_spans:  # an index written before code blocks were marked
+        node.metadata.pop("code_spans")
+    found = hit_from_node(node, 1.0)
+    found.code_spans = [(s, e) for s, e in node.metadata.get("code_spans", [])]  # what hit_from_node carries
+    return found
+
+
+def test_a_comment_line_in_a_code_fence_is_never_a_candidate() -> None:
+    fenced = fenced_hit(with_code_spans=True)
+    quotable = [fenced.text[s:e] for s, e in answer_spans(fenced)]
+    assert quotable == [
+        "List the locks of a repository with a GET request.",
+        "The server answers with every lock it holds.",
+    ]
+    old = [fenced.text[s:e] for s, e in answer_spans(fenced_hit(with_code_spans=False))]
+    assert any(q.startswith("// GET") for q in old)  # what the text rules alone let through
