@@ -67,6 +67,8 @@ class Hit:
     # [start, end) spans (absolute, like start/end) of the titles, headings and flashcard questions in
     # `text`: context for the reader, never an answer. A merged section carries its own (all of them).
     context_spans: list[tuple[int, int]] = field(default_factory=list)
+    # [start, end) spans (absolute) of the code blocks in `text` (ingest.code_blocks): read, never quoted
+    code_spans: list[tuple[int, int]] = field(default_factory=list)
     # the section a passage belongs to (set when merging was asked for): context to offer, not shown text
     section_start: int | None = None
     section_end: int | None = None
@@ -127,6 +129,7 @@ def hit_from_node(node: Any, score: float, dense_score: float | None = None) -> 
         line_start=meta.get("line_start"),
         line_end=meta.get("line_end"),
         context_spans=[(int(s), int(e)) for s, e in meta.get("context_spans", [])],  # older indexes: none
+        code_spans=[(int(s), int(e)) for s, e in meta.get("code_spans", [])],  # older indexes: none
     )
 
 

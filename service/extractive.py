@@ -40,12 +40,6 @@ class Extract:
     similarity: float
 
 
-def code_spans(hit: Hit) -> list[tuple[int, int]]:
-    """The code blocks structure inference marked in a hit (node metadata `code_spans`, absolute); none from
-    an index built before they were marked. Read with getattr until `Hit` carries them (`hit_from_node`)."""
-    return [(int(s), int(e)) for s, e in getattr(hit, "code_spans", None) or ()]
-
-
 def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     """[start, end) in `hit.text` of the sentences that can answer: no question, no title, no heading, no
     code block, no code or data in plain text (`CODE_OR_DATA`), no "like this instead::" that only leads
@@ -57,7 +51,7 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     are cut out the same way: a comment line in a Markdown fence (`// GET https://...`, quoted on the
     gitlfs dev half) has none of `CODE_OR_DATA`'s marks, but structure inference knows it is code.
     """
-    cut = [*hit.context_spans, *code_spans(hit)]
+    cut = [*hit.context_spans, *hit.code_spans]
     context = sorted((s - hit.start, e - hit.start) for s, e in cut)
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(unwrapped(hit.text)):  # a sentence of hard-wrapped prose is one candidate

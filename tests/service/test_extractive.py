@@ -232,9 +232,7 @@ def fenced_hit(with_code_spans: bool) -> Hit:
     (node,) = leaves(section_nodes(source, infer_structure(LoadedFile(source, "markdown")).sections))
     if not with_code_spans:  # an index written before code blocks were marked
         node.metadata.pop("code_spans")
-    found = hit_from_node(node, 1.0)
-    found.code_spans = [(s, e) for s, e in node.metadata.get("code_spans", [])]  # what hit_from_node carries
-    return found
+    return hit_from_node(node, 1.0)
 
 
 def test_a_comment_line_in_a_code_fence_is_never_a_candidate() -> None:
