@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -68,9 +69,11 @@ class SentenceIndex:
         self.owners: list[str] = meta["leaf_ids"]
         self.matrix = np.load(gen_dir / VECTORS, mmap_mode="r")
         self._rows: dict[str, range] = {}  # rows are grouped by passage (embed_windows)
-        for row, leaf in enumerate(self.owners):
-            first = self._rows.setdefault(leaf, range(row, row + 1)).start
-            self._rows[leaf] = range(first, row + 1)
+        row = 0
+        for leaf, run in groupby(self.owners):
+            count = sum(1 for _ in run)
+            self._rows[leaf] = range(row, row + count)
+            row += count
 
     @classmethod
     def open(cls, gen_dir: Path) -> SentenceIndex | None:
