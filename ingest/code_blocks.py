@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ingest.markup import front_matter_end
+from ingest.lines import front_matter_end
 from ingest.sections import Line, Span, line_span, split_lines
 
 _MD_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")  # any indent: a fence inside a list item is indented

@@ -115,3 +115,13 @@ def notion_header_end(lines: list[Line]) -> int:
         i += 1
     has_content = any(line.text for line in lines[i:])  # a file of nothing but keys is content after all
     return i if i - first >= 3 and has_content else 0
+
+
+def front_matter_end(lines: list[Line]) -> int:
+    """Index of the line after YAML (`---`) or TOML (`+++`) front matter at the top; 0 when none."""
+    if not lines or lines[0].text not in {"---", "+++"}:
+        return 0
+    for i, line in enumerate(lines[1:60], start=1):
+        if line.text in {lines[0].text, "..."}:
+            return i + 1
+    return 0

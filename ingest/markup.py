@@ -9,13 +9,15 @@ Obsidian `[[wikilinks]]` and `#tags` stay as text (a tag has no space after `#`,
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
+from ingest.code_blocks import markdown_code
+from ingest.lines import front_matter_end
 from ingest.loaders import Heading
 from ingest.sections import Line, Span, line_span, split_lines
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*(?:[ \t]#+[ \t]*)?$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _LIST_OR_QUOTE = re.compile(r"^\s*([-*+>]|\d+[.)])(\s|$)")
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # one punctuation character, repeated
@@ -39,16 +41,6 @@ def clean_title(raw: str) -> str:
     return " ".join(_INLINE_MARKUP.sub("", raw).split())
 
 
-def front_matter_end(lines: list[Line]) -> int:
-    """Index of the line after YAML (`---`) or TOML (`+++`) front matter at the top; 0 when none."""
-    if not lines or lines[0].text not in {"---", "+++"}:
-        return 0
-    for i, line in enumerate(lines[1:60], start=1):
-        if line.text in {lines[0].text, "..."}:
-            return i + 1
-    return 0
-
-
 def _front_title(text: str, lines: list[Line], end: int) -> str | None:
     for line in lines[1 : end - 1]:
         match = re.match(r"^title\s*[:=]\s*(.+)$", line.text)
@@ -67,17 +59,13 @@ def markdown_markup(text: str) -> Markup:
         context.append((lines[0].start, lines[skip - 1].end))
         title = _front_title(text, lines, skip)
     headings: list[Heading] = []
-    fence: str | None = None
+    fences = markdown_code(text, indented=False)  # the one fence rule (ingest.code_blocks): no heading inside
+    fence_starts = [s for s, _ in fences]
     for i in range(skip, len(lines)):
         line = lines[i]
         raw = text[line.start : line.end]
-        opened = _FENCE.match(raw)
-        if fence is not None:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opened:
-            fence = opened.group(1)
+        at = bisect_right(fence_starts, line.end) - 1  # the last fence starting on or before this line
+        if at >= 0 and line.start < fences[at][1]:
             continue
         atx = _ATX.match(raw)
         if atx and clean_title(atx.group(2) or ""):

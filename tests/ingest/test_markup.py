@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from ingest.code_blocks import markdown_code
 from ingest.errors import SkippedFile
 from ingest.loaders import load_file
+from ingest.markup import markdown_markup
 from ingest.pipeline import CorpusRoot, ingest_corpus
 from ingest.structure import infer_structure
 from tests.ingest.test_loaders import minimal_pdf
@@ -95,6 +97,17 @@ def test_markdown_setext_atx_front_matter_and_fences(tmp_path: Path) -> None:
     optimizers = text[sections[1].start : sections[1].end]
     assert "# not a heading" in optimizers and "[[SGD]] and #optim" in optimizers  # kept as text
     assert text[slice(*sections[1].context[0])] == "Optimizers\n=========="
+
+
+def test_markdown_headings_follow_the_code_block_fence_rule() -> None:
+    """Headings and code blocks read fences by one rule (ingest.code_blocks): a "```python" line inside an open
+    fence opens nothing and closes nothing, so the "# comment" after it is code, not a heading."""
+    text = "# Setup\n\n```\nexample:\n```python\n# install the hooks\n```\n\n## After\n\nDone.\n"
+    headings = markdown_markup(text).headings
+    assert [h.title for h in headings] == ["Setup", "After"]
+    (fence,) = markdown_code(text)
+    assert text[slice(*fence)] == "```\nexample:\n```python\n# install the hooks\n```"
+    assert all(not (fence[0] <= h.start < fence[1]) for h in headings)
 
 
 def test_rst_titles_levels_and_directives(tmp_path: Path) -> None:
