@@ -98,6 +98,8 @@ class TransformersBackend:
             model = PeftModel.from_pretrained(model, str(adapter_dir))
             if not four_bit:
                 model = model.merge_and_unload()  # same function, one matmul per layer instead of three
+        if not four_bit and is_cuda_available():
+            model = model.to("cuda")  # a GPU without bitsandbytes still serves, in fp32
         self.model = model.eval()
         self.device = next(self.model.parameters()).device
         self.end_ids = {self.tokenizer.eos_token_id, self.tokenizer.convert_tokens_to_ids("<|im_end|>")}
