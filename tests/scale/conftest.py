@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,45 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings, StoreSettings
 from ingest.pipeline import CorpusRoot, IngestReport, ingest_corpus
 from models.embedder import Embedder, load_embedder
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_config(
+    notes: Path, index: Path, tmp: Path, store: StoreSettings | None = None
+) -> tuple[dict[str, str], Settings]:
+    """(environment of a worker process, the same settings for a worker in this process) serving `index`."""
+    store = store or StoreSettings()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "NOTECITE_NOTES_DIR": str(notes),
+        "NOTECITE_INDEX_DIR": str(index),
+        "NOTECITE_UPLOAD_DIR": str(tmp / "uploads"),
+        "NOTECITE_CODE_DIR": str(tmp / "no-code"),
+        "NOTECITE_GENERATOR": "none",
+        "NOTECITE_LIMITS__RATE_LIMIT_PER_MINUTE": "100000",
+        "NOTECITE_STORE__BACKEND": store.backend,
+        "NOTECITE_STORE__MILVUS_URI": store.milvus_uri,
+        "NOTECITE_STORE__COLLECTION_PREFIX": store.collection_prefix,
+        "HF_HUB_OFFLINE": "1",
+    }
+    if store.milvus_token is not None:
+        env["NOTECITE_STORE__MILVUS_TOKEN"] = store.milvus_token
+    settings = Settings(
+        notes_dir=notes,
+        index_dir=index,
+        upload_dir=tmp / "uploads",
+        code_dir=tmp / "no-code",
+        generator="none",
+        limits={"rate_limit_per_minute": 100_000},
+        store=store,
+        _env_file=None,
+    )
+    return env, settings
 
 
 @pytest.fixture(scope="session")

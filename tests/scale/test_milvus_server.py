@@ -7,7 +7,6 @@ the process that opened it. An upload through one worker is searched by the othe
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -20,14 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.settings import Settings, StoreSettings
+from core.settings import StoreSettings
 from eval.load_bench import worker
 from ingest.pipeline import CorpusRoot, ingest_corpus
 from ingest.store import open_index
 from service.runtime import Runtime
 from service.server import free_port, running_server
+from tests.scale.conftest import worker_config
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "root:Milvus"
 NOTE = ("zz_pangolin.txt", b"Pangolins\nPangolins are scaly mammals that roll into a ball when threatened.\n")
 
@@ -67,29 +66,7 @@ def test_two_workers_share_one_milvus_server(milvus_server, embedded_notes_index
     reader = open_index(tmp_path / "index", store)
     assert reader.store_name == "milvus" and len(reader) == len(open_index(embedded))
 
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
-        "NOTECITE_NOTES_DIR": str(notes),
-        "NOTECITE_INDEX_DIR": str(tmp_path / "index"),
-        "NOTECITE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "NOTECITE_CODE_DIR": str(tmp_path / "no-code"),
-        "NOTECITE_GENERATOR": "none",
-        "NOTECITE_STORE__BACKEND": "milvus",
-        "NOTECITE_STORE__MILVUS_URI": milvus_server,
-        "NOTECITE_STORE__MILVUS_TOKEN": TOKEN,
-        "NOTECITE_STORE__COLLECTION_PREFIX": "w",
-        "HF_HUB_OFFLINE": "1",
-    }
-    in_process = Settings(
-        notes_dir=notes,
-        index_dir=tmp_path / "index",
-        upload_dir=tmp_path / "uploads",
-        code_dir=tmp_path / "no-code",
-        generator="none",
-        store=store,
-        _env_file=None,
-    )
+    env, in_process = worker_config(notes, tmp_path / "index", tmp_path, store)
     with ExitStack() as stack:
         a = stack.enter_context(worker(env, tmp_path, cwd=tmp_path))[0]
         b = stack.enter_context(running_server(in_process, Runtime(in_process, embedder, None)))

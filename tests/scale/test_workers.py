@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -11,12 +10,11 @@ from pathlib import Path
 
 import httpx
 
-from core.settings import Settings
 from eval.load_bench import worker
 from service.runtime import Runtime
 from service.server import running_server
+from tests.scale.conftest import worker_config
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTE_A = ("zz_quokka.txt", b"Quokkas\nQuokkas are small marsupials that live on Rottnest Island.\n")
 NOTE_B = ("zz_axolotl.txt", b"Axolotls\nAxolotls are salamanders that regrow lost limbs and organs.\n")
 
@@ -28,26 +26,7 @@ def upload(url: str, name: str, data: bytes) -> httpx.Response:
 def test_upload_through_one_worker_is_answered_by_the_other(embedded_notes_index, embedder, tmp_path: Path) -> None:
     notes, index, _ = embedded_notes_index
     shutil.copytree(index, tmp_path / "index")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT),
-        "NOTECITE_NOTES_DIR": str(notes),
-        "NOTECITE_INDEX_DIR": str(tmp_path / "index"),
-        "NOTECITE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "NOTECITE_CODE_DIR": str(tmp_path / "no-code"),
-        "NOTECITE_GENERATOR": "none",
-        "NOTECITE_LIMITS__RATE_LIMIT_PER_MINUTE": "100000",
-        "HF_HUB_OFFLINE": "1",
-    }
-    in_process = Settings(
-        notes_dir=notes,
-        index_dir=tmp_path / "index",
-        upload_dir=tmp_path / "uploads",
-        code_dir=tmp_path / "no-code",
-        generator="none",
-        limits={"rate_limit_per_minute": 100_000},
-        _env_file=None,
-    )
+    env, in_process = worker_config(notes, tmp_path / "index", tmp_path)
     with ExitStack() as stack:
         # worker A: its own process, as `uvicorn --workers` or a second container runs it; worker B: a uvicorn
         # server inside this process (a process too, with the embedder this session already loaded: starting
