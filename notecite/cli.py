@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import os
 
+import click
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from typer.core import TyperGroup
 
 from eval.bench_cli import bench_ingest, bench_load, bench_retrieval
 from eval.cli import eval_command, validate_command
@@ -17,7 +21,33 @@ from service.cli import ask, search, serve
 from service.mcp_server import mcp_command
 from service.study.cli import quiz
 
-app = typer.Typer(help="Ask questions of your notes; answers cite the exact passages.", no_args_is_help=True)
+
+def settings_problem(exc: ValidationError) -> str:
+    """A setting out of its bounds (an option or a NOTECITE_ variable) in one line: which, why, what was given."""
+    return "; ".join(
+        f"invalid setting {'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']} (got {e.get('input')!r})"
+        for e in exc.errors()
+    )
+
+
+class OneLineErrors(TyperGroup):
+    """Every command's settings are validated when it runs: a bad value is one line on stderr and exit code 2,
+    never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            typer.echo(f"error: {settings_problem(exc)}", err=True)
+            raise typer.Exit(2) from None
+        except SettingsError as exc:  # a NOTECITE_ variable that does not parse (a JSON list that is not JSON)
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=OneLineErrors, help="Ask questions of your notes; answers cite the exact passages.", no_args_is_help=True
+)
 bench_app = typer.Typer(help="Benchmarks that write JSON reports.", no_args_is_help=True)
 
 

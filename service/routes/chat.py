@@ -88,7 +88,7 @@ def chat_completions(
                 elif isinstance(event, AnswerEvent):
                     record(event.answer, metrics, "chat_stream")
                     tail = sources_block(event.answer)
-                    if event.answer.abstained and not streamed:
+                    if not streamed:  # the quoting writer and an abstention stream no tokens: send the text whole
                         tail = event.answer.text + tail
                     if tail:
                         yield chunk(completion_id, body.model, {"content": tail})

@@ -1,0 +1,79 @@
+"""A new user's own notes (not the seed notes: emoji, accents, CJK, Windows line endings) served with the
+default quoting writer, used the way a chat client and a shell user would."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from notecite.cli import app
+from service.runtime import Runtime
+from service.server import running_server
+from tests.notes_settings import notes_settings
+from tests.service.test_api import assert_citations_are_exact
+
+USER_NOTES = {
+    "café ☕.md": (
+        "# Café crème ☕🍵\n\n"
+        "A flat white 🥛 is espresso topped with a thin layer of velvety microfoam.\n"
+        "Crème brûlée is a custard under a crust of caramelized sugar 🔥.\n\n"
+        "## 抹茶\n\n"
+        "Matcha 抹茶 is a powdered green tea whisked with a bamboo chasen until frothy 🙂.\n"
+    ),
+    "grinders.txt": (
+        "Grinders\r\n\r\n"
+        "Burr grinders crush beans between two abrasive surfaces and give a consistent particle size.\r\n"
+        "Blade grinders chop beans unevenly.\r\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def user_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    runtime = Runtime.build(notes_settings(tmp_path_factory.mktemp("user-notes"), USER_NOTES))
+    with running_server(runtime.settings, runtime) as url:
+        yield url
+
+
+def test_answers_about_non_ascii_notes_cite_exact_characters(user_url: str) -> None:
+    with httpx.Client(base_url=user_url, timeout=60) as c:
+        for question, words in [("How do I whisk matcha?", "chasen"), ("What do burr grinders do?", "burr")]:
+            answer = c.post("/api/ask", json={"question": question}).json()
+            assert not answer["abstained"] and words in answer["text"].lower(), answer["text"]
+            assert_citations_are_exact(c, answer)
+
+
+def test_openai_stream_sends_the_quoted_answer_not_only_its_sources(user_url: str) -> None:
+    """The quoting writer streams no tokens: a stream=true client still gets the answer, as a plain one does."""
+    body = {"model": "notecite", "messages": [{"role": "user", "content": "What is a flat white?"}]}
+    with httpx.Client(base_url=user_url, timeout=60) as c:
+        plain = c.post("/v1/chat/completions", json=body).json()["choices"][0]["message"]["content"]
+        with c.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as response:
+            lines = [line for line in response.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    streamed = "".join(json.loads(line[6:])["choices"][0]["delta"].get("content", "") for line in lines[:-1])
+    assert "microfoam" in plain and "Sources:" in plain
+    assert streamed == plain
+
+
+@pytest.mark.parametrize(
+    ("args", "setting"),
+    [
+        (["ingest", "{notes}", "--max-file-bytes", "-5"], "limits.max_file_bytes"),
+        (["serve", "--port", "99999"], "port"),
+    ],
+)
+def test_an_option_out_of_bounds_is_one_line_and_exit_2(tmp_path: Path, args: list[str], setting: str) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    argv = [a.format(notes=notes) for a in args] + ["--index", str(tmp_path / "index")]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"error: invalid setting {setting}: ") and "Traceback" not in result.output
+    assert not (tmp_path / "index").exists()  # nothing ran
