@@ -25,15 +25,31 @@ function renderBreadcrumbs(crumbs) {
   if (items.length) els.breadcrumbs.appendChild(el("ol", null, items.map((crumb) => el("li", { text: crumb }))));
 }
 
+// The server's offsets count characters (code points); a JS string counts UTF-16 units, two for an emoji or any
+// other character past U+FFFF. Each span, in order, as UTF-16 indices into `text`, found in one pass.
+function unitSpans(text, spans) {
+  let unit = 0;
+  let point = 0;
+  const toUnit = (target) => {
+    while (point < target && unit < text.length) {
+      unit += text.codePointAt(unit) > 0xffff ? 2 : 1;
+      point += 1;
+    }
+    return unit;
+  };
+  return spans.map(({ start, end }) => ({ start: toUnit(start), end: toUnit(end) }));
+}
+
 // The text with each highlighted span ([{start, end}], in order) as a <mark>, cut to CONTEXT_CHARS either side
 // of them: a citation's quoted sentences are marked one by one, the text between them is not.
-function renderHighlighted(text, spans) {
+function renderHighlighted(text, pointSpans) {
   const pre = els.text;
   pre.textContent = "";
-  if (!spans.length) {
+  if (!pointSpans.length) {
     appendWithMath(pre, text);
     return;
   }
+  const spans = unitSpans(text, pointSpans);
   const from = Math.max(0, spans[0].start - CONTEXT_CHARS);
   const to = Math.min(text.length, spans[spans.length - 1].end + CONTEXT_CHARS);
   if (from > 0) pre.appendChild(el("span", { className: "elided", text: "…\n" }));
