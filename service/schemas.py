@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from retrieval.retriever import Hit
 
@@ -82,8 +82,18 @@ class UploadOut(BaseModel):
 
 
 class ChatMessage(BaseModel):
-    role: Literal["system", "user", "assistant"]
+    role: Literal["system", "developer", "user", "assistant"]  # "developer": newer clients' name for "system"
     content: str = Field(max_length=20_000)
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def text_of_parts(cls, content: object) -> object:
+        """OpenAI clients may send content as parts ([{"type": "text", "text": ...}]): their text, joined."""
+        if not isinstance(content, list):
+            return content
+        if not all(isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in content):
+            raise ValueError("only text parts are supported ({'type': 'text', 'text': ...})")
+        return "\n".join(p["text"] for p in content)
 
 
 class ChatCompletionRequest(BaseModel):

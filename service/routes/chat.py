@@ -50,7 +50,7 @@ def chat_completions(
     body: ChatCompletionRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep
 ):
     """OpenAI chat completions over the notes (stream=true gives chat.completion.chunk events)."""
-    turns = [m.model_dump() for m in body.messages if m.role != "system"]
+    turns = [m.model_dump() for m in body.messages if m.role not in ("system", "developer")]
     if not turns or turns[-1]["role"] != "user":
         raise ApiError(422, "no question", "the last message must have role 'user'")
     question = check_question(turns[-1]["content"], settings)

@@ -77,3 +77,16 @@ def test_an_option_out_of_bounds_is_one_line_and_exit_2(tmp_path: Path, args: li
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"error: invalid setting {setting}: ") and "Traceback" not in result.output
     assert not (tmp_path / "index").exists()  # nothing ran
+
+
+def test_openai_content_parts_and_developer_role_are_accepted(user_url: str) -> None:
+    """Newer OpenAI clients send content as a list of text parts and the system prompt as role "developer"."""
+    parts = [{"type": "text", "text": "What is a flat white?"}]
+    messages = [{"role": "developer", "content": "Answer briefly."}, {"role": "user", "content": parts}]
+    with httpx.Client(base_url=user_url, timeout=60) as c:
+        reply = c.post("/v1/chat/completions", json={"messages": messages})
+        image = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+        refused = c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": image}]})
+    assert reply.status_code == 200, reply.text
+    assert "microfoam" in reply.json()["choices"][0]["message"]["content"]
+    assert refused.status_code == 422 and "only text parts" in refused.json()["detail"]
