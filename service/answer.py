@@ -27,7 +27,9 @@ from service.writers import Draft, ExtractiveWriter, ModelWriter, Quote, TokenEv
 CODE_QUESTION = re.compile(
     r"\b(how (do|can|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
     r"(implement|implementation|code|coding|python|numpy)\b.*\b(for|of|a|an|the)\b|"
-    r"\b(in|with|using) (numpy|python)\b|"
+    r"\b(in|with|using) (code|numpy|python|pytorch)\b|"  # "how can I compute a BLEU score in code?"
+    r"\b(snippet|pseudo-?code)\b|"
+    r"\bwrite (a|an|the|some|my own) (function|class|script|program)\b|"
     r"(show|give) me (the )?code)",
     re.I,
 )
