@@ -103,7 +103,7 @@ class UploadStore:
             raise UnsupportedType(f"{name}: upload one of {', '.join(sorted(UPLOAD_TYPES))}")
         limit = self.settings.limits.max_upload_bytes
         if len(data) > limit:
-            raise FileTooLarge(f"{name} is {len(data)} bytes; the limit is {limit}")
+            raise FileTooLarge(f"{name} is over the upload limit of {limit} bytes")  # read only to limit + 1
         if not data.strip():
             raise EmptyFile(f"{name} is empty; nothing to index")
         return name

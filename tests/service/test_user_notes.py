@@ -90,3 +90,14 @@ def test_openai_content_parts_and_developer_role_are_accepted(user_url: str) -> 
     assert reply.status_code == 200, reply.text
     assert "microfoam" in reply.json()["choices"][0]["message"]["content"]
     assert refused.status_code == 422 and "only text parts" in refused.json()["detail"]
+
+
+def test_a_file_over_the_upload_limit_is_413_and_changes_nothing(user_url: str) -> None:
+    with httpx.Client(base_url=user_url, timeout=60) as c:
+        before = c.get("/api/documents").json()
+        limit = c.get("/api/limits").json()["max_upload_bytes"]
+        big = b"A long note about coffee.\n" * (limit // 26 + 2000)  # over the file limit, under the body cap
+        response = c.post("/api/documents", files={"file": ("long notes.md", big, "text/markdown")})
+        assert response.status_code == 413, response.text
+        assert response.json()["detail"] == f"long notes.md is over the upload limit of {limit} bytes"
+        assert c.get("/api/documents").json() == before
