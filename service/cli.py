@@ -30,12 +30,15 @@ def serve(
     index: Path | None = typer.Option(None, help="Index folder (NOTECITE_INDEX_DIR)."),
 ) -> None:
     """Start the HTTP service and chat UI; an empty or stale index is brought up to date first."""
+    from service.server import bind_problem
     from service.server import serve as run_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_with(host=host, port=port, notes_dir=notes, index_dir=index)
     if not settings.notes_dir.is_dir():
         raise fail(f"notes folder {settings.notes_dir} does not exist; set NOTECITE_NOTES_DIR or --notes")
+    if problem := bind_problem(settings.host, settings.port):
+        raise fail(f"{problem}; choose another with --host/--port (NOTECITE_HOST, NOTECITE_PORT)")
     run_server(settings)
 
 

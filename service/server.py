@@ -21,6 +21,19 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def bind_problem(host: str, port: int) -> str | None:
+    """Why the service could not listen on host:port, found before the index is brought up to date (minutes
+    for a large notes folder) rather than after; None when it can. Binds as uvicorn does (SO_REUSEADDR)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def serve(settings: Settings) -> None:
     """One worker: the models are loaded once per process, so more workers would mean more copies."""
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", workers=1)

@@ -4,6 +4,7 @@ default quoting writer, used the way a chat client and a shell user would."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +102,19 @@ def test_a_file_over_the_upload_limit_is_413_and_changes_nothing(user_url: str) 
         assert response.status_code == 413, response.text
         assert response.json()["detail"] == f"long notes.md is over the upload limit of {limit} bytes"
         assert c.get("/api/documents").json() == before
+
+
+def test_serve_on_a_busy_port_is_one_line_before_any_indexing(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# A\n\nA note.\n")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        argv = ["serve", "--port", str(port), "--notes", str(notes), "--index", str(tmp_path / "index")]
+        result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert not (tmp_path / "index").exists()  # refused before the notes were indexed
