@@ -15,8 +15,9 @@ from typing import Any
 import anyio
 import typer
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
-from service.study.scope import resolve_scope
+from service.study.scope import ScopeError, resolve_scope
 
 INSTRUCTIONS = (
     "Search and ask the user's own study notes. Every hit and citation names a document and a character span "
@@ -37,6 +38,15 @@ def hit_out(hit: Any) -> dict[str, Any]:
     }
 
 
+def scope_of(docs: list[str] | None, reader: Any) -> Any:
+    """The scope `docs` name; a document the index lacks is a ToolError, whose reason reaches the client (any
+    other exception reaches it as a bare "Error executing tool")."""
+    try:
+        return resolve_scope([{"doc": d} for d in docs or []], reader)
+    except ScopeError as exc:
+        raise ToolError(str(exc)) from None
+
+
 def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
     """The tools over whatever generation `get_runtime()` serves at call time."""
     server = MCPServer("notecite", instructions=INSTRUCTIONS, version="0.1.0")
@@ -48,7 +58,7 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
 
         def run() -> list[dict[str, Any]]:
             served = get_runtime().served
-            scope = resolve_scope([{"doc": d} for d in docs or []], served.reader)
+            scope = scope_of(docs, served.reader)
             return [hit_out(h) for h in served.retriever.retrieve(query, k=max(1, min(k, 50)), scope=scope)]
 
         return await anyio.to_thread.run_sync(run)
@@ -60,7 +70,7 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
 
         def run() -> dict[str, Any]:
             served = get_runtime().served
-            scope = resolve_scope([{"doc": d} for d in docs or []], served.reader)
+            scope = scope_of(docs, served.reader)
             answer = served.pipeline.answer(question, scope=scope)
             citations = [
                 {
@@ -83,11 +93,11 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
         """The text of an indexed document, or of its span [start, end) when both are given."""
         text = get_runtime().served.reader.source_text(doc)
         if text is None:
-            raise ValueError(f"{doc!r} is not in the index")
+            raise ToolError(f"{doc!r} is not in the index")
         if start is None or end is None:
             return {"doc": doc, "start": 0, "end": len(text), "text": text}
         if not 0 <= start <= end <= len(text):
-            raise ValueError(f"span must satisfy 0 <= start <= end <= {len(text)}")
+            raise ToolError(f"span must satisfy 0 <= start <= end <= {len(text)}")
         return {"doc": doc, "start": start, "end": end, "text": text[start:end]}
 
     return server
