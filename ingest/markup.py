@@ -24,6 +24,8 @@ _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # one punctuation 
 _RST_EXPLICIT = re.compile(r"^\.\.(\s|$)")
 _ORG_HEADING = re.compile(r"^(\*+)[ \t]+(.*?)[ \t]*(:[\w@#%:]+:)?[ \t]*$")
 _ORG_KEYWORD = re.compile(r"^#\+(\w+):[ \t]*(.*)$")
+_ORG_PLANNING = re.compile(r"^(SCHEDULED|DEADLINE|CLOSED):")  # a heading's dates: "DEADLINE: <2025-01-01>"
+_ORG_DRAWER = re.compile(r"^:([\w-]+):$")  # ":PROPERTIES:", ":LOGBOOK:" ... up to ":END:"
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[\[([^\]|]*\|)?|\]\]|:\w+:`")
 
 
@@ -153,11 +155,13 @@ def _rst_title(text: str, lines: list[Line], i: int) -> tuple[int, int, tuple[st
 
 
 def org_markup(text: str) -> Markup:
-    """`*` headings (level = number of stars, tags dropped); `#+TITLE:` and other keywords are context."""
+    """`*` headings (level = number of stars, tags dropped); `#+TITLE:` and other keywords, planning lines
+    (SCHEDULED/DEADLINE/CLOSED) and drawers (`:PROPERTIES:` ... `:END:`) are context."""
     headings: list[Heading] = []
     context: list[Span] = []
     title = None
     in_block = False
+    drawer: Span | None = None  # the open drawer's first line
     for line in split_lines(text):
         raw = text[line.start : line.end]
         upper = line.text.upper()
@@ -167,6 +171,17 @@ def org_markup(text: str) -> Markup:
             in_block = False
         if in_block:
             continue
+        if drawer is not None and line.text.upper() == ":END:":
+            context.append((drawer[0], line_span(text, line)[1]))
+            drawer = None
+            continue
+        opens = _ORG_DRAWER.match(line.text)
+        if drawer is None and opens and opens.group(1).upper() != "END":
+            drawer = line_span(text, line)
+            continue
+        if _ORG_PLANNING.match(line.text):
+            context.append(line_span(text, line))
+            continue
         keyword = _ORG_KEYWORD.match(line.text)
         if keyword:
             context.append(line_span(text, line))
@@ -175,6 +190,7 @@ def org_markup(text: str) -> Markup:
             continue
         match = _ORG_HEADING.match(raw)
         if match and clean_title(match.group(2)):
+            drawer = None  # a drawer never spans a heading
             name = re.sub(r"^(TODO|DONE)\s+", "", match.group(2))
             headings.append(Heading(len(match.group(1)), clean_title(name) or name, *line_span(text, line)))
     return Markup(tuple(headings), tuple(context), title)
