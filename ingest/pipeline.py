@@ -313,6 +313,7 @@ def ingest_corpus(
                 embedder_name=embedder.name,
                 hnsw_threshold=hnsw_threshold,
                 write_extra=write_extra,
+                roots=[{"path": str(r.path.resolve()), "prefix": r.prefix, "kind": r.kind} for r in roots],
             ),
             leaves_store,
         )

@@ -53,6 +53,16 @@ def current_generation(index_dir: Path) -> str | None:
     return name if name and (index_dir / GENERATIONS / name).is_dir() else None
 
 
+def built_from(index_dir: Path) -> list[dict[str, str]]:
+    """The folders the live generation was built from ({"path", "prefix", "kind"} each); [] for no index or one
+    written before generations recorded them."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return []
+    meta = json.loads((index_dir / GENERATIONS / gen / "meta.json").read_text())
+    return list(meta.get("roots", []))
+
+
 def new_generation_id(index_dir: Path) -> str:
     """Sortable ids: a sequence number, then the UTC time for humans."""
     gens = index_dir / GENERATIONS
@@ -106,6 +116,7 @@ class GenerationData:
     embedder_name: str
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD
     write_extra: Callable[[Path], None] | None = None  # writes more files into the generation dir (a tuned model)
+    roots: Sequence[dict[str, str]] = ()  # the folders it was built from: {"path", "prefix", "kind"} each
 
 
 def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | None = None) -> str:
@@ -130,6 +141,7 @@ def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | N
             "dim": int(data.vectors.shape[1]),
             "leaves": len(data.leaf_ids),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "roots": list(data.roots),
             **stored,
         }
         (gen_dir / "meta.json").write_text(json.dumps(meta, indent=1))

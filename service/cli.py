@@ -23,6 +23,24 @@ def settings_with(**overrides: object) -> Settings:
     return get_settings().with_overrides(**overrides)
 
 
+def index_settings(notes: Path | None, index: Path | None, **overrides: object) -> Settings:
+    """Settings for a command that brings an index up to date before serving it. With no notes folder given
+    (neither --notes nor NOTECITE_NOTES_DIR), the folders the index was built from: after `notecite ingest
+    ~/notes --index X`, `notecite ask ... --index X` must not re-index the default folder over ~/notes."""
+    from ingest.store import built_from
+
+    settings = settings_with(notes_dir=notes, index_dir=index, **overrides)
+    if notes is not None or "notes_dir" in get_settings().model_fields_set:
+        return settings
+    roots = built_from(settings.index_dir)
+    note_root = next((r for r in roots if r["kind"] == "note" and not r["prefix"]), None)
+    if note_root is None:
+        return settings
+    code_root = next((r for r in roots if r["kind"] == "code"), None)
+    code_dir = Path(code_root["path"]) if code_root else None
+    return settings.model_copy(update={"notes_dir": Path(note_root["path"]), "code_dir": code_dir})
+
+
 def serve(
     host: str | None = typer.Option(None, help="Bind address (NOTECITE_HOST)."),
     port: int | None = typer.Option(None, help="Port (NOTECITE_PORT)."),
@@ -34,7 +52,7 @@ def serve(
     from service.server import serve as run_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = settings_with(host=host, port=port, notes_dir=notes, index_dir=index)
+    settings = index_settings(notes, index, host=host, port=port)
     if not settings.notes_dir.is_dir():
         raise fail(f"notes folder {settings.notes_dir} does not exist; set NOTECITE_NOTES_DIR or --notes")
     if problem := bind_problem(settings.host, settings.port):
@@ -57,7 +75,7 @@ def ask(
     from service.runtime import Runtime
     from service.study.scope import ScopeError, parse_scope_option
 
-    settings = settings_with(notes_dir=notes, index_dir=index)
+    settings = index_settings(notes, index)
     if not settings.notes_dir.is_dir():
         raise fail(f"notes folder {settings.notes_dir} does not exist; set NOTECITE_NOTES_DIR or --notes")
     if not question.strip():

@@ -119,7 +119,7 @@ def mcp_command(
     import logging
     import sys
 
-    from core.settings import get_settings
+    from service.cli import index_settings
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)  # stdout carries the protocol
-    run_stdio(get_settings().with_overrides(notes_dir=notes, index_dir=index))
+    run_stdio(index_settings(notes, index))

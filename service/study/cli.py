@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from core.settings import get_settings
+from service.cli import index_settings
 
 
 def quiz(
@@ -24,7 +24,7 @@ def quiz(
     from service.study.quiz import QuizError, answer_card, deck, next_card
     from service.study.schedule import ScheduleStore, schedule_path
 
-    settings = get_settings().with_overrides(notes_dir=notes, index_dir=index, generator="none")
+    settings = index_settings(notes, index, generator="none")
     try:
         from ingest.store import open_index
         from models.embedder import embedder_for

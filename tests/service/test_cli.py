@@ -8,7 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from core.settings import Settings
+from core.settings import Settings, get_settings
+from ingest.store import open_index
 from notecite.cli import app
 from service.runtime import Runtime
 
@@ -73,3 +74,25 @@ def test_bench_retrieval_writes_a_json_report(service_settings: Settings, runtim
     assert set(report["modes"]) == {"dense", "bm25", "hybrid", "hybrid+merge", "query_embedding_only"}
     assert report["modes"]["dense"]["p50_vs_dense"] == 1.0
     assert all(row["p50_ms"] > 0 and row["p95_ms"] >= row["p50_ms"] for row in report["modes"].values())
+
+
+def test_ask_keeps_the_notes_its_index_was_built_from(tmp_path: Path, monkeypatch) -> None:
+    # `notecite ingest ~/notes --index X`, then `notecite ask ... --index X` with no notes folder named: the
+    # index's own folders are brought up to date, not the default notes folder indexed over the user's
+    notes = tmp_path / "my-notes"
+    notes.mkdir()
+    (notes / "tea.md").write_text("# Matcha\n\nA chasen is the bamboo whisk used to froth matcha tea.\n")
+    index = tmp_path / "index"
+    monkeypatch.delenv("NOTECITE_NOTES_DIR", raising=False)
+    monkeypatch.delenv("NOTECITE_CODE_DIR", raising=False)
+    get_settings.cache_clear()
+    try:
+        built = runner.invoke(app, ["ingest", str(notes), "--index", str(index), "--no-code"])
+        assert built.exit_code == 0, built.output
+        asked = runner.invoke(app, ["ask", "which whisk froths matcha tea?", "--index", str(index), "--json"])
+        assert asked.exit_code == 0, asked.output
+    finally:
+        get_settings.cache_clear()
+    assert {d.doc for d in open_index(index).documents()} == {"tea.md"}  # no default notes, no reference code
+    answer = json.loads(asked.stdout)
+    assert answer["sources"][0]["doc"] == "tea.md" and "chasen" in answer["text"]
