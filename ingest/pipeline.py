@@ -7,6 +7,8 @@ are embedded; a file that is gone simply has no nodes in the new generation.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -186,6 +188,18 @@ def _both(first: Callable[[Path], None], second: Callable[[Path], None]) -> Call
     return write
 
 
+def inputs_digest(nodes: Sequence[TextNode], documents: Sequence[tuple[DocumentRecord, str]], *settings: object) -> str:
+    """One digest of what a generation is built from: its nodes (ids, texts, metadata: a new chunking rule
+    changes them), its documents' contents, and the `settings` that shape it (embedder, window, store, roots)."""
+    digest = hashlib.sha256(json.dumps([str(x) for x in settings]).encode())
+    for record, _ in documents:
+        digest.update(f"{record.doc}\0{record.sha256}\0{record.kind}\0".encode())
+    for node in nodes:
+        digest.update(node.node_id.encode() + b"\0" + node.text.encode() + b"\0")
+        digest.update(json.dumps(node.metadata, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
 def _previous(index_dir: Path, store: StoreSettings | None) -> IndexReader | None:
     try:
         return open_index(index_dir, store)
@@ -247,6 +261,19 @@ def ingest_corpus(
 
         previous = _previous(index_dir, store)
         leaves = [n for n in nodes if n.metadata["level"] == "passage"]
+        recorded_roots = [{"path": str(r.path.resolve()), "prefix": r.prefix, "kind": r.kind} for r in roots]
+        inputs = inputs_digest(nodes, documents, embedder.name, window, hnsw_threshold, store, recorded_roots)
+        if previous is not None and tuner is None and previous.inputs == inputs:
+            # nothing changed: the live generation is what this ingest would write (an `ask` or a server start
+            # on an unchanged folder copies nothing)
+            report.files, report.passages = len(documents), len(leaves)
+            report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
+            report.generation, report.embedder = previous.generation, embedder.name
+            report.sentence_windows = len(previous.sentences) if previous.sentences is not None else 0
+            previous.close()
+            collect_garbage(index_dir, store=leaf_store(store, index_dir))  # a killed ingest's debris goes all the same
+            report.seconds = time.perf_counter() - began
+            return report
         if tuner is not None and previous is not None:
             known = set(previous.leaf_ids)
             new_share = sum(1 for n in leaves if n.node_id not in known) / max(1, len(leaves))
@@ -313,7 +340,8 @@ def ingest_corpus(
                 embedder_name=embedder.name,
                 hnsw_threshold=hnsw_threshold,
                 write_extra=write_extra,
-                roots=[{"path": str(r.path.resolve()), "prefix": r.prefix, "kind": r.kind} for r in roots],
+                roots=recorded_roots,
+                inputs=inputs,
             ),
             leaves_store,
         )

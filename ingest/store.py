@@ -117,6 +117,7 @@ class GenerationData:
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD
     write_extra: Callable[[Path], None] | None = None  # writes more files into the generation dir (a tuned model)
     roots: Sequence[dict[str, str]] = ()  # the folders it was built from: {"path", "prefix", "kind"} each
+    inputs: str = ""  # digest of everything it was built from (ingest.pipeline.inputs_digest)
 
 
 def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | None = None) -> str:
@@ -142,6 +143,7 @@ def write_generation(index_dir: Path, data: GenerationData, store: LeafStore | N
             "leaves": len(data.leaf_ids),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "roots": list(data.roots),
+            "inputs": data.inputs,
             **stored,
         }
         (gen_dir / "meta.json").write_text(json.dumps(meta, indent=1))
@@ -208,6 +210,7 @@ class IndexReader:
         self.embedder_name: str = meta["embedder"]
         self.dim: int = int(meta["dim"])
         self.store_name: str = meta.get("store", "embedded")
+        self.inputs: str = meta.get("inputs", "")  # what it was built from; "" for generations before the digest
         self.leaves: LeafIndex = store_for_meta(meta, store, gen_dir.parent.parent).open(gen_dir, meta)
         # key stems' document frequencies counted at ingest; None for a generation written before them
         self.term_counts: TermCounts | None = TermCounts.load(gen_dir / TERM_COUNTS_FILE)

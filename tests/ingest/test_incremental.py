@@ -46,9 +46,16 @@ def test_unchanged_folder_embeds_nothing(small_corpus: Path, tmp_path: Path, mak
     report2 = ingest_corpus([CorpusRoot(small_corpus)], index, again)
     assert again.texts == [] and report2.embedded == report2.sentences_embedded == 0 and report2.removed == 0
     after = open_index(index)
-    assert after.generation != before.generation
-    assert after.leaf_ids == before.leaf_ids
-    old, new = before.vectors(), after.vectors()
+    # nothing changed, so nothing is written: the live generation is what this ingest would have made
+    assert after.generation == before.generation == report2.generation
+    assert [p.name for p in (index / GENERATIONS).iterdir()] == [before.generation]
+    assert report2.passages == report.passages and report2.sentence_windows == report.sentence_windows
+    # one changed setting (the sentence window) is a new generation, its passage vectors reused
+    third = make_counting()
+    report3 = ingest_corpus([CorpusRoot(small_corpus)], index, third, sentence_window=3)
+    assert report3.generation != before.generation and report3.embedded == 0 and third.texts
+    new = open_index(index).vectors()
+    old = before.vectors()
     assert all(np.array_equal(old[i], new[i]) for i in old)
 
 
