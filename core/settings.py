@@ -75,14 +75,6 @@ class AnswerSettings(BaseModel):
         120, ge=10, le=1000, description="Words of each passage in the prompt (90 cut ROUGE-L on the dev set)."
     )
     code_k: int = Field(1, ge=0, le=10, description="Code symbols added for implementation questions.")
-    code_key_terms: float = Field(
-        0.4,
-        ge=0,
-        le=1,
-        description="A code symbol joins an implementation question's sources only when its path, name and text hold "
-        "this share of the question's key-term weight (dev set: the reference code asked for 0.46-1.00; the best "
-        "symbol for questions it does not cover, such as Python-tutorial questions, 0.00-0.30).",
-    )
     abstain_threshold: float = Field(
         0.28, ge=-1, le=1, description="Abstain when the best note passage's cosine is below this (dev set: eval)."
     )
