@@ -82,6 +82,7 @@ class QuoteWeights:
     context: float = 0.0
     rank: float = 0.0
     length: float = 0.0
+    hedge_terms: float = 0.0  # the key-term share a sentence from another passage needs to join the quote
 
     @classmethod
     def of(cls, config: AnswerSettings) -> QuoteWeights:
@@ -91,6 +92,7 @@ class QuoteWeights:
             config.quote_context_weight,
             config.quote_rank_penalty,
             config.quote_length_weight,
+            config.quote_hedge_terms,
         )
 
 
@@ -130,7 +132,10 @@ def best_sentences(
 ) -> list[Extract]:
     """The `n` sentences of `hits` that best answer `question`, best first (one per hit if distinct).
     With `words` > 0 a sentence from another hit than the best one's is taken only while all fit in
-    `words` words: a second passage is a hedge that a short answer can afford and a long one cannot.
+    `words` words: a second passage is a hedge that a short answer can afford and a long one cannot. With
+    `rarity`, such a sentence (with its titles) must also hold `weights.hedge_terms` of the question's key-term
+    weight: in notes on many topics "Crème brûlée ... the crust is made with a torch" shares only "made" with
+    "what are Saturn's rings made of?" and is no hedge for it.
 
     Candidates are answer sentences only (`answer_spans`): never a question or a title. A sentence scores
     its cosine with the question (read in its passage: `read_in_passage`), plus its passage's cosine (the
@@ -147,11 +152,14 @@ def best_sentences(
     sims = sims + weights.passage * np.array([hits[i].dense_score or 0.0 for i, _, _ in candidates])
     sims = sims - weights.rank * np.array([i for i, _, _ in candidates], dtype=float)
     sims = sims + weights.length * np.array([min(e - s, 200) / 200 for _, s, e in candidates])
-    if rarity is not None and (weights.terms or weights.context):
+    named = np.ones(len(candidates), dtype=bool)  # whether a candidate and its titles name enough of the question
+    if rarity is not None:
         asked = key_stems(question)
-        titles = [rarity.shared(asked, context_text(hit)) for hit in hits]
-        terms = [rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates]
-        sims += weights.terms * np.array(terms) + weights.context * np.array([titles[i] for i, _, _ in candidates])
+        titles = np.array([rarity.shared(asked, context_text(hit)) for hit in hits])[[i for i, _, _ in candidates]]
+        terms = np.array([rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates])
+        sims += weights.terms * terms + weights.context * titles
+        if rarity.weight(asked) > 0:  # a question whose words are everywhere in the notes sets no bar
+            named = terms + titles >= weights.hedge_terms
     chosen: list[Extract] = []
     for j in np.argsort(-sims, kind="stable"):
         i, s, e = candidates[int(j)]
@@ -160,13 +168,11 @@ def best_sentences(
         text = " ".join(hits[i].text[s:e].split())  # a wrapped sentence reads as one line
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
-        if (
-            chosen
-            and words
-            and i != chosen[0].source
-            and sum(len(x.text.split()) for x in chosen) + len(text.split()) > words
-        ):
-            break
+        if chosen and i != chosen[0].source:  # a hedge from another passage
+            if words and sum(len(x.text.split()) for x in chosen) + len(text.split()) > words:
+                break
+            if not named[j]:  # in notes on many topics, the runner-up passage may be about something else
+                continue
         chosen.append(Extract(i, hits[i].start + s, hits[i].start + e, text, float(sims[j])))
         if len(chosen) == n:
             break

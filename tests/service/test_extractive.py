@@ -157,6 +157,28 @@ def test_a_second_passage_joins_only_a_short_quote(embedder: Embedder) -> None:
     assert len(best_sentences(question, [card], embedder, n=2, words=15)) == 2
 
 
+def test_a_second_passage_about_something_else_is_no_hedge(embedder: Embedder) -> None:
+    """Notes on many topics: the runner-up passage shares only "made" with the question, so it is not quoted."""
+    from retrieval.terms import TermRarity
+    from service.extractive import QuoteWeights
+
+    saturn = hit("Saturn's rings are made mostly of water ice, with some rock and dust.", [])
+    custard = hit("Creme brulee is a custard whose crust is made with a torch.", [], start=OFFSET + 1000)
+    rarity = TermRarity.of_passages([saturn.text, custard.text, "Espresso is brewed under pressure.", "Tea leaves"])
+    question = "what are Saturn's rings made of?"
+    hedged = best_sentences(question, [saturn, custard], embedder, n=2, words=40, rarity=rarity)
+    assert [x.source for x in hedged] == [0, 1]  # without a key-term bar the custard joins
+    weights = QuoteWeights(hedge_terms=0.33)
+    (alone,) = best_sentences(question, [saturn, custard], embedder, n=2, words=40, rarity=rarity, weights=weights)
+    assert alone.source == 0
+    both_dropout = [hit("Dropout zeroes activations in training.", []), hit("Dropout is off at inference.", [], 900)]
+    rarity = TermRarity.of_passages([h.text for h in both_dropout] + ["Batch norm", "Weight decay"])
+    kept = best_sentences(
+        "what does dropout do?", both_dropout, embedder, n=2, words=40, rarity=rarity, weights=weights
+    )
+    assert len(kept) == 2  # "dropout" is in every passage that matters here: no bar, the second one joins
+
+
 def test_code_and_data_are_not_quoted() -> None:
     text = (
         "The server answers with a JSON body.\n"
