@@ -11,7 +11,9 @@ from collections.abc import Sequence
 # a sentence ends at . ! or ? (and any closing quote or bracket) before a capital, digit or quote, or at a
 # line break: "e.g. a value" stays one sentence, and so does "Ren et al. 2015" (not after an abbreviation)
 NOT_AFTER_ABBREVIATION = r"(?<!\bet al)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)(?<!\bFig)(?<!\bEq)"
-SENTENCE_END = re.compile(NOT_AFTER_ABBREVIATION + r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|\n")
+SENTENCE_END = re.compile(
+    NOT_AFTER_ABBREVIATION + r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|[。！？][」』）]*|\n"
+)  # Chinese and Japanese end a sentence at 。！？ with no space after it
 # a line break inside a paragraph of hard-wrapped prose (Markdown, reST or plain text wrapped at 80 columns)
 # goes on with its sentence: after a line that ends without . ! ? : and before one that goes on in lower case
 # (or with markup: `code`, :role:, *emphasis*, but not a "* " bullet)
@@ -23,7 +25,7 @@ PARAGRAPH_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[^\s\-*+#>|`0-9])")
 # where a passage may end: after . ! ? before any whitespace, or at a line break. Looser than SENTENCE_END
 # on purpose: notes put one statement per line far more often than they punctuate, and a passage boundary
 # after "e.g." costs nothing, while an answer sentence cut there would be cited in halves
-STATEMENT_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|\n")
+STATEMENT_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|[。！？][」』）]*|\n")
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)")
 WORD = re.compile(r"[a-z0-9]+")
@@ -150,6 +152,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     [(0, 4), (5, 9), (10, 15)]
     >>> sentence_spans("As in Ren et al. 2015, vs. RNNs. Done")
     [(0, 32), (33, 37)]
+    >>> sentence_spans("抹茶は粉末の緑茶です。茶筅で点てます。")
+    [(0, 11), (11, 19)]
     """
     spans, at = [], 0
     for end in [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]:
