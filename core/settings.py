@@ -110,7 +110,9 @@ class AnswerSettings(BaseModel):
         le=1,
         description="A sentence from another passage than the best sentence's joins the quote only when it and its "
         "titles hold this share of the question's key-term weight: in notes on many topics the runner-up passage "
-        "can be about something else (dev halves: one answer of 244 changed, ROUGE-L and gold citation unchanged).",
+        "can be about something else (dev halves: one answer of 244 changed, ROUGE-L and gold citation unchanged; "
+        "held-out notes test: ROUGE-L 0.383 -> 0.382, gold cited 0.671 unchanged, cited passages that are gold "
+        "0.588 -> 0.595, oracle 0.736).",
     )
     quote_words: int = Field(
         30,

@@ -261,13 +261,13 @@ def ingest_corpus(
 
         previous = _previous(index_dir, store)
         leaves = [n for n in nodes if n.metadata["level"] == "passage"]
+        report.files, report.passages = len(documents), len(leaves)
+        report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
         recorded_roots = [{"path": str(r.path.resolve()), "prefix": r.prefix, "kind": r.kind} for r in roots]
         inputs = inputs_digest(nodes, documents, embedder.name, window, hnsw_threshold, store, recorded_roots)
         if previous is not None and tuner is None and previous.inputs == inputs:
             # nothing changed: the live generation is what this ingest would write (an `ask` or a server start
             # on an unchanged folder copies nothing)
-            report.files, report.passages = len(documents), len(leaves)
-            report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
             report.generation, report.embedder = previous.generation, embedder.name
             report.sentence_windows = len(previous.sentences) if previous.sentences is not None else 0
             previous.close()
@@ -349,9 +349,6 @@ def ingest_corpus(
         collect_garbage(index_dir, store=leaves_store)
 
     current = {record.doc for record, _ in documents}
-    report.files = len(documents)
-    report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
-    report.passages = len(leaves)
     report.embedded = len(todo)
     report.removed = len(old_docs - current)
     report.seconds = time.perf_counter() - began
