@@ -34,6 +34,12 @@ def sources_block(answer: Answer) -> str:
     return "\n\nSources:\n" + "\n".join(lines)
 
 
+def correction(answer: Answer) -> str:
+    """What follows a streamed model answer the guard threw out: an OpenAI stream cannot take back what it
+    sent, so it says so and sends the notes' own sentences that replace it."""
+    return f"\n\n(That answer was set aside: {answer.replaced}. The notes say:)\n{answer.text}"
+
+
 def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None) -> str:
     body = {
         "id": completion_id,
@@ -90,6 +96,8 @@ def chat_completions(
                     tail = sources_block(event.answer)
                     if not streamed:  # the quoting writer and an abstention stream no tokens: send the text whole
                         tail = event.answer.text + tail
+                    elif event.answer.replaced:  # the client already shows the model's words
+                        tail = correction(event.answer) + tail
                     if tail:
                         yield chunk(completion_id, body.model, {"content": tail})
             yield chunk(completion_id, body.model, {}, finish="stop")

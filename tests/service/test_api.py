@@ -350,3 +350,22 @@ def test_a_wrong_refusal_on_strong_evidence_quotes_the_notes(service_settings: S
 
     unanswerable = pipeline.answer("What is the capital city of Peru?")
     assert unanswerable.abstained and unanswerable.citations == []
+
+
+def test_openai_stream_says_when_the_guard_replaced_the_streamed_answer(service_settings: Settings, runtime: Runtime):
+    """The refusal's tokens are already on the client's screen: the stream must add the quotes that replace it."""
+    refusing = Runtime(service_settings, runtime.embedder, RefusingGenerator())
+    question = "Why can't zero in half-precision update parameters directly?"
+    replacing = refusing.served.pipeline.answer(question)
+    assert replacing.replaced == "refused" and replacing.citations
+    body = {"model": "notecite", "stream": True, "messages": [{"role": "user", "content": question}]}
+    with (
+        running_server(service_settings, refusing) as url,
+        httpx.Client(base_url=url, timeout=60) as c,
+        c.stream("POST", "/v1/chat/completions", json=body) as response,
+    ):
+        lines = [line[6:] for line in response.iter_lines() if line.startswith("data: {")]
+    text = "".join(json.loads(line)["choices"][0]["delta"].get("content", "") for line in lines)
+    said, _, rest = text.partition("(That answer was set aside: refused. The notes say:)")
+    assert said.strip() == "The notes do not cover this."
+    assert rest.strip().startswith(replacing.text) and "Sources:" in rest
