@@ -95,6 +95,14 @@ class AnswerSettings(BaseModel):
         description="Below near_topic_threshold, abstain when no source holds this share of the question's key-term "
         "weight (dev set: unanswerables 0.00-0.23, answerables from 0.18; 0.15 abstains on no answerable one).",
     )
+    named_term_coverage: float = Field(
+        1.0,
+        ge=0,
+        le=2,
+        description="Below abstain_threshold, still answer when one source holds this share of the question's "
+        "key-term weight and the question names no word the notes lack: a name the embedder does not know "
+        "('what is a chasen?') gets a weak cosine though a note uses it (dev set: no question changes; above 1: off).",
+    )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
         0.0,

@@ -203,7 +203,8 @@ def threshold_sweep(run: EvalRun) -> dict[str, Any] | None:
     return {
         "rule": "service.abstain.should_abstain on the pipeline's evidence "
         f"(top {config.top_k} notes; near_topic_threshold {config.near_topic_threshold}, "
-        f"unknown_terms {config.unknown_terms}, key_term_coverage {config.key_term_coverage})",
+        f"unknown_terms {config.unknown_terms}, key_term_coverage {config.key_term_coverage}, "
+        f"named_term_coverage {config.named_term_coverage})",
         "chosen": chosen.threshold,
         "abstention_accuracy": chosen.abstention_accuracy,
         "false_abstain_rate": chosen.false_abstain_rate,

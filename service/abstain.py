@@ -1,7 +1,9 @@
 """The one abstain decision: the service, the extractive writer and eval's threshold sweep all call it.
 
 Two tests of the evidence:
-- strength: the best source's cosine with the question (weak everywhere: the notes are about something else);
+- strength: the best source's cosine with the question (weak everywhere: the notes are about something else),
+  unless one source holds every key term of a question that names nothing the notes lack: the embedder gives
+  a word it does not know ("what is a chasen?", in a note on matcha) a weak cosine with the note that uses it;
 - unknown terms: a near-topic question ("how does mixture-of-experts routing work?") finds deep-learning
   passages with a fair cosine, yet names things the notes never mention. When the evidence is only moderate
   and enough of the question's topic words occur nowhere in the notes, the notes do not cover it;
@@ -56,11 +58,11 @@ def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity)
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
 
 
-def should_abstain(strength: float, unknown: Sequence[str], config: AnswerSettings, coverage: float = 1.0) -> bool:
-    """True when the notes do not cover the question: weak evidence (`strength`, the best cosine), or
-    moderate evidence for a question naming `unknown` topic words the notes never use or whose key terms
-    no source holds (`coverage`)."""
+def should_abstain(strength: float, unknown: Sequence[str], config: AnswerSettings, coverage: float) -> bool:
+    """True when the notes do not cover the question: weak evidence (`strength`, the best cosine) unless one
+    source holds all its key terms (`coverage`) and it names no `unknown` word, or moderate evidence for a
+    question naming `unknown` topic words the notes never use or whose key terms no source holds."""
     if strength < config.abstain_threshold:
-        return True
+        return bool(unknown) or coverage < config.named_term_coverage
     near_topic = len(unknown) >= config.unknown_terms or coverage < config.key_term_coverage
     return strength < config.near_topic_threshold and near_topic

@@ -47,7 +47,7 @@ def test_unknown_terms(question: str, expected: list[str]) -> None:
     ],
 )
 def test_should_abstain(strength: float, unknown: list[str], expected: bool) -> None:
-    assert should_abstain(strength, unknown, CONFIG) is expected
+    assert should_abstain(strength, unknown, CONFIG, coverage=0.5) is expected  # half the key terms in one source
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,21 @@ def test_should_abstain(strength: float, unknown: list[str], expected: bool) -> 
 def test_should_abstain_on_key_term_coverage(strength: float, coverage: float, expected: bool) -> None:
     config = CONFIG.model_copy(update={"key_term_coverage": 0.15})
     assert should_abstain(strength, [], config, coverage) is expected
+
+
+@pytest.mark.parametrize(
+    ("coverage", "unknown", "expected"),
+    [
+        (1.0, [], False),  # weak cosine, but one source holds every key term: a name the embedder does not know
+        (0.9, [], True),  # a key term no source holds: weak evidence abstains
+        (1.0, ["portafilter"], True),  # a word the notes never use: weak evidence abstains
+    ],
+)
+def test_weak_evidence_answers_only_when_one_source_holds_every_key_term(
+    coverage: float, unknown: list[str], expected: bool
+) -> None:
+    assert should_abstain(0.15, unknown, CONFIG, coverage) is expected
+    assert should_abstain(0.15, unknown, CONFIG.model_copy(update={"named_term_coverage": 1.5}), coverage)
 
 
 def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> None:

@@ -49,6 +49,15 @@ def test_answers_about_non_ascii_notes_cite_exact_characters(user_url: str) -> N
             assert_citations_are_exact(c, answer)
 
 
+def test_a_name_the_embedder_does_not_know_is_answered_from_the_note_that_uses_it(user_url: str) -> None:
+    """ "chasen" has a weak cosine with its own note; a word no note uses still abstains."""
+    with httpx.Client(base_url=user_url, timeout=60) as c:
+        named = c.post("/api/ask", json={"question": "What is a chasen?"}).json()
+        assert not named["abstained"] and "chasen" in named["text"], named["text"]
+        assert_citations_are_exact(c, named)
+        assert c.post("/api/ask", json={"question": "What is a portafilter?"}).json()["abstained"]
+
+
 def test_openai_stream_sends_the_quoted_answer_not_only_its_sources(user_url: str) -> None:
     """The quoting writer streams no tokens: a stream=true client still gets the answer, as a plain one does."""
     body = {"model": "notecite", "messages": [{"role": "user", "content": "What is a flat white?"}]}
