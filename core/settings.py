@@ -75,6 +75,16 @@ class AnswerSettings(BaseModel):
         120, ge=10, le=1000, description="Words of each passage in the prompt (90 cut ROUGE-L on the dev set)."
     )
     code_k: int = Field(1, ge=0, le=10, description="Code symbols added for implementation questions.")
+    code_cosine: float = Field(
+        0.35,
+        ge=-1,
+        le=1,
+        description="A code symbol joins an implementation question's sources when its cosine with the question "
+        "reaches this, or its path, name and text hold code_key_terms of the question's key-term weight (dev set: "
+        "the code asked for 0.29-0.68 and 0.46-1.00; the best symbol for questions the code does not cover, such "
+        "as Python-tutorial ones, 0.09-0.29 and 0.00-0.30; either bar alone lost asked-for code).",
+    )
+    code_key_terms: float = Field(0.4, ge=0, le=1, description="See code_cosine.")
     abstain_threshold: float = Field(
         0.28, ge=-1, le=1, description="Abstain when the best note passage's cosine is below this (dev set: eval)."
     )

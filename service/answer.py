@@ -18,7 +18,7 @@ from core.text import with_markers
 from models.generator import Generator
 from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
-from retrieval.terms import TermRarity
+from retrieval.terms import TermRarity, key_stems
 from service.abstain import evidence_strength, key_term_coverage, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
@@ -126,6 +126,14 @@ def is_code_question(question: str) -> bool:
     return bool(CODE_QUESTION.search(question))
 
 
+def covers_code_topic(question: str, hit: Hit, rarity: TermRarity, config: AnswerSettings) -> bool:
+    """Whether a code symbol is about what the question asks: the best symbol for "how do I write a decorator?"
+    in reference code without one is some other function, and a pointer to it would mislead."""
+    if (hit.dense_score or 0.0) >= config.code_cosine:
+        return True
+    return rarity.shared(key_stems(question), f"{hit.doc} {hit.symbol or ''} {hit.text}") >= config.code_key_terms
+
+
 def code_pointer(n: int, hit: Hit) -> AnsweredSentence:
     """The sentence that links source [n], a code symbol, into an answer."""
     text = f"Reference implementation: {hit.symbol} in {hit.doc}, lines {hit.line_start}-{hit.line_end}."
@@ -170,7 +178,8 @@ class AnswerPipeline:
         code_question = is_code_question(question)
         sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note", scope=scope)
         if code_question and self.config.code_k:
-            sources += self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False, scope=scope)
+            code = self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False, scope=scope)
+            sources += [h for h in code if covers_code_topic(query, h, self.retriever.term_rarity, self.config)]
         unknown = unknown_terms(question, self.retriever.reader.term_stems)
         coverage = key_term_coverage(question, sources, self.retriever.term_rarity)
         return Evidence(question, query, sources, code_question, evidence_strength(sources), unknown, coverage)

@@ -121,6 +121,14 @@ def test_code_question_cites_reference_code(client: httpx.Client) -> None:
     assert_citations_are_exact(client, answer)
 
 
+def test_code_question_links_no_unrelated_code(client: httpx.Client) -> None:
+    # the reference code has no decorator: its best symbol for this question is some other function
+    answer = client.post("/api/ask", json={"question": "How do I write a decorator that times a function?"}).json()
+    assert answer["code_question"] is True
+    assert not [s for s in answer["sources"] if s["kind"] == "code"], answer["sources"]
+    assert "Reference implementation" not in answer["text"]
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status"),
     [
