@@ -12,9 +12,12 @@ from pathlib import Path
 from core.text import content_words, stem
 
 TERM_COUNTS_FILE = "term_counts.json"
-# stored beside the counts: counts made under other stemming or stop-word rules would not match the stems
-# of today's questions, so a file whose probe stems differ is ignored (and the passages are counted again)
-STEM_PROBE = "Running models trained LoRA's ranks; the studies, classes and attention heads were quickly tuned"
+# stored beside the counts: counts made under other word, stemming or stop-word rules would not match the
+# stems of today's questions, so a file whose probe stems differ is ignored (and the passages are counted
+# again). The accented and CJK words catch a change of the word rule, which ASCII words would not show
+STEM_PROBE = (
+    "Running models trained LoRA's ranks; the studies, classes and attention heads were quickly tuned: naïve crème 抹茶"
+)
 
 
 def key_stems(text: str) -> set[str]:

@@ -17,22 +17,40 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import regex
 from rank_bm25 import BM25Okapi
 
-from core.text import STOPWORDS
+from core.text import CJK_LETTER, STOPWORDS, cjk_grams, fold, plain
 
-_TOKEN = re.compile(r"\\?\w+(?:[.^]\w+)*")
+# words of any script as core.text reads them (a CJK run apart: its bigrams), joined by . ^ into identifiers
+_WORD = rf"[\w--{CJK_LETTER}]+"
+_TOKEN = regex.compile(rf"(?V1)(?P<cjk>{CJK_LETTER}+)|\\?{_WORD}(?:[.^]{_WORD})*")
+# _TOKEN on ASCII text, where it is exactly this (the retrieval was tuned on these tokens), and faster
+_ASCII_TOKEN = re.compile(r"\\?\w+(?:[.^]\w+)*")
 _PARTS = re.compile(r"[._^\\]+")
 # split camelCase and ACRONYMWord boundaries, but leave "LoRA" and "ReLU" whole
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+# tokenized into the digest of a generation's inputs (ingest.pipeline.inputs_digest): an index whose BM25 was
+# built under other token rules is rebuilt, not searched with query tokens it never holds
+TOKEN_PROBE = "LoRA's np.dot(x^2) as_strided \\Delta cudnnHandle_t: Crème naïve ＧＰＵ x² 抹茶の点て方 한국어"
+
+
 def tokenize(text: str) -> list[str]:
-    """Lowercased tokens; compound identifiers and math yield the whole token plus its pieces."""
+    """Folded tokens (core.text.fold); compound identifiers and math yield the whole token plus its pieces,
+    a run of CJK letters its bigrams (core.text.cjk_grams).
+
+    >>> tokenize("np.dot of crème ＧＰＵ 抹茶です")
+    ['np.dot', 'np', 'dot', 'creme', 'gpu', '抹茶', '茶で', 'です']
+    """
     tokens: list[str] = []
-    for match in _TOKEN.finditer(text):
+    for match in _ASCII_TOKEN.finditer(text) if text.isascii() else _TOKEN.finditer(plain(text)):
+        if match.lastgroup == "cjk":
+            tokens.extend(cjk_grams(match.group().casefold()))
+            continue
         raw = match.group()
-        whole = raw.lower()
+        whole = fold(raw)
         if whole in STOPWORDS:
             continue
         tokens.append(whole)
@@ -42,10 +60,10 @@ def tokenize(text: str) -> list[str]:
         for part in _PARTS.split(raw):
             if not part:
                 continue
-            pieces.append(part.lower())
+            pieces.append(fold(part))
             camel = [c for c in _CAMEL.split(part) if c]
             if len(camel) > 1:
-                pieces.extend(c.lower() for c in camel)
+                pieces.extend(fold(c) for c in camel)
         tokens.extend(p for p in dict.fromkeys(pieces) if p != whole and p != whole.lstrip("\\"))
     return tokens
 

@@ -6,6 +6,7 @@ HTML and PDF it is the extracted text, and headings/pages are given as spans ove
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from dataclasses import dataclass
@@ -58,10 +59,31 @@ def read_bytes(path: Path, max_file_bytes: int) -> bytes:
     return data
 
 
-def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
-    """UTF-8 with replacement: a few bad bytes should not cost the user a whole note.
+# what a byte that is not UTF-8 most likely meant: Windows-1252 (a superset of Latin-1's letters, and what
+# Windows editors save), Latin-1 for the five bytes Windows-1252 leaves undefined
+_LEGACY_CHARS = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))
+LEGACY_ENCODING = "Windows-1252"
+
+
+def _read_as_legacy(exc: UnicodeError) -> tuple[str, int]:
+    """codecs error handler: an invalid UTF-8 sequence read byte by byte as Windows-1252 (`_LEGACY_CHARS`)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(_LEGACY_CHARS[b] for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error("notecite-legacy", _read_as_legacy)
+
+
+def decode_text(data: bytes, declared: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """UTF-8, and any bytes that are not UTF-8 read as Windows-1252: a Latin-1 note keeps its "é", and a UTF-8
+    note with a few stray bytes keeps its UTF-8 (a whole-file fallback would garble it). One character per
+    undecodable byte; spans index into this text, which is what the store keeps and serves. A byte order
+    mark is no text (a notebook's JSON would not parse with it).
 
     UTF-16 is read when a byte order mark says so (Windows editors save it); its NUL bytes are not binary.
+    An encoding the file `declared` (an HTML <meta charset>) is used when the bytes are not UTF-8 and fit it.
+    Text that is mostly undecodable bytes is taken for binary.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -70,20 +92,27 @@ def decode_text(data: bytes) -> tuple[str, tuple[str, ...]]:
             raise SkippedFile("undecodable UTF-16 (a byte order mark, then bytes that are not UTF-16)") from None
     if b"\x00" in data:
         raise SkippedFile("binary file (contains NUL bytes)")
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8"), ()
     except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    if bad > max(16, len(text) // 10):
+        replaced = data.decode("utf-8", errors="replace")
+    if declared and not declared.lower().startswith("utf"):  # a page declaring UTF-16 that is not, is mislabelled
+        try:
+            return data.decode(declared), (f"not UTF-8: decoded as {declared}, the encoding the file declares",)
+        except (LookupError, UnicodeError):
+            pass
+    bad = replaced.count("\ufffd") - data.count("\ufffd".encode())  # invalid sequences, not U+FFFD written
+    if bad > max(16, len(replaced) // 4):
         raise SkippedFile(f"binary or undecodable ({bad} invalid UTF-8 sequences)")
-    return text, (f"invalid UTF-8: {bad} sequence(s) replaced with U+FFFD",)
+    text = data.decode("utf-8", errors="notecite-legacy")
+    if any(not c.isascii() for c in replaced.replace("\ufffd", "")):
+        return text, (f"invalid UTF-8: {bad} byte sequence(s) read as {LEGACY_ENCODING}",)
+    return text, (f"not UTF-8: decoded as {LEGACY_ENCODING}",)
 
 
 def _text_like(doc: str, data: bytes, fmt: str, kind: Kind) -> LoadedFile:
     text, warnings = decode_text(data)
-    if text.startswith("\ufeff"):
-        text = text[1:]
     if not text.strip():
         raise SkippedFile("empty file (only whitespace)")
     return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), kind, warnings), fmt)
@@ -140,12 +169,17 @@ class _PreEnd:
     start: int
 
 
+# <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
 def _load_html(doc: str, data: bytes) -> LoadedFile:
     """Visible text, one block per line, with h1-h6 kept as heading spans and <pre> blocks as code spans."""
     from bs4 import BeautifulSoup, NavigableString, Tag
     from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-    raw, warnings = decode_text(data)
+    declared = _DECLARED_CHARSET.search(data[:4096])
+    raw, warnings = decode_text(data, declared.group(1).decode("ascii") if declared else None)
     soup = BeautifulSoup(raw, "lxml")
     for tag in soup(list(_HTML_HIDDEN)):
         tag.decompose()

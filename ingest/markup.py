@@ -22,6 +22,13 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _LIST_OR_QUOTE = re.compile(r"^\s*([-*+>]|\d+[.)])(\s|$)")
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # one punctuation character, repeated
 _RST_EXPLICIT = re.compile(r"^\.\.(\s|$)")
+_RST_DIRECTIVE = re.compile(r"^\.\.[ \t]+([\w-]+)::")
+# directives whose argument on the directive line is already what the note says (`.. note:: Keep backups.`):
+# only the `.. note::` marker is context. Other directives' arguments name things (a file, a language, a title)
+RST_SAYING_DIRECTIVES = frozenset(
+    {"attention", "caution", "danger", "error", "hint", "important", "note", "seealso", "tip", "todo", "warning"}
+    | {"versionadded", "versionchanged", "versionremoved", "deprecated"}
+)
 _ORG_HEADING = re.compile(r"^(\*+)[ \t]+(.*?)[ \t]*(:[\w@#%:]+:)?[ \t]*$")
 _ORG_KEYWORD = re.compile(r"^#\+(\w+):[ \t]*(.*)$")
 _ORG_PLANNING = re.compile(r"^(SCHEDULED|DEADLINE|CLOSED):")  # a heading's dates: "DEADLINE: <2025-01-01>"
@@ -95,7 +102,9 @@ def rst_markup(text: str) -> Markup:
     """Section titles underlined (and optionally overlined) with one repeated punctuation character.
 
     Levels follow the order in which title styles first appear, as docutils assigns them. Explicit markup
-    lines (`.. _label:`, `.. index::` and its entries, `.. note::`) are context: they name, not say.
+    lines (`.. _label:`, `.. index::` and its entries, `.. image:: path`) are context: they name, not say.
+    An admonition says (`RST_SAYING_DIRECTIVES`): its marker is context, the text after it and its indented
+    body are content.
     """
     lines = split_lines(text)
     styles: list[tuple[str, bool]] = []
@@ -112,7 +121,13 @@ def rst_markup(text: str) -> Markup:
                     j += 1  # the directive's indented entries
                 while j > i + 1 and not lines[j - 1].text:
                     j -= 1
-            context.append(line_span(text, line) if j == i + 1 else (line_span(text, line)[0], lines[j - 1].end))
+            directive = _RST_DIRECTIVE.match(raw)
+            if directive and directive.group(1).lower() in RST_SAYING_DIRECTIVES and raw[directive.end() :].strip():
+                context.append((line.start, line.start + directive.end()))  # the argument is content
+            elif j == i + 1:
+                context.append(line_span(text, line))
+            else:
+                context.append((line_span(text, line)[0], lines[j - 1].end))
             i = j
             continue
         found = _rst_title(text, lines, i)

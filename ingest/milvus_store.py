@@ -29,11 +29,13 @@ from ingest.bm25 import tokenize
 INSERT_BATCH = 2000
 MAX_TEXT_BYTES = 65_535  # Milvus's VARCHAR limit
 HNSW_PARAMS = {"M": 32, "efConstruction": 80}  # as ingest/faiss_index.py
-_NON_WORD = re.compile(r"\W")
+# all but ASCII letters, digits and `_`: the standard analyzer cuts a CJK bigram into its two characters
+_NON_WORD = re.compile(r"[^A-Za-z0-9_]")
 
 
 def spelled(token: str) -> str:
-    """A token as one word for the standard analyzer: `np.dot` -> `np_2e_dot` (letters, digits, `_` stay)."""
+    """A token as one word for the standard analyzer: `np.dot` -> `np_2e_dot`, `抹茶` -> `_62b9__8336_`
+    (ASCII letters, digits and `_` stay)."""
     return _NON_WORD.sub(lambda m: f"_{ord(m.group()):x}_", token)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from llama_index.core.schema import TextNode
 
 from core.settings import RetrievalSettings, Settings, StoreSettings
+from ingest.bm25 import TOKEN_PROBE, tokenize
 from ingest.code import code_nodes, has_code, is_test_file
 from ingest.errors import NotesDirError, SkippedFile
 from ingest.leaf_store import leaf_store
@@ -264,7 +265,8 @@ def ingest_corpus(
         report.files, report.passages = len(documents), len(leaves)
         report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
         recorded_roots = [{"path": str(r.path.resolve()), "prefix": r.prefix, "kind": r.kind} for r in roots]
-        inputs = inputs_digest(nodes, documents, embedder.name, window, hnsw_threshold, store, recorded_roots)
+        tokens = tokenize(TOKEN_PROBE)  # the token rules BM25 is built under
+        inputs = inputs_digest(nodes, documents, embedder.name, window, hnsw_threshold, store, recorded_roots, tokens)
         if previous is not None and tuner is None and previous.inputs == inputs:
             # nothing changed: the live generation is what this ingest would write (an `ask` or a server start
             # on an unchanged folder copies nothing)

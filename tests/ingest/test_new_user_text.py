@@ -1,0 +1,286 @@
+"""What a new user's notes bring: accented and CJK words, Latin-1 bytes, reST admonitions, nbformat 3 notebooks.
+
+One small folder of such notes is ingested once with the real embedder; each test reads that index, or runs
+the loader, structure and passage rules on a file of its own.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.terms import STEM_PROBE, key_stems
+from core.text import ASCII_WORD, WORD, content_words, stem, words
+from ingest import bm25
+from ingest.bm25 import BM25Index, tokenize
+from ingest.errors import SkippedFile
+from ingest.loaders import LoadedFile, decode_text, load_file
+from ingest.notebook import load_notebook
+from ingest.passages import PassageParams, section_nodes
+from ingest.pipeline import CorpusRoot, ingest_corpus
+from ingest.schema import SourceDoc
+from ingest.store import open_index
+from ingest.structure import infer_structure
+from retrieval.retriever import hit_from_node
+from service.extractive import answer_spans
+from tests.ingest.test_passages import DOCUMENT, assert_exact_slices
+
+NOTES = {
+    "matcha.md": "# 抹茶\n\n抹茶は粉末にした緑茶です。茶筅で点てて飲みます。\n",
+    "tea.txt": "龙井茶是一种绿茶，产于杭州西湖。\n",
+    "kimchi.md": "# 김치\n\n김치는 배추로 만든 한국 음식입니다.\n",
+    "bayes.md": "# Classifiers\n\nThe naïve Bayes classifier assumes independent features.\n",
+    "dessert.txt": "Dessert notes\n\nCrème brûlée is a custard under a layer of hard caramel.\n".encode("cp1252"),
+    "adam.md": "# Optimizers\n\nAdam keeps running means of the gradients and their squares.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def unicode_index(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[Path, Path]:
+    notes = tmp_path_factory.mktemp("new-user-notes")
+    for name, data in NOTES.items():
+        (notes / name).write_bytes(data.encode() if isinstance(data, str) else data)
+    index = notes.parent / f"{notes.name}-index"
+    ingest_corpus([CorpusRoot(notes)], index, embedder)
+    return notes, index
+
+
+def top_doc(index: Path, query: str) -> str:
+    reader = open_index(index)
+    try:
+        (best, _), *_ = reader.bm25_search(query, 3)
+        return reader.get_nodes([best])[0].metadata["doc"]
+    finally:
+        reader.close()
+
+
+# 1. words of any script
+
+
+def test_accented_words_are_whole_and_folded() -> None:
+    assert words("Crème brûlée, naïve Bayes: Zürich ＧＰＵ x²") == [
+        "creme",
+        "brulee",
+        "naive",
+        "bayes",
+        "zurich",
+        "gpu",
+        "x2",
+    ]
+    assert tokenize("naïve_bayes Crème") == ["naive_bayes", "naive", "bayes", "creme"]
+    assert [stem(w) for w in words("naïve образование 抹茶")] == ["naiv", "образование", "抹茶"]
+
+
+def test_cjk_runs_are_bigrams() -> None:
+    assert words("抹茶は粉末") == ["抹茶", "茶は", "は粉", "粉末"]
+    assert words("コーヒー、ｺｰﾋｰ") == ["コー", "ーヒ", "ヒー"] * 2  # the long-vowel mark and half-width kana
+    assert tokenize("GPU性能。김치") == ["gpu", "性能", "김치"]
+    assert content_words("猫 と 犬") == ["猫", "と", "犬"]  # a one-character CJK run is a word
+
+
+def test_stored_term_counts_are_recounted_under_other_word_rules() -> None:
+    """The probe holds words whose stems the old ASCII-only rule gave otherwise ("na", "ve")."""
+    assert {"naiv", "crem", "抹茶"} <= key_stems(STEM_PROBE)
+
+
+ASCII = st.text(alphabet=st.characters(min_codepoint=1, max_codepoint=127), max_size=200)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ASCII)
+def test_ascii_text_keeps_its_tokens(text: str) -> None:
+    """The Unicode rules read ASCII exactly as the ASCII fast paths (the tokens retrieval was tuned on)."""
+    assert [m.group() for m in WORD.finditer(text.lower())] == ASCII_WORD.findall(text.lower())
+    assert [m.group() for m in bm25._TOKEN.finditer(text)] == [m.group() for m in bm25._ASCII_TOKEN.finditer(text)]
+    assert words(text + " é") == [*words(text), "e"]  # the general path, on the same ASCII words
+    assert tokenize(text + " é") == [*tokenize(text), "e"]
+
+
+def test_bm25_finds_cjk_and_accented_passages() -> None:
+    texts = [v.decode("cp1252") if isinstance(v, bytes) else v for v in NOTES.values()]
+    index = BM25Index(list(NOTES), texts)
+    assert index.search("抹茶はどうやって点てますか", 1)[0][0] == "matcha.md"
+    assert index.search("龙井茶产于哪里？", 1)[0][0] == "tea.txt"
+    assert index.search("김치는 무엇으로 만드나요", 1)[0][0] == "kimchi.md"
+    assert index.search("naive bayes", 1)[0][0] == "bayes.md"
+    assert index.search("creme brulee", 1)[0][0] == "dessert.txt"
+
+
+def test_ingested_notes_are_found_in_their_own_words(unicode_index: tuple[Path, Path]) -> None:
+    _, index = unicode_index
+    assert top_doc(index, "茶筅で点てるお茶は？") == "matcha.md"
+    assert top_doc(index, "Naive Bayes") == "bayes.md"
+    assert top_doc(index, "crème brûlée") == "dessert.txt"
+    reader = open_index(index)
+    try:
+        assert {"naiv", "抹茶", "crem"} <= reader.term_stems  # the abstain check's vocabulary folds alike
+    finally:
+        reader.close()
+
+
+def test_an_index_built_under_other_token_rules_is_rebuilt(
+    unicode_index: tuple[Path, Path], embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes, index = unicode_index
+    same = ingest_corpus([CorpusRoot(notes)], index, embedder)
+    monkeypatch.setattr("ingest.pipeline.TOKEN_PROBE", "other rules")  # what a tokenizer change does to the digest
+    other = ingest_corpus([CorpusRoot(notes)], index, embedder)
+    assert other.generation != same.generation and other.embedded == 0
+
+
+# 2. bytes that are not UTF-8
+
+
+def test_latin1_note_is_decoded_and_its_warning_recorded(unicode_index: tuple[Path, Path]) -> None:
+    _, index = unicode_index
+    reader = open_index(index)
+    try:
+        record = next(d for d in reader.documents() if d.doc == "dessert.txt")
+        assert record.warnings == ("not UTF-8: decoded as Windows-1252",)
+        assert "Crème brûlée is a custard" in reader.source_text("dessert.txt")
+    finally:
+        reader.close()
+
+
+def test_stray_bytes_in_utf8_keep_the_utf8() -> None:
+    text, warnings = decode_text("Crème “quoted” ".encode() + b"and one stray \xe9 byte; \x81 undefined")
+    assert text == "Crème “quoted” and one stray é byte; \x81 undefined"  # \x81: Latin-1, Windows-1252 has none
+    assert warnings == ("invalid UTF-8: 2 byte sequence(s) read as Windows-1252",)
+
+
+def test_byte_order_mark_is_no_text() -> None:
+    cells = [{"cell_type": "markdown", "source": "A notebook saved with a BOM."}]
+    loaded = load_notebook("bom.ipynb", b"\xef\xbb\xbf" + json.dumps({"cells": cells}).encode())
+    assert loaded.source.text == "A notebook saved with a BOM."
+
+
+def test_html_declared_charset_is_used_when_not_utf8(tmp_path: Path) -> None:
+    page = "<html><head><meta charset='windows-1251'></head><body><h1>Заметки</h1><p>Привет мир.</p></body></html>"
+    (tmp_path / "ru.html").write_bytes(page.encode("cp1251"))
+    loaded = load_file(tmp_path / "ru.html", "ru.html")
+    assert loaded.source.text == "Заметки\nПривет мир." and loaded.headings[0].title == "Заметки"
+    assert "windows-1251" in loaded.source.warnings[0]
+
+
+LATIN1_WORD = st.text(alphabet="abcdefgh ABC.#-=\néèàçüößñ€“”’", min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LATIN1_WORD, min_size=1, max_size=30), st.sampled_from(["text", "markdown", "rst"]))
+def test_windows_1252_notes_decode_exactly_and_stay_span_exact(pieces: list[str], fmt: str) -> None:
+    text = "\n".join(pieces)
+    text = re.sub(r"([^\x00-\x7f])(?=[^\x00-\x7f])", r"\1 ", text)  # two adjacent could spell valid UTF-8
+    if not text.strip():
+        return
+    if sum(not c.isascii() for c in text) > max(16, len(text) // 4):  # more like binary than text in any encoding
+        with pytest.raises(SkippedFile, match="binary or undecodable"):
+            decode_text(text.encode("cp1252"))
+        return
+    decoded, _ = decode_text(text.encode("cp1252"))
+    assert decoded == text
+    loaded = LoadedFile(SourceDoc("n.txt", decoded, "x"), fmt)
+    assert_exact_slices(decoded, section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams()))
+
+
+# 3. reST admonitions
+
+
+RST = """Backups
+=======
+
+Run the backup job every night.
+
+.. note:: Keep backups on a second disk that is not mounted.
+
+.. warning::
+   Never restore over the live database.
+
+.. image:: diagram.png
+.. index:: single: backup
+"""
+
+
+def test_rst_admonition_argument_is_content_and_other_directives_context() -> None:
+    loaded = LoadedFile(SourceDoc("b.rst", RST, "x"), "rst")
+    nodes = section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams())
+    (passage,) = [n for n in nodes if n.metadata["level"] == "passage"]
+    hit = hit_from_node(passage, 1.0)
+    assert [RST[s:e] for s, e in hit.context_spans] == [
+        "Backups\n=======",
+        ".. note::",
+        ".. warning::",
+        ".. image:: diagram.png",
+        ".. index:: single: backup",
+    ]
+    assert [hit.text[s:e] for s, e in answer_spans(hit)] == [
+        "Run the backup job every night.",
+        "Keep backups on a second disk that is not mounted.",
+        "Never restore over the live database.",
+    ]
+
+
+# 4. nbformat 3 notebooks
+
+
+def v3(cells: list[dict]) -> bytes:
+    return json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": cells}]}).encode()
+
+
+def test_nbformat3_notebook_loads_like_v4(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "heading", "level": 1, "source": ["Gradient descent"]},
+        {"cell_type": "markdown", "source": ["We step against the gradient.\n", "The step is the learning rate."]},
+        {"cell_type": "code", "input": ["w = w - lr * grad(w)"], "language": "python", "outputs": [{"text": "OUT"}]},
+        {"cell_type": "heading", "level": 2, "source": "Momentum"},
+        {"cell_type": "markdown", "source": "Momentum keeps a running mean of gradients."},
+        {"cell_type": "raw", "source": "raw cell"},
+    ]
+    (tmp_path / "gd.ipynb").write_bytes(v3(cells))
+    loaded = load_file(tmp_path / "gd.ipynb", "gd.ipynb")
+    v4 = [
+        {"cell_type": "markdown", "source": "# Gradient descent"},
+        {"cell_type": "markdown", "source": "We step against the gradient.\nThe step is the learning rate."},
+        {"cell_type": "code", "source": "w = w - lr * grad(w)", "outputs": []},
+        {"cell_type": "markdown", "source": "## Momentum"},
+        {"cell_type": "markdown", "source": "Momentum keeps a running mean of gradients."},
+    ]
+    like = load_notebook("gd.ipynb", json.dumps({"nbformat": 4, "cells": v4}).encode())
+    assert loaded.source.text == like.source.text.replace("# ", "").replace("#", "")
+    assert "OUT" not in loaded.source.text and "raw cell" not in loaded.source.text
+    assert [(h.level, h.title) for h in loaded.headings] == [(h.level, h.title) for h in like.headings]
+    text = loaded.source.text
+    assert [text[h.start : h.end] for h in loaded.headings] == ["Gradient descent", "Momentum"]
+    assert [text[s:e] for s, e in loaded.code] == ["w = w - lr * grad(w)"]
+    structure = infer_structure(loaded)
+    assert structure.title == "Gradient descent"
+    assert structure.sections[-1].breadcrumbs == ("Gradient descent", "Momentum")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENT, st.integers(min_value=0, max_value=7))
+def test_nbformat3_notebooks_are_exact_slices(document: tuple[list[str], str], level: int) -> None:
+    lines, _ = document
+    kinds = [("heading", "source"), ("markdown", "source"), ("code", "input")]
+    cells = [{"cell_type": kinds[i % 3][0], kinds[i % 3][1]: x, "level": level} for i, x in enumerate(lines)]
+    try:
+        loaded = load_notebook("n.ipynb", v3(cells))
+    except SkippedFile as exc:
+        assert "no markdown or code cells" in str(exc)
+        return
+    assert all(loaded.source.text[h.start : h.end].strip() for h in loaded.headings)
+    assert_exact_slices(
+        loaded.source.text, section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams())
+    )
+
+
+@pytest.mark.parametrize("module", ["core.text", "ingest.bm25"])
+def test_docstring_examples(module: str) -> None:
+    """The word rules' examples (accents, CJK bigrams, stems) are run, not only read."""
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
