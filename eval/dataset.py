@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ingest.loaders import decode_text
+
 Kind = Literal["fact", "code", "unanswerable"]
 KINDS: tuple[str, ...] = ("fact", "code", "unanswerable")
 
@@ -116,7 +118,8 @@ def check_quotes(questions: list[Question], notes_dir: Path, path: Path) -> None
         for i, gold in enumerate(q.relevant):
             if gold.doc not in texts:
                 doc_path = Path(notes_dir) / gold.doc
-                texts[gold.doc] = doc_path.read_text(encoding="utf-8") if doc_path.is_file() else None
+                # decoded as ingest decodes it (a Latin-1 note too): quotes are found in the text the store keeps
+                texts[gold.doc] = decode_text(doc_path.read_bytes())[0] if doc_path.is_file() else None
             text = texts[gold.doc]
             if text is None:
                 raise _fail(path, q.line, f"{q.id}: relevant[{i}] names doc {gold.doc!r}, not in {notes_dir}")
