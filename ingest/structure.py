@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ingest.code_blocks import CODE_RULES
+from ingest.flashcard_lines import flashcard_headings
 from ingest.lines import is_heading_case, is_question, is_title_like, notion_header_end
 from ingest.loaders import Heading, LoadedFile
 from ingest.markup import MARKUP_RULES, markdown_markup
+from ingest.pdf_pages import page_structure, running_lines
 from ingest.plaintext import plain_text_structure
 from ingest.schema import Section
 from ingest.sections import (
@@ -93,16 +95,6 @@ def with_context(structure: DocStructure, spans: tuple[Span, ...]) -> DocStructu
     return DocStructure(structure.title, sections)
 
 
-def page_structure(text: str, doc: str, pages: tuple[tuple[int, int], ...]) -> DocStructure:
-    title = default_title(doc)
-    sections = []
-    for n, (start, end) in enumerate(pages, 1):
-        start, end = trim_span(text, start, end)
-        if end > start:
-            sections.append(Section(f"Page {n}", (title, f"Page {n}"), start, end))
-    return DocStructure(title, tuple(sections))
-
-
 def with_code(structure: DocStructure, spans: tuple[Span, ...]) -> DocStructure:
     """Each section with the code blocks inside it (`Section.code`); bounds and context unchanged."""
     if not spans:
@@ -120,13 +112,17 @@ def infer_structure(loaded: LoadedFile) -> DocStructure:
 
 def _sections(loaded: LoadedFile) -> DocStructure:
     text, doc = loaded.source.text, loaded.source.doc
-    if loaded.fmt == "pdf" and not loaded.headings:
-        return page_structure(text, doc, loaded.pages)
+    if loaded.fmt == "pdf":  # running headers and footers are context under an outline too
+        if not loaded.headings:
+            return page_structure(text, doc, loaded.pages)
+        return heading_structure(text, doc, list(loaded.headings), None, running_lines(text, loaded.pages))
     headings, context, title = list(loaded.headings), (), None
     rule = MARKUP_RULES.get(loaded.fmt)
     if rule is not None:
         markup = rule(text)
         headings, context, title = list(markup.headings), markup.context, markup.title
+    if loaded.fmt == "markdown":
+        headings = sorted(headings + flashcard_headings(text), key=lambda h: h.start)
     if headings:
         return heading_structure(text, doc, headings, title, context)
     return with_context(plain_text_structure(text, doc), context)

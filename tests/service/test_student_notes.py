@@ -1,0 +1,75 @@
+"""A student's notes served with the default quoting writer: lecture PDFs with a running header and page
+numbers, Markdown with display formulas and Q:/A: flashcards; asked, quizzed and cited over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from service.runtime import Runtime
+from service.server import running_server
+from tests.ingest.test_pdf_pages import HEADER, PAGES, pdf_with_lines
+from tests.notes_settings import notes_settings
+from tests.service.test_api import assert_citations_are_exact
+
+NOTES = {
+    "regression.md": (
+        "# Regression\n\n"
+        "## Least squares\n\n"
+        "The ordinary least squares estimate is\n\n"
+        "$$\n\\hat\\beta = (X^\\top X)^{-1} X^\\top y\n$$\n\n"
+        "and it is unbiased when the errors have mean zero.\n\n"
+        "## Flashcards\n\n"
+        "Q: What does ridge regression add to the loss?\n"
+        "A: An L2 penalty on the coefficients, which shrinks them toward zero.\n\n"
+        "Q: What does the lasso do to some coefficients?\n"
+        "A: It sets them exactly to zero, which selects features.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def student_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = notes_settings(tmp_path_factory.mktemp("student"), NOTES)
+    (settings.notes_dir / "lecture.pdf").write_bytes(pdf_with_lines(PAGES))
+    runtime = Runtime.build(settings)
+    with running_server(settings, runtime) as url:
+        yield url
+
+
+def test_a_pdf_page_title_and_running_header_are_never_the_answer(student_url: str) -> None:
+    with httpx.Client(base_url=student_url, timeout=60) as c:
+        answer = c.post("/api/ask", json={"question": "What does the central limit theorem say?"}).json()
+        assert_citations_are_exact(c, answer)
+        outline = c.get("/api/guide/lecture.pdf").json()["outline"]
+    assert "converges in distribution" in answer["text"], answer["text"]
+    quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
+    assert not any(HEADER in q or "Central limit theorem" in q or "Page 2" in q for q in quoted), quoted
+    assert answer["citations"][0]["breadcrumbs"] == ["lecture", "Central limit theorem"]
+    assert [entry["title"] for entry in outline] == ["Expectation and variance", "Central limit theorem", "Page 3"]
+
+
+def test_a_sentence_leading_into_a_display_formula_is_quoted_with_it(student_url: str) -> None:
+    with httpx.Client(base_url=student_url, timeout=60) as c:
+        answer = c.post("/api/ask", json={"question": "What is the ordinary least squares estimate?"}).json()
+        assert_citations_are_exact(c, answer)
+    quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
+    formula = "$$\n\\hat\\beta = (X^\\top X)^{-1} X^\\top y\n$$"
+    assert f"The ordinary least squares estimate is\n\n{formula}" in quoted, quoted
+    assert all(q.count("$$") % 2 == 0 for q in quoted), quoted  # no formula cut from its delimiters
+
+
+def test_markdown_flashcards_are_quiz_cards_and_their_questions_are_not_quoted(student_url: str) -> None:
+    with httpx.Client(base_url=student_url, timeout=60) as c:
+        decks = {d["doc"]: d["cards"] for d in c.get("/api/quiz/decks").json()}
+        suggested = c.get("/api/guide/regression.md").json()["questions"]
+        answer = c.post("/api/ask", json={"question": "What does ridge regression add to the loss?"}).json()
+    flashcards = [s["question"] for s in suggested if s["kind"] == "flashcard"]
+    assert flashcards == [
+        "Q: What does ridge regression add to the loss?",
+        "Q: What does the lasso do to some coefficients?",
+    ]
+    assert decks["regression.md"] >= 2
+    assert "L2 penalty" in answer["text"] and "Q:" not in answer["text"], answer["text"]
