@@ -24,6 +24,10 @@ LIST_MARKER = re.compile(r"(?:[-*•–—]|\d{1,2}[.)])\s+")  # "- ", "• ", "
 # prose with inline ```./build.sh```). Left: a sentence that starts like a prompt (">>> ", "$ ") or like data
 # ({, <, a [ that opens no Markdown link): plain-text notes declare no code, and JSON or a tag runs into prose.
 CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
+# A display formula on lines of its own ("$$\n...\n$$", "\\[ ... \\]"): quoted whole or not at all, since a quote
+# of its inside alone drops the delimiters the page typesets it by
+DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.S)
+MAX_FORMULA_CHARS = 600
 
 
 Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
@@ -70,7 +74,32 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
                 continue
             if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
-    return spans
+    return whole_formulas(hit.text, spans, context)
+
+
+def whole_formulas(
+    text: str, spans: list[tuple[int, int]], cut: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Each span widened over the display formulas it cuts (`DISPLAY_MATH`), and over the one its unfinished
+    sentence leads into ("The estimate is" + "$$...$$"); a span the formula before it went with starts after
+    it. Cut spans (code: `echo $$`, headings) are blanked first; a "$$" pair that runs long is no formula."""
+    masked = list(text)
+    for a, b in cut:
+        masked[max(a, 0) : b] = " " * (min(b, len(text)) - max(a, 0))
+    found = (m.span() for m in DISPLAY_MATH.finditer("".join(masked)))
+    blocks = [(s, e) for s, e in found if e - s <= MAX_FORMULA_CHARS]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        for s, e in blocks:
+            leads_in = end <= s and not text[end:s].strip() and not text[start:end].endswith((".", "!", "?", ";"))
+            if (s < end and start < e) or leads_in:
+                start, end = min(start, s), max(end, e)
+        if out and start < out[-1][1]:  # the formula went with the sentence before: this one starts after it
+            start = end - len(text[out[-1][1] : end].lstrip())
+            if end - start < MIN_SENTENCE_CHARS:
+                continue
+        out.append((start, end))
+    return out
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from service.extractive import whole_formulas
 from service.runtime import Runtime
 from service.server import running_server
 from tests.ingest.test_pdf_pages import HEADER, PAGES, pdf_with_lines
@@ -73,3 +74,12 @@ def test_markdown_flashcards_are_quiz_cards_and_their_questions_are_not_quoted(s
     ]
     assert decks["regression.md"] >= 2
     assert "L2 penalty" in answer["text"] and "Q:" not in answer["text"], answer["text"]
+
+
+def test_a_dollar_pair_in_code_is_no_formula() -> None:
+    """`echo $$` in a code block must not pair with the "$$" of a formula below it."""
+    text = "Print the PID:\n\n```bash\necho $$\n```\n\nThe process id is shown as\n\n$$\np = 1\n$$\n"
+    code = (text.index("```"), text.index("```\n\n") + 3)
+    lead = (text.index("The process"), text.index(" as\n") + 3)
+    spans = whole_formulas(text, [lead], [code])
+    assert [text[s:e] for s, e in spans] == ["The process id is shown as\n\n$$\np = 1\n$$"]
