@@ -1,6 +1,7 @@
 // TeX in notes, sources and answers, typeset by KaTeX (vendored under static/vendor at install time, never
-// from a CDN). Delimiters: \( \) and $$ $$ / \[ \] (display). A formula KaTeX cannot parse, or a page
-// without the vendored files, shows the raw TeX. Copying a selection gives back the TeX as written.
+// from a CDN). Delimiters: \( \) and $ $ (inline; pandoc's rule, so "$5 and $10" stays text), $$ $$ and
+// \[ \] (display). A formula KaTeX cannot parse, or a page without the vendored files, shows the raw TeX.
+// Copying a selection gives back the TeX as written.
 
 // Loaded in the background so the page never waits for it: a formula drawn before it arrives is
 // typeset when it does; without the vendored file (or on a load error) formulas stay raw text.
@@ -15,6 +16,21 @@ const DELIMITERS = [
   { open: "\\[", close: "\\]", display: true },
   { open: "\\(", close: "\\)", display: false },
 ];
+const INLINE_DOLLAR = { open: "$", close: "$", display: false };
+
+// Inline $x$ as pandoc reads it: the opening $ is not escaped and has a non-space right after it; the closing
+// $ has a non-space right before it, is not escaped and no digit follows it ("$5 and $10" is no formula);
+// no blank line or backtick between them (`$HOME` and `$PATH` are code).
+function inlineDollarClose(text, i) {
+  if (text[i] !== "$" || text[i - 1] === "\\" || text[i + 1] === "$" || !/\S/.test(text[i + 1] || " ")) return -1;
+  for (let j = i + 2; j < text.length; j += 1) {
+    if ((text[j] === "\n" && text[j + 1] === "\n") || text[j] === "`") return -1;
+    if (text[j] === "$" && text[j - 1] !== "\\") {
+      return /\s/.test(text[j - 1]) || /\d/.test(text[j + 1] || "") ? -1 : j;
+    }
+  }
+  return -1;
+}
 
 // "a \(x^2\) b" -> [{text: "a "}, {tex: "x^2", raw: "\\(x^2\\)", display: false}, {text: " b"}].
 export function splitMath(text) {
@@ -22,8 +38,9 @@ export function splitMath(text) {
   let plain = "";
   let i = 0;
   while (i < text.length) {
-    const delim = DELIMITERS.find((d) => text.startsWith(d.open, i));
-    const close = delim ? text.indexOf(delim.close, i + delim.open.length) : -1;
+    let delim = DELIMITERS.find((d) => text.startsWith(d.open, i));
+    let close = delim ? text.indexOf(delim.close, i + delim.open.length) : -1;
+    if (!delim && (close = inlineDollarClose(text, i)) !== -1) delim = INLINE_DOLLAR;
     if (delim && close > i + delim.open.length) {
       if (plain) out.push({ text: plain });
       plain = "";
