@@ -29,7 +29,8 @@ from ingest.bm25 import tokenize
 INSERT_BATCH = 2000
 MAX_TEXT_BYTES = 65_535  # Milvus's VARCHAR limit
 HNSW_PARAMS = {"M": 32, "efConstruction": 80}  # as ingest/faiss_index.py
-# all but ASCII letters, digits and `_`: the standard analyzer cuts a CJK bigram into its two characters
+# all but ASCII letters, digits and `_`: a token is one term whatever an analyzer makes of other scripts (Milvus
+# Lite's keeps a run of Han whole; a Lucene-style standard tokenizer cuts it into single characters)
 _NON_WORD = re.compile(r"[^A-Za-z0-9_]")
 
 
