@@ -28,6 +28,9 @@ CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
 # of its inside alone drops the delimiters the page typesets it by
 DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.S)
 MAX_FORMULA_CHARS = 600
+# An image embed ("![plot](fig.png)", Obsidian's "![[fig.png]]") shows a picture the answer cannot: a piece that
+# is nothing else is no answer
+IMAGE = re.compile(r"!\[\[[^\]\n]*\]\]|!\[[^\]\n]*\]\([^)\n]*\)")
 
 
 Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
@@ -71,6 +74,8 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
             if marker := LIST_MARKER.match(piece):  # quoted items are joined into prose: drop their bullets
                 piece, s = piece[marker.end() :], s + marker.end()
             if CODE_OR_DATA.search(piece) or piece.endswith("::"):  # "::" ends reST's lead-in to a code block
+                continue
+            if not IMAGE.sub("", piece).strip(" \t\n.,;:"):
                 continue
             if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))

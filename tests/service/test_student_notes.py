@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from service.extractive import whole_formulas
+from retrieval.retriever import Hit
+from service.extractive import answer_spans, whole_formulas
 from service.runtime import Runtime
 from service.server import running_server
 from tests.ingest.test_pdf_pages import HEADER, PAGES, pdf_with_lines
@@ -83,3 +84,12 @@ def test_a_dollar_pair_in_code_is_no_formula() -> None:
     lead = (text.index("The process"), text.index(" as\n") + 3)
     spans = whole_formulas(text, [lead], [code])
     assert [text[s:e] for s, e in spans] == ["The process id is shown as\n\n$$\np = 1\n$$"]
+
+
+def test_an_image_embed_alone_is_never_a_quote() -> None:
+    text = (
+        "The residuals should show no pattern against the fitted values.\n\n"
+        '![residual plot](images/residuals.png "Residuals vs fitted")\n\n![[qq plot of the residuals.png]]\n'
+    )
+    hit = Hit("n", "ols.md", "note", ["ols"], 0, len(text), text, 1.0)
+    assert [text[s:e] for s, e in answer_spans(hit)] == [text.splitlines()[0]]

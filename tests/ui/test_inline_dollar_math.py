@@ -30,3 +30,21 @@ def test_inline_dollar_math_is_typeset_and_prices_are_not(study_url, open_page) 
     )
     assert result["typeset"] == [["$L_2$", True], ["$\\lambda \\lVert w \\rVert_2^2$", True]]
     assert result["plain"][-1] == " to the loss. It costs $5 and $10, or $20,000; see `$HOME` and a \\$ sign."
+
+
+def test_a_display_formula_inside_a_highlighted_quote_is_highlighted(study_url, open_page) -> None:
+    """A quote that takes a display formula with it: the formula's block shows the highlight too."""
+    page = open_page(study_url)
+    colors = page.evaluate(
+        """async () => {
+          const math = await import("/static/js/math.js");
+          await math.katexReady;
+          const mark = math.appendWithMath(document.createElement("mark"), "The estimate is\\n\\n$$\\nx = 1\\n$$");
+          mark.className = "highlight";
+          const pre = document.querySelector("#source-text");
+          pre.appendChild(mark);
+          const formula = mark.querySelector(".math-display");
+          return [getComputedStyle(mark).backgroundColor, getComputedStyle(formula).backgroundColor];
+        }"""
+    )
+    assert colors[0] == colors[1] != "rgba(0, 0, 0, 0)", colors
