@@ -111,8 +111,19 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, tuple[st
     return text, (f"not UTF-8: decoded as {LEGACY_ENCODING}",)
 
 
+# PEP 263: "# -*- coding: latin-1 -*-" on a Python file's first or second line
+_PYTHON_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _python_coding(data: bytes) -> str | None:
+    for line in data.splitlines()[:2]:
+        if match := _PYTHON_CODING.match(line):
+            return match.group(1).decode("ascii")
+    return None
+
+
 def _text_like(doc: str, data: bytes, fmt: str, kind: Kind) -> LoadedFile:
-    text, warnings = decode_text(data)
+    text, warnings = decode_text(data, _python_coding(data) if fmt == "code" else None)
     if not text.strip():
         raise SkippedFile("empty file (only whitespace)")
     return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), kind, warnings), fmt)
@@ -169,8 +180,12 @@ class _PreEnd:
     start: int
 
 
-# <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">
-_DECLARED_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# <meta charset="...">, <meta http-equiv="Content-Type" content="text/html; charset=...">, or XHTML's
+# <?xml version="1.0" encoding="..."?>
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
 
 
 def _load_html(doc: str, data: bytes) -> LoadedFile:
@@ -179,7 +194,7 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
     from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
     declared = _DECLARED_CHARSET.search(data[:4096])
-    raw, warnings = decode_text(data, declared.group(1).decode("ascii") if declared else None)
+    raw, warnings = decode_text(data, (declared.group(1) or declared.group(2)).decode("ascii") if declared else None)
     soup = BeautifulSoup(raw, "lxml")
     for tag in soup(list(_HTML_HIDDEN)):
         tag.decompose()

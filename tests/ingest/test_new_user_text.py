@@ -169,6 +169,16 @@ def test_html_declared_charset_is_used_when_not_utf8(tmp_path: Path) -> None:
     assert "windows-1251" in loaded.source.warnings[0]
 
 
+def test_xhtml_and_python_declared_encodings_are_used(tmp_path: Path) -> None:
+    page = '<?xml version="1.0" encoding="ISO-8859-7"?><html><body><p>Σημειώσεις για το Adam.</p></body></html>'
+    (tmp_path / "el.html").write_bytes(page.encode("iso-8859-7"))
+    assert load_file(tmp_path / "el.html", "el.html").source.text == "Σημειώσεις για το Adam."
+    code = "# -*- coding: cp1251 -*-\n# Комментарий: шаг градиента\nlr = 0.1\n"
+    (tmp_path / "step.py").write_bytes(code.encode("cp1251"))
+    loaded = load_file(tmp_path / "step.py", "step.py")
+    assert loaded.source.text == code and "cp1251" in loaded.source.warnings[0]
+
+
 LATIN1_WORD = st.text(alphabet="abcdefgh ABC.#-=\néèàçüößñ€“”’", min_size=1, max_size=30)
 
 
