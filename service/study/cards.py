@@ -17,12 +17,13 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.text import sentence_spans
+from core.text import sentence_spans, unwrapped
 from ingest.sections import trim_span
 from service.study.guide import flashcard_line, title_question
 from service.study.outline import SectionReader, SectionSpan, section_spans
 
 MAX_ANSWER_CHARS = 400
+IMAGE = re.compile(r"!\[\[[^\]\n]*\]\]|!\[[^\]\n]*\]\([^)\n]*\)")  # "![logo](logo.png)", Obsidian's "![[logo.png]]"
 NOT_A_TERM = frozenset(
     [
         "it",
@@ -92,8 +93,20 @@ def first_block(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def first_sentence_end(text: str, start: int, end: int) -> int:
-    spans = sentence_spans(text[start:end])
+    """Where the sentence at `start` ends; a line break that only wraps it (a PDF's, hard-wrapped prose) does not."""
+    spans = sentence_spans(unwrapped(text[start:end]))
     return start + spans[0][1] if spans else end
+
+
+def past_images(text: str, start: int, end: int) -> int:
+    """`start` moved past the lines that only embed an image ("![logo](logo.png)"): a picture is no answer."""
+    while start < end:
+        line_end = text.find("\n", start, end)
+        line_end = end if line_end == -1 else line_end
+        if IMAGE.sub("", text[start:line_end]).strip():
+            return start
+        start, _ = trim_span(text, line_end, end)
+    return end
 
 
 def body_start(section: SectionSpan) -> int:
@@ -126,7 +139,12 @@ def definition_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
             continue
         if first in ("a", "an", "the"):
             term = first + term[len(first) :]  # "An oxbow lake is ..." asks "What is an oxbow lake?"
-        span = first_block(text, match.start(group), min(match.end(group), section.end))
+        # the definition runs to its sentence's end, over a line break that only wraps it
+        stop = max(
+            match.end(group),
+            first_sentence_end(text, match.start(group), first_block(text, match.start(group), section.end)[1]),
+        )
+        span = first_block(text, match.start(group), min(stop, section.end))
         card = make_card("definition", doc, f"What is {term}?", text, span, list(section.breadcrumbs))
         if card:
             cards.append(card)
@@ -140,6 +158,9 @@ def title_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
         return []
     start = body_start(section)
     start, _ = trim_span(text, start, section.end)
+    start = past_images(text, start, section.end)
+    if start >= section.end:
+        return []
     card = make_card(
         "title", doc, question, text, (start, first_sentence_end(text, start, section.end)), list(section.breadcrumbs)
     )

@@ -12,6 +12,7 @@ from retrieval.retriever import Hit
 from service.extractive import answer_spans, whole_formulas
 from service.runtime import Runtime
 from service.server import running_server
+from service.study.cards import build_cards
 from tests.ingest.test_pdf_pages import HEADER, PAGES, pdf_with_lines
 from tests.notes_settings import notes_settings
 from tests.service.test_api import assert_citations_are_exact
@@ -23,6 +24,9 @@ NOTES = {
         "The ordinary least squares estimate is\n\n"
         "$$\n\\hat\\beta = (X^\\top X)^{-1} X^\\top y\n$$\n\n"
         "and it is unbiased when the errors have mean zero.\n\n"
+        "## Diagnostics\n\n"
+        "![residual plot](images/residuals.png)\n\n"
+        "Residuals should show no pattern against the fitted values.\n\n"
         "## Flashcards\n\n"
         "Q: What does ridge regression add to the loss?\n"
         "A: An L2 penalty on the coefficients, which shrinks them toward zero.\n\n"
@@ -33,11 +37,15 @@ NOTES = {
 
 
 @pytest.fixture(scope="module")
-def student_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def student_runtime(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
     settings = notes_settings(tmp_path_factory.mktemp("student"), NOTES)
     (settings.notes_dir / "lecture.pdf").write_bytes(pdf_with_lines(PAGES))
-    runtime = Runtime.build(settings)
-    with running_server(settings, runtime) as url:
+    return Runtime.build(settings)
+
+
+@pytest.fixture(scope="module")
+def student_url(student_runtime: Runtime) -> Iterator[str]:
+    with running_server(student_runtime.settings, student_runtime) as url:
         yield url
 
 
@@ -93,3 +101,13 @@ def test_an_image_embed_alone_is_never_a_quote() -> None:
     )
     hit = Hit("n", "ols.md", "note", ["ols"], 0, len(text), text, 1.0)
     assert [text[s:e] for s, e in answer_spans(hit)] == [text.splitlines()[0]]
+
+
+def test_quiz_answers_run_over_wrapped_lines_and_past_images(student_runtime: Runtime) -> None:
+    """A PDF's lines wrap its sentences: a card's answer is the whole sentence, not its first line; a section
+    opening with an image is answered by its first sentence, not the picture."""
+    reader = student_runtime.served.reader
+    pdf = {c.question: c.answer for c in build_cards(reader, "lecture.pdf")}
+    md = {c.question: c.answer for c in build_cards(reader, "regression.md")}
+    assert pdf["What is Central limit theorem?"].endswith("converges in distribution to a normal distribution."), pdf
+    assert md["What is Diagnostics?"] == "Residuals should show no pattern against the fitted values.", md
