@@ -19,7 +19,7 @@ from typing import Any
 
 from core.text import sentence_spans, unwrapped
 from ingest.sections import trim_span
-from service.study.guide import flashcard_line, title_question
+from service.study.guide import CARD_BACK, card_question, flashcard_line, title_question
 from service.study.outline import SectionReader, SectionSpan, section_spans
 
 MAX_ANSWER_CHARS = 400
@@ -122,9 +122,11 @@ def flashcard_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
     line = flashcard_line(section, text)
     if line is None:
         return []
-    card = make_card(
-        "flashcard", doc, line.text, text, first_block(text, line.end, section.end), list(section.breadcrumbs)
-    )
+    start, end = first_block(text, line.end, section.end)
+    start, end = trim_span(text, start, end)
+    back = CARD_BACK.match(text, start, end)  # "A: ..." : the label is no part of the answer
+    start = back.end() if back else start
+    card = make_card("flashcard", doc, card_question(line.text), text, (start, end), list(section.breadcrumbs))
     return [card] if card else []
 
 

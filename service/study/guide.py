@@ -3,6 +3,7 @@ section titles turned into questions), each tied to the span that answers it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -40,6 +41,13 @@ GENERIC_TITLES = frozenset(
     ]
 )
 MAX_TITLE_WORDS = 6
+CARD_FRONT = re.compile(r"^(?:Q|Question)\s*[:.]\s+")  # "Q: What is X?": the label is no part of the question
+CARD_BACK = re.compile(r"(?:A|Answer)\s*:\s*")  # "A: ...", not "A. I. Smith"
+
+
+def card_question(line: str) -> str:
+    """A flashcard's question without its "Q:" label."""
+    return CARD_FRONT.sub("", line, count=1)
 
 
 @dataclass(frozen=True)
@@ -87,9 +95,10 @@ def suggestions(reader: SectionReader, doc: str) -> list[Suggestion]:
     _, outline = build_outline(sections)
     for section in sections:
         line = flashcard_line(section, text)
-        if line is not None and line.text.lower() not in seen:
-            seen.add(line.text.lower())
-            cards.append(Suggestion(line.text, "flashcard", doc, section.start, section.end, list(section.breadcrumbs)))
+        question = card_question(line.text) if line is not None else ""
+        if line is not None and question.lower() not in seen:
+            seen.add(question.lower())
+            cards.append(Suggestion(question, "flashcard", doc, section.start, section.end, list(section.breadcrumbs)))
     stack = list(reversed(outline))
     while stack:
         entry = stack.pop()

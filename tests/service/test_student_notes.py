@@ -78,8 +78,8 @@ def test_markdown_flashcards_are_quiz_cards_and_their_questions_are_not_quoted(s
         answer = c.post("/api/ask", json={"question": "What does ridge regression add to the loss?"}).json()
     flashcards = [s["question"] for s in suggested if s["kind"] == "flashcard"]
     assert flashcards == [
-        "Q: What does ridge regression add to the loss?",
-        "Q: What does the lasso do to some coefficients?",
+        "What does ridge regression add to the loss?",
+        "What does the lasso do to some coefficients?",
     ]
     assert decks["regression.md"] >= 2
     assert "L2 penalty" in answer["text"] and "Q:" not in answer["text"], answer["text"]
@@ -111,3 +111,4 @@ def test_quiz_answers_run_over_wrapped_lines_and_past_images(student_runtime: Ru
     md = {c.question: c.answer for c in build_cards(reader, "regression.md")}
     assert pdf["What is Central limit theorem?"].endswith("converges in distribution to a normal distribution."), pdf
     assert md["What is Diagnostics?"] == "Residuals should show no pattern against the fitted values.", md
+    assert md["What does the lasso do to some coefficients?"] == "It sets them exactly to zero, which selects features."
