@@ -4,6 +4,7 @@ numbers, Markdown with display formulas and Q:/A: flashcards; asked, quizzed and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -112,3 +113,28 @@ def test_quiz_answers_run_over_wrapped_lines_and_past_images(student_runtime: Ru
     assert pdf["What is Central limit theorem?"].endswith("converges in distribution to a normal distribution."), pdf
     assert md["What is Diagnostics?"] == "Residuals should show no pattern against the fitted values.", md
     assert md["What does the lasso do to some coefficients?"] == "It sets them exactly to zero, which selects features."
+
+
+@pytest.mark.parametrize("name", ["Lecture 8 – Regression (final).pdf", "Cours d'algèbre, partie 2 [v2].md"])
+def test_a_real_file_name_uploads_is_read_and_deletes(student_url: str, name: str) -> None:
+    data = (
+        pdf_with_lines(PAGES) if name.endswith(".pdf") else "# Algèbre\n\nUn groupe est un ensemble muni d'une loi.\n"
+    )
+    with httpx.Client(base_url=student_url, timeout=60) as c:
+        uploaded = c.post("/api/documents", files={"file": (name, data, "application/octet-stream")})
+        assert uploaded.status_code == 201, uploaded.text
+        doc = uploaded.json()["document"]["doc"]
+        path = "/".join(quote(part, safe="") for part in doc.split("/"))  # as the page's api.js sends it
+        assert c.get(f"/api/sources/{path}").status_code == 200
+        assert c.delete(f"/api/documents/{path}").status_code == 200
+        assert doc not in {d["doc"] for d in c.get("/api/documents").json()["documents"]}
+
+
+def test_a_name_with_a_url_or_path_character_is_refused_with_what_to_use(student_url: str) -> None:
+    with httpx.Client(base_url=student_url, timeout=60) as c:
+        refused = c.post("/api/documents", files={"file": ("week 3 #draft.md", b"# Notes\n\nText.\n", "text/markdown")})
+    assert refused.status_code == 400
+    assert (
+        refused.json()["detail"]
+        == "'week 3 #draft.md': use letters, digits, spaces and - _ . , ' ( ) [ ] & + ! @ = ~ – —"
+    )
