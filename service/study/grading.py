@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ LABELS_PATH = Path(__file__).with_name("grading_labels.jsonl")
 WEIGHT = 0.85
 PARTIAL = 0.5
 CORRECT = 0.6
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 VERDICT_RATING = {"wrong": "again", "partial": "hard", "correct": "good"}
 
 
@@ -41,19 +43,30 @@ class Grade:
         return asdict(self)
 
 
+def key_words(text: str) -> dict[str, str]:
+    """The answer's content words, once per stem in order: {stem: the word as written}. TeX commands
+    (`\\varepsilon`, `\\mathcal`) are markup, not terms: nobody types them as an answer."""
+    words: dict[str, str] = {}
+    for word in content_words(TEX_COMMAND.sub(" ", text)):
+        words.setdefault(stem(word), word)
+    return words
+
+
 def key_terms(text: str) -> list[str]:
     """The answer's content words, stemmed, once each in order."""
-    return list(dict.fromkeys(stem(w) for w in content_words(text)))
+    return list(key_words(text))
 
 
 def features(answer: str, reference: str, embedder: EmbedderLike) -> tuple[float, float, list[str], list[str]]:
+    """(similarity, share of key terms said, the key words said, the key words missing): words as the card's
+    answer writes them ("hypothesis"), never their stems ("hypothesi"), since the page shows them."""
     vectors = embedder.embed([answer, reference])
     similarity = float(np.clip(vectors[0] @ vectors[1], 0.0, 1.0))
-    terms = key_terms(reference)
+    terms = key_words(reference)
     said = set(key_terms(answer))
-    found = [t for t in terms if t in said]
+    found = [word for term, word in terms.items() if term in said]
     recall = len(found) / len(terms) if terms else 0.0
-    return similarity, recall, found, [t for t in terms if t not in said]
+    return similarity, recall, found, [word for term, word in terms.items() if term not in said]
 
 
 def verdict_for(score: float, partial: float = PARTIAL, correct: float = CORRECT) -> str:
@@ -62,7 +75,7 @@ def verdict_for(score: float, partial: float = PARTIAL, correct: float = CORRECT
 
 def grade(answer: str, reference: str, embedder: EmbedderLike) -> Grade:
     if not answer.strip():
-        return Grade("wrong", "again", 0.0, 0.0, 0.0, [], key_terms(reference))
+        return Grade("wrong", "again", 0.0, 0.0, 0.0, [], list(key_words(reference).values()))
     similarity, recall, found, missing = features(answer, reference, embedder)
     score = WEIGHT * similarity + (1 - WEIGHT) * recall
     verdict = verdict_for(score)

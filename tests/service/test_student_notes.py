@@ -14,6 +14,7 @@ from service.extractive import answer_spans, whole_formulas
 from service.runtime import Runtime
 from service.server import running_server
 from service.study.cards import build_cards
+from service.study.grading import grade
 from tests.ingest.test_pdf_pages import HEADER, PAGES, pdf_with_lines
 from tests.notes_settings import notes_settings
 from tests.service.test_api import assert_citations_are_exact
@@ -138,3 +139,10 @@ def test_a_name_with_a_url_or_path_character_is_refused_with_what_to_use(student
         refused.json()["detail"]
         == "'week 3 #draft.md': use letters, digits, spaces and - _ . , ' ( ) [ ] & + ! @ = ~ – —"
     )
+
+
+def test_quiz_feedback_names_missing_words_as_written_not_stems_or_tex(student_runtime: Runtime) -> None:
+    reference = "The target is modelled as $y = X\\beta + \\varepsilon$ under the null hypothesis."
+    graded = grade("the target", reference, student_runtime.embedder)
+    assert graded.found == ["target"]
+    assert graded.missing == ["modelled", "under", "null", "hypothesis"], graded.missing
