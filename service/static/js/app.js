@@ -20,7 +20,25 @@ form.addEventListener("submit", (event) => {
   const text = question.value;
   if (!text.trim() || busy()) return;
   question.value = "";
+  limitNote.textContent = "";
   ask(text);
+});
+
+// The box holds at most the server's question limit (maxLength): a longer paste is cut by the browser without
+// a word, so say so; the end of a pasted question is usually the question itself.
+const limitNote = $("question-limit");
+let pasteCut = false;
+question.addEventListener("paste", (event) => {
+  const pasted = event.clipboardData ? event.clipboardData.getData("text") : "";
+  const kept = question.value.length - (question.selectionEnd - question.selectionStart);
+  pasteCut = question.maxLength > 0 && kept + pasted.length > question.maxLength;
+});
+question.addEventListener("input", () => {
+  const max = question.maxLength;
+  if (pasteCut) limitNote.textContent = `The pasted text was cut at ${max} characters, the most a question may have: its end is missing.`;
+  else if (max > 0 && question.value.length >= max) limitNote.textContent = `${max} characters is the most a question may have.`;
+  else limitNote.textContent = "";
+  pasteCut = false;
 });
 
 question.addEventListener("keydown", (event) => {
