@@ -16,7 +16,8 @@ TERM_COUNTS_FILE = "term_counts.json"
 # stems of today's questions, so a file whose probe stems differ is ignored (and the passages are counted
 # again). The accented and CJK words catch a change of the word rule, which ASCII words would not show
 STEM_PROBE = (
-    "Running models trained LoRA's ranks; the studies, classes and attention heads were quickly tuned: naïve crème 抹茶"
+    "Running models trained LoRA's ranks; the studies, classes and attention heads were quickly tuned: "
+    "naïve crème 抹茶の点て方"
 )
 
 

@@ -36,6 +36,9 @@ TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)")
 # Script extensions, so the long-vowel mark ー and half-width kana belong to the run; letters only, not 。
 CJK_LETTER = r"[[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]&&\w]"
 CJK_RUN = regex.compile(rf"(?V1){CJK_LETTER}+")
+# Japanese writes its particles and verb endings in hiragana ("抹茶とは何ですか"): a bigram with one names no topic,
+# so the abstain rule and key terms skip it (BM25 keeps it). Topic words are kanji and katakana.
+HIRAGANA = regex.compile(r"\p{Hiragana}")
 # letters and digits of any script with their combining marks, no underscore ("as_strided" is two words)
 WORD = regex.compile(rf"(?V1)(?P<cjk>{CJK_LETTER}+)|[\w--_--{CJK_LETTER}]+")
 # WORD on ASCII text, where it is exactly this (the retrieval was tuned on these words): 4x faster
@@ -265,11 +268,18 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Words that name a topic: no function words, no question framing, no single characters (a single CJK
-    character is a word)."""
+    character is a word), no bigram holding kana of Japanese grammar (`HIRAGANA`: particles and endings).
+
+    >>> content_words("抹茶とは何ですか? What is matcha?")
+    ['抹茶', 'matcha']
+    """
     return [
         w
         for w in words(text)
-        if w not in STOPWORDS and w not in QUESTION_WORDS and (len(w) > 1 or CJK_RUN.fullmatch(w))
+        if w not in STOPWORDS
+        and w not in QUESTION_WORDS
+        and (len(w) > 1 or CJK_RUN.fullmatch(w))
+        and not HIRAGANA.search(w)
     ]
 
 

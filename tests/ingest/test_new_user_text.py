@@ -82,7 +82,7 @@ def test_cjk_runs_are_bigrams() -> None:
     assert words("抹茶は粉末") == ["抹茶", "茶は", "は粉", "粉末"]
     assert words("コーヒー、ｺｰﾋｰ") == ["コー", "ーヒ", "ヒー"] * 2  # the long-vowel mark and half-width kana
     assert tokenize("GPU性能。김치") == ["gpu", "性能", "김치"]
-    assert content_words("猫 と 犬") == ["猫", "と", "犬"]  # a one-character CJK run is a word
+    assert content_words("猫 と 犬") == ["猫", "犬"]  # a one-character CJK run is a word; kana grammar is not
 
 
 def test_stored_term_counts_are_recounted_under_other_word_rules() -> None:

@@ -56,6 +56,10 @@ def test_a_name_the_embedder_does_not_know_is_answered_from_the_note_that_uses_i
         assert not named["abstained"] and "chasen" in named["text"], named["text"]
         assert_citations_are_exact(c, named)
         assert c.post("/api/ask", json={"question": "What is a portafilter?"}).json()["abstained"]
+        # in Japanese, the same rule on the question's kanji words: its kana grammar names no topic
+        japanese = c.post("/api/ask", json={"question": "抹茶とは何ですか？"}).json()
+        assert not japanese["abstained"] and "抹茶" in japanese["text"], japanese["text"]
+        assert c.post("/api/ask", json={"question": "煎茶とは何ですか？"}).json()["abstained"]
 
 
 def test_openai_stream_sends_the_quoted_answer_not_only_its_sources(user_url: str) -> None:
