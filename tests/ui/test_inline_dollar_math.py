@@ -4,6 +4,7 @@ amounts and shell variables stay text."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +49,12 @@ def test_a_display_formula_inside_a_highlighted_quote_is_highlighted(study_url, 
         }"""
     )
     assert colors[0] == colors[1] != "rgba(0, 0, 0, 0)", colors
+
+
+def test_tex_in_a_question_is_typeset_in_its_bubble(study_url, open_page, chat_factory) -> None:
+    page = open_page(study_url)
+    chat_factory(page).submit("What is the update $\\theta_{t+1}$ of gradient descent?")
+    bubble = page.locator(".turn-user .bubble").last
+    expect(bubble.locator(".math .katex")).to_be_visible()
+    assert bubble.locator(".math").evaluate_all("els => els.map(e => e.dataset.tex)") == ["$\\theta_{t+1}$"]
+    assert bubble.evaluate("b => b.textContent").startswith("What is the update ")

@@ -4,6 +4,7 @@
 import { renderActions } from "./actions.js";
 import { renderAnswer } from "./answer.js";
 import { $, announce, el } from "./dom.js";
+import { appendWithMath } from "./math.js";
 import { closePanel, sourcePanel } from "./panels.js";
 import { streamAnswer } from "./stream.js";
 
@@ -28,7 +29,7 @@ function setBusy(isBusy) {
 function addQuestionBubble(question) {
   els.emptyState.hidden = true;
   els.conversation.appendChild(el("article", { className: "turn turn-user", "aria-label": "Your question" }, [
-    el("p", { className: "bubble", text: question }),
+    appendWithMath(el("p", { className: "bubble" }), question), // a question about $x^2$ shows it typeset
   ]));
 }
 
