@@ -18,7 +18,8 @@ from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
-LIST_MARKER = re.compile(r"(?:[-*•–—]|\d{1,2}[.)])\s+")  # "- ", "• ", "3. ": layout, not words of the answer
+# "- ", "• ", "3. ", a blockquote's "> " (never ">>> "): layout, not words of the answer
+LIST_MARKER = re.compile(r"(?:[-*•–—>]|\d{1,2}[.)])\s+")
 # What structure cannot know. Code blocks are cut out by their spans (ingest.code_blocks: fences, literal blocks,
 # <pre>, code cells; fences in plain text too), so "```" anywhere in a sentence no longer marks code (it dropped
 # prose with inline ```./build.sh```). Left: a sentence that starts like a prompt (">>> ", "$ ") or like data
@@ -71,7 +72,7 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
         for s, e in pieces:
             raw = hit.text[s:e]
             piece, s = raw.strip(), s + len(raw) - len(raw.lstrip())
-            if marker := LIST_MARKER.match(piece):  # quoted items are joined into prose: drop their bullets
+            if marker := LIST_MARKER.match(piece):  # quoted items are joined into prose: drop their markers
                 piece, s = piece[marker.end() :], s + marker.end()
             if CODE_OR_DATA.search(piece) or piece.endswith("::"):  # "::" ends reST's lead-in to a code block
                 continue

@@ -146,3 +146,11 @@ def test_quiz_feedback_names_missing_words_as_written_not_stems_or_tex(student_r
     graded = grade("the target", reference, student_runtime.embedder)
     assert graded.found == ["target"]
     assert graded.missing == ["modelled", "under", "null", "hypothesis"], graded.missing
+
+
+def test_a_blockquote_marker_is_not_quoted() -> None:
+    text = "> **Note:** logistic regression is a classifier despite its name.\n\n>>> print('a prompt stays out')\n"
+    hit = Hit("n", "logit.md", "note", ["logit"], 0, len(text), text, 1.0)
+    assert [text[s:e] for s, e in answer_spans(hit)] == [
+        "**Note:** logistic regression is a classifier despite its name."
+    ]
