@@ -201,6 +201,23 @@ def inputs_digest(nodes: Sequence[TextNode], documents: Sequence[tuple[DocumentR
     return digest.hexdigest()
 
 
+def _content_key(node: TextNode) -> tuple[str, tuple[str, ...]]:
+    """What a passage's vector and sentence windows are made from: its text and section path (not its doc)."""
+    return node.text, tuple(node.metadata["breadcrumbs"][1:])
+
+
+def same_content(previous: IndexReader, leaves: Sequence[TextNode]) -> dict[str, str]:
+    """New leaf id -> a leaf of `previous` that is gone now but had the same text and section path. Ids hash the
+    doc and its sha256, so a renamed or moved file, and the untouched passages of an edited one, get new ids:
+    this lets them keep their vectors instead of being embedded again."""
+    current = {n.node_id for n in leaves}
+    gone = [i for i in previous.leaf_ids if i not in current]
+    if not gone:
+        return {}
+    by_content = {_content_key(n): n.node_id for n in previous.get_nodes(gone)}
+    return {n.node_id: old for n in leaves if (old := by_content.get(_content_key(n)))}
+
+
 def _previous(index_dir: Path, store: StoreSettings | None) -> IndexReader | None:
     try:
         return open_index(index_dir, store)
@@ -285,6 +302,10 @@ def ingest_corpus(
         old_windows = previous.sentences if previous and window else None
         old_windows_by_leaf = old_windows.by_leaf() if old_windows and old_windows.window == window else {}
         old_windows_embedder = old_windows.embedder if old_windows else ""
+        for new_id, old_id in (same_content(previous, leaves) if previous and old_vectors else {}).items():
+            old_vectors[new_id] = old_vectors[old_id]
+            if old_id in old_windows_by_leaf:
+                old_windows_by_leaf[new_id] = old_windows_by_leaf[old_id]
         old_docs = set(old_records)
         # an unchanged file keeps the time it was first indexed: /api/documents reports when it changed
         documents = [

@@ -1,0 +1,50 @@
+"""Incremental ingest of a changing folder: a renamed file and the untouched passages of an edited one keep
+their vectors (their ids change with the doc name and sha256, their text does not)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ingest.pipeline import CorpusRoot, ingest_corpus
+from ingest.store import open_index
+
+
+def passages(index: Path, doc: str) -> dict[str, np.ndarray]:
+    """Text -> stored vector of each passage of `doc` in the live generation."""
+    reader = open_index(index)
+    ids = [i for i in reader.node_ids(doc) if reader.get_nodes([i])[0].metadata["level"] == "passage"]
+    vectors = dict(zip(ids, reader.leaf_vectors(ids), strict=True))
+    out = {node.text: vectors[node.node_id] for node in reader.get_nodes(ids)}
+    reader.close()
+    return out
+
+
+def test_renamed_and_edited_files_embed_only_new_text(small_corpus: Path, tmp_path: Path, make_counting) -> None:
+    index = tmp_path / "index"
+    ingest_corpus([CorpusRoot(small_corpus)], index, make_counting())
+    cnn_before, optim_before = passages(index, "sub/cnn.txt"), passages(index, "optim.md")
+    assert len(optim_before) == 2
+    moved = small_corpus / "moved dir" / "pooling notes.txt"
+    moved.parent.mkdir()
+    (small_corpus / "sub" / "cnn.txt").rename(moved)
+    optim = small_corpus / "optim.md"
+    optim.write_text(optim.read_text() + "\n## RMSprop\n\nRMSprop divides each step by a running RMS.\n")
+
+    counting = make_counting()
+    report = ingest_corpus([CorpusRoot(small_corpus)], index, counting)
+
+    assert report.removed == 1 and report.embedded == 1  # the RMSprop passage, nothing else
+    assert all("RMSprop" in text for text in counting.texts)
+    assert len(counting.texts) == 1 + report.sentences_embedded
+    cnn_after, optim_after = passages(index, "moved dir/pooling notes.txt"), passages(index, "optim.md")
+    assert cnn_after.keys() == cnn_before.keys()
+    assert all(np.array_equal(cnn_after[t], cnn_before[t]) for t in cnn_before)
+    assert all(np.array_equal(optim_after[t], optim_before[t]) for t in optim_before)
+    reader = open_index(index)
+    hit = reader.get_nodes([reader.bm25_search("largest activation feature map", 1)[0][0]])[0]
+    source = reader.source_text(hit.metadata["doc"])
+    assert hit.metadata["doc"] == "moved dir/pooling notes.txt"
+    assert source[hit.metadata["start"] : hit.metadata["end"]] == hit.text  # cited to the character
+    assert reader.node_ids("sub/cnn.txt") == []
