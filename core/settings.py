@@ -271,7 +271,9 @@ class Settings(BaseSettings):
     notes_dir: Path = Field(REPO_ROOT.parent / "shared" / "notes", description="Folder of the user's notes.")
     index_dir: Path = Field(REPO_ROOT / "var" / "index", description="Where index generations live.")
     upload_dir: Path | None = Field(None, description="Uploaded notes; default INDEX_DIR/../uploads.")
-    code_dir: Path | None = Field(REPO_ROOT / "reference", description="Reference code indexed as 'code'.")
+    code_dir: Path | None = Field(
+        REPO_ROOT / "reference", description="Reference code indexed as 'code'; empty or 'none': no code."
+    )
     cache_dir: Path = Field(DEFAULT_CACHE_DIR, description="Derived model files (f16 prompt copies, GGUF adapters).")
 
     embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name in models.embedder.")
@@ -306,7 +308,7 @@ class Settings(BaseSettings):
     openai: OpenAISettings = OpenAISettings()
     embedder_tuning: EmbedderTuningSettings = EmbedderTuningSettings()
 
-    @field_validator("api_key", "adapter", mode="before")
+    @field_validator("api_key", "adapter", "upload_dir", "code_dir", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", "none", "None") else value

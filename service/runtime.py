@@ -53,6 +53,7 @@ class Runtime:
         self.generator = generator
         self._reopen = threading.Lock()
         self._served = self.open()
+        self.skipped: dict[str, str] = {}  # doc -> why the latest ingest here left it out (GET /api/watch shows it)
 
     @property
     def served(self) -> Served:
@@ -76,8 +77,11 @@ class Runtime:
         """Bring the index up to date with the notes (incremental), then load the models."""
         settings.uploads.mkdir(parents=True, exist_ok=True)
         embedder = embedder_for(settings)
-        log_report(ingest(settings, embedder, progress=True))
-        return cls(settings, embedder, answer_model(settings))
+        report = ingest(settings, embedder, progress=True)
+        log_report(report)
+        runtime = cls(settings, embedder, answer_model(settings))
+        runtime.skipped = dict(report.skipped)
+        return runtime
 
     def open(self) -> Served:
         reader = open_index(self.settings.index_dir, self.settings.store)
@@ -93,6 +97,7 @@ class Runtime:
         report = ingest(self.settings, self.embedder)
         with self._reopen:
             self._served = self.open()
+        self.skipped = dict(report.skipped)
         return report
 
 

@@ -45,7 +45,7 @@ class NotesWatcher:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._pending: dict[str, str] = {}  # doc -> "indexing" while a re-index runs
-        self._skipped: dict[str, str] = {}  # doc -> reason, from the latest report
+        self._failed: dict[str, str] = {}  # doc -> why its latest re-index failed (skip reasons: runtime.skipped)
         self._thread: threading.Thread | None = None
         self.reindexed = 0  # re-indexes done (the tests wait on it)
 
@@ -71,8 +71,9 @@ class NotesWatcher:
                 self.reindex(docs)
 
     def doc_of(self, path: Path) -> str:
+        """The doc name ingest gives `path`: a symlink is named where it lies, not where it points."""
         try:
-            rel = path.resolve().relative_to(self.notes_dir.resolve())
+            rel = (path.parent.resolve() / path.name).relative_to(self.notes_dir.resolve())
         except ValueError:
             return ""
         return "" if any(part.startswith(".") for part in rel.parts) else rel.as_posix()
@@ -85,12 +86,12 @@ class NotesWatcher:
             with ingest_lock(self.runtime.settings.index_dir):  # uploads and other processes wait their turn
                 report = self.runtime.reingest()
             with self._lock:
-                self._skipped = {doc: reason for doc, reason in report.skipped}
+                self._failed = {}
             log.info("notes changed (%s): %s", ", ".join(docs[:5]), report.summary())
         except Exception as exc:  # the watcher must outlive a bad file or a full disk
             log.exception("re-index after a change failed")
             with self._lock:
-                self._skipped.update({doc: f"re-index failed: {exc}" for doc in docs})
+                self._failed.update({doc: f"re-index failed: {exc}" for doc in docs})
         finally:
             with self._lock:
                 for doc in docs:
@@ -107,7 +108,7 @@ class NotesWatcher:
                 if doc and path.is_file():
                     on_disk.add(doc)
         with self._lock:
-            pending, skipped = dict(self._pending), dict(self._skipped)
+            pending, skipped = dict(self._pending), {**self.runtime.skipped, **self._failed}
         out = []
         for doc in sorted(on_disk | set(pending)):
             if doc in pending:

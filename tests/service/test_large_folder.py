@@ -1,0 +1,80 @@
+"""A team's messy shared folder served live: nested and unicode names, hidden folders, binary and empty files
+with note extensions, symlinks inside and outside it. Each file's status says why it was left out from the
+first moment the server answers, not only after the first change."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from core.settings import Settings
+from tests.notes_settings import notes_settings
+
+NOTES = {
+    "meetings/week1/README.md": "# Week one\n\nThe release train for project kestrel leaves every two weeks.\n",
+    "meetings/week2/README.md": "# Week two\n\nThe on-call pager rotates on Mondays at nine.\n",
+    "my folder/sub dir/Café résumé.md": "# Café\n\nThe zebrafish tank is kept at 28.5 degrees.\n",
+    "-dash note.txt": "Leading dash note. The quokka budget is 42 thousand euros.\n",
+    ".obsidian/workspace.md": "The walrus workspace layout.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    from service.runtime import Runtime
+    from service.server import running_server
+
+    root = tmp_path_factory.mktemp("team")
+    (outside := root / "outside.txt").write_text("A secret kept outside the notes folder.\n")
+    settings = notes_settings(root, {})
+    notes = settings.notes_dir
+    for name, text in NOTES.items():
+        (notes / name).parent.mkdir(parents=True, exist_ok=True)
+        (notes / name).write_text(text, encoding="utf-8")
+    (notes / "photo.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + os.urandom(512))
+    (notes / "empty.md").write_text("")
+    (notes / "week1-link.md").symlink_to(notes / "meetings/week1/README.md")
+    (notes / "outside.txt").symlink_to(outside)
+    (notes / "loop").symlink_to(notes)  # a folder loop must not hang ingest or the watcher
+    with running_server(settings, Runtime.build(settings)) as url:
+        yield url, settings
+
+
+def test_skipped_files_say_why_from_the_start(folder) -> None:
+    url, _ = folder
+    files = {f["doc"]: f for f in httpx.get(f"{url}/api/watch").json()["files"]}
+    reasons = {doc: f["reason"] for doc, f in files.items() if f["status"] == "skipped"}
+    assert "binary" in reasons.pop("photo.md")
+    assert "empty" in reasons.pop("empty.md")
+    assert "outside" in reasons.pop("outside.txt")
+    assert reasons == {}
+    documents = {d["doc"] for d in httpx.get(f"{url}/api/documents").json()["documents"]}
+    # a symlink is listed under its own name, like /api/documents names it; hidden folders are neither
+    assert documents == {f for f, s in files.items() if s["status"] == "indexed"}
+    assert "week1-link.md" in documents and not any(d.startswith(".obsidian") for d in files)
+
+
+def test_nested_unicode_names_are_cited_exactly(folder) -> None:
+    url, _ = folder
+    for query, doc in [("zebrafish tank degrees", "my folder/sub dir/Café résumé.md"), ("quokka", "-dash note.txt")]:
+        hit = httpx.get(f"{url}/api/search", params={"q": query, "k": 1}).json()["hits"][0]
+        assert hit["doc"] == doc
+        source = httpx.get(f"{url}/api/sources/{quote(doc)}", params={"start": hit["start"], "end": hit["end"]})
+        assert source.status_code == 200
+        assert source.json()["text"][hit["start"] : hit["end"]] == hit["text"]
+    refused = httpx.delete(f"{url}/api/documents/{quote('my folder/sub dir/Café résumé.md')}")
+    assert refused.status_code == 409 and "notes folder" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("value", ["", "none"])
+def test_an_empty_code_dir_means_no_code(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTECITE_CODE_DIR= was Path('.'): the server indexed the whole working directory as reference code."""
+    monkeypatch.setenv("NOTECITE_CODE_DIR", value)
+    monkeypatch.setenv("NOTECITE_UPLOAD_DIR", value)
+    settings = Settings(_env_file=None, index_dir=Path("/srv/idx"))
+    assert settings.code_dir is None and settings.uploads == Path("/srv/uploads")
