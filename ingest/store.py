@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -73,6 +74,7 @@ def new_generation_id(index_dir: Path) -> str:
     return f"{max(numbers, default=0) + 1:06d}-{stamp}"
 
 
+log = logging.getLogger("notecite")
 _HELD = threading.local()  # index dirs whose lock this thread holds: an upload holds it across its ingest
 
 
@@ -87,7 +89,17 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
         yield
         return
     with open(index_dir / ".lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # say so: a CLI ingest behind a server's re-index would otherwise look hung
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            log.warning("%s is being changed by %s; waiting for it to finish", index_dir, holder)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
         held.add(key)
         try:
             yield

@@ -1,14 +1,19 @@
 """Incremental ingest of a changing folder: a renamed file and the untouched passages of an edited one keep
-their vectors (their ids change with the doc name and sha256, their text does not)."""
+their vectors (their ids change with the doc name and sha256, their text does not); an ingest that has to wait
+for another one says so."""
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ingest.pipeline import CorpusRoot, ingest_corpus
-from ingest.store import open_index
+from ingest.store import current_generation, ingest_lock, open_index
 
 
 def passages(index: Path, doc: str) -> dict[str, np.ndarray]:
@@ -48,3 +53,25 @@ def test_renamed_and_edited_files_embed_only_new_text(small_corpus: Path, tmp_pa
     assert hit.metadata["doc"] == "moved dir/pooling notes.txt"
     assert source[hit.metadata["start"] : hit.metadata["end"]] == hit.text  # cited to the character
     assert reader.node_ids("sub/cnn.txt") == []
+
+
+def test_an_ingest_waiting_for_the_lock_says_who_holds_it(
+    small_corpus: Path, tmp_path: Path, make_counting, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = tmp_path / "index"
+    done = threading.Event()
+    with caplog.at_level(logging.WARNING, logger="notecite"), ingest_lock(index):
+        worker = threading.Thread(
+            target=lambda: (ingest_corpus([CorpusRoot(small_corpus)], index, make_counting()), done.set())
+        )
+        worker.start()
+        for _ in range(100):
+            if caplog.records:
+                break
+            threading.Event().wait(0.05)
+        assert not done.is_set() and current_generation(index) is None
+        assert [r.getMessage() for r in caplog.records] == [
+            f"{index} is being changed by pid {os.getpid()}; waiting for it to finish"
+        ]
+    worker.join(timeout=120)
+    assert done.is_set() and current_generation(index) is not None
