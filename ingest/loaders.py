@@ -187,6 +187,9 @@ _DECLARED_CHARSET = re.compile(
     re.IGNORECASE,
 )
 
+# XHTML's XML declaration: no text, and bs4 takes a page opening with it for XML and warns on stderr at every ingest
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
 
 def _load_html(doc: str, data: bytes) -> LoadedFile:
     """Visible text, one block per line, with h1-h6 kept as heading spans and <pre> blocks as code spans."""
@@ -195,7 +198,7 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
 
     declared = _DECLARED_CHARSET.search(data[:4096])
     raw, warnings = decode_text(data, (declared.group(1) or declared.group(2)).decode("ascii") if declared else None)
-    soup = BeautifulSoup(raw, "lxml")
+    soup = BeautifulSoup(_XML_DECLARATION.sub("", raw, count=1), "lxml")
     for tag in soup(list(_HTML_HIDDEN)):
         tag.decompose()
     parts: list[str] = []
