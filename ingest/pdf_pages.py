@@ -51,12 +51,14 @@ def running_lines(text: str, pages: tuple[Span, ...]) -> tuple[Span, ...]:
 
 
 def page_title(text: str, start: int, end: int, running: tuple[Span, ...]) -> Line | None:
-    """The page's first line that is not a running line, when it reads as a title."""
-    for line in _page_lines(text, start, end):
-        if line_span(text, line) in running:
-            continue
-        return line if is_title_like(line) else None
-    return None
+    """The page's first line that is not a running line, when it reads as a title and the line below it does
+    not carry on its sentence ("The sample mean" over "converges to the population mean.")."""
+    lines = [line for line in _page_lines(text, start, end) if line_span(text, line) not in running]
+    if not lines or not is_title_like(lines[0]):
+        return None
+    if len(lines) > 1 and lines[1].text[:1].islower():
+        return None
+    return lines[0]
 
 
 def page_structure(text: str, doc: str, pages: tuple[Span, ...]) -> DocStructure:

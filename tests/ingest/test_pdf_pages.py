@@ -79,6 +79,15 @@ def test_running_lines_are_context_and_title_lines_name_their_page(tmp_path: Pat
     ]
 
 
+def test_a_sentence_wrapped_after_a_short_first_line_is_no_title(tmp_path: Path) -> None:
+    lines = ["The sample mean", "converges to the population mean as n grows.", "Page 4"]
+    (tmp_path / "wrap.pdf").write_bytes(pdf_with_lines([lines]))
+    loaded = load_file(tmp_path / "wrap.pdf", "wrap.pdf")
+    (section,) = infer_structure(loaded).sections
+    assert section.breadcrumbs == ("wrap", "Page 1")
+    assert [loaded.source.text[s:e] for s, e in section.context] == ["Page 4"]
+
+
 def test_a_line_on_one_page_only_stays_content(tmp_path: Path) -> None:
     """A single page has no running lines but its page number; a sentence repeated mid-page is no header."""
     (tmp_path / "one.pdf").write_bytes(pdf_with_lines([[HEADER, "Variance is never negative.", "7"]]))
