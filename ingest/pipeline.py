@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -128,13 +129,20 @@ class IngestReport:
         )
 
 
+def walk(folder: Path) -> Iterator[Path]:
+    """Every file and folder under `folder`, skipping hidden ones (.git, .obsidian) and __pycache__, not entering
+    symlinked folders; a folder that vanishes meanwhile (a sync client, `git checkout`) is passed over, where
+    Path.rglob raised FileNotFoundError and failed the whole ingest."""
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        yield from (Path(parent, name) for name in dirs + files if not name.startswith("."))
+
+
 def discover(root: CorpusRoot) -> Iterator[tuple[Path, str]]:
     """(path, doc) of each candidate file under a root, recursively, in a stable order."""
     suffixes = CODE_SUFFIXES if root.kind == "code" else SUPPORTED_SUFFIXES
-    for path in sorted(root.path.rglob("*")):
+    for path in sorted(walk(root.path)):
         rel = path.relative_to(root.path)
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            continue
         if path.suffix.lower() not in suffixes or not (path.is_file() or path.is_dir()):
             continue
         doc = root.prefix + rel.as_posix()

@@ -15,6 +15,7 @@ from typing import Any
 from watchfiles import watch
 
 from ingest.loaders import NOTE_SUFFIXES
+from ingest.pipeline import walk
 from ingest.store import ingest_lock
 
 log = logging.getLogger("notecite")
@@ -103,7 +104,7 @@ class NotesWatcher:
         indexed = {d.doc: d.indexed_at for d in self.runtime.served.reader.documents()}
         on_disk: set[str] = set()
         if self.notes_dir.is_dir():
-            for path in self.notes_dir.rglob("*"):
+            for path in walk(self.notes_dir):  # a folder deleted meanwhile is no error 500
                 doc = self.doc_of(path)
                 if doc and path.is_file():
                     on_disk.add(doc)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
 import warnings
 from pathlib import Path
 
 from ingest.loaders import load_file
+from ingest.pipeline import CorpusRoot, discover
 
 XHTML_BODY = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
@@ -31,3 +34,23 @@ def test_xhtml_page_loads_without_a_parser_warning(tmp_path: Path) -> None:
     assert loaded.source.text == load_file(bare, "bare.html").source.text
     assert "XSLT transforms an XML tree" in loaded.source.text
     assert [h.title for h in loaded.headings] == ["Introduction"]
+
+
+def test_folders_deleted_during_the_walk_are_passed_over(tmp_path: Path) -> None:
+    """A sync client or `git checkout` removing folders while an ingest walked the tree made Path.rglob raise
+    FileNotFoundError, and the whole ingest failed."""
+    names = {f"d{i}/sub/note.md" for i in range(200)}
+    for _ in range(5):
+        for name in names:
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text("A note that is about to vanish.\n")
+        remover = threading.Thread(
+            target=lambda: [shutil.rmtree(tmp_path / f"d{i}", ignore_errors=True) for i in reversed(range(200))]
+        )
+        remover.start()
+        try:
+            found = {doc for _, doc in discover(CorpusRoot(tmp_path))}
+        finally:
+            remover.join()
+        assert found <= names | {f"d{i}" for i in range(200)} | {f"d{i}/sub" for i in range(200)}
+    assert list(discover(CorpusRoot(tmp_path))) == []
