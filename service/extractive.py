@@ -18,8 +18,8 @@ from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
-# "- ", "• ", "3. ", a blockquote's "> " (never ">>> "): layout, not words of the answer
-LIST_MARKER = re.compile(r"(?:[-*•–—>]|\d{1,2}[.)])\s+")
+# "- ", "• ", "3. ", a blockquote's "> " (never ">>> "), a flashcard's "A: ": layout, not words of the answer
+LIST_MARKER = re.compile(r"(?:[-*•–—>]|\d{1,2}[.)]|(?:A|Answer):)\s+")
 # What structure cannot know. Code blocks are cut out by their spans (ingest.code_blocks: fences, literal blocks,
 # <pre>, code cells; fences in plain text too), so "```" anywhere in a sentence no longer marks code (it dropped
 # prose with inline ```./build.sh```). Left: a sentence that starts like a prompt (">>> ", "$ ") or like data

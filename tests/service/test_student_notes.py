@@ -84,7 +84,7 @@ def test_markdown_flashcards_are_quiz_cards_and_their_questions_are_not_quoted(s
         "What does the lasso do to some coefficients?",
     ]
     assert decks["regression.md"] >= 2
-    assert "L2 penalty" in answer["text"] and "Q:" not in answer["text"], answer["text"]
+    assert "L2 penalty" in answer["text"] and "Q:" not in answer["text"] and "A:" not in answer["text"], answer["text"]
 
 
 def test_a_dollar_pair_in_code_is_no_formula() -> None:
