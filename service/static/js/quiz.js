@@ -7,6 +7,8 @@ import { $, announce, el } from "./dom.js";
 import { appendWithMath } from "./math.js";
 import { openSource } from "./sources.js";
 
+export const cardCount = (n) => n + (n === 1 ? " card" : " cards"); // "1 card", not "1 cards"
+
 const VERDICT_TEXT = { correct: "Correct", partial: "Partly right", wrong: "Not quite" };
 
 function flatten(entries, depth, out) {
@@ -26,7 +28,7 @@ export async function openQuiz(doc, opener) {
   const chosen = doc || (decks.slice().sort((a, b) => b.cards - a.cards)[0] || {}).doc;
   const deckSelect = el("select", { id: "quiz-deck", "aria-label": "Deck" });
   for (const deck of decks) {
-    const option = el("option", { value: deck.doc, text: deck.doc + " (" + deck.cards + " cards)" });
+    const option = el("option", { value: deck.doc, text: deck.doc + " (" + cardCount(deck.cards) + ")" });
     if (deck.doc === chosen) option.selected = true;
     deckSelect.appendChild(option);
   }
@@ -77,7 +79,7 @@ export async function openQuiz(doc, opener) {
     }
     const { deck } = body;
     card = body.card;
-    status.textContent = deck.total + " cards · " + deck.due + " due · " + deck.new + " new";
+    status.textContent = cardCount(deck.total) + " · " + deck.due + " due · " + deck.new + " new";
     question.textContent = "";
     if (!card) {
       question.textContent = deck.total ? "Nothing is due in this deck. Come back later." : "This note makes no cards.";

@@ -1,5 +1,6 @@
-"""Inline $...$ TeX, the delimiter most notes use (Obsidian, Jupyter, pandoc), is typeset like \\( \\); dollar
-amounts and shell variables stay text."""
+"""The chat page as a student uses it: inline $...$ TeX (the delimiter most notes use: Obsidian, Jupyter,
+pandoc) typeset like \\( \\) while dollar amounts and shell variables stay text; a display formula in a
+highlighted quote; TeX in the question's own bubble; a pasted question longer than the limit; deck sizes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
+LONG = "I read my notes on regression twice and I am still confused by one thing. " * 30 + "What is OLS?"
 TEXT = (
     "Ridge adds an $L_2$ penalty $\\lambda \\lVert w \\rVert_2^2$ to the loss. "
     "It costs $5 and $10, or $20,000; see `$HOME` and a \\$ sign."
@@ -58,3 +60,34 @@ def test_tex_in_a_question_is_typeset_in_its_bubble(study_url, open_page, chat_f
     expect(bubble.locator(".math .katex")).to_be_visible()
     assert bubble.locator(".math").evaluate_all("els => els.map(e => e.dataset.tex)") == ["$\\theta_{t+1}$"]
     assert bubble.evaluate("b => b.textContent").startswith("What is the update ")
+
+
+def test_a_paste_over_the_limit_says_it_was_cut(study_url, open_page) -> None:
+    page = open_page(study_url)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=study_url)
+    box = page.locator("#question")
+    note = page.locator("#question-limit")
+    expect(box).to_have_attribute("maxlength", "2000")
+    expect(note).to_be_hidden()
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", LONG)
+    box.focus()
+    page.keyboard.press("Control+V")
+    expect(note).to_have_text(
+        "The pasted text was cut at 2000 characters, the most a question may have: its end is missing."
+    )
+    assert len(box.input_value()) == 2000 < len(LONG)
+    page.keyboard.press("Backspace")
+    expect(note).to_be_hidden()
+    page.keyboard.type("x")
+    expect(note).to_have_text("2000 characters is the most a question may have.")
+
+
+def test_a_deck_of_one_card_says_card(study_url, open_page) -> None:
+    page = open_page(study_url)
+    counts = page.evaluate(
+        """async () => {
+          const { cardCount } = await import("/static/js/quiz.js");
+          return [cardCount(0), cardCount(1), cardCount(3)];
+        }"""
+    )
+    assert counts == ["0 cards", "1 card", "3 cards"]
