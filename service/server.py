@@ -35,8 +35,11 @@ def bind_problem(host: str, port: int) -> str | None:
 
 
 def serve(settings: Settings) -> None:
-    """One worker: the models are loaded once per process, so more workers would mean more copies."""
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", workers=1)
+    """One worker: the models are loaded once per process, so more workers would mean more copies. The index
+    is brought up to date before uvicorn takes over SIGINT and SIGTERM: inside its start-up they were only noted,
+    so Ctrl-C during a first ingest of a large folder (minutes) did nothing until the ingest ended."""
+    runtime = Runtime.build(settings)
+    uvicorn.run(create_app(settings, runtime), host=settings.host, port=settings.port, log_level="info", workers=1)
 
 
 @contextmanager

@@ -5,6 +5,10 @@ first moment the server answers, not only after the first change."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +17,7 @@ import httpx
 import pytest
 
 from core.settings import Settings
+from service.server import free_port
 from tests.notes_settings import notes_settings
 
 NOTES = {
@@ -78,3 +83,37 @@ def test_an_empty_code_dir_means_no_code(value: str, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("NOTECITE_UPLOAD_DIR", value)
     settings = Settings(_env_file=None, index_dir=Path("/srv/idx"))
     assert settings.code_dir is None and settings.uploads == Path("/srv/uploads")
+
+
+def test_serve_stops_on_sigterm_during_its_first_ingest(tmp_path: Path) -> None:
+    """uvicorn took SIGTERM and Ctrl-C over before the start-up ingest and only noted them: `notecite serve` on a
+    large new folder could not be stopped for the minutes its first ingest took (kill -9 only)."""
+    topics = ["glaciers", "volcanoes", "rivers", "deserts", "forests", "oceans", "caves", "islands"]
+    notes = {
+        f"{topic}/{n:02d}.md": "".join(
+            f"# {topic} {n} part {k}\n\nThe {topic} survey {n} measured site {k} twice. It found {k + n} markers.\n\n"
+            for k in range(6)
+        )
+        for topic in topics
+        for n in range(16)
+    }
+    env = {**os.environ, "NOTECITE_CODE_DIR": "", "NOTECITE_WATCH": "false", "HF_HUB_OFFLINE": "1"}
+    folder, index = tmp_path / "notes", tmp_path / "index"
+    for name, text in notes.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    notecite = str(Path(sys.executable).with_name("notecite"))
+    command = [notecite, "serve", "--notes", str(folder), "--index", str(index), "--port", str(free_port())]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in server.stderr:  # the files are read: embedding starts now and takes far longer than 5 s
+            if f"ingest files: {len(notes)}/{len(notes)}" in line:
+                break
+        server.send_signal(signal.SIGTERM)
+        began = time.monotonic()
+        server.wait(timeout=30)
+        assert time.monotonic() - began < 5
+        assert not (index / "CURRENT").exists()  # stopped mid-ingest: nothing was published
+    finally:
+        server.kill()
+        server.wait()
