@@ -96,8 +96,11 @@ class ChatMessage(BaseModel):
         return "\n".join(p["text"] for p in content)
 
 
+MODEL_ID = "notecite"  # the one model /v1/models lists; a request's `model` is echoed back whatever it names
+
+
 class ChatCompletionRequest(BaseModel):
-    model: str = "notecite"
+    model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1, max_length=40)
     stream: bool = False
     # accepted so OpenAI clients work unchanged; answers are greedy and sized by the server's settings

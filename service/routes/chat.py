@@ -18,7 +18,7 @@ from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError
 from service.routes.ask import answer_in, check_question, record, stream_failure
-from service.schemas import ChatCompletionRequest
+from service.schemas import MODEL_ID, ChatCompletionRequest
 from service.streaming import ClosingStreamingResponse
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -49,6 +49,23 @@ def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def model_card() -> dict:
+    return {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "notecite"}
+
+
+@router.get("/models")
+def list_models() -> dict:
+    """What OpenAI clients (openai's models.list(), Open WebUI) ask for before they chat."""
+    return {"object": "list", "data": [model_card()]}
+
+
+@router.get("/models/{model}")
+def get_model(model: str) -> dict:
+    if model != MODEL_ID:
+        raise ApiError(404, "no such model", f"the only model is {MODEL_ID!r}")
+    return model_card()
 
 
 @router.post("/chat/completions")

@@ -377,3 +377,12 @@ def test_openai_stream_says_when_the_guard_replaced_the_streamed_answer(service_
     said, _, rest = text.partition("(That answer was set aside: refused. The notes say:)")
     assert said.strip() == "The notes do not cover this."
     assert rest.strip().startswith(replacing.text) and "Sources:" in rest
+
+
+def test_openai_models_lists_the_one_model(client: httpx.Client) -> None:
+    """OpenAI clients list the models before they chat (openai's models.list(), Open WebUI)."""
+    listed = client.get("/v1/models").json()
+    assert listed["object"] == "list" and [m["id"] for m in listed["data"]] == ["notecite"]
+    assert client.get("/v1/models/notecite").json()["object"] == "model"
+    missing = client.get("/v1/models/gpt-4")
+    assert missing.status_code == 404 and "notecite" in missing.json()["detail"]
