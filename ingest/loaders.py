@@ -111,6 +111,13 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, tuple[st
     return text, (f"not UTF-8: decoded as {LEGACY_ENCODING}",)
 
 
+def doc_name(relative: str) -> str:
+    """A file's doc name from its path relative to its root. A name that is not UTF-8 (a zip or share from Windows:
+    Python hands it over with surrogate escapes, which cannot be stored or sent as JSON and failed the whole
+    ingest) is read the way decode_text reads such text: each undecodable byte as Windows-1252."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", errors="notecite-legacy")
+
+
 # PEP 263: "# -*- coding: latin-1 -*-" on a Python file's first or second line
 _PYTHON_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 

@@ -26,7 +26,7 @@ from ingest.bm25 import TOKEN_PROBE, tokenize
 from ingest.code import code_nodes, has_code, is_test_file
 from ingest.errors import NotesDirError, SkippedFile
 from ingest.leaf_store import leaf_store
-from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, load_file
+from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, doc_name, load_file
 from ingest.passages import PassageParams, section_nodes
 from ingest.schema import DocumentRecord, Kind
 from ingest.sentence_vectors import embed_windows, write_sentences
@@ -145,7 +145,7 @@ def discover(root: CorpusRoot) -> Iterator[tuple[Path, str]]:
         rel = path.relative_to(root.path)
         if path.suffix.lower() not in suffixes or not (path.is_file() or path.is_dir()):
             continue
-        doc = root.prefix + rel.as_posix()
+        doc = root.prefix + doc_name(rel.as_posix())
         if root.kind == "code" and is_test_file(rel.as_posix()):
             continue
         yield path, doc

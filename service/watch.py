@@ -14,7 +14,7 @@ from typing import Any
 
 from watchfiles import watch
 
-from ingest.loaders import NOTE_SUFFIXES
+from ingest.loaders import NOTE_SUFFIXES, doc_name
 from ingest.pipeline import walk
 from ingest.store import ingest_lock
 
@@ -77,7 +77,7 @@ class NotesWatcher:
             rel = (path.parent.resolve() / path.name).relative_to(self.notes_dir.resolve())
         except ValueError:
             return ""
-        return "" if any(part.startswith(".") for part in rel.parts) else rel.as_posix()
+        return "" if any(part.startswith(".") for part in rel.parts) else doc_name(rel.as_posix())
 
     def reindex(self, docs: list[str]) -> None:
         stamp = now()

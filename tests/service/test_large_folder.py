@@ -41,6 +41,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     for name, text in NOTES.items():
         (notes / name).parent.mkdir(parents=True, exist_ok=True)
         (notes / name).write_text(text, encoding="utf-8")
+    (notes / os.fsdecode(b"caf\xe9 menu.md")).write_text("The egret count is nine.\n")  # a Windows zip's Latin-1 name
     (notes / "photo.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + os.urandom(512))
     (notes / "empty.md").write_text("")
     (notes / "week1-link.md").symlink_to(notes / "meetings/week1/README.md")
@@ -62,6 +63,7 @@ def test_skipped_files_say_why_from_the_start(folder) -> None:
     # a symlink is listed under its own name, like /api/documents names it; hidden folders are neither
     assert documents == {f for f, s in files.items() if s["status"] == "indexed"}
     assert "week1-link.md" in documents and not any(d.startswith(".obsidian") for d in files)
+    assert "café menu.md" in documents  # its name's byte 0xE9 read as Windows-1252, as in a note's text
 
 
 def test_nested_unicode_names_are_cited_exactly(folder) -> None:
