@@ -40,6 +40,7 @@ class LoadedFile:
     headings: tuple[Heading, ...] = ()
     pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
     code: tuple[tuple[int, int], ...] = ()  # [start, end) of code the format marks (HTML <pre>, notebook cells)
+    title: str | None = None  # the document's own title (a PDF's /Title), else the file name names it
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:
@@ -311,11 +312,13 @@ def _load_pdf(doc: str, data: bytes) -> LoadedFile:
         raise SkippedFile(f"unreadable PDF: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - a parser of untrusted bytes: a decompression bomb, deep nesting...
         raise SkippedFile(f"unreadable PDF ({type(exc).__name__}): {exc}") from exc
+    from ingest.pdf_text import clean_pages, metadata_title
+
+    stripped = ["\n".join(line.rstrip() for line in t.replace("\x00", "").splitlines()).strip() for t in page_texts]
     pieces: list[str] = []
     pages: list[tuple[int, int]] = []
     length = 0
-    for page_text in page_texts:
-        clean = "\n".join(line.rstrip() for line in page_text.replace("\x00", "").splitlines()).strip()
+    for clean in clean_pages(stripped):
         if pieces:
             pieces.append("\n\n")
             length += 2
@@ -328,7 +331,8 @@ def _load_pdf(doc: str, data: bytes) -> LoadedFile:
     from ingest.pdf_outline import outline_headings
 
     headings = outline_headings(reader, text, pages)
-    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note"), "pdf", headings, tuple(pages))
+    source = SourceDoc(doc, text, sha256_bytes(data), "note")
+    return LoadedFile(source, "pdf", headings, tuple(pages), title=metadata_title(reader))
 
 
 def load_file(path: Path, doc: str, *, max_file_bytes: int = 5_000_000) -> LoadedFile:

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ingest.loaders import Heading
+from ingest.pdf_text import normalize
 
 
 def _flatten(outline: Any, level: int = 1) -> list[tuple[int, Any]]:
@@ -33,7 +34,7 @@ def outline_headings(reader: Any, text: str, pages: list[tuple[int, int]]) -> tu
     for level, item in entries:
         try:
             page = reader.get_destination_page_number(item)
-            title = str(item.title or "").strip()
+            title = normalize(str(item.title or "")).strip()  # as the text is: "ﬁ" is "fi" there
         except Exception:  # noqa: BLE001 - one bad entry must not cost the others
             continue
         if not title or not 0 <= page < len(pages):

@@ -61,9 +61,10 @@ def page_title(text: str, start: int, end: int, running: tuple[Span, ...]) -> Li
     return lines[0]
 
 
-def page_structure(text: str, doc: str, pages: tuple[Span, ...]) -> DocStructure:
-    """One section per page: named by its title line when it opens with one, else "Page n"."""
-    title = default_title(doc)
+def page_structure(text: str, doc: str, pages: tuple[Span, ...], title: str | None = None) -> DocStructure:
+    """One section per page: named by its title line when it opens with one, else "Page n"; the document is
+    named by `title` (the PDF's own), else by its file name."""
+    title = title or default_title(doc)
     running = running_lines(text, pages)
     sections = []
     for n, (start, end) in enumerate(pages, 1):

@@ -114,8 +114,8 @@ def _sections(loaded: LoadedFile) -> DocStructure:
     text, doc = loaded.source.text, loaded.source.doc
     if loaded.fmt == "pdf":  # running headers and footers are context under an outline too
         if not loaded.headings:
-            return page_structure(text, doc, loaded.pages)
-        return heading_structure(text, doc, list(loaded.headings), None, running_lines(text, loaded.pages))
+            return page_structure(text, doc, loaded.pages, loaded.title)
+        return heading_structure(text, doc, list(loaded.headings), loaded.title, running_lines(text, loaded.pages))
     headings, context, title = list(loaded.headings), (), None
     rule = MARKUP_RULES.get(loaded.fmt)
     if rule is not None:

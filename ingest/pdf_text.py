@@ -1,0 +1,78 @@
+"""Clean what pypdf extracts from a PDF, before any span is taken over it (the cleaned text is what the
+store keeps, so citations stay exact).
+
+- A combining accent written twice ("x̄x̄" where the page shows x̄): matplotlib's ToUnicode map gives every
+  glyph of a shaped cluster the whole cluster's text (the x glyph and the macron glyph both map to "x̄"), and
+  pypdf faithfully returns both. The repeat is dropped. Mathtext draws the accent first (" ̄x"); the mark is
+  moved behind its letter.
+- Compatibility characters (the ﬁ/ﬂ ligatures, math italic 𝑥, no-break spaces) become plain text (NFKC),
+  except superscripts, subscripts and fractions: NFKC would make "σ²" read "σ2".
+- A word hyphenated at a line end ("nega-\\ntive") is joined ("negative"). The hyphen stays when the document
+  writes the compound with a hyphen elsewhere ("self-attention" mid-line), and the joined word nowhere: a
+  line-end hyphen is mostly the typesetter's, and the document's own spelling is the simplest evidence of
+  one that is the word's. The rest of the next line stays on its own line (page titles are found by line).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_MARKS = "\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff"
+_REPEATED_CLUSTER = re.compile(rf"(\w[{_MARKS}]+)\1+")
+_MARK_BEFORE_LETTER = re.compile(rf"(?<!\w)([{_MARKS}]+)(\w)")
+_KEPT_COMPAT = ("<super>", "<sub>", "<fraction>")
+_LINE_END_HYPHEN = re.compile(r"(\w+)-\n(\w+)([^\s]*)([ \t]+|(?=\n)|$)")
+_HYPHENATED = re.compile(r"\b(\w+-\w+)\b")
+
+
+def _compat(char: str) -> str:
+    if char.isascii() or unicodedata.decomposition(char).startswith(_KEPT_COMPAT):
+        return char
+    return unicodedata.normalize("NFKC", char)
+
+
+def normalize(text: str) -> str:
+    """One extracted text with its doubled accents, misplaced accents and compatibility characters fixed."""
+    text = _REPEATED_CLUSTER.sub(r"\1", text)
+    text = _MARK_BEFORE_LETTER.sub(r"\2\1", text)
+    return unicodedata.normalize("NFC", "".join(_compat(c) for c in text))
+
+
+def join_hyphenated(texts: list[str]) -> list[str]:
+    """Each text with its line-end hyphenations joined; the evidence for keeping a hyphen is all `texts`."""
+    words: set[str] = set()
+    compounds: set[str] = set()
+    for text in texts:
+        words.update(w.lower() for w in re.findall(r"\w+", text))
+        compounds.update(c.lower() for c in _HYPHENATED.findall(text))
+
+    def join(match: re.Match[str]) -> str:
+        head, tail, rest, space = match.groups()
+        if not (head[-1].isalpha() and tail[0].islower()):
+            return match.group(0)
+        keep = f"{head}-{tail}".lower() in compounds and f"{head}{tail}".lower() not in words
+        return f"{head}{'-' if keep else ''}{tail}{rest}" + ("\n" if space else "")
+
+    return [_LINE_END_HYPHEN.sub(join, text) for text in texts]
+
+
+def clean_pages(texts: list[str]) -> list[str]:
+    """The pages' extracted texts, normalized and with hyphenated line breaks joined."""
+    return join_hyphenated([normalize(text) for text in texts])
+
+
+_FILE_LIKE = re.compile(r"[/\\]|\.[A-Za-z]{2,4}$|^(?:untitled|title|document|unknown|none)\b", re.IGNORECASE)
+
+
+def metadata_title(reader: object) -> str | None:
+    """The PDF's /Title when it names the document; None when absent, blank, "Untitled" or a file name/path
+    (what many exporters write: "C:\\Users\\me\\notes.docx", "lecture3.pdf")."""
+    try:
+        raw = reader.metadata.title if reader.metadata else None  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - broken metadata only means the file name names the document
+        return None
+    title = " ".join(normalize(str(raw or "")).split())
+    if not title or not any(c.isalpha() for c in title) or _FILE_LIKE.search(title):
+        return None
+    return title
