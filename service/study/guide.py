@@ -41,6 +41,8 @@ GENERIC_TITLES = frozenset(
     ]
 )
 MAX_TITLE_WORDS = 6
+SINGULAR_ENDINGS = ("ss", "us", "is", "ics", "ous")  # loss, calculus, analysis, statistics, continuous
+SINGULAR_S = frozenset(["bias", "bayes", "series", "species", "news", "lens", "gauss"])
 CARD_FRONT = re.compile(r"^(?:Q|Question)\s*[:.]\s+")  # "Q: What is X?": the label is no part of the question
 CARD_BACK = re.compile(r"(?:A|Answer)\s*:\s*")  # "A: ...", not "A. I. Smith"
 
@@ -72,7 +74,16 @@ def title_question(title: str) -> str | None:
         return title
     if not any(ch.isalpha() for ch in title) or ":" in title or "_" in title:
         return None
-    return f"What is {title}?" if len(words) <= 3 else f"Explain {title}."
+    if len(words) > 3:
+        return f"Explain {title}."
+    return f"What {'are' if reads_plural(words[-1]) else 'is'} {title}?"
+
+
+def reads_plural(word: str) -> bool:
+    """ "distributions", "Markov chains" read plural; "analysis", "calculus", "statistics", "Bayes" do not. A
+    spelling rule, not a dictionary: a wrong guess reads off, it does not mislead."""
+    word = word.lower()
+    return len(word) > 3 and word.endswith("s") and not word.endswith(SINGULAR_ENDINGS) and word not in SINGULAR_S
 
 
 def flashcard_line(section: SectionSpan, text: str) -> Line | None:
