@@ -70,7 +70,7 @@ class EmbedderTuner(Protocol):
         ...
 
 
-# progress(stage, done, total): stage is "files" or "embed"
+# progress(stage, done, total): stage is "files", "embed" (passages) or "windows" (their sentence windows)
 Progress = Callable[[str, int, int], None]
 
 
@@ -348,7 +348,10 @@ def ingest_corpus(
             old = old_windows_by_leaf if old_windows_embedder == embedder.name else {}
             rows = [i for i, n in enumerate(leaves) if n.metadata.get("kind", "note") == "note"]  # measured on notes
             notes = [leaves[i] for i in rows]
-            owners, window_vecs, report.sentences_embedded = embed_windows(notes, vectors[rows], embedder, window, old)
+            tell = partial(progress, "windows") if progress else None  # most of a first ingest's embedding
+            owners, window_vecs, report.sentences_embedded = embed_windows(
+                notes, vectors[rows], embedder, window, old, progress=tell
+            )
             report.sentence_windows = len(owners)
             sentences = partial(
                 write_sentences,

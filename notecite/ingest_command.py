@@ -38,7 +38,7 @@ class _Bars:
             bar = self._bars[stage] = tqdm(
                 total=total,
                 desc=stage,
-                unit=" files" if stage == "files" else " passages",
+                unit={"files": " files", "windows": " windows"}.get(stage, " passages"),
                 file=sys.stderr,
                 leave=False,
                 disable=None,

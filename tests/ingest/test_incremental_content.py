@@ -37,12 +37,14 @@ def test_renamed_and_edited_files_embed_only_new_text(small_corpus: Path, tmp_pa
     optim = small_corpus / "optim.md"
     optim.write_text(optim.read_text() + "\n## RMSprop\n\nRMSprop divides each step by a running RMS.\n")
 
-    counting = make_counting()
-    report = ingest_corpus([CorpusRoot(small_corpus)], index, counting)
+    counting, stages = make_counting(), []
+    report = ingest_corpus([CorpusRoot(small_corpus)], index, counting, progress=lambda *done: stages.append(done))
 
     assert report.removed == 1 and report.embedded == 1  # the RMSprop passage, nothing else
     assert all("RMSprop" in text for text in counting.texts)
     assert len(counting.texts) == 1 + report.sentences_embedded
+    # each embedding stage reports its progress (the sentence windows were silent: most of a first ingest)
+    assert stages[-2:] == [("embed", 1, 1), ("windows", report.sentences_embedded, report.sentences_embedded)]
     cnn_after, optim_after = passages(index, "moved dir/pooling notes.txt"), passages(index, "optim.md")
     assert cnn_after.keys() == cnn_before.keys()
     assert all(np.array_equal(cnn_after[t], cnn_before[t]) for t in cnn_before)
