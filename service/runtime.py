@@ -24,10 +24,19 @@ from service.answer import AnswerPipeline
 log = logging.getLogger("notecite")
 
 
-def log_progress(stage: str, done: int, total: int) -> None:
-    """Ingest progress for the server log: a line per tenth of the work, not per file."""
-    if total and (done == total or done % max(1, total // 10) == 0):
-        log.info("ingest %s: %d/%d", stage, done, total)
+class ProgressLog:
+    """Ingest progress for the server log: a line each time a stage passes a tenth of its work, not per file.
+    (Embedding reports per batch of 64, which seldom lands on a multiple of a tenth: a 3-minute first ingest
+    logged nothing between the files and the end.)"""
+
+    def __init__(self) -> None:
+        self._tenths: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        tenth = done * 10 // total if total else 0
+        if tenth > self._tenths.get(stage, 0):
+            self._tenths[stage] = tenth
+            log.info("ingest %s: %d/%d", stage, done, total)
 
 
 def log_report(report: IngestReport) -> None:
@@ -121,7 +130,7 @@ def ingest(settings: Settings, embedder: Embedder, *, progress: bool = False) ->
         settings.index_dir,
         embedder,
         **ingest_options(settings),
-        progress=log_progress if progress else None,
+        progress=ProgressLog() if progress else None,
         store=settings.store,
         tuner=ingest_tuner(settings),
     )

@@ -4,6 +4,7 @@ first moment the server answers, not only after the first change."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from core.settings import Settings
+from service.runtime import ProgressLog
 from service.server import free_port
 from tests.notes_settings import notes_settings
 
@@ -119,3 +121,15 @@ def test_serve_stops_on_sigterm_during_its_first_ingest(tmp_path: Path) -> None:
     finally:
         server.kill()
         server.wait()
+
+
+def test_server_log_follows_embedding_batch_by_batch(caplog: pytest.LogCaptureFixture) -> None:
+    """Embedding reports per batch of 64, which seldom lands on a multiple of a tenth of 1,066 passages: the
+    server logged nothing between 'files' and the end of a 3-minute first ingest."""
+    progress = ProgressLog()
+    with caplog.at_level(logging.INFO, logger="notecite"):
+        for done in [*range(64, 1066, 64), 1066]:
+            progress("embed", done, 1066)
+        progress("windows", 0, 0)  # nothing to embed: no line
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 10 and lines[0] == "ingest embed: 128/1066" and lines[-1] == "ingest embed: 1066/1066"
