@@ -4,7 +4,7 @@
 
 import { breadcrumbText, el, truncate } from "./dom.js";
 import { markdownAvailable, renderMarkdown } from "./markdown.js";
-import { appendWithMath } from "./math.js";
+import { appendWithMath, keepCitationsWithFormulas } from "./math.js";
 import { openSource } from "./sources.js";
 
 const NEAREST_PREVIEW_CHARS = 280;
@@ -124,6 +124,7 @@ export function renderAnswer(shell, answer) {
       if (i < answer.sentences.length - 1 && sentence.separator) shell.body.append(sentence.separator);
     });
   }
+  keepCitationsWithFormulas(shell.body);
   if (answer.abstained) {
     shell.article.classList.add("abstained");
     renderNearest(shell.extras, answer.nearest);

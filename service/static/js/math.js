@@ -87,6 +87,51 @@ export function appendWithMath(parent, text) {
   return parent;
 }
 
+// A display formula is a block, so a citation written right after it ("... $$ [2]") would start a line of its
+// own. The citations that follow a display formula (nothing but spaces between), with the sentence's final stop
+// after them, move beside it: a span.math-block holds the formula (its own span, which KaTeX may fill later)
+// and them in one row.
+export function keepCitationsWithFormulas(root, selector = ".citation") {
+  for (const formula of root.querySelectorAll(".math-display")) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    walker.currentNode = formula;
+    let node = walker.nextSibling() || nextOutside(walker, formula, root);
+    const cites = [];
+    while (node) {
+      if (node.nodeType === Node.TEXT_NODE && !node.data.trim()) {
+        node = walker.nextNode();
+      } else if (node.nodeType === Node.TEXT_NODE && cites.length && /^[.,;:!?]$/.test(node.data.trim())) {
+        cites.push(node);  // the sentence's final stop, written after its citations
+        break;
+      } else if (node.nodeType === Node.ELEMENT_NODE && node.matches(selector)) {
+        cites.push(node);
+        node = walker.nextSibling() || nextOutside(walker, node, root);
+      } else if (node.nodeType === Node.ELEMENT_NODE && !node.matches(".math")
+                 && (node.tagName === "SPAN" || !node.textContent.trim())) {
+        node = walker.nextNode();  // a sentence's span (look inside it), or a <br>
+      } else {
+        break;
+      }
+    }
+    if (!cites.length) continue;
+    const block = document.createElement("span");
+    block.className = "math-block";
+    formula.replaceWith(block);
+    block.append(formula, ...cites);
+  }
+  return root;
+}
+
+// The node after `node`'s subtree in document order, within `root` (null past its end).
+function nextOutside(walker, node, root) {
+  for (let up = node; up && up !== root; up = up.parentNode) {
+    walker.currentNode = up;
+    const next = walker.nextSibling();
+    if (next) return next;
+  }
+  return null;
+}
+
 // Copy: a typeset formula in the selection becomes its TeX again.
 function texOfSelection(selection) {
   const range = selection.getRangeAt(0);
