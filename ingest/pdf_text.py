@@ -62,7 +62,11 @@ def clean_pages(texts: list[str]) -> list[str]:
     return join_hyphenated([normalize(text) for text in texts])
 
 
-_FILE_LIKE = re.compile(r"[/\\]|\.[A-Za-z]{2,4}$|^(?:untitled|title|document|unknown|none)\b", re.IGNORECASE)
+_FILE_LIKE = re.compile(
+    r"[/\\]|\.(?:pdf|docx?|pptx?|xlsx?|odt|odp|rtf|tex|dvi|ps|eps|txt|md|key|pages)$"
+    r"|^untitled\b|^(?:title|document|unknown|none|slides?|presentation)\s*\d*$",
+    re.IGNORECASE,
+)
 
 
 def metadata_title(reader: object) -> str | None:

@@ -81,6 +81,8 @@ def test_superscripts_and_fractions_keep_their_meaning() -> None:
         ("   ", "lecture3"),
         ("C:\\Users\\me\\lecture3.docx", "lecture3"),
         ("lecture3.pdf", "lecture3"),
+        ("Untitled-1", "lecture3"),
+        ("Document clustering with Node.js", "Document clustering with Node.js"),
     ],
 )
 def test_the_pdf_title_names_the_document_when_it_is_a_title(tmp_path: Path, title: str, crumb: str) -> None:
