@@ -143,7 +143,8 @@ def discover(root: CorpusRoot) -> Iterator[tuple[Path, str]]:
     suffixes = CODE_SUFFIXES if root.kind == "code" else SUPPORTED_SUFFIXES
     for path in sorted(walk(root.path)):
         rel = path.relative_to(root.path)
-        if path.suffix.lower() not in suffixes or not (path.is_file() or path.is_dir()):
+        linked = root.kind == "note" and path.is_symlink() and not path.is_file()  # _document_nodes says why not
+        if not linked and (path.suffix.lower() not in suffixes or not (path.is_file() or path.is_dir())):
             continue
         doc = root.prefix + doc_name(rel.as_posix())
         if root.kind == "code" and is_test_file(rel.as_posix()):
@@ -163,6 +164,8 @@ def _document_nodes(
     path: Path, doc: str, root: CorpusRoot, max_file_bytes: int, params: PassageParams
 ) -> tuple[DocumentRecord, str, list[TextNode]] | None:
     """Load and chunk one file; None for code files with nothing to cite (skipped silently)."""
+    if path.is_symlink() and not path.is_file():  # walk() does not enter linked folders (loops, files twice)
+        raise SkippedFile("a linked folder is not followed; copy its notes in" if path.is_dir() else "a broken link")
     if not path.resolve().is_relative_to(root.path.resolve()):  # a symlink must not publish /etc/passwd
         raise SkippedFile("links outside its folder; copy the file in instead")
     loaded = load_file(path, doc, max_file_bytes=max_file_bytes)

@@ -106,7 +106,7 @@ class NotesWatcher:
         if self.notes_dir.is_dir():
             for path in walk(self.notes_dir):  # a folder deleted meanwhile is no error 500
                 doc = self.doc_of(path)
-                if doc and path.is_file():
+                if doc and (path.is_file() or path.is_symlink()):  # a linked folder or a broken link: skipped
                     on_disk.add(doc)
         with self._lock:
             pending, skipped = dict(self._pending), {**self.runtime.skipped, **self._failed}

@@ -49,6 +49,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     (notes / "week1-link.md").symlink_to(notes / "meetings/week1/README.md")
     (notes / "outside.txt").symlink_to(outside)
     (notes / "loop").symlink_to(notes)  # a folder loop must not hang ingest or the watcher
+    (notes / "gone.md").symlink_to(notes / "deleted long ago.md")
     with running_server(settings, Runtime.build(settings)) as url:
         yield url, settings
 
@@ -60,6 +61,8 @@ def test_skipped_files_say_why_from_the_start(folder) -> None:
     assert "binary" in reasons.pop("photo.md")
     assert "empty" in reasons.pop("empty.md")
     assert "outside" in reasons.pop("outside.txt")
+    assert "linked folder is not followed" in reasons.pop("loop")  # it was left out without a word
+    assert "broken link" in reasons.pop("gone.md")
     assert reasons == {}
     documents = {d["doc"] for d in httpx.get(f"{url}/api/documents").json()["documents"]}
     # a symlink is listed under its own name, like /api/documents names it; hidden folders are neither
