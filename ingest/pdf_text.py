@@ -22,12 +22,16 @@ _MARKS = "\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff"
 _REPEATED_CLUSTER = re.compile(rf"(\w[{_MARKS}]+)\1+")
 _MARK_BEFORE_LETTER = re.compile(rf"(?<!\w)([{_MARKS}]+)(\w)")
 _KEPT_COMPAT = ("<super>", "<sub>", "<fraction>")
-_LINE_END_HYPHEN = re.compile(r"(\w+)-\n(\w+)([^\s]*)([ \t]+|(?=\n)|$)")
+# from the start of a word (a match tried inside a long word would make the search quadratic), which may be an
+# already hyphenated compound: "state-of-the-\nart"
+_LINE_END_HYPHEN = re.compile(r"(?<![\w-])((?:\w+-)*\w+)-\n(\w+)([^\s]*)([ \t]+|(?=\n)|$)")
 _HYPHENATED = re.compile(r"\b(\w+-\w+)\b")
 
 
 def _compat(char: str) -> str:
     if char.isascii() or unicodedata.decomposition(char).startswith(_KEPT_COMPAT):
+        return char
+    if "\u2100" <= char <= "\u214f":  # letterlike symbols mean something of their own: ℓ1, ℝ, ℕ, ℒ
         return char
     return unicodedata.normalize("NFKC", char)
 
@@ -51,7 +55,11 @@ def join_hyphenated(texts: list[str]) -> list[str]:
         head, tail, rest, space = match.groups()
         if not (head[-1].isalpha() and tail[0].islower()):
             return match.group(0)
-        keep = f"{head}-{tail}".lower() in compounds and f"{head}{tail}".lower() not in words
+        last = head.rsplit("-", 1)[-1]
+        # a compound's hyphen ("state-of-the-art"), and a break TeX would not make (2 letters before, 3 after:
+        # "k-means", "Q-learning", "x-axis") belong to the word; otherwise the document's own spelling decides
+        compound = "-" in head or len(last) < 2 or len(tail) < 3
+        keep = compound or (f"{last}-{tail}".lower() in compounds and f"{last}{tail}".lower() not in words)
         return f"{head}{'-' if keep else ''}{tail}{rest}" + ("\n" if space else "")
 
     return [_LINE_END_HYPHEN.sub(join, text) for text in texts]
@@ -62,11 +70,13 @@ def clean_pages(texts: list[str]) -> list[str]:
     return join_hyphenated([normalize(text) for text in texts])
 
 
+# a path (a backslash, a leading / or ~, a drive letter: not "TCP/IP"), a file name, or an exporter's placeholder
 _FILE_LIKE = re.compile(
-    r"[/\\]|\.(?:pdf|docx?|pptx?|xlsx?|odt|odp|rtf|tex|dvi|ps|eps|txt|md|key|pages)$"
-    r"|^untitled\b|^(?:title|document|unknown|none|slides?|presentation)\s*\d*$",
+    r"\\|^[/~]|^[a-z]:|\.(?:pdf|docx?|pptx?|xlsx?|odt|odp|rtf|tex|dvi|ps|eps|txt|md|key|pages)$"
+    r"|^untitled\b|^(?:title|document|unknown|none|slides?|presentation|powerpoint presentation|book)\s*\d*$",
     re.IGNORECASE,
 )
+_EXPORTER = re.compile(r"^microsoft (?:word|powerpoint|excel) - ", re.IGNORECASE)  # "Microsoft Word - Lecture 3"
 
 
 def metadata_title(reader: object) -> str | None:
@@ -76,7 +86,7 @@ def metadata_title(reader: object) -> str | None:
         raw = reader.metadata.title if reader.metadata else None  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - broken metadata only means the file name names the document
         return None
-    title = " ".join(normalize(str(raw or "")).split())
+    title = _EXPORTER.sub("", " ".join(normalize(str(raw or "")).split()))
     if not title or not any(c.isalpha() for c in title) or _FILE_LIKE.search(title):
         return None
     return title

@@ -69,8 +69,20 @@ def test_a_hyphen_at_a_line_end_is_dropped_unless_the_document_spells_the_word_w
     ]
 
 
+def test_a_compound_or_a_break_tex_would_not_make_keeps_its_hyphen() -> None:
+    pages = ["state-of-the-\nart method", "k-\nmeans and Q-\nlearning"]
+    assert join_hyphenated(pages) == ["state-of-the-art\nmethod", "k-means\nand Q-learning"]
+
+
+def test_a_long_run_of_letters_is_read_in_linear_time() -> None:
+    """Each break is tried from a word's start only: a 100,000-letter run (base64, a hex dump) took 70 s."""
+    run = "a" * 100_000
+    assert join_hyphenated([run, run + "-\nbcd"]) == [run, run + "bcd"]
+
+
 def test_superscripts_and_fractions_keep_their_meaning() -> None:
     assert normalize("σ² = ½ E[(X \u2212 μ)²], ﬂat 𝑥\u00a0here") == "σ² = ½ E[(X \u2212 μ)²], flat x here"
+    assert normalize("ℓ1 on ℝⁿ") == "ℓ1 on ℝⁿ"  # letterlike symbols are not plain letters
 
 
 @pytest.mark.parametrize(
@@ -83,6 +95,9 @@ def test_superscripts_and_fractions_keep_their_meaning() -> None:
         ("lecture3.pdf", "lecture3"),
         ("Untitled-1", "lecture3"),
         ("Document clustering with Node.js", "Document clustering with Node.js"),
+        ("TCP/IP networking", "TCP/IP networking"),  # a slash is no path
+        ("Microsoft Word - Document1", "lecture3"),  # an exporter's placeholder
+        ("Microsoft PowerPoint - Sample means", "Sample means"),
     ],
 )
 def test_the_pdf_title_names_the_document_when_it_is_a_title(tmp_path: Path, title: str, crumb: str) -> None:
