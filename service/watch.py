@@ -14,7 +14,7 @@ from typing import Any
 
 from watchfiles import watch
 
-from ingest.loaders import NOTE_SUFFIXES, doc_name
+from ingest.loaders import NOTE_SUFFIXES, SUPPORTED_SUFFIXES, doc_name
 from ingest.pipeline import walk
 from ingest.store import ingest_lock
 
@@ -66,10 +66,29 @@ class NotesWatcher:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._watch()
+            except Exception:  # watchfiles gives up on a change to a name that is not UTF-8 (b"caf\xe9.md")
+                log.exception("watching %s failed; watching it again", self.notes_dir)
+                if not self._stop.wait(1.0):
+                    self.reindex([])  # whatever changed meanwhile
+
+    def _watch(self) -> None:
         for changes in watch(self.notes_dir, stop_event=self._stop, debounce=DEBOUNCE_MS, step=50, recursive=True):
-            docs = sorted({self.doc_of(Path(path)) for _, path in changes} - {""})
+            paths = {(Path(path), self.doc_of(Path(path))) for _, path in changes}
+            docs = sorted({doc for path, doc in paths if doc and self.concerns_notes(path, doc)})
             if docs:
                 self.reindex(docs)
+
+    def concerns_notes(self, path: Path, doc: str) -> bool:
+        """Whether a change at `path` can change the index: a note, a folder (moved or deleted with its notes) or
+        a link. A log or CSV written every second beside the notes re-indexed the whole folder each time."""
+        if Path(doc).suffix.lower() in SUPPORTED_SUFFIXES or path.is_dir() or path.is_symlink():
+            return True
+        if path.exists():
+            return False
+        return any(d.doc.startswith(doc + "/") for d in self.runtime.served.reader.documents())
 
     def doc_of(self, path: Path) -> str:
         """The doc name ingest gives `path`: a symlink is named where it lies, not where it points."""

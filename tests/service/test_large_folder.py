@@ -136,3 +136,29 @@ def test_server_log_follows_embedding_batch_by_batch(caplog: pytest.LogCaptureFi
         progress("windows", 0, 0)  # nothing to embed: no line
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 10 and lines[0] == "ingest embed: 128/1066" and lines[-1] == "ingest embed: 1066/1066"
+
+
+def test_the_live_folder_outlives_odd_names_and_ignores_logs(folder, caplog: pytest.LogCaptureFixture) -> None:
+    """A change to a file whose name is not UTF-8 made watchfiles raise and the watcher thread die: nothing was
+    re-indexed any more. Every append to a log in the notes folder re-indexed the whole folder (20 appends: 20
+    full ingests)."""
+    url, settings = folder
+    log_file = settings.notes_dir / "logs" / "app.log"
+    log_file.parent.mkdir()
+    with caplog.at_level(logging.INFO, logger="notecite"):
+        for request in range(3):
+            with log_file.open("a") as fh:
+                fh.write(f"GET /healthz 200 request {request}\n")
+            time.sleep(0.4)
+        with (settings.notes_dir / os.fsdecode(b"caf\xe9 menu.md")).open("a") as fh:
+            fh.write("The ibis count is four.\n")
+        (settings.notes_dir / "heron.md").write_text("# Herons\n\nThe heron migration starts in April.\n")
+        for _ in range(150):
+            files = {f["doc"]: f for f in httpx.get(f"{url}/api/watch").json()["files"]}
+            if files.get("heron.md", {}).get("status") == "indexed":
+                break
+            time.sleep(0.2)
+    assert files["heron.md"]["status"] == "indexed" and files["logs/app.log"]["status"] == "skipped"
+    reindexed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("notes changed")]
+    assert reindexed and not any("app.log" in line for line in reindexed), reindexed
+    assert httpx.get(f"{url}/api/search", params={"q": "ibis count", "k": 1}).json()["hits"][0]["doc"] == "café menu.md"
