@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
+from models.prompts import is_refusal
 from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError
@@ -34,9 +35,17 @@ def sources_block(answer: Answer) -> str:
     return "\n\nSources:\n" + "\n".join(lines)
 
 
+def set_aside(answer: Answer, sent: str) -> bool:
+    """Whether the streamed words are not the answer: the guard replaced them by quotes, or threw them out
+    with none to quote (then the answer abstains, and only a refusal streamed was the answer itself)."""
+    return bool(answer.replaced) or (answer.abstained and not is_refusal(sent))
+
+
 def correction(answer: Answer) -> str:
     """What follows a streamed model answer the guard threw out: an OpenAI stream cannot take back what it
-    sent, so it says so and sends the notes' own sentences that replace it."""
+    sent, so it says so and sends what replaces it (the notes' own sentences, or the abstention)."""
+    if answer.replaced is None:
+        return f"\n\n(That answer was set aside.) {answer.text}"
     return f"\n\n(That answer was set aside: {answer.replaced}. The notes say:)\n{answer.text}"
 
 
@@ -102,18 +111,18 @@ def chat_completions(
 
     def events() -> Iterator[str]:
         yield chunk(completion_id, body.model, {"role": "assistant"})
-        streamed = False
+        sent: list[str] = []
         try:
             for event in slot.timed(pipeline.stream(question, history)):
                 if isinstance(event, TokenEvent):
-                    streamed = True
+                    sent.append(event.text)
                     yield chunk(completion_id, body.model, {"content": event.text})
                 elif isinstance(event, AnswerEvent):
                     record(event.answer, metrics, "chat_stream")
                     tail = sources_block(event.answer)
-                    if not streamed:  # the quoting writer and an abstention stream no tokens: send the text whole
+                    if not sent:  # the quoting writer and an abstention stream no tokens: send the text whole
                         tail = event.answer.text + tail
-                    elif event.answer.replaced:  # the client already shows the model's words
+                    elif set_aside(event.answer, "".join(sent)):  # the client already shows the model's words
                         tail = correction(event.answer) + tail
                     if tail:
                         yield chunk(completion_id, body.model, {"content": tail})

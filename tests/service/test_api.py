@@ -386,3 +386,24 @@ def test_openai_models_lists_the_one_model(client: httpx.Client) -> None:
     assert client.get("/v1/models/notecite").json()["object"] == "model"
     missing = client.get("/v1/models/gpt-4")
     assert missing.status_code == 404 and "notecite" in missing.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "replaced", "abstained", "expected"),
+    [
+        ("ReLU [1];;;;;;;;;;", "degenerate", False, "\n\n(That answer was set aside: degenerate. The notes say:)\nq"),
+        ("ReLU [1];;;;;;;;;;", None, True, "\n\n(That answer was set aside.) The notes do not cover this."),
+        ("The notes do not cover this.", None, True, None),  # the refusal streamed is the answer
+        ("ReLU is an activation [1].", None, False, None),  # the guard kept it
+    ],
+)
+def test_openai_stream_corrects_every_streamed_answer_the_guard_set_aside(
+    sent: str, replaced: str | None, abstained: bool, expected: str | None
+) -> None:
+    """Also when the guard found nothing to quote instead: the answer abstains, and the client must see it."""
+    from service.answer import Answer
+    from service.routes.chat import correction, set_aside
+
+    text = "The notes do not cover this." if abstained else "q"
+    answer = Answer("a", "q", "q", text, abstained, [], [], [], [], replaced=replaced)
+    assert (correction(answer) if set_aside(answer, sent) else None) == expected
