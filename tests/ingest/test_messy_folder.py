@@ -39,18 +39,18 @@ def test_xhtml_page_loads_without_a_parser_warning(tmp_path: Path) -> None:
 def test_folders_deleted_during_the_walk_are_passed_over(tmp_path: Path) -> None:
     """A sync client or `git checkout` removing folders while an ingest walked the tree made Path.rglob raise
     FileNotFoundError, and the whole ingest failed."""
-    names = {f"d{i}/sub/note.md" for i in range(200)}
-    for _ in range(5):
+    names = {f"d{i}/sub/note.md" for i in range(150)}
+    for _ in range(3):
         for name in names:
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / name).write_text("A note that is about to vanish.\n")
         remover = threading.Thread(
-            target=lambda: [shutil.rmtree(tmp_path / f"d{i}", ignore_errors=True) for i in reversed(range(200))]
+            target=lambda: [shutil.rmtree(tmp_path / f"d{i}", ignore_errors=True) for i in reversed(range(150))]
         )
         remover.start()
         try:
             found = {doc for _, doc in discover(CorpusRoot(tmp_path))}
         finally:
             remover.join()
-        assert found <= names | {f"d{i}" for i in range(200)} | {f"d{i}/sub" for i in range(200)}
+        assert found <= names | {f"d{i}" for i in range(150)} | {f"d{i}/sub" for i in range(150)}
     assert list(discover(CorpusRoot(tmp_path))) == []
