@@ -110,8 +110,9 @@ class AnswerSettings(BaseModel):
         ge=0,
         le=2,
         description="Below abstain_threshold, still answer when one source holds this share of the question's "
-        "key-term weight and the question names no word the notes lack: a name the embedder does not know "
-        "('what is a chasen?') gets a weak cosine though a note uses it (dev set: no question changes; above 1: off).",
+        "key-term weight, the question names no word the notes lack and one the embedder reads only as pieces: "
+        "it gives such a name ('what is a chasen?') a weak cosine though a note uses it (dev set: no question "
+        "changes; above 1: off).",
     )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(

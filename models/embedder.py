@@ -117,6 +117,12 @@ class Embedder:
                 return self.fast.embed_late(list(texts), spans, batch_size)
             return encode_late(self._model, list(texts), spans, batch_size)
 
+    def reads_whole(self, word: str) -> bool:
+        """Whether the model's tokenizer has `word` as one token: it knows "cat", while "chasen" ("chase",
+        "##n") or "抹茶" reach it only as pieces, so its cosine says little about what they name."""
+        with self._lock:  # the fast tokenizer is not thread-safe
+            return len(self._model.tokenizer.tokenize(word)) == 1  # type: ignore[attr-defined]
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Plain SentenceTransformer.encode: the reference the fast path is checked against."""
         vectors = self._model.encode(  # type: ignore[attr-defined]

@@ -2,8 +2,10 @@
 
 Two tests of the evidence:
 - strength: the best source's cosine with the question (weak everywhere: the notes are about something else),
-  unless one source holds every key term of a question that names nothing the notes lack: the embedder gives
-  a word it does not know ("what is a chasen?", in a note on matcha) a weak cosine with the note that uses it;
+  unless one source holds every key term of a question that names nothing the notes lack and a word the
+  embedder reads only as pieces: it gives such a word ("what is a chasen?", in a note on matcha) a weak
+  cosine with the note that uses it, while for "what is a cat?" (in a note quoting "the cat is on the mat")
+  a weak cosine is the right verdict;
 - unknown terms: a near-topic question ("how does mixture-of-experts routing work?") finds deep-learning
   passages with a fair cosine, yet names things the notes never mention. When the evidence is only moderate
   and enough of the question's topic words occur nowhere in the notes, the notes do not cover it;
@@ -51,6 +53,15 @@ def unknown_terms(question: str, note_stems: Container[str]) -> list[str]:
     return [w for w in dict.fromkeys(content_words(question)) if not w.isdigit() and stem(w) not in note_stems]
 
 
+def opaque_terms(question: str, embedder: object) -> list[str]:
+    """The question's topic words the embedder reads only as pieces (`Embedder.reads_whole`); none when it
+    cannot say."""
+    reads_whole = getattr(embedder, "reads_whole", None)
+    if reads_whole is None:
+        return []
+    return [w for w in dict.fromkeys(content_words(question)) if not w.isdigit() and not reads_whole(w)]
+
+
 def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity) -> float:
     """The largest share of the question's key-term weight that one note source (with its titles) holds."""
     asked = key_stems(question)
@@ -58,11 +69,14 @@ def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity)
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
 
 
-def should_abstain(strength: float, unknown: Sequence[str], config: AnswerSettings, coverage: float) -> bool:
-    """True when the notes do not cover the question: weak evidence (`strength`, the best cosine) unless one
-    source holds all its key terms (`coverage`) and it names no `unknown` word, or moderate evidence for a
-    question naming `unknown` topic words the notes never use or whose key terms no source holds."""
+def should_abstain(
+    strength: float, unknown: Sequence[str], config: AnswerSettings, coverage: float, opaque: Sequence[str] = ()
+) -> bool:
+    """True when the notes do not cover the question: weak evidence (`strength`, the best cosine) unless it
+    names a word the embedder reads only as pieces (`opaque`), no `unknown` word, and one source holds all
+    its key terms (`coverage`); or moderate evidence for a question naming `unknown` topic words the notes
+    never use or whose key terms no source holds."""
     if strength < config.abstain_threshold:
-        return bool(unknown) or coverage < config.named_term_coverage
+        return bool(unknown) or not opaque or coverage < config.named_term_coverage
     near_topic = len(unknown) >= config.unknown_terms or coverage < config.key_term_coverage
     return strength < config.near_topic_threshold and near_topic

@@ -19,7 +19,7 @@ from models.generator import Generator
 from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
 from retrieval.terms import TermRarity, key_stems
-from service.abstain import evidence_strength, key_term_coverage, should_abstain, unknown_terms
+from service.abstain import evidence_strength, key_term_coverage, opaque_terms, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
 from service.writers import Draft, ExtractiveWriter, ModelWriter, Quote, TokenEvent, Writer
@@ -111,9 +111,10 @@ class Evidence:
     strength: float  # the best source's cosine with the query
     unknown_terms: list[str]  # the question's topic words that occur nowhere in the notes
     coverage: float = 1.0  # the best note source's share of the question's key-term weight
+    opaque_terms: list[str] = field(default_factory=list)  # topic words the embedder reads only as pieces
 
     def abstains(self, config: AnswerSettings) -> bool:
-        return should_abstain(self.strength, self.unknown_terms, config, self.coverage)
+        return should_abstain(self.strength, self.unknown_terms, config, self.coverage, self.opaque_terms)
 
 
 @dataclass
@@ -182,7 +183,9 @@ class AnswerPipeline:
             sources += [h for h in code if covers_code_topic(query, h, self.retriever.term_rarity, self.config)]
         unknown = unknown_terms(question, self.retriever.reader.term_stems)
         coverage = key_term_coverage(question, sources, self.retriever.term_rarity)
-        return Evidence(question, query, sources, code_question, evidence_strength(sources), unknown, coverage)
+        opaque = opaque_terms(question, self.embedder)
+        strength = evidence_strength(sources)
+        return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque)
 
     def stream(
         self, question: str, history: Sequence[dict[str, Any]] = (), scope: Sequence[ScopeSpan] | None = None

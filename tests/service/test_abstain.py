@@ -8,6 +8,7 @@ from core.settings import AnswerSettings
 from core.text import stem
 from retrieval.retriever import Hit
 from service.abstain import evidence_strength, should_abstain, unknown_terms
+from service.runtime import Runtime
 
 NOTES = "LoRA keeps the pretrained weights frozen and trains low-rank matrices. Queries attend to keys."
 NOTE_STEMS = {stem(w) for w in NOTES.lower().replace(".", "").split()}
@@ -64,18 +65,26 @@ def test_should_abstain_on_key_term_coverage(strength: float, coverage: float, e
 
 
 @pytest.mark.parametrize(
-    ("coverage", "unknown", "expected"),
+    ("coverage", "unknown", "opaque", "expected"),
     [
-        (1.0, [], False),  # weak cosine, but one source holds every key term: a name the embedder does not know
-        (0.9, [], True),  # a key term no source holds: weak evidence abstains
-        (1.0, ["portafilter"], True),  # a word the notes never use: weak evidence abstains
+        (1.0, [], ["chasen"], False),  # weak cosine, one source holds every key term, a word the embedder can't read
+        (1.0, [], [], True),  # "what is a cat?": the embedder knows the word, so the weak cosine is the verdict
+        (0.9, [], ["chasen"], True),  # a key term no source holds: weak evidence abstains
+        (1.0, ["portafilter"], ["portafilter"], True),  # a word the notes never use: weak evidence abstains
     ],
 )
-def test_weak_evidence_answers_only_when_one_source_holds_every_key_term(
-    coverage: float, unknown: list[str], expected: bool
+def test_weak_evidence_answers_only_for_a_name_the_embedder_cannot_read_that_one_source_holds(
+    coverage: float, unknown: list[str], opaque: list[str], expected: bool
 ) -> None:
-    assert should_abstain(0.15, unknown, CONFIG, coverage) is expected
-    assert should_abstain(0.15, unknown, CONFIG.model_copy(update={"named_term_coverage": 1.5}), coverage)
+    assert should_abstain(0.15, unknown, CONFIG, coverage, opaque) is expected
+    assert should_abstain(0.15, unknown, CONFIG.model_copy(update={"named_term_coverage": 1.5}), coverage, opaque)
+
+
+def test_opaque_terms_are_the_words_the_embedder_reads_only_as_pieces(runtime: Runtime) -> None:
+    from service.abstain import opaque_terms
+
+    assert opaque_terms("What is a chasen, a cat or 抹茶?", runtime.embedder) == ["chasen", "抹茶"]
+    assert opaque_terms("What is a chasen?", object()) == []  # an embedder that cannot say: none
 
 
 def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> None:
