@@ -18,8 +18,9 @@ from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
-# "- ", "• ", "3. ", a blockquote's "> " (never ">>> "), a flashcard's "A: ": layout, not words of the answer
-LIST_MARKER = re.compile(r"(?:[-*•–—>]|\d{1,2}[.)]|(?:A|Answer):)\s+")
+# "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
+# flashcard's "A: ": layout, not words of the answer
+LIST_MARKER = re.compile(r"(?:[-*•–—]|>(?!\s*[\d.])|\d{1,2}[.)]|(?:A|Answer):)\s+")
 # What structure cannot know. Code blocks are cut out by their spans (ingest.code_blocks: fences, literal blocks,
 # <pre>, code cells; fences in plain text too), so "```" anywhere in a sentence no longer marks code (it dropped
 # prose with inline ```./build.sh```). Left: a sentence that starts like a prompt (">>> ", "$ ") or like data
@@ -27,8 +28,8 @@ LIST_MARKER = re.compile(r"(?:[-*•–—>]|\d{1,2}[.)]|(?:A|Answer):)\s+")
 CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
 # A display formula on lines of its own ("$$\n...\n$$", "\\[ ... \\]"): quoted whole or not at all, since a quote
 # of its inside alone drops the delimiters the page typesets it by
-DISPLAY_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]", re.S)
-MAX_FORMULA_CHARS = 600
+MAX_FORMULA_CHARS = 600  # a "$$" pair further apart is no formula ("costs $$ ... $$a=b$$" must find "$$a=b$$")
+DISPLAY_MATH = re.compile(rf"\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$|\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]", re.S)
 # An image embed ("![plot](fig.png)", Obsidian's "![[fig.png]]") shows a picture the answer cannot: a piece that
 # is nothing else is no answer
 IMAGE = re.compile(r"!\[\[[^\]\n]*\]\]|!\[[^\]\n]*\]\([^)\n]*\)")
@@ -92,8 +93,7 @@ def whole_formulas(
     masked = list(text)
     for a, b in cut:
         masked[max(a, 0) : b] = " " * (min(b, len(text)) - max(a, 0))
-    found = (m.span() for m in DISPLAY_MATH.finditer("".join(masked)))
-    blocks = [(s, e) for s, e in found if e - s <= MAX_FORMULA_CHARS]
+    blocks = [m.span() for m in DISPLAY_MATH.finditer("".join(masked))]
     out: list[tuple[int, int]] = []
     for start, end in spans:
         for s, e in blocks:

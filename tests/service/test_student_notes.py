@@ -96,6 +96,12 @@ def test_a_dollar_pair_in_code_is_no_formula() -> None:
     assert [text[s:e] for s, e in spans] == ["The process id is shown as\n\n$$\np = 1\n$$"]
 
 
+def test_a_stray_dollar_pair_does_not_hide_the_formula_after_it() -> None:
+    text = "Costs in $$ are high for " + "many reasons, " * 50 + "so\n\n$$a = b$$\n"
+    lead = (text.index("many"), text.index("so\n") + 2)
+    assert [text[s:e] for s, e in whole_formulas(text, [lead])][0].endswith("so\n\n$$a = b$$")
+
+
 def test_an_image_embed_alone_is_never_a_quote() -> None:
     text = (
         "The residuals should show no pattern against the fitted values.\n\n"
@@ -154,3 +160,6 @@ def test_a_blockquote_marker_is_not_quoted() -> None:
     assert [text[s:e] for s, e in answer_spans(hit)] == [
         "**Note:** logistic regression is a classifier despite its name."
     ]
+    comparison = "> 0.5 means the class is positive, below it negative.\n"
+    hit = Hit("n", "logit.md", "note", ["logit"], 0, len(comparison), comparison, 1.0)
+    assert [comparison[s:e] for s, e in answer_spans(hit)] == [comparison.strip()]  # a comparison, no marker
