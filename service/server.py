@@ -12,6 +12,7 @@ import uvicorn
 
 from core.settings import Settings
 from service.app import create_app
+from service.memory import limit_malloc_arenas
 from service.runtime import Runtime
 
 
@@ -38,6 +39,7 @@ def serve(settings: Settings) -> None:
     """One worker: the models are loaded once per process, so more workers would mean more copies. The index
     is brought up to date before uvicorn takes over SIGINT and SIGTERM: inside its start-up they were only noted,
     so Ctrl-C during a first ingest of a large folder (minutes) did nothing until the ingest ended."""
+    limit_malloc_arenas()  # before torch's threads exist (the ingest starts them): create_app would be too late
     runtime = Runtime.build(settings)
     uvicorn.run(create_app(settings, runtime), host=settings.host, port=settings.port, log_level="info", workers=1)
 
