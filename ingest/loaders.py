@@ -100,8 +100,11 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, tuple[st
         replaced = data.decode("utf-8", errors="replace")
     if declared and not declared.lower().startswith("utf"):  # a page declaring UTF-16 that is not, is mislabelled
         try:
-            return data.decode(declared), (f"not UTF-8: decoded as {declared}, the encoding the file declares",)
-        except (LookupError, UnicodeError):
+            text = data.decode(declared)
+            # a text encoding gives the bytes back; a codec that is not one ("unicode_escape", "rot13") does not
+            if text.encode(declared) == data:
+                return text, (f"not UTF-8: decoded as {declared}, the encoding the file declares",)
+        except (LookupError, UnicodeError, TypeError):
             pass
     bad = replaced.count("\ufffd") - data.count("\ufffd".encode())  # invalid sequences, not U+FFFD written
     if bad > max(16, len(replaced) // 4):

@@ -179,6 +179,12 @@ def test_xhtml_and_python_declared_encodings_are_used(tmp_path: Path) -> None:
     assert loaded.source.text == code and "cp1251" in loaded.source.warnings[0]
 
 
+def test_a_declared_codec_that_is_no_text_encoding_is_not_used() -> None:
+    """ "unicode_escape" would turn the two characters \\n of a note into a line break."""
+    text, warnings = decode_text(b"caf\xe9 \\new", "unicode_escape")
+    assert text == "café \\new" and "Windows-1252" in warnings[0]
+
+
 LATIN1_WORD = st.text(alphabet="abcdefgh ABC.#-=\néèàçüößñ€“”’", min_size=1, max_size=30)
 
 
