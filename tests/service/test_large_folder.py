@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,10 +114,15 @@ def test_serve_stops_on_sigterm_during_its_first_ingest(tmp_path: Path) -> None:
     notecite = str(Path(sys.executable).with_name("notecite"))
     command = [notecite, "serve", "--notes", str(folder), "--index", str(index), "--port", str(free_port())]
     server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
     try:
-        for line in server.stderr:  # the files are read: embedding starts now and takes far longer than 5 s
-            if f"ingest files: {len(notes)}/{len(notes)}" in line:
-                break
+        # the files are read: embedding starts now and takes far longer than 5 s. A deadline, so a changed
+        # progress line fails the test instead of hanging it
+        marker, deadline = f"ingest files: {len(notes)}/{len(notes)}", time.monotonic() + 300
+        while marker not in lines.get(timeout=max(0.0, deadline - time.monotonic())):  # queue.Empty: failed
+            pass
+        assert server.poll() is None  # still ingesting
         server.send_signal(signal.SIGTERM)
         began = time.monotonic()
         server.wait(timeout=30)
