@@ -270,11 +270,12 @@ def ingest_corpus(
         files = [(p, d, r) for r in roots if r.path.is_dir() for p, d in discover(r)]
         documents: list[tuple[DocumentRecord, str]] = []
         nodes: list[TextNode] = []
-        seen: set[str] = set()
+        seen: dict[str, Path] = {}
         for i, (path, doc, root) in enumerate(files):
-            if doc in seen:
+            if doc in seen:  # two names that read alike: b"caf\xe9.md" (not UTF-8) and "café.md"
+                report.skipped.append((doc, f"{path} has the same name as {seen[doc]}: rename one"))
                 continue
-            seen.add(doc)
+            seen[doc] = path
             try:
                 result = _document_nodes(path, doc, root, max_file_bytes, params)
             except SkippedFile as exc:

@@ -77,3 +77,17 @@ def test_an_ingest_waiting_for_the_lock_says_who_holds_it(
         ]
     worker.join(timeout=120)
     assert done.is_set() and current_generation(index) is not None
+
+
+def test_two_files_whose_names_read_alike_are_both_accounted_for(tmp_path: Path, make_counting) -> None:
+    """b"caf\\xe9.md" (a Windows zip's Latin-1 name) reads as "café.md": the second was dropped without a word."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "café.md").write_text("# Café\n\nEspresso is brewed under pressure.\n")
+    latin1 = os.fsencode(notes) + b"/caf\xe9.md"
+    with open(latin1, "wb") as f:
+        f.write(b"# Caf\xe9\n\nA latte adds steamed milk.\n")
+    report = ingest_corpus([CorpusRoot(notes)], tmp_path / "index", make_counting())
+    assert report.files == 1
+    [(doc, why)] = report.skipped
+    assert doc == "café.md" and "same name as" in why and "rename one" in why
