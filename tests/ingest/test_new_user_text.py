@@ -78,6 +78,12 @@ def test_accented_words_are_whole_and_folded() -> None:
     assert [stem(w) for w in words("naïve образование 抹茶")] == ["naiv", "образование", "抹茶"]
 
 
+def test_english_with_curly_quotes_and_dashes_reads_as_its_ascii_twin() -> None:
+    curly = "Don’t stop — it’s “fine”…\u200bnow"
+    assert words(curly) == words("Don't stop - it's \"fine\"... now") == ["don", "t", "stop", "it", "s", "fine", "now"]
+    assert words("a\u200db") == ["a\u200db"]  # a zero-width joiner joins: the Unicode path keeps it
+
+
 def test_cjk_runs_are_bigrams() -> None:
     assert words("抹茶は粉末") == ["抹茶", "茶は", "は粉", "粉末"]
     assert words("コーヒー、ｺｰﾋｰ") == ["コー", "ーヒ", "ヒー"] * 2  # the long-vowel mark and half-width kana
