@@ -47,6 +47,11 @@ ASCII_WORD = re.compile(r"[a-z0-9]+")
 # the marks of other scripts (Indic vowel signs, the kana voicing marks): there they make another word
 _DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
+# a flashcard's labels, "Q: What is X?" over "A: X is ...": no part of its question or answer (ingest finds cards
+# by them, the quiz strips them). Use with .match: "A. " needs its space, "A.I." is a word
+CARD_FRONT = re.compile(r"(?:Q|Question)\s*[:.]\s+(?=\S)")
+CARD_BACK = re.compile(r"(?:A|Answer)\s*(?::\s*|\.\s+)(?=\S)")
+
 # function words: BM25 and title detection ignore them
 STOPWORDS = frozenset(
     [

@@ -8,17 +8,15 @@ Markdown heading, so it titles its own section and is context, as in a plain-tex
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 
+from core.text import CARD_BACK, CARD_FRONT
 from ingest.code_blocks import markdown_code
 from ingest.lines import is_question
 from ingest.loaders import Heading
 from ingest.sections import line_span, split_lines
 
 CARD_LEVEL = 7  # below "######": a card sits under whatever heading it follows
-FRONT = re.compile(r"^(?:Q|Question)\s*[:.]\s+\S")
-BACK = re.compile(r"^(?:A|Answer)\s*[:.]\s*\S")
 
 
 def flashcard_headings(text: str) -> list[Heading]:
@@ -28,7 +26,7 @@ def flashcard_headings(text: str) -> list[Heading]:
     code_starts = [s for s, _ in code]
     out = []
     for line, below in zip(lines, lines[1:], strict=False):
-        if not (FRONT.match(line.text) and BACK.match(below.text) and is_question(line)):
+        if not (CARD_FRONT.match(line.text) and CARD_BACK.match(below.text) and is_question(line)):
             continue
         at = bisect_right(code_starts, line.end) - 1
         if at >= 0 and line.start < code[at][1]:

@@ -3,10 +3,10 @@ section titles turned into questions), each tied to the span that answers it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from core.text import CARD_FRONT
 from ingest.lines import is_question
 from ingest.sections import Line
 from service.study.outline import SectionReader, SectionSpan, build_outline, section_spans
@@ -43,13 +43,12 @@ GENERIC_TITLES = frozenset(
 MAX_TITLE_WORDS = 6
 SINGULAR_ENDINGS = ("ss", "us", "is", "ics", "ous")  # loss, calculus, analysis, statistics, continuous
 SINGULAR_S = frozenset(["bias", "bayes", "series", "species", "news", "lens", "gauss"])
-CARD_FRONT = re.compile(r"^(?:Q|Question)\s*[:.]\s+")  # "Q: What is X?": the label is no part of the question
-CARD_BACK = re.compile(r"(?:A|Answer)\s*:\s*")  # "A: ...", not "A. I. Smith"
 
 
 def card_question(line: str) -> str:
     """A flashcard's question without its "Q:" label."""
-    return CARD_FRONT.sub("", line, count=1)
+    label = CARD_FRONT.match(line)
+    return line[label.end() :] if label else line
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def test_notecite_quiz_in_the_terminal(study_root, study_runtime):
         input="a delta forms where a river meets slower water and drops its sediment\nno idea\n",
     )
     assert result.exit_code == 0, result.output
-    assert "What is Deltas?" in result.output
+    assert "What are Deltas?" in result.output
     assert "CORRECT" in result.output or "PARTIAL" in result.output
     assert "WRONG" in result.output
     assert "the note, rivers.md [" in result.output
