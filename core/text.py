@@ -52,6 +52,9 @@ _DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 CARD_FRONT = re.compile(r"(?:Q|Question)\s*[:.]\s+(?=\S)")
 CARD_BACK = re.compile(r"(?:A|Answer)\s*(?::\s*|\.\s+)(?=\S)")
 
+# an image embed ("![plot](fig.png)", Obsidian's "![[fig.png]]") shows a picture an answer or a card cannot
+IMAGE = re.compile(r"!\[\[[^\]\n]*\]\]|!\[[^\]\n]*\]\([^)\n]*\)")
+
 # function words: BM25 and title detection ignore them
 STOPWORDS = frozenset(
     [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.settings import AnswerSettings
-from core.text import sentence_spans, unwrapped
+from core.text import IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
@@ -30,9 +30,6 @@ CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
 # of its inside alone drops the delimiters the page typesets it by
 MAX_FORMULA_CHARS = 600  # a "$$" pair further apart is no formula ("costs $$ ... $$a=b$$" must find "$$a=b$$")
 DISPLAY_MATH = re.compile(rf"\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$|\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]", re.S)
-# An image embed ("![plot](fig.png)", Obsidian's "![[fig.png]]") shows a picture the answer cannot: a piece that
-# is nothing else is no answer
-IMAGE = re.compile(r"!\[\[[^\]\n]*\]\]|!\[[^\]\n]*\]\([^)\n]*\)")
 
 
 Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
@@ -77,7 +74,7 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
                 piece, s = piece[marker.end() :], s + marker.end()
             if CODE_OR_DATA.search(piece) or piece.endswith("::"):  # "::" ends reST's lead-in to a code block
                 continue
-            if not IMAGE.sub("", piece).strip(" \t\n.,;:"):
+            if not IMAGE.sub("", piece).strip(" \t\n.,;:"):  # a piece that is only an image is no answer
                 continue
             if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))

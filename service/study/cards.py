@@ -17,13 +17,12 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.text import CARD_BACK, sentence_spans, unwrapped
+from core.text import CARD_BACK, IMAGE, sentence_spans, unwrapped
 from ingest.sections import trim_span
 from service.study.guide import card_question, flashcard_line, title_question
 from service.study.outline import SectionReader, SectionSpan, section_spans
 
 MAX_ANSWER_CHARS = 400
-IMAGE = re.compile(r"!\[\[[^\]\n]*\]\]|!\[[^\]\n]*\]\([^)\n]*\)")  # "![logo](logo.png)", Obsidian's "![[logo.png]]"
 NOT_A_TERM = frozenset(
     [
         "it",
