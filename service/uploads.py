@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from pathlib import Path
 
 from ingest.errors import SkippedFile
@@ -20,8 +21,8 @@ from service.runtime import Runtime
 UPLOAD_TYPES = NOTE_SUFFIXES
 # Letters (any script), digits and the punctuation real file names carry ("Lecture 8 – Regression (final).pdf",
 # "Cours d'algèbre, partie 2.md"); never a path separator, nor what URLs, the shell, Windows or `DOC#Section` read
-SAFE_NAME = re.compile(r"^[\w\- .,()\[\]'’&+!@=~–—]+$")
-SAFE_PUNCTUATION = "- _ . , ' ( ) [ ] & + ! @ = ~ – —"
+SAFE_PUNCTUATION = "-_.,'’()[]&+!@=~–—"
+SAFE_NAME = re.compile(rf"[\w {re.escape(SAFE_PUNCTUATION)}]+")  # fullmatch: "$" would let a final "\n" in
 MAX_NAME_BYTES = 200  # NAME_MAX is 255 bytes; the hidden temporary copy adds a prefix
 DEVICE_NAMES = frozenset(["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)])
 TMP_PREFIX, BACKUP_PREFIX = ".upload-", ".previous-"  # hidden: ingest never reads them
@@ -95,9 +96,9 @@ class UploadStore:
 
     def check(self, filename: str, data: bytes) -> str:
         """The upload's file name when the file may be stored; otherwise the error that says why not."""
-        name = filename or ""
-        if not SAFE_NAME.match(name) or name.startswith(".") or Path(name).name != name:
-            raise BadFileName(f"{filename!r}: use letters, digits, spaces and {SAFE_PUNCTUATION}")
+        name = unicodedata.normalize("NFC", filename or "")  # macOS spells "è" as "e" and a combining accent
+        if not SAFE_NAME.fullmatch(name) or name.startswith(".") or Path(name).name != name:
+            raise BadFileName(f"{filename!r}: use letters, digits, spaces and {' '.join(SAFE_PUNCTUATION)}")
         if len(name.encode()) > MAX_NAME_BYTES:
             raise BadFileName(f"the file name is {len(name.encode())} bytes long; use at most {MAX_NAME_BYTES}")
         if name.split(".")[0].strip().lower() in DEVICE_NAMES:
