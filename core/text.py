@@ -45,7 +45,8 @@ WORD = regex.compile(rf"(?V1)(?P<cjk>{CJK_LETTER}+)|[\w--_--{CJK_LETTER}]+")
 ASCII_WORD = re.compile(r"[a-z0-9]+")
 # accents of Latin, Greek and Cyrillic letters, as NFKD spells them apart: "naïve" is found by "naive". Not
 # the marks of other scripts (Indic vowel signs, the kana voicing marks): there they make another word
-_DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+COMBINING_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"  # for a [] class
+_DIACRITICS = re.compile(f"[{COMBINING_MARKS}]+")
 
 # a flashcard's labels, "Q: What is X?" over "A: X is ...": no part of its question or answer (ingest finds cards
 # by them, the quiz strips them). Use with .match: "A. " needs its space, "A.I." is a word

@@ -10,7 +10,9 @@ store keeps, so citations stay exact).
 - A word hyphenated at a line end ("nega-\\ntive") is joined ("negative"). The hyphen stays when the document
   writes the compound with a hyphen elsewhere ("self-attention" mid-line), and the joined word nowhere: a
   line-end hyphen is mostly the typesetter's, and the document's own spelling is the simplest evidence of
-  one that is the word's. The rest of the next line stays on its own line (page titles are found by line).
+  one that is the word's. It stays too in a compound hyphenated before the break ("state-of-the-\\nart") and
+  where TeX would not break (fewer than 2 letters before or 3 after: "k-means", "Q-learning"). The rest of the
+  next line stays on its own line (page titles are found by line).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_MARKS = "\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff"
+from core.text import COMBINING_MARKS
+
+_MARKS = COMBINING_MARKS
 _REPEATED_CLUSTER = re.compile(rf"(\w[{_MARKS}]+)\1+")
 _MARK_BEFORE_LETTER = re.compile(rf"(?<!\w)([{_MARKS}]+)(\w)")
 _KEPT_COMPAT = ("<super>", "<sub>", "<fraction>")
