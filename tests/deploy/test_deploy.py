@@ -270,6 +270,7 @@ def test_compose_services_match_the_image() -> None:
     for name in ("notecite", "notecite-gpu", "eval"):
         service = services[name]
         assert service["env_file"] == ".env"
+        assert service["init"] is True, f"{name}: PID 1 ignores SIGTERM: docker stop would wait out an ingest"
         assert "${NOTES_DIR:-./notes}:/data/notes:ro" in service["volumes"], name
         mounts = {v.split(":")[1]: v.split(":")[0] for v in service["volumes"]}
         # eval indexes into a temporary directory of its own
