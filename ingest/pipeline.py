@@ -28,15 +28,14 @@ from ingest.errors import NotesDirError, SkippedFile
 from ingest.leaf_store import leaf_store
 from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, doc_name, load_file
 from ingest.passages import PassageParams, section_nodes
+from ingest.reuse import previous_index, same_content
 from ingest.schema import DocumentRecord, Kind
 from ingest.sentence_vectors import embed_windows, write_sentences
 from ingest.store import (
     DEFAULT_HNSW_THRESHOLD,
     GenerationData,
-    IndexReader,
     collect_garbage,
     ingest_lock,
-    open_index,
     publish,
     write_generation,
 )
@@ -212,30 +211,6 @@ def inputs_digest(nodes: Sequence[TextNode], documents: Sequence[tuple[DocumentR
     return digest.hexdigest()
 
 
-def _content_key(node: TextNode) -> tuple[str, tuple[str, ...]]:
-    """What a passage's vector and sentence windows are made from: its text and section path (not its doc)."""
-    return node.text, tuple(node.metadata["breadcrumbs"][1:])
-
-
-def same_content(previous: IndexReader, leaves: Sequence[TextNode]) -> dict[str, str]:
-    """New leaf id -> a leaf of `previous` that is gone now but had the same text and section path. Ids hash the
-    doc and its sha256, so a renamed or moved file, and the untouched passages of an edited one, get new ids:
-    this lets them keep their vectors instead of being embedded again."""
-    current = {n.node_id for n in leaves}
-    gone = [i for i in previous.leaf_ids if i not in current]
-    if not gone:
-        return {}
-    by_content = {_content_key(n): n.node_id for n in previous.get_nodes(gone)}
-    return {n.node_id: old for n in leaves if (old := by_content.get(_content_key(n)))}
-
-
-def _previous(index_dir: Path, store: StoreSettings | None) -> IndexReader | None:
-    try:
-        return open_index(index_dir, store)
-    except Exception:  # noqa: BLE001 - an unreadable old generation only means nothing to reuse
-        return None
-
-
 def ingest_corpus(
     roots: Sequence[CorpusRoot],
     index_dir: Path,
@@ -289,7 +264,7 @@ def ingest_corpus(
             if progress:
                 progress("files", i + 1, len(files))
 
-        previous = _previous(index_dir, store)
+        previous = previous_index(index_dir, store)
         leaves = [n for n in nodes if n.metadata["level"] == "passage"]
         report.files, report.passages = len(documents), len(leaves)
         report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
