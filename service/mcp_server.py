@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import typer
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 
 from service.study.scope import ScopeError, resolve_scope
 
@@ -34,8 +35,24 @@ def hit_out(hit: Any) -> dict[str, Any]:
         "end": hit.end,
         "text": hit.text,
         "score": round(hit.score, 4),
-        "kind": hit.kind,
+        **code_fields(hit),
     }
+
+
+def code_fields(item: Any) -> dict[str, Any]:
+    """What a code hit or citation adds (as /api/search and /api/ask send it): its symbol and 1-based lines."""
+    return {"kind": item.kind, "symbol": item.symbol, "line_start": item.line_start, "line_end": item.line_end}
+
+
+def checked_question(question: str, get_runtime: Callable[[], Any]) -> str:
+    """The question as /api/ask takes it: an empty or over-long one is a ToolError saying so (not an abstention)."""
+    question = question.strip()
+    if not question:
+        raise ToolError("the question is empty; say what you want to know")
+    limit = get_runtime().settings.limits.max_question_chars
+    if len(question) > limit:
+        raise ToolError(f"the question has {len(question)} characters; the limit is {limit}")
+    return question
 
 
 def scope_of(docs: list[str] | None, reader: Any) -> Any:
@@ -52,14 +69,16 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
     server = MCPServer("notecite", instructions=INSTRUCTIONS, version="0.1.0")
 
     @server.tool()
-    async def search_notes(query: str, k: int = 5, docs: list[str] | None = None) -> list[dict[str, Any]]:
-        """Hybrid search of the notes (no answer written): the passages best matching `query`, best first.
-        `docs` limits the search to those documents."""
+    async def search_notes(
+        query: str, k: Annotated[int, Field(ge=1, le=50)] = 5, docs: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Hybrid search of the notes (no answer written): the `k` passages best matching `query`, best first.
+        `docs` limits the search to those documents (names as hits give them)."""
 
         def run() -> list[dict[str, Any]]:
             served = get_runtime().served
             scope = scope_of(docs, served.reader)
-            return [hit_out(h) for h in served.retriever.retrieve(query, k=max(1, min(k, 50)), scope=scope)]
+            return [hit_out(h) for h in served.retriever.retrieve(query, k=k, scope=scope)]
 
         return await anyio.to_thread.run_sync(run)
 
@@ -68,10 +87,12 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
         """Answer a question from the notes, with numbered citations to exact spans; abstains when the notes
         do not cover it. `docs` limits retrieval and citations to those documents."""
 
+        asked = checked_question(question, get_runtime)
+
         def run() -> dict[str, Any]:
             served = get_runtime().served
             scope = scope_of(docs, served.reader)
-            answer = served.pipeline.answer(question, scope=scope)
+            answer = served.pipeline.answer(asked, scope=scope)
             citations = [
                 {
                     "n": c.n,
@@ -81,6 +102,7 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
                     "end": c.end,
                     "quote": c.quote,
                     "spans": [asdict(s) for s in c.spans],  # exactly what was quoted; start/end cover them all
+                    **code_fields(c),
                 }
                 for c in answer.citations
             ]
@@ -90,10 +112,12 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
 
     @server.tool()
     async def get_source(doc: str, start: int | None = None, end: int | None = None) -> dict[str, Any]:
-        """The text of an indexed document, or of its span [start, end) when both are given."""
+        """The text of an indexed document, or of its span [start, end) (give both, or neither)."""
         text = get_runtime().served.reader.source_text(doc)
         if text is None:
             raise ToolError(f"{doc!r} is not in the index")
+        if (start is None) != (end is None):
+            raise ToolError(f"give both start and end (0 <= start <= end <= {len(text)}), or neither: the whole text")
         if start is None or end is None:
             return {"doc": doc, "start": 0, "end": len(text), "text": text}
         if not 0 <= start <= end <= len(text):
