@@ -92,15 +92,21 @@ def install_error_handlers(app: FastAPI) -> None:
         error = HTTP_ERRORS.get(exc.status_code, "http error")
         if exc.status_code == 413:  # a body cut off mid-stream: Starlette's limiter says only "Content Too Large"
             return JSONResponse(error_body(error, "the request body is over the server's limit"), status_code=413)
-        return JSONResponse(error_body(error, str(exc.detail)), status_code=exc.status_code)
+        # exc.headers carries a 405's Allow (which methods to use instead) and a 401's WWW-Authenticate
+        return JSONResponse(error_body(error, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return JSONResponse(error_body("bad request", "the body is not valid JSON"), status_code=400)
+        content_type = request.headers.get("content-type", "")
+        if any(tuple(e.get("loc", ())) == ("body",) for e in errors) and "json" not in content_type:
+            # `curl -d` sends form encoding: the JSON body is then read as one string, "not a dictionary"
+            detail = f"send the body as JSON with Content-Type: application/json (got {content_type or 'none'!r})"
+            return JSONResponse(error_body("bad request", detail), status_code=400)
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg')}" for e in errors
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}" for e in errors
         )
         return JSONResponse(error_body("invalid request", problems), status_code=422)
 

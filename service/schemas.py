@@ -99,6 +99,10 @@ class ChatMessage(BaseModel):
 MODEL_ID = "notecite"  # the one model /v1/models lists; a request's `model` is echoed back whatever it names
 
 
+class ChatStreamOptions(BaseModel):
+    include_usage: bool = False  # a last chunk with empty choices and the usage, as OpenAI sends it
+
+
 class ChatCompletionRequest(BaseModel):
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1, max_length=40)
@@ -106,3 +110,5 @@ class ChatCompletionRequest(BaseModel):
     # accepted so OpenAI clients work unchanged; answers are greedy and sized by the server's settings
     max_tokens: int | None = None
     temperature: float | None = None
+    n: int = Field(1, ge=1, le=1, description="Choices to return: notecite writes one answer, so only 1.")
+    stream_options: ChatStreamOptions | None = None

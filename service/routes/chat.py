@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
 
@@ -60,6 +61,17 @@ def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
+def usage(answer: Answer) -> dict:
+    """OpenAI's usage block, which clients read unguarded: the tokens the answer model generated (the quoting
+    writer generates none); the prompt, built from passages inside the writer, is not counted."""
+    return {"prompt_tokens": 0, "completion_tokens": answer.generated_tokens, "total_tokens": answer.generated_tokens}
+
+
+def usage_chunk(completion_id: str, model: str, counts: dict) -> str:
+    body = {"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+    return f"data: {json.dumps({**body, 'choices': [], 'usage': counts})}\n\n"
+
+
 def model_card() -> dict:
     return {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "notecite"}
 
@@ -88,7 +100,7 @@ def chat_completions(
     question = check_question(turns[-1]["content"], settings)
     history = turns[:-1]
     pipeline = runtime.served.pipeline
-    completion_id = f"chatcmpl-{int(time.time() * 1000)}"
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"  # unique per request (a millisecond clock repeated)
     slot = gate.admit()
 
     if not body.stream:
@@ -106,18 +118,21 @@ def chat_completions(
                     "finish_reason": "stop",
                 }
             ],
+            "usage": usage(answer),
             "citations": [asdict(c) for c in answer.citations],
         }
 
     def events() -> Iterator[str]:
         yield chunk(completion_id, body.model, {"role": "assistant"})
         sent: list[str] = []
+        final: Answer | None = None
         try:
             for event in slot.timed(pipeline.stream(question, history)):
                 if isinstance(event, TokenEvent):
                     sent.append(event.text)
                     yield chunk(completion_id, body.model, {"content": event.text})
                 elif isinstance(event, AnswerEvent):
+                    final = event.answer
                     record(event.answer, metrics, "chat_stream")
                     tail = sources_block(event.answer)
                     if not sent:  # the quoting writer and an abstention stream no tokens: send the text whole
@@ -127,6 +142,8 @@ def chat_completions(
                     if tail:
                         yield chunk(completion_id, body.model, {"content": tail})
             yield chunk(completion_id, body.model, {}, finish="stop")
+            if final is not None and body.stream_options and body.stream_options.include_usage:
+                yield usage_chunk(completion_id, body.model, usage(final))
         except Exception as exc:
             yield f"data: {json.dumps({'error': {'message': stream_failure(exc)['detail']}})}\n\n"
         yield "data: [DONE]\n\n"

@@ -1,0 +1,50 @@
+"""What a developer integrating notecite trips on first: a standard OpenAI client reading `usage` and
+asking for `n` choices, a stream's usage chunk, a 405 without Allow, and `curl -d` without a JSON type."""
+
+from __future__ import annotations
+
+import httpx
+import openai
+import pytest
+
+
+@pytest.fixture(scope="module")
+def chat(study_url: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{study_url}/v1", api_key="unused", max_retries=0)
+
+
+def test_openai_client_gets_usage_unique_ids_and_a_clear_n_refusal(chat: openai.OpenAI) -> None:
+    messages = [{"role": "user", "content": "What does ATP stand for?"}]
+    first = chat.chat.completions.create(model="notecite", messages=messages)
+    second = chat.chat.completions.create(model="notecite", messages=messages)
+    assert first.usage is not None and first.usage.total_tokens == first.usage.completion_tokens >= 0
+    assert first.id != second.id
+    with pytest.raises(openai.UnprocessableEntityError, match="n: Input should be less than or equal to 1"):
+        chat.chat.completions.create(model="notecite", messages=messages, n=2)
+    stream = chat.chat.completions.create(
+        model="notecite", messages=messages, stream=True, stream_options={"include_usage": True}
+    )
+    chunks = list(stream)
+    assert chunks[-1].choices == [] and chunks[-1].usage is not None
+    assert chunks[-2].choices[0].finish_reason == "stop"
+    assert "Adenosine triphosphate" in "".join(c.choices[0].delta.content or "" for c in chunks[:-1])
+    plain = list(chat.chat.completions.create(model="notecite", messages=messages, stream=True))
+    assert all(c.usage is None and c.choices for c in plain)
+
+
+def test_http_errors_say_what_to_send(study_url: str) -> None:
+    with httpx.Client(base_url=study_url, timeout=60) as client:
+        wrong_method = client.put("/api/ask")
+        form = client.post(
+            "/api/ask",
+            content=b'{"question": "What is a delta?"}',
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )  # curl -d
+        untyped = client.post("/api/ask", content=b'{"question": "What is a delta?"}')
+        not_object = client.post("/api/ask", json=["What is a delta?"])
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    for response in (form, untyped):
+        assert response.status_code == 400, response.text
+        assert "Content-Type: application/json" in response.json()["detail"]
+    assert not_object.status_code == 422
+    assert not_object.json()["detail"].startswith("body: "), not_object.text
