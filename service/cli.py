@@ -120,6 +120,8 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise fail(f"--mode {mode!r}: choose hybrid, dense or bm25")
+    if not query.strip():  # as /api/search refuses q= (it listed arbitrary passages and exited 0)
+        raise fail("the query is empty; say what to look for")
     settings = settings_with(index_dir=index)
     try:
         reader = open_index(settings.index_dir, settings.store)

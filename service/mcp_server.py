@@ -75,6 +75,9 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
         """Hybrid search of the notes (no answer written): the `k` passages best matching `query`, best first.
         `docs` limits the search to those documents (names as hits give them)."""
 
+        if not query.strip():
+            raise ToolError("the query is empty; say what to look for")
+
         def run() -> list[dict[str, Any]]:
             served = get_runtime().served
             scope = scope_of(docs, served.reader)

@@ -3,9 +3,16 @@ asking for `n` choices, a stream's usage chunk, a 405 without Allow, and `curl -
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import anyio
 import httpx
 import openai
 import pytest
+from mcp import Client
+from typer.testing import CliRunner
+
+from notecite.cli import app
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +55,16 @@ def test_http_errors_say_what_to_send(study_url: str) -> None:
         assert "Content-Type: application/json" in response.json()["detail"]
     assert not_object.status_code == 422
     assert not_object.json()["detail"].startswith("body: "), not_object.text
+
+
+def test_an_empty_query_is_refused_by_the_cli_and_mcp_as_by_the_api(study_url: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["search", "  ", "--index", str(tmp_path / "none"), "--json"])
+    assert result.exit_code == 2 and "the query is empty" in result.stderr and result.stdout == ""
+    assert httpx.get(f"{study_url}/api/search", params={"q": " "}, timeout=30).status_code == 422
+
+    async def call() -> object:
+        async with Client(f"{study_url}/mcp") as client:
+            return await client.call_tool("search_notes", {"query": " "})
+
+    refused = anyio.run(call)
+    assert refused.is_error and "the query is empty" in refused.content[0].text
