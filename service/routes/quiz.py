@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -58,7 +58,7 @@ class AnswerIn(BaseModel):
     doc: str = Field(min_length=1)
     key: str = Field(min_length=1, max_length=64)
     answer: str = Field(max_length=5_000, description="What the user typed.")
-    rating: str | None = Field(None, description="again | hard | good | easy: overrides the grade's rating.")
+    rating: Literal["again", "hard", "good", "easy"] | None = Field(None, description="Overrides the grade's rating.")
 
 
 class GradeOut(BaseModel):
@@ -87,10 +87,12 @@ class AnswerOut(BaseModel):
 def quiz_call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
-    except QuizError as exc:
-        raise ApiError(
-            404 if "not in the index" in str(exc) or "no card" in str(exc) else 422, "quiz", str(exc)
-        ) from None
+    except QuizError as exc:  # named as the other routes name them (it was "quiz" for all three)
+        if "not in the index" in str(exc):
+            raise ApiError(404, "unknown document", str(exc)) from None
+        if "no card" in str(exc):
+            raise ApiError(404, "unknown card", str(exc)) from None
+        raise ApiError(422, "invalid request", str(exc)) from None
 
 
 @router.get("/decks", response_model=list[DeckOut])

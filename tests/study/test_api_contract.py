@@ -68,3 +68,17 @@ def test_an_empty_query_is_refused_by_the_cli_and_mcp_as_by_the_api(study_url: s
 
     refused = anyio.run(call)
     assert refused.is_error and "the query is empty" in refused.content[0].text
+
+
+def test_quiz_errors_are_named_as_the_other_routes_name_them(study_url: str) -> None:
+    with httpx.Client(base_url=study_url, timeout=60) as client:
+        unknown_doc = client.get("/api/quiz/next", params={"doc": "nope.md"})
+        unknown_card = client.post("/api/quiz/answer", json={"doc": "rivers.md", "key": "nokey", "answer": "x"})
+        bad_rating = client.post(
+            "/api/quiz/answer", json={"doc": "rivers.md", "key": "nokey", "answer": "x", "rating": "bogus"}
+        )
+        schema = client.get("/openapi.json").json()["components"]["schemas"]["AnswerIn"]["properties"]["rating"]
+    assert (unknown_doc.status_code, unknown_doc.json()["error"]) == (404, "unknown document")
+    assert (unknown_card.status_code, unknown_card.json()["error"]) == (404, "unknown card")
+    assert bad_rating.status_code == 422 and "'again', 'hard', 'good' or 'easy'" in bad_rating.json()["detail"]
+    assert {"again", "hard", "good", "easy"} == set(schema["anyOf"][0]["enum"])
