@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from core.settings import Settings
 from retrieval.retriever import ScopeSpan
@@ -19,6 +20,11 @@ from service.streaming import ClosingStreamingResponse, failure_detail, sse
 from service.study.scope import ScopeError, resolve_scope
 
 router = APIRouter(prefix="/api", tags=["ask"])
+
+
+def event_stream_response(events: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI 200 of a Server-Sent Events route (FastAPI documents an empty JSON body otherwise)."""
+    return {200: {"description": events, "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
 
 
 def check_question(question: str, settings: Settings) -> str:
@@ -84,7 +90,13 @@ def ask(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: M
     return answer.to_dict()
 
 
-@router.post("/ask/stream")
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    responses=event_stream_response(
+        "`event: token` {text}*, then `citations` (the Answer), then `done` {id}; or `error`"
+    ),
+)
 def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep):
     """Stream an answer as Server-Sent Events: token*, citations, done (or error)."""
     question = check_question(body.question, settings)

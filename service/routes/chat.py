@@ -19,7 +19,7 @@ from models.prompts import is_refusal
 from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError
-from service.routes.ask import answer_in, check_question, record, stream_failure
+from service.routes.ask import answer_in, check_question, event_stream_response, record, stream_failure
 from service.schemas import MODEL_ID, ChatCompletionRequest
 from service.streaming import ClosingStreamingResponse
 
@@ -89,7 +89,10 @@ def get_model(model: str) -> dict:
     return model_card()
 
 
-@router.post("/chat/completions")
+@router.post(
+    "/chat/completions",
+    responses=event_stream_response("A chat.completion (JSON), or with stream=true chat.completion.chunk events"),
+)
 def chat_completions(
     body: ChatCompletionRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep
 ):

@@ -82,3 +82,10 @@ def test_quiz_errors_are_named_as_the_other_routes_name_them(study_url: str) -> 
     assert (unknown_card.status_code, unknown_card.json()["error"]) == (404, "unknown card")
     assert bad_rating.status_code == 422 and "'again', 'hard', 'good' or 'easy'" in bad_rating.json()["detail"]
     assert {"again", "hard", "good", "easy"} == set(schema["anyOf"][0]["enum"])
+
+
+def test_openapi_documents_the_event_streams_as_event_streams(study_url: str) -> None:
+    paths = httpx.get(f"{study_url}/openapi.json", timeout=30).json()["paths"]
+    stream = paths["/api/ask/stream"]["post"]["responses"]["200"]["content"]
+    assert set(stream) == {"text/event-stream"}  # it said application/json with an empty schema
+    assert "text/event-stream" in paths["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
