@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from retrieval.retriever import Hit
 
@@ -27,6 +27,8 @@ class ScopeItem(BaseModel):
 
 
 class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt "scope" (or a "k") is a 422, not a whole-notes answer
+
     question: str = Field(min_length=1, description="The question, in your own words.")
     history: list[Turn] = Field(default_factory=list, max_length=40, description="Earlier turns, oldest first.")
     scope: list[ScopeItem] = Field(

@@ -89,3 +89,9 @@ def test_openapi_documents_the_event_streams_as_event_streams(study_url: str) ->
     stream = paths["/api/ask/stream"]["post"]["responses"]["200"]["content"]
     assert set(stream) == {"text/event-stream"}  # it said application/json with an empty schema
     assert "text/event-stream" in paths["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
+
+
+def test_a_misspelt_ask_field_is_refused_not_ignored(study_url: str) -> None:
+    body = {"question": "What is a delta?", "scopes": [{"doc": "rivers.md"}]}
+    response = httpx.post(f"{study_url}/api/ask", json=body, timeout=60)
+    assert response.status_code == 422 and "scopes: Extra inputs are not permitted" in response.json()["detail"]
