@@ -6,6 +6,8 @@ line on stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,9 @@ def ingest(
         help="Tune the embedder on the notes, kept only if it wins on held-out pairs "
         "(NOTECITE_EMBEDDER_TUNING__ENABLED).",
     ),
+    json_out: bool = typer.Option(
+        False, "--json", help="Print the report as JSON (the fields of POST /api/documents')."
+    ),
 ) -> IngestReport:
     """Index a notes folder; unchanged files are not embedded again."""
     settings = get_settings().with_overrides(
@@ -105,7 +110,13 @@ def ingest(
         bars.close()
     for doc, reason in report.skipped:
         typer.echo(f"skipped {doc}: {reason}", err=True)
+    tuned = tuner.result.summary() if tuner is not None and tuner.result is not None else None
+    if json_out:  # stdout is the JSON alone, for scripts; the tuner's line goes to stderr
+        typer.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=1))
+        if tuned:
+            typer.echo(tuned, err=True)
+        return report
     typer.echo(report.summary())
-    if tuner is not None and tuner.result is not None:
-        typer.echo(tuner.result.summary())
+    if tuned:
+        typer.echo(tuned)
     return report

@@ -3,6 +3,7 @@ asking for `n` choices, a stream's usage chunk, a 405 without Allow, and `curl -
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import anyio
@@ -95,3 +96,16 @@ def test_a_misspelt_ask_field_is_refused_not_ignored(study_url: str) -> None:
     body = {"question": "What is a delta?", "scopes": [{"doc": "rivers.md"}]}
     response = httpx.post(f"{study_url}/api/ask", json=body, timeout=60)
     assert response.status_code == 422 and "scopes: Extra inputs are not permitted" in response.json()["detail"]
+
+
+def test_ingest_json_is_the_report_alone_on_stdout(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "tcp.md").write_text("# TCP\n\nTCP is a connection-oriented transport protocol.\n")
+    (notes / "empty.md").write_text("")
+    args = ["ingest", str(notes), "--index", str(tmp_path / "index"), "--no-code", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # no summary line or progress bar mixed in
+    assert (report["files"], report["embedded"]) == (1, report["passages"]) and report["generation"]
+    assert [doc for doc, _ in report["skipped"]] == ["empty.md"]
