@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from core.settings import Settings, get_settings
 from service.admission import AnswerGate
 from service.deps import MISSING_KEY, has_write_access
-from service.errors import error_body, install_error_handlers
+from service.errors import UNAUTHORIZED_HEADERS, error_body, install_error_handlers
 from service.feedback import FeedbackStore
 from service.mcp_server import build_mcp_server
 from service.memory import limit_malloc_arenas
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         """Refuse an upload without the key by its headers, before its body is received (size: security)."""
         authorized = has_write_access(request.headers.get("authorization", ""), settings)
         if request.method == "POST" and request.url.path == UPLOAD_PATH and not authorized:
-            return JSONResponse(error_body("unauthorized", MISSING_KEY), status_code=401)
+            return JSONResponse(error_body("unauthorized", MISSING_KEY), status_code=401, headers=UNAUTHORIZED_HEADERS)
         return await call_next(request)
 
     app.middleware("http")(metrics.middleware)

@@ -41,6 +41,10 @@ HTTP_ERRORS = {400: "bad request", 404: "not found", 405: "method not allowed", 
 DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 
 
+# RFC 9110: a 401 names the scheme it wants, so a client knows to send `Authorization: Bearer KEY`
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="notecite"'}
+
+
 def error_body(error: str, detail: str) -> dict[str, str]:
     return {"error": error, "detail": detail}
 
@@ -85,7 +89,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.error, exc.detail), status_code=exc.status)
+        headers = UNAUTHORIZED_HEADERS if exc.status == 401 else None
+        return JSONResponse(error_body(exc.error, exc.detail), status_code=exc.status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -14,6 +14,7 @@ from mcp import Client
 from typer.testing import CliRunner
 
 from notecite.cli import app
+from service.server import running_server
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +110,12 @@ def test_ingest_json_is_the_report_alone_on_stdout(tmp_path: Path) -> None:
     report = json.loads(result.stdout)  # no summary line or progress bar mixed in
     assert (report["files"], report["embedded"]) == (1, report["passages"]) and report["generation"]
     assert [doc for doc, _ in report["skipped"]] == ["empty.md"]
+
+
+def test_a_401_names_the_bearer_scheme(study_runtime) -> None:  # noqa: ANN001 - service.runtime.Runtime
+    settings = study_runtime.settings.with_overrides(api_key="k-1")
+    with running_server(settings, study_runtime) as url, httpx.Client(base_url=url, timeout=60) as client:
+        delete = client.delete("/api/documents/uploads/x.md")
+        upload = client.post("/api/documents", files={"file": ("x.md", b"# x\n", "text/markdown")})
+    for response in (delete, upload):
+        assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
