@@ -18,7 +18,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
-from service.study.scope import ScopeError, resolve_scope
+from service.study.scope import ScopeError, parse_scope_option
 
 INSTRUCTIONS = (
     "Search and ask the user's own study notes. Every hit and citation names a document and a character span "
@@ -59,7 +59,7 @@ def scope_of(docs: list[str] | None, reader: Any) -> Any:
     """The scope `docs` name; a document the index lacks is a ToolError, whose reason reaches the client (any
     other exception reaches it as a bare "Error executing tool")."""
     try:
-        return resolve_scope([{"doc": d} for d in docs or []], reader)
+        return parse_scope_option(docs or [], reader)
     except ScopeError as exc:
         raise ToolError(str(exc)) from None
 
@@ -73,7 +73,7 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
         query: str, k: Annotated[int, Field(ge=1, le=50)] = 5, docs: list[str] | None = None
     ) -> list[dict[str, Any]]:
         """Hybrid search of the notes (no answer written): the `k` passages best matching `query`, best first.
-        `docs` limits the search to those documents (names as hits give them)."""
+        `docs` limits the search to those documents (names as hits give them) or sections ('DOC#Section title')."""
 
         if not query.strip():
             raise ToolError("the query is empty; say what to look for")
@@ -88,7 +88,7 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
     @server.tool()
     async def ask_notes(question: str, docs: list[str] | None = None) -> dict[str, Any]:
         """Answer a question from the notes, with numbered citations to exact spans; abstains when the notes
-        do not cover it. `docs` limits retrieval and citations to those documents."""
+        do not cover it. `docs` limits retrieval and citations to those documents or sections ('DOC#Section title')."""
 
         asked = checked_question(question, get_runtime)
 

@@ -17,7 +17,7 @@ from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
 from service.schemas import AskRequest, SearchOut
 from service.streaming import ClosingStreamingResponse, failure_detail, sse
-from service.study.scope import ScopeError, resolve_scope
+from service.study.scope import ScopeError, parse_scope_option, resolve_scope
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
@@ -133,11 +133,16 @@ def search(
     q: str = Query(..., min_length=1, description="Search query"),
     k: int = Query(10, ge=1, le=50),
     mode: str = Query("hybrid", pattern="^(hybrid|dense|bm25)$"),
-    doc: list[str] = Query([], description="Search only these documents (repeat the parameter for several)."),
+    doc: list[str] = Query(
+        [], description="Search only these documents, or sections as 'DOC#Section title' (repeat for several)."
+    ),
 ) -> dict:
     """Hybrid search over the notes and code, without generating an answer."""
     query = check_question(q, settings)
     served = runtime.served
-    scope = check_scope([{"doc": d} for d in doc], served.reader)
+    try:  # the names `notecite ask --in` and the MCP tools take
+        scope = parse_scope_option(doc, served.reader)
+    except ScopeError as exc:
+        raise ApiError(422, "bad scope", str(exc)) from None
     hits = served.retriever.retrieve(query, mode=mode, k=k, scope=scope)  # type: ignore[arg-type]
     return {"hits": [h.to_dict() for h in hits]}

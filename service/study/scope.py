@@ -31,10 +31,13 @@ def resolve_scope(items: Sequence[dict[str, Any]], reader: Any) -> list[ScopeSpa
 
 
 def parse_scope_option(values: Sequence[str], reader: Any) -> list[ScopeSpan] | None:
-    """`--in DOC` or `--in "DOC#Section title"` (a path "A > B" works too) as ScopeSpans."""
+    """`--in DOC` or `--in "DOC#Section title"` (a path "A > B" works too) as ScopeSpans; the same names
+    serve /api/search?doc= and the MCP tools' `docs`."""
     items: list[dict[str, Any]] = []
     for value in values:
         doc, _, section = value.partition("#")
+        if reader.source_text(value) is not None:  # a note named "C#.md" is a document, not a section of "C"
+            doc, section = value, ""
         if reader.source_text(doc) is None:
             raise ScopeError(f"{doc!r} is not in the index")
         if not section:

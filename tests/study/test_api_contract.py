@@ -119,3 +119,16 @@ def test_a_401_names_the_bearer_scheme(study_runtime) -> None:  # noqa: ANN001 -
         upload = client.post("/api/documents", files={"file": ("x.md", b"# x\n", "text/markdown")})
     for response in (delete, upload):
         assert response.status_code == 401 and response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_section_is_named_alike_in_the_cli_the_search_api_and_mcp(study_url: str) -> None:
+    adam = "optimizers.md#Adam"  # `notecite ask --in` took it; /api/search?doc= and MCP's docs refused it
+    hits = httpx.get(f"{study_url}/api/search", params={"q": "moving averages", "doc": adam}, timeout=30).json()
+    assert hits["hits"] and {h["breadcrumbs"][-1] for h in hits["hits"]} == {"Adam"}, hits
+
+    async def call() -> object:
+        async with Client(f"{study_url}/mcp") as client:
+            return await client.call_tool("search_notes", {"query": "moving averages", "docs": [adam]})
+
+    result = anyio.run(call)
+    assert not result.is_error and {h["breadcrumbs"][-1] for h in result.structured_content["result"]} == {"Adam"}
