@@ -88,7 +88,8 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
     @server.tool()
     async def ask_notes(question: str, docs: list[str] | None = None) -> dict[str, Any]:
         """Answer a question from the notes, with numbered citations to exact spans; abstains when the notes
-        do not cover it. `docs` limits retrieval and citations to those documents or sections ('DOC#Section title')."""
+        do not cover it (then `nearest` holds the closest passages). `docs` limits retrieval and citations to
+        those documents or sections ('DOC#Section title')."""
 
         asked = checked_question(question, get_runtime)
 
@@ -109,7 +110,8 @@ def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
                 }
                 for c in answer.citations
             ]
-            return {"text": answer.text, "abstained": answer.abstained, "citations": citations}
+            nearest = [hit_out(h) for h in answer.nearest]  # an abstention's closest passages, as /api/ask sends
+            return {"text": answer.text, "abstained": answer.abstained, "citations": citations, "nearest": nearest}
 
         return await anyio.to_thread.run_sync(run)
 

@@ -22,9 +22,10 @@ def test_mcp_tools_refuse_what_the_http_api_refuses(study_url):
             refused = [await client.call_tool(name, args) for name, args in calls]
             hits = await client.call_tool("search_notes", {"query": "river delta sediment", "k": 2})
             answer = await client.call_tool("ask_notes", {"question": "What does ATP stand for?"})
-        return tools, refused, hits, answer
+            uncovered = await client.call_tool("ask_notes", {"question": "Who won the 1998 football world cup?"})
+        return tools, refused, hits, answer, uncovered
 
-    tools, refused, hits, answer = anyio.run(main)
+    tools, refused, hits, answer, uncovered = anyio.run(main)
     k = tools["search_notes"]["properties"]["k"]
     assert (k["minimum"], k["maximum"]) == (1, 50), k
     assert all(r.is_error for r in refused), [r.content[0].text for r in refused]
@@ -37,3 +38,4 @@ def test_mcp_tools_refuse_what_the_http_api_refuses(study_url):
     assert all(set(h) >= CODE_FIELDS for h in hits.structured_content["result"])
     citations = answer.structured_content["citations"]
     assert citations and all(set(c) >= CODE_FIELDS and c["kind"] == "note" for c in citations)
+    assert uncovered.structured_content["abstained"] and uncovered.structured_content["nearest"]  # as /api/ask
