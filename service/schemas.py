@@ -107,7 +107,9 @@ class ChatStreamOptions(BaseModel):
 
 class ChatCompletionRequest(BaseModel):
     model: str = MODEL_ID
-    messages: list[ChatMessage] = Field(min_length=1, max_length=40)
+    # a chat client resends the whole conversation each turn: a long one is taken (the body cap bounds its
+    # size) and only its last turns are used, where a cap of 40 messages refused the 21st exchange
+    messages: list[ChatMessage] = Field(min_length=1, max_length=2_000)
     stream: bool = False
     # accepted so OpenAI clients work unchanged; answers are greedy and sized by the server's settings
     max_tokens: int | None = None

@@ -24,6 +24,7 @@ from service.schemas import MODEL_ID, ChatCompletionRequest
 from service.streaming import ClosingStreamingResponse
 
 router = APIRouter(prefix="/v1", tags=["openai"])
+HISTORY_TURNS = 40  # the most /api/ask takes; follow-ups read only the last user turn
 
 
 def sources_block(answer: Answer) -> str:
@@ -101,7 +102,7 @@ def chat_completions(
     if not turns or turns[-1]["role"] != "user":
         raise ApiError(422, "no question", "the last message must have role 'user'")
     question = check_question(turns[-1]["content"], settings)
-    history = turns[:-1]
+    history = turns[:-1][-HISTORY_TURNS:]
     pipeline = runtime.served.pipeline
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"  # unique per request (a millisecond clock repeated)
     slot = gate.admit()

@@ -132,3 +132,10 @@ def test_a_section_is_named_alike_in_the_cli_the_search_api_and_mcp(study_url: s
 
     result = anyio.run(call)
     assert not result.is_error and {h["breadcrumbs"][-1] for h in result.structured_content["result"]} == {"Adam"}
+
+
+def test_a_long_chat_keeps_working(chat: openai.OpenAI) -> None:
+    earlier = [{"role": r, "content": f"turn {i}"} for i in range(30) for r in ("user", "assistant")]
+    messages = [*earlier, {"role": "user", "content": "What does ATP stand for?"}]  # 61 messages: was a 422
+    reply = chat.chat.completions.create(model="notecite", messages=messages)
+    assert "Adenosine triphosphate" in reply.choices[0].message.content
