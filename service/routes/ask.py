@@ -22,9 +22,13 @@ from service.study.scope import ScopeError, parse_scope_option, resolve_scope
 router = APIRouter(prefix="/api", tags=["ask"])
 
 
-def event_stream_response(events: str) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI 200 of a Server-Sent Events route (FastAPI documents an empty JSON body otherwise)."""
-    return {200: {"description": events, "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+def event_stream_response(description: str, names: list[str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI 200 of a Server-Sent Events route (FastAPI documents an empty JSON body otherwise): the
+    schema is one event's ({event, data}, as Schemathesis reads a stream), `data` being JSON text."""
+    event: dict[str, Any] = {"type": "string", "enum": names} if names else {"type": "string"}
+    properties = {"event": event, "data": {"type": "string", "description": "JSON (or [DONE])"}}
+    schema = {"type": "object", "properties": properties, "required": ["data"]}
+    return {200: {"description": description, "content": {"text/event-stream": {"schema": schema}}}}
 
 
 def check_question(question: str, settings: Settings) -> str:
@@ -94,7 +98,8 @@ def ask(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: M
     "/ask/stream",
     response_class=StreamingResponse,
     responses=event_stream_response(
-        "`event: token` {text}*, then `citations` (the Answer), then `done` {id}; or `error`"
+        "`token` {text}*, then `citations` (the Answer), then `done` {id}; or `error` {error, detail}",
+        ["token", "citations", "done", "error"],
     ),
 )
 def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep):
