@@ -148,7 +148,15 @@ def mcp_command(
     import logging
     import sys
 
-    from service.cli import index_settings
+    from ingest.errors import IngestError
+    from models.errors import ModelError
+    from service.cli import fail, index_settings
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)  # stdout carries the protocol
-    run_stdio(index_settings(notes, index))
+    settings = index_settings(notes, index)
+    if not settings.notes_dir.is_dir():  # one stderr line and exit 2, as `notecite ask` (it was a traceback)
+        raise fail(f"notes folder {settings.notes_dir} does not exist; set NOTECITE_NOTES_DIR or --notes")
+    try:
+        run_stdio(settings)
+    except (IngestError, ModelError) as exc:
+        raise fail(str(exc)) from None

@@ -3,8 +3,13 @@ the same fields on hits and citations (a code citation keeps its symbol and line
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import anyio
 from mcp import Client
+from typer.testing import CliRunner
+
+from notecite.cli import app
 
 CODE_FIELDS = {"kind", "symbol", "line_start", "line_end"}
 
@@ -39,3 +44,12 @@ def test_mcp_tools_refuse_what_the_http_api_refuses(study_url):
     citations = answer.structured_content["citations"]
     assert citations and all(set(c) >= CODE_FIELDS and c["kind"] == "note" for c in citations)
     assert uncovered.structured_content["abstained"] and uncovered.structured_content["nearest"]  # as /api/ask
+
+
+def test_mcp_command_without_its_notes_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["mcp", "--notes", str(tmp_path / "none"), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 2 and result.stdout == ""  # stdout is the protocol's; it was a traceback, exit 1
+    assert (
+        result.stderr.strip()
+        == f"error: notes folder {tmp_path / 'none'} does not exist; set NOTECITE_NOTES_DIR or --notes"
+    )
