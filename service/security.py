@@ -95,5 +95,6 @@ def install_security(app: FastAPI, settings: Settings) -> None:
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After"],  # a browser client reads when to retry a 429 or a busy 503
         )
     app.add_middleware(SecurityMiddleware, body_limit=body_limit)

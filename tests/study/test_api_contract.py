@@ -139,3 +139,12 @@ def test_a_long_chat_keeps_working(chat: openai.OpenAI) -> None:
     messages = [*earlier, {"role": "user", "content": "What does ATP stand for?"}]  # 61 messages: was a 422
     reply = chat.chat.completions.create(model="notecite", messages=messages)
     assert "Adenosine triphosphate" in reply.choices[0].message.content
+
+
+def test_a_browser_client_may_read_retry_after(study_runtime) -> None:  # noqa: ANN001 - service.runtime.Runtime
+    origin = "https://tools.example"
+    settings = study_runtime.settings.with_overrides(cors_origins=[origin])
+    with running_server(settings, study_runtime) as url:
+        response = httpx.get(f"{url}/api/search", params={"q": "delta"}, headers={"Origin": origin}, timeout=30)
+    assert response.headers["access-control-allow-origin"] == origin
+    assert "retry-after" in response.headers["access-control-expose-headers"].lower()
