@@ -1,6 +1,6 @@
 """The one abstain decision: the service, the extractive writer and eval's threshold sweep all call it.
 
-Two tests of the evidence:
+Three tests of the evidence:
 - strength: the best source's cosine with the question (weak everywhere: the notes are about something else),
   unless one source holds every key term of a question that names nothing the notes lack and a word the
   embedder reads only as pieces: it gives such a word ("what is a chasen?", in a note on matcha) a weak
