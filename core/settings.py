@@ -112,7 +112,7 @@ class AnswerSettings(BaseModel):
         description="Below abstain_threshold, still answer when one source holds this share of the question's "
         "key-term weight, the question names no word the notes lack and one the embedder reads only as pieces: "
         "it gives such a name ('what is a chasen?') a weak cosine though a note uses it (dev set: no question "
-        "changes; above 1: off).",
+        "changes, nor on the held-out tests; above 1: off).",
     )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
