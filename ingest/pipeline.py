@@ -248,7 +248,8 @@ def ingest_corpus(
         seen: dict[str, Path] = {}
         for i, (path, doc, root) in enumerate(files):
             if doc in seen:  # two names that read alike: b"caf\xe9.md" (not UTF-8) and "café.md"
-                report.skipped.append((doc, f"{path} has the same name as {seen[doc]}: rename one"))
+                first, second = (os.fsencode(p).decode("utf-8", "backslashreplace") for p in (seen[doc], path))
+                report.skipped.append((doc, f"{second} has the same name as {first}: rename one"))  # JSON-safe
                 continue
             seen[doc] = path
             try:

@@ -91,3 +91,4 @@ def test_two_files_whose_names_read_alike_are_both_accounted_for(tmp_path: Path,
     assert report.files == 1
     [(doc, why)] = report.skipped
     assert doc == "café.md" and "same name as" in why and "rename one" in why
+    assert "caf\\xe9.md" in why and why.encode()  # the raw byte shown: a lone surrogate breaks JSON responses
