@@ -18,6 +18,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from service.errors import ApiError
+from service.routes.ask import check_question
 from service.study.scope import ScopeError, parse_scope_option
 
 INSTRUCTIONS = (
@@ -45,14 +47,12 @@ def code_fields(item: Any) -> dict[str, Any]:
 
 
 def checked_question(question: str, get_runtime: Callable[[], Any]) -> str:
-    """The question as /api/ask takes it: an empty or over-long one is a ToolError saying so (not an abstention)."""
-    question = question.strip()
-    if not question:
-        raise ToolError("the question is empty; say what you want to know")
-    limit = get_runtime().settings.limits.max_question_chars
-    if len(question) > limit:
-        raise ToolError(f"the question has {len(question)} characters; the limit is {limit}")
-    return question
+    """The question as /api/ask takes it (service.routes.ask.check_question): an empty or over-long one is a
+    ToolError saying so (not an abstention)."""
+    try:
+        return check_question(question, get_runtime().settings)
+    except ApiError as exc:
+        raise ToolError(exc.detail) from None
 
 
 def scope_of(docs: list[str] | None, reader: Any) -> Any:
