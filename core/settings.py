@@ -82,7 +82,8 @@ class AnswerSettings(BaseModel):
         description="A code symbol joins an implementation question's sources when its cosine with the question "
         "reaches this, or its path, name and text hold code_key_terms of the question's key-term weight (dev set: "
         "the code asked for 0.29-0.68 and 0.46-1.00; the best symbol for questions the code does not cover, such "
-        "as Python-tutorial ones, 0.09-0.29 and 0.00-0.30; either bar alone lost asked-for code).",
+        "as Python-tutorial ones, 0.09-0.29 and 0.00-0.30; either bar alone lost asked-for code; held-out notes "
+        "test: code citation 0.800 as without the filter, where the key-term bar alone gave 0.400).",
     )
     code_key_terms: float = Field(0.4, ge=0, le=1, description="See code_cosine.")
     abstain_threshold: float = Field(
