@@ -3,6 +3,7 @@ section titles turned into questions), each tied to the span that answers it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -43,6 +44,10 @@ GENERIC_TITLES = frozenset(
 MAX_TITLE_WORDS = 6
 SINGULAR_ENDINGS = ("ss", "us", "is", "ics", "ous")  # loss, calculus, analysis, statistics, continuous
 SINGULAR_S = frozenset(["bias", "bayes", "series", "species", "news", "lens", "gauss"])
+# names of one thing that a title capitalizes like a plural: libraries (pandas, Keras, statsmodels), and
+# "-means" / "-medoids" after a letter, which name one clustering method (K-means, c-means, k-medoids)
+SINGULAR_NAMES = frozenset(["pandas", "keras", "statsmodels", "kubernetes", "jenkins", "atlas", "canvas", "alias"])
+ONE_METHOD = re.compile(r"^[a-z]-(?:means|medoids)$")
 
 
 def card_question(line: str) -> str:
@@ -79,9 +84,12 @@ def title_question(title: str) -> str | None:
 
 
 def reads_plural(word: str) -> bool:
-    """ "distributions", "Markov chains" read plural; "analysis", "calculus", "statistics", "Bayes" do not. A
-    spelling rule, not a dictionary: a wrong guess reads off, it does not mislead."""
+    """ "distributions", "Markov chains" read plural; "analysis", "calculus", "statistics", "Bayes", "pandas",
+    "K-means" do not. A spelling rule with a few names (`SINGULAR_NAMES`), not a dictionary: a wrong guess reads
+    off, it does not mislead."""
     word = word.lower()
+    if word in SINGULAR_NAMES or ONE_METHOD.match(word):
+        return False
     return len(word) > 3 and word.endswith("s") and not word.endswith(SINGULAR_ENDINGS) and word not in SINGULAR_S
 
 

@@ -22,6 +22,13 @@ from service.study.guide import title_question
         ("Calculus", "What is Calculus?"),
         ("Bias", "What is Bias?"),
         ("Tests for two proportions", "Explain Tests for two proportions."),
+        ("Pandas", "What is Pandas?"),  # the library, capitalized as a title
+        ("K-means", "What is K-means?"),  # one clustering method
+        ("Fuzzy c-means", "What is Fuzzy c-means?"),
+        ("K-medoids", "What is K-medoids?"),
+        ("P-values", "What are P-values?"),  # a letter before a hyphen alone does not make one thing
+        ("Means", "What are Means?"),
+        ("Lambdas", "What are Lambdas?"),
     ],
 )
 def test_a_plural_title_is_asked_with_are(title: str, question: str) -> None:
