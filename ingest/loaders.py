@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.encodings import other_reading
 from ingest.errors import SkippedFile
 from ingest.schema import Kind, SourceDoc, sha256_bytes
 
@@ -78,7 +79,9 @@ codecs.register_error("notecite-legacy", _read_as_legacy)
 
 def decode_text(data: bytes, declared: str | None = None) -> tuple[str, tuple[str, ...]]:
     """UTF-8, and any bytes that are not UTF-8 read as Windows-1252: a Latin-1 note keeps its "é", and a UTF-8
-    note with a few stray bytes keeps its UTF-8 (a whole-file fallback would garble it). One character per
+    note with a few stray bytes keeps its UTF-8 (a whole-file fallback would garble it). A note with no UTF-8
+    in it whose Windows-1252 words are mojibake is read as Windows-1251, KOI8-R or Windows-1253 where that gives
+    words (ingest.encodings). One character per
     undecodable byte; spans index into this text, which is what the store keeps and serves. A byte order
     mark is no text (a notebook's JSON would not parse with it).
 
@@ -107,10 +110,14 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, tuple[st
         except (LookupError, UnicodeError, TypeError):
             pass
     bad = replaced.count("\ufffd") - data.count("\ufffd".encode())  # invalid sequences, not U+FFFD written
+    text = data.decode("utf-8", errors="notecite-legacy")
+    some_utf8 = any(not c.isascii() for c in replaced.replace("\ufffd", ""))
+    # a Russian or Greek note: as Windows-1252 its words are mojibake, and most of its bytes are not UTF-8
+    if not some_utf8 and (other := other_reading(data, text)):
+        return other[0], (f"not UTF-8: decoded as {other[1]} (as {LEGACY_ENCODING} its words read as mojibake)",)
     if bad > max(16, len(replaced) // 4):
         raise SkippedFile(f"binary or undecodable ({bad} invalid UTF-8 sequences)")
-    text = data.decode("utf-8", errors="notecite-legacy")
-    if any(not c.isascii() for c in replaced.replace("\ufffd", "")):
+    if some_utf8:
         return text, (f"invalid UTF-8: {bad} byte sequence(s) read as {LEGACY_ENCODING}",)
     return text, (f"not UTF-8: decoded as {LEGACY_ENCODING}",)
 

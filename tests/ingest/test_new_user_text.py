@@ -161,6 +161,40 @@ def test_stray_bytes_in_utf8_keep_the_utf8() -> None:
     assert warnings == ("invalid UTF-8: 2 byte sequence(s) read as Windows-1252",)
 
 
+RUSSIAN = "Градиентный спуск - это метод оптимизации.\nСкорость обучения задаёт шаг. Adam и SGD.\n"
+GREEK = "Η μηχανική μάθηση είναι κλάδος της τεχνητής νοημοσύνης.\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "name"),
+    [(RUSSIAN, "cp1251", "Windows-1251"), (RUSSIAN, "koi8_r", "KOI8-R"), (GREEK, "cp1253", "Windows-1253")],
+)
+def test_a_russian_or_greek_note_without_a_declared_encoding_reads_as_its_words(
+    tmp_path: Path, text: str, codec: str, name: str
+) -> None:
+    """As Windows-1252 the Russian note read "Ãðàäèåíòíûé ñïóñê": every word accented Latin letters."""
+    (tmp_path / "note.txt").write_bytes(text.encode(codec))
+    loaded = load_file(tmp_path / "note.txt", "note.txt")
+    assert loaded.source.text == text
+    assert loaded.source.warnings == (f"not UTF-8: decoded as {name} (as Windows-1252 its words read as mojibake)",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crème brûlée est un dessert. Le café est très bon à Paris, où l'été est chaud. ÉCOLE\n",
+        "Die Größe der Übung ist schön. Straße, Mädchen, Bäume. Öl\n",
+        "¿Qué es la regresión logística? Año, niño, señal.\n",
+        "Þú ert á Íslandi. Það er gott.\n",  # Icelandic: "Þú" has no ASCII letter, yet most words do
+        "Naïve Bayes, Gödel, the Æsir, an œuvre: crème fraîche à la française\n",
+    ],
+)
+def test_western_notes_still_read_as_windows_1252(text: str) -> None:
+    assert decode_text(text.encode("cp1252")) == (text, ("not UTF-8: decoded as Windows-1252",))
+    assert decode_text(text.encode()) == (text, ())  # and UTF-8 as UTF-8
+    assert decode_text(RUSSIAN.encode()) == (RUSSIAN, ())
+
+
 def test_byte_order_mark_is_no_text() -> None:
     cells = [{"cell_type": "markdown", "source": "A notebook saved with a BOM."}]
     loaded = load_notebook("bom.ipynb", b"\xef\xbb\xbf" + json.dumps({"cells": cells}).encode())
