@@ -16,7 +16,9 @@ from ingest.encodings import other_reading
 from ingest.errors import SkippedFile
 from ingest.schema import Kind, SourceDoc, sha256_bytes
 
-NOTE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org", ".ipynb", ".html", ".htm", ".pdf"})
+NOTE_SUFFIXES = frozenset(
+    {".txt", ".md", ".markdown", ".rst", ".org", ".tex", ".ipynb", ".html", ".htm", ".pdf", ".docx"}
+)
 MARKUP_FORMATS = {".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".org": "org"}
 CODE_SUFFIXES = frozenset({".py"})
 SUPPORTED_SUFFIXES = NOTE_SUFFIXES | CODE_SUFFIXES
@@ -37,7 +39,7 @@ class LoadedFile:
     """A decoded document and the structure its format declares (HTML headings, PDF pages)."""
 
     source: SourceDoc
-    fmt: str  # "text" | "markdown" | "rst" | "org" | "ipynb" | "html" | "pdf" | "code"
+    fmt: str  # "text" | "markdown" | "rst" | "org" | "latex" | "ipynb" | "html" | "pdf" | "docx" | "code"
     headings: tuple[Heading, ...] = ()
     pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
     code: tuple[tuple[int, int], ...] = ()  # [start, end) of code the format marks (HTML <pre>, notebook cells)
@@ -355,10 +357,18 @@ def load_file(path: Path, doc: str, *, max_file_bytes: int = 5_000_000) -> Loade
     data = read_bytes(path, max_file_bytes)
     if suffix == ".pdf":
         return _load_pdf(doc, data)
+    if suffix == ".docx":
+        from ingest.docx import load_docx
+
+        return load_docx(doc, data)
     if suffix in {".html", ".htm"}:
         return _load_html(doc, data)
     if suffix in CODE_SUFFIXES:
         return _text_like(doc, data, "code", "code")
+    if suffix == ".tex":
+        from ingest.latex import printed_or_skipped
+
+        return printed_or_skipped(_text_like(doc, data, "latex", "note"))
     if suffix == ".ipynb":
         from ingest.notebook import load_notebook
 

@@ -1,7 +1,7 @@
 """Find the sections of a document: titled `[start, end)` spans with breadcrumbs and context spans.
 
-Markdown, reST, Org, notebooks, HTML and PDF declare their structure (headings, outlines, pages), read
-here (`ingest.markup` holds the markup rules). Plain-text notes do not;
+Markdown, reST, Org, LaTeX, notebooks, HTML, Word and PDF declare their structure (headings, outlines, pages),
+read here (`ingest.markup` holds the markup rules, `ingest.latex` LaTeX's). Plain-text notes do not;
 `ingest.plaintext` infers theirs. Either way a section's heading lines are its `context`: they stay in
 its text but are never quoted as an answer. Code blocks the markup or the loader marks
 (`ingest.code_blocks`) become each section's `code`, after the sections are found: they move no bound.
@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ingest.code_blocks import CODE_RULES
 from ingest.flashcard_lines import flashcard_headings
+from ingest.latex import latex_markup
 from ingest.lines import is_heading_case, is_question, is_title_like, notion_header_end
 from ingest.loaders import Heading, LoadedFile
 from ingest.markup import MARKUP_RULES, markdown_markup
@@ -110,8 +111,27 @@ def infer_structure(loaded: LoadedFile) -> DocStructure:
     return with_code(_sections(loaded), code)
 
 
+def latex_structure(text: str, doc: str) -> DocStructure:
+    """Sections of a .tex file's body (`ingest.latex`): the preamble and what follows `\\end{document}` are
+    context while bare headings are joined, then left out of every section (LaTeX prints neither)."""
+    markup = latex_markup(text)
+    if markup.headings:
+        structure = heading_structure(text, doc, list(markup.headings), markup.title, markup.context)
+    else:
+        title = markup.title or default_title(doc)
+        structure = DocStructure(title, (Section(title, (title,), 0, len(text), context=markup.context),))
+    sections = []
+    for section in structure.sections:
+        start, end = trim_span(text, max(section.start, markup.body[0]), min(section.end, markup.body[1]))
+        if end > start:
+            sections.append(with_span(section, start, end))
+    return DocStructure(structure.title, tuple(sections))
+
+
 def _sections(loaded: LoadedFile) -> DocStructure:
     text, doc = loaded.source.text, loaded.source.doc
+    if loaded.fmt == "latex":
+        return latex_structure(text, doc)
     if loaded.fmt == "pdf":  # running headers and footers are context under an outline too
         if not loaded.headings:
             return page_structure(text, doc, loaded.pages, loaded.title)

@@ -12,12 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from llama_index.core.schema import NodeRelationship
 
+from ingest.docx import load_docx
 from ingest.errors import SkippedFile
+from ingest.latex import latex_markup
 from ingest.loaders import LoadedFile, _load_html, load_file
 from ingest.notebook import load_notebook
 from ingest.passages import PassageParams, estimate_tokens, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
 from ingest.structure import infer_structure
+from tests.ingest.docx_files import Block, docx_bytes
 
 WORDS = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
@@ -44,6 +47,13 @@ LINE = st.one_of(
     WORDS.map(lambda w: f"    {w} = 1"),  # indented code: Markdown, a reST literal block, an HTML <pre>
     WORDS.map(lambda w: f"For example {w}::"),  # reST literal block lead-in
     st.sampled_from(["```js", "~~~~", "#+BEGIN_SRC python", "#+END_SRC", ": output", ">>> x = 1", ".. code:: sh"]),
+    WORDS.map(lambda w: f"\\section{{{w}}}"),  # LaTeX: headings, starred and with a short title, run-in
+    WORDS.map(lambda w: f"\\subsection*[short]{{{w} title}}\\label{{sec:x}}"),
+    WORDS.map(lambda w: f"\\paragraph{{{w}.}} Text runs on after it."),
+    WORDS.map(lambda w: f"  \\item {w} % a comment"),
+    st.sampled_from(["\\begin{document}", "\\end{document}", "\\documentclass{article}", "\\section{", "50\\% % c"]),
+    st.sampled_from(["\\begin{verbatim}", "\\end{verbatim}", "\\begin{align}", "a &= b \\\\", "\\end{align}", "\\["]),
+    st.sampled_from(["\\]", "\\begin{itemize}", "\\item[Label]", "\\input{other}", "\\title{Notes}", "%"]),
 )
 DOCUMENT = st.tuples(st.lists(LINE, min_size=1, max_size=60), st.sampled_from(["\n", "\r\n", "\n\n"]))
 
@@ -59,36 +69,56 @@ def nodes_for(text: str, fmt: str, params: PassageParams) -> list:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(DOCUMENT, st.sampled_from(["text", "markdown", "rst", "org"]), st.sampled_from([(8, 24), (128, 240)]))
+@given(DOCUMENT, st.sampled_from(["text", "markdown", "rst", "org", "latex"]), st.sampled_from([(8, 24), (128, 240)]))
 def test_every_node_is_its_exact_source_slice(
     document: tuple[list[str], str], fmt: str, sizes: tuple[int, int]
 ) -> None:
     lines, newline = document
     text = newline.join(lines)
-    assert_exact_slices(text, nodes_for(text, fmt, PassageParams(min_tokens=sizes[0], max_tokens=sizes[1])))
+    # LaTeX prints only its body: the preamble and what follows \end{document} are no section's text
+    content = text[slice(*latex_markup(text).body)] if fmt == "latex" else text
+    nodes = nodes_for(text, fmt, PassageParams(min_tokens=sizes[0], max_tokens=sizes[1]))
+    assert_exact_slices(text, nodes, content)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(DOCUMENT, st.sampled_from(["ipynb", "html"]))
+@given(DOCUMENT, st.sampled_from(["ipynb", "html", "docx"]))
 def test_extracted_formats_are_exact_slices_too(document: tuple[list[str], str], fmt: str) -> None:
-    """Notebooks and HTML serve extracted text: every node is an exact slice of that text."""
+    """Notebooks, HTML and Word documents serve extracted text: every node is an exact slice of that text."""
     lines, newline = document
     if fmt == "ipynb":
         cells = [{"cell_type": ("markdown", "code")[i % 2], "source": line} for i, line in enumerate(lines)]
         data = json.dumps({"cells": cells}).encode()
+    elif fmt == "docx":
+        data = docx_bytes([docx_block(i, line) for i, line in enumerate(lines)])
     else:
         tags = [("h2" if x.startswith("#") else "pre" if x.startswith("    ") else "p", html.escape(x)) for x in lines]
         data = "".join(f"<{tag}>{x}</{tag}>" for tag, x in tags)
         data = data.encode("utf-8")
     try:
-        loaded = load_notebook("n.ipynb", data) if fmt == "ipynb" else _load_html("n.html", data)
+        loader = {"ipynb": load_notebook, "html": _load_html, "docx": load_docx}[fmt]
+        loaded = loader(f"n.{fmt}", data)
     except SkippedFile:
         return  # nothing with text to index: skipped with a reason, as the loaders' tests check
     nodes = section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams())
     assert_exact_slices(loaded.source.text, nodes)
 
 
-def assert_exact_slices(text: str, nodes: list) -> None:
+def docx_block(i: int, line: str) -> Block:
+    """A line as a Word paragraph: "#" lines are headings, "- " lines list items, indented lines code, every
+    fifth line a table row."""
+    if i % 5 == 4:
+        return ("table", [line.split(" ", 1)])
+    if line.startswith("#"):
+        return (("Titel", "berschrift1", "berschrift2")[min(line.count("#"), 2)], line)
+    if line.startswith("- "):
+        return ("bullet" if i % 2 else "number", line[2:])
+    return ("Code" if line.startswith("    ") else "", line)
+
+
+def assert_exact_slices(text: str, nodes: list, content: str | None = None) -> None:
+    """Every node is its span of `text`; passages nest in sections, never overlap, and hold all of `content`
+    (the text, unless a format prints only part of it) that is not blank."""
     by_id = {n.node_id: n for n in nodes}
     assert len(by_id) == len(nodes)  # ids are unique
     previous_passage_end = 0
@@ -105,7 +135,7 @@ def assert_exact_slices(text: str, nodes: list) -> None:
         else:
             children = node.relationships[NodeRelationship.CHILD]
             assert children and all(by_id[c.node_id].metadata["level"] == "passage" for c in children)
-    if text.strip():
+    if (text if content is None else content).strip():
         assert any(n.metadata["level"] == "passage" for n in nodes)  # nothing with content is lost
 
 

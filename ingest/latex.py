@@ -1,0 +1,265 @@
+r"""LaTeX notes (.tex): headings, code, and what LaTeX does not print, read from the source as written.
+
+The text every span points into is the file itself: a citation's `[start, end)` is the .tex source, and a
+quote shows the LaTeX the student typed (`\emph{prior}`, `$\theta$`: the page typesets the math). What is
+no answer text is found here and marked, never removed:
+- the preamble (up to `\begin{document}`) and anything after `\end{document}`: in no section (`body`);
+- `%` comments and `comment` environments, lines of commands alone (`\begin{itemize}`, `\label{eq:1}`,
+  `\input{intro}`), an `\item`'s marker, and display environments (equation, align, gather ...) whose formula
+  takes more than one line: context. A line of an align quoted on its own would be a formula cut apart; a
+  one-line formula is quoted whole, and `\[ \]` and `$$ $$` are left to the quoting writer, which quotes
+  them whole;
+- verbatim, lstlisting and minted environments: code (`latex_code`, registered in `ingest.code_blocks`).
+`\input` and `\include` are not followed: each .tex file is its own document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.errors import SkippedFile
+from ingest.loaders import Heading, LoadedFile
+from ingest.sections import Span, trim_span
+
+# sectioning commands and the level each opens (beamer's frame titles sit below subsections)
+HEADING_LEVELS = {
+    "part": 0,
+    "chapter": 1,
+    "addchap": 1,
+    "section": 2,
+    "addsec": 2,
+    "subsection": 3,
+    "subsubsection": 4,
+    "frametitle": 4,
+    "paragraph": 5,
+    "subparagraph": 6,
+}
+CODE_ENVIRONMENTS = ("verbatim", "Verbatim", "BVerbatim", "lstlisting", "minted")
+DISPLAY_ENVIRONMENTS = ("equation", "align", "alignat", "flalign", "gather", "multline", "eqnarray", "displaymath")
+# commands whose arguments are never printed prose, so a line of them alone is layout however many words
+# it holds (`\begin{tabular}{l c r}`, `\includegraphics[width=0.5\textwidth]{figs/prior plot}`)
+LAYOUT_COMMANDS = frozenset(
+    {"begin", "end", "label", "ref", "eqref", "cite", "nocite", "index", "input", "include", "includeonly"}
+    | {"includegraphics", "includepdf", "lstinputlisting", "inputminted", "usepackage", "documentclass"}
+    | {"bibliography", "bibliographystyle", "printbibliography", "addbibresource", "newcommand", "renewcommand"}
+    | {"providecommand", "newenvironment", "newtheorem", "DeclareMathOperator", "setlength", "setcounter"}
+    | {"vspace", "hspace", "title", "author", "date", "todo", "hypersetup", "graphicspath", "lstset"}
+    | set(HEADING_LEVELS)
+)
+
+# what a scan of one line steps over before a `%` counts: `\verb|50%|`, a URL's `%20`, an escaped `\%`
+_LINE_TOKEN = re.compile(r"\\verb\*?([^a-zA-Z\s*]).*?\1|\\(?:url|href)\{[^{}\n]*\}|\\.|%")
+_RAW_BEGIN = re.compile(r"\\begin\{(verbatim\*?|Verbatim\*?|BVerbatim|lstlisting|minted|comment)\}")
+_ARG = r"(?:\s*\[[^\[\]\n]*\]|\s*\{(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*\})*\})*\})"  # [opt] or {arg}, 2 levels deep
+_COMMAND = re.compile(rf"\\([a-zA-Z@]+)\*?((?:{_ARG})*)")
+_COMMANDS_ALONE = re.compile(rf"(?:\\[a-zA-Z@]+\*?(?:{_ARG})*\s*)+")
+_BRACED = re.compile(r"\{((?:[^{}]|\{[^{}]*\})*)\}")
+_HEADING = re.compile(rf"\\({'|'.join(HEADING_LEVELS)})(?![a-zA-Z@])\*?\s*(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\]\s*)?(?=\{{)")
+_FRAME = re.compile(r"\\begin\{frame\}\s*(?:<[^>\n]*>\s*)?(?:\[[^\[\]\n]*\]\s*)?(?=\{)")
+_DISPLAY = re.compile(rf"\\begin\{{({'|'.join(DISPLAY_ENVIRONMENTS)})(\*?)\}}")
+_ITEM = re.compile(
+    r"\\item(?![a-zA-Z@])(?:\s*\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\])?|\\bibitem(?:\[[^\[\]\n]*\])?\{[^{}\n]*\}"
+)
+_DOCUMENT_BEGIN = re.compile(r"\\begin\{document\}")
+_DOCUMENT_END = re.compile(r"\\end\{document\}")
+_TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\]\s*)?(?=\{)")
+
+
+@dataclass(frozen=True)
+class LatexMarkup:
+    """What a .tex file declares: headings in order, context spans, its `\title`, and its body's span."""
+
+    headings: tuple[Heading, ...]
+    context: tuple[Span, ...]
+    title: str | None
+    body: Span  # from after \begin{document} to \end{document}: the whole file when it has neither
+
+
+def comment_start(line: str) -> int | None:
+    r"""Where the line's `%` comment starts (an escaped `\%` or a `%` inside `\verb|..|` or `\url{..}` is text).
+
+    >>> comment_start(r"50\% of the mass % not printed"), comment_start(r"\url{a%20b}")
+    (17, None)
+    """
+    for match in _LINE_TOKEN.finditer(line):
+        if match.group(0) == "%":
+            return match.start()
+    return None
+
+
+def _scan(text: str) -> tuple[list[tuple[int, int, str]], list[Span]]:
+    """Raw environments (verbatim, lstlisting, minted, comment: LaTeX reads their text as it is, `%` and all)
+    as (start, end, name), and the `%` comments outside them, line by line."""
+    raw: list[tuple[int, int, str]] = []
+    comments: list[Span] = []
+    pos = 0
+    while pos < len(text):
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end == -1 else line_end
+        cut = comment_start(text[pos:line_end])
+        begin = _RAW_BEGIN.search(text, pos, line_end if cut is None else pos + cut)
+        if begin is not None:
+            name = begin.group(1)
+            close = text.find(f"\\end{{{name}}}", begin.end())
+            end = len(text) if close == -1 else close + len(f"\\end{{{name}}}")  # LaTeX reads on to the end
+            raw.append((begin.start(), end, name))
+            pos = end
+            continue
+        if cut is not None:
+            comments.append(trim_span(text, pos + cut, line_end))
+        pos = line_end + 1
+    return raw, comments
+
+
+def latex_code(text: str) -> tuple[Span, ...]:
+    r"""Verbatim, lstlisting and minted environments, `\begin` and `\end` lines included (as a fence's are)."""
+    raw, _ = _scan(text)
+    return tuple((s, e) for s, e, name in raw if name != "comment")
+
+
+def _masked(text: str, spans: list[Span]) -> str:
+    """`text` with `spans` blanked (line breaks kept): searched for commands, its offsets are the text's."""
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = [c if c == "\n" else " " for c in text[s:e]]
+    return "".join(chars)
+
+
+def _closing_brace(text: str, opening: int) -> int | None:
+    """Index just past the `}` matching the `{` at `opening`; None when it is never closed."""
+    depth = 0
+    for i in range(opening, len(text)):
+        if text[i] == "{" and text[i - 1 : i] != "\\":
+            depth += 1
+        elif text[i] == "}" and text[i - 1 : i] != "\\":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return None
+
+
+_MATH = re.compile(r"(\$[^$]+\$|\\\(.*?\\\))", re.S)
+_DROPPED = re.compile(r"\\(?:label|index|footnote|cite|nocite|ref|eqref)\*?(?:\[[^\[\]]*\])?\{[^{}]*\}|\\protect\b")
+_WRAPPER = re.compile(r"\\[a-zA-Z@]+\*?(?:\[[^\[\]]*\])?\{([^{}]*)\}")
+_SYMBOLS = {"\\\\": " ", "~": " ", "---": "—", "--": "–", "``": "“", "''": "”", "\\&": "&", "\\%": "%", "\\_": "_"}
+
+
+def clean_latex(raw: str) -> str:
+    r"""A title's words for breadcrumbs: formatting commands dropped for their text, math kept as written.
+
+    >>> clean_latex(r"The \emph{conjugate} prior for $\theta$~\label{sec:beta}")
+    'The conjugate prior for $\\theta$'
+    """
+    pieces = []
+    for i, piece in enumerate(_MATH.split(raw)):
+        if i % 2 == 0:
+            piece = _DROPPED.sub("", piece)
+            while (unwrapped := _WRAPPER.sub(r"\1", piece)) != piece:
+                piece = unwrapped
+            for symbol, char in _SYMBOLS.items():
+                piece = piece.replace(symbol, char)
+            piece = re.sub(r"\\([a-zA-Z@]+)\*?", r"\1", piece).replace("{", "").replace("}", "")
+        pieces.append(piece)
+    return " ".join("".join(pieces).split())
+
+
+def _braced_title(text: str, masked: str, opening: int) -> tuple[str, int] | None:
+    """(cleaned title, end) of the `{...}` argument at `opening`."""
+    end = _closing_brace(masked, opening)
+    if end is None:
+        return None
+    return clean_latex(text[opening + 1 : end - 1]), end
+
+
+def _past_labels(text: str, masked: str, end: int) -> int:
+    r"""`end` moved over the layout after a heading on its line (`\section{Priors}\label{sec:priors}`)."""
+    line_end = masked.find("\n", end)
+    line_end = len(masked) if line_end == -1 else line_end
+    rest = masked[end:line_end].strip()
+    return trim_span(text, end, line_end)[1] if rest and _is_layout(rest) else end
+
+
+def _headings(text: str, masked: str, body: Span) -> list[Heading]:
+    found: list[Heading] = []
+    for pattern in (_HEADING, _FRAME):
+        for match in pattern.finditer(masked, *body):
+            titled = _braced_title(text, masked, match.end())
+            if titled is not None and titled[0] and titled[1] <= body[1]:
+                level = HEADING_LEVELS.get(match.group(1), 0) if pattern is _HEADING else HEADING_LEVELS["frametitle"]
+                found.append(Heading(level, titled[0], match.start(), _past_labels(text, masked, titled[1])))
+    found.sort(key=lambda h: h.start)
+    return [h for i, h in enumerate(found) if i == 0 or h.start >= found[i - 1].end]  # \frametitle in a frame's {}
+
+
+def _is_layout(line: str) -> bool:
+    r"""A line of commands alone whose arguments print no prose (two or more words in a non-layout command's
+    argument are prose: `\caption{The posterior after ten flips.}`)."""
+    if not _COMMANDS_ALONE.fullmatch(line):
+        return False
+    for command in _COMMAND.finditer(line):
+        if command.group(1) in LAYOUT_COMMANDS:
+            continue
+        if any(len(arg.split()) > 1 for arg in _BRACED.findall(command.group(2))):
+            return False
+    return True
+
+
+def _display_math(masked: str, body: Span) -> list[Span]:
+    """Numbered display environments of more than one line of formula: a line of them quoted alone would be a
+    formula cut apart (`&= \\min(1, r).`). A one-line formula is quoted whole; its `\\begin`, `\\end` and
+    `\\label` lines are layout."""
+    spans = []
+    for match in _DISPLAY.finditer(masked, *body):
+        end = f"\\end{{{match.group(1)}{match.group(2)}}}"
+        close = masked.find(end, match.end(), body[1])
+        formula = masked[match.end() : close].split("\n")
+        if close != -1 and sum(1 for line in formula if line.strip() and not _is_layout(line.strip())) > 1:
+            spans.append((match.start(), close + len(end)))
+    return spans
+
+
+def latex_markup(text: str) -> LatexMarkup:
+    """Headings, context spans, title and body of a .tex file (see the module docstring)."""
+    raw, comments = _scan(text)
+    masked = _masked(text, [(s, e) for s, e, _ in raw] + comments)
+    begin = _DOCUMENT_BEGIN.search(masked)
+    body_start = begin.end() if begin else 0
+    end = _DOCUMENT_END.search(masked, body_start)
+    body = (body_start, end.start() if end else len(text))
+    context: list[Span] = [*comments, *((s, e) for s, e, name in raw if name == "comment")]
+    context += [(0, body[0]), (body[1], len(text))]  # outside the body: it joins no bare heading's section
+    context += _display_math(masked, body)
+    context += [m.span() for m in _ITEM.finditer(masked, *body)]
+    pos = body[0]
+    for line in masked[body[0] : body[1]].split("\n"):
+        if line.strip() and _is_layout(line.strip()):
+            context.append(trim_span(text, pos, pos + len(line)))
+        pos += len(line) + 1
+    title_at = _TITLE.search(masked, 0, body[1])
+    titled = _braced_title(text, masked, title_at.end()) if title_at else None
+    title = titled[0] if titled else None
+    return LatexMarkup(tuple(_headings(text, masked, body)), _merged(text, context), title or None, body)
+
+
+def _merged(text: str, spans: list[Span]) -> tuple[Span, ...]:
+    """Trimmed spans in order, one span for those that overlap (a `\\label` line inside an equation)."""
+    out: list[Span] = []
+    for s, e in sorted(trim_span(text, s, e) for s, e in spans):
+        if e <= s:
+            continue
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return tuple(out)
+
+
+def printed_or_skipped(loaded: LoadedFile) -> LoadedFile:
+    """`loaded` when its body prints some text; a preamble or macro file (only commands and comments) is
+    skipped with the reason, as ingest reports it and an upload refuses it."""
+    markup = latex_markup(loaded.source.text)
+    printed = _masked(loaded.source.text, list(markup.context))[markup.body[0] : markup.body[1]]
+    if not printed.strip():
+        raise SkippedFile("no text LaTeX would print: only a preamble, commands or comments (\\input is not followed)")
+    return loaded

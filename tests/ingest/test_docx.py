@@ -1,0 +1,126 @@
+"""Word documents: the extracted text, headings from paragraph styles, list items, table rows, code, and every
+way a .docx can be unreadable (a clear skip, nothing else lost). Files are built here as Word writes them: a zip
+of XML parts whose styles are named in styles.xml and whose lists are defined in numbering.xml."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ingest.docx import OLE_MAGIC, load_docx
+from ingest.errors import SkippedFile
+from ingest.loaders import load_file
+from ingest.passages import section_nodes
+from ingest.pipeline import CorpusRoot, ingest_corpus
+from ingest.structure import infer_structure
+from tests.ingest.docx_files import Block, W, docx_bytes
+from tests.ingest.test_passages import assert_exact_slices
+
+LECTURE: list[Block] = [
+    ("Titel", "Bayesian Inference"),
+    ("berschrift1", "Priors"),
+    ("", "A prior encodes what we believe about a parameter before seeing data"),
+    ("bullet", "Beta is conjugate to the binomial."),
+    ("bullet", "  Its mean is a / (a + b)."),
+    ("number", "Choose a prior."),
+    ("number", "Compute the posterior."),
+    ("berschrift2", "Conjugate pairs"),
+    ("table", [["Likelihood", "Prior"], ["Binomial", "Beta"], ["", ""]]),
+    ("Code", "theta = beta(a + k, b + n - k)\n    .mean()"),
+    ("berschrift1", "Sampling"),
+    ("", "Metropolis accepts a move with probability min(1, r).\nA symmetric proposal cancels."),
+]
+# the text derived by hand from LECTURE: a blank line between paragraphs, one line per item and per row
+LECTURE_TEXT = (
+    "Bayesian Inference\n\n"
+    "Priors\n\n"
+    "A prior encodes what we believe about a parameter before seeing data\n\n"
+    "- Beta is conjugate to the binomial.\n"
+    "  - Its mean is a / (a + b).\n"
+    "1. Choose a prior.\n"
+    "2. Compute the posterior.\n\n"
+    "Conjugate pairs\n\n"
+    "Likelihood | Prior\n"
+    "Binomial | Beta\n\n"
+    "theta = beta(a + k, b + n - k)\n    .mean()\n\n"
+    "Sampling\n\n"
+    "Metropolis accepts a move with probability min(1, r).\nA symmetric proposal cancels."
+)
+
+
+def test_styles_give_headings_items_rows_and_code() -> None:
+    loaded = load_docx("lecture.docx", docx_bytes(LECTURE))
+    text = loaded.source.text
+    assert text == LECTURE_TEXT
+    assert [(h.level, h.title, text[h.start : h.end]) for h in loaded.headings] == [
+        (0, "Bayesian Inference", "Bayesian Inference"),
+        (1, "Priors", "Priors"),
+        (2, "Conjugate pairs", "Conjugate pairs"),
+        (1, "Sampling", "Sampling"),
+    ]
+    assert [text[s:e] for s, e in loaded.code] == ["theta = beta(a + k, b + n - k)\n    .mean()"]
+    sections = infer_structure(loaded).sections
+    assert [s.breadcrumbs for s in sections] == [
+        ("Bayesian Inference", "Priors"),
+        ("Bayesian Inference", "Priors", "Conjugate pairs"),
+        ("Bayesian Inference", "Sampling"),
+    ]
+    assert sections[1].code == loaded.code
+    assert_exact_slices(text, section_nodes(loaded.source, sections))
+
+
+def test_deleted_changes_field_codes_and_text_box_copies_are_no_text() -> None:
+    document = (
+        f'<w:document xmlns:w="{W}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        "<w:body><w:p><w:r><w:t>Kept </w:t></w:r><w:del><w:r><w:delText>deleted </w:delText></w:r></w:del>"
+        "<w:ins><w:r><w:t>inserted</w:t></w:r></w:ins>"
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t> 7</w:t></w:r>'
+        "<w:r><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>Boxed note.</w:t></w:r></w:p>"
+        "</w:txbxContent></mc:Choice><mc:Fallback><w:txbxContent><w:p><w:r><w:t>Boxed note.</w:t></w:r></w:p>"
+        "</w:txbxContent></mc:Fallback></mc:AlternateContent></w:r></w:p></w:body></w:document>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", document)  # no styles, numbering or relationships: defaults
+    assert load_docx("d.docx", out.getvalue()).source.text == "Kept inserted 7\n\nBoxed note."
+
+
+def zip_of(parts: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+UNREADABLE = [
+    (OLE_MAGIC + b"\0" * 600, "encrypted (password-protected) or old-format Word file"),
+    (b"PK\x03\x04 truncated", "not a .docx zip archive"),
+    (b"plain text renamed to .docx", "not a .docx zip archive"),
+    (zip_of({"content.xml": "<office/>"}), "the archive has no word/document.xml"),
+    (zip_of({"word/document.xml": "<w:document><w:body>"}), "broken XML"),
+    (zip_of({"word/document.xml": '<!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>'}), "declares a DTD"),
+    (zip_of({"word/document.xml": f'<w:document xmlns:w="{W}"><w:body><w:p/></w:body></w:document>'}), "no text"),
+]
+
+
+@pytest.mark.parametrize(("data", "reason"), UNREADABLE)
+def test_an_unreadable_docx_is_skipped_with_its_reason(data: bytes, reason: str) -> None:
+    with pytest.raises(SkippedFile) as caught:
+        load_docx("bad.docx", data)
+    assert reason in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_broken_docx_loses_nothing_else(tmp_path: Path, embedder) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "locked.docx").write_bytes(OLE_MAGIC + b"\0" * 600)
+    (notes / "lecture.docx").write_bytes(docx_bytes(LECTURE))
+    report = ingest_corpus([CorpusRoot(notes)], tmp_path / "index", embedder)
+    assert report.files == 1
+    assert [(doc, "encrypted" in reason) for doc, reason in report.skipped] == [("locked.docx", True)]
+    assert load_file(notes / "lecture.docx", "lecture.docx").source.text == LECTURE_TEXT
