@@ -34,7 +34,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # tokenized into the digest of a generation's inputs (ingest.pipeline.inputs_digest): an index whose BM25 was
 # built under other token rules is rebuilt, not searched with query tokens it never holds
-TOKEN_PROBE = "LoRA's np.dot(x^2) as_strided \\Delta cudnnHandle_t: Crème naïve ＧＰＵ x² 抹茶の点て方 한국어"
+TOKEN_PROBE = "LoRA's np.dot(x^2) as_strided \\Delta cudnnHandle_t: Crème naïve ＧＰＵ x² 抹茶の点て方 한국어 ชาไทย"
 
 
 def tokenize(text: str) -> list[str]:

@@ -40,7 +40,7 @@ from collections.abc import Container, Sequence
 from core.settings import AnswerSettings
 from core.text import content_words, stem
 from retrieval.retriever import Hit, context_text
-from retrieval.terms import TermRarity, key_stems
+from retrieval.terms import TermRarity
 
 
 def evidence_strength(sources: Sequence[Hit]) -> float:
@@ -49,8 +49,11 @@ def evidence_strength(sources: Sequence[Hit]) -> float:
 
 
 def unknown_terms(question: str, note_stems: Container[str]) -> list[str]:
-    """The question's topic words that occur nowhere in the notes (compared by stem)."""
-    return [w for w in dict.fromkeys(content_words(question)) if not w.isdigit() and stem(w) not in note_stems]
+    """The question's topic words that occur nowhere in the notes (compared by stem). Its Chinese, Japanese
+    and Korean words are read against the notes' (`core.text.run_terms`): a word the notes lack is one term,
+    not each of its bigrams, and a bigram joining two words the notes hold is none."""
+    asked = dict.fromkeys(content_words(question, note_stems))
+    return [w for w in asked if not w.isdigit() and stem(w) not in note_stems]
 
 
 def opaque_terms(question: str, embedder: object) -> list[str]:
@@ -64,7 +67,7 @@ def opaque_terms(question: str, embedder: object) -> list[str]:
 
 def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity) -> float:
     """The largest share of the question's key-term weight that one note source (with its titles) holds."""
-    asked = key_stems(question)
+    asked = {stem(w) for w in content_words(question, rarity.idf)}  # key_stems, its CJK runs read as in unknown_terms
     notes = [h for h in sources if h.kind == "note"]
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.terms import STEM_PROBE, key_stems
-from core.text import ASCII_WORD, WORD, content_words, stem, words
+from core.text import ASCII_WORD, QUESTION_WORDS, STOPWORDS, WORD, content_words, stem, words
 from ingest import bm25
 from ingest.bm25 import BM25Index, tokenize
 from ingest.errors import SkippedFile
@@ -36,6 +36,7 @@ NOTES = {
     "matcha.md": "# 抹茶\n\n抹茶は粉末にした緑茶です。茶筅で点てて飲みます。\n",
     "tea.txt": "龙井茶是一种绿茶，产于杭州西湖。\n",
     "kimchi.md": "# 김치\n\n김치는 배추로 만든 한국 음식입니다.\n",
+    "thai-tea.md": "# ชาไทย\n\nชาไทยเป็นชาดำที่ผสมนมข้นหวาน\n",  # Thai tea is black tea mixed with condensed milk
     "bayes.md": "# Classifiers\n\nThe naïve Bayes classifier assumes independent features.\n",
     "dessert.txt": "Dessert notes\n\nCrème brûlée is a custard under a layer of hard caramel.\n".encode("cp1252"),
     "adam.md": "# Optimizers\n\nAdam keeps running means of the gradients and their squares.\n",
@@ -91,6 +92,53 @@ def test_cjk_runs_are_bigrams() -> None:
     assert content_words("猫 と 犬") == ["猫", "犬"]  # a one-character CJK run is a word; kana grammar is not
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("什么是抹茶？", ["抹茶"]),  # 什么 and 是 are grammar: 什么, 么是, 是抹 name nothing
+        ("抹茶是什么？", ["抹茶"]),
+        ("龙井茶产于哪里？", ["龙井", "井茶", "茶产", "产于"]),  # 哪 is grammar: 于哪, 哪里 go
+        ("目的是什么", []),  # 的 is grammar: a bigram holding it goes, 目的 (purpose) too: the list is closed
+        ("김치는 무엇입니까?", ["김치"]),  # 김치 + 는; 무엇 + 입니까 frames the question
+        ("김치란 무엇인가요?", ["김치"]),
+        ("학교에서는 고양이가", ["학교", "고양"]),  # 에서 + 는 stripped in turn; 이 + 가 after two syllables
+        ("평가 온도 결과", ["평가", "온도", "결과"]),  # nouns ending like a particle keep it
+    ],
+)
+def test_chinese_and_korean_grammar_names_no_topic(text: str, topic: list[str]) -> None:
+    assert content_words(text) == topic
+
+
+def test_a_run_is_read_against_the_notes_words() -> None:
+    """A bigram joining two words the notes hold is no word; a word they lack is one, not each bigram."""
+    known = {"抹茶", "龙井", "井茶", "김치"}
+    assert content_words("抹茶和龙井茶有什么区别？", known) == ["抹茶", "龙井", "井茶"]  # 茶和 和龙 茶有: joins
+    assert content_words("什么是乌龙茶？", known) == ["乌龙茶"]  # one unknown word, not 乌龙 and 龙茶
+    assert content_words("불고기는 무엇입니까?", known) == ["불고기"]
+    assert content_words("What is matcha?", known) == content_words("What is matcha?") == ["matcha"]
+
+
+def test_thai_lao_and_khmer_runs_are_bigrams_of_what_a_reader_sees() -> None:
+    # ชาเขียว (green tea): ช า เ ขี ย ว, the vowel ี stays on ข
+    assert words("ชาเขียว") == ["ชา", "าเ", "เขี", "ขีย", "ยว"]
+    assert words("ລາວ") == ["ລາ", "າວ"]  # Lao: ລ າ ວ
+    assert words("ភាសាខ្មែរ") == ["ភាសា", "សាខ្មែ", "ខ្មែរ"]  # Khmer: ភា សា ខ្មែ (ខ, coeng, ម, vowel) រ
+    assert tokenize("GPU ชาไทย") == ["gpu", "ชา", "าไ", "ไท", "ทย"]
+
+
+def test_bm25_finds_a_thai_word_inside_a_run() -> None:
+    """Thai writes no space between words: "ชาเขียว" is found inside "ชาเขียวญี่ปุ่นชงด้วยน้ำร้อน"."""
+    notes = {
+        "green.md": "ชาเขียวญี่ปุ่นชงด้วยน้ำร้อนแปดสิบองศา",  # Japanese green tea is brewed with water at 80 degrees
+        "thai.md": "ชาไทยเป็นชาดำที่ผสมนมข้นหวาน",  # Thai tea is black tea mixed with condensed milk
+        "coffee.md": "กาแฟดำไม่ใส่น้ำตาล",  # black coffee without sugar
+    }
+    index = BM25Index(list(notes), list(notes.values()))
+    assert index.search("ชาเขียว", 1)[0][0] == "green.md"
+    assert index.search("นมข้นหวาน", 1)[0][0] == "thai.md"
+    assert index.search("กาแฟ", 1)[0][0] == "coffee.md"
+
+
 def test_stored_term_counts_are_recounted_under_other_word_rules() -> None:
     """The probe holds words whose stems the old ASCII-only rule gave otherwise ("na", "ve")."""
     assert {"naiv", "crem", "抹茶"} <= key_stems(STEM_PROBE)
@@ -107,6 +155,9 @@ def test_ascii_text_keeps_its_tokens(text: str) -> None:
     assert [m.group() for m in bm25._TOKEN.finditer(text)] == [m.group() for m in bm25._ASCII_TOKEN.finditer(text)]
     assert words(text + " é") == [*words(text), "e"]  # the general path, on the same ASCII words
     assert tokenize(text + " é") == [*tokenize(text), "e"]
+    # topic words (the abstain rule, key terms): the rule they had before CJK grammar was told apart
+    topic = [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS and len(w) > 1]
+    assert content_words(text) == content_words(text + " é") == content_words(text, set()) == topic
 
 
 def test_bm25_finds_cjk_and_accented_passages() -> None:
@@ -124,6 +175,7 @@ def test_ingested_notes_are_found_in_their_own_words(unicode_index: tuple[Path, 
     assert top_doc(index, "茶筅で点てるお茶は？") == "matcha.md"
     assert top_doc(index, "Naive Bayes") == "bayes.md"
     assert top_doc(index, "crème brûlée") == "dessert.txt"
+    assert top_doc(index, "นมข้นหวาน") == "thai-tea.md"  # a Thai word inside a run of Thai
     reader = open_index(index)
     try:
         assert {"naiv", "抹茶", "crem"} <= reader.term_stems  # the abstain check's vocabulary folds alike
