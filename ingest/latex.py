@@ -4,11 +4,11 @@ The text every span points into is the file itself: a citation's `[start, end)` 
 quote shows the LaTeX the student typed (`\emph{prior}`, `$\theta$`: the page typesets the math). What is
 no answer text is found here and marked, never removed:
 - the preamble (up to `\begin{document}`) and anything after `\end{document}`: in no section (`body`);
-- `%` comments and `comment` environments, lines of commands alone (`\begin{itemize}`, `\label{eq:1}`,
-  `\input{intro}`), an `\item`'s marker, and display environments (equation, align, gather ...) whose formula
-  takes more than one line: context. A line of an align quoted on its own would be a formula cut apart; a
-  one-line formula is quoted whole, and `\[ \]` and `$$ $$` are left to the quoting writer, which quotes
-  them whole;
+- `%` comments, `comment` environments, `\iffalse ... \fi` drafts, lines of commands alone (`\begin{itemize}`,
+  `\label{eq:1}`, `\input{intro}`), an `\item`'s marker, and display environments (equation, align, gather ...)
+  whose formula takes more than one line: context. A line of an align quoted on its own would be a formula
+  cut apart; a one-line formula is quoted whole, and `\[ \]` and `$$ $$` are left to the quoting writer, which
+  quotes them whole;
 - verbatim, lstlisting and minted environments: code (`latex_code`, registered in `ingest.code_blocks`).
 `\input` and `\include` are not followed: each .tex file is its own document.
 """
@@ -63,6 +63,8 @@ _ITEM = re.compile(
 )
 _DOCUMENT_BEGIN = re.compile(r"\\begin\{document\}")
 _DOCUMENT_END = re.compile(r"\\end\{document\}")
+_IFFALSE = re.compile(r"\\iffalse(?![a-zA-Z@])")
+_CONDITIONAL = re.compile(r"\\(?:iffalse|iftrue|fi)(?![a-zA-Z@])")
 _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\]\s*)?(?=\{)")
 
 
@@ -219,15 +221,34 @@ def _display_math(masked: str, body: Span) -> list[Span]:
     return spans
 
 
+def _iffalse_blocks(masked: str) -> list[Span]:
+    r"""`\iffalse ... \fi` blocks, the usual way to hide a draft (an `\iffalse` or `\iftrue` inside nests);
+    one never closed runs to the end, as TeX skips it."""
+    spans: list[Span] = []
+    pos = 0
+    while (begin := _IFFALSE.search(masked, pos)) is not None:
+        depth, end = 0, len(masked)
+        for token in _CONDITIONAL.finditer(masked, begin.start()):
+            depth += 1 if token.group(0) != "\\fi" else -1
+            if depth == 0:
+                end = token.end()
+                break
+        spans.append((begin.start(), end))
+        pos = end
+    return spans
+
+
 def latex_markup(text: str) -> LatexMarkup:
     """Headings, context spans, title and body of a .tex file (see the module docstring)."""
     raw, comments = _scan(text)
     masked = _masked(text, [(s, e) for s, e, _ in raw] + comments)
+    hidden = _iffalse_blocks(masked)  # a hidden draft's \section is no heading
+    masked = _masked(masked, hidden)
     begin = _DOCUMENT_BEGIN.search(masked)
     body_start = begin.end() if begin else 0
     end = _DOCUMENT_END.search(masked, body_start)
     body = (body_start, end.start() if end else len(text))
-    context: list[Span] = [*comments, *((s, e) for s, e, name in raw if name == "comment")]
+    context: list[Span] = [*comments, *hidden, *((s, e) for s, e, name in raw if name == "comment")]
     context += [(0, body[0]), (body[1], len(text))]  # outside the body: it joins no bare heading's section
     context += _display_math(masked, body)
     context += [m.span() for m in _ITEM.finditer(masked, *body)]

@@ -149,6 +149,21 @@ def test_a_fragment_without_document_environment_is_all_body() -> None:
     assert [s.breadcrumbs for s in infer_structure(load_file_text(text)).sections] == [("Variational inference",)]
 
 
+def test_a_hidden_draft_and_beamer_frames() -> None:
+    text = (
+        "\\section{Sampling}\n"
+        "\\begin{frame}[fragile]{Gibbs sampling}\n"
+        "Gibbs draws each parameter from its full conditional.\n"
+        "\\end{frame}\n"
+        "\\iffalse\n\\section{Old draft}\nNot \\iftrue printed \\fi at all.\n\\fi\n"
+        "\\begin{frame}\n\\frametitle{Metropolis}\nMetropolis accepts with probability min(1, r).\n\\end{frame}\n"
+    )
+    markup = latex_markup(text)
+    assert [(h.level, h.title) for h in markup.headings] == [(2, "Sampling"), (4, "Gibbs sampling"), (4, "Metropolis")]
+    draft = text[text.index("\\iffalse") : text.index("\\fi\n\\begin{frame}") + len("\\fi")]
+    assert draft in [text[s:e] for s, e in markup.context]
+
+
 def test_titles_lose_their_commands_but_keep_their_math() -> None:
     assert clean_latex(r"The \textbf{ELBO}~and $\mathrm{KL}(q \| p)$ --- a bound\footnote{see Blei}") == (
         r"The ELBO and $\mathrm{KL}(q \| p)$ — a bound"

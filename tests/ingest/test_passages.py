@@ -54,6 +54,7 @@ LINE = st.one_of(
     st.sampled_from(["\\begin{document}", "\\end{document}", "\\documentclass{article}", "\\section{", "50\\% % c"]),
     st.sampled_from(["\\begin{verbatim}", "\\end{verbatim}", "\\begin{align}", "a &= b \\\\", "\\end{align}", "\\["]),
     st.sampled_from(["\\]", "\\begin{itemize}", "\\item[Label]", "\\input{other}", "\\title{Notes}", "%"]),
+    st.sampled_from(["\\iffalse", "\\fi", "\\begin{frame}{Slide}", "\\frametitle{T}", "\\begin{comment}"]),
 )
 DOCUMENT = st.tuples(st.lists(LINE, min_size=1, max_size=60), st.sampled_from(["\n", "\r\n", "\n\n"]))
 
