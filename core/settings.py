@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -182,6 +182,12 @@ class LimitSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     max_question_chars: int = Field(2000, ge=1, description="Longest question (and feedback question) accepted.")
+    search_k: int = Field(
+        10,
+        ge=1,
+        description="Hits a search returns when it names no k: /api/search, `notecite search`, MCP search_notes.",
+    )
+    max_search_k: int = Field(50, ge=1, description="Most hits one search may ask for (k), on every surface.")
     max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest uploaded file.")
     max_file_bytes: int = Field(5_000_000, ge=1, description="Ingest skips files larger than this.")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute from one client address.")
@@ -197,6 +203,20 @@ class LimitSettings(BaseModel):
     generation_timeout_s: float = Field(
         120.0, gt=0, description="An answer still being written after this many seconds ends with 504 / an error event."
     )
+
+    @model_validator(mode="after")
+    def _default_k_allowed(self) -> LimitSettings:
+        if self.search_k > self.max_search_k:
+            raise ValueError(f"search_k ({self.search_k}) is over max_search_k ({self.max_search_k})")
+        return self
+
+    def search_hits(self, k: int | None) -> int:
+        """The hits a search asked for `k` returns: search_k when not given; ValueError outside 1..max_search_k."""
+        if k is None:
+            return self.search_k
+        if not 1 <= k <= self.max_search_k:
+            raise ValueError(f"k must be between 1 and {self.max_search_k}; got {k}")
+        return k
 
 
 class StoreSettings(BaseModel):

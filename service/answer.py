@@ -22,7 +22,7 @@ from retrieval.terms import TermRarity, key_stems
 from service.abstain import evidence_strength, key_term_coverage, opaque_terms, should_abstain, unknown_terms
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
-from service.writers import Draft, ExtractiveWriter, ModelWriter, Quote, TokenEvent, Writer
+from service.writers import NO_LIMITS, Draft, ExtractiveWriter, GenerationLimits, ModelWriter, Quote, TokenEvent, Writer
 
 CODE_QUESTION = re.compile(
     r"\b(how (do|can|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
@@ -188,15 +188,20 @@ class AnswerPipeline:
         return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque)
 
     def stream(
-        self, question: str, history: Sequence[dict[str, Any]] = (), scope: Sequence[ScopeSpan] | None = None
+        self,
+        question: str,
+        history: Sequence[dict[str, Any]] = (),
+        scope: Sequence[ScopeSpan] | None = None,
+        limits: GenerationLimits = NO_LIMITS,
     ) -> Iterator[TokenEvent | AnswerEvent]:
-        """Token events while the writer writes, then one AnswerEvent with the checked citations."""
+        """Token events while the writer writes, then one AnswerEvent with the checked citations; `limits`
+        are a client's on the model's generation (the quoting writer takes none)."""
         t0 = time.perf_counter()
         ev = self.evidence(question, history, scope)
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         draft = None
         if not ev.abstains(self.config):
-            writing = self.writer.write(ev.question, ev.sources)
+            writing = self.writer.write(ev.question, ev.sources, limits)
             try:
                 while True:
                     event = next(writing)

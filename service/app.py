@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from core.settings import Settings, get_settings
 from service.admission import AnswerGate
 from service.deps import MISSING_KEY, has_write_access
-from service.errors import UNAUTHORIZED_HEADERS, error_body, install_error_handlers
+from service.errors import UNAUTHORIZED_HEADERS, error_response, install_error_handlers
 from service.feedback import FeedbackStore
 from service.mcp_server import build_mcp_server
 from service.memory import limit_malloc_arenas
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.settings = settings
     # MCP over streamable HTTP at /mcp: the same tools as `notecite mcp`, on the served generation
-    mcp_server = build_mcp_server(lambda: app.state.runtime)
+    mcp_server = build_mcp_server(lambda: app.state.runtime, settings.limits)
     mcp_app = mcp_server.streamable_http_app(streamable_http_path="/mcp", stateless_http=True, host=settings.host)
     app.router.routes.extend(mcp_app.routes)
     app.state.metrics = metrics = ServiceMetrics()
@@ -73,13 +73,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def rate_limit(request: Request, call_next):  # noqa: ANN001, ANN202
         client = request.client.host if request.client else "unknown"
         if request.url.path.startswith(RATE_LIMITED_PREFIXES) and not limiter.allow(client):
-            return JSONResponse(
-                error_body(
-                    "rate limited", f"more than {settings.limits.rate_limit_per_minute} requests a minute; slow down"
-                ),
-                status_code=429,
-                headers={"Retry-After": str(limiter.retry_after(client))},
-            )
+            detail = f"more than {settings.limits.rate_limit_per_minute} requests a minute; slow down"
+            headers = {"Retry-After": str(limiter.retry_after(client))}
+            return error_response(request.url.path, 429, "rate limited", detail, headers)
         return await call_next(request)
 
     @app.middleware("http")
@@ -87,7 +83,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         """Refuse an upload without the key by its headers, before its body is received (size: security)."""
         authorized = has_write_access(request.headers.get("authorization", ""), settings)
         if request.method == "POST" and request.url.path == UPLOAD_PATH and not authorized:
-            return JSONResponse(error_body("unauthorized", MISSING_KEY), status_code=401, headers=UNAUTHORIZED_HEADERS)
+            return error_response(request.url.path, 401, "unauthorized", MISSING_KEY, UNAUTHORIZED_HEADERS)
         return await call_next(request)
 
     app.middleware("http")(metrics.middleware)

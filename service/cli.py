@@ -8,10 +8,14 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from core.settings import Settings, get_settings
+
+NOT_COVERED_EXIT = 3  # `notecite ask`: the notes do not cover the question (its text is still printed)
+SCOPE_HELP = "Only this document, or 'DOC#Section title' (repeat for several; --in is its old name)."
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -65,26 +69,37 @@ def ask(
     notes: Path | None = typer.Option(None, help="Notes folder."),
     index: Path | None = typer.Option(None, help="Index folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
-    within: list[str] = typer.Option(
-        [], "--in", help="Ask only this document, or 'DOC#Section title' (repeat for several)."
-    ),
+    scope: list[str] = typer.Option([], "--scope", "--in", help=SCOPE_HELP),
 ) -> None:
-    """Answer one question from the notes and print its citations (code with line numbers)."""
+    """Answer one question from the notes and print its citations (code with line numbers).
+
+    Exit codes: 0 answered; 3 the notes do not cover the question (the abstention and the nearest passages
+    are printed all the same); 2 bad input (an empty or over-long question, an unknown --scope) or no index."""
     from ingest.errors import IngestError
     from models.errors import ModelError
+    from service.errors import ApiError
+    from service.routes.ask import check_question
     from service.runtime import Runtime
     from service.study.scope import ScopeError, parse_scope_option
 
     settings = index_settings(notes, index)
+    try:  # the rule /api/ask applies, before any index or model is loaded
+        question = check_question(question, settings)
+    except ApiError as exc:
+        raise fail(exc.detail) from None
     if not settings.notes_dir.is_dir():
         raise fail(f"notes folder {settings.notes_dir} does not exist; set NOTECITE_NOTES_DIR or --notes")
-    if not question.strip():
-        raise fail("the question is empty")
     try:
         served = Runtime.build(settings).served
-        answer = served.pipeline.answer(question, scope=parse_scope_option(within, served.reader))
+        answer = served.pipeline.answer(question, scope=parse_scope_option(scope, served.reader))
     except (IngestError, ModelError, ScopeError) as exc:
         raise fail(str(exc)) from None
+    print_answer(answer, json_out)
+    if answer.abstained:
+        raise typer.Exit(NOT_COVERED_EXIT)
+
+
+def print_answer(answer: Any, json_out: bool) -> None:  # service.answer.Answer
     if json_out:
         typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -107,8 +122,11 @@ def ask(
 def search(
     query: str = typer.Argument(..., help="What to look for."),
     index: Path | None = typer.Option(None, "--index", help="Index folder (NOTECITE_INDEX_DIR)."),
-    k: int = typer.Option(5, "-k", "--k", min=1, max=100, help="Number of hits."),
+    k: int | None = typer.Option(
+        None, "-k", "--k", min=1, help="Hits to return (default NOTECITE_LIMITS__SEARCH_K, 10; at most 50)."
+    ),
     mode: str = typer.Option("hybrid", help="hybrid | dense | bm25"),
+    scope: list[str] = typer.Option([], "--scope", "--in", help=SCOPE_HELP),
     json_out: bool = typer.Option(False, "--json", help="Print hits as JSON."),
 ) -> None:
     """Hybrid search of the index (no answer generated): the passages an answer would cite."""
@@ -117,21 +135,29 @@ def search(
     from models.embedder import embedder_for, onnx_cache
     from models.tuned_embedder import generation_embedder
     from retrieval.retriever import Retriever
+    from service.errors import ApiError
+    from service.routes.ask import check_question
+    from service.study.scope import ScopeError, parse_scope_option
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise fail(f"--mode {mode!r}: choose hybrid, dense or bm25")
-    if not query.strip():  # as /api/search refuses q= (it listed arbitrary passages and exited 0)
-        raise fail("the query is empty; say what to look for")
     settings = settings_with(index_dir=index)
+    try:  # the rules of /api/search: an empty query listed arbitrary passages and exited 0
+        query, hits_wanted = check_question(query, settings, param="query"), settings.limits.search_hits(k)
+    except ApiError as exc:
+        raise fail(exc.detail) from None
+    except ValueError as exc:
+        raise fail(f"-k: {exc}") from None
     try:
         reader = open_index(settings.index_dir, settings.store)
-    except IndexNotFound as exc:
+        spans = parse_scope_option(scope, reader)
+    except (IndexNotFound, ScopeError) as exc:
         raise fail(str(exc)) from None
     embedder = generation_embedder(
         reader.path, reader.embedder_name, embedder_for(settings), onnx_dir=onnx_cache(settings)
     )
     retriever = Retriever(reader, embedder, settings.retrieval)
-    hits = retriever.retrieve(query, mode=mode, k=k)  # type: ignore[arg-type]
+    hits = retriever.retrieve(query, mode=mode, k=hits_wanted, scope=spans)  # type: ignore[arg-type]
     if json_out:
         keys = ("doc", "breadcrumbs", "start", "end", "text", "score", "kind", "symbol", "line_start", "line_end")
         typer.echo(json.dumps([{key: getattr(h, key) for key in keys} for h in hits], ensure_ascii=False, indent=1))

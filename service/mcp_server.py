@@ -3,9 +3,10 @@
 The same tools serve two transports: stdio (`notecite mcp`, for a desktop assistant that starts it) and
 streamable HTTP at /mcp inside the API (service/app.py mounts it). Tools run in a worker thread, so a
 long answer never blocks the server's event loop.
-"""
 
-from __future__ import annotations
+Annotations are evaluated where they are written (no `from __future__ import annotations`): search_notes'
+bounds on k come from the deployment's settings, which a tool schema read from strings could not see.
+"""
 
 from collections.abc import Callable
 from dataclasses import asdict
@@ -18,9 +19,13 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
+from core.settings import LimitSettings
 from service.errors import ApiError
 from service.routes.ask import check_question
 from service.study.scope import ScopeError, parse_scope_option
+
+SCOPE_HELP = "Only these documents (names as hits give them) or sections ('DOC#Section title')."
+OldDocs = Annotated[list[str] | None, Field(description="Deprecated: the old name of `scope`.")]
 
 INSTRUCTIONS = (
     "Search and ask the user's own study notes. Every hit and citation names a document and a character span "
@@ -46,57 +51,65 @@ def code_fields(item: Any) -> dict[str, Any]:
     return {"kind": item.kind, "symbol": item.symbol, "line_start": item.line_start, "line_end": item.line_end}
 
 
-def checked_question(question: str, get_runtime: Callable[[], Any]) -> str:
-    """The question as /api/ask takes it (service.routes.ask.check_question): an empty or over-long one is a
-    ToolError saying so (not an abstention)."""
+def checked_question(question: str, get_runtime: Callable[[], Any], param: str = "question") -> str:
+    """The question (or query) as /api/ask and /api/search take it (service.routes.ask.check_question): an
+    empty or over-long one is a ToolError saying so (not an abstention)."""
     try:
-        return check_question(question, get_runtime().settings)
+        return check_question(question, get_runtime().settings, param)
     except ApiError as exc:
         raise ToolError(exc.detail) from None
 
 
-def scope_of(docs: list[str] | None, reader: Any) -> Any:
-    """The scope `docs` name; a document the index lacks is a ToolError, whose reason reaches the client (any
-    other exception reaches it as a bare "Error executing tool")."""
+def scope_of(names: list[str], reader: Any) -> Any:
+    """The scope the names give; a document the index lacks is a ToolError, whose reason reaches the client
+    (any other exception reaches it as a bare "Error executing tool")."""
     try:
-        return parse_scope_option(docs or [], reader)
+        return parse_scope_option(names, reader)
     except ScopeError as exc:
         raise ToolError(str(exc)) from None
 
 
-def build_mcp_server(get_runtime: Callable[[], Any]) -> MCPServer:
-    """The tools over whatever generation `get_runtime()` serves at call time."""
+def build_mcp_server(get_runtime: Callable[[], Any], limits: LimitSettings | None = None) -> MCPServer:
+    """The tools over whatever generation `get_runtime()` serves at call time; `limits` (the deployment's)
+    give search_notes' k its default and bound in the tool schema, as /api/search has them."""
     server = MCPServer("notecite", instructions=INSTRUCTIONS, version="0.1.0")
+    limits = limits or LimitSettings()
 
     @server.tool()
     async def search_notes(
-        query: str, k: Annotated[int, Field(ge=1, le=50)] = 5, docs: list[str] | None = None
+        query: str,
+        k: Annotated[int, Field(ge=1, le=limits.max_search_k, description="Hits to return.")] = limits.search_k,
+        scope: Annotated[list[str] | None, Field(description=SCOPE_HELP)] = None,
+        docs: OldDocs = None,
     ) -> list[dict[str, Any]]:
         """Hybrid search of the notes (no answer written): the `k` passages best matching `query`, best first.
-        `docs` limits the search to those documents (names as hits give them) or sections ('DOC#Section title')."""
+        `scope` limits the search to those documents (names as hits give them) or sections ('DOC#Section title')."""
 
-        if not query.strip():
-            raise ToolError("the query is empty; say what to look for")
+        query = checked_question(query, get_runtime, param="query")
 
         def run() -> list[dict[str, Any]]:
             served = get_runtime().served
-            scope = scope_of(docs, served.reader)
-            return [hit_out(h) for h in served.retriever.retrieve(query, k=k, scope=scope)]
+            spans = scope_of([*(scope or []), *(docs or [])], served.reader)
+            return [hit_out(h) for h in served.retriever.retrieve(query, k=k, scope=spans)]
 
         return await anyio.to_thread.run_sync(run)
 
     @server.tool()
-    async def ask_notes(question: str, docs: list[str] | None = None) -> dict[str, Any]:
+    async def ask_notes(
+        question: str,
+        scope: Annotated[list[str] | None, Field(description=SCOPE_HELP)] = None,
+        docs: OldDocs = None,
+    ) -> dict[str, Any]:
         """Answer a question from the notes, with numbered citations to exact spans; abstains when the notes
-        do not cover it (then `nearest` holds the closest passages). `docs` limits retrieval and citations to
+        do not cover it (then `nearest` holds the closest passages). `scope` limits retrieval and citations to
         those documents or sections ('DOC#Section title')."""
 
         asked = checked_question(question, get_runtime)
 
         def run() -> dict[str, Any]:
             served = get_runtime().served
-            scope = scope_of(docs, served.reader)
-            answer = served.pipeline.answer(asked, scope=scope)
+            spans = scope_of([*(scope or []), *(docs or [])], served.reader)
+            answer = served.pipeline.answer(asked, scope=spans)
             citations = [
                 {
                     "n": c.n,
@@ -137,7 +150,7 @@ def run_stdio(settings: Any) -> None:
     from service.runtime import Runtime
 
     runtime = Runtime.build(settings)
-    build_mcp_server(lambda: runtime).run("stdio")
+    build_mcp_server(lambda: runtime, settings.limits).run("stdio")
 
 
 def mcp_command(

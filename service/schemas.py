@@ -78,9 +78,16 @@ class IngestReportOut(BaseModel):
     seconds: float
 
 
+class PreviousUploadOut(BaseModel):
+    bytes: int = Field(description="Size of the upload this one replaced.")
+    sha256: str = Field(description="Its sha256 (equal to document.sha256: the same bytes were sent again).")
+
+
 class UploadOut(BaseModel):
     document: DocumentOut
     report: IngestReportOut
+    replaced: bool = Field(description="True when an upload of the same name was there and is now replaced.")
+    previous: PreviousUploadOut | None = Field(description="The replaced upload (null when the name was new).")
 
 
 class ChatMessage(BaseModel):
@@ -111,8 +118,39 @@ class ChatCompletionRequest(BaseModel):
     # size) and only its last turns are used, where a cap of 40 messages refused the 21st exchange
     messages: list[ChatMessage] = Field(min_length=1, max_length=2_000)
     stream: bool = False
-    # accepted so OpenAI clients work unchanged; answers are greedy and sized by the server's settings
-    max_tokens: int | None = None
-    temperature: float | None = None
+    max_tokens: int | None = Field(
+        None,
+        ge=1,
+        description="Most tokens the answer model may generate, at most the server's NOTECITE_ANSWER__MAX_NEW_TOKENS "
+        "(finish_reason 'length' when it stopped there). The quoting writer (the default, NOTECITE_GENERATOR=none) "
+        "generates no tokens: its answer is whole sentences of the notes, each cited to its exact characters, and is "
+        "not shortened (a cut quote would cite characters it no longer holds).",
+    )
+    max_completion_tokens: int | None = Field(
+        None, ge=1, description="Newer OpenAI clients' name for max_tokens; the smaller of the two applies."
+    )
+    stop: list[str] | None = Field(
+        None,
+        max_length=4,
+        description="Up to 4 strings (or one string): the answer model's text ends before the first it writes. "
+        "Quotes of the notes are not cut.",
+    )
+    temperature: float | None = Field(
+        None,
+        ge=0,
+        le=2,
+        description="Accepted (0 to 2) and not applied: answers are greedy, so a question asked again gets the same "
+        "cited answer; the quoting writer does not sample at all.",
+    )
     n: int = Field(1, ge=1, le=1, description="Choices to return: notecite writes one answer, so only 1.")
     stream_options: ChatStreamOptions | None = None
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def one_stop_string(cls, stop: object) -> object:
+        """OpenAI takes `stop` as one string or a list of them."""
+        return [stop] if isinstance(stop, str) else stop
+
+    def token_limit(self) -> int | None:
+        given = [t for t in (self.max_tokens, self.max_completion_tokens) if t is not None]
+        return min(given) if given else None

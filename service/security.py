@@ -16,6 +16,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
+from service.errors import error_payload
 
 UPLOAD_PATH = "/api/documents"
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around the uploaded file itself
@@ -73,7 +74,7 @@ class SecurityMiddleware:
 
 
 async def too_large(send: Send, path: str, detail: str) -> None:
-    body = json.dumps({"error": "request too large", "detail": detail}).encode()
+    body = json.dumps(error_payload(path, 413, "request too large", detail)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in security_headers(path).items()]
     await send({"type": "http.response.start", "status": 413, "headers": headers})

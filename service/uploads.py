@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import SkippedFile
 from ingest.loaders import NOTE_SUFFIXES, load_file
 from ingest.pipeline import UPLOAD_PREFIX, IngestReport
-from ingest.schema import DocumentRecord
+from ingest.schema import DocumentRecord, sha256_bytes
 from ingest.store import ingest_lock
 from service.runtime import Runtime
 
@@ -55,6 +56,27 @@ class NotDeletable(UploadError):
     """The document lives in the user's notes folder, which the service never writes."""
 
 
+class AlreadyExists(UploadError):
+    """An upload under a taken name, from a client that asked not to replace it (overwrite=false)."""
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The upload a new one replaced: what it was, so the client can tell (and say) what it overwrote."""
+
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An upload as indexed: its record, the ingest that indexed it, and the file it replaced (None: new)."""
+
+    record: DocumentRecord
+    report: IngestReport
+    previous: Previous | None
+
+
 class UploadStore:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -63,11 +85,19 @@ class UploadStore:
         if recover(self.settings.uploads):  # a server killed mid-upload: back to the last complete state
             self.runtime.reingest()
 
-    def add(self, filename: str, data: bytes) -> tuple[DocumentRecord, IngestReport]:
-        """Store an uploaded note and index it; a file ingest rejects is removed again (index unchanged)."""
+    def add(self, filename: str, data: bytes, overwrite: bool = True) -> Stored:
+        """Store an uploaded note and index it; a file ingest rejects is removed again (index unchanged).
+        An upload of a name already uploaded replaces it (the result says so), or with `overwrite` False is
+        refused with AlreadyExists."""
         name = self.check(filename, data)
         target, doc = self.settings.uploads / name, UPLOAD_PREFIX + name
         with self._lock, ingest_lock(self.settings.index_dir):  # other workers' uploads and ingests wait
+            previous = previous_of(target)  # under the lock: no other upload can take the name meanwhile
+            if previous is not None and not overwrite:
+                raise AlreadyExists(
+                    f"{doc!r} already exists ({previous.bytes} bytes); upload under another name, or send "
+                    "overwrite=true to replace it"
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp, backup = target.with_name(TMP_PREFIX + name), target.with_name(BACKUP_PREFIX + name)
             try:  # a full disk or a kill leaves at most a hidden partial copy, never a partial note
@@ -92,7 +122,7 @@ class UploadStore:
                 raise NotIndexed(f"{name}: {skipped[doc]}")
             backup.unlink(missing_ok=True)
             record = next(d for d in self.runtime.served.reader.documents() if d.doc == doc)
-        return record, report
+        return Stored(record, report, previous)
 
     def check(self, filename: str, data: bytes) -> str:
         """The upload's file name when the file may be stored; otherwise the error that says why not."""
@@ -121,6 +151,15 @@ class UploadStore:
                 raise NotDeletable(f"{doc!r} lives in the notes folder ({self.settings.notes_dir}); remove it there")
             (self.settings.uploads / doc.removeprefix(UPLOAD_PREFIX)).unlink(missing_ok=True)
             return self.runtime.reingest()
+
+
+def previous_of(target: Path) -> Previous | None:
+    """The upload stored at `target` now, if any."""
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        return None
+    return Previous(len(data), sha256_bytes(data))
 
 
 def restore(target: Path, backup: Path) -> None:

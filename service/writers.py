@@ -54,6 +54,20 @@ class Draft:
     replaced: str | None = None  # why the guard replaced the model's answer, if it did
 
 
+@dataclass(frozen=True)
+class GenerationLimits:
+    """What a client may ask of the model's generation (/v1's max_tokens and stop): fewer tokens than the
+    server's budget (answer.max_new_tokens, never more), and strings that end it. Quotes are whole sentences
+    of the notes cited to their characters, so the quoting writer takes neither."""
+
+    max_tokens: int | None = None
+    stop: tuple[str, ...] = ()
+
+    def tokens(self, budget: int) -> int:
+        return min(self.max_tokens, budget) if self.max_tokens else budget
+
+
+NO_LIMITS = GenerationLimits()
 Writing = PyGenerator[TokenEvent, None, Draft | None]
 Rarity = Callable[[], TermRarity]  # read lazily: the index is scanned on the first quote, not at start
 
@@ -61,7 +75,7 @@ Rarity = Callable[[], TermRarity]  # read lazily: the index is scanned on the fi
 class Writer(Protocol):
     name: str
 
-    def write(self, question: str, sources: list[Hit]) -> Writing: ...
+    def write(self, question: str, sources: list[Hit], limits: GenerationLimits = NO_LIMITS) -> Writing: ...
 
 
 def prompt_source(n: int, hit: Hit) -> PromptSource:
@@ -88,7 +102,7 @@ class ExtractiveWriter:
         self.config = config
         self.rarity = rarity
 
-    def write(self, question: str, sources: list[Hit]) -> Writing:
+    def write(self, question: str, sources: list[Hit], limits: GenerationLimits = NO_LIMITS) -> Writing:
         return self.quote(question, sources)
         yield  # a generator that streams nothing: the draft arrives whole
 
@@ -127,7 +141,7 @@ class ModelWriter:
         self.config = config
         self.fallback = ExtractiveWriter(embedder, config, rarity)
 
-    def write(self, question: str, sources: list[Hit]) -> Writing:
+    def write(self, question: str, sources: list[Hit], limits: GenerationLimits = NO_LIMITS) -> Writing:
         notes = notes_of(sources)
         messages = build_messages(
             question,
@@ -135,7 +149,8 @@ class ModelWriter:
             max_source_words=self.config.source_words,
         )
         pieces: list[str] = []
-        for piece in self.generator.stream(messages, max_tokens=self.config.max_new_tokens):
+        max_tokens = limits.tokens(self.config.max_new_tokens)
+        for piece in self.generator.stream(messages, max_tokens=max_tokens, stop=limits.stop):
             pieces.append(piece)
             yield TokenEvent(piece)
         raw = "".join(pieces).strip()

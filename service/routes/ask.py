@@ -17,7 +17,8 @@ from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
 from service.schemas import AskRequest, SearchOut
 from service.streaming import ClosingStreamingResponse, failure_detail, sse
-from service.study.scope import ScopeError, parse_scope_option, resolve_scope
+from service.study.scope import parse_scope_option, resolve_scope
+from service.writers import NO_LIMITS, GenerationLimits
 
 router = APIRouter(prefix="/api", tags=["ask"])
 
@@ -31,25 +32,27 @@ def event_stream_response(description: str, names: list[str] | None = None) -> d
     return {200: {"description": description, "content": {"text/event-stream": {"schema": schema}}}}
 
 
-def check_question(question: str, settings: Settings) -> str:
+EMPTY = {
+    "question": "the question is empty; type what you want to know",
+    "query": "the query is empty; say what to look for",
+}
+
+
+def check_question(question: str, settings: Settings, param: str = "question") -> str:
+    """The question (or a search's query) stripped, or the ApiError that refuses it: the one rule for
+    /api/ask, /api/search, /v1, MCP, `notecite ask` and `notecite search` (`param`: the field that carried it)."""
+    noun = "query" if param == "query" else "question"
     question = question.strip()
     if not question:
-        raise ApiError(422, "empty question", "the question is empty; type what you want to know")
+        raise ApiError(422, f"empty {noun}", EMPTY[noun], param)
     if len(question) > settings.limits.max_question_chars:
         raise ApiError(
             413,
-            "question too long",
-            f"the question has {len(question)} characters; the limit is {settings.limits.max_question_chars}",
+            f"{noun} too long",
+            f"the {noun} has {len(question)} characters; the limit is {settings.limits.max_question_chars}",
+            param,
         )
     return question
-
-
-def check_scope(items: list[dict[str, Any]], reader: Any) -> list[ScopeSpan] | None:
-    """The request's scope as retrieval's spans; 422 naming an unknown document or a span outside it."""
-    try:
-        return resolve_scope(items, reader)
-    except ScopeError as exc:
-        raise ApiError(422, "bad scope", str(exc)) from None
 
 
 def record(answer: Answer, metrics: ServiceMetrics, route: str) -> None:
@@ -67,10 +70,11 @@ def answer_in(
     question: str,
     history: Sequence[dict[str, Any]],
     scope: list[ScopeSpan] | None = None,
+    limits: GenerationLimits = NO_LIMITS,
 ) -> Answer:
     """The whole answer, written inside an admitted slot and its deadline (GenerationTimeout past it)."""
     with slot:
-        for event in slot.timed(pipeline.stream(question, history, scope)):
+        for event in slot.timed(pipeline.stream(question, history, scope, limits)):
             if isinstance(event, AnswerEvent):
                 return event.answer
     raise RuntimeError("the answer stream ended without an answer")
@@ -87,7 +91,7 @@ def ask(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: M
     """Answer a question from the notes, with checked citations (503 + Retry-After when the model's queue is full)."""
     question = check_question(body.question, settings)
     served = runtime.served
-    scope = check_scope([item.model_dump() for item in body.scope], served.reader)
+    scope = resolve_scope([item.model_dump() for item in body.scope], served.reader)  # ScopeError: 422
     history = [t.model_dump() for t in body.history]
     answer = answer_in(gate.admit(), served.pipeline, question, history, scope)
     record(answer, metrics, "ask")
@@ -106,7 +110,7 @@ def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, met
     """Stream an answer as Server-Sent Events: token*, citations, done (or error)."""
     question = check_question(body.question, settings)
     served = runtime.served
-    scope = check_scope([item.model_dump() for item in body.scope], served.reader)
+    scope = resolve_scope([item.model_dump() for item in body.scope], served.reader)  # ScopeError: 422
     pipeline = served.pipeline
     history = [t.model_dump() for t in body.history]
     slot = gate.admit()  # before the response starts: a full queue is a 503, not an error event
@@ -135,19 +139,30 @@ def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, met
 def search(
     runtime: RuntimeDep,
     settings: SettingsDep,
-    q: str = Query(..., min_length=1, description="Search query"),
-    k: int = Query(10, ge=1, le=50),
+    query: str | None = Query(None, description="What to look for (required; `q` is its old name)."),
+    k: int | None = Query(
+        None,
+        ge=1,
+        description="Hits to return: default NOTECITE_LIMITS__SEARCH_K (10), at most "
+        "NOTECITE_LIMITS__MAX_SEARCH_K (50); the same for `notecite search` and MCP search_notes.",
+    ),
     mode: str = Query("hybrid", pattern="^(hybrid|dense|bm25)$"),
-    doc: list[str] = Query(
+    scope: list[str] = Query(
         [], description="Search only these documents, or sections as 'DOC#Section title' (repeat for several)."
     ),
+    q: str | None = Query(None, deprecated=True, description="Deprecated: the old name of `query`."),
+    doc: list[str] = Query([], deprecated=True, description="Deprecated: the old name of `scope`."),
 ) -> dict:
     """Hybrid search over the notes and code, without generating an answer."""
-    query = check_question(q, settings)
+    text = query if query is not None else q
+    if text is None:
+        raise ApiError(422, "invalid request", "query: Field required (GET /api/search?query=...)", "query")
+    query = check_question(text, settings, param="query")
+    try:
+        hits_wanted = settings.limits.search_hits(k)
+    except ValueError as exc:
+        raise ApiError(422, "invalid request", f"k: {exc}", "k") from None
     served = runtime.served
-    try:  # the names `notecite ask --in` and the MCP tools take
-        scope = parse_scope_option(doc, served.reader)
-    except ScopeError as exc:
-        raise ApiError(422, "bad scope", str(exc)) from None
-    hits = served.retriever.retrieve(query, mode=mode, k=k, scope=scope)  # type: ignore[arg-type]
+    scope_spans = parse_scope_option([*scope, *doc], served.reader)  # ScopeError: 422, as /api/ask's scope
+    hits = served.retriever.retrieve(query, mode=mode, k=hits_wanted, scope=scope_spans)  # type: ignore[arg-type]
     return {"hits": [h.to_dict() for h in hits]}

@@ -2,7 +2,9 @@
 
 The last user message is the question, earlier turns are the history; the answer's citations are
 appended as a "Sources" list (each source's quoted spans as start-end) and also returned whole in a
-`citations` field (service.answer.Citation, with its exact `spans`).
+`citations` field (service.answer.Citation, with its exact `spans`). `max_tokens` and `stop` reach the
+answer model's generation; quotes of the notes are never cut, and answers are greedy whatever `temperature`
+says (service.schemas.ChatCompletionRequest). Errors come in OpenAI's shape (service/errors.py).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from fastapi import APIRouter
 from models.prompts import is_refusal
 from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
-from service.errors import ApiError
+from service.errors import ApiError, openai_error_body
 from service.routes.ask import answer_in, check_question, event_stream_response, record, stream_failure
 from service.schemas import MODEL_ID, ChatCompletionRequest
 from service.streaming import ClosingStreamingResponse
+from service.writers import GenerationLimits
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 HISTORY_TURNS = 40  # the most /api/ask takes; follow-ups read only the last user turn
@@ -62,6 +65,11 @@ def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
+def finish_reason(answer: Answer, max_tokens: int) -> str:
+    """'length' when the model's answer stopped at its token limit (and was kept), as OpenAI says it."""
+    return "length" if answer.writer == "model" and answer.generated_tokens >= max_tokens else "stop"
+
+
 def usage(answer: Answer) -> dict:
     """OpenAI's usage block, which clients read unguarded: the tokens the answer model generated (the quoting
     writer generates none); the prompt, built from passages inside the writer, is not counted."""
@@ -86,7 +94,7 @@ def list_models() -> dict:
 @router.get("/models/{model}")
 def get_model(model: str) -> dict:
     if model != MODEL_ID:
-        raise ApiError(404, "no such model", f"the only model is {MODEL_ID!r}")
+        raise ApiError(404, "no such model", f"the model {model!r} does not exist; the only model is {MODEL_ID!r}")
     return model_card()
 
 
@@ -97,18 +105,23 @@ def get_model(model: str) -> dict:
 def chat_completions(
     body: ChatCompletionRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: MetricsDep, gate: GateDep
 ):
-    """OpenAI chat completions over the notes (stream=true gives chat.completion.chunk events)."""
+    """OpenAI chat completions over the notes (stream=true gives chat.completion.chunk events).
+
+    max_tokens and stop limit the answer model's generation; the quoting writer (the default) answers in
+    whole quoted sentences, which they do not cut; temperature is accepted and answers stay greedy."""
     turns = [m.model_dump() for m in body.messages if m.role not in ("system", "developer")]
     if not turns or turns[-1]["role"] != "user":
-        raise ApiError(422, "no question", "the last message must have role 'user'")
-    question = check_question(turns[-1]["content"], settings)
+        raise ApiError(422, "no question", "the last message must have role 'user'", param="messages")
+    question = check_question(turns[-1]["content"], settings, param="messages")
     history = turns[:-1][-HISTORY_TURNS:]
     pipeline = runtime.served.pipeline
+    limits = GenerationLimits(body.token_limit(), tuple(body.stop or ()))
+    max_tokens = limits.tokens(settings.answer.max_new_tokens)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"  # unique per request (a millisecond clock repeated)
     slot = gate.admit()
 
     if not body.stream:
-        answer = answer_in(slot, pipeline, question, history)
+        answer = answer_in(slot, pipeline, question, history, limits=limits)
         record(answer, metrics, "chat")
         return {
             "id": completion_id,
@@ -119,7 +132,7 @@ def chat_completions(
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": answer.text + sources_block(answer)},
-                    "finish_reason": "stop",
+                    "finish_reason": finish_reason(answer, max_tokens),
                 }
             ],
             "usage": usage(answer),
@@ -131,7 +144,7 @@ def chat_completions(
         sent: list[str] = []
         final: Answer | None = None
         try:
-            for event in slot.timed(pipeline.stream(question, history)):
+            for event in slot.timed(pipeline.stream(question, history, limits=limits)):
                 if isinstance(event, TokenEvent):
                     sent.append(event.text)
                     yield chunk(completion_id, body.model, {"content": event.text})
@@ -145,11 +158,13 @@ def chat_completions(
                         tail = correction(event.answer) + tail
                     if tail:
                         yield chunk(completion_id, body.model, {"content": tail})
-            yield chunk(completion_id, body.model, {}, finish="stop")
+            finish = finish_reason(final, max_tokens) if final is not None else "stop"
+            yield chunk(completion_id, body.model, {}, finish=finish)
             if final is not None and body.stream_options and body.stream_options.include_usage:
                 yield usage_chunk(completion_id, body.model, usage(final))
-        except Exception as exc:
-            yield f"data: {json.dumps({'error': {'message': stream_failure(exc)['detail']}})}\n\n"
+        except Exception as exc:  # the response began 200: the error goes in the stream, in OpenAI's shape
+            failure = stream_failure(exc)
+            yield f"data: {json.dumps(openai_error_body(500, failure['error'], failure['detail']))}\n\n"
         yield "data: [DONE]\n\n"
 
     return ClosingStreamingResponse(events(), on_close=slot.release, media_type="text/event-stream")

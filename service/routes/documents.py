@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, Query, UploadFile
+from dataclasses import asdict
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from ingest.pipeline import UPLOAD_PREFIX
@@ -44,11 +46,25 @@ def list_documents(runtime: RuntimeDep) -> dict:
 
 
 @router.post("/documents", response_model=UploadOut, status_code=201, dependencies=[WriteAccess])
-async def upload_document(uploads: UploadsDep, settings: SettingsDep, file: UploadFile = File(...)) -> dict:
-    """Upload a note (txt, md, html, pdf); it is indexed at once and the index switched atomically."""
+async def upload_document(
+    uploads: UploadsDep,
+    settings: SettingsDep,
+    file: UploadFile = File(...),
+    overwrite: bool = Form(
+        True, description="An upload of a name already uploaded replaces it; false: 409 instead, nothing changed."
+    ),
+) -> dict:
+    """Upload a note (txt, md, html, pdf); it is indexed at once and the index switched atomically. The
+    response says whether it replaced an earlier upload of that name (`replaced`, `previous`)."""
     data = await file.read(settings.limits.max_upload_bytes + 1)
-    record, report = await run_in_threadpool(uploads.add, file.filename or "", data)
-    return {"document": document_out(record), "report": report_out(report)}
+    stored = await run_in_threadpool(uploads.add, file.filename or "", data, overwrite)
+    previous = asdict(stored.previous) if stored.previous else None
+    return {
+        "document": document_out(stored.record),
+        "report": report_out(stored.report),
+        "replaced": previous is not None,
+        "previous": previous,
+    }
 
 
 @router.delete("/documents/{doc:path}", dependencies=[WriteAccess])

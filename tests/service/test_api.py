@@ -385,7 +385,8 @@ def test_openai_models_lists_the_one_model(client: httpx.Client) -> None:
     assert listed["object"] == "list" and [m["id"] for m in listed["data"]] == ["notecite"]
     assert client.get("/v1/models/notecite").json()["object"] == "model"
     missing = client.get("/v1/models/gpt-4")
-    assert missing.status_code == 404 and "notecite" in missing.json()["detail"]
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "model_not_found" and "notecite" in missing.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ def test_openai_client_gets_usage_unique_ids_and_a_clear_n_refusal(chat: openai.
     second = chat.chat.completions.create(model="notecite", messages=messages)
     assert first.usage is not None and first.usage.total_tokens == first.usage.completion_tokens >= 0
     assert first.id != second.id
-    with pytest.raises(openai.UnprocessableEntityError, match="n: Input should be less than or equal to 1"):
+    with pytest.raises(openai.BadRequestError, match="n: Input should be less than or equal to 1"):
         chat.chat.completions.create(model="notecite", messages=messages, n=2)
     stream = chat.chat.completions.create(
         model="notecite", messages=messages, stream=True, stream_options={"include_usage": True}

@@ -104,6 +104,15 @@ async function refusal(file) {
   return null;
 }
 
+// "Indexed uploads/a.md." or, when it took the place of an earlier upload of that name, says so
+function uploadNotice(body) {
+  const name = body.document.doc;
+  if (!body.replaced) return "Indexed " + name + ".";
+  const same = body.previous.sha256 === body.document.sha256;
+  const was = same ? "the same content" : "the earlier " + body.previous.bytes + "-byte version";
+  return "Indexed " + name + ": it replaced " + was + ".";
+}
+
 async function uploadFile(file) {
   if (!file) return;
   const refused = await refusal(file);
@@ -118,11 +127,11 @@ async function uploadFile(file) {
   els.dropZone.classList.add("busy");
   try {
     const body = await api("api/documents", { method: "POST", body: form });
-    const name = body.document.doc;
+    const notice = uploadNotice(body);
     els.status.textContent = "";
     await loadDocuments();
-    els.status.textContent = "Indexed " + name + ".";
-    announce("Indexed " + name + ".");
+    els.status.textContent = notice;
+    announce(notice);
   } catch (err) {
     els.status.textContent = "Upload failed: " + err.message;
   } finally {
