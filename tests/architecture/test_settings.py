@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,6 +20,7 @@ from models.tuned_embedder import ingest_tuner
 from retrieval.retriever import Retriever
 from service.answer import AnswerPipeline
 from service.app import create_app
+from service.mcp_server import build_mcp_server
 from service.runtime import answer_model
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -55,6 +57,12 @@ def cors_origin(s: Settings, origin: str) -> str | None:
     client = TestClient(create_app(s, runtime=object()))  # type: ignore[arg-type]
     preflight = {"Origin": origin, "Access-Control-Request-Method": "GET"}
     return client.options("/api/search", headers=preflight).headers.get("access-control-allow-origin")
+
+
+def search_k_schema(s: Settings) -> dict:
+    """search_notes' k in the MCP tool schema: its default and bound, as /api/search and the CLI apply them."""
+    tools = anyio.run(build_mcp_server(lambda: None, s.limits).list_tools)
+    return next(t for t in tools if t.name == "search_notes").input_schema["properties"]["k"]
 
 
 def tuner_settings(s: Settings) -> Any:
@@ -105,6 +113,8 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "LIMITS__MAX_UPLOAD_BYTES": ("4567", lambda s: limits_endpoint(s)["max_upload_bytes"], 4567),
     "LIMITS__MAX_FILE_BYTES": ("8910", lambda s: ingest_options(s)["max_file_bytes"], 8910),
     "LIMITS__RATE_LIMIT_PER_MINUTE": ("17", lambda s: app_state(s).limiter.per_minute, 17),
+    "LIMITS__SEARCH_K": ("7", lambda s: search_k_schema(s)["default"], 7),
+    "LIMITS__MAX_SEARCH_K": ("20", lambda s: search_k_schema(s)["maximum"], 20),
     "STORE__BACKEND": ("milvus", lambda s: leaf_store(s.store, Path(tempfile.mkdtemp())).name, "milvus"),
     "STORE__MILVUS_URI": ("http://milvus:19530", lambda s: s.store.milvus_uri, "http://milvus:19530"),
     "STORE__MILVUS_TOKEN": ("root:Milvus", lambda s: s.store.milvus_token, "root:Milvus"),
