@@ -30,6 +30,7 @@ from ingest.sections import trim_span
 MAX_PART_BYTES = 64_000_000  # an XML part larger than this, unzipped, is a zip bomb rather than notes
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .docx and old .doc files are OLE compound files
 _HEADING_NAME = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
+_NESTED_LIST_NAME = re.compile(r"list\s*(?:bullet|number)\s*([2-9])", re.IGNORECASE)
 _CODE_NAME = re.compile(r"code|preformatted|verbatim|macro text|source|listing", re.IGNORECASE)
 _WRAPPERS = frozenset({"sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo"})  # their content is text
 _SKIPPED = frozenset({"pPr", "rPr", "sdtPr", "del", "moveFrom", "delText", "instrText", "Fallback", "tblPr"})
@@ -119,6 +120,13 @@ class _Styles:
             if (style.name if style and style.name else sid).lower().startswith(("list bullet", "list number")):
                 return sid
         return None
+
+    def list_level(self, style_id: str | None) -> int:
+        """The nesting a style says: "List Bullet 2" is a second-level item (its numbering has one level only)."""
+        for sid, style in self.chain(style_id):
+            if match := _NESTED_LIST_NAME.fullmatch(style.name if style and style.name else sid):
+                return int(match.group(1)) - 1
+        return 0
 
     def is_code(self, style_id: str | None) -> bool:
         return any(_CODE_NAME.search(s.name if s and s.name else sid) for sid, s in self.chain(style_id))
@@ -216,7 +224,7 @@ def _blocks(container: ElementTree.Element, styles: _Styles) -> Iterator[_Paragr
             outline = _attr(_child(element, "pPr", "outlineLvl"), "val")
             num = _child(element, "pPr", "numPr")
             heading = int(outline) + 1 if outline and outline.isdigit() and int(outline) < 9 else styles.heading(style)
-            level = _attr(_child(num, "ilvl"), "val") or "0"
+            level = _attr(_child(num, "ilvl"), "val") or str(styles.list_level(style))
             num_id = _attr(_child(num, "numId"), "val") or styles.list_id(style)
             if heading is not None:
                 yield _Paragraph(text, heading=heading)

@@ -124,3 +124,37 @@ def test_a_broken_docx_loses_nothing_else(tmp_path: Path, embedder) -> None:
     assert report.files == 1
     assert [(doc, "encrypted" in reason) for doc, reason in report.skipped] == [("locked.docx", True)]
     assert load_file(notes / "lecture.docx", "lecture.docx").source.text == LECTURE_TEXT
+
+
+# tests/fixtures/ingest/lecture.docx was written by python-docx 1.2.0 from Word's own default template (its
+# styles.xml and numbering.xml): add_heading(..., 0/1/2), runs in bold and italic, the styles List Bullet,
+# List Bullet 2 and List Number, a 3x2 table, a tab and a page break
+PYTHON_DOCX_TEXT = (
+    "Bayesian Inference\n\n"
+    "Priors\n\n"
+    "A prior encodes what we believe about a parameter before seeing data.\n\n"  # four runs, one sentence
+    "- Beta is conjugate to the binomial.\n"
+    "  - Its mean is a / (a + b).\n"  # List Bullet 2: one numbering level of its own, nested by its name
+    "- Gamma is conjugate to the Poisson.\n"
+    "1. Choose a prior.\n"
+    "2. Compute the posterior.\n\n"
+    "Conjugate pairs\n\n"
+    "Likelihood | Prior\n"
+    "Binomial | Beta\n"
+    "Poisson | Gamma\n\n"
+    "Posterior mean:\t(a + k) / (a + b + n)\n\n"  # the page break after it ends the paragraph, no text
+    "Sampling\n\n"
+    "Metropolis accepts a move with probability min(1, r)."
+)
+
+
+def test_a_document_written_from_words_default_template(fixtures_dir: Path) -> None:
+    loaded = load_file(fixtures_dir / "lecture.docx", "lecture.docx")
+    assert loaded.source.text == PYTHON_DOCX_TEXT
+    assert loaded.title is None  # the stale core title "Microsoft Word - old.doc" names nothing
+    sections = infer_structure(loaded).sections
+    assert [s.breadcrumbs for s in sections] == [
+        ("Bayesian Inference", "Priors"),
+        ("Bayesian Inference", "Priors", "Conjugate pairs"),
+        ("Bayesian Inference", "Sampling"),
+    ]

@@ -68,7 +68,7 @@ def test_sections_come_from_sectioning_commands_inside_the_body() -> None:
     assert [s.breadcrumbs[1:] for s in sections] == [
         ("Priors",),
         ("Priors", "Conjugate priors"),  # the full title, its \emph dropped; not the short [Conjugacy]
-        ("Priors", "Conjugate priors", "Acceptance."),
+        ("Priors", "Conjugate priors", "Acceptance"),  # a run-in heading's full stop is no part of its name
         ("Sampling",),
     ]
     # the preamble is in no section, nor are \end{document} and what follows it; \maketitle (layout alone)
