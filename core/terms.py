@@ -17,7 +17,7 @@ TERM_COUNTS_FILE = "term_counts.json"
 # again). The accented and CJK words catch a change of the word rule, which ASCII words would not show
 STEM_PROBE = (
     "Running models trained LoRA's ranks; the studies, classes and attention heads were quickly tuned: "
-    "naïve crème 抹茶の点て方 什么是抹茶 김치는 무엇입니까 ชาไทย"
+    "naïve crème 抹茶の点て方 什么是抹茶 김치는 무엇입니까 ชาไทยคืออะไร"
 )
 
 

@@ -75,6 +75,12 @@ KOREAN_QUESTION_WORDS = frozenset(
     + ["합니까", "하는", "하다", "있다", "있는"]
 )
 HANGUL_WORD = regex.compile(r"\p{Hangul}+")
+# a run in these scripts has characters that are words or syllables; in Thai, Lao, Khmer, Myanmar, letters
+_CJK_SCRIPT = regex.compile(r"[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]")
+# Thai writes its question words into the run ("ชาไทยคืออะไร": Thai tea + is + what), with no character of their
+# own to tell them by: what, how, why, when, where, whether, is, explain, means, meaning, differ. Words that
+# occur inside topic words (ที่ "that" in พื้นที่ "area", เป็น "be" in จำเป็น "necessary") are left out
+THAI_QUESTION_WORDS = regex.compile("อย่างไร|ยังไง|อะไร|ทำไม|เมื่อไร|ที่ไหน|หรือไม่|คือ|อธิบาย|หมายถึง|ความหมาย|แตกต่าง")
 # letters and digits of any script with their combining marks, no underscore ("as_strided" is two words)
 WORD = regex.compile(rf"(?V1)(?P<cjk>{CJK_LETTER}+)|[\w--_--{CJK_LETTER}]+")
 # WORD on ASCII text, where it is exactly this (the retrieval was tuned on these words): 4x faster
@@ -315,19 +321,43 @@ def korean_stem(word: str) -> str:
             return word
 
 
+def _units(run: str) -> list[str]:
+    """The characters of a run as a reader sees them (`cjk_grams`)."""
+    return _GRAPHEME.findall(run) if _MARK.search(run) else list(run)
+
+
+def _grammar(run: str, units: Sequence[str]) -> list[bool]:
+    """For each of a run's `units`: whether it is grammar (`HIRAGANA`, `ZH_GRAMMAR`, in `THAI_QUESTION_WORDS`)."""
+    spans = [m.span() for m in THAI_QUESTION_WORDS.finditer(run)]
+    grammar, at = [], 0
+    for unit in units:
+        end = at + len(unit)
+        grammar.append(
+            bool(HIRAGANA.search(unit) or ZH_GRAMMAR.search(unit)) or any(s <= at and end <= e for s, e in spans)
+        )
+        at = end
+    return grammar
+
+
 def topic_grams(run: str) -> list[str]:
     """The bigrams of a run (`cjk_grams`) that may name a topic: of a Korean word, its stem's (`korean_stem`);
-    none holding Japanese or Chinese grammar (`HIRAGANA`, `ZH_GRAMMAR`) or framing a question.
+    none holding grammar (`_grammar`: Japanese kana, Chinese function characters, Thai question words) or
+    framing a question (`CJK_QUESTION_WORDS`).
 
     >>> topic_grams("什么是抹茶"), topic_grams("抹茶とは何ですか"), topic_grams("김치는"), topic_grams("무엇입니까")
     (['抹茶'], ['抹茶'], ['김치'], [])
+    >>> topic_grams("ชาไทยคืออะไร")
+    ['ชา', 'าไ', 'ไท', 'ทย']
     """
     if HANGUL_WORD.fullmatch(run):
         stem = korean_stem(run)
         return [] if stem in KOREAN_QUESTION_WORDS else cjk_grams(stem)
-    return [
-        g for g in cjk_grams(run) if not HIRAGANA.search(g) and not ZH_GRAMMAR.search(g) and g not in CJK_QUESTION_WORDS
-    ]
+    units = _units(run)
+    grammar = _grammar(run, units)
+    if len(units) == 1:
+        return [] if grammar[0] else [run]
+    grams = [(units[i] + units[i + 1], grammar[i] or grammar[i + 1]) for i in range(len(units) - 1)]
+    return [g for g, in_grammar in grams if not in_grammar and g not in CJK_QUESTION_WORDS]
 
 
 # curly quotes, dashes, ellipses (U+2000-206F) that separate words as a space does: English from Word, Notion or
@@ -361,15 +391,37 @@ def run_terms(run: str, known: Container[str]) -> list[str]:
         run = korean_stem(run)
         if run in KOREAN_QUESTION_WORDS:
             return []
-    units = _GRAPHEME.findall(run) if _MARK.search(run) else list(run)
+    units = _units(run)
     if len(units) == 1:
         return topic_grams(run)
-    covered = [bool(HIRAGANA.match(u) or ZH_GRAMMAR.match(u)) for u in units]
+    covered = _grammar(run, units)
+    if not _CJK_SCRIPT.search(run):
+        return _alphabetic_run_terms(units, covered, known)
     for i in range(len(units) - 1):
         if (gram := units[i] + units[i + 1]) in known or gram in CJK_QUESTION_WORDS:
             covered[i] = covered[i + 1] = True
     stretches = "".join(" " if c else u for u, c in zip(units, covered, strict=True)).split()
     return [g for g in topic_grams(run) if g in known] + [s for s in stretches if len(_GRAPHEME.findall(s)) > 1]
+
+
+def _alphabetic_run_terms(units: Sequence[str], grammar: Sequence[bool], known: Container[str]) -> list[str]:
+    """`run_terms` of a Thai, Lao, Khmer or Myanmar run, whose characters are letters: one bigram of letters
+    the notes hold says little ("าแ" joins two words in many notes), so each piece between grammar words is
+    words the notes hold (their bigrams) when they hold most of its bigrams (a bigram joining two words is new),
+    else one word they lack. Chosen on hand-made examples: there is no Thai dev set.
+
+    >>> _alphabetic_run_terms(_units("กาแฟคือ"), [False] * 4 + [True] * 2, {"าแ"})
+    ['กาแฟ']
+    """
+    pieces = "".join(" " if g else u for u, g in zip(units, grammar, strict=True)).split()
+    terms: list[str] = []
+    for piece in pieces:
+        grams = cjk_grams(piece)
+        if len(grams) == 1 and grams[0] == piece and len(_units(piece)) == 1:
+            continue  # one letter is no word
+        held = [g for g in grams if g in known]
+        terms.extend(held if 2 * len(held) > len(grams) else [piece])
+    return terms
 
 
 def content_words(text: str, known: Container[str] | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""Chinese and Korean notes beside English ones, asked in Chinese and Korean through the served API.
+"""Chinese, Korean and Thai notes beside English ones, asked in their languages through the served API.
 
 A question's grammar ("什么是", "무엇입니까") is no topic word the notes lack: before, "什么是抹茶？" counted 什么, 么是
 and 是抹 as unknown words and abstained over notes that explain 抹茶.
@@ -29,6 +29,8 @@ NOTES = {
     "绿茶.md": "# 绿茶\n\n龙井茶是一种产于杭州西湖的绿茶，用八十度左右的热水冲泡味道最好。\n",
     # kimchi is a Korean fermented food made from napa cabbage and chili powder
     "김치.md": "# 김치\n\n김치는 배추와 고춧가루로 만든 한국의 발효 음식입니다.\n",
+    # Thai tea is black tea mixed with sweetened condensed milk and sugar, served over ice
+    "ชาไทย.md": "# ชาไทย\n\nชาไทยเป็นชาดำที่ผสมนมข้นหวานและน้ำตาล เสิร์ฟกับน้ำแข็ง\n",
 }
 
 
@@ -51,6 +53,7 @@ def url(runtime: Runtime) -> Iterator[str]:
         ("龙井茶产于哪里？", "龙井茶"),  # "where does Longjing tea come from?"
         ("김치는 무엇입니까?", "김치"),  # "what is kimchi?"
         ("김치란 무엇인가요?", "김치"),
+        ("ชาไทยคืออะไร", "ชาไทย"),  # "what is Thai tea?"
     ],
 )
 def test_a_question_in_chinese_or_korean_is_answered_from_the_note(url: str, question: str, quoted: str) -> None:
@@ -69,6 +72,10 @@ def test_a_question_in_chinese_or_korean_is_answered_from_the_note(url: str, que
         ("김치는 무엇입니까?", []),
         ("불고기는 무엇입니까?", ["불고기"]),  # bulgogi + the particle 는; 무엇 + 입니까 ask "what is"
         ("抹茶とは何ですか？", []),
+        ("ชาไทยคืออะไร", []),  # Thai tea + คือ "is" + อะไร "what"
+        ("ชาไทยผสมอะไร", []),  # "what is Thai tea mixed with?": ยผ only joins ชาไทย and ผสม
+        ("กาแฟคืออะไร", ["กาแฟ"]),  # coffee, though the notes hold its letters' bigram าแ
+        ("ชาเขียวคืออะไร", ["ชาเขียว"]),  # green tea
         ("What is a portafilter?", ["portafilter"]),
     ],
 )
