@@ -114,3 +114,20 @@ def test_markup_in_a_note_renders_as_inert_text(base_url, open_page, chat_factor
     assert page.locator("img").count() == 0
     assert page.locator("script").count() == 1  # app.js alone
     assert page.evaluate("document.querySelectorAll('[onerror], [onload], [onclick]').length") == 0
+
+
+def test_a_reupload_says_what_it_replaced(base_url, open_page) -> None:  # noqa: ANN001
+    """Uploading a name already uploaded replaces it: the notice says so, with the earlier version's size."""
+    page = open_page(base_url)
+    open_documents(page)
+    first, second = "# Comets\n\nA comet is an icy body.\n", "# Comets\n\nA comet is an icy body that sheds gas.\n"
+    page.evaluate(DROP_FILE, ["comets.md", first])
+    expect(page.locator("#docs-status")).to_have_text("Indexed uploads/comets.md.", timeout=60_000)
+    page.evaluate(DROP_FILE, ["comets.md", second])
+    replaced = f"Indexed uploads/comets.md: it replaced the earlier {len(first.encode())}-byte version."
+    expect(page.locator("#docs-status")).to_have_text(replaced, timeout=60_000)
+    page.evaluate(DROP_FILE, ["comets.md", second])
+    expect(page.locator("#docs-status")).to_have_text(
+        "Indexed uploads/comets.md: it replaced the same content.", timeout=60_000
+    )
+    assert page.request.delete(f"{base_url}/api/documents/uploads/comets.md").status == 200
