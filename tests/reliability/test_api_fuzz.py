@@ -20,13 +20,21 @@ MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
 def error_shape(ctx, response, case) -> None:  # noqa: ANN001 - schemathesis check signature
-    """A 4xx or 5xx says what went wrong in the service's shape, never an HTML page or a stack trace."""
+    """A 4xx or 5xx says what went wrong in the service's shape (OpenAI's under /v1), never an HTML page or a
+    stack trace."""
     if response.status_code < 400:
         return
     body = response.json()
-    assert set(body) == {"error", "detail"}, f"{case.method} {case.path}: error body {body!r}"
-    assert isinstance(body["error"], str) and isinstance(body["detail"], str)
-    assert "Traceback" not in body["detail"] and "/tmp/" not in body["detail"]
+    if case.path.startswith("/v1/"):
+        assert list(body) == ["error"], f"{case.method} {case.path}: error body {body!r}"
+        assert set(body["error"]) == {"message", "type", "param", "code"}, body
+        assert response.status_code != 422, body  # OpenAI answers an invalid request 400
+        detail = body["error"]["message"]
+    else:
+        assert set(body) == {"error", "detail"}, f"{case.method} {case.path}: error body {body!r}"
+        assert isinstance(body["error"], str)
+        detail = body["detail"]
+    assert isinstance(detail, str) and "Traceback" not in detail and "/tmp/" not in detail
 
 
 CHECKS = [not_a_server_error, response_schema_conformance, error_shape]
