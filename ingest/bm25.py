@@ -20,7 +20,8 @@ import numpy as np
 import regex
 from rank_bm25 import BM25Okapi
 
-from core.text import CJK_LETTER, STOPWORDS, cjk_grams, fold, plain
+from core.cjk import CJK_LETTER, cjk_grams
+from core.text import STOPWORDS, fold, plain
 
 # words of any script as core.text reads them (a CJK run apart: its bigrams), joined by . ^ into identifiers
 _WORD = rf"[\w--{CJK_LETTER}]+"

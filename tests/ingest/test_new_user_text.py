@@ -388,7 +388,7 @@ def test_nbformat3_notebooks_are_exact_slices(document: tuple[list[str], str], l
     )
 
 
-@pytest.mark.parametrize("module", ["core.text", "ingest.bm25"])
+@pytest.mark.parametrize("module", ["core.text", "core.cjk", "ingest.bm25", "ingest.encodings"])
 def test_docstring_examples(module: str) -> None:
     """The word rules' examples (accents, CJK bigrams, stems) are run, not only read."""
     assert doctest.testmod(importlib.import_module(module)).failed == 0
