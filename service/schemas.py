@@ -31,10 +31,11 @@ class AskRequest(BaseModel):
 
     question: str = Field(min_length=1, description="The question, in your own words.")
     history: list[Turn] = Field(default_factory=list, max_length=40, description="Earlier turns, oldest first.")
-    scope: list[ScopeItem] = Field(
+    scope: list[ScopeItem | str] = Field(
         default_factory=list,
         max_length=50,
-        description="Limit retrieval, abstention and citations to these documents or sections (empty: all).",
+        description="Limit retrieval, abstention and citations to these documents or sections (empty: all): "
+        "{doc} or {doc, start, end}, or a name as /api/search's scope takes it ('DOC' or 'DOC#Section title').",
     )
 
 

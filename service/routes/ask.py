@@ -55,6 +55,15 @@ def check_question(question: str, settings: Settings, param: str = "question") -
     return question
 
 
+def scope_of(body: AskRequest, reader: Any) -> list[ScopeSpan] | None:
+    """The ask's scope as retrieval's spans: its {doc[, start, end]} items and its 'DOC#Section' names
+    (ScopeError, a 422, for a document or section the index lacks)."""
+    named = parse_scope_option([item for item in body.scope if isinstance(item, str)], reader) or []
+    items = [item.model_dump() for item in body.scope if not isinstance(item, str)]
+    spans = [*(resolve_scope(items, reader) or []), *named]
+    return spans or None
+
+
 def record(answer: Answer, metrics: ServiceMetrics, route: str) -> None:
     """Answer-level metrics, counted once per answer whatever the route: the whole answer's time (which a
     streamed response's headers do not show) and the tokens the model generated for it."""
@@ -91,7 +100,7 @@ def ask(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, metrics: M
     """Answer a question from the notes, with checked citations (503 + Retry-After when the model's queue is full)."""
     question = check_question(body.question, settings)
     served = runtime.served
-    scope = resolve_scope([item.model_dump() for item in body.scope], served.reader)  # ScopeError: 422
+    scope = scope_of(body, served.reader)
     history = [t.model_dump() for t in body.history]
     answer = answer_in(gate.admit(), served.pipeline, question, history, scope)
     record(answer, metrics, "ask")
@@ -110,7 +119,7 @@ def ask_stream(body: AskRequest, runtime: RuntimeDep, settings: SettingsDep, met
     """Stream an answer as Server-Sent Events: token*, citations, done (or error)."""
     question = check_question(body.question, settings)
     served = runtime.served
-    scope = resolve_scope([item.model_dump() for item in body.scope], served.reader)  # ScopeError: 422
+    scope = scope_of(body, served.reader)
     pipeline = served.pipeline
     history = [t.model_dump() for t in body.history]
     slot = gate.admit()  # before the response starts: a full queue is a 503, not an error event

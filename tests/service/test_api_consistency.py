@@ -290,11 +290,35 @@ def test_search_takes_one_vocabulary_and_the_old_names(client: httpx.Client) -> 
     assert {p["name"] for p in params if p.get("deprecated")} == {"q", "doc"}
 
 
+def find_entry(entries: list[dict], title: str) -> dict:
+    for entry in entries:
+        if entry["title"] == title:
+            return entry
+        if found := find_entry(entry["children"], title):
+            return found
+    return {}
+
+
+def test_an_ask_scope_takes_the_names_search_takes(client: httpx.Client) -> None:
+    """'DOC#Section title' in /api/ask's scope is the section's span from the guide, as in /api/search."""
+    meanders = find_entry(client.get("/api/guide/rivers.md").json()["outline"], "Meanders")
+    by_span = {"doc": "rivers.md", "start": meanders["start"], "end": meanders["end"]}
+    asked = [
+        client.post("/api/ask", json={"question": "What happens to a river?", "scope": [scope]}).json()
+        for scope in (by_span, "rivers.md#Meanders")
+    ]
+    assert asked[0]["sources"] and asked[0]["sources"] == asked[1]["sources"]
+    assert {s["breadcrumbs"][-1] for s in asked[1]["sources"]} == {"Meanders"}
+    mixed = client.post("/api/ask", json={"question": "What is a star?", "scope": ["stars.md", by_span]}).json()
+    assert {s["doc"] for s in mixed["sources"]} <= {"stars.md", "rivers.md"} and not mixed["abstained"]
+
+
 def test_a_bad_scope_is_one_422_wherever_it_is_named(client: httpx.Client) -> None:
     unknown = {"question": "What is a delta?", "scope": [{"doc": "nope.md"}]}
     for response, named in [
         (client.post("/api/ask", json=unknown), "'nope.md'"),
         (client.post("/api/ask/stream", json=unknown), "'nope.md'"),
+        (client.post("/api/ask", json={"question": "What is a delta?", "scope": ["rivers.md#Lakes"]}), "'Lakes'"),
         (client.get("/api/search", params={"query": "delta", "scope": "nope.md"}), "'nope.md'"),
         (client.get("/api/search", params={"query": "delta", "scope": "rivers.md#Lakes"}), "'Lakes'"),
     ]:
