@@ -30,6 +30,10 @@ CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
 # of its inside alone drops the delimiters the page typesets it by
 MAX_FORMULA_CHARS = 600  # a "$$" pair further apart is no formula ("costs $$ ... $$a=b$$" must find "$$a=b$$")
 DISPLAY_MATH = re.compile(rf"\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$|\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]", re.S)
+# A list quoted whole: its items on consecutive lines, each opening with a bullet or a number
+LIST_ITEM = re.compile(r"[ \t]*(?:[-*•–—]|\d{1,2}[.)])[ \t]+\S[^\n]*")
+MAX_LIST_ITEMS = 8
+MAX_LIST_WORDS = 30  # a longer list is quoted item by item, as sentences
 
 
 Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
@@ -102,6 +106,48 @@ def whole_formulas(
             if end - start < MIN_SENTENCE_CHARS:
                 continue
         out.append((start, end))
+    return out
+
+
+def led_list_end(hit: Hit, end: int) -> int:
+    """Where the list that the sentence ending at `end` (in `hit.text`) leads into ends; `end` when it leads
+    into none. "Transformer is composed of an Encoder and a Decoder:" quoted alone answers nothing: quoted
+    with its items it does.
+
+    The sentence must end its line with ":", and the list is the item lines (`LIST_ITEM`) right below it, at
+    most `MAX_LIST_ITEMS` of them and `MAX_LIST_WORDS` words, none in a context or code span. Only the quote
+    grows: the sentence is chosen on its own score, as before (scored as a whole, such lists were chosen over
+    better answers: held-out notes test ROUGE-L 0.382 -> 0.376)."""
+    text = hit.text
+    if not text[:end].rstrip().endswith(":") or text[end : text.find("\n", end) % (len(text) + 1)].strip():
+        return end
+    cut = [(s - hit.start, e - hit.start) for s, e in (*hit.context_spans, *hit.code_spans)]
+    at, items, last = text.find("\n", end) + 1, 0, end
+    while 0 < at < len(text):
+        line_end = text.find("\n", at) % (len(text) + 1)
+        if not LIST_ITEM.fullmatch(text[at:line_end]) or any(s < line_end and at < e for s, e in cut):
+            break
+        at, items, last = line_end + 1, items + 1, line_end
+    if not 0 < items <= MAX_LIST_ITEMS or len(text[end:last].split()) > MAX_LIST_WORDS:
+        return end  # a list cut short would mislead: its lead-in is quoted alone, as before
+    return last
+
+
+def quoted(raw: str) -> str:
+    """A candidate as the answer shows it: a wrapped sentence on one line, a list's items without their
+    bullets and joined by "; " ("BERT uses two losses: MLM; NSP"), or by a space after their own stop."""
+    out = ""
+    after_item = False
+    for line in raw.splitlines():
+        words = " ".join(line.split())
+        if not words:
+            continue
+        item = LIST_ITEM.fullmatch(line) is not None
+        if item:
+            words = words[LIST_MARKER.match(words).end() :] if LIST_MARKER.match(words) else words
+        joined = item and after_item and not out.endswith((".", ";", ":", ",", "!", "?"))
+        out += ("; " if joined else " " if out else "") + words
+        after_item = item
     return out
 
 
@@ -197,15 +243,19 @@ def best_sentences(
         i, s, e = candidates[int(j)]
         if distinct_sources and any(x.source == i for x in chosen):
             continue
-        text = " ".join(hits[i].text[s:e].split())  # a wrapped sentence reads as one line
+        e = led_list_end(hits[i], e)
+        text = quoted(hits[i].text[s:e])
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
+        start, end = hits[i].start + s, hits[i].start + e
+        if any(x.source == i and x.start < end and start < x.end for x in chosen):
+            continue  # a list and one of its items, or its lead-in: quoted once
         if chosen and i != chosen[0].source:  # a hedge from another passage
             if words and sum(len(x.text.split()) for x in chosen) + len(text.split()) > words:
                 break
             if not named[j]:  # in notes on many topics, the runner-up passage may be about something else
                 continue
-        chosen.append(Extract(i, hits[i].start + s, hits[i].start + e, text, float(sims[j])))
+        chosen.append(Extract(i, start, end, text, float(sims[j])))
         if len(chosen) == n:
             break
     return chosen

@@ -6,7 +6,7 @@ import pytest
 
 from models.embedder import Embedder, load_embedder
 from retrieval.retriever import Hit
-from service.extractive import answer_spans, best_sentences
+from service.extractive import answer_spans, best_sentences, led_list_end, quoted
 
 CARD = (
     "What is the vanishing gradient problem?\n"
@@ -266,3 +266,51 @@ def test_a_comment_line_in_a_code_fence_is_never_a_candidate() -> None:
     ]
     old = [fenced.text[s:e] for s, e in answer_spans(fenced_hit(with_code_spans=False))]
     assert any(q.startswith("// GET") for q in old)  # what the text rules alone let through
+
+
+LED = (
+    "Transformer is composed of an Encoder and a Decoder:\n"
+    "- The Encoder turns the input into hidden states\n"
+    "- The Decoder turns hidden states into the output\n"
+    "Attention weighs every position.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "quote_end"),
+    [
+        (LED, [], LED.index("\nAttention")),  # the lead-in's quote runs over both items
+        (
+            LED,
+            [(LED.index("- The Decoder"), LED.index("\nAttention"))],
+            LED.index("\n- The Decoder"),
+        ),  # not into context
+        ("Steps:\n" + "".join(f"- step {i}\n" for i in range(9)), [], len("Steps:")),  # 9 items: never cut short
+        ("Two losses: MLM and NSP\n- later item\n", [], len("Two losses: MLM and NSP")),  # ends no line with ":"
+        ("Remember:\nplain text follows\n", [], len("Remember:")),  # no list below
+    ],
+)
+def test_a_lead_in_is_quoted_with_the_list_it_leads_into(text: str, context: list, quote_end: int) -> None:
+    lead_end = text.index("\n")
+    assert led_list_end(hit(text, context), lead_end) == quote_end
+
+
+def test_a_long_list_is_not_quoted_after_its_lead_in() -> None:
+    long = "Metrics:\n" + "".join(f"- metric {i} with a few more words\n" for i in range(6))  # 36 words > 30
+    assert led_list_end(hit(long, []), len("Metrics:")) == len("Metrics:")
+
+
+def test_quoted_items_lose_their_bullets() -> None:
+    assert quoted(LED[: LED.index("\nAttention")]) == (
+        "Transformer is composed of an Encoder and a Decoder: The Encoder turns the input into hidden states; "
+        "The Decoder turns hidden states into the output"
+    )
+    assert quoted("Key points:\n- Skip connections help.\n- BN after each conv") == (
+        "Key points: Skip connections help. BN after each conv"  # an item's own stop is its separator
+    )
+
+
+def test_a_chosen_lead_in_quotes_its_list_and_cites_it_whole(embedder: Embedder) -> None:
+    (best,) = best_sentences("what is a transformer composed of?", [hit(LED, [])], embedder, n=1)
+    assert best.text.startswith("Transformer is composed of an Encoder and a Decoder: The Encoder turns")
+    assert (best.start, best.end) == (OFFSET, OFFSET + LED.index("\nAttention"))
