@@ -65,6 +65,7 @@ _DOCUMENT_BEGIN = re.compile(r"\\begin\{document\}")
 _DOCUMENT_END = re.compile(r"\\end\{document\}")
 _IFFALSE = re.compile(r"\\iffalse(?![a-zA-Z@])")
 _CONDITIONAL = re.compile(r"\\(?:iffalse|iftrue|fi)(?![a-zA-Z@])")
+_PARAMETER = re.compile(r"#[1-9]")
 _RUN_IN_STOP = re.compile(r"(?<![.])[.:]$")  # a run-in heading's full stop or colon, not an ellipsis
 _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\]\s*)?(?=\{)")
 
@@ -188,7 +189,8 @@ def _headings(text: str, masked: str, body: Span) -> list[Heading]:
     for pattern in (_HEADING, _FRAME):
         for match in pattern.finditer(masked, *body):
             titled = _braced_title(text, masked, match.end())
-            if titled is not None and titled[0] and titled[1] <= body[1]:
+            # "#1" is a macro's parameter: \newcommand{\topic}[1]{\section{#1}} defines, it opens no section
+            if titled is not None and titled[0] and titled[1] <= body[1] and not _PARAMETER.search(titled[0]):
                 level = HEADING_LEVELS.get(match.group(1), 0) if pattern is _HEADING else HEADING_LEVELS["frametitle"]
                 title = _RUN_IN_STOP.sub("", titled[0])  # \paragraph{Conjugacy.} names "Conjugacy"
                 found.append(Heading(level, title or titled[0], match.start(), _past_labels(text, masked, titled[1])))

@@ -142,7 +142,10 @@ def test_a_file_latex_prints_nothing_of_is_skipped_with_the_reason(text: str, tm
 
 
 def test_a_fragment_without_document_environment_is_all_body() -> None:
-    text = "\\chapter{Variational inference}\n\\label{ch:vi}\n\nVI turns inference into optimization.\n"
+    text = (
+        "\\newcommand{\\topic}[1]{\\section{#1}}\n"  # a macro's \section opens no section
+        "\\chapter{Variational inference}\n\\label{ch:vi}\n\nVI turns inference into optimization.\n"
+    )
     markup = latex_markup(text)
     assert markup.body == (0, len(text)) and markup.title is None
     assert [(h.level, h.title) for h in markup.headings] == [(1, "Variational inference")]
