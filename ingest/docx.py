@@ -4,7 +4,8 @@ A .docx is a zip of XML parts, read here with the standard library (no dependenc
 every span points into is the extracted text (what `/api/sources` serves): one paragraph per line, a blank
 line between paragraphs (so a paragraph that ends without a full stop never runs into the next), and:
 - a paragraph styled Title or Heading 1-6 (or with an outline level) is a heading, Title above Heading 1;
-- a list paragraph (Word numbering, or a List style) is a line "- item" or "3. item", indented by its level;
+- a list paragraph (Word numbering, or a List style) is a line "- item" or "3. item", indented by its level,
+  right below the paragraph before it ("Three steps:" is quoted with its items);
 - a table row is one line, its cells joined by " | ";
 - paragraphs in a code style (Code, HTML Preformatted, Macro Text ...) are code spans.
 Styles are read by their names in styles.xml (always English, whatever the Word's language) along their
@@ -287,8 +288,11 @@ def _extract(archive: zipfile.ZipFile) -> tuple[str, list[Heading], list[tuple[i
         if paragraph.item is not None:
             num_id, level = paragraph.item
             text = "  " * level + numbering.marker(num_id, level) + text
+        leads_in = previous is not None and previous.heading is None and not previous.row and not previous.code
         tight = previous is not None and bool(
-            (paragraph.item and previous.item) or (paragraph.row and previous.row) or (paragraph.code and previous.code)
+            (paragraph.item and (previous.item or leads_in))  # a list stays with the paragraph that leads into it
+            or (paragraph.row and previous.row)
+            or (paragraph.code and previous.code)
         )
         if pieces:
             sep = "\n" if tight else "\n\n"

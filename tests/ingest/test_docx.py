@@ -37,7 +37,7 @@ LECTURE: list[Block] = [
 LECTURE_TEXT = (
     "Bayesian Inference\n\n"
     "Priors\n\n"
-    "A prior encodes what we believe about a parameter before seeing data\n\n"
+    "A prior encodes what we believe about a parameter before seeing data\n"  # a list stays with its lead-in
     "- Beta is conjugate to the binomial.\n"
     "  - Its mean is a / (a + b).\n"
     "1. Choose a prior.\n"
@@ -132,7 +132,7 @@ def test_a_broken_docx_loses_nothing_else(tmp_path: Path, embedder) -> None:
 PYTHON_DOCX_TEXT = (
     "Bayesian Inference\n\n"
     "Priors\n\n"
-    "A prior encodes what we believe about a parameter before seeing data.\n\n"  # four runs, one sentence
+    "A prior encodes what we believe about a parameter before seeing data.\n"  # four runs, one sentence
     "- Beta is conjugate to the binomial.\n"
     "  - Its mean is a / (a + b).\n"  # List Bullet 2: one numbering level of its own, nested by its name
     "- Gamma is conjugate to the Poisson.\n"

@@ -39,6 +39,10 @@ HANDOUT = [
     ("Titel", "Variational inference"),
     ("berschrift1", "Mean-field approximation"),
     ("", "The mean-field family assumes that the posterior factorizes over groups of parameters."),
+    ("berschrift1", "Posterior predictive checks"),
+    ("", "A posterior predictive check compares the observed data with replicated data sets:"),
+    ("bullet", "draw parameters from the posterior"),
+    ("bullet", "simulate replicated data from the likelihood"),
     ("berschrift1", "The evidence lower bound"),
     ("", "Maximizing the evidence lower bound is the same as minimizing the KL divergence to the posterior."),
 ]
@@ -81,6 +85,13 @@ def quotes(answer: dict) -> list[str]:
             "handout.docx",
             ["Variational inference", "Mean-field approximation"],
             "The mean-field family assumes that the posterior factorizes over groups of parameters.",
+        ),
+        (  # a Word list stays below its lead-in paragraph, and the writer quotes them together
+            "How does a posterior predictive check work?",
+            "handout.docx",
+            ["Variational inference", "Posterior predictive checks"],
+            "A posterior predictive check compares the observed data with replicated data sets:\n"
+            "- draw parameters from the posterior\n- simulate replicated data from the likelihood",
         ),
     ],
 )
