@@ -15,7 +15,15 @@ import typer
 from core.settings import Settings, get_settings
 
 NOT_COVERED_EXIT = 3  # `notecite ask`: the notes do not cover the question (its text is still printed)
-SCOPE_HELP = "Only this document, or 'DOC#Section title' (repeat for several; --in is its old name)."
+SCOPE_HELP = "Only this document, or 'DOC#Section title' (repeat for several)."
+OLD_SCOPE = typer.Option([], "--in", hidden=True, help="Deprecated: the old name of --scope.")
+
+
+def scope_names(scope: list[str], old: list[str]) -> list[str]:
+    """--scope's names and those given to its old name --in, which still works and says it is deprecated."""
+    if old:
+        typer.echo("warning: --in is deprecated; use --scope (same values)", err=True)
+    return [*scope, *old]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -69,7 +77,8 @@ def ask(
     notes: Path | None = typer.Option(None, help="Notes folder."),
     index: Path | None = typer.Option(None, help="Index folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
-    scope: list[str] = typer.Option([], "--scope", "--in", help=SCOPE_HELP),
+    scope: list[str] = typer.Option([], "--scope", help=SCOPE_HELP),
+    old_scope: list[str] = OLD_SCOPE,
 ) -> None:
     """Answer one question from the notes and print its citations (code with line numbers).
 
@@ -82,7 +91,7 @@ def ask(
     from service.runtime import Runtime
     from service.study.scope import ScopeError, parse_scope_option
 
-    settings = index_settings(notes, index)
+    settings, names = index_settings(notes, index), scope_names(scope, old_scope)
     try:  # the rule /api/ask applies, before any index or model is loaded
         question = check_question(question, settings)
     except ApiError as exc:
@@ -91,7 +100,7 @@ def ask(
         raise fail(f"notes folder {settings.notes_dir} does not exist; set NOTECITE_NOTES_DIR or --notes")
     try:
         served = Runtime.build(settings).served
-        answer = served.pipeline.answer(question, scope=parse_scope_option(scope, served.reader))
+        answer = served.pipeline.answer(question, scope=parse_scope_option(names, served.reader))
     except (IngestError, ModelError, ScopeError) as exc:
         raise fail(str(exc)) from None
     print_answer(answer, json_out)
@@ -126,7 +135,8 @@ def search(
         None, "-k", "--k", min=1, help="Hits to return (default NOTECITE_LIMITS__SEARCH_K, 10; at most 50)."
     ),
     mode: str = typer.Option("hybrid", help="hybrid | dense | bm25"),
-    scope: list[str] = typer.Option([], "--scope", "--in", help=SCOPE_HELP),
+    scope: list[str] = typer.Option([], "--scope", help=SCOPE_HELP),
+    old_scope: list[str] = OLD_SCOPE,
     json_out: bool = typer.Option(False, "--json", help="Print hits as JSON."),
 ) -> None:
     """Hybrid search of the index (no answer generated): the passages an answer would cite."""
@@ -150,7 +160,7 @@ def search(
         raise fail(f"-k: {exc}") from None
     try:
         reader = open_index(settings.index_dir, settings.store)
-        spans = parse_scope_option(scope, reader)
+        spans = parse_scope_option(scope_names(scope, old_scope), reader)
     except (IndexNotFound, ScopeError) as exc:
         raise fail(str(exc)) from None
     embedder = generation_embedder(

@@ -349,6 +349,7 @@ def test_cli_search_has_the_http_defaults_and_names(cli_env: list[str], client: 
         runner.invoke(app, ["search", "river bend", *index, "--json", flag, "stars.md"]) for flag in ("--scope", "--in")
     ]
     assert scoped[0].exit_code == 0 and scoped[0].stdout == scoped[1].stdout
+    assert scoped[1].stderr == "warning: --in is deprecated; use --scope (same values)\n" and not scoped[0].stderr
     assert {h["doc"] for h in json.loads(scoped[0].stdout)} == {"stars.md"}
     over = runner.invoke(app, ["search", "river", *index, "-k", "51"])
     assert over.exit_code == 2 and "between 1 and 50" in over.stderr
