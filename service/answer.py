@@ -169,13 +169,21 @@ class AnswerPipeline:
                 return event.answer
         raise RuntimeError("the answer stream ended without an answer")
 
+    def query_for(self, question: str, history: Sequence[dict[str, Any]] = ()) -> str:
+        """What retrieval searches for `question` in its conversation: a follow-up carries the topic it leans
+        on (service.conversation); the same for /api/ask, the chat UI and /v1, which all answer through here."""
+        return self.rewrite(question.strip(), history)
+
+    def rewrite(self, question: str, history: Sequence[dict[str, Any]]) -> str:
+        return rewrite_query(question, history, self.retriever.term_rarity)
+
     def evidence(
         self, question: str, history: Sequence[dict[str, Any]] = (), scope: Sequence[ScopeSpan] | None = None
     ) -> Evidence:
         """The query retrieval uses and what it found: note passages, plus code for implementation questions;
         with a `scope`, only passages inside it (so abstention and citations stay inside it too)."""
         question = question.strip()
-        query = rewrite_query(question, history)
+        query = self.query_for(question, history)
         code_question = is_code_question(question)
         sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note", scope=scope)
         if code_question and self.config.code_k:

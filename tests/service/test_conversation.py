@@ -1,25 +1,72 @@
-"""Follow-up questions are rewritten with the turn they lean on; standalone ones are left alone."""
+"""Follow-up questions carry the conversation's topic words; standalone ones, however they start, are left alone."""
 
 from __future__ import annotations
 
 import pytest
 
-from service.conversation import rewrite_query
+from retrieval.terms import TermRarity
+from service.conversation import is_follow_up, rewrite_query
 
-LORA = [{"role": "user", "content": "What does LoRA keep frozen?"}, {"role": "assistant", "content": "W [1]."}]
-
-CASES = [
-    ("and how is it merged at inference time?", LORA, "What does LoRA keep frozen? and how is it merged"),
-    ("why does that help?", LORA, "What does LoRA keep frozen? why does that help?"),
-    ("What is batch normalization used for in CNN training?", LORA, None),
-    ("and how is it merged at inference time?", [], None),
+# a small notes corpus: "model" and "weights" are in most passages (no topic), "lora", "boosting" in one
+PASSAGES = [
+    "LoRA decomposes the weight update of a model into low rank matrices; the original weights stay frozen.",
+    "Gradient boosting builds decision trees in sequence, each one fitting the residual of the model.",
+    "Batch norm normalises a layer's inputs over the mini batch of the model and its weights.",
+    "Momentum smooths gradient descent of the model weights with an exponentially weighted average.",
+    "The model weights are saved after training.",
+    "A model with more weights needs more memory.",
 ]
+RARITY = TermRarity.of_passages(PASSAGES)
+
+LORA = [{"role": "user", "content": "What is LoRA?"}, {"role": "assistant", "content": "Low rank matrices [1]."}]
+RELU = [{"role": "user", "content": "What does ReLU stand for?"}, {"role": "assistant", "content": "Rectified [1]."}]
 
 
-@pytest.mark.parametrize(("question", "history", "expected_prefix"), CASES)
-def test_rewrite_query(question: str, history: list, expected_prefix: str | None) -> None:
-    query = rewrite_query(question, history)
-    if expected_prefix is None:
-        assert query == question
-    else:
-        assert query.startswith(expected_prefix)
+@pytest.mark.parametrize(
+    ("question", "history", "expected"),
+    [
+        # a pronoun leans on the last turn: its topic word, not its whole text, is carried
+        ("and how is it merged at inference time?", LORA, "and how is it merged at inference time? lora"),
+        ("why does that help?", LORA, "why does that help? lora"),
+        # names a topic the notes hold and refers to nothing: a new question, though it starts with "so"/"and"
+        ("so what is gradient boosting?", RELU, "so what is gradient boosting?"),
+        ("and what is batch norm?", LORA, "and what is batch norm?"),
+        # no topic of its own ("model" and "weights" are everywhere): a follow-up without any pronoun
+        ("what about the weights?", LORA, "what about the weights? lora"),
+        # no history: nothing to carry
+        ("and how is it merged at inference time?", [], "and how is it merged at inference time?"),
+    ],
+)
+def test_rewrite_query(question: str, history: list, expected: str) -> None:
+    assert rewrite_query(question, history, RARITY) == expected
+
+
+def test_a_chain_of_follow_ups_keeps_the_topic_that_started_it() -> None:
+    """Turn 3 leans on turn 2, which leaned on turn 1: the query still names LoRA (turn 2's words are in no
+    passage, so they carry nothing)."""
+    history = [
+        *LORA,
+        {"role": "user", "content": "how is it merged at inference time?"},
+        {"role": "assistant", "content": "Add B x A to the frozen weights [1]."},
+    ]
+    assert rewrite_query("why does that save memory?", history, RARITY) == "why does that save memory? lora"
+
+
+def test_a_chain_stops_at_the_turn_that_set_the_topic() -> None:
+    """Once a standalone question changed the topic, the turns before it are no longer carried."""
+    history = [*LORA, {"role": "user", "content": "what is gradient boosting?"}]
+    assert (
+        rewrite_query("which libraries implement it?", history, RARITY)
+        == "which libraries implement it? gradient boosting"
+    )
+
+
+def test_relative_that_is_no_back_reference() -> None:
+    assert not is_follow_up("which gradient boosting trees fit residuals that the model left?", RARITY)
+    assert is_follow_up("why does that help?", RARITY)
+
+
+def test_without_the_notes_counts_any_topic_word_counts() -> None:
+    """Callers without an index (rarity None): a question naming any topic word stands alone."""
+    assert rewrite_query("so what is gradient boosting?", RELU) == "so what is gradient boosting?"
+    assert rewrite_query("how is it merged?", LORA) == "how is it merged? lora"
