@@ -29,6 +29,7 @@ from service.runtime import Runtime
 from service.server import running_server
 from tests.models.test_generator import EndlessBackend
 from tests.notes_settings import notes_settings
+from tests.service.test_api import FailingGenerator
 
 NOTES = {
     "rivers.md": (
@@ -226,6 +227,23 @@ def test_the_model_generates_within_max_tokens_and_stop(service_settings: Settin
     assert [r.status_code for r in replies] == [200] * len(cases)
     assert recording.calls == [expected for _, expected in cases]
     assert replies[1].json()["usage"]["completion_tokens"] <= 5
+
+
+def test_a_v1_stream_that_fails_after_it_began_ends_with_an_openai_error(
+    service_settings: Settings, runtime: Runtime
+) -> None:
+    broken = Runtime(service_settings, runtime.embedder, FailingGenerator(runtime.generator))
+    body = {"stream": True, "messages": [{"role": "user", "content": "What is LoRA?"}]}
+    with (
+        running_server(service_settings, broken) as base,
+        httpx.Client(base_url=base, timeout=60) as c,
+        c.stream("POST", "/v1/chat/completions", json=body) as response,
+    ):
+        lines = [line.removeprefix("data: ") for line in response.iter_lines() if line.startswith("data: ")]
+    assert response.status_code == 200 and lines[-1] == "[DONE]"
+    error = json.loads(lines[-2])["error"]
+    assert (error["type"], error["param"], error["code"]) == ("server_error", None, "generation_failed")
+    assert "model crashed" in error["message"]
 
 
 @pytest.mark.parametrize(
