@@ -117,7 +117,11 @@ def test_keyboard_only_follow_up_and_new_chat(base_url, open_page, chat_factory,
     expect(page.locator("#question")).to_have_value("")
 
     with page.expect_request("**/api/ask/stream") as request_info:
-        chat.submit("What are its default values?", keyboard_only=True)
+        second, second_answer = chat.submit("What are its default values?", keyboard_only=True)
+    # the follow-up was searched with the conversation's topic, and the answer says so
+    assert "adam" in second_answer["query"].lower()
+    expect(second.locator(".searched-for")).to_have_text("Searched the notes for: " + second_answer["query"])
+    expect(first.locator(".searched-for")).to_have_count(0)
     history = request_info.value.post_data_json["history"]
     assert [turn["role"] for turn in history] == ["user", "assistant"]
     assert history[0]["content"] == "What does the Adam optimizer keep track of?"

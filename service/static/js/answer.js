@@ -125,6 +125,10 @@ export function renderAnswer(shell, answer) {
     });
   }
   keepCitationsWithFormulas(shell.body);
+  // a follow-up ("how is it merged?") is searched with the conversation's topic: say what was searched
+  if (answer.query && answer.query !== answer.question) {
+    shell.extras.appendChild(el("p", { className: "hint searched-for", text: "Searched the notes for: " + answer.query }));
+  }
   if (answer.abstained) {
     shell.article.classList.add("abstained");
     renderNearest(shell.extras, answer.nearest);
