@@ -16,12 +16,14 @@ no answer text is found here and marked, never removed:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ingest.errors import SkippedFile
 from ingest.loaders import Heading, LoadedFile
 from ingest.sections import Span, trim_span
 
+MAX_TITLE_CHARS = 500  # a heading's {argument} longer than this is no title
 # sectioning commands and the level each opens (beamer's frame titles sit below subsections)
 HEADING_LEVELS = {
     "part": 0,
@@ -50,14 +52,16 @@ LAYOUT_COMMANDS = frozenset(
 
 # what a scan of one line steps over before a `%` counts: `\verb|50%|`, a URL's `%20`, an escaped `\%`
 _LINE_TOKEN = re.compile(r"\\verb\*?([^a-zA-Z\s*]).*?\1|\\(?:url|href)\{[^{}\n]*\}|\\.|%")
-_RAW_BEGIN = re.compile(r"\\begin\{(verbatim\*?|Verbatim\*?|BVerbatim|lstlisting|minted|comment)\}")
+_RAW_BEGIN = re.compile(rf"\\begin\{{((?:{'|'.join(CODE_ENVIRONMENTS)})\*?|comment)\}}")
 _ARG = r"(?:\s*\[[^\[\]\n]*\]|\s*\{(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*\})*\})*\})"  # [opt] or {arg}, 2 levels deep
 _COMMAND = re.compile(rf"\\([a-zA-Z@]+)\*?((?:{_ARG})*)")
 _COMMANDS_ALONE = re.compile(rf"(?:\\[a-zA-Z@]+\*?(?:{_ARG})*\s*)+")
+_BRACE = re.compile(r"(?<!\\)[{}]")  # an escaped \{ is text
 _BRACED = re.compile(r"\{((?:[^{}]|\{[^{}]*\})*)\}")
 _HEADING = re.compile(rf"\\({'|'.join(HEADING_LEVELS)})(?![a-zA-Z@])\*?\s*(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\]\s*)?(?=\{{)")
 _FRAME = re.compile(r"\\begin\{frame\}\s*(?:<[^>\n]*>\s*)?(?:\[[^\[\]\n]*\]\s*)?(?=\{)")
 _DISPLAY = re.compile(rf"\\begin\{{({'|'.join(DISPLAY_ENVIRONMENTS)})(\*?)\}}")
+_DISPLAY_END = re.compile(rf"\\end\{{((?:{'|'.join(DISPLAY_ENVIRONMENTS)})\*?)\}}")
 _ITEM = re.compile(
     r"\\item(?![a-zA-Z@])(?:\s*\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\])?|\\bibitem(?:\[[^\[\]\n]*\])?\{[^{}\n]*\}"
 )
@@ -65,6 +69,7 @@ _DOCUMENT_BEGIN = re.compile(r"\\begin\{document\}")
 _DOCUMENT_END = re.compile(r"\\end\{document\}")
 _IFFALSE = re.compile(r"\\iffalse(?![a-zA-Z@])")
 _CONDITIONAL = re.compile(r"\\(?:iffalse|iftrue|fi)(?![a-zA-Z@])")
+_LABELS = re.compile(r"(?:[ \t]*\\(?:label|index)\{[^{}\n]*\})+[ \t]*")
 _PARAMETER = re.compile(r"#[1-9]")
 _RUN_IN_STOP = re.compile(r"(?<![.])[.:]$")  # a run-in heading's full stop or colon, not an ellipsis
 _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\]\s*)?(?=\{)")
@@ -72,7 +77,7 @@ _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\]\s*)?(?=\{)")
 
 @dataclass(frozen=True)
 class LatexMarkup:
-    """What a .tex file declares: headings in order, context spans, its `\title`, and its body's span."""
+    r"""What a .tex file declares: headings in order, context spans, its `\title`, and its body's span."""
 
     headings: tuple[Heading, ...]
     context: tuple[Span, ...]
@@ -131,15 +136,13 @@ def _masked(text: str, spans: list[Span]) -> str:
 
 
 def _closing_brace(text: str, opening: int) -> int | None:
-    """Index just past the `}` matching the `{` at `opening`; None when it is never closed."""
+    """Index just past the `}` matching the `{` at `opening`; None when it is not closed within
+    `MAX_TITLE_CHARS` (a title is short: thousands of unclosed `\\section{` must not scan the file each)."""
     depth = 0
-    for i in range(opening, len(text)):
-        if text[i] == "{" and text[i - 1 : i] != "\\":
-            depth += 1
-        elif text[i] == "}" and text[i - 1 : i] != "\\":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+    for brace in _BRACE.finditer(text, opening, opening + MAX_TITLE_CHARS):
+        depth += 1 if brace.group(0) == "{" else -1
+        if depth == 0:
+            return brace.end()
     return None
 
 
@@ -163,7 +166,8 @@ def clean_latex(raw: str) -> str:
                 piece = unwrapped
             for symbol, char in _SYMBOLS.items():
                 piece = piece.replace(symbol, char)
-            piece = re.sub(r"\\([a-zA-Z@]+)\*?", r"\1", piece).replace("{", "").replace("}", "")
+            piece = _BRACE.sub("", re.sub(r"\\([a-zA-Z@]+)\*?", r"\1", piece))
+            piece = piece.replace("\\{", "{").replace("\\}", "}")
         pieces.append(piece)
     return " ".join("".join(pieces).split())
 
@@ -177,11 +181,10 @@ def _braced_title(text: str, masked: str, opening: int) -> tuple[str, int] | Non
 
 
 def _past_labels(text: str, masked: str, end: int) -> int:
-    r"""`end` moved over the layout after a heading on its line (`\section{Priors}\label{sec:priors}`)."""
-    line_end = masked.find("\n", end)
-    line_end = len(masked) if line_end == -1 else line_end
-    rest = masked[end:line_end].strip()
-    return trim_span(text, end, line_end)[1] if rest and _is_layout(rest) else end
+    r"""`end` moved over the labels after a heading on its line (`\section{Priors}\label{sec:priors}`)."""
+    labels = _LABELS.match(masked, end)
+    at_line_end = labels is not None and masked[labels.end() : labels.end() + 1] in ("", "\n", "\r")
+    return trim_span(text, end, labels.end())[1] if labels and at_line_end else end
 
 
 def _headings(text: str, masked: str, body: Span) -> list[Heading]:
@@ -211,17 +214,32 @@ def _is_layout(line: str) -> bool:
     return True
 
 
+def _display_math_blocks(masked: str, body: Span) -> list[tuple[Span, Span]]:
+    """(environment, formula) spans of each display environment: its `\\begin` paired with the first `\\end` of
+    its name after it by bisection, not a search (thousands of unclosed ones must not scan the file each)."""
+    ends: dict[str, list[Span]] = {}
+    for match in _DISPLAY_END.finditer(masked, *body):
+        ends.setdefault(match.group(1), []).append(match.span())
+    blocks: list[tuple[Span, Span]] = []
+    for match in _DISPLAY.finditer(masked, *body):
+        if blocks and match.start() < blocks[-1][0][1]:
+            continue  # inside the environment before (LaTeX nests none)
+        closes = ends.get(match.group(1) + match.group(2), [])
+        at = bisect_right(closes, (match.end(), match.end()))
+        if at < len(closes):
+            blocks.append(((match.start(), closes[at][1]), (match.end(), closes[at][0])))
+    return blocks
+
+
 def _display_math(masked: str, body: Span) -> list[Span]:
     """Numbered display environments of more than one line of formula: a line of them quoted alone would be a
     formula cut apart (`&= \\min(1, r).`). A one-line formula is quoted whole; its `\\begin`, `\\end` and
     `\\label` lines are layout."""
     spans = []
-    for match in _DISPLAY.finditer(masked, *body):
-        end = f"\\end{{{match.group(1)}{match.group(2)}}}"
-        close = masked.find(end, match.end(), body[1])
-        formula = masked[match.end() : close].split("\n")
-        if close != -1 and sum(1 for line in formula if line.strip() and not _is_layout(line.strip())) > 1:
-            spans.append((match.start(), close + len(end)))
+    for environment, (start, end) in _display_math_blocks(masked, body):
+        lines = [line for line in masked[start:end].split("\n") if line.strip() and not _is_layout(line.strip())]
+        if len(lines) > 1:
+            spans.append(environment)
     return spans
 
 
