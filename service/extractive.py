@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.cjk import reading_length
 from core.settings import AnswerSettings
 from core.text import IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 
-MIN_SENTENCE_CHARS = 20  # shorter pieces are headings and list stubs, not answers
+# shorter pieces are headings and list stubs, not answers; a CJK or Thai character counts two (`reading_length`:
+# "抹茶是一种磨成粉末的绿茶。" is 13 characters, 25 long)
+MIN_SENTENCE_CHARS = 20
 # "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
 # flashcard's "A: ": layout, not words of the answer
 LIST_MARKER = re.compile(r"(?:[-*•–—]|>(?!\s*[\d.])|\d{1,2}[.)]|(?:A|Answer):)\s+")
@@ -80,7 +83,7 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
                 continue
             if not IMAGE.sub("", piece).strip(" \t\n.,;:"):  # a piece that is only an image is no answer
                 continue
-            if len(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
+            if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
     return whole_formulas(hit.text, spans, context)
 
@@ -103,7 +106,7 @@ def whole_formulas(
                 start, end = min(start, s), max(end, e)
         if out and start < out[-1][1]:  # the formula went with the sentence before: this one starts after it
             start = end - len(text[out[-1][1] : end].lstrip())
-            if end - start < MIN_SENTENCE_CHARS:
+            if reading_length(text[start:end]) < MIN_SENTENCE_CHARS:
                 continue
         out.append((start, end))
     return out
