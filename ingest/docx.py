@@ -152,17 +152,18 @@ class _Numbering:
                 self.formats[_attr(element, "numId") or ""] = abstract.get(
                     _attr(_child(element, "abstractNumId"), "val") or "", {}
                 )
-        self.counters: dict[tuple[str, int], int] = {}
+        self.counters: dict[str, dict[int, int]] = {}  # list -> level -> items numbered so far
 
     def marker(self, num_id: str, level: int) -> str:
         """ "- " for a bullet, "3. " for the third item of a numbered level (deeper levels restart)."""
         fmt = self.formats.get(num_id, {}).get(level, "bullet")
-        for key in [k for k in self.counters if k[0] == num_id and k[1] > level]:
-            del self.counters[key]
+        counts = self.counters.setdefault(num_id, {})
+        for deeper in [lvl for lvl in counts if lvl > level]:
+            del counts[deeper]
         if fmt in ("bullet", "none"):
             return "- "
-        self.counters[(num_id, level)] = self.counters.get((num_id, level), 0) + 1
-        return f"{self.counters[(num_id, level)]}. "
+        counts[level] = counts.get(level, 0) + 1
+        return f"{counts[level]}. "
 
 
 def _read_part(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
