@@ -119,9 +119,12 @@ class Embedder:
 
     def reads_whole(self, word: str) -> bool:
         """Whether the model's tokenizer has `word` as one token: it knows "cat", while "chasen" ("chase",
-        "##n") or "抹茶" reach it only as pieces, so its cosine says little about what they name."""
+        "##n") reaches it only as pieces and "抹茶" or "ชาไทย" only as [UNK], so its cosine says little about
+        what they name."""
+        tokenizer = self._model.tokenizer  # type: ignore[attr-defined]
         with self._lock:  # the fast tokenizer is not thread-safe
-            return len(self._model.tokenizer.tokenize(word)) == 1  # type: ignore[attr-defined]
+            tokens = tokenizer.tokenize(word)
+        return len(tokens) == 1 and tokens[0] != tokenizer.unk_token
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
         """Plain SentenceTransformer.encode: the reference the fast path is checked against."""

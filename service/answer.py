@@ -19,7 +19,14 @@ from models.generator import Generator
 from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
 from retrieval.terms import TermRarity, key_stems
-from service.abstain import evidence_strength, key_term_coverage, opaque_terms, should_abstain, unknown_terms
+from service.abstain import (
+    cosine_blind,
+    evidence_strength,
+    key_term_coverage,
+    opaque_terms,
+    should_abstain,
+    unknown_terms,
+)
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
 from service.writers import NO_LIMITS, Draft, ExtractiveWriter, GenerationLimits, ModelWriter, Quote, TokenEvent, Writer
@@ -112,9 +119,12 @@ class Evidence:
     unknown_terms: list[str]  # the question's topic words that occur nowhere in the notes
     coverage: float = 1.0  # the best note source's share of the question's key-term weight
     opaque_terms: list[str] = field(default_factory=list)  # topic words the embedder reads only as pieces
+    cosine_blind: bool = False  # the embedder reads none of its topic words: `strength` says nothing
 
     def abstains(self, config: AnswerSettings) -> bool:
-        return should_abstain(self.strength, self.unknown_terms, config, self.coverage, self.opaque_terms)
+        return should_abstain(
+            self.strength, self.unknown_terms, config, self.coverage, self.opaque_terms, self.cosine_blind
+        )
 
 
 @dataclass
@@ -193,7 +203,8 @@ class AnswerPipeline:
         coverage = key_term_coverage(question, sources, self.retriever.term_rarity)
         opaque = opaque_terms(question, self.embedder)
         strength = evidence_strength(sources)
-        return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque)
+        blind = cosine_blind(question, opaque)
+        return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque, blind)
 
     def stream(
         self,
