@@ -17,7 +17,10 @@ pytestmark = pytest.mark.browser
 # contrast(el, kind): the WCAG ratio of el's text color ("text") or focus ring ("ring") to the background behind
 # it: the first opaque background up the tree, translucent ones blended over it.
 CONTRAST = """([el, kind]) => {
-  const rgba = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const rgba = (s) => {
+    const m = s.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
   const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3])).concat([1]);
   const backdrop = (node) => {
     const layers = [];
@@ -31,7 +34,8 @@ CONTRAST = """([el, kind]) => {
     return color;
   };
   const lum = (c) => {
-    const [r, g, b] = c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    const linear = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+    const [r, g, b] = c.slice(0, 3).map(linear);
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
   const style = getComputedStyle(el);
@@ -100,3 +104,55 @@ def test_text_and_focus_rings_are_readable(scheme, study_url, open_page, chat_fa
         expect(target).to_be_focused()
         rings[selector] = _ratio(target, "ring")
     assert not {s: r for s, r in rings.items() if r < 3}, f"{scheme}: focus ring below 3:1 on its background: {rings}"
+
+
+def test_the_answer_is_announced_once_and_its_citation_says_what_is_highlighted(study_url, open_page, chat_factory):
+    """A screen reader hears the finished answer once (not token by token, not again when it is rendered), and
+    opening [n] says which passage is highlighted; Escape goes back to the [n]."""
+    page = open_page(study_url)
+    page.evaluate(LIVE_LOG)
+    article, answer = chat_factory(page).submit("What is Adam?")
+    announcer = page.locator("#announcer")
+    expect(announcer).to_contain_text("Answer: Adam is an optimizer")
+    expect(announcer).not_to_contain_text("[1]")  # the markers are buttons on the page, not words to read
+    phrase = "keeps moving averages of the gradient"
+    assert phrase in answer["text"]
+    spoken = page.evaluate("window.__spoken")
+    assert [s for s in spoken if phrase in s] == [announcer.text_content()], spoken
+
+    citation = article.locator(".answer-body button.citation").first
+    citation.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#close-source")).to_be_focused()
+    quote = answer["citations"][0]["spans"][0]["quote"]
+    expect(announcer).to_contain_text(f"Source [1], {answer['citations'][0]['doc']}. Highlighted: {quote}")
+    page.keyboard.press("Escape")
+    expect(citation).to_be_focused()
+
+
+def test_starter_questions_are_buttons_to_a_screen_reader(study_url, open_page):
+    page = open_page(study_url)
+    starters = page.get_by_role("list", name="Questions from your notes")
+    expect(starters.get_by_role("listitem").first).to_be_visible()
+    expect(starters.get_by_role("button", name="What is Adam?")).to_have_count(1)
+    assert starters.get_by_role("button").count() == starters.get_by_role("listitem").count()
+
+
+def test_quiz_by_keyboard_enter_checks_the_answer(study_url, open_page):
+    page = open_page(study_url)
+    page.locator("#open-quiz").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#quiz-answer")).to_be_focused()
+    # rivers.md's deck: grading leaves test_study_quiz_ui's deck (biology, its first card) as it was
+    page.locator("#quiz-deck").select_option("rivers.md")
+    expect(page.locator(".quiz-status")).to_contain_text("3 cards")
+    expect(page.locator("#quiz-answer")).to_be_focused()
+    expect(page.locator(".quiz-question")).not_to_be_empty()
+    # a whole document has no breadcrumbs: no empty navigation landmark is left for a screen reader to visit
+    assert "Breadcrumbs" not in page.locator("#source-panel").aria_snapshot()
+    page.keyboard.type("adenosine triphosphate")
+    page.keyboard.press("Enter")
+    expect(page.locator(".quiz-result")).to_be_visible()
+    expect(page.locator(".quiz-next")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#open-quiz")).to_be_focused()

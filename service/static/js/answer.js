@@ -136,3 +136,15 @@ export function renderAnswer(shell, answer) {
     renderSourceList(shell.extras, answer.citations);
   }
 }
+
+// What a screen reader says once the answer is checked: its text without the [n] markers, which the page shows
+// as buttons, then how many sources it cites.
+export function spokenAnswer(answer) {
+  const text = answer.sentences.map((s) => {
+    const parts = s.citations.length ? splitMarkers(s.text, s.citations) : null;
+    return parts ? parts.head + parts.tail : s.text;
+  }).join(" ");
+  if (answer.abstained) return "Your notes do not cover this question. " + text;
+  const n = answer.citations.length;
+  return "Answer: " + text + (n ? " (" + n + (n === 1 ? " source" : " sources") + ")" : "");
+}

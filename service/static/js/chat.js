@@ -2,7 +2,7 @@
 // `history`, the Send button's busy state, and New chat (which also stops a stream in flight).
 
 import { renderActions } from "./actions.js";
-import { renderAnswer } from "./answer.js";
+import { renderAnswer, spokenAnswer } from "./answer.js";
 import { $, announce, el } from "./dom.js";
 import { appendWithMath } from "./math.js";
 import { closePanel, sourcePanel } from "./panels.js";
@@ -33,11 +33,11 @@ function addQuestionBubble(question) {
   ]));
 }
 
-// The answer's article: `body` takes the streamed text, then the rendered answer.
+// The answer's article: `body` takes the streamed text, then the rendered answer. The body is no live region:
+// a screen reader would read it token by token and then again when rendered; the finished answer is announced
+// once instead, while `status` says what is happening.
 function addAnswerShell() {
-  const body = el("div", {
-    className: "answer-body streaming", "aria-live": "polite", "aria-busy": "true", "aria-atomic": "false",
-  });
+  const body = el("div", { className: "answer-body streaming", "aria-busy": "true" });
   const streamText = document.createTextNode("");
   body.appendChild(streamText);
   const status = el("p", { className: "answer-status hint", role: "status", text: "Searching your notes…" });
@@ -98,7 +98,7 @@ export async function ask(question) {
   }
   if (answer) {
     renderActions(shell.actions, trimmed, answer);
-    announce(answer.abstained ? "Your notes do not cover this question." : "Answer ready.");
+    announce(spokenAnswer(answer));
   }
 }
 

@@ -102,9 +102,10 @@ export async function loadStarters() {
   if (!body.questions.length) return;
   const list = el("span", { className: "starters", role: "list", "aria-label": "Questions from your notes" });
   for (const suggestion of body.questions) {
-    list.appendChild(el("button", {
-      type: "button", className: "starter", role: "listitem", onclick: () => askQuestion(suggestion.question),
-    }, [appendWithMath(el("span"), suggestion.question)]));
+    // the item wraps the button: a role on the button itself would hide from screen readers that it is one
+    list.appendChild(el("span", { role: "listitem" }, [el("button", {
+      type: "button", className: "starter", onclick: () => askQuestion(suggestion.question),
+    }, [appendWithMath(el("span"), suggestion.question)])]));
   }
   empty.querySelector(".starters")?.remove();
   empty.appendChild(list);

@@ -19,7 +19,10 @@ export function openPanel(panel, openedBy) {
   for (const other of [sourcePanel, docsPanel]) {
     if (other !== panel) closePanel(other, false);
   }
-  opener = openedBy || document.activeElement;
+  const by = openedBy || document.activeElement;
+  // a control inside the open panel (a quiz's Next card, a guide's outline entry) reopens it: Escape still goes
+  // back to what opened the panel first, not to a button the panel hides when it closes
+  if (panel.hidden || !opener || !panel.contains(by)) opener = by;
   panel.hidden = false;
   document.body.classList.add("panel-open");
   setBackgroundInert(NARROW.matches);

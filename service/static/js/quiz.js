@@ -125,6 +125,13 @@ export async function openQuiz(doc, opener) {
     $("source-title").textContent = "Quiz";
     next.focus();
   });
+  // Enter checks the answer and Shift+Enter adds a line, as in the question box
+  answer.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
   next.addEventListener("click", nextCard);
   deckSelect.addEventListener("change", async () => { await loadSections(); nextCard(); });
   sectionSelect.addEventListener("change", nextCard);

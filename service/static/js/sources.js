@@ -2,11 +2,12 @@
 // breadcrumbs, and for a code citation the line-numbered snippet the server sends in `citation.code`.
 
 import { api, docUrl } from "./api.js";
-import { $, el } from "./dom.js";
+import { $, announce, el, truncate } from "./dom.js";
 import { appendWithMath } from "./math.js";
 import { openPanel, sourcePanel } from "./panels.js";
 
 const CONTEXT_CHARS = 1500;
+const HIGHLIGHT_SPOKEN_CHARS = 400;
 const els = {
   title: $("source-title"),
   doc: $("source-doc"),
@@ -22,6 +23,7 @@ let opened = 0; // the latest openSource call: an earlier one's late reply is dr
 function renderBreadcrumbs(crumbs) {
   els.breadcrumbs.textContent = "";
   const items = crumbs.filter(Boolean);
+  els.breadcrumbs.hidden = !items.length; // an empty navigation landmark is noise to a screen reader
   if (items.length) els.breadcrumbs.appendChild(el("ol", null, items.map((crumb) => el("li", { text: crumb }))));
 }
 
@@ -111,6 +113,20 @@ export async function openSource(target, opener, guide = null) {
   }
   if (mine !== opened) return;
   els.status.textContent = "";
-  renderHighlighted(source.text, target.spans || (source.highlight ? [source.highlight] : []));
+  const spans = target.spans || (source.highlight ? [source.highlight] : []);
+  renderHighlighted(source.text, spans);
   if (target.code) renderCode(target);
+  if (spans.length && !guide) announce(highlightNotice(target, els.text.querySelectorAll("mark")));
+}
+
+// Focus stays on the panel's Close button (Escape goes back to the citation): say what is highlighted, so a
+// screen reader user hears the quote without hunting for it.
+function highlightNotice(target, marks) {
+  const quoted = Array.from(marks, (mark) => {
+    const copy = mark.cloneNode(true); // a typeset formula is read as the TeX it came from, not twice over
+    for (const math of copy.querySelectorAll(".math")) math.replaceWith(math.dataset.tex || "");
+    return copy.textContent;
+  }).join(" … ");
+  const where = target.n ? "Source [" + target.n + "], " : "Passage, ";
+  return where + target.doc + ". Highlighted: " + truncate(quoted, HIGHLIGHT_SPOKEN_CHARS);
 }
