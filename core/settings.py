@@ -190,6 +190,12 @@ class LimitSettings(BaseModel):
     max_search_k: int = Field(50, ge=1, description="Most hits one search may ask for (k), on every surface.")
     max_upload_bytes: int = Field(2_000_000, ge=1, description="Largest uploaded file.")
     max_file_bytes: int = Field(5_000_000, ge=1, description="Ingest skips files larger than this.")
+    max_passages_per_file: int = Field(
+        2000,
+        ge=0,
+        description="Ingest skips a file cut into more passages than this, saying so (a 4.9 MB log: 7,455 passages, "
+        "~20 minutes of embedding on 2 cores); 0: no limit.",
+    )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute from one client address.")
     max_body_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body other than an upload (413 beyond; a feedback is <70 KB)."

@@ -2,18 +2,19 @@
 
 Node ids hash (doc, sha256, level, span), so an unchanged file yields the ids it had last time and
 its vectors are taken from the previous generation; a changed file gets new ids and only its leaves
-are embedded; a file that is gone simply has no nodes in the new generation.
+are embedded; a file that is gone simply has no nodes in the new generation. An unchanged file is not even
+parsed again: its bytes' sha256 finds its passages in the previous generation (`ingest.reuse.ParsedFiles`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Protocol, TypedDict
@@ -23,36 +24,29 @@ from llama_index.core.schema import TextNode
 
 from core.settings import RetrievalSettings, Settings, StoreSettings
 from ingest.bm25 import TOKEN_PROBE, tokenize
-from ingest.code import code_nodes, has_code, is_test_file
-from ingest.errors import NotesDirError, SkippedFile
+from ingest.corpus_files import CorpusRoot, discover, read_files
+from ingest.corpus_files import walk as walk  # service.watch watches what an ingest walks
+from ingest.embedding import EMBED_BATCH as EMBED_BATCH  # eval.ingest_bench batches as ingest does
+from ingest.embedding import Embeds, embed_distinct
+from ingest.errors import NotesDirError
 from ingest.leaf_store import leaf_store
-from ingest.loaders import CODE_SUFFIXES, SUPPORTED_SUFFIXES, doc_name, load_file
-from ingest.passages import PassageParams, section_nodes
-from ingest.reuse import previous_index, same_content
-from ingest.schema import DocumentRecord, Kind
+from ingest.passages import PassageParams
+from ingest.reuse import ParsedFiles, content_key, parser_digest, previous_index, same_content, write_parsed
+from ingest.schema import DocumentRecord
 from ingest.sentence_vectors import embed_windows, write_sentences
 from ingest.store import (
     DEFAULT_HNSW_THRESHOLD,
     GenerationData,
+    IndexReader,
     collect_garbage,
     ingest_lock,
     publish,
     write_generation,
 )
-from ingest.structure import infer_structure
 
 UPLOAD_PREFIX = "uploads/"
 CODE_PREFIX = "reference/"
-EMBED_BATCH = 64
-
-
-class Embeds(Protocol):
-    """What ingest needs from an embedder (models.embedder.Embedder provides it)."""
-
-    name: str
-    dim: int
-
-    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
+log = logging.getLogger("notecite")
 
 
 class EmbedderTuner(Protocol):
@@ -73,16 +67,6 @@ class EmbedderTuner(Protocol):
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
-class CorpusRoot:
-    """A folder to index; `prefix` is prepended to each file's relative path to form its doc name."""
-
-    path: Path
-    prefix: str = ""
-    kind: Kind = "note"
-    optional: bool = field(default=False, metadata={"help": "a missing folder is ignored (uploads)"})
-
-
 def corpus_roots(settings: Settings) -> list[CorpusRoot]:
     """The notes dir, the uploads dir and the reference code: everything one index holds.
 
@@ -98,18 +82,22 @@ class IngestOptions(TypedDict):
     """What `ingest_corpus` takes from the settings: read here once, so every caller ingests alike."""
 
     max_file_bytes: int
+    max_passages_per_file: int
     sentence_window: int
 
 
 def ingest_options(settings: Settings) -> IngestOptions:
     return IngestOptions(
-        max_file_bytes=settings.limits.max_file_bytes, sentence_window=settings.retrieval.sentence_window
+        max_file_bytes=settings.limits.max_file_bytes,
+        max_passages_per_file=settings.limits.max_passages_per_file,
+        sentence_window=settings.retrieval.sentence_window,
     )
 
 
 @dataclass
 class IngestReport:
     files: int = 0
+    parsed: int = 0  # of which read and cut into passages now (the rest are unchanged: their passages were kept)
     sections: int = 0
     passages: int = 0
     embedded: int = 0
@@ -120,35 +108,18 @@ class IngestReport:
     seconds: float = 0.0
     generation: str = ""
     embedder: str = ""  # the model that embedded this generation (a tuned one: models.tuned_embedder)
+    # (doc, passages) of the files with the most passages to embed now, most first: where the embedding time goes
+    largest_files: list[tuple[str, int]] = field(default_factory=list)
 
     def summary(self) -> str:
+        most = ""
+        if self.largest_files:
+            doc, passages = self.largest_files[0]
+            most = f"; most passages: {doc} ({passages:,})"
         return (
             f"{self.files} files, {self.sections} sections, {self.passages} passages ({self.embedded} embedded), "
-            f"{self.removed} removed, {len(self.skipped)} skipped in {self.seconds:.1f} s"
+            f"{self.removed} removed, {len(self.skipped)} skipped in {self.seconds:.1f} s{most}"
         )
-
-
-def walk(folder: Path) -> Iterator[Path]:
-    """Every file and folder under `folder`, skipping hidden ones (.git, .obsidian) and __pycache__, not entering
-    symlinked folders; a folder that vanishes meanwhile (a sync client, `git checkout`) is passed over, where
-    Path.rglob raised FileNotFoundError and failed the whole ingest."""
-    for parent, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
-        yield from (Path(parent, name) for name in dirs + files if not name.startswith("."))
-
-
-def discover(root: CorpusRoot) -> Iterator[tuple[Path, str]]:
-    """(path, doc) of each candidate file under a root, recursively, in a stable order."""
-    suffixes = CODE_SUFFIXES if root.kind == "code" else SUPPORTED_SUFFIXES
-    for path in sorted(walk(root.path)):
-        rel = path.relative_to(root.path)
-        linked = root.kind == "note" and path.is_symlink() and not path.is_file()  # _document_nodes says why not
-        if not linked and (path.suffix.lower() not in suffixes or not (path.is_file() or path.is_dir())):
-            continue
-        doc = root.prefix + doc_name(rel.as_posix())
-        if root.kind == "code" and is_test_file(rel.as_posix()):
-            continue
-        yield path, doc
 
 
 def embedding_text(node: TextNode) -> str:
@@ -159,42 +130,12 @@ def embedding_text(node: TextNode) -> str:
     return " > ".join(crumbs) + "\n" + node.text
 
 
-def _document_nodes(
-    path: Path, doc: str, root: CorpusRoot, max_file_bytes: int, params: PassageParams
-) -> tuple[DocumentRecord, str, list[TextNode]] | None:
-    """Load and chunk one file; None for code files with nothing to cite (skipped silently)."""
-    if path.is_symlink() and not path.is_file():  # walk() does not enter linked folders (loops, files twice)
-        raise SkippedFile("a linked folder is not followed; copy its notes in" if path.is_dir() else "a broken link")
-    if not path.resolve().is_relative_to(root.path.resolve()):  # a symlink must not publish /etc/passwd
-        raise SkippedFile("links outside its folder; copy the file in instead")
-    loaded = load_file(path, doc, max_file_bytes=max_file_bytes)
-    source = loaded.source
-    if loaded.fmt == "code":
-        if root.kind == "code" and not has_code(source.text):
-            return None
-        nodes = code_nodes(source, params)
-    else:
-        nodes = section_nodes(source, infer_structure(loaded).sections, params)
-    if not nodes:
-        raise SkippedFile("no indexable text")
-    n_leaves = sum(1 for n in nodes if n.metadata["level"] == "passage")
-    record = DocumentRecord(
-        doc,
-        source.sha256,
-        source.kind,
-        n_leaves,
-        datetime.now(UTC).isoformat(timespec="seconds"),
-        source.warnings,
-    )
-    return record, source.text, nodes
-
-
-def _both(first: Callable[[Path], None], second: Callable[[Path], None]) -> Callable[[Path], None]:
-    """One writer of extra generation files that runs two (a tuned model, then the sentence vectors)."""
+def _all(writers: Sequence[Callable[[Path], None]]) -> Callable[[Path], None]:
+    """One writer of extra generation files that runs several (a tuned model, the sentence vectors, ...)."""
 
     def write(gen_dir: Path) -> None:
-        first(gen_dir)
-        second(gen_dir)
+        for writer in writers:
+            writer(gen_dir)
 
     return write
 
@@ -217,6 +158,7 @@ def ingest_corpus(
     embedder: Embeds,
     *,
     max_file_bytes: int = 5_000_000,
+    max_passages_per_file: int = 0,
     progress: Progress | None = None,
     hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD,
     params: PassageParams | None = None,
@@ -227,7 +169,8 @@ def ingest_corpus(
     """Index every file under `roots` into a new generation of `index_dir` and make it live.
 
     Raises NotesDirError when a required root is missing. Files that cannot be indexed are
-    reported in `skipped`. Any exception before the switch leaves the previous generation live.
+    reported in `skipped`, and so is a file of more than `max_passages_per_file` passages (0: no limit).
+    Any exception before the switch leaves the previous generation live.
     `store` picks where passages are searched (embedded FAISS + BM25 by default, or Milvus).
     `tuner` may swap the embedder for one tuned on these passages, stored with the generation.
     `sentence_window` > 0 also embeds each passage's sentences, that many at a time (None: the settings'
@@ -241,131 +184,172 @@ def ingest_corpus(
             raise NotesDirError(f"notes folder not found: {root.path} (pass an existing directory)")
     index_dir = Path(index_dir)
     report = IngestReport()
+    recorded_roots = [{"path": str(r.path.resolve()), "prefix": r.prefix, "kind": r.kind} for r in roots]
+    parser = parser_digest(params)
     with ingest_lock(index_dir):
-        files = [(p, d, r) for r in roots if r.path.is_dir() for p, d in discover(r)]
-        documents: list[tuple[DocumentRecord, str]] = []
-        nodes: list[TextNode] = []
-        seen: dict[str, Path] = {}
-        for i, (path, doc, root) in enumerate(files):
-            if doc in seen:  # two names that read alike: b"caf\xe9.md" (not UTF-8) and "café.md"
-                first, second = (os.fsencode(p).decode("utf-8", "backslashreplace") for p in (seen[doc], path))
-                report.skipped.append((doc, f"{second} has the same name as {first}: rename one"))  # JSON-safe
-                continue
-            seen[doc] = path
-            try:
-                result = _document_nodes(path, doc, root, max_file_bytes, params)
-            except SkippedFile as exc:
-                if not (root.kind == "code" and path.name == "__init__.py"):  # an empty package marker
-                    report.skipped.append((doc, str(exc)))
-                result = None
-            if result is not None:
-                record, text, doc_nodes = result
-                documents.append((record, text))
-                nodes.extend(doc_nodes)
-            if progress:
-                progress("files", i + 1, len(files))
-
         previous = previous_index(index_dir, store)
-        leaves = [n for n in nodes if n.metadata["level"] == "passage"]
-        report.files, report.passages = len(documents), len(leaves)
-        report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
-        recorded_roots = [{"path": str(r.path.resolve()), "prefix": r.prefix, "kind": r.kind} for r in roots]
-        tokens = tokenize(TOKEN_PROBE)  # the token rules BM25 is built under
-        inputs = inputs_digest(nodes, documents, embedder.name, window, hnsw_threshold, store, recorded_roots, tokens)
-        if previous is not None and tuner is None and previous.inputs == inputs:
-            # nothing changed: the live generation is what this ingest would write (an `ask` or a server start
-            # on an unchanged folder copies nothing)
-            report.generation, report.embedder = previous.generation, embedder.name
-            report.sentence_windows = len(previous.sentences) if previous.sentences is not None else 0
-            previous.close()
-            collect_garbage(index_dir, store=leaf_store(store, index_dir))  # a killed ingest's debris goes all the same
-            report.seconds = time.perf_counter() - began
-            return report
-        if tuner is not None and previous is not None:
-            known = set(previous.leaf_ids)
-            new_share = sum(1 for n in leaves if n.node_id not in known) / max(1, len(leaves))
-            embedder = tuner.reuse(previous.path, previous.embedder_name, new_share, embedder) or embedder
-        old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
-        old_records = {d.doc: d for d in previous.documents()} if previous else {}
-        old_windows = previous.sentences if previous and window else None
-        old_windows_by_leaf = old_windows.by_leaf() if old_windows and old_windows.window == window else {}
-        old_windows_embedder = old_windows.embedder if old_windows else ""
-        for new_id, old_id in (same_content(previous, leaves) if previous and old_vectors else {}).items():
-            old_vectors[new_id] = old_vectors[old_id]
-            if old_id in old_windows_by_leaf:
-                old_windows_by_leaf[new_id] = old_windows_by_leaf[old_id]
-        old_docs = set(old_records)
-        # an unchanged file keeps the time it was first indexed: /api/documents reports when it changed
-        documents = [
-            (
-                replace(rec, indexed_at=old.indexed_at)
-                if (old := old_records.get(rec.doc)) and old.sha256 == rec.sha256
-                else rec,
-                text,
+        try:
+            files = [(p, d, r) for r in roots if r.path.is_dir() for p, d in discover(r)]
+            read = read_files(
+                files,
+                ParsedFiles(previous, parser),
+                max_file_bytes,
+                max_passages_per_file,
+                params,
+                partial(progress, "files") if progress else None,
             )
-            for rec, text in documents
-        ]
-        if previous:
-            previous.close()
-
-        texts = [embedding_text(n) for n in leaves]
-        # by length: each embed() call then gets texts of like length (less padding); vectors go back by index
-        todo = sorted((i for i, n in enumerate(leaves) if n.node_id not in old_vectors), key=lambda i: len(texts[i]))
-        vectors = np.zeros((len(leaves), embedder.dim), dtype=np.float32)
-        for i, n in enumerate(leaves):
-            if n.node_id in old_vectors:
-                vectors[i] = old_vectors[n.node_id]
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start : start + EMBED_BATCH]
-            vectors[batch] = embedder.embed([texts[i] for i in batch])
-            if progress:
-                progress("embed", start + len(batch), len(todo))
-        write_model = None
-        if tuner is not None:
-            embedder, vectors, write_model = tuner.finish(leaves, texts, vectors, embedder)
-        write_extra = write_model
-        if window:
-            old = old_windows_by_leaf if old_windows_embedder == embedder.name else {}
-            rows = [i for i, n in enumerate(leaves) if n.metadata.get("kind", "note") == "note"]  # measured on notes
-            notes = [leaves[i] for i in rows]
-            tell = partial(progress, "windows") if progress else None  # most of a first ingest's embedding
-            owners, window_vecs, report.sentences_embedded = embed_windows(
-                notes, vectors[rows], embedder, window, old, progress=tell
-            )
-            report.sentence_windows = len(owners)
-            sentences = partial(
-                write_sentences,
-                owners=owners,
-                vectors=window_vecs,
-                window=window,
-                embedder_name=embedder.name,
-            )
-            write_extra = sentences if write_model is None else _both(write_model, sentences)
-
-        leaves_store = leaf_store(store, index_dir)
-        gen_id = write_generation(
-            index_dir,
-            GenerationData(
-                nodes=nodes,
-                leaf_ids=[n.node_id for n in leaves],
-                leaf_texts=texts,
-                vectors=vectors,
-                documents=documents,
-                embedder_name=embedder.name,
+            report.skipped, report.parsed = read.skipped, read.parsed
+            return _index(
+                _Corpus(read.documents, read.nodes, recorded_roots, parser),
+                index_dir,
+                embedder,
+                previous,
+                report,
+                began,
+                progress=progress,
                 hnsw_threshold=hnsw_threshold,
-                write_extra=write_extra,
-                roots=recorded_roots,
-                inputs=inputs,
-            ),
-            leaves_store,
+                store=store,
+                tuner=tuner,
+                window=window,
+            )
+        finally:
+            if previous is not None:
+                previous.close()
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """What the files of one ingest gave: documents (record, text) and their nodes, sections and passages."""
+
+    documents: list[tuple[DocumentRecord, str]]
+    nodes: list[TextNode]
+    roots: list[dict[str, str]]  # as meta.json records them
+    parser: str  # ingest.reuse.parser_digest they were cut under
+
+
+def _index(
+    corpus: _Corpus,
+    index_dir: Path,
+    embedder: Embeds,
+    previous: IndexReader | None,
+    report: IngestReport,
+    began: float,
+    *,
+    progress: Progress | None,
+    hnsw_threshold: int,
+    store: StoreSettings | None,
+    tuner: EmbedderTuner | None,
+    window: int,
+) -> IngestReport:
+    """Embed what the previous generation lacks, write the new generation and make it live (under the lock)."""
+    documents, nodes, recorded_roots = corpus.documents, corpus.nodes, corpus.roots
+    leaves = [n for n in nodes if n.metadata["level"] == "passage"]
+    report.files, report.passages = len(documents), len(leaves)
+    report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
+    tokens = tokenize(TOKEN_PROBE)  # the token rules BM25 is built under
+    inputs = inputs_digest(
+        nodes, documents, embedder.name, window, hnsw_threshold, store, recorded_roots, tokens, corpus.parser
+    )
+    if previous is not None and tuner is None and previous.inputs == inputs:
+        # nothing changed: the live generation is what this ingest would write (an `ask` or a server start
+        # on an unchanged folder copies nothing)
+        report.generation, report.embedder = previous.generation, embedder.name
+        report.sentence_windows = len(previous.sentences) if previous.sentences is not None else 0
+        previous.close()
+        collect_garbage(index_dir, store=leaf_store(store, index_dir))  # a killed ingest's debris goes all the same
+        report.seconds = time.perf_counter() - began
+        return report
+    if tuner is not None and previous is not None:
+        known = set(previous.leaf_ids)
+        new_share = sum(1 for n in leaves if n.node_id not in known) / max(1, len(leaves))
+        embedder = tuner.reuse(previous.path, previous.embedder_name, new_share, embedder) or embedder
+    old_vectors = previous.vectors() if previous and previous.embedder_name == embedder.name else {}
+    old_records = {d.doc: d for d in previous.documents()} if previous else {}
+    old_windows = previous.sentences if previous and window else None
+    old_windows_by_leaf = old_windows.by_leaf() if old_windows and old_windows.window == window else {}
+    old_windows_embedder = old_windows.embedder if old_windows else ""
+    for new_id, old_id in (same_content(previous, leaves) if previous and old_vectors else {}).items():
+        old_vectors[new_id] = old_vectors[old_id]
+        if old_id in old_windows_by_leaf:
+            old_windows_by_leaf[new_id] = old_windows_by_leaf[old_id]
+    _share_windows(leaves, old_windows_by_leaf)
+    old_docs = set(old_records)
+    # an unchanged file keeps the time it was first indexed: /api/documents reports when it changed
+    documents = [
+        (
+            replace(rec, indexed_at=old.indexed_at)
+            if (old := old_records.get(rec.doc)) and old.sha256 == rec.sha256 and old.indexed_at != rec.indexed_at
+            else rec,
+            text,
         )
-        publish(index_dir, gen_id, leaves_store)
-        collect_garbage(index_dir, store=leaves_store)
+        for rec, text in documents
+    ]
+    if previous:
+        previous.close()
+
+    texts = [embedding_text(n) for n in leaves]
+    known_rows = {i: old_vectors[n.node_id] for i, n in enumerate(leaves) if n.node_id in old_vectors}
+    to_embed = Counter(n.metadata["doc"] for i, n in enumerate(leaves) if i not in known_rows)
+    report.largest_files = to_embed.most_common(3)
+    if report.largest_files:  # said before the embedding starts: the log tells where a long ingest's time goes
+        log.info(
+            "ingest: %d passages to embed; the most from %s",
+            to_embed.total(),
+            ", ".join(f"{doc} ({count:,})" for doc, count in report.largest_files),
+        )
+    vectors, report.embedded = embed_distinct(
+        texts, embedder, known_rows, progress=partial(progress, "embed") if progress else None
+    )
+    writers: list[Callable[[Path], None]] = [partial(write_parsed, parser=corpus.parser)]
+    if tuner is not None:
+        embedder, vectors, write_model = tuner.finish(leaves, texts, vectors, embedder)
+        if write_model is not None:
+            writers.append(write_model)
+    if window:
+        old = old_windows_by_leaf if old_windows_embedder == embedder.name else {}
+        rows = [i for i, n in enumerate(leaves) if n.metadata.get("kind", "note") == "note"]  # measured on notes
+        notes = [leaves[i] for i in rows]
+        tell = partial(progress, "windows") if progress else None  # most of a first ingest's embedding
+        owners, window_vecs, report.sentences_embedded = embed_windows(
+            notes, vectors[rows], embedder, window, old, progress=tell
+        )
+        report.sentence_windows = len(owners)
+        writers.append(
+            partial(write_sentences, owners=owners, vectors=window_vecs, window=window, embedder_name=embedder.name)
+        )
+
+    leaves_store = leaf_store(store, index_dir)
+    gen_id = write_generation(
+        index_dir,
+        GenerationData(
+            nodes=nodes,
+            leaf_ids=[n.node_id for n in leaves],
+            leaf_texts=texts,
+            vectors=vectors,
+            documents=documents,
+            embedder_name=embedder.name,
+            hnsw_threshold=hnsw_threshold,
+            write_extra=_all(writers),
+            roots=recorded_roots,
+            inputs=inputs,
+        ),
+        leaves_store,
+    )
+    publish(index_dir, gen_id, leaves_store)
+    collect_garbage(index_dir, store=leaves_store)
 
     current = {record.doc for record, _ in documents}
-    report.embedded = len(todo)
     report.removed = len(old_docs - current)
     report.seconds = time.perf_counter() - began
     report.generation = gen_id
     report.embedder = embedder.name
     return report
+
+
+def _share_windows(leaves: Sequence[TextNode], windows: dict[str, np.ndarray]) -> None:
+    """A passage with the text and section path of one whose sentence windows are kept (a copy of a note added
+    beside it) takes the same windows: they are made from nothing else (`content_key`)."""
+    by_content = {content_key(n): windows[n.node_id] for n in leaves if n.node_id in windows}
+    for node in leaves:
+        if node.node_id not in windows and (same := by_content.get(content_key(node))) is not None:
+            windows[node.node_id] = same

@@ -1,19 +1,31 @@
-"""What an incremental ingest takes from the generation it replaces: the index itself, and which of its
-passages have the text of a new one (so their vectors and sentence windows are kept, not embedded again)."""
+"""What an incremental ingest takes from the generation it replaces: the index itself, the passages of each file
+whose bytes are unchanged (so it is not read into structure and chunked again), and which of its passages have
+the text of a new one (so their vectors and sentence windows are kept, not embedded again)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import sqlite3
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 from llama_index.core.schema import TextNode
 
+import core
+import ingest
 from core.settings import StoreSettings
 from ingest.errors import IndexNotFound
+from ingest.passages import PassageParams
+from ingest.schema import DocumentRecord
 from ingest.store import IndexReader, open_index
 
 log = logging.getLogger("notecite")
+
+PARSED_FILE = "parsed.json"  # in each generation: {"parser": parser_digest(...)} it was chunked under
+PARSER_LIBRARIES = ("pypdf", "beautifulsoup4", "lxml")  # what decodes PDF and HTML text
 
 
 def previous_index(index_dir: Path, store: StoreSettings | None) -> IndexReader | None:
@@ -43,3 +55,67 @@ def same_content(previous: IndexReader, leaves: Sequence[TextNode]) -> dict[str,
         return {}
     by_content = {content_key(n): n.node_id for n in previous.get_nodes(gone)}
     return {n.node_id: old for n in leaves if (old := by_content.get(content_key(n)))}
+
+
+def parser_digest(params: PassageParams) -> str:
+    """Everything besides a file's name and bytes that shapes its passages: passage sizes, and the code and
+    libraries that decode, structure and chunk it (every module of `ingest` and `core`: a
+    rule that moves between modules is still covered). When any differs from the previous generation's, every
+    file is parsed again, once."""
+    digest = hashlib.sha256(repr(params).encode())
+    for package in (ingest, core):
+        folder = Path(package.__file__).parent
+        for source in sorted(folder.glob("*.py")):
+            digest.update(f"{folder.name}/{source.name}\0".encode() + source.read_bytes() + b"\0")
+    for library in PARSER_LIBRARIES:
+        try:
+            digest.update(f"{library}=={metadata.version(library)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library} absent\0".encode())
+    return digest.hexdigest()
+
+
+def write_parsed(gen_dir: Path, parser: str) -> None:
+    """Record the parser digest a generation's passages were cut under (the caller fsyncs the generation)."""
+    (gen_dir / PARSED_FILE).write_text(json.dumps({"parser": parser}))
+
+
+class ParsedFiles:
+    """The previous generation's documents, to take as they are when a file's bytes and the parser are the same:
+    its record (with its warnings and first indexing time), its text and its nodes, spans included, exactly as
+    parsing it again would give them (node ids hash the doc, its sha256 and the spans)."""
+
+    def __init__(self, previous: IndexReader | None, parser: str) -> None:
+        self._previous = previous
+        self._records: dict[str, DocumentRecord] = {}
+        self._nodes: dict[str, list[TextNode]] | None = None  # by doc, read at the first file asked for
+        if previous is None:
+            return
+        try:
+            recorded = json.loads((previous.path / PARSED_FILE).read_text()).get("parser")
+        except (OSError, ValueError, AttributeError):  # a generation written before it, or a damaged file
+            return
+        if recorded == parser:
+            self._records = {r.doc: r for r in previous.documents()}
+
+    def __bool__(self) -> bool:
+        return bool(self._records)
+
+    def get(self, doc: str, sha256: str) -> tuple[DocumentRecord, str, list[TextNode]] | None:
+        """(record, text, nodes) of `doc` as the previous generation holds it, when its bytes had `sha256`;
+        None otherwise, or when the generation cannot give them (the file is then parsed)."""
+        record = self._records.get(doc)
+        if record is None or record.sha256 != sha256 or self._previous is None:
+            return None
+        try:
+            if self._nodes is None:  # all at once: per document, the queries cost more than the rows
+                self._nodes = {}
+                for node in self._previous.get_nodes(self._previous.node_ids()):
+                    self._nodes.setdefault(node.metadata["doc"], []).append(node)
+            text = self._previous.source_text(doc)
+        except (sqlite3.Error, KeyError) as exc:
+            log.warning("the previous index cannot give its passages (%s); every file is parsed again", exc)
+            self._records = {}
+            return None
+        nodes = self._nodes.get(doc)
+        return (record, text, nodes) if text is not None and nodes else None

@@ -23,22 +23,15 @@ import json
 from collections.abc import Callable, Sequence
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from core.text import sentence_spans, unwrapped
+from ingest.embedding import Embeds, embed_distinct
 
 VECTORS, META = "sentences.npy", "sentences.json"
-EMBED_BATCH = 64
 MIN_WORDS = 3  # a window of fewer words (a lone code line, a list marker) says too little to rank by
-
-
-class Embeds(Protocol):
-    name: str
-    dim: int
-
-    def embed(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
 
 
 def window_texts(text: str, breadcrumbs: Sequence[str], window: int) -> list[str]:
@@ -110,32 +103,32 @@ def embed_windows(
 ) -> tuple[list[str], np.ndarray, int]:
     """(passage id per row, vectors, windows embedded now) for `leaves` (TextNodes; `own[i]` is leaf i's passage
     vector). A passage without windows (one sentence) is its own window, so every passage is in the ranking;
-    a passage in `previous` (made with the same embedder and window) keeps its vectors."""
+    a passage in `previous` (made with the same embedder and window) keeps its vectors; the windows embedded now
+    count each distinct text once."""
     previous = previous or {}
     parts: list[np.ndarray] = []
     owners: list[str] = []
-    todo: list[tuple[int, str]] = []  # (row, text) still to embed
+    rows: list[int] = []  # rows still to embed, and their texts
+    texts: list[str] = []
     for i, node in enumerate(leaves):
         if node.node_id in previous:
             parts.append(previous[node.node_id])
             owners += [node.node_id] * len(previous[node.node_id])
             continue
-        texts = window_texts(node.text, node.metadata.get("breadcrumbs", []), window)
-        if not texts:
+        windows = window_texts(node.text, node.metadata.get("breadcrumbs", []), window)
+        if not windows:
             parts.append(own[i : i + 1])
             owners.append(node.node_id)
             continue
-        todo += [(len(owners) + j, t) for j, t in enumerate(texts)]
-        parts.append(np.zeros((len(texts), embedder.dim), dtype=np.float32))
-        owners += [node.node_id] * len(texts)
+        rows += range(len(owners), len(owners) + len(windows))
+        texts += windows
+        parts.append(np.zeros((len(windows), embedder.dim), dtype=np.float32))
+        owners += [node.node_id] * len(windows)
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
-    todo.sort(key=lambda item: len(item[1]))  # like lengths in one batch: less padding
-    for start in range(0, len(todo), EMBED_BATCH):
-        batch = todo[start : start + EMBED_BATCH]
-        vectors[[row for row, _ in batch]] = embedder.embed([t for _, t in batch])
-        if progress:
-            progress(start + len(batch), len(todo))
-    return owners, vectors, len(todo)
+    # a window repeated (a copied note, a boilerplate sentence pair) is embedded once
+    embedded, count = embed_distinct(texts, embedder, progress=progress)
+    vectors[rows] = embedded
+    return owners, vectors, count
 
 
 def write_sentences(gen_dir: Path, owners: Sequence[str], vectors: np.ndarray, window: int, embedder_name: str) -> None:

@@ -112,6 +112,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "LIMITS__MAX_QUESTION_CHARS": ("123", lambda s: limits_endpoint(s)["max_question_chars"], 123),
     "LIMITS__MAX_UPLOAD_BYTES": ("4567", lambda s: limits_endpoint(s)["max_upload_bytes"], 4567),
     "LIMITS__MAX_FILE_BYTES": ("8910", lambda s: ingest_options(s)["max_file_bytes"], 8910),
+    "LIMITS__MAX_PASSAGES_PER_FILE": ("37", lambda s: ingest_options(s)["max_passages_per_file"], 37),
     "LIMITS__RATE_LIMIT_PER_MINUTE": ("17", lambda s: app_state(s).limiter.per_minute, 17),
     "LIMITS__SEARCH_K": ("7", lambda s: search_k_schema(s)["default"], 7),
     "LIMITS__MAX_SEARCH_K": ("20", lambda s: search_k_schema(s)["maximum"], 20),

@@ -48,7 +48,7 @@ def test_ingest_summary_and_skipped_files(
     assert "skipped empty.txt: empty file" in result.stderr
     summary = re.fullmatch(
         r"(\d+) files, (\d+) sections, (\d+) passages \((\d+) embedded\), (\d+) removed, "
-        r"(\d+) skipped in [\d.]+ s",
+        r"(\d+) skipped in [\d.]+ s; most passages: \S+ \(\d+\)",
         result.stdout.strip(),
     )
     assert summary is not None, result.stdout
@@ -62,6 +62,17 @@ def test_ingest_summary_and_skipped_files(
     assert code_hit["line_start"] < code_hit["line_end"]
     notes_only = run(app, "ingest", small_corpus, "--index", tmp_path / "index", "--no-code")
     assert notes_only.exit_code == 0 and ", 1 removed," in notes_only.stdout
+
+
+def test_ingest_json_names_what_was_parsed_and_embedded(app: typer.Typer, small_corpus: Path, tmp_path: Path) -> None:
+    args = ("ingest", small_corpus, "--index", tmp_path / "index", "--no-code", "--json")
+    first = json.loads(run(app, *args).stdout)
+    assert first["parsed"] == first["files"] == 3
+    (small_corpus / "optim.md").write_text("# Optimizers\n\n## RMSprop\n\nRMSprop divides by a running RMS.\n")
+    report = json.loads(run(app, *args).stdout)
+    # one file changed: only it is parsed, and it is where the one passage to embed comes from
+    assert (report["files"], report["parsed"], report["embedded"]) == (3, 1, 1)
+    assert report["largest_files"] == [["optim.md", 1]]
 
 
 def test_unwritable_index_is_one_line(app: typer.Typer, small_corpus: Path, tmp_path: Path) -> None:

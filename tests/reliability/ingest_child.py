@@ -38,13 +38,13 @@ def marked(name: str, func):  # noqa: ANN001, ANN201
 def run_child(index_dir: Path, notes_dir: Path, embedder, fsize: int | None) -> None:  # noqa: ANN001
     import faiss
 
-    from ingest import pipeline, store
+    from ingest import corpus_files, pipeline, store
     from ingest.pipeline import CorpusRoot, ingest_corpus
 
     if fsize is not None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the cap fails with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    pipeline.load_file = marked("parse", pipeline.load_file)
+    corpus_files.load_file = marked("parse", corpus_files.load_file)  # a changed file (the others are kept)
     embedder.embed = marked("embed", embedder.embed)
     store.write_docstore = marked("write", store.write_docstore)
     store.BM25Index.save = marked("write", store.BM25Index.save)

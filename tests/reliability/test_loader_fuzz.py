@@ -15,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ingest.corpus_files import CorpusRoot, document_nodes
 from ingest.errors import SkippedFile
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.passages import PassageParams
-from ingest.pipeline import CorpusRoot, _document_nodes, ingest_corpus
+from ingest.pipeline import ingest_corpus
 from tests.reliability.adversarial import CASES
 
 MAX_FILE_BYTES = 5_000_000
@@ -30,7 +31,7 @@ def outcome(path: Path, doc: str, params: PassageParams = SMALL) -> str:
     """'skipped: reason' or 'indexed: n passages', after checking every node is its exact source slice."""
     root = CorpusRoot(path.parent, kind="code" if path.suffix == ".py" else "note")
     try:
-        result = _document_nodes(path, doc, root, MAX_FILE_BYTES, params)
+        result = document_nodes(path, doc, root, MAX_FILE_BYTES, params)
     except SkippedFile as exc:
         reason = str(exc)
         assert reason and "\n" not in reason, f"{doc}: a skip reason is one line: {reason!r}"
