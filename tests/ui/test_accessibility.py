@@ -156,3 +156,32 @@ def test_quiz_by_keyboard_enter_checks_the_answer(study_url, open_page):
     expect(page.locator(".quiz-next")).to_be_focused()
     page.keyboard.press("Escape")
     expect(page.locator("#open-quiz")).to_be_focused()
+
+
+HEADING_LEVELS = "() => Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'), (h) => Number(h.tagName[1]))"
+
+
+def test_headings_keep_their_order_around_answers(study_url, open_page):
+    """A screen reader user jumps by headings: under the page's h1 the chat is an h2, and what an answer adds
+    (the nearest passages' h3, a note's own '# Title' quoted in Markdown) sits below it, never skipping a level."""
+    page = open_page(study_url)
+    expect(page.get_by_role("main", name="Chat").get_by_role("heading", name="Chat", level=2)).to_have_count(1)
+    levels = page.evaluate(
+        """async () => {
+          const { markdownReady, renderMarkdown } = await import("/static/js/markdown.js");
+          await markdownReady;
+          const body = document.createElement("div");
+          body.className = "answer-body";
+          document.querySelector("#conversation").appendChild(body);
+          const sentences = [
+            { text: "# Adam", citations: [], supported: true, separator: "\\n\\n" },
+            { text: "## Defaults", citations: [], supported: true, separator: "\\n\\n" },
+            { text: "Beta1 is 0.9.", citations: [], supported: true, separator: "" },
+          ];
+          renderMarkdown(body, sentences, () => null, () => null);
+          return Array.from(body.querySelectorAll("h1, h2, h3, h4, h5, h6"), (h) => [h.tagName, h.textContent]);
+        }"""
+    )
+    assert levels == [["H3", "Adam"], ["H4", "Defaults"]]
+    order = page.evaluate(HEADING_LEVELS)
+    assert order[0] == 1 and all(b <= a + 1 for a, b in zip(order, order[1:], strict=False)), order

@@ -60,6 +60,7 @@ export function renderMarkdown(target, sentences, parts, citationButton) {
   });
   const html = marked.parse(source);
   const fragment = purify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR: [], RETURN_DOM_FRAGMENT: true });
+  demoteHeadings(fragment);
   const walker = document.createTreeWalker(fragment, NodeFilter.SHOW_TEXT);
   const textNodes = [];
   while (walker.nextNode()) textNodes.push(walker.currentNode);
@@ -106,4 +107,14 @@ export function renderMarkdown(target, sentences, parts, citationButton) {
   }
   target.appendChild(fragment);
   target.classList.add("markdown");
+}
+
+// An answer sits under the page's h1 and the chat's h2: a note's "# Title" quoted in it becomes an h3, and so
+// on down, so a screen reader's list of headings keeps its order.
+function demoteHeadings(fragment) {
+  for (const heading of fragment.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+    const demoted = document.createElement("h" + Math.min(6, Number(heading.tagName[1]) + 2));
+    demoted.append(...heading.childNodes);
+    heading.replaceWith(demoted);
+  }
 }
