@@ -14,6 +14,7 @@ import { openSource } from "./sources.js";
 function askQuestion(question) {
   if (busy()) return;
   closePanel(sourcePanel, false);
+  $("question").focus(); // the starter or guide button pressed is hidden now: keep the keyboard in the chat
   ask(question);
 }
 

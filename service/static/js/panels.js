@@ -16,13 +16,15 @@ function setBackgroundInert(inert) {
 }
 
 export function openPanel(panel, openedBy) {
+  const by = openedBy || document.activeElement;
+  // a control inside an open panel (a quiz's Next card, a document in the Documents list) opens this one: Escape
+  // still goes back to what opened the first panel, not to a button hidden when its panel closes
+  const inPanel = [sourcePanel, docsPanel].some((open) => !open.hidden && open.contains(by));
+  const first = inPanel && opener ? opener : by;
   for (const other of [sourcePanel, docsPanel]) {
     if (other !== panel) closePanel(other, false);
   }
-  const by = openedBy || document.activeElement;
-  // a control inside the open panel (a quiz's Next card, a guide's outline entry) reopens it: Escape still goes
-  // back to what opened the panel first, not to a button the panel hides when it closes
-  if (panel.hidden || !opener || !panel.contains(by)) opener = by;
+  opener = first;
   panel.hidden = false;
   document.body.classList.add("panel-open");
   setBackgroundInert(NARROW.matches);
