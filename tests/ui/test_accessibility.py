@@ -213,3 +213,22 @@ def test_keyboard_focus_is_never_lost_to_the_page(study_url, open_page, chat_fac
         page.keyboard.press("Enter")
     expect(page.locator(".turn-assistant .answer-actions")).to_be_visible()
     expect(page.locator("#question")).to_be_focused()
+
+
+def test_at_phone_width_the_source_opens_with_its_close_button_in_sight(study_url, open_page, chat_factory):
+    """The highlight is scrolled into view inside the overlay; the focused Close button must stay on screen
+    (it was scrolled out above, focus ring and all), and nothing scrolls sideways."""
+    page = open_page(study_url, width=375, height=640)
+    article, _ = chat_factory(page).submit("What is Adam?")
+    citation = article.locator(".answer-body button.citation").first
+    citation.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#source-text mark").first).to_be_in_viewport()
+    close = page.locator("#close-source")
+    expect(close).to_be_focused()
+    box = close.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 640, box
+    expect(close).to_be_in_viewport(ratio=1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.keyboard.press("Escape")
+    expect(citation).to_be_focused()
