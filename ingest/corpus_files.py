@@ -64,17 +64,43 @@ def check_link(path: Path, root: CorpusRoot) -> None:
         raise SkippedFile("links outside its folder; copy the file in instead")
 
 
+class TooManyPassages(SkippedFile):
+    """A file cut into more passages than max_passages_per_file; `sha256` and `passages` are remembered, so the
+    next ingest skips the unchanged file without parsing it (a 4.9 MB log took 4.8 s each time)."""
+
+    def __init__(self, sha256: str, passages: int, limit: int, parsed_now: bool) -> None:
+        super().__init__(
+            f"{passages:,} passages, more than max_passages_per_file={limit:,} (embedding them would hold up the "
+            "index): split the file or raise NOTECITE_LIMITS__MAX_PASSAGES_PER_FILE (0: no limit)"
+        )
+        self.sha256, self.passages, self.parsed_now = sha256, passages, parsed_now
+
+
 def file_nodes(
-    path: Path, doc: str, root: CorpusRoot, max_file_bytes: int, params: PassageParams, parsed: ParsedFiles
+    path: Path,
+    doc: str,
+    root: CorpusRoot,
+    limits: tuple[int, int],
+    params: PassageParams,
+    parsed: ParsedFiles,
 ) -> tuple[DocumentRecord, str, list[TextNode], bool] | None:
     """(record, text, nodes, parsed now) of one file: the previous generation's when its bytes are the same
-    (`parsed`), else `document_nodes`."""
+    (`parsed`), else `document_nodes`. `limits` is (max_file_bytes, max_passages_per_file; 0: none): a file of
+    more passages raises TooManyPassages. A 4.9 MB log is ~7,500-11,700 passages and 20+ minutes of embedding on
+    a 2-core CPU: without the cap it would hold every other change back, unannounced."""
+    max_file_bytes, max_passages = limits
     check_link(path, root)
     if parsed and path.is_file():  # the size and empty-file rules apply as load_file applies them
-        kept = parsed.get(doc, sha256_bytes(read_bytes(path, max_file_bytes)))
+        sha256 = sha256_bytes(read_bytes(path, max_file_bytes))
+        kept = parsed.get(doc, sha256)
+        passages = kept[0].n_passages if kept is not None else parsed.passages(doc, sha256)
+        if passages is not None and max_passages and passages > max_passages:
+            raise TooManyPassages(sha256, passages, max_passages, parsed_now=False)
         if kept is not None:
             return *kept, False
     result = parse_file(path, doc, root, max_file_bytes, params)
+    if result is not None and max_passages and result[0].n_passages > max_passages:
+        raise TooManyPassages(result[0].sha256, result[0].n_passages, max_passages, parsed_now=True)
     return None if result is None else (*result, True)
 
 
@@ -112,26 +138,17 @@ def parse_file(
     return record, source.text, nodes
 
 
-def too_many_passages(passages: int, limit: int) -> str | None:
-    """Why a file is skipped for its passage count, or None. A 4.9 MB log is ~7,500 passages and ~20 minutes of
-    embedding on a 2-core CPU: without a cap it would hold every other change back, unannounced."""
-    if not limit or passages <= limit:
-        return None
-    return (
-        f"{passages:,} passages, more than max_passages_per_file={limit:,} (embedding them would hold up the index): "
-        "split the file or raise NOTECITE_LIMITS__MAX_PASSAGES_PER_FILE (0: no limit)"
-    )
-
-
 @dataclass
 class FilesRead:
     """What the files of one ingest gave: documents (record, text), their nodes (sections and passages), the
-    (doc, reason) of each file skipped, and how many files were parsed now (the rest kept their passages)."""
+    (doc, reason) of each file skipped, how many files were parsed now (the rest kept their passages), and the
+    (sha256, passages) of those skipped for their passage count."""
 
     documents: list[tuple[DocumentRecord, str]] = field(default_factory=list)
     nodes: list[TextNode] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     parsed: int = 0
+    too_many: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def read_files(
@@ -153,10 +170,11 @@ def read_files(
             continue
         seen[doc] = path
         try:
-            result = file_nodes(path, doc, root, max_file_bytes, params, parsed)
-            if result is not None and (why := too_many_passages(result[0].n_passages, max_passages_per_file)):
-                raise SkippedFile(why)
+            result = file_nodes(path, doc, root, (max_file_bytes, max_passages_per_file), params, parsed)
         except SkippedFile as exc:
+            if isinstance(exc, TooManyPassages):
+                read.too_many[doc] = (exc.sha256, exc.passages)
+                read.parsed += exc.parsed_now
             if not (root.kind == "code" and path.name == "__init__.py"):  # an empty package marker
                 read.skipped.append((doc, str(exc)))
             result = None

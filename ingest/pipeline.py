@@ -97,7 +97,7 @@ def ingest_options(settings: Settings) -> IngestOptions:
 @dataclass
 class IngestReport:
     files: int = 0
-    parsed: int = 0  # of which read and cut into passages now (the rest are unchanged: their passages were kept)
+    parsed: int = 0  # files read and cut into passages now (an unchanged file keeps its passages, or its skip)
     sections: int = 0
     passages: int = 0
     embedded: int = 0
@@ -200,7 +200,7 @@ def ingest_corpus(
             )
             report.skipped, report.parsed = read.skipped, read.parsed
             return _index(
-                _Corpus(read.documents, read.nodes, recorded_roots, parser),
+                _Corpus(read.documents, read.nodes, recorded_roots, parser, read.too_many),
                 index_dir,
                 embedder,
                 previous,
@@ -225,6 +225,7 @@ class _Corpus:
     nodes: list[TextNode]
     roots: list[dict[str, str]]  # as meta.json records them
     parser: str  # ingest.reuse.parser_digest they were cut under
+    too_many: dict[str, tuple[str, int]]  # doc -> (sha256, passages) of the files skipped for their passage count
 
 
 def _index(
@@ -248,7 +249,16 @@ def _index(
     report.sections = sum(1 for n in nodes if n.metadata["level"] == "section")
     tokens = tokenize(TOKEN_PROBE)  # the token rules BM25 is built under
     inputs = inputs_digest(
-        nodes, documents, embedder.name, window, hnsw_threshold, store, recorded_roots, tokens, corpus.parser
+        nodes,
+        documents,
+        embedder.name,
+        window,
+        hnsw_threshold,
+        store,
+        recorded_roots,
+        tokens,
+        corpus.parser,
+        sorted(corpus.too_many.items()),  # a newly skipped file is remembered (a generation is written once)
     )
     if previous is not None and tuner is None and previous.inputs == inputs:
         # nothing changed: the live generation is what this ingest would write (an `ask` or a server start
@@ -300,7 +310,7 @@ def _index(
     vectors, report.embedded = embed_distinct(
         texts, embedder, known_rows, progress=partial(progress, "embed") if progress else None
     )
-    writers: list[Callable[[Path], None]] = [partial(write_parsed, parser=corpus.parser)]
+    writers: list[Callable[[Path], None]] = [partial(write_parsed, parser=corpus.parser, too_many=corpus.too_many)]
     if tuner is not None:
         embedder, vectors, write_model = tuner.finish(leaves, texts, vectors, embedder)
         if write_model is not None:

@@ -24,7 +24,9 @@ from ingest.store import IndexReader, open_index
 
 log = logging.getLogger("notecite")
 
-PARSED_FILE = "parsed.json"  # in each generation: {"parser": parser_digest(...)} it was chunked under
+# in each generation: {"parser": parser_digest(...) it was cut under, "too_many": {doc: [sha256, passages]} of
+# the files skipped for their passage count, so an unchanged one is skipped again without being parsed}
+PARSED_FILE = "parsed.json"
 PARSER_LIBRARIES = ("pypdf", "beautifulsoup4", "lxml")  # what decodes PDF and HTML text
 
 
@@ -75,9 +77,10 @@ def parser_digest(params: PassageParams) -> str:
     return digest.hexdigest()
 
 
-def write_parsed(gen_dir: Path, parser: str) -> None:
-    """Record the parser digest a generation's passages were cut under (the caller fsyncs the generation)."""
-    (gen_dir / PARSED_FILE).write_text(json.dumps({"parser": parser}))
+def write_parsed(gen_dir: Path, parser: str, too_many: dict[str, tuple[str, int]]) -> None:
+    """Record the parser digest a generation's passages were cut under, and the (sha256, passages) of each file
+    skipped for its passage count (the caller fsyncs the generation)."""
+    (gen_dir / PARSED_FILE).write_text(json.dumps({"parser": parser, "too_many": too_many}, sort_keys=True))
 
 
 class ParsedFiles:
@@ -89,17 +92,25 @@ class ParsedFiles:
         self._previous = previous
         self._records: dict[str, DocumentRecord] = {}
         self._nodes: dict[str, list[TextNode]] | None = None  # by doc, read at the first file asked for
+        self._too_many: dict[str, tuple[str, int]] = {}
         if previous is None:
             return
         try:
-            recorded = json.loads((previous.path / PARSED_FILE).read_text()).get("parser")
-        except (OSError, ValueError, AttributeError):  # a generation written before it, or a damaged file
+            recorded = json.loads((previous.path / PARSED_FILE).read_text())
+            if recorded["parser"] != parser:
+                return
+            self._too_many = {doc: (str(sha), int(n)) for doc, (sha, n) in recorded.get("too_many", {}).items()}
+        except (OSError, ValueError, TypeError, KeyError):  # a generation written before it, or a damaged file
             return
-        if recorded == parser:
-            self._records = {r.doc: r for r in previous.documents()}
+        self._records = {r.doc: r for r in previous.documents()}
 
     def __bool__(self) -> bool:
-        return bool(self._records)
+        return bool(self._records or self._too_many)
+
+    def passages(self, doc: str, sha256: str) -> int | None:
+        """How many passages `doc` was cut into when it was skipped for their number, if its bytes had `sha256`."""
+        known = self._too_many.get(doc)
+        return known[1] if known and known[0] == sha256 else None
 
     def get(self, doc: str, sha256: str) -> tuple[DocumentRecord, str, list[TextNode]] | None:
         """(record, text, nodes) of `doc` as the previous generation holds it, when its bytes had `sha256`;

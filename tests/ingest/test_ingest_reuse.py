@@ -161,15 +161,22 @@ def test_a_file_of_too_many_passages_is_skipped_and_named(tmp_path: Path, writer
     log = "".join(f"## Run {i}\n\nRun {i} finished without errors in {i} seconds.\n\n" for i in range(12))
     notes = writer(tmp_path / "notes", {"run.md": log, "adam.md": ADAM})
     counting = make_counting()
-    report = ingest_corpus([CorpusRoot(notes)], tmp_path / "index", counting, max_passages_per_file=11)
+    index = tmp_path / "index"
+    report = ingest_corpus([CorpusRoot(notes)], index, counting, max_passages_per_file=11)
     reason = dict(report.skipped)["run.md"]
     assert reason.startswith("12 passages, more than max_passages_per_file=11")
     assert "NOTECITE_LIMITS__MAX_PASSAGES_PER_FILE" in reason
-    assert report.files == 1 and not any("Run 3 finished" in t for t in counting.texts)
+    assert report.files == 1 and report.parsed == 2 and not any("Run 3 finished" in t for t in counting.texts)
+    # unchanged, it is skipped again without being parsed, and nothing is written
+    same = ingest_corpus([CorpusRoot(notes)], index, make_counting(), max_passages_per_file=11)
+    assert same.skipped == report.skipped and same.parsed == 0 and same.generation == report.generation
     # at the limit it is indexed, and the report names it as where the embedding went
-    again = ingest_corpus([CorpusRoot(notes)], tmp_path / "index", make_counting(), max_passages_per_file=12)
+    again = ingest_corpus([CorpusRoot(notes)], index, make_counting(), max_passages_per_file=12)
     assert again.skipped == [] and again.largest_files[0] == ("run.md", 12)
     assert "most passages: run.md (12)" in again.summary()
+    # a lower limit again: skipped from what the index knows of it, not parsed
+    lower = ingest_corpus([CorpusRoot(notes)], index, make_counting(), max_passages_per_file=11)
+    assert lower.skipped == report.skipped and lower.parsed == 0 and lower.files == 1
 
 
 def test_the_passage_limit_has_one_home_in_settings() -> None:
