@@ -232,3 +232,62 @@ def test_at_phone_width_the_source_opens_with_its_close_button_in_sight(study_ur
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.keyboard.press("Escape")
     expect(citation).to_be_focused()
+
+
+LONG_LINES = """async () => {
+  const { renderAnswer } = await import("/static/js/answer.js");
+  const { markdownReady } = await import("/static/js/markdown.js");
+  const { katexReady } = await import("/static/js/math.js");
+  await Promise.all([markdownReady, katexReady]);
+  const body = Object.assign(document.createElement("div"), { className: "answer-body" });
+  const extras = document.createElement("div");
+  const bubble = Object.assign(document.createElement("div"), { className: "bubble" });
+  const article = Object.assign(document.createElement("article"), { className: "turn turn-assistant" });
+  bubble.append(body, extras);
+  article.append(bubble);
+  document.querySelector("#conversation").appendChild(article);
+  const code = "```python\\nresult = fit_the_model(training_features, training_labels, validation_split=0.2)\\n```";
+  const formula = "$$L(\\\\theta) = \\\\sum_{i=1}^{n} (y_i - \\\\theta_0 - \\\\theta_1 x_{i1} - \\\\theta_2 x_{i2}"
+    + " - \\\\theta_3 x_{i3})^2 + \\\\lambda \\\\sum_j \\\\theta_j^2$$";
+  const citation = { n: 1, doc: "optimizers.md", breadcrumbs: ["Optimizers"], start: 0, end: 4, kind: "note" };
+  renderAnswer({ article, body, extras }, {
+    question: "q", query: "q", abstained: false, citations: [citation], nearest: [],
+    sentences: [
+      { text: "Fit it like this:", citations: [], supported: true, separator: "\\n\\n" },
+      { text: code, citations: [], supported: true, separator: "\\n\\n" },
+      { text: formula + " [1]", citations: [1], supported: true, separator: "\\n\\n" },
+      { text: "Then check the loss.", citations: [], supported: true, separator: "" },
+    ],
+  });
+  const scrolls = (el) => [el.scrollWidth > el.clientWidth, getComputedStyle(el).overflowX];
+  return {
+    page: document.documentElement.scrollWidth,
+    code: scrolls(body.querySelector("pre")),
+    codeText: body.querySelector("pre").textContent,
+    formula: scrolls(body.querySelector(".math-display")),
+    after: body.lastElementChild.textContent,
+  };
+}"""
+
+
+def test_phone_width_long_code_and_formulas_scroll_in_their_box_and_motion_can_stop(study_url, open_page):
+    """At 375 px a long code line and a long display formula scroll inside their own box, not the page; a fenced
+    block closes where its fence does (the text after it was swallowed into the code, '```' shown); with
+    reduced motion the streaming cursor does not blink."""
+    page = open_page(study_url, width=375, height=740, reduced_motion="reduce")
+    result = page.evaluate(LONG_LINES)
+    assert result["page"] <= 375, result
+    assert result["code"] == [True, "auto"] and result["formula"] == [True, "auto"], result
+    assert (
+        result["codeText"].strip() == "result = fit_the_model(training_features, training_labels, validation_split=0.2)"
+    )
+    assert result["after"] == "Then check the loss."
+    page.evaluate("() => document.body.append(Object.assign(document.createElement('div'), { id: 'probe' }))")
+    blink = """() => {
+      const probe = document.getElementById("probe");
+      probe.className = "answer-body streaming";
+      return getComputedStyle(probe, "::after").animationName;
+    }"""
+    assert page.evaluate(blink) == "none"
+    page.emulate_media(reduced_motion="no-preference")
+    assert page.evaluate(blink) == "blink"

@@ -35,6 +35,7 @@ const CITE = "\uE003";
 const MATH = "\uE004";
 const END = "\uE005";
 const BLOCK_START = /^\s*(?:(?:[-*+]|\d+[.)])\s+|#{1,6}\s+|>\s*|(?:```|~~~)[^\n]*\n)/;
+const CLOSING_FENCE = /\n[ \t]*(?:```|~~~)[ \t]*$/;
 const TOKEN = /\uE000(\d+)\uE001|\uE002|\uE003(\d+)\uE005|\uE004(\d+)\uE005/g;
 
 // sentences: [{text, supported, citations: [n], separator}], each split by `parts(sentence)` into
@@ -55,7 +56,11 @@ export function renderMarkdown(target, sentences, parts, citationButton) {
     // the sentence's mark goes after a list marker, heading or quote, so Markdown still sees the block
     const block = body.match(BLOCK_START);
     const lead = block ? block[0] : "";
-    source += lead + OPEN + i + SEP + body.slice(lead.length) + CLOSE;
+    // and a fenced block's mark ends before its closing fence, which must stand alone on its line to close it
+    const rest = body.slice(lead.length);
+    const fence = /^\s*(?:```|~~~)/.test(lead) ? rest.match(CLOSING_FENCE) : null;
+    const inner = fence ? rest.slice(0, fence.index) : rest;
+    source += lead + OPEN + i + SEP + inner + CLOSE + (fence ? fence[0] : "");
     if (i < sentences.length - 1 && sentence.separator) source += sentence.separator;
   });
   const html = marked.parse(source);
