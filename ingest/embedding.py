@@ -29,14 +29,15 @@ def embed_distinct(
     embedder: Embeds,
     known: Mapping[int, np.ndarray] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    same_text: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, int]:
     """(vectors, texts embedded now): `vectors[i]` embeds `texts[i]`. A row in `known` keeps its vector (from the
-    previous generation), and lends it to every other row with its text; each remaining distinct text is
-    embedded once, shortest first, so one embed() call gets texts of like length (less padding).
-    `progress(done, total)` counts distinct texts."""
+    previous generation), and lends it to every other row with its text, as `same_text` lends its vectors (a
+    sentence window that is a whole passage); each remaining distinct text is embedded once, shortest first, so
+    one embed() call gets texts of like length (less padding). `progress(done, total)` counts distinct texts."""
     known = known or {}
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    by_text = {texts[row]: vec for row, vec in known.items()}
+    by_text = {**(same_text or {}), **{texts[row]: vec for row, vec in known.items()}}
     rows_of: dict[str, list[int]] = {}
     for row, text in enumerate(texts):
         if row in known:

@@ -320,8 +320,9 @@ def _index(
         rows = [i for i, n in enumerate(leaves) if n.metadata.get("kind", "note") == "note"]  # measured on notes
         notes = [leaves[i] for i in rows]
         tell = partial(progress, "windows") if progress else None  # most of a first ingest's embedding
+        passages = {texts[i]: vectors[i] for i in rows}  # a window that is a whole passage has its vector
         owners, window_vecs, report.sentences_embedded = embed_windows(
-            notes, vectors[rows], embedder, window, old, progress=tell
+            notes, vectors[rows], embedder, window, old, progress=tell, same_text=passages
         )
         report.sentence_windows = len(owners)
         writers.append(

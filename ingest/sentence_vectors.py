@@ -20,7 +20,7 @@ incremental ingest takes an unchanged passage's windows from the previous genera
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -100,11 +100,12 @@ def embed_windows(
     window: int,
     previous: dict[str, np.ndarray] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    same_text: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[list[str], np.ndarray, int]:
     """(passage id per row, vectors, windows embedded now) for `leaves` (TextNodes; `own[i]` is leaf i's passage
     vector). A passage without windows (one sentence) is its own window, so every passage is in the ranking;
     a passage in `previous` (made with the same embedder and window) keeps its vectors; the windows embedded now
-    count each distinct text once."""
+    count each distinct text once, and none that `same_text` (embedded text -> vector: the passages') holds."""
     previous = previous or {}
     parts: list[np.ndarray] = []
     owners: list[str] = []
@@ -126,7 +127,7 @@ def embed_windows(
         owners += [node.node_id] * len(windows)
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
     # a window repeated (a copied note, a boilerplate sentence pair) is embedded once
-    embedded, count = embed_distinct(texts, embedder, progress=progress)
+    embedded, count = embed_distinct(texts, embedder, progress=progress, same_text=same_text)
     vectors[rows] = embedded
     return owners, vectors, count
 

@@ -70,6 +70,16 @@ def test_copies_of_a_note_are_embedded_once(tmp_path: Path, writer, make_countin
     assert_spans_exact(tmp_path / "index")
 
 
+def test_a_window_that_is_its_whole_passage_takes_the_passage_vector(tmp_path: Path, writer, make_counting) -> None:
+    # a note of two sentences: one passage, whose one two-sentence window is the passage's own text
+    two = "Adam keeps running averages of the gradient. It also keeps averages of its square.\n"
+    notes = writer(tmp_path / "notes", {"adam.txt": two})
+    counting = make_counting()
+    report = ingest_corpus([CorpusRoot(notes)], tmp_path / "index", counting)
+    assert (report.passages, report.embedded, report.sentence_windows, report.sentences_embedded) == (1, 1, 1, 0)
+    assert counting.texts == [two.strip()]
+
+
 def test_a_copy_added_later_embeds_nothing(tmp_path: Path, writer, make_counting) -> None:
     notes = writer(tmp_path / "notes", {"adam.md": ADAM})
     ingest_corpus([CorpusRoot(notes)], tmp_path / "index", make_counting())
