@@ -132,6 +132,8 @@ def test_the_answer_is_announced_once_and_its_citation_says_what_is_highlighted(
 
 def test_starter_questions_are_buttons_to_a_screen_reader(study_url, open_page):
     page = open_page(study_url)
+    # a button is called what it shows ("Send", "Answering…" while busy), so voice control finds it by its text
+    expect(page.get_by_role("button", name="Send", exact=True)).to_have_count(1)
     starters = page.get_by_role("list", name="Questions from your notes")
     expect(starters.get_by_role("listitem").first).to_be_visible()
     expect(starters.get_by_role("button", name="What is Adam?")).to_have_count(1)
