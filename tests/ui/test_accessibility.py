@@ -293,3 +293,25 @@ def test_phone_width_long_code_and_formulas_scroll_in_their_box_and_motion_can_s
     assert page.evaluate(blink) == "none"
     page.emulate_media(reduced_motion="no-preference")
     assert page.evaluate(blink) == "blink"
+
+
+def test_scope_picker_by_keyboard(study_url, open_page):
+    """Enter on 'Scope: all notes' opens the picker with focus left on the toggle: Escape closes it from there
+    (it stayed open), Space on a document's box limits the scope."""
+    page = open_page(study_url)
+    toggle = page.locator("#scope-toggle")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#scope-picker")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#scope-picker")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("checkbox", name="rivers.md")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("checkbox").first).to_be_focused()
+    page.keyboard.press("Space")
+    expect(toggle).to_have_text("Scope: " + page.get_by_role("checkbox").first.evaluate("b => b.dataset.title"))
+    page.keyboard.press("Escape")
+    expect(toggle).to_be_focused()

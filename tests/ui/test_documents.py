@@ -104,6 +104,7 @@ def test_markup_in_a_note_renders_as_inert_text(base_url, open_page, chat_factor
     panel = page.locator("#source-panel")
     expect(panel).to_be_visible()
     expect(page.locator("#source-doc")).to_have_text("uploads/zorblax.txt")
+    expect(page.locator("#source-text")).to_contain_text(PAYLOAD_SCRIPT)  # the source is fetched after the panel opens
     source_text = page.locator("#source-text").evaluate("p => p.textContent")
     assert PAYLOAD_SCRIPT in source_text and PAYLOAD_IMG in source_text
     page.wait_for_timeout(500)  # give an injected onerror handler time to fire, were there one

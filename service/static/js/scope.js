@@ -110,8 +110,9 @@ export function initScope() {
     setOpen(false);
     els.toggle.focus();
   });
-  els.picker.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
+  // Escape closes the picker from its toggle too: Enter on the toggle opens it and leaves focus there
+  els.toggle.parentElement.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !els.picker.hidden) {
       event.stopPropagation();
       setOpen(false);
       els.toggle.focus();
