@@ -115,6 +115,8 @@ def test_the_answer_is_announced_once_and_its_citation_says_what_is_highlighted(
     announcer = page.locator("#announcer")
     expect(announcer).to_contain_text("Answer: Adam is an optimizer")
     expect(announcer).not_to_contain_text("[1]")  # the markers are buttons on the page, not words to read
+    # the formula \\(1 - \\beta_1^t\\) is read as its TeX, without delimiters and backslashes
+    expect(announcer).to_contain_text("divides it by 1 - beta_1^t because")
     phrase = "keeps moving averages of the gradient"
     assert phrase in answer["text"]
     spoken = page.evaluate("window.__spoken")

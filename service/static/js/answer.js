@@ -4,7 +4,7 @@
 
 import { breadcrumbText, el, truncate } from "./dom.js";
 import { markdownAvailable, renderMarkdown } from "./markdown.js";
-import { appendWithMath, keepCitationsWithFormulas } from "./math.js";
+import { appendWithMath, keepCitationsWithFormulas, splitMath } from "./math.js";
 import { openSource } from "./sources.js";
 
 const NEAREST_PREVIEW_CHARS = 280;
@@ -137,12 +137,22 @@ export function renderAnswer(shell, answer) {
   }
 }
 
+// A formula read aloud: its TeX without delimiters, backslashes and braces ("\(1 - \beta_1^t\)" -> "1 - beta_1^t").
+function speakable(text) {
+  return splitMath(text)
+    .map((part) => {
+      if (part.tex === undefined) return part.text;
+      return " " + part.tex.replace(/\\([a-zA-Z]+)/g, "$1").replace(/[{}\\]/g, "") + " ";
+    })
+    .join("").replace(/\s+/g, " ").trim();
+}
+
 // What a screen reader says once the answer is checked: its text without the [n] markers, which the page shows
 // as buttons, then how many sources it cites.
 export function spokenAnswer(answer) {
   const text = answer.sentences.map((s) => {
     const parts = s.citations.length ? splitMarkers(s.text, s.citations) : null;
-    return parts ? parts.head + parts.tail : s.text;
+    return speakable(parts ? parts.head + parts.tail : s.text);
   }).join(" ");
   if (answer.abstained) return "Your notes do not cover this question. " + text;
   const n = answer.citations.length;
