@@ -21,8 +21,8 @@ SENTENCE_END = re.compile(
 )  # Chinese and Japanese end a sentence at 。！？ with no space after it
 # a line break inside a paragraph of hard-wrapped prose (Markdown, reST or plain text wrapped at 80 columns)
 # goes on with its sentence: after a line that ends without . ! ? : and before one that goes on in lower case
-# (or with markup: `code`, :role:, *emphasis*, but not a "* " bullet)
-WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:])[ \t]*\n[ \t]*(?=[a-z(`:]|\*\S)")
+# (or with markup: `code`, :role:, *emphasis*, not a "* " bullet; LaTeX's $x$, \(x\), \emph{x}, not "$ " nor "$$")
+WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:])[ \t]*\n[ \t]*(?=[a-z(`:]|\*\S|\$[^\s$]|\\(?:\(|emph|text(?:bf|it|tt)))")
 # looser, for the sentence windows (ingest.sentence_vectors): every line break inside a paragraph, that is
 # not before a list item, heading, quote, table row, code fence, digit or blank line. A window spans sentences
 # anyway; with WRAPPED_BREAK instead, the windows lost one pytutorial dev question from the top 5

@@ -5,10 +5,11 @@ quote shows the LaTeX the student typed (`\emph{prior}`, `$\theta$`: the page ty
 no answer text is found here and marked, never removed:
 - the preamble (up to `\begin{document}`) and anything after `\end{document}`: in no section (`body`);
 - `%` comments, `comment` environments, `\iffalse ... \fi` drafts, lines of commands alone (`\begin{itemize}`,
-  `\label{eq:1}`, `\input{intro}`), an `\item`'s marker, and display environments (equation, align, gather ...)
-  whose formula takes more than one line: context. A line of an align quoted on its own would be a formula
-  cut apart; a one-line formula is quoted whole, and `\[ \]` and `$$ $$` are left to the quoting writer, which
-  quotes them whole;
+  `\label{eq:1}`, `\input{intro}`), an `\item`'s marker (a description item's `\item[No pooling]` names its
+  term: it stays with its text, and the writer quotes "No pooling: ..."), and display environments (equation,
+  align, gather ...) of more than one formula line too long for the quoting writer to quote whole
+  (`core.formulas.MAX_FORMULA_CHARS`): context. A line of an align quoted on its own would be a formula cut
+  apart; the others, like `\[ \]` and `$$ $$`, are left to the quoting writer, which quotes each whole;
 - verbatim, lstlisting and minted environments: code (`latex_code`, registered in `ingest.code_blocks`).
 `\input` and `\include` are not followed: each .tex file is its own document.
 """
@@ -19,6 +20,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from core.formulas import DISPLAY_ENVIRONMENTS, MAX_FORMULA_CHARS
 from ingest.errors import SkippedFile
 from ingest.loaders import Heading, LoadedFile
 from ingest.sections import Span, trim_span
@@ -38,7 +40,6 @@ HEADING_LEVELS = {
     "subparagraph": 6,
 }
 CODE_ENVIRONMENTS = ("verbatim", "Verbatim", "BVerbatim", "lstlisting", "minted")
-DISPLAY_ENVIRONMENTS = ("equation", "align", "alignat", "flalign", "gather", "multline", "eqnarray", "displaymath")
 # commands whose arguments are never printed prose, so a line of them alone is layout however many words
 # it holds (`\begin{tabular}{l c r}`, `\includegraphics[width=0.5\textwidth]{figs/prior plot}`)
 LAYOUT_COMMANDS = frozenset(
@@ -63,8 +64,9 @@ _FRAME = re.compile(r"\\begin\{frame\}\s*(?:<[^>\n]*>\s*)?(?:\[[^\[\]\n]*\]\s*)?
 _DISPLAY = re.compile(rf"\\begin\{{({'|'.join(DISPLAY_ENVIRONMENTS)})(\*?)\}}")
 _DISPLAY_END = re.compile(rf"\\end\{{((?:{'|'.join(DISPLAY_ENVIRONMENTS)})\*?)\}}")
 _ITEM = re.compile(
-    r"\\item(?![a-zA-Z@])(?:\s*\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\])?|\\bibitem(?:\[[^\[\]\n]*\])?\{[^{}\n]*\}"
+    r"\\item(?![a-zA-Z@])(?:\s*\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\])?|\\bibitem(?:\[[^\[\]\n]*\])?\{[^{}\n]*\}"
 )
+_LABEL_WORD = re.compile(r"\w")  # a description label that holds a word is printed text ("--" only marks)
 _DOCUMENT_BEGIN = re.compile(r"\\begin\{document\}")
 _DOCUMENT_END = re.compile(r"\\end\{document\}")
 _IFFALSE = re.compile(r"\\iffalse(?![a-zA-Z@])")
@@ -231,16 +233,21 @@ def _display_math_blocks(masked: str, body: Span) -> list[tuple[Span, Span]]:
     return blocks
 
 
-def _display_math(masked: str, body: Span) -> list[Span]:
-    """Numbered display environments of more than one line of formula: a line of them quoted alone would be a
-    formula cut apart (`&= \\min(1, r).`). A one-line formula is quoted whole; its `\\begin`, `\\end` and
-    `\\label` lines are layout."""
-    spans = []
+def _display_math(masked: str, body: Span) -> tuple[list[Span], list[Span]]:
+    """(quoted whole, never quoted) display environments. The quoting writer quotes an environment whole, with
+    the sentence that leads into it, when its formula is at most `MAX_FORMULA_CHARS` long: its lines, `\\begin`
+    and `\\label` ones included, are the formula's. A longer one of more than one formula line is context: a
+    line of it quoted alone would be a formula cut apart (`&= \\min(1, r).`); a longer one-line formula is
+    quoted without its `\\begin`, `\\end` and `\\label` lines, which are layout."""
+    whole: list[Span] = []
+    never: list[Span] = []
     for environment, (start, end) in _display_math_blocks(masked, body):
         lines = [line for line in masked[start:end].split("\n") if line.strip() and not _is_layout(line.strip())]
-        if len(lines) > 1:
-            spans.append(environment)
-    return spans
+        if end - start <= MAX_FORMULA_CHARS:
+            whole.append(environment)
+        elif len(lines) > 1:
+            never.append(environment)
+    return whole, never
 
 
 def _iffalse_blocks(masked: str) -> list[Span]:
@@ -272,11 +279,15 @@ def latex_markup(text: str) -> LatexMarkup:
     body = (body_start, end.start() if end else len(text))
     context: list[Span] = [*comments, *hidden, *((s, e) for s, e, name in raw if name == "comment")]
     context += [(0, body[0]), (body[1], len(text))]  # outside the body: it joins no bare heading's section
-    context += _display_math(masked, body)
-    context += [m.span() for m in _ITEM.finditer(masked, *body)]
-    pos = body[0]
+    formulas, never_quoted = _display_math(masked, body)
+    context += never_quoted
+    context += [m.span() for m in _ITEM.finditer(masked, *body) if not _LABEL_WORD.search(m.group("label") or "")]
+    pos, in_formula = body[0], 0
     for line in masked[body[0] : body[1]].split("\n"):
-        if line.strip() and _is_layout(line.strip()):
+        while in_formula < len(formulas) and formulas[in_formula][1] <= pos:
+            in_formula += 1
+        quoted_whole = in_formula < len(formulas) and formulas[in_formula][0] < pos + len(line)
+        if line.strip() and _is_layout(line.strip()) and not quoted_whole:
             context.append(trim_span(text, pos, pos + len(line)))
         pos += len(line) + 1
     title_at = _TITLE.search(masked, 0, body[1])

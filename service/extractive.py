@@ -7,12 +7,14 @@ eval as the extractive baseline a generator has to beat.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.cjk import reading_length
+from core.formulas import DISPLAY_ENVIRONMENTS, MAX_FORMULA_CHARS
 from core.settings import AnswerSettings
 from core.text import IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
@@ -29,12 +31,34 @@ LIST_MARKER = re.compile(r"(?:[-*•–—]|>(?!\s*[\d.])|\d{1,2}[.)]|(?:A|Answe
 # prose with inline ```./build.sh```). Left: a sentence that starts like a prompt (">>> ", "$ ") or like data
 # ({, <, a [ that opens no Markdown link): plain-text notes declare no code, and JSON or a tag runs into prose.
 CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
-# A display formula on lines of its own ("$$\n...\n$$", "\\[ ... \\]"): quoted whole or not at all, since a quote
-# of its inside alone drops the delimiters the page typesets it by
-MAX_FORMULA_CHARS = 600  # a "$$" pair further apart is no formula ("costs $$ ... $$a=b$$" must find "$$a=b$$")
-DISPLAY_MATH = re.compile(rf"\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$|\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]", re.S)
-# A list quoted whole: its items on consecutive lines, each opening with a bullet or a number
-LIST_ITEM = re.compile(r"[ \t]*(?:[-*•–—]|\d{1,2}[.)])[ \t]+\S[^\n]*")
+# A display formula on lines of its own ("$$\n...\n$$", "\\[ ... \\]", "\\begin{align} ... \\end{align}"): quoted
+# whole or not at all, since a quote of its inside alone drops the delimiters the page typesets it by. Each
+# alternative is bounded (MAX_FORMULA_CHARS), so 10,000 unclosed "\\begin{equation}" do not each scan the text
+_ENVIRONMENT_NAME = rf"(?:{'|'.join(DISPLAY_ENVIRONMENTS)})\*?"
+DISPLAY_MATH = re.compile(
+    rf"\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$|\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]"
+    rf"|\\begin\{{(?P<environment>{_ENVIRONMENT_NAME})\}}.{{1,{MAX_FORMULA_CHARS}}}?\\end\{{(?P=environment)\}}",
+    re.S,
+)
+# a display environment's \begin or \end that DISPLAY_MATH paired with nothing: a passage's bound or a formula
+# too long to quote cut it, and the lines beside it are a formula cut apart
+ENVIRONMENT_EDGE = re.compile(rf"\\(begin|end)\{{{_ENVIRONMENT_NAME}\}}")
+# A list quoted whole: its items on consecutive lines, each opening with a bullet, a number or LaTeX's \item,
+# whose [label] (a description list's term) is quoted as "Label: text"
+LIST_ITEM = re.compile(
+    r"[ \t]*(?:(?:[-*•–—]|\d{1,2}[.)])[ \t]+|\\item(?![a-zA-Z@])(?:[ \t]*\[(?P<label>[^\[\]\n]*)\])?[ \t]*)"
+    r"(?P<text>\S[^\n]*)"
+)
+# the lines that open and close a LaTeX list: between a lead-in and its first \item they break no list
+LIST_ENVIRONMENT = re.compile(r"[ \t]*\\(?:begin|end)\{(?:itemize|enumerate|description)\}(?:\[[^\[\]\n]*\])?[ \t]*")
+# a description item's [label] that holds a word ("No pooling", "(a)") is quoted; "--" or "" only marks the item
+LABEL_WORD = re.compile(r"\w")
+# LaTeX's formatting commands, and the Markdown marks the answer shows them with
+MARKDOWN_MARKS = {"emph": "*", "textit": "*", "textbf": "**", "texttt": "`", "underline": ""}
+FORMATTED = re.compile(rf"\\({'|'.join(MARKDOWN_MARKS)})\{{([^{{}}]*)\}}")
+FORMULA = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|" + DISPLAY_MATH.pattern, re.S)  # left as written
+LABEL = re.compile(r"[ \t]*\\label\{[^{}\n]*\}")
+COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 MAX_LIST_ITEMS = 8
 MAX_LIST_WORDS = 30  # a longer list is quoted item by item, as sentences
 
@@ -93,13 +117,19 @@ def whole_formulas(
 ) -> list[tuple[int, int]]:
     """Each span widened over the display formulas it cuts (`DISPLAY_MATH`), and over the one its unfinished
     sentence leads into ("The estimate is" + "$$...$$"); a span the formula before it went with starts after
-    it. Cut spans (code: `echo $$`, headings) are blanked first; a "$$" pair that runs long is no formula."""
+    it. Cut spans (code: `echo $$`, headings) are blanked first; a "$$" pair that runs long is no formula.
+    A span beside or holding an environment's `\\begin` or `\\end` that pairs with nothing (the passage ends
+    inside the formula) is a line of a formula cut apart: dropped."""
     masked = list(text)
     for a, b in cut:
         masked[max(a, 0) : b] = " " * (min(b, len(text)) - max(a, 0))
-    blocks = [m.span() for m in DISPLAY_MATH.finditer("".join(masked))]
+    plain = "".join(masked)
+    blocks = [m.span() for m in DISPLAY_MATH.finditer(plain)]
+    edges = [(m.start(), m.group(1)) for m in ENVIRONMENT_EDGE.finditer(plain) if not _inside(blocks, m.start())]
     out: list[tuple[int, int]] = []
     for start, end in spans:
+        if _in_cut_formula(edges, start, end):
+            continue
         for s, e in blocks:
             leads_in = end <= s and not text[end:s].strip() and not text[start:end].endswith((".", "!", "?", ";"))
             if (s < end and start < e) or leads_in:
@@ -112,15 +142,33 @@ def whole_formulas(
     return out
 
 
+def _inside(blocks: Sequence[tuple[int, int]], at: int) -> bool:
+    """Whether `at` lies in one of `blocks` (in order, apart)."""
+    i = bisect_right(blocks, (at, float("inf"))) - 1
+    return i >= 0 and blocks[i][0] <= at < blocks[i][1]
+
+
+def _in_cut_formula(edges: Sequence[tuple[int, str]], start: int, end: int) -> bool:
+    """Whether [start, end) holds an unpaired `\\begin`/`\\end` (`edges`, in order), follows a `\\begin` or
+    precedes an `\\end`: it is then inside a display environment the passage cut."""
+    i = bisect_left(edges, (start, ""))
+    return (
+        (i < len(edges) and edges[i][0] < end)
+        or (i > 0 and edges[i - 1][1] == "begin")
+        or (i < len(edges) and edges[i][1] == "end")
+    )
+
+
 def led_list_end(hit: Hit, end: int) -> int:
     """Where the list that the sentence ending at `end` (in `hit.text`) leads into ends; `end` when it leads
     into none. "Transformer is composed of an Encoder and a Decoder:" quoted alone answers nothing: quoted
     with its items it does.
 
-    The sentence must end its line with ":", and the list is the item lines (`LIST_ITEM`) right below it, at
-    most `MAX_LIST_ITEMS` of them and `MAX_LIST_WORDS` words, none in a context or code span. Only the quote
-    grows: the sentence is chosen on its own score, as before (scored as a whole, such lists were chosen over
-    better answers: held-out notes test ROUGE-L 0.382 -> 0.376)."""
+    The sentence must end its line with ":", and the list is the item lines (`LIST_ITEM`) right below it (a
+    LaTeX list's `\\begin{itemize}` line may come first), at most `MAX_LIST_ITEMS` of them and `MAX_LIST_WORDS`
+    words, no item's text in a context or code span (an `\\item` marker is context). Only the quote grows: the
+    sentence is chosen on its own score, as before (scored as a whole, such lists were chosen over better
+    answers: held-out notes test ROUGE-L 0.382 -> 0.376)."""
     text = hit.text
     if not text[:end].rstrip().endswith(":") or text[end : text.find("\n", end) % (len(text) + 1)].strip():
         return end
@@ -128,7 +176,12 @@ def led_list_end(hit: Hit, end: int) -> int:
     at, items, last = text.find("\n", end) + 1, 0, end
     while 0 < at < len(text):
         line_end = text.find("\n", at) % (len(text) + 1)
-        if not LIST_ITEM.fullmatch(text[at:line_end]) or any(s < line_end and at < e for s, e in cut):
+        line = text[at:line_end]
+        if not items and LIST_ENVIRONMENT.fullmatch(line) and "\\begin" in line:
+            at = line_end + 1
+            continue
+        item = LIST_ITEM.fullmatch(line)
+        if item is None or any(s < line_end and at + item.start("text") < e for s, e in cut):
             break
         at, items, last = line_end + 1, items + 1, line_end
     if not 0 < items <= MAX_LIST_ITEMS or len(text[end:last].split()) > MAX_LIST_WORDS:
@@ -138,20 +191,61 @@ def led_list_end(hit: Hit, end: int) -> int:
 
 def quoted(raw: str) -> str:
     """A candidate as the answer shows it: a wrapped sentence on one line, a list's items without their
-    bullets and joined by "; " ("BERT uses two losses: MLM; NSP"), or by a space after their own stop."""
+    bullets or `\\item` and joined by "; " ("BERT uses two losses: MLM; NSP"), or by a space after their own
+    stop; a description item as "Label: text". LaTeX's formatting becomes the Markdown the answer is written in
+    (`markdown_formatting`), and a display environment loses its `%` comments, as its lines are joined."""
     out = ""
     after_item = False
-    for line in raw.splitlines():
-        words = " ".join(line.split())
+    for line in DISPLAY_MATH.sub(_without_comments, raw).splitlines():
+        if LIST_ENVIRONMENT.fullmatch(line):
+            continue
+        item = LIST_ITEM.fullmatch(line)
+        words = " ".join((item.group("text") if item else line).split())
         if not words:
             continue
-        item = LIST_ITEM.fullmatch(line) is not None
-        if item:
-            words = words[LIST_MARKER.match(words).end() :] if LIST_MARKER.match(words) else words
+        if item and item.group("label") and LABEL_WORD.search(item.group("label")):
+            words = " ".join(item.group("label").split()) + ": " + words
         joined = item and after_item and not out.endswith((".", ";", ":", ",", "!", "?"))
         out += ("; " if joined else " " if out else "") + words
-        after_item = item
-    return out
+        after_item = item is not None
+    return markdown_formatting(out)
+
+
+def _without_comments(formula: re.Match[str]) -> str:
+    """A LaTeX display environment without its `%` comments (joined onto one line, one would hide the rest)."""
+    return COMMENT.sub("", formula.group(0)) if formula.group("environment") else formula.group(0)
+
+
+def markdown_formatting(text: str) -> str:
+    r"""LaTeX's `\emph{x}` (`\textit`), `\textbf{x}` and `\texttt{x}` as Markdown's *x*, **x** and `x` (the
+    answer is Markdown: the page and chat clients render it), `\underline{x}` as x, `\label{..}` dropped (KaTeX
+    knows no labels); formulas are left as written, for KaTeX to typeset.
+
+    >>> print(markdown_formatting(r"A \emph{conjugate} prior, $\textbf{x}$ in \texttt{max\_iter}\label{eq:1}"))
+    A *conjugate* prior, $\textbf{x}$ in `max_iter`
+    """
+    if "\\" not in text:
+        return text
+    formulas: list[str] = []
+
+    def hold(formula: re.Match[str]) -> str:
+        formulas.append(formula.group(0))
+        return f"\x00{len(formulas) - 1}\x01"
+
+    held = FORMULA.sub(hold, LABEL.sub("", text))
+    while (formatted := FORMATTED.sub(_as_markdown, held)) != held:  # the innermost first: \emph{a \textbf{b}}
+        held = formatted
+    return re.sub("\x00(\\d+)\x01", lambda m: formulas[int(m.group(1))], held)
+
+
+def _as_markdown(command: re.Match[str]) -> str:
+    name, inner = command.group(1), command.group(2)
+    mark = MARKDOWN_MARKS[name]
+    if name == "texttt":
+        inner = re.sub(r"\\([_%&#$])", r"\1", inner)  # escapes LaTeX needs and a code span does not
+    words = inner.strip()
+    lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
+    return lead + (mark + words + mark if words else "") + trail
 
 
 @dataclass(frozen=True)

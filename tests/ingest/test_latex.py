@@ -1,5 +1,5 @@
 r"""LaTeX notes: sections from sectioning commands, the body only, and what LaTeX does not print (comments,
-layout lines, \item markers, multi-line formulas) never quoted; verbatim and listings are code."""
+layout lines, \item markers, formulas too long to quote whole) never quoted; verbatim and listings are code."""
 
 from __future__ import annotations
 
@@ -80,27 +80,20 @@ def test_sections_come_from_sectioning_commands_inside_the_body() -> None:
 
 
 def test_what_latex_does_not_print_is_context_and_code_is_code() -> None:
-    assert (
-        context_texts(LECTURE)
-        == [
-            r"\maketitle",
-            r"\section{Priors}\label{sec:priors}",
-            "% TODO: the coin example",
-            "% not printed",  # "50\%" is no comment
-            r"\begin{itemize}",
-            r"\item",
-            r"\item[Normal]",
-            r"\end{itemize}",
-            r"\subsection*[Conjugacy]{Conjugate \emph{priors}}",
-            r"\begin{equation}",  # a one-line formula is quoted whole: only its layout lines are context
-            r"\label{eq:beta}",
-            r"\end{equation}",
-            r"\paragraph{Acceptance.}",
-            LECTURE[LECTURE.index(r"\begin{align}") : LECTURE.index(r"\end{align}") + len(r"\end{align}")],
-            r"\section{Sampling}",
-            r"\input{exercises}",
-        ]
-    )
+    assert context_texts(LECTURE) == [
+        r"\maketitle",
+        r"\section{Priors}\label{sec:priors}",
+        "% TODO: the coin example",
+        "% not printed",  # "50\%" is no comment
+        r"\begin{itemize}",
+        r"\item",  # a description item's \item[Normal] names its term: printed, quoted with its text
+        r"\end{itemize}",
+        r"\subsection*[Conjugacy]{Conjugate \emph{priors}}",
+        # display environments the writer quotes whole: their \begin, \label and \end lines are the formula's
+        r"\paragraph{Acceptance.}",
+        r"\section{Sampling}",
+        r"\input{exercises}",
+    ]
     verbatim = LECTURE[LECTURE.index(r"\begin{verbatim}") : LECTURE.index(r"\end{verbatim}") + len(r"\end{verbatim}")]
     assert [LECTURE[s:e] for s, e in latex_code(LECTURE)] == [verbatim]  # its \section and % are code
     assert comment_start(r"Use \verb|x % y| here % but this is") == len(r"Use \verb|x % y| here ")
@@ -120,10 +113,10 @@ def test_quoted_sentences_are_the_printed_prose() -> None:
         "A prior encodes what we believe before seeing data.",
         r"The posterior is 50\% prior and 50\% data here.",
         "The Beta prior is conjugate to the binomial likelihood.",
-        "A normal prior on a normal mean gives a normal posterior.",
-        "With $k$ successes in $n$ trials the posterior is",
-        r"\theta \mid k \sim \mathrm{Beta}(a + k, b + n - k).",
-        "Metropolis accepts a proposal with probability",
+        r"\item[Normal] A normal prior on a normal mean gives a normal posterior.",
+        # a display environment, quoted whole with the sentence that leads into it
+        LECTURE[LECTURE.index("With $k$") : LECTURE.index(r"\end{equation}") + len(r"\end{equation}")],
+        LECTURE[LECTURE.index("Metropolis accepts") : LECTURE.index(r"\end{align}") + len(r"\end{align}")],
         r"Use \verb|x % y| for the remainder of a division.",
     ]
 

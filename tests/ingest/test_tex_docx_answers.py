@@ -35,6 +35,29 @@ Partial pooling shrinks the estimates of small groups towards the overall mean.
 \end{itemize}
 \end{document}
 """
+MODELS = r"""\documentclass{article}
+\begin{document}
+\section{Pooling}
+A hierarchical model sits between two extremes:
+\begin{description}
+  \item[No pooling] Each group is estimated separately; small groups get noisy estimates.
+  \item[Complete pooling] All groups share one parameter; real differences between groups are ignored.
+\end{description}
+
+\section{Metropolis-Hastings}
+The Metropolis-Hastings algorithm proposes a move and accepts it with probability
+\begin{align}
+  \alpha &= \min\left(1, \frac{p(\theta') q(\theta \mid \theta')}{p(\theta) q(\theta' \mid \theta)}\right) \\
+         &= \min(1, r).
+  \label{eq:mh}
+\end{align}
+
+\section{Approximations}
+Expectation propagation refines one site approximation at a time by matching the moments of
+$\tilde f_i(\theta)$ against the tilted distribution.
+Laplace's method \emph{approximates} the posterior by a \textbf{Gaussian} centred at its mode.
+\end{document}
+"""
 HANDOUT = [
     ("Titel", "Variational inference"),
     ("berschrift1", "Mean-field approximation"),
@@ -50,7 +73,7 @@ HANDOUT = [
 
 @pytest.fixture(scope="module")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
-    settings = notes_settings(tmp_path_factory.mktemp("tex-docx"), {"lecture.tex": LECTURE})
+    settings = notes_settings(tmp_path_factory.mktemp("tex-docx"), {"lecture.tex": LECTURE, "models.tex": MODELS})
     (settings.notes_dir / "handout.docx").write_bytes(docx_bytes(HANDOUT))
     return Runtime.build(settings)
 
@@ -120,3 +143,43 @@ def test_a_docx_upload_is_indexed_and_answered(client: httpx.Client) -> None:
     assert "Gibbs sampling draws each parameter from its full conditional." in quotes(answer)
     locked = client.post("/api/documents", files={"file": ("locked.docx", OLE_MAGIC + bytes(600))})
     assert locked.status_code in (400, 415, 422) and "encrypted" in locked.text, locked.text
+
+
+ALIGN = MODELS[MODELS.index("\\begin{align}") : MODELS.index("\\end{align}") + len("\\end{align}")]
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "said"),
+    [
+        (  # a description item's label is its term: quoted with it, as "Label: text"
+            "What is no pooling?",
+            "\\item[No pooling] Each group is estimated separately; small groups get noisy estimates.",
+            "No pooling: Each group is estimated separately; small groups get noisy estimates",  # then " [1]."
+        ),
+        (  # a multi-line align, quoted whole with the sentence that leads into it (before: never quoted)
+            "With what probability does the Metropolis-Hastings algorithm accept a move?",
+            "The Metropolis-Hastings algorithm proposes a move and accepts it with probability\n" + ALIGN,
+            "accepts it with probability \\begin{align} \\alpha &= \\min\\left(1,",
+        ),
+        (  # a line wrapped before inline math stays in its sentence (before: quoted without its last line)
+            "How does expectation propagation refine its site approximations?",
+            "Expectation propagation refines one site approximation at a time by matching the moments of\n"
+            "$\\tilde f_i(\\theta)$ against the tilted distribution.",
+            "by matching the moments of $\\tilde f_i(\\theta)$ against the tilted distribution",
+        ),
+        (  # \emph and \textbf read as Markdown in the answer; the citation is the source as written
+            "How does Laplace's method approximate the posterior?",
+            "Laplace's method \\emph{approximates} the posterior by a \\textbf{Gaussian} centred at its mode.",
+            "Laplace's method *approximates* the posterior by a **Gaussian** centred at its mode",
+        ),
+    ],
+)
+def test_latex_structures_are_quoted_whole_and_read_plainly(
+    client: httpx.Client, question: str, quote: str, said: str
+) -> None:
+    answer = client.post("/api/ask", json={"question": question}).json()
+    assert_citations_are_exact(client, answer)
+    assert answer["citations"][0]["doc"] == "models.tex", answer
+    assert quote in quotes(answer), quotes(answer)
+    assert said in answer["text"], answer["text"]
+    assert "\\label" not in answer["text"] and "\\item" not in answer["text"], answer["text"]

@@ -1,0 +1,190 @@
+r"""The quoting writer over LaTeX notes read by the real loader: a display environment (equation, align, gather,
+multline) quoted whole with the sentence leading into it; \item lists quoted after their lead-in, a description
+item as "Label: text"; \emph and \textbf shown as Markdown while the citation stays the exact source."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from core.settings import AnswerSettings
+from core.text import unwrapped
+from ingest.loaders import LoadedFile
+from ingest.passages import section_nodes
+from ingest.schema import SourceDoc, sha256_bytes
+from ingest.structure import infer_structure
+from models.embedder import Embedder, load_embedder
+from retrieval.retriever import Hit, hit_from_node
+from retrieval.terms import TermRarity
+from service.extractive import QuoteWeights, answer_spans, best_sentences, led_list_end, quoted, whole_formulas
+
+ALIGN = "\\begin{align}\n  \\alpha &= \\min(1, r) \\\\\n         &= 1 \\text{ when } r > 1.\n\\end{align}"
+
+
+def passages(text: str) -> list[Hit]:
+    """The passages of a .tex file as retrieval returns them (context and code spans from the real loader)."""
+    loaded = LoadedFile(SourceDoc("lecture.tex", text, sha256_bytes(text.encode())), "latex")
+    nodes = section_nodes(loaded.source, infer_structure(loaded).sections)
+    return [hit_from_node(node, 1.0) for node in nodes if node.metadata["level"] == "passage"]
+
+
+def quotable(text: str) -> list[str]:
+    """Each candidate as the writer would quote it: its span (a lead-in's list included) as the source has it."""
+    return [h.text[s : led_list_end(h, e)] for h in passages(text) for s, e in answer_spans(h)]
+
+
+@pytest.mark.parametrize(
+    "environment",
+    ["equation", "align", "align*", "gather", "gather*", "multline", "multline*", "alignat", "eqnarray"],
+)
+def test_a_display_environment_is_quoted_whole_with_its_lead_in(environment: str) -> None:
+    formula = f"\\begin{{{environment}}}\n  a &= b + c \\\\\n  d &= e + f.\n  \\label{{eq:x}}\n\\end{{{environment}}}"
+    text = f"\\section{{Sums}}\nThe two sums we need are written as\n{formula}\nBoth sums are finite here.\n"
+    # before, the environment was context (never quoted) and the lead-in was quoted alone, ending in "as"
+    assert quotable(text) == [f"The two sums we need are written as\n{formula}", "Both sums are finite here."]
+
+
+def test_a_formula_no_sentence_leads_into_is_quoted_whole_alone() -> None:
+    text = f"\\section{{MH}}\nMetropolis-Hastings accepts a move.\n{ALIGN}\nA symmetric proposal cancels out.\n"
+    assert quotable(text) == ["Metropolis-Hastings accepts a move.", ALIGN, "A symmetric proposal cancels out."]
+
+
+def test_a_formula_too_long_to_quote_whole_is_never_quoted_in_pieces() -> None:
+    rows = "".join(f"  x_{{{i}}} &= \\sum_{{j=1}}^{{n}} a_{{{i}j}} \\, y_j + b_{{{i}}} \\\\\n" for i in range(20))
+    text = (
+        f"\\section{{Linear systems}}\nThe system reads\n\\begin{{align}}\n{rows}\\end{{align}}\nIt has one solution.\n"
+    )
+    assert len(rows) > 600  # MAX_FORMULA_CHARS: longer than the writer quotes whole, so context, as before
+    assert quotable(text) == ["It has one solution."]
+
+
+def test_a_passage_that_ends_inside_a_formula_quotes_no_line_of_it() -> None:
+    """A passage's bound may cut an environment: its lines then pair with nothing and are not quoted alone."""
+    text = "The acceptance probability is\n\\begin{align}\n  \\alpha &= \\min(1, r) \\\\\n  &= \\min(1, p(x') / p(x))"
+    cut = Hit("n", "mh.tex", "note", ["MH"], 0, len(text), text, 1.0)
+    assert [text[s:e] for s, e in answer_spans(cut)] == ["The acceptance probability is"]
+    tail = "  &= 1 \\text{ when } r > 1 \\text{ always}.\n\\end{align}\nA symmetric proposal cancels out.\n"
+    after = Hit("n", "mh.tex", "note", ["MH"], 0, len(tail), tail, 1.0)
+    assert [tail[s:e] for s, e in answer_spans(after)] == ["A symmetric proposal cancels out."]
+
+
+def test_thousands_of_unclosed_environments_stay_linear() -> None:
+    """Each `\\begin{equation}` looks for its `\\end` in the next MAX_FORMULA_CHARS only (unbounded, 10,000 of
+    them scan 170 KB each)."""
+    text = "The posterior is written as\n" + "\\begin{equation}\n" * 10_000 + "x = 1\n" + "\\begin{align*}\n" * 10_000
+    hit = Hit("n", "many.tex", "note", ["Many"], 0, len(text), text, 1.0)
+    started = time.perf_counter()
+    spans = answer_spans(hit)
+    lead = whole_formulas(text, [(0, len("The posterior is written as"))])
+    assert time.perf_counter() - started < 5
+    assert [text[s:e] for s, e in spans] == ["The posterior is written as"] and lead == [(0, 27)]
+
+
+LISTS = r"""\section{Pooling}
+A hierarchical model sits between two extremes:
+\begin{description}
+  \item[No pooling] Each group is estimated separately; small groups get noisy estimates.
+  \item[Complete pooling] All groups share one parameter; real differences are ignored.
+\end{description}
+Gibbs sampling repeats two steps:
+\begin{itemize}
+  \item draw $\theta$ given $\mu$
+  \item draw $\mu$ given $\theta$
+\end{itemize}
+The chains are then compared.
+"""
+
+
+def test_an_item_list_is_quoted_after_its_lead_in() -> None:
+    (hit,) = passages(LISTS)
+    candidates = [(hit.text[s:e], hit.text[s : led_list_end(hit, e)]) for s, e in answer_spans(hit)]
+    by_text = dict(candidates)
+    # \begin{description} and \begin{itemize} between a lead-in and its items break no list; \end{...} ends it
+    lead = "A hierarchical model sits between two extremes:"
+    assert by_text[lead] == LISTS[LISTS.index(lead) : LISTS.index(" real differences are ignored.") + 30]
+    gibbs = "Gibbs sampling repeats two steps:"
+    assert by_text[gibbs] == LISTS[LISTS.index(gibbs) : LISTS.index("given $\\theta$") + len("given $\\theta$")]
+    assert quoted(by_text[lead]) == (
+        "A hierarchical model sits between two extremes: No pooling: Each group is estimated separately; small "
+        "groups get noisy estimates. Complete pooling: All groups share one parameter; real differences are ignored."
+    )
+    assert (
+        quoted(by_text[gibbs])
+        == "Gibbs sampling repeats two steps: draw $\\theta$ given $\\mu$; draw $\\mu$ given $\\theta$"
+    )
+    # a description item is a candidate of its own, its label with it; a plain \item's marker is never quoted
+    assert "\\item[No pooling] Each group is estimated separately; small groups get noisy estimates." in by_text
+    assert not any(text.startswith("\\item ") or text.startswith("\\item\n") for text in by_text)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return load_embedder()
+
+
+def test_what_is_no_pooling_quotes_its_description_item(embedder: Embedder) -> None:
+    """Before, `\\item[No pooling]` was context: the item's text, without the words asked for, lost to the
+    sentence about the extremes."""
+    (hit,) = passages(LISTS)
+    rarity = TermRarity.of_passages([hit.text, "groups of a model", "parameters of a model", "sampling chains"])
+    weights = QuoteWeights.of(AnswerSettings())  # the service's scoring
+    best, _ = best_sentences("What is no pooling?", [hit], embedder, n=2, weights=weights, rarity=rarity)
+    assert best.text == "No pooling: Each group is estimated separately; small groups get noisy estimates."
+    assert LISTS[best.start : best.end] == (
+        "\\item[No pooling] Each group is estimated separately; small groups get noisy estimates."
+    )  # the citation is the source as written
+
+
+def test_formatting_reads_as_markdown_and_the_citation_stays_the_source(embedder: Embedder) -> None:
+    text = (
+        "\\section{Priors}\n"
+        "A \\emph{conjugate} prior keeps the \\textbf{posterior} in the prior's family, as \\texttt{beta\\_binom} "
+        "and \\underline{every} \\textit{exponential family} show.\n"
+        "Mean-field VI tends to \\emph{underestimate} posterior variance with $\\mathrm{KL}(q \\| p)$ and "
+        "$\\textbf{x}$.\n"
+    )
+    (hit,) = passages(text)
+    (best,) = best_sentences("What does a conjugate prior keep?", [hit], embedder, n=1)
+    assert best.text == (
+        "A *conjugate* prior keeps the **posterior** in the prior's family, as `beta_binom` and every "
+        "*exponential family* show."
+    )
+    assert text[best.start : best.end].startswith("A \\emph{conjugate} prior keeps the \\textbf{posterior}")
+    assert quoted("tends to \\emph{under \\textbf{estimate}} it, $\\textbf{x}$") == (
+        "tends to *under **estimate*** it, $\\textbf{x}$"  # the innermost first; math is left to KaTeX
+    )
+
+
+WRAPPED = r"""\section{Mean-field approximation}
+The mean-field family assumes the posterior factorizes over groups of parameters,
+$q(\theta) = \prod_i q_i(\theta_i)$.
+Mean-field VI tends to
+\emph{underestimate} posterior variance, because the reverse KL penalizes
+putting mass where the posterior has none.
+"""
+
+
+def test_a_line_wrapped_before_math_or_emphasis_stays_in_its_sentence() -> None:
+    assert quotable(WRAPPED) == [
+        # before: "...groups of parameters," and "$q(\theta) = \prod_i q_i(\theta_i)$." quoted apart
+        "The mean-field family assumes the posterior factorizes over groups of parameters,\n"
+        "$q(\\theta) = \\prod_i q_i(\\theta_i)$.",
+        "Mean-field VI tends to\n\\emph{underestimate} posterior variance, because the reverse KL penalizes\n"
+        "putting mass where the posterior has none.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "wrapped"),
+    [
+        ("Run the tests with\n$ make test", False),  # a shell prompt starts no wrapped line
+        ("The estimate is\n$$\na = b\n$$", False),  # a display formula: quoted whole, not unwrapped into
+        ("The plan costs\n$5 per month", True),
+        ("Mean-field VI tends to\n\\emph{underestimate} it", True),
+        ("The inline form\n\\(x^2\\) of it", True),
+        ("Two kinds of pooling\n\\item none", False),  # an item is no wrapped line
+    ],
+)
+def test_only_inline_math_and_formatting_continue_a_wrapped_line(text: str, wrapped: bool) -> None:
+    assert (unwrapped(text)[text.index("\n")] == " ") is wrapped
