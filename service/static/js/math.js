@@ -1,6 +1,7 @@
 // TeX in notes, sources and answers, typeset by KaTeX (vendored under static/vendor at install time, never
-// from a CDN). Delimiters: \( \) and $ $ (inline; pandoc's rule, so "$5 and $10" stays text), $$ $$ and
-// \[ \] (display). A formula KaTeX cannot parse, or a page without the vendored files, shows the raw TeX.
+// from a CDN). Delimiters: \( \) and $ $ (inline; pandoc's rule, so "$5 and $10" stays text), $$ $$, \[ \]
+// and LaTeX's display environments (\begin{align} ... \end{align}, equation, gather, multline ...: display).
+// A formula KaTeX cannot parse, or a page without the vendored files, shows the raw TeX.
 // Copying a selection gives back the TeX as written.
 
 // Loaded in the background so the page never waits for it: a formula drawn before it arrives is
@@ -17,6 +18,33 @@ const DELIMITERS = [
   { open: "\\(", close: "\\)", display: false },
 ];
 const INLINE_DOLLAR = { open: "$", close: "$", display: false };
+
+// LaTeX's display environments (core/formulas.py DISPLAY_ENVIRONMENTS), each typeset as the starred one KaTeX
+// knows: a quote is no place for an equation number (its "(1)" is not the notes' numbering), and KaTeX has no
+// multline, flalign, eqnarray or displaymath. Its \end is looked for in the next MAX_ENVIRONMENT_CHARS only, so
+// thousands of unclosed \begin{equation} do not each scan the whole note.
+const ENVIRONMENT = /\\begin\{(equation|align|alignat|flalign|gather|multline|eqnarray|displaymath)(\*?)\}/y;
+const KATEX_ENVIRONMENT = {
+  equation: "equation*", align: "align*", alignat: "alignat*", flalign: "align*",
+  gather: "gather*", multline: "gather*", eqnarray: "align*", displaymath: "equation*",
+};
+const MAX_ENVIRONMENT_CHARS = 5000;
+const LABEL = /\\label\{[^{}]*\}/g; // KaTeX knows no \label: a formula with one would show raw
+
+// The display environment that opens at text[i]: {tex, raw, display, end}, or null.
+function environmentAt(text, i) {
+  ENVIRONMENT.lastIndex = i;
+  const open = ENVIRONMENT.exec(text);
+  if (!open) return null;
+  const close = "\\end{" + open[1] + open[2] + "}";
+  const from = i + open[0].length;
+  const at = text.slice(from, from + MAX_ENVIRONMENT_CHARS + close.length).indexOf(close);
+  if (at === -1) return null;
+  const name = KATEX_ENVIRONMENT[open[1]];
+  const tex = "\\begin{" + name + "}" + text.slice(from, from + at) + "\\end{" + name + "}";
+  const end = from + at + close.length;
+  return { tex, raw: text.slice(i, end), display: true, end };
+}
 
 // Inline $x$ as pandoc reads it: the opening $ is not escaped and has a non-space right after it; the closing
 // $ has a non-space right before it, is not escaped and no digit follows it ("$5 and $10" is no formula);
@@ -38,6 +66,14 @@ export function splitMath(text) {
   let plain = "";
   let i = 0;
   while (i < text.length) {
+    const environment = text[i] === "\\" ? environmentAt(text, i) : null;
+    if (environment) {
+      if (plain) out.push({ text: plain });
+      plain = "";
+      out.push({ tex: environment.tex, raw: environment.raw, display: true });
+      i = environment.end;
+      continue;
+    }
     let delim = DELIMITERS.find((d) => text.startsWith(d.open, i));
     let close = delim ? text.indexOf(delim.close, i + delim.open.length) : -1;
     if (!delim && (close = inlineDollarClose(text, i)) !== -1) delim = INLINE_DOLLAR;
@@ -71,7 +107,8 @@ export function mathElement(part) {
 
 function typeset(span, part) {
   try {
-    katex.render(part.tex, span, { displayMode: part.display, throwOnError: true, trust: false, strict: "ignore" });
+    const tex = part.tex.replace(LABEL, "");
+    katex.render(tex, span, { displayMode: part.display, throwOnError: true, trust: false, strict: "ignore" });
   } catch (_) {
     span.textContent = part.raw;
     span.classList.add("math-error");
