@@ -35,7 +35,9 @@ def test_renamed_and_edited_files_embed_only_new_text(small_corpus: Path, tmp_pa
     moved.parent.mkdir()
     (small_corpus / "sub" / "cnn.txt").rename(moved)
     optim = small_corpus / "optim.md"
-    optim.write_text(optim.read_text() + "\n## RMSprop\n\nRMSprop divides each step by a running RMS.\n")
+    # two sentences: the section has windows besides the one that is its whole passage (that one takes its vector)
+    rmsprop = "\n## RMSprop\n\nRMSprop divides each step by a running RMS. It adapts the step of every weight.\n"
+    optim.write_text(optim.read_text() + rmsprop)
 
     counting, stages = make_counting(), []
     report = ingest_corpus([CorpusRoot(small_corpus)], index, counting, progress=lambda *done: stages.append(done))
@@ -44,6 +46,7 @@ def test_renamed_and_edited_files_embed_only_new_text(small_corpus: Path, tmp_pa
     assert all("RMSprop" in text for text in counting.texts)
     assert len(counting.texts) == 1 + report.sentences_embedded
     # each embedding stage reports its progress (the sentence windows were silent: most of a first ingest)
+    assert report.sentences_embedded > 0
     assert stages[-2:] == [("embed", 1, 1), ("windows", report.sentences_embedded, report.sentences_embedded)]
     cnn_after, optim_after = passages(index, "moved dir/pooling notes.txt"), passages(index, "optim.md")
     assert cnn_after.keys() == cnn_before.keys()
