@@ -63,7 +63,8 @@ class EmbedderTuner(Protocol):
         ...
 
 
-# progress(stage, done, total): stage is "files", "embed" (passages) or "windows" (their sentence windows)
+# progress(stage, done, total): stage is "files", "embed" (passages) or "windows" (their sentence windows); the
+# embedding stages count distinct texts to embed
 Progress = Callable[[str, int, int], None]
 
 
@@ -100,10 +101,10 @@ class IngestReport:
     parsed: int = 0  # files read and cut into passages now (an unchanged file keeps its passages, or its skip)
     sections: int = 0
     passages: int = 0
-    embedded: int = 0
+    embedded: int = 0  # distinct passage texts embedded now (the rest came from the previous generation or a twin)
     removed: int = 0
     sentence_windows: int = 0  # sentence-window vectors of the generation (ingest.sentence_vectors)
-    sentences_embedded: int = 0  # of which embedded now (the rest came from the previous generation)
+    sentences_embedded: int = 0  # distinct window texts embedded now (the rest: previous generation, a passage)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     generation: str = ""
