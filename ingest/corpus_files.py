@@ -86,7 +86,7 @@ def file_nodes(
 ) -> tuple[DocumentRecord, str, list[TextNode], bool] | None:
     """(record, text, nodes, parsed now) of one file: the previous generation's when its bytes are the same
     (`parsed`), else `document_nodes`. `limits` is (max_file_bytes, max_passages_per_file; 0: none): a file of
-    more passages raises TooManyPassages. A 4.9 MB log is ~7,500-11,700 passages and 20+ minutes of embedding on
+    more passages raises TooManyPassages. A 4.9 MB log is 7,500-11,700 passages and 20+ minutes of embedding on
     a 2-core CPU: without the cap it would hold every other change back, unannounced."""
     max_file_bytes, max_passages = limits
     check_link(path, root)

@@ -190,4 +190,4 @@ def test_a_file_of_too_many_passages_is_skipped_and_named(tmp_path: Path, writer
 
 
 def test_the_passage_limit_has_one_home_in_settings() -> None:
-    assert ingest_options(Settings())["max_passages_per_file"] == Settings().limits.max_passages_per_file == 2000
+    assert ingest_options(Settings())["max_passages_per_file"] == Settings().limits.max_passages_per_file == 5000
