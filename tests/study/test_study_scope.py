@@ -68,6 +68,7 @@ def test_api_refuses_a_scope_outside_the_index(study_url):
 def test_cli_ask_in_a_document(study_root, study_runtime):
     from typer.testing import CliRunner
 
+    from core.settings import get_settings
     from notecite.cli import app
 
     settings = study_runtime.settings
@@ -87,8 +88,11 @@ def test_cli_ask_in_a_document(study_root, study_runtime):
         "NOTECITE_UPLOAD_DIR": str(settings.uploads),
     }
     runner = CliRunner()
-    scoped = runner.invoke(app, [*args, "--in", "biology_flashcards.txt", "--json"], env=env)
+    try:
+        scoped = runner.invoke(app, [*args, "--in", "biology_flashcards.txt", "--json"], env=env)
+        refused = runner.invoke(app, [*args, "--in", "rivers.md#Glaciers"], env=env)
+    finally:  # settings read inside the invocations would keep this env for the tests after this one
+        get_settings.cache_clear()
     assert scoped.exit_code == 3, scoped.output  # the notes in scope do not cover it: `notecite ask`'s exit 3
     assert '"abstained": true' in scoped.output
-    refused = runner.invoke(app, [*args, "--in", "rivers.md#Glaciers"], env=env)
     assert refused.exit_code != 0 and "no section titled" in refused.output
