@@ -119,12 +119,15 @@ def whole_formulas(
     sentence leads into ("The estimate is" + "$$...$$"); a span the formula before it went with starts after
     it. Cut spans (code: `echo $$`, headings) are blanked first; a "$$" pair that runs long is no formula.
     A span beside or holding an environment's `\\begin` or `\\end` that pairs with nothing (the passage ends
-    inside the formula) is a line of a formula cut apart: dropped."""
+    inside the formula) is a line of a formula cut apart: dropped. An environment quoted alone takes the short
+    unfinished line above it (`_short_lead_in`)."""
     masked = list(text)
     for a, b in cut:
         masked[max(a, 0) : b] = " " * (min(b, len(text)) - max(a, 0))
     plain = "".join(masked)
-    blocks = [m.span() for m in DISPLAY_MATH.finditer(plain)]
+    formulas = list(DISPLAY_MATH.finditer(plain))
+    blocks = [m.span() for m in formulas]
+    environments = {m.start() for m in formulas if m.group("environment")}
     edges = [(m.start(), m.group(1)) for m in ENVIRONMENT_EDGE.finditer(plain) if not _inside(blocks, m.start())]
     out: list[tuple[int, int]] = []
     for start, end in spans:
@@ -134,12 +137,38 @@ def whole_formulas(
             leads_in = end <= s and not text[end:s].strip() and not text[start:end].endswith((".", "!", "?", ";"))
             if (s < end and start < e) or leads_in:
                 start, end = min(start, s), max(end, e)
+        if start in environments:  # quoted alone so far: "The model is" above it was too short to be a candidate
+            start = _short_lead_in(text, plain, start, out[-1][1] if out else 0)
         if out and start < out[-1][1]:  # the formula went with the sentence before: this one starts after it
             start = end - len(text[out[-1][1] : end].lstrip())
             if reading_length(text[start:end]) < MIN_SENTENCE_CHARS:
                 continue
         out.append((start, end))
     return out
+
+
+def _short_lead_in(text: str, plain: str, start: int, floor: int) -> int:
+    """Where the short unfinished sentence on the line right above the environment at `start` begins ("The model
+    is", too short to be a candidate of its own: `MIN_SENTENCE_CHARS`), not before `floor`; `start` when there is
+    none (a full stop, a cut span, a list item or a command there)."""
+    line_end = text.rfind("\n", 0, start)
+    if line_end < 0 or text[line_end + 1 : start].strip():
+        return start
+    line_start = text.rfind("\n", 0, line_end) + 1
+    line = text[line_start:line_end]
+    lead = line.strip()
+    if (
+        not lead
+        or line_start < floor
+        or plain[line_start:line_end] != line
+        or lead.endswith((".", "!", "?", ";"))
+        or lead.startswith("\\")
+        or reading_length(lead) >= MIN_SENTENCE_CHARS
+        or LIST_ITEM.fullmatch(line)
+        or len(sentence_spans(lead)) != 1
+    ):
+        return start
+    return line_start + len(line) - len(line.lstrip())
 
 
 def _inside(blocks: Sequence[tuple[int, int]], at: int) -> bool:

@@ -50,6 +50,27 @@ def test_a_formula_no_sentence_leads_into_is_quoted_whole_alone() -> None:
     assert quotable(text) == ["Metropolis-Hastings accepts a move.", ALIGN, "A symmetric proposal cancels out."]
 
 
+@pytest.mark.parametrize(
+    ("lead", "quoted_with_it"),
+    [
+        ("The model is", True),  # too short to be quoted alone (20 characters): it goes with its formula
+        ("Then:", True),
+        ("It is done.", False),  # a finished sentence leads into nothing
+        ("\\noindent", False),  # a command, not words
+        ("- a list item", False),
+        ("Done. We get", False),  # a sentence's end before it: the line is not one unfinished sentence
+    ],
+)
+def test_a_short_unfinished_line_above_a_formula_is_quoted_with_it(lead: str, quoted_with_it: bool) -> None:
+    formula = (
+        "\\begin{align*}\n  y_j &\\sim \\mathcal{N}(\\theta_j, \\sigma_j^2), \\\\\n  \\theta_j &\\sim N(\\mu, 1).\n"
+        "\\end{align*}"
+    )
+    text = f"\\section{{Schools}}\nEach school reports one estimate.\n{lead}\n{formula}\nThe rest of it follows.\n"
+    expected = f"{lead}\n{formula}" if quoted_with_it else formula
+    assert quotable(text) == ["Each school reports one estimate.", expected, "The rest of it follows."]
+
+
 def test_a_formula_too_long_to_quote_whole_is_never_quoted_in_pieces() -> None:
     rows = "".join(f"  x_{{{i}}} &= \\sum_{{j=1}}^{{n}} a_{{{i}j}} \\, y_j + b_{{{i}}} \\\\\n" for i in range(20))
     text = (
