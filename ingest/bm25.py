@@ -11,17 +11,24 @@ every passage's dict: 46.6 ms a query at 10,000 passages and linear in their num
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import pickle
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import regex
 from rank_bm25 import BM25Okapi
 
+import core.cjk
+import core.text
 from core.cjk import CJK_LETTER, cjk_grams
 from core.text import STOPWORDS, fold, plain
+
+log = logging.getLogger("notecite")
 
 # words of any script as core.text reads them (a CJK run apart: its bigrams), joined by . ^ into identifiers
 _WORD = rf"[\w--{CJK_LETTER}]+"
@@ -69,6 +76,28 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def token_rules() -> str:
+    """Digest of everything a text's tokens depend on besides the text: the probe's tokens, the code of this
+    module and of the core.text and core.cjk rules it calls, the regex library and the Unicode tables. A new
+    index takes a previous one's token counts only when this is the same, so changed rules tokenize every text."""
+    digest = hashlib.sha256("\0".join(tokenize(TOKEN_PROBE)).encode())
+    for module in (__file__, core.text.__file__, core.cjk.__file__):
+        digest.update(b"\0" + Path(module).read_bytes())
+    digest.update(f"\0regex {regex.__version__} unicode {unicodedata.unidata_version}".encode())
+    return digest.hexdigest()
+
+
+def text_key(text: str) -> bytes:
+    """What a passage's token counts are found by in the next generation: a digest of its text."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _tokens_of(counts: Mapping[str, int]) -> list[str]:
+    """A token list that BM25Okapi counts into exactly `counts`, in the same key order (so its document
+    frequencies, idf and their float sums come out bit for bit as from the text's own tokens)."""
+    return [token for token, freq in counts.items() for _ in range(freq)]
+
+
 Postings = dict[str, tuple[np.ndarray, np.ndarray]]  # token -> (rows holding it, its BM25 weight in each)
 
 
@@ -92,11 +121,19 @@ def postings(bm25: BM25Okapi) -> Postings:
 
 
 class BM25Index:
-    """BM25Okapi plus the node id of each row, scored from postings."""
+    """BM25Okapi plus the node id of each row, scored from postings. Each row's text digest and the token rules
+    are kept too, so the next ingest tokenizes only the texts this index does not hold."""
 
-    def __init__(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+    def __init__(self, ids: Sequence[str], texts: Sequence[str], previous: BM25Index | None = None) -> None:
         self.ids = list(ids)
-        corpus = [tokenize(t) for t in texts]
+        self.token_rules = token_rules()
+        self.text_keys = [text_key(t) for t in texts]
+        known = previous.counts_by_text(self.token_rules) if previous is not None else {}
+        corpus = [
+            _tokens_of(counts) if (counts := known.get(key)) is not None else tokenize(text)
+            for key, text in zip(self.text_keys, texts, strict=True)
+        ]
+        self.tokenized = sum(key not in known for key in self.text_keys)  # texts tokenized to build it
         # BM25Okapi divides by the corpus size; an empty index simply answers nothing
         self._bm25 = BM25Okapi(corpus) if any(corpus) else None
         self._postings = postings(self._bm25) if self._bm25 is not None else {}
@@ -129,6 +166,13 @@ class BM25Index:
         """Every token the indexed passages contain."""
         return frozenset(self._bm25.idf) if self._bm25 is not None else frozenset()
 
+    def counts_by_text(self, rules: str) -> dict[bytes, dict[str, int]]:
+        """Each indexed text's token counts by its digest, when it was tokenized under `rules`; {} otherwise
+        (an index pickled before digests were kept, or built under other token rules)."""
+        if getattr(self, "token_rules", None) != rules or self._bm25 is None:
+            return {}
+        return dict(zip(self.text_keys, self._bm25.doc_freqs, strict=True))
+
     def save(self, path: Path) -> None:
         with open(path, "wb") as fh:
             pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -140,3 +184,21 @@ class BM25Index:
         if not isinstance(index, BM25Index):
             raise TypeError(f"{path} does not hold a BM25Index")
         return index
+
+
+def previous_index(gen_dir: Path) -> BM25Index | None:
+    """The BM25 of the live generation beside `gen_dir` (index_dir/generations/<id>, being written), whose token
+    counts the new one takes for the texts both hold; None when there is none or it cannot be read (a Milvus
+    generation, a damaged file): then every text is tokenized."""
+    from ingest.store import current_generation  # ingest.store imports this module
+
+    live = current_generation(gen_dir.parent.parent)
+    if live is None or live == gen_dir.name:
+        return None
+    try:
+        return BM25Index.load(gen_dir.parent / live / "bm25.pkl")
+    except FileNotFoundError:  # a generation whose leaves are in Milvus
+        return None
+    except Exception as exc:  # noqa: BLE001 - an unreadable old BM25 only means every text is tokenized
+        log.warning("the previous BM25 index cannot be read (%s); every passage is tokenized again", exc)
+        return None

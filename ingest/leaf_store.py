@@ -19,7 +19,7 @@ import numpy as np
 
 from core.settings import StoreSettings
 from ingest import faiss_index
-from ingest.bm25 import BM25Index
+from ingest.bm25 import BM25Index, previous_index
 
 
 class LeafIndex(Protocol):
@@ -102,7 +102,7 @@ class EmbeddedStore:
         np.save(gen_dir / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
         (gen_dir / "ids.json").write_text(json.dumps(list(leaf_ids)))
         faiss.write_index(faiss_index.build_dense_index(vectors, hnsw_threshold), str(gen_dir / "faiss.index"))
-        BM25Index(leaf_ids, texts).save(gen_dir / "bm25.pkl")
+        BM25Index(leaf_ids, texts, previous_index(gen_dir)).save(gen_dir / "bm25.pkl")
         return {"store": self.name}
 
     def open(self, gen_dir: Path, meta: dict[str, Any]) -> EmbeddedLeaves:
