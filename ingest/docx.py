@@ -29,6 +29,7 @@ from ingest.schema import SourceDoc, sha256_bytes
 from ingest.sections import trim_span
 
 MAX_PART_BYTES = 64_000_000  # an XML part larger than this, unzipped, is a zip bomb rather than notes
+MAX_LIST_LEVEL = 8  # Word's list levels are 0-8; a larger w:ilvl would indent an item by millions of spaces
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .docx and old .doc files are OLE compound files
 _HEADING_NAME = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
 _NESTED_LIST_NAME = re.compile(r"list\s*(?:bullet|number)\s*([2-9])", re.IGNORECASE)
@@ -233,7 +234,7 @@ def _blocks(container: ElementTree.Element, styles: _Styles) -> Iterator[_Paragr
             elif styles.is_code(style):
                 yield _Paragraph(text, code=True)
             elif num_id and num_id != "0":  # numId 0 takes the numbering off a paragraph whose style has one
-                yield _Paragraph(text, item=(num_id, int(level) if level.isdigit() else 0))
+                yield _Paragraph(text, item=(num_id, min(int(level), MAX_LIST_LEVEL) if level.isdigit() else 0))
             else:
                 yield _Paragraph(text)
             for box in boxes:

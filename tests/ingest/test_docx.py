@@ -180,3 +180,24 @@ def test_many_numbered_lists_load_in_linear_time() -> None:
     started = time.perf_counter()
     text = load_docx("lists.docx", data).source.text
     assert time.perf_counter() - started < 5 and text.split("\n")[:2] == ["1. item", "1. item"]
+
+
+def with_document_bytes(data: bytes, old: bytes, new: bytes) -> bytes:
+    """`data` (a .docx) with `old` replaced by `new` in its word/document.xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                assert old in body
+                body = body.replace(old, new)
+            archive.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_a_huge_list_level_is_indented_like_words_deepest() -> None:
+    """w:ilvl 50,000,000 indented a 1 KB file's one item by 100 M spaces; Word's levels are 0-8."""
+    data = docx_bytes([("bullet", "first item")])
+    data = with_document_bytes(data, b'w:ilvl w:val="0"', b'w:ilvl w:val="50000000"')
+    assert load_docx("deep.docx", data).source.text == "  " * 8 + "- first item"  # 28 characters
