@@ -26,11 +26,16 @@ class ScopeItem(BaseModel):
     end: int | None = Field(None, ge=0)
 
 
+MAX_HISTORY_TURNS = 40  # earlier turns a question may carry: /api/ask's limit, and what /v1 keeps of a conversation
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt "scope" (or a "k") is a 422, not a whole-notes answer
 
     question: str = Field(min_length=1, description="The question, in your own words.")
-    history: list[Turn] = Field(default_factory=list, max_length=40, description="Earlier turns, oldest first.")
+    history: list[Turn] = Field(
+        default_factory=list, max_length=MAX_HISTORY_TURNS, description="Earlier turns, oldest first."
+    )
     scope: list[ScopeItem | str] = Field(
         default_factory=list,
         max_length=50,

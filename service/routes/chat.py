@@ -22,12 +22,11 @@ from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError, openai_error_body
 from service.routes.ask import answer_in, check_question, event_stream_response, record, stream_failure
-from service.schemas import MODEL_ID, ChatCompletionRequest
+from service.schemas import MAX_HISTORY_TURNS, MODEL_ID, ChatCompletionRequest
 from service.streaming import ClosingStreamingResponse
 from service.writers import GenerationLimits
 
 router = APIRouter(prefix="/v1", tags=["openai"])
-HISTORY_TURNS = 40  # the most /api/ask takes; follow-ups read only the last user turn
 
 
 def sources_block(answer: Answer) -> str:
@@ -113,7 +112,7 @@ def chat_completions(
     if not turns or turns[-1]["role"] != "user":
         raise ApiError(422, "no question", "the last message must have role 'user'", param="messages")
     question = check_question(turns[-1]["content"], settings, param="messages")
-    history = turns[:-1][-HISTORY_TURNS:]
+    history = turns[:-1][-MAX_HISTORY_TURNS:]
     pipeline = runtime.served.pipeline
     limits = GenerationLimits(body.token_limit(), tuple(body.stop or ()))
     max_tokens = limits.tokens(settings.answer.max_new_tokens)

@@ -54,8 +54,9 @@ async def upload_document(
         True, description="An upload of a name already uploaded replaces it; false: 409 instead, nothing changed."
     ),
 ) -> dict:
-    """Upload a note (txt, md, html, pdf); it is indexed at once and the index switched atomically. The
-    response says whether it replaced an earlier upload of that name (`replaced`, `previous`)."""
+    """Upload a note (a format the loaders read: txt, md, rst, org, ipynb, html, pdf, tex, docx); it is indexed
+    at once and the index switched atomically. The response says whether it replaced an earlier upload of that
+    name (`replaced`, `previous`)."""
     data = await file.read(settings.limits.max_upload_bytes + 1)
     stored = await run_in_threadpool(uploads.add, file.filename or "", data, overwrite)
     previous = asdict(stored.previous) if stored.previous else None
