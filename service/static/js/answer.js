@@ -154,7 +154,7 @@ export function spokenAnswer(answer) {
     const parts = s.citations.length ? splitMarkers(s.text, s.citations) : null;
     return speakable(parts ? parts.head + parts.tail : s.text);
   }).join(" ");
-  if (answer.abstained) return "Your notes do not cover this question. " + text;
+  if (answer.abstained) return text || "Your notes do not cover this question."; // the text already says so
   const n = answer.citations.length;
   return "Answer: " + text + (n ? " (" + n + (n === 1 ? " source" : " sources") + ")" : "");
 }
