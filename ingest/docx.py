@@ -28,7 +28,12 @@ from ingest.loaders import Heading, LoadedFile
 from ingest.schema import SourceDoc, sha256_bytes
 from ingest.sections import trim_span
 
-MAX_PART_BYTES = 64_000_000  # an XML part larger than this, unzipped, is a zip bomb rather than notes
+# The XML parts read (relationships, document, styles, numbering) may unzip to UNZIPPED_PER_FILE_BYTE times the
+# file's size, at least MIN_UNZIPPED_BYTES (Word's own styles.xml is ~350 KB) and at most MAX_UNZIPPED_BYTES in
+# all: more is a zip bomb rather than notes (a 17.7 KB file of 12 MB empty paragraphs took 21 s and 233 MB).
+UNZIPPED_PER_FILE_BYTE = 20
+MIN_UNZIPPED_BYTES = 2_000_000
+MAX_UNZIPPED_BYTES = 16_000_000
 MAX_LIST_LEVEL = 8  # Word's list levels are 0-8; a larger w:ilvl would indent an item by millions of spaces
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .docx and old .doc files are OLE compound files
 _HEADING_NAME = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
@@ -167,24 +172,44 @@ class _Numbering:
         return f"{counts[level]}. "
 
 
-def _read_part(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
-    """A part parsed, None when the archive has none; one too large, or declaring entities, is refused."""
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return None
-    with archive.open(info) as part:
-        data = part.read(MAX_PART_BYTES + 1)
-    if len(data) > MAX_PART_BYTES:
-        raise SkippedFile(f"Word part {name} is over {MAX_PART_BYTES} bytes unzipped (a zip bomb?)")
+def unzipped_budget(file_bytes: int) -> int:
+    """How many bytes the XML parts of a .docx of `file_bytes` may unzip to, all parts together."""
+    return min(MAX_UNZIPPED_BYTES, max(MIN_UNZIPPED_BYTES, UNZIPPED_PER_FILE_BYTE * file_bytes))
+
+
+class _Package:
+    """The zip's parts, read against one budget of unzipped bytes for the whole file (see `unzipped_budget`)."""
+
+    def __init__(self, archive: zipfile.ZipFile, file_bytes: int) -> None:
+        self.archive = archive
+        self.budget = unzipped_budget(file_bytes)
+        self.left = self.budget
+
+    def read(self, name: str) -> ElementTree.Element | None:
+        """A part parsed, None when the archive has none; one over the budget, or declaring entities, is refused."""
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            return None
+        with self.archive.open(info) as part:
+            data = part.read(self.left + 1)
+        self.left -= len(data)
+        if self.left < 0:
+            raise SkippedFile(
+                f"Word document unzips to over {self.budget:,} bytes of XML (at {name}): a zip bomb rather than notes"
+            )
+        return _parse_part(name, data)
+
+
+def _parse_part(name: str, data: bytes) -> ElementTree.Element:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise SkippedFile(f"Word part {name} declares a DTD, which a .docx never does")
     return ElementTree.fromstring(data)
 
 
-def _document_part(archive: zipfile.ZipFile) -> str:
+def _document_part(package: _Package) -> str:
     """The main document's part name, as the package's relationships name it (word/document.xml by default)."""
-    rels = _read_part(archive, "_rels/.rels")
+    rels = package.read("_rels/.rels")
     for rel in rels if rels is not None else ():
         target = _attr(rel, "Target")
         if (_attr(rel, "Type") or "").endswith("/officeDocument") and target:
@@ -269,14 +294,14 @@ def _paragraph_text(paragraph: _Paragraph) -> str:
     return "\n".join(line.strip() for line in lines).strip()
 
 
-def _extract(archive: zipfile.ZipFile) -> tuple[str, list[Heading], list[tuple[int, int]]]:
-    name = _document_part(archive)
-    document = _read_part(archive, name)
+def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int]]]:
+    name = _document_part(package)
+    document = package.read(name)
     if document is None:
         raise SkippedFile(f"not a Word document: the archive has no {name}")
     folder = posixpath.dirname(name)
-    styles = _Styles(_read_part(archive, posixpath.join(folder, "styles.xml")))
-    numbering = _Numbering(_read_part(archive, posixpath.join(folder, "numbering.xml")))
+    styles = _Styles(package.read(posixpath.join(folder, "styles.xml")))
+    numbering = _Numbering(package.read(posixpath.join(folder, "numbering.xml")))
     body = _child(document, "body")
     pieces: list[str] = []
     headings: list[Heading] = []
@@ -325,7 +350,7 @@ def load_docx(doc: str, data: bytes) -> LoadedFile:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            text, headings, code = _extract(archive)
+            text, headings, code = _extract(_Package(archive, len(data)))
     except SkippedFile:
         raise
     except zipfile.BadZipFile as exc:

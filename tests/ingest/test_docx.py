@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.docx import OLE_MAGIC, load_docx
+from ingest.docx import MIN_UNZIPPED_BYTES, OLE_MAGIC, load_docx, unzipped_budget
 from ingest.errors import SkippedFile
 from ingest.loaders import load_file
 from ingest.passages import section_nodes
@@ -201,3 +201,29 @@ def test_a_huge_list_level_is_indented_like_words_deepest() -> None:
     data = docx_bytes([("bullet", "first item")])
     data = with_document_bytes(data, b'w:ilvl w:val="0"', b'w:ilvl w:val="50000000"')
     assert load_docx("deep.docx", data).source.text == "  " * 8 + "- first item"  # 28 characters
+
+
+def empty_paragraphs_docx(n: int) -> bytes:
+    """The reviewer's zip bomb: `n` empty paragraphs (6 bytes each, compressed ~1000x) then one with text."""
+    document = f'<w:document xmlns:w="{W}"><w:body>' + "<w:p/>" * n
+    document += "<w:p><w:r><w:t>hello there</w:t></w:r></w:p></w:body></w:document>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", document)
+    return out.getvalue()
+
+
+def test_a_docx_that_unzips_to_far_more_than_its_size_is_a_zip_bomb() -> None:
+    """12 MB of empty paragraphs in 17.7 KB took 21 s and 233 MB to load (64 MB a part was allowed)."""
+    bomb = empty_paragraphs_docx(400_000)  # 2.4 MB of XML in ~3 KB
+    assert unzipped_budget(len(bomb)) == MIN_UNZIPPED_BYTES  # 20 x 3 KB is under the floor
+    with pytest.raises(SkippedFile, match="zip bomb"):
+        load_docx("bomb.docx", bomb)
+    small = empty_paragraphs_docx(1_000)  # 6 KB of XML: a document, however empty
+    assert load_docx("small.docx", small).source.text == "hello there"
+
+
+def test_the_unzipped_budget_grows_with_the_file_up_to_a_cap() -> None:
+    assert unzipped_budget(37_107) == MIN_UNZIPPED_BYTES  # tests/fixtures/ingest/lecture.docx (styles 350 KB)
+    assert unzipped_budget(500_000) == 10_000_000  # 20 x the file
+    assert unzipped_budget(2_000_000) == 16_000_000  # the cap: 40 MB would be ~70 s of empty paragraphs
