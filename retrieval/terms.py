@@ -42,6 +42,8 @@ class TermRarity:
         # Robertson-Sparck Jones idf: a stem in half the passages or more says nothing about the topic
         self.idf = {s: max(0.0, math.log((n - f + 0.5) / (f + 0.5))) for s, f in df.items()}
         self.unseen = math.log((n + 0.5) / 0.5)
+        # a stem in one passage: the rarest the notes hold (below 1.0 in a folder of 4 passages or fewer)
+        self.one_passage = max(0.0, math.log((n - 0.5) / 1.5)) if n else 0.0
         self.stems_of = lru_cache(maxsize=STEMS_CACHED)(frozen_key_stems)  # per instance: one per generation
 
     @classmethod

@@ -5,7 +5,8 @@
 
 - a question that refers back ("it", "that", "there", "the two", "the first one") or names no topic of its
   own is a follow-up; one that names a topic the notes hold and refers to nothing ("so what is gradient
-  boosting?") is a new question, left alone however it starts;
+  boosting?"), or a word they lack ("what is a black hole?" over notes on stars), is a new question, left
+  alone however it starts;
 - a follow-up carries the conversation's topic words, not the last turn's whole text: the two rarest key
   words of the last user turn and, while that turn was a follow-up itself, of the turns before it back to
   the one that set the topic (a chain of "it"s keeps its subject: "why does that save memory?" after
@@ -45,12 +46,15 @@ def refers_back(question: str) -> bool:
 
 
 def own_topic(question: str, rarity: TermRarity | None = None) -> bool:
-    """Whether the question names a topic: a key word the notes hold and that is rare in them (any key word,
-    without the notes' counts)."""
+    """Whether the question names a topic: a key word that is rare in the notes or that they lack ("what is a
+    black hole?" over notes on stars is a new question, whose answer is an abstention, not the last topic's
+    passage); any key word, without the notes' counts. In a folder of 4 passages or fewer no stem reaches
+    MIN_TOPIC_IDF, so there a stem in one passage is rare enough."""
     stems = key_stems(question)
     if rarity is None:
         return bool(stems)
-    return any(rarity.idf.get(s, 0.0) >= MIN_TOPIC_IDF for s in stems)
+    rare = min(MIN_TOPIC_IDF, rarity.one_passage)
+    return any(rarity.idf.get(s, rarity.unseen) >= rare for s in stems)
 
 
 def is_follow_up(question: str, rarity: TermRarity | None = None) -> bool:

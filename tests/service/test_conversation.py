@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from retrieval.terms import TermRarity
-from service.conversation import is_follow_up, rewrite_query
+from service.conversation import is_follow_up, own_topic, rewrite_query
+from service.runtime import Runtime
+from tests.notes_settings import notes_settings
+from tests.service.test_api_consistency import NOTES
 
 # a small notes corpus: "model" and "weights" are in most passages (no topic), "lora", "boosting" in one
 PASSAGES = [
@@ -70,3 +75,27 @@ def test_without_the_notes_counts_any_topic_word_counts() -> None:
     """Callers without an index (rarity None): a question naming any topic word stands alone."""
     assert rewrite_query("so what is gradient boosting?", RELU) == "so what is gradient boosting?"
     assert rewrite_query("how is it merged?", LORA) == "how is it merged? lora"
+
+
+def test_a_question_about_what_the_notes_lack_is_a_new_question(tmp_path: Path) -> None:
+    """Over notes on rivers and stars, "What is a black hole?" names a word the notes lack ("black", "hole"):
+    a topic of its own, so after "What is a white dwarf?" it is not searched with "white dwarf" added (which
+    quoted the white-dwarf passage) and abstains, as it does alone."""
+    pipeline = Runtime.build(notes_settings(tmp_path, NOTES)).served.pipeline
+    history = [{"role": "user", "content": "What is a white dwarf?"}, {"role": "assistant", "content": "..."}]
+    answer = pipeline.answer("What is a black hole?", history)
+    assert answer.query == "What is a black hole?"
+    assert answer.abstained
+    assert pipeline.answer("What is a black hole?").abstained
+    # a question that refers back still carries the topic
+    assert "dwarf" in pipeline.answer("How dense is it?", history).query
+
+
+def test_in_a_tiny_folder_a_word_of_one_passage_is_a_topic() -> None:
+    """With 4 passages a stem in one of them has idf ln(3.5 / 1.5) = 0.85 < MIN_TOPIC_IDF: without a floor
+    every question in a conversation would be a follow-up."""
+    rarity = TermRarity.of_passages(PASSAGES[:4])
+    assert own_topic("what is gradient boosting?", rarity)
+    assert rewrite_query("so what is batch norm?", LORA, rarity) == "so what is batch norm?"
+    assert rewrite_query("how is it merged?", LORA, rarity) == "how is it merged? lora"
+
