@@ -7,18 +7,27 @@ eval as the extractive baseline a generator has to beat.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.cjk import reading_length
-from core.formulas import DISPLAY_ENVIRONMENTS, MAX_FORMULA_CHARS
+from core.formulas import MAX_FORMULA_CHARS
 from core.settings import AnswerSettings
 from core.text import IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
+from service.latex_quotes import (
+    ENVIRONMENT,
+    LIST_ENVIRONMENT,
+    environment_edges,
+    in_cut_formula,
+    is_latex,
+    list_item,
+    markdown_formatting,
+    without_comments,
+)
 
 # shorter pieces are headings and list stubs, not answers; a CJK or Thai character counts two (`reading_length`:
 # "抹茶是一种磨成粉末的绿茶。" is 13 characters, 25 long)
@@ -34,31 +43,11 @@ CODE_OR_DATA = re.compile(r"^(?:>>>|\$ |[{<]|\[(?![^\]\n]*\]\())")
 # A display formula on lines of its own ("$$\n...\n$$", "\\[ ... \\]", "\\begin{align} ... \\end{align}"): quoted
 # whole or not at all, since a quote of its inside alone drops the delimiters the page typesets it by. Each
 # alternative is bounded (MAX_FORMULA_CHARS), so 10,000 unclosed "\\begin{equation}" do not each scan the text
-_ENVIRONMENT_NAME = rf"(?:{'|'.join(DISPLAY_ENVIRONMENTS)})\*?"
 DISPLAY_MATH = re.compile(
-    rf"\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$|\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]"
-    rf"|\\begin\{{(?P<environment>{_ENVIRONMENT_NAME})\}}.{{1,{MAX_FORMULA_CHARS}}}?\\end\{{(?P=environment)\}}",
-    re.S,
+    rf"\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$|\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]|{ENVIRONMENT}", re.S
 )
-# a display environment's \begin or \end that DISPLAY_MATH paired with nothing: a passage's bound or a formula
-# too long to quote cut it, and the lines beside it are a formula cut apart
-ENVIRONMENT_EDGE = re.compile(rf"\\(begin|end)\{{{_ENVIRONMENT_NAME}\}}")
-# A list quoted whole: its items on consecutive lines, each opening with a bullet, a number or LaTeX's \item,
-# whose [label] (a description list's term) is quoted as "Label: text"
-LIST_ITEM = re.compile(
-    r"[ \t]*(?:(?:[-*•–—]|\d{1,2}[.)])[ \t]+|\\item(?![a-zA-Z@])(?:[ \t]*\[(?P<label>[^\[\]\n]*)\])?[ \t]*)"
-    r"(?P<text>\S[^\n]*)"
-)
-# the lines that open and close a LaTeX list: between a lead-in and its first \item they break no list
-LIST_ENVIRONMENT = re.compile(r"[ \t]*\\(?:begin|end)\{(?:itemize|enumerate|description)\}(?:\[[^\[\]\n]*\])?[ \t]*")
 # a description item's [label] that holds a word ("No pooling", "(a)") is quoted; "--" or "" only marks the item
 LABEL_WORD = re.compile(r"\w")
-# LaTeX's formatting commands, and the Markdown marks the answer shows them with
-MARKDOWN_MARKS = {"emph": "*", "textit": "*", "textbf": "**", "texttt": "`", "underline": ""}
-FORMATTED = re.compile(rf"\\({'|'.join(MARKDOWN_MARKS)})\{{([^{{}}]*)\}}")
-FORMULA = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|" + DISPLAY_MATH.pattern, re.S)  # left as written
-LABEL = re.compile(r"[ \t]*\\label\{[^{}\n]*\}")
-COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 MAX_LIST_ITEMS = 8
 MAX_LIST_WORDS = 30  # a longer list is quoted item by item, as sentences
 
@@ -109,17 +98,18 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
                 continue
             if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
-    return whole_formulas(hit.text, spans, context)
+    return whole_formulas(hit.text, spans, context, latex=is_latex(hit.doc))
 
 
 def whole_formulas(
-    text: str, spans: list[tuple[int, int]], cut: Sequence[tuple[int, int]] = ()
+    text: str, spans: list[tuple[int, int]], cut: Sequence[tuple[int, int]] = (), *, latex: bool = False
 ) -> list[tuple[int, int]]:
     """Each span widened over the display formulas it cuts (`DISPLAY_MATH`), and over the one its unfinished
     sentence leads into ("The estimate is" + "$$...$$"); a span the formula before it went with starts after
     it. Cut spans (code: `echo $$`, headings) are blanked first; a "$$" pair that runs long is no formula.
-    A span beside or holding an environment's `\\begin` or `\\end` that pairs with nothing (the passage ends
-    inside the formula) is a line of a formula cut apart: dropped. An environment quoted alone takes the short
+    In a LaTeX document (`latex`), a span beside or holding an environment's `\\begin` or `\\end` that pairs
+    with nothing (the passage ends inside the formula) is a line of a formula cut apart: dropped; another note
+    that mentions `\\begin{align}` is only talking about it. An environment quoted alone takes the short
     unfinished line above it (`_short_lead_in`)."""
     masked = list(text)
     for a, b in cut:
@@ -128,17 +118,17 @@ def whole_formulas(
     formulas = list(DISPLAY_MATH.finditer(plain))
     blocks = [m.span() for m in formulas]
     environments = {m.start() for m in formulas if m.group("environment")}
-    edges = [(m.start(), m.group(1)) for m in ENVIRONMENT_EDGE.finditer(plain) if not _inside(blocks, m.start())]
+    edges = environment_edges(plain, blocks) if latex else []
     out: list[tuple[int, int]] = []
     for start, end in spans:
-        if _in_cut_formula(edges, start, end):
+        if in_cut_formula(edges, start, end):
             continue
         for s, e in blocks:
             leads_in = end <= s and not text[end:s].strip() and not text[start:end].endswith((".", "!", "?", ";"))
             if (s < end and start < e) or leads_in:
                 start, end = min(start, s), max(end, e)
         if start in environments:  # quoted alone so far: "The model is" above it was too short to be a candidate
-            start = _short_lead_in(text, plain, start, out[-1][1] if out else 0)
+            start = _short_lead_in(text, plain, start, out[-1][1] if out else 0, latex)
         if out and start < out[-1][1]:  # the formula went with the sentence before: this one starts after it
             start = end - len(text[out[-1][1] : end].lstrip())
             if reading_length(text[start:end]) < MIN_SENTENCE_CHARS:
@@ -147,7 +137,7 @@ def whole_formulas(
     return out
 
 
-def _short_lead_in(text: str, plain: str, start: int, floor: int) -> int:
+def _short_lead_in(text: str, plain: str, start: int, floor: int, latex: bool) -> int:
     """Where the short unfinished sentence on the line right above the environment at `start` begins ("The model
     is", too short to be a candidate of its own: `MIN_SENTENCE_CHARS`), not before `floor`; `start` when there is
     none (a full stop, a cut span, a list item or a command there)."""
@@ -164,28 +154,11 @@ def _short_lead_in(text: str, plain: str, start: int, floor: int) -> int:
         or lead.endswith((".", "!", "?", ";"))
         or lead.startswith("\\")
         or reading_length(lead) >= MIN_SENTENCE_CHARS
-        or LIST_ITEM.fullmatch(line)
+        or list_item(latex).fullmatch(line)
         or len(sentence_spans(lead)) != 1
     ):
         return start
     return line_start + len(line) - len(line.lstrip())
-
-
-def _inside(blocks: Sequence[tuple[int, int]], at: int) -> bool:
-    """Whether `at` lies in one of `blocks` (in order, apart)."""
-    i = bisect_right(blocks, (at, float("inf"))) - 1
-    return i >= 0 and blocks[i][0] <= at < blocks[i][1]
-
-
-def _in_cut_formula(edges: Sequence[tuple[int, str]], start: int, end: int) -> bool:
-    """Whether [start, end) holds an unpaired `\\begin`/`\\end` (`edges`, in order), follows a `\\begin` or
-    precedes an `\\end`: it is then inside a display environment the passage cut."""
-    i = bisect_left(edges, (start, ""))
-    return (
-        (i < len(edges) and edges[i][0] < end)
-        or (i > 0 and edges[i - 1][1] == "begin")
-        or (i < len(edges) and edges[i][1] == "end")
-    )
 
 
 def led_list_end(hit: Hit, end: int) -> int:
@@ -199,7 +172,7 @@ def led_list_end(hit: Hit, end: int) -> int:
     sentence is chosen on its own score, as before. A fix of what a quote reads like, not a tuned score: dev
     notes ROUGE-L 0.3257 -> 0.3260 (noise). Lists scored as candidates of their own did better on dev (0.3274)
     and worse on the held-out test; that choice was made on the test set (README: The quoting writer)."""
-    text = hit.text
+    text, latex = hit.text, is_latex(hit.doc)
     if not text[:end].rstrip().endswith(":") or text[end : text.find("\n", end) % (len(text) + 1)].strip():
         return end
     cut = [(s - hit.start, e - hit.start) for s, e in (*hit.context_spans, *hit.code_spans)]
@@ -207,10 +180,10 @@ def led_list_end(hit: Hit, end: int) -> int:
     while 0 < at < len(text):
         line_end = text.find("\n", at) % (len(text) + 1)
         line = text[at:line_end]
-        if not items and LIST_ENVIRONMENT.fullmatch(line) and "\\begin" in line:
+        if latex and not items and LIST_ENVIRONMENT.fullmatch(line) and "\\begin" in line:
             at = line_end + 1
             continue
-        item = LIST_ITEM.fullmatch(line)
+        item = list_item(latex).fullmatch(line)
         if item is None or any(s < line_end and at + item.start("text") < e for s, e in cut):
             break
         at, items, last = line_end + 1, items + 1, line_end
@@ -219,63 +192,29 @@ def led_list_end(hit: Hit, end: int) -> int:
     return last
 
 
-def quoted(raw: str) -> str:
+def quoted(raw: str, *, latex: bool = False) -> str:
     """A candidate as the answer shows it: a wrapped sentence on one line, a list's items without their
-    bullets or `\\item` and joined by "; " ("BERT uses two losses: MLM; NSP"), or by a space after their own
-    stop; a description item as "Label: text". LaTeX's formatting becomes the Markdown the answer is written in
-    (`markdown_formatting`), and a display environment loses its `%` comments, as its lines are joined."""
+    bullets and joined by "; " ("BERT uses two losses: MLM; NSP"), or by a space after their own stop. From a
+    LaTeX document (`latex`), `\\item` marks an item too, a description item reads "Label: text", LaTeX's
+    formatting becomes the Markdown the answer is written in (`markdown_formatting`), and a display environment
+    loses its `%` comments, as its lines are joined; any other note is quoted as written."""
     out = ""
     after_item = False
-    for line in DISPLAY_MATH.sub(_without_comments, raw).splitlines():
-        if LIST_ENVIRONMENT.fullmatch(line):
+    item_line = list_item(latex)
+    for line in (without_comments(raw) if latex else raw).splitlines():
+        if latex and LIST_ENVIRONMENT.fullmatch(line):
             continue
-        item = LIST_ITEM.fullmatch(line)
+        item = item_line.fullmatch(line)
         words = " ".join((item.group("text") if item else line).split())
         if not words:
             continue
-        if item and item.group("label") and LABEL_WORD.search(item.group("label")):
-            words = " ".join(item.group("label").split()) + ": " + words
+        label = item.groupdict().get("label") if item else None
+        if label and LABEL_WORD.search(label):
+            words = " ".join(label.split()) + ": " + words
         joined = item and after_item and not out.endswith((".", ";", ":", ",", "!", "?"))
         out += ("; " if joined else " " if out else "") + words
         after_item = item is not None
-    return markdown_formatting(out)
-
-
-def _without_comments(formula: re.Match[str]) -> str:
-    """A LaTeX display environment without its `%` comments (joined onto one line, one would hide the rest)."""
-    return COMMENT.sub("", formula.group(0)) if formula.group("environment") else formula.group(0)
-
-
-def markdown_formatting(text: str) -> str:
-    r"""LaTeX's `\emph{x}` (`\textit`), `\textbf{x}` and `\texttt{x}` as Markdown's *x*, **x** and `x` (the
-    answer is Markdown: the page and chat clients render it), `\underline{x}` as x, `\label{..}` dropped (KaTeX
-    knows no labels); formulas are left as written, for KaTeX to typeset.
-
-    >>> print(markdown_formatting(r"A \emph{conjugate} prior, $\textbf{x}$ in \texttt{max\_iter}\label{eq:1}"))
-    A *conjugate* prior, $\textbf{x}$ in `max_iter`
-    """
-    if "\\" not in text:
-        return text
-    formulas: list[str] = []
-
-    def hold(formula: re.Match[str]) -> str:
-        formulas.append(formula.group(0))
-        return f"\x00{len(formulas) - 1}\x01"
-
-    held = FORMULA.sub(hold, LABEL.sub("", text))
-    while (formatted := FORMATTED.sub(_as_markdown, held)) != held:  # the innermost first: \emph{a \textbf{b}}
-        held = formatted
-    return re.sub("\x00(\\d+)\x01", lambda m: formulas[int(m.group(1))], held)
-
-
-def _as_markdown(command: re.Match[str]) -> str:
-    name, inner = command.group(1), command.group(2)
-    mark = MARKDOWN_MARKS[name]
-    if name == "texttt":
-        inner = re.sub(r"\\([_%&#$])", r"\1", inner)  # escapes LaTeX needs and a code span does not
-    words = inner.strip()
-    lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
-    return lead + (mark + words + mark if words else "") + trail
+    return markdown_formatting(out) if latex else out
 
 
 @dataclass(frozen=True)
@@ -371,7 +310,7 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         e = led_list_end(hits[i], e)
-        text = quoted(hits[i].text[s:e])
+        text = quoted(hits[i].text[s:e], latex=is_latex(hits[i].doc))
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
         start, end = hits[i].start + s, hits[i].start + e

@@ -126,12 +126,12 @@ def test_an_item_list_is_quoted_after_its_lead_in() -> None:
     assert by_text[lead] == LISTS[LISTS.index(lead) : LISTS.index(" real differences are ignored.") + 30]
     gibbs = "Gibbs sampling repeats two steps:"
     assert by_text[gibbs] == LISTS[LISTS.index(gibbs) : LISTS.index("given $\\theta$") + len("given $\\theta$")]
-    assert quoted(by_text[lead]) == (
+    assert quoted(by_text[lead], latex=True) == (
         "A hierarchical model sits between two extremes: No pooling: Each group is estimated separately; small "
         "groups get noisy estimates. Complete pooling: All groups share one parameter; real differences are ignored."
     )
     assert (
-        quoted(by_text[gibbs])
+        quoted(by_text[gibbs], latex=True)
         == "Gibbs sampling repeats two steps: draw $\\theta$ given $\\mu$; draw $\\mu$ given $\\theta$"
     )
     # a description item is a candidate of its own, its label with it; a plain \item's marker is never quoted
@@ -172,7 +172,7 @@ def test_formatting_reads_as_markdown_and_the_citation_stays_the_source(embedder
         "*exponential family* show."
     )
     assert text[best.start : best.end].startswith("A \\emph{conjugate} prior keeps the \\textbf{posterior}")
-    assert quoted("tends to \\emph{under \\textbf{estimate}} it, $\\textbf{x}$") == (
+    assert quoted("tends to \\emph{under \\textbf{estimate}} it, $\\textbf{x}$", latex=True) == (
         "tends to *under **estimate*** it, $\\textbf{x}$"  # the innermost first; math is left to KaTeX
     )
 
