@@ -95,13 +95,13 @@ def _units(run: str) -> list[str]:
 
 def _grammar(run: str, units: Sequence[str]) -> list[bool]:
     """For each of a run's `units`: whether it is grammar (`HIRAGANA`, `ZH_GRAMMAR`, in `THAI_QUESTION_WORDS`)."""
-    spans = [m.span() for m in THAI_QUESTION_WORDS.finditer(run)]
+    in_word = bytearray(len(run))  # the characters inside a Thai question word, marked in one pass (linear)
+    for match in THAI_QUESTION_WORDS.finditer(run):
+        in_word[match.start() : match.end()] = b"\1" * (match.end() - match.start())
     grammar, at = [], 0
     for unit in units:
         end = at + len(unit)
-        grammar.append(
-            bool(HIRAGANA.search(unit) or ZH_GRAMMAR.search(unit)) or any(s <= at and end <= e for s, e in spans)
-        )
+        grammar.append(bool(HIRAGANA.search(unit) or ZH_GRAMMAR.search(unit)) or all(in_word[at:end]))
         at = end
     return grammar
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from core.settings import LimitSettings
 from core.terms import key_stems
 from core.text import content_words, stem
 from retrieval.terms import TermRarity
@@ -38,6 +39,8 @@ DEICTIC_THAT = re.compile(
 MIN_TOPIC_IDF = 1.0  # a stem in a third of the passages or more (idf < 1) names no topic of its own
 CARRIED_TURN_TERMS = 2  # the rarest key words of each user turn a follow-up carries (dev: 4 words drift)
 MAX_CARRIED = 8  # a long chain of follow-ups carries no more than this
+# what is read of an earlier turn: no question is longer (a 20,000-character history turn was read whole)
+MAX_TURN_CHARS: int = LimitSettings.model_fields["max_question_chars"].default
 
 
 def refers_back(question: str) -> bool:
@@ -77,7 +80,7 @@ def key_words(text: str, rarity: TermRarity | None, n: int) -> list[str]:
 def topic_words(history: Sequence[dict[str, Any]], rarity: TermRarity | None = None) -> list[str]:
     """The conversation's topic as of its last turn: the rarest key words of the last user turn and, while
     those turns were follow-ups themselves, of the turns before, back to the one that set the topic."""
-    users = [str(t["content"]) for t in history if t.get("role") == "user" and t.get("content")]
+    users = [str(t["content"])[:MAX_TURN_CHARS] for t in history if t.get("role") == "user" and t.get("content")]
     words: list[str] = []
     for question in reversed(users):
         words += key_words(question, rarity, CARRIED_TURN_TERMS)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.terms import TermRarity
-from service.conversation import is_follow_up, own_topic, rewrite_query
+from service.conversation import MAX_TURN_CHARS, is_follow_up, own_topic, rewrite_query
 from service.runtime import Runtime
 from tests.notes_settings import notes_settings
 from tests.service.test_api_consistency import NOTES
@@ -99,3 +99,10 @@ def test_in_a_tiny_folder_a_word_of_one_passage_is_a_topic() -> None:
     assert rewrite_query("so what is batch norm?", LORA, rarity) == "so what is batch norm?"
     assert rewrite_query("how is it merged?", LORA, rarity) == "how is it merged? lora"
 
+
+def test_an_earlier_turn_is_read_up_to_the_longest_question() -> None:
+    """A history turn may be 20,000 characters (three such Thai turns took 18 s to read): only its first
+    MAX_TURN_CHARS (the longest question accepted) are read, so a topic word past them is not carried."""
+    long_turn = "What is LoRA?" + " " * MAX_TURN_CHARS + "gradient boosting"
+    history = [{"role": "user", "content": long_turn}, {"role": "assistant", "content": "..."}]
+    assert rewrite_query("how is it merged?", history, RARITY) == "how is it merged? lora"
