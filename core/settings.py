@@ -195,7 +195,8 @@ class LimitSettings(BaseModel):
         ge=0,
         description="Ingest skips a file cut into more passages than this, saying so (a 4.9 MB log: 7,455-11,679 "
         "passages, 20+ minutes of embedding on 2 cores; a 500-page textbook, ~1.2 MB of text, is 1,700-3,100 at the "
-        "380-690 characters a passage of the seed notes and the Python tutorial, and is kept); 0: no limit.",
+        "380-690 characters a passage of the seed notes and the Python tutorial, and is kept); 0: no limit. A file "
+        "whose passages all have vectors in the live index already (nothing to embed) is kept whatever its size.",
     )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute from one client address.")
     max_body_bytes: int = Field(

@@ -86,20 +86,21 @@ def file_nodes(
 ) -> tuple[DocumentRecord, str, list[TextNode], bool] | None:
     """(record, text, nodes, parsed now) of one file: the previous generation's when its bytes are the same
     (`parsed`), else `document_nodes`. `limits` is (max_file_bytes, max_passages_per_file; 0: none): a file of
-    more passages raises TooManyPassages. A 4.9 MB log is 7,500-11,700 passages and 20+ minutes of embedding on
-    a 2-core CPU: without the cap it would hold every other change back, unannounced."""
+    more passages raises TooManyPassages, unless the previous generation holds all their vectors (nothing to
+    embed). A 4.9 MB log is 7,500-11,700 passages and 20+ minutes of embedding on a 2-core CPU: without the cap it
+    would hold every other change back, unannounced."""
     max_file_bytes, max_passages = limits
     check_link(path, root)
     if parsed and path.is_file():  # the size and empty-file rules apply as load_file applies them
         sha256 = sha256_bytes(read_bytes(path, max_file_bytes))
         kept = parsed.get(doc, sha256)
         passages = kept[0].n_passages if kept is not None else parsed.passages(doc, sha256)
+        if kept is not None and (not max_passages or passages <= max_passages or parsed.embedded(kept[2])):
+            return *kept, False
         if passages is not None and max_passages and passages > max_passages:
             raise TooManyPassages(sha256, passages, max_passages, parsed_now=False)
-        if kept is not None:
-            return *kept, False
     result = parse_file(path, doc, root, max_file_bytes, params)
-    if result is not None and max_passages and result[0].n_passages > max_passages:
+    if result is not None and max_passages and result[0].n_passages > max_passages and not parsed.embedded(result[2]):
         raise TooManyPassages(result[0].sha256, result[0].n_passages, max_passages, parsed_now=True)
     return None if result is None else (*result, True)
 

@@ -193,7 +193,7 @@ def ingest_corpus(
             files = [(p, d, r) for r in roots if r.path.is_dir() for p, d in discover(r)]
             read = read_files(
                 files,
-                ParsedFiles(previous, parser),
+                ParsedFiles(previous, parser, embedder.name if tuner is None else ""),  # a tuner may embed all anew
                 max_file_bytes,
                 max_passages_per_file,
                 params,

@@ -88,8 +88,10 @@ class ParsedFiles:
     its record (with its warnings and first indexing time), its text and its nodes, spans included, exactly as
     parsing it again would give them (node ids hash the doc, its sha256 and the spans)."""
 
-    def __init__(self, previous: IndexReader | None, parser: str) -> None:
+    def __init__(self, previous: IndexReader | None, parser: str, embedder_name: str | None = None) -> None:
         self._previous = previous
+        self._embedder_name = embedder_name  # whose vectors are kept ("": none); None: the previous one's
+        self._contents: set[tuple[str, tuple[str, ...]]] | None = None  # content_key of its leaves, when asked
         self._records: dict[str, DocumentRecord] = {}
         self._nodes: dict[str, list[TextNode]] | None = None  # by doc, read at the first file asked for
         self._too_many: dict[str, tuple[str, int]] = {}
@@ -106,6 +108,20 @@ class ParsedFiles:
 
     def __bool__(self) -> bool:
         return bool(self._records or self._too_many)
+
+    def embedded(self, nodes: Sequence[TextNode]) -> bool:
+        """Whether every passage of `nodes` keeps a vector of the previous generation (same id, or same text and
+        section path), so none of them is embedded now: a file over max_passages_per_file that was searchable
+        before is not dropped for its size (its vectors cost nothing)."""
+        previous = self._previous
+        leaves = [n for n in nodes if n.metadata["level"] == "passage"]
+        if previous is None or not leaves or self._embedder_name not in (None, previous.embedder_name):
+            return False
+        known = set(previous.leaf_ids)
+        missing = [n for n in leaves if n.node_id not in known]
+        if missing and self._contents is None:
+            self._contents = {content_key(n) for n in previous.get_nodes(list(known))}
+        return all(content_key(n) in (self._contents or ()) for n in missing)
 
     def passages(self, doc: str, sha256: str) -> int | None:
         """How many passages `doc` was cut into when it was skipped for their number, if its bytes had `sha256`."""

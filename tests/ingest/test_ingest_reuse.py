@@ -184,9 +184,27 @@ def test_a_file_of_too_many_passages_is_skipped_and_named(tmp_path: Path, writer
     again = ingest_corpus([CorpusRoot(notes)], index, make_counting(), max_passages_per_file=12)
     assert again.skipped == [] and again.largest_files[0] == ("run.md", 12)
     assert "most passages: run.md (12)" in again.summary()
-    # a lower limit again: skipped from what the index knows of it, not parsed
+    # a lower limit again: it stays, its vectors kept (the cap is for what would be embedded now), not parsed
     lower = ingest_corpus([CorpusRoot(notes)], index, make_counting(), max_passages_per_file=11)
-    assert lower.skipped == report.skipped and lower.parsed == 0 and lower.files == 1
+    assert lower.skipped == [] and lower.parsed == 0 and lower.files == 2 and lower.embedded == 0
+
+
+def test_a_searchable_file_over_a_new_passage_cap_is_kept(tmp_path: Path, writer, make_counting) -> None:
+    """An upgrade that sets (or lowers) the cap, and changes the parser, dropped a 12-passage file that was
+    searchable, although none of its passages needed embedding: now it is parsed again and kept."""
+    log = "".join(f"## Run {i}\n\nRun {i} finished without errors in {i} seconds.\n\n" for i in range(12))
+    notes = writer(tmp_path / "notes", {"run.md": log, "adam.md": ADAM})
+    index = tmp_path / "index"
+    ingest_corpus([CorpusRoot(notes)], index, make_counting(), max_passages_per_file=0)
+    (index / GENERATIONS / current_generation(index) / PARSED_FILE).unlink()  # as after a code upgrade
+    counting = make_counting()
+    report = ingest_corpus([CorpusRoot(notes)], index, counting, max_passages_per_file=10)
+    assert report.skipped == [] and report.parsed == report.files == 2 and report.embedded == 0
+    assert [d.doc for d in open_index(index).documents()] == ["adam.md", "run.md"]
+    # an edited file over the cap is embedded anew: skipped as before
+    (notes / "run.md").write_text(log.replace("without errors", "with one warning"))
+    edited = ingest_corpus([CorpusRoot(notes)], index, make_counting(), max_passages_per_file=10)
+    assert [doc for doc, _ in edited.skipped] == ["run.md"] and edited.files == 1
 
 
 def test_the_passage_limit_has_one_home_in_settings() -> None:
