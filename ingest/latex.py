@@ -51,8 +51,9 @@ LAYOUT_COMMANDS = frozenset(
     | set(HEADING_LEVELS)
 )
 
-# what a scan of one line steps over before a `%` counts: `\verb|50%|`, a URL's `%20`, an escaped `\%`
-_LINE_TOKEN = re.compile(r"\\verb\*?([^a-zA-Z\s*]).*?\1|\\(?:url|href)\{[^{}\n]*\}|\\.|%")
+# what a scan of one line steps over before a `%` counts: `\verb|50%|`, a URL's `%20`, an escaped `\%`. A \verb's
+# argument is bounded (an unclosed one with a new delimiter each time scanned the rest of its line: quadratic)
+_LINE_TOKEN = re.compile(r"\\verb\*?([^a-zA-Z\s*]).{0,200}?\1|\\(?:url|href)\{[^{}\n]*\}|\\.|%")
 _RAW_BEGIN = re.compile(rf"\\begin\{{((?:{'|'.join(CODE_ENVIRONMENTS)})\*?|comment)\}}")
 _ARG = r"(?:\s*\[[^\[\]\n]*\]|\s*\{(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*\})*\})*\})"  # [opt] or {arg}, 2 levels deep
 _COMMAND = re.compile(rf"\\([a-zA-Z@]+)\*?((?:{_ARG})*)")
@@ -60,7 +61,8 @@ _COMMANDS_ALONE = re.compile(rf"(?:\\[a-zA-Z@]+\*?(?:{_ARG})*\s*)+")
 _BRACE = re.compile(r"(?<!\\)[{}]")  # an escaped \{ is text
 _BRACED = re.compile(r"\{((?:[^{}]|\{[^{}]*\})*)\}")
 _HEADING = re.compile(rf"\\({'|'.join(HEADING_LEVELS)})(?![a-zA-Z@])\*?\s*(?:\[(?:[^\[\]]|\[[^\[\]]*\])*\]\s*)?(?=\{{)")
-_FRAME = re.compile(r"\\begin\{frame\}\s*(?:<[^>\n]*>\s*)?(?:\[[^\[\]\n]*\]\s*)?(?=\{)")
+# an overlay spec <2-> holds no "<": each unclosed "\begin{frame}<" scanned the rest of its line (quadratic)
+_FRAME = re.compile(r"\\begin\{frame\}\s*(?:<[^<>\n]*>\s*)?(?:\[[^\[\]\n]*\]\s*)?(?=\{)")
 _DISPLAY = re.compile(rf"\\begin\{{({'|'.join(DISPLAY_ENVIRONMENTS)})(\*?)\}}")
 _DISPLAY_END = re.compile(rf"\\end\{{((?:{'|'.join(DISPLAY_ENVIRONMENTS)})\*?)\}}")
 _ITEM = re.compile(

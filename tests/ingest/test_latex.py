@@ -182,6 +182,9 @@ def test_unclosed_and_crowded_commands_stay_linear() -> None:
         "\\begin{frame}{" * 30_000,
         "\\begin{equation}\n" * 30_000,
         "\\section{x}" * 30_000,
+        "\\begin{frame}<" * 30_000,  # an overlay spec never closed: each one scanned the rest of the line (33 s)
+        "".join(f"\\verb{chr(0x4E00 + i)}" for i in range(20_000)),  # \verb delimiters never closed (19 s)
+        "text " + "\\verb|" * 20_000 + "\n",
     ]:
         started = time.perf_counter()
         latex_markup(text)
