@@ -74,7 +74,7 @@ _DOCUMENT_END = re.compile(r"\\end\{document\}")
 _IFFALSE = re.compile(r"\\iffalse(?![a-zA-Z@])")
 _CONDITIONAL = re.compile(r"\\(?:iffalse|iftrue|fi)(?![a-zA-Z@])")
 _LABELS = re.compile(r"(?:[ \t]*\\(?:label|index)\{[^{}\n]*\})+[ \t]*")
-_PARAMETER = re.compile(r"#[1-9]")
+_PARAMETER = re.compile(r"(?<!\\)#[1-9]")  # a macro's parameter; an escaped \#3 is text
 _RUN_IN_STOP = re.compile(r"(?<![.])[.:]$")  # a run-in heading's full stop or colon, not an ellipsis
 _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\]\s*)?(?=\{)")
 
@@ -150,10 +150,22 @@ def _closing_brace(text: str, opening: int) -> int | None:
     return None
 
 
-_MATH = re.compile(r"(\$[^$]+\$|\\\(.*?\\\))", re.S)
+_MATH = re.compile(r"((?<!\\)\$[^$]+(?<!\\)\$|\\\(.*?\\\))", re.S)  # an escaped \$ is a dollar
 _DROPPED = re.compile(r"\\(?:label|index|footnote|cite|nocite|ref|eqref)\*?(?:\[[^\[\]]*\])?\{[^{}]*\}|\\protect\b")
 _WRAPPER = re.compile(r"\\[a-zA-Z@]+\*?(?:\[[^\[\]]*\])?\{([^{}]*)\}")
-_SYMBOLS = {"\\\\": " ", "~": " ", "---": "—", "--": "–", "``": "“", "''": "”", "\\&": "&", "\\%": "%", "\\_": "_"}
+_SYMBOLS = {
+    "\\\\": " ",
+    "~": " ",
+    "---": "—",
+    "--": "–",
+    "``": "“",
+    "''": "”",
+    "\\&": "&",
+    "\\%": "%",
+    "\\_": "_",
+    "\\#": "#",
+    "\\$": "$",
+}
 
 
 def clean_latex(raw: str) -> str:
@@ -197,7 +209,12 @@ def _headings(text: str, masked: str, body: Span) -> list[Heading]:
         for match in pattern.finditer(masked, *body):
             titled = _braced_title(text, masked, match.end())
             # "#1" is a macro's parameter: \newcommand{\topic}[1]{\section{#1}} defines, it opens no section
-            if titled is not None and titled[0] and titled[1] <= body[1] and not _PARAMETER.search(titled[0]):
+            if (
+                titled is not None
+                and titled[0]
+                and titled[1] <= body[1]
+                and not _PARAMETER.search(text, match.end(), titled[1])
+            ):
                 level = HEADING_LEVELS.get(match.group(1), 0) if pattern is _HEADING else HEADING_LEVELS["frametitle"]
                 title = _RUN_IN_STOP.sub("", titled[0])  # \paragraph{Conjugacy.} names "Conjugacy"
                 found.append(Heading(level, title or titled[0], match.start(), _past_labels(text, masked, titled[1])))

@@ -167,6 +167,13 @@ def test_titles_lose_their_commands_but_keep_their_math() -> None:
     )
 
 
+def test_an_escaped_hash_or_dollar_in_a_title_is_text() -> None:
+    """`\\#3` is no macro parameter (`#3` is): the problem set was no section, its text under "Lecture 1"."""
+    text = "\\section{Lecture 1}\nIntro.\n\\section{Problem Set \\#3}\nSolve it.\n\\section{Lecture 2}\nMore.\n"
+    assert [h.title for h in latex_markup(text).headings] == ["Lecture 1", "Problem Set #3", "Lecture 2"]
+    assert clean_latex(r"C\# and F\# cost \$5 or \$6, $x$") == "C# and F# cost $5 or $6, $x$"
+
+
 def load_file_text(text: str):  # noqa: ANN201 - a LoadedFile, as load_file gives it for a .tex file
     from ingest.loaders import LoadedFile
     from ingest.schema import SourceDoc, sha256_bytes
