@@ -72,7 +72,9 @@ _LABEL_WORD = re.compile(r"\w")  # a description label that holds a word is prin
 _DOCUMENT_BEGIN = re.compile(r"\\begin\{document\}")
 _DOCUMENT_END = re.compile(r"\\end\{document\}")
 _IFFALSE = re.compile(r"\\iffalse(?![a-zA-Z@])")
-_CONDITIONAL = re.compile(r"\\(?:iffalse|iftrue|fi)(?![a-zA-Z@])")
+# what TeX counts while it skips a false branch: every \if... (\ifdefined, \ifx, a \newif's \ifdraft) opens,
+# \fi closes; \ifthenelse is a macro with no \fi
+_CONDITIONAL = re.compile(r"\\(?:if(?!thenelse(?![a-zA-Z@]))[a-zA-Z@]*|fi)(?![a-zA-Z@])")
 _LABELS = re.compile(r"(?:[ \t]*\\(?:label|index)\{[^{}\n]*\})+[ \t]*")
 _PARAMETER = re.compile(r"(?<!\\)#[1-9]")  # a macro's parameter; an escaped \#3 is text
 _RUN_IN_STOP = re.compile(r"(?<![.])[.:]$")  # a run-in heading's full stop or colon, not an ellipsis
@@ -270,7 +272,7 @@ def _display_math(masked: str, body: Span) -> tuple[list[Span], list[Span]]:
 
 
 def _iffalse_blocks(masked: str) -> list[Span]:
-    r"""`\iffalse ... \fi` blocks, the usual way to hide a draft (an `\iffalse` or `\iftrue` inside nests);
+    r"""`\iffalse ... \fi` blocks, the usual way to hide a draft (any conditional inside nests: `\ifdefined`);
     one never closed runs to the end, as TeX skips it."""
     spans: list[Span] = []
     pos = 0

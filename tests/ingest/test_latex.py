@@ -174,6 +174,19 @@ def test_an_escaped_hash_or_dollar_in_a_title_is_text() -> None:
     assert clean_latex(r"C\# and F\# cost \$5 or \$6, $x$") == "C# and F# cost $5 or $6, $x$"
 
 
+def test_a_conditional_inside_a_hidden_draft_does_not_end_it() -> None:
+    """TeX skipping an `\\iffalse` counts every `\\if...`: the inner `\\fi` ended the draft early, and its
+    section was a heading whose text could be quoted."""
+    text = (
+        "\\section{Shown}\nShown text.\n\\iffalse\n\\ifdefined\\solutions Solutions are printed. \\fi\n"
+        "\\ifthenelse{\\boolean{x}}{a}{b}\n\\section{Hidden draft}\nDraft text.\n\\fi\nAfter the draft.\n"
+    )
+    markup = latex_markup(text)
+    assert [h.title for h in markup.headings] == ["Shown"]
+    draft = text[text.index("\\iffalse") : text.index("\\fi\nAfter") + len("\\fi")]
+    assert draft in [text[s:e] for s, e in markup.context]
+
+
 def load_file_text(text: str):  # noqa: ANN201 - a LoadedFile, as load_file gives it for a .tex file
     from ingest.loaders import LoadedFile
     from ingest.schema import SourceDoc, sha256_bytes
