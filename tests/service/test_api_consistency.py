@@ -93,6 +93,8 @@ V1_ERRORS = [
     ({"max_tokens": 0}, 400, "max_tokens", "greater_than_equal"),
     ({"max_completion_tokens": -3}, 400, "max_completion_tokens", "greater_than_equal"),
     ({"stop": ["a", "b", "c", "d", "e"]}, 400, "stop", "too_long"),
+    ({"stop": ["\n\n", "x" * 65]}, 400, "stop.1", "string_too_long"),  # 4 stops of 250k characters fit in 1 MB
+    ({"stop": "x" * 65}, 400, "stop.0", "string_too_long"),
     ({"n": 2}, 400, "n", "less_than_equal"),
     ({"messages": []}, 400, "messages", "too_short"),
     ({"messages": [{"role": "assistant", "content": "hi"}]}, 400, "messages", "no_question"),
