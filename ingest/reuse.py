@@ -4,10 +4,12 @@ the text of a new one (so their vectors and sentence windows are kept, not embed
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -27,7 +29,8 @@ log = logging.getLogger("notecite")
 # in each generation: {"parser": parser_digest(...) it was cut under, "too_many": {doc: [sha256, passages]} of
 # the files skipped for their passage count, so an unchanged one is skipped again without being parsed}
 PARSED_FILE = "parsed.json"
-PARSER_LIBRARIES = ("pypdf", "beautifulsoup4", "lxml")  # what decodes PDF and HTML text
+# what decodes PDF and HTML text, cuts CJK and Thai words (regex's Unicode tables) and splits sentences
+PARSER_LIBRARIES = ("pypdf", "beautifulsoup4", "lxml", "regex", "llama-index-core")
 
 
 def previous_index(index_dir: Path, store: StoreSettings | None) -> IndexReader | None:
@@ -59,12 +62,13 @@ def same_content(previous: IndexReader, leaves: Sequence[TextNode]) -> dict[str,
     return {n.node_id: old for n in leaves if (old := by_content.get(content_key(n)))}
 
 
-def parser_digest(params: PassageParams) -> str:
-    """Everything besides a file's name and bytes that shapes its passages: passage sizes, and the code and
-    libraries that decode, structure and chunk it (every module of `ingest` and `core`: a
-    rule that moves between modules is still covered). When any differs from the previous generation's, every
-    file is parsed again, once."""
-    digest = hashlib.sha256(repr(params).encode())
+@functools.cache
+def code_digest() -> str:
+    """The code and libraries that decode, structure and chunk a file (every module of `ingest` and `core`: a
+    rule that moves between modules is still covered; the Unicode tables NFKD folding reads), read once, at
+    import: a server left running after a `git pull` cuts passages with the code it loaded, and must not record
+    the new code's digest for them (after its restart, unchanged files would keep the old passages)."""
+    digest = hashlib.sha256(f"unicode {unicodedata.unidata_version}\0".encode())
     for package in (ingest, core):
         folder = Path(package.__file__).parent
         for source in sorted(folder.glob("*.py")):
@@ -75,6 +79,15 @@ def parser_digest(params: PassageParams) -> str:
         except metadata.PackageNotFoundError:
             digest.update(f"{library} absent\0".encode())
     return digest.hexdigest()
+
+
+code_digest()  # at import, see above
+
+
+def parser_digest(params: PassageParams) -> str:
+    """Everything besides a file's name and bytes that shapes its passages: passage sizes and `code_digest`.
+    When any differs from the previous generation's, every file is parsed again, once."""
+    return hashlib.sha256(f"{params!r}\0{code_digest()}".encode()).hexdigest()
 
 
 def write_parsed(gen_dir: Path, parser: str, too_many: dict[str, tuple[str, int]]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from core.settings import Settings
 from ingest.passages import PassageParams
 from ingest.pipeline import CorpusRoot, embedding_text, ingest_corpus, ingest_options
-from ingest.reuse import PARSED_FILE
+from ingest.reuse import PARSED_FILE, PARSER_LIBRARIES, parser_digest
 from ingest.store import GENERATIONS, current_generation, open_index
 
 # three sections of one sentence each: three passages, whose windows are the sentence itself (none embedded)
@@ -209,3 +209,17 @@ def test_a_searchable_file_over_a_new_passage_cap_is_kept(tmp_path: Path, writer
 
 def test_the_passage_limit_has_one_home_in_settings() -> None:
     assert ingest_options(Settings())["max_passages_per_file"] == Settings().limits.max_passages_per_file == 5000
+
+
+def test_the_parser_digest_is_of_the_code_loaded_not_the_code_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It re-read ingest/*.py and core/*.py at each ingest: a server left running after a `git pull` recorded
+    the new code's digest for passages its old code cut, and they were kept after the restart."""
+    before = parser_digest(PassageParams())
+
+    def no_reading(path: Path) -> bytes:
+        raise AssertionError(f"{path} read at ingest")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    assert parser_digest(PassageParams()) == before
+    assert parser_digest(PassageParams(max_tokens=12, min_tokens=6)) != before
+    assert {"regex", "llama-index-core"} <= set(PARSER_LIBRARIES)  # word cuts (Unicode tables), sentence splits
