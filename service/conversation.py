@@ -27,10 +27,13 @@ from core.terms import key_stems
 from core.text import content_words, stem
 from retrieval.terms import TermRarity
 
-# words that point back at something earlier; "that" only where no noun precedes it ("data that is...")
+# words that point back at something earlier; "that" only where no noun precedes it ("data that is..."). Not
+# "there" that says something exists ("is there a closed form ...?", "there are"), "one" that is no pronoun
+# ("one-hot encoding", "one layer"), nor "such as": each made a self-contained question carry the last topic
 BACK_REFERENCE = re.compile(
-    r"\b(it|its|it's|itself|this|these|those|they|them|their|there|he|she|him|her|"
-    r"the two|both|the first one|the second one|the former|the latter|ones?|the same|such)\b",
+    r"\b(it|its|it's|itself|this|these|those|they|them|their|he|she|him|her|"
+    r"the two|both|the (?:first|second|third|last|other) ones?|which ones?|the former|the latter|the same|"
+    r"such(?!\s+as\b)|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )there(?!\s+(?:is|are|was|were|exists?)\b|'s\b))\b",
     re.I,
 )
 DEICTIC_THAT = re.compile(

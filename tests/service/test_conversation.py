@@ -66,6 +66,34 @@ def test_a_chain_stops_at_the_turn_that_set_the_topic() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is one-hot encoding?",  # "one" of a compound, no pronoun
+        "Is there a closed form solution for gradient boosting?",  # "there" that says something exists
+        "there are residuals in gradient boosting?",
+        "which models such as gradient boosting fit residuals?",  # "such as" gives examples
+    ],
+)
+def test_one_there_and_such_as_that_point_at_nothing_are_no_back_reference(question: str) -> None:
+    """After "What is LoRA?" these were searched with "lora" added ("what is one-hot encoding? lora")."""
+    assert rewrite_query(question, LORA, RARITY) == question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why is there a scaling factor in its formula?",
+        "why layer norm there?",
+        "which one is faster?",
+        "what is a peephole connection in the first one?",
+        "is such a model useful?",
+    ],
+)
+def test_there_one_and_such_that_point_back_still_do(question: str) -> None:
+    assert is_follow_up(question, RARITY)
+
+
 def test_relative_that_is_no_back_reference() -> None:
     assert not is_follow_up("which gradient boosting trees fit residuals that the model left?", RARITY)
     assert is_follow_up("why does that help?", RARITY)
