@@ -67,9 +67,13 @@ def url(runtime: Runtime) -> Iterator[str]:
         # but the note holds the rest (coverage 0.35 >= 0.15): answered, though the cosine says nothing
         ("龙井茶产自哪个城市？", "杭州"),
         ("김치의 재료는 무엇입니까?", "배추"),
+        # English, as before
+        ("What is a chasen?", "bamboo chasen"),  # a word read as pieces, in one note whole
+        ("What is matcha?", "Matcha 抹茶 is a powdered green tea"),
+        ("How do burr grinders work?", "Burr grinders crush beans"),
     ],
 )
-def test_a_question_in_chinese_or_korean_is_answered_from_the_note(url: str, question: str, quoted: str) -> None:
+def test_a_question_is_answered_from_the_note(url: str, question: str, quoted: str) -> None:
     with httpx.Client(base_url=url, timeout=60) as c:
         answer = c.post("/api/ask", json={"question": question}).json()
         assert not answer["abstained"] and quoted in answer["text"], answer
@@ -110,21 +114,6 @@ def test_a_question_about_what_no_note_holds_abstains(url: str, question: str) -
     with httpx.Client(base_url=url, timeout=60) as c:
         answer = c.post("/api/ask", json={"question": question}).json()
     assert answer["abstained"] and not answer["citations"], answer
-
-
-@pytest.mark.parametrize(
-    ("question", "quoted"),
-    [
-        ("What is a chasen?", "bamboo chasen"),  # English, as before: a word read as pieces, in one note whole
-        ("What is matcha?", "Matcha 抹茶 is a powdered green tea"),
-        ("How do burr grinders work?", "Burr grinders crush beans"),
-    ],
-)
-def test_english_questions_are_answered_as_before(url: str, question: str, quoted: str) -> None:
-    with httpx.Client(base_url=url, timeout=60) as c:
-        answer = c.post("/api/ask", json={"question": question}).json()
-        assert not answer["abstained"] and quoted in answer["text"], answer
-        assert_citations_are_exact(c, answer)
 
 
 def test_a_short_chinese_sentence_is_quoted(url: str) -> None:
