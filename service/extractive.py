@@ -292,6 +292,7 @@ def best_sentences(
     candidates = [(i, s, e) for i, hit in enumerate(hits) for s, e in answer_spans(hit)]
     if not candidates:
         return []
+    terse_top = not any(i == 0 for i, _, _ in candidates)  # the best source has no sentence: bullets under a title
     sims = read_in_passage(embedder, hits, candidates) @ embedder.embed([question])[0]
     sims = sims + weights.passage * np.array([hits[i].dense_score or 0.0 for i, _, _ in candidates])
     sims = sims - weights.rank * np.array([i for i, _, _ in candidates], dtype=float)
@@ -321,6 +322,8 @@ def best_sentences(
                 break
             if not named[j]:  # in notes on many topics, the runner-up passage may be about something else
                 continue
+        if not chosen and terse_top and not named[j]:
+            continue  # then another note's sentence must name the question too: "What is Adam?" is no meander
         chosen.append(Extract(i, start, end, text, float(sims[j])))
         if len(chosen) == n:
             break

@@ -314,3 +314,26 @@ def test_a_chosen_lead_in_quotes_its_list_and_cites_it_whole(embedder: Embedder)
     (best,) = best_sentences("what is a transformer composed of?", [hit(LED, [])], embedder, n=1)
     assert best.text.startswith("Transformer is composed of an Encoder and a Decoder: The Encoder turns")
     assert (best.start, best.end) == (OFFSET, OFFSET + LED.index("\nAttention"))
+
+
+def test_a_terse_best_source_never_lends_its_place_to_another_topic(embedder: Embedder) -> None:
+    """The best source is a title over bullets too short to quote; the runner-up is about rivers. Before, the
+    rivers sentence was quoted as the answer to "What is the Adam optimizer?"; now a sentence from another
+    passage must name the question (as a hedge must), so nothing is quoted and the service abstains."""
+    from core.settings import AnswerSettings
+    from retrieval.terms import TermRarity
+    from service.extractive import QuoteWeights
+
+    terse = "Adam optimizer\n- adaptive moments\n- bias correction\n- default lr 1e-3"
+    rivers = "A meander is a bend in a river channel that migrates as the outer bank erodes."
+    others = [
+        "A white dwarf is the dense remnant core left after a low-mass star sheds its outer layers.",
+        "Sourdough rises because wild yeast and lactic bacteria ferment the flour.",
+        "Castling moves the king two squares towards a rook, which jumps over it.",
+    ]
+    rarity = TermRarity.of_passages([terse, rivers, *others])
+    hits = [hit(terse, [(0, len("Adam optimizer"))]), hit(rivers, [], start=0)]
+    weights = QuoteWeights.of(AnswerSettings())
+    assert best_sentences("What is the Adam optimizer?", hits, embedder, weights=weights, rarity=rarity) == []
+    (meander,) = best_sentences("What is a meander?", hits, embedder, n=1, weights=weights, rarity=rarity)
+    assert meander.text == rivers  # a sentence that names the question is quoted as before
