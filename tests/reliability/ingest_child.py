@@ -100,15 +100,22 @@ def main() -> None:
             break
         index_dir, notes_dir = Path(parts[1]), Path(parts[2])
         fsize = int(parts[3]) if len(parts) > 3 else None
+        said_pid, go = os.pipe()  # the child starts once `PID` is out: its first PHASE line raced the PID line
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(go)
+                os.read(said_pid, 1)
+                os.close(said_pid)
                 run_child(index_dir, notes_dir, embedder, fsize)
             except BaseException as exc:  # noqa: BLE001 - reported to the test, which fails on it
                 say(f"CRASHED {type(exc).__name__}: {exc}")
             finally:
                 os._exit(3)
         say(f"PID {pid}")
+        os.close(said_pid)
+        os.write(go, b"1")
+        os.close(go)
         _, status = os.waitpid(pid, 0)
         say(f"EXIT {status}")
 
