@@ -19,6 +19,7 @@ from core.text import IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 from service.latex_quotes import (
+    BULLET,
     ENVIRONMENT,
     LIST_ENVIRONMENT,
     environment_edges,
@@ -34,7 +35,7 @@ from service.latex_quotes import (
 MIN_SENTENCE_CHARS = 20
 # "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
 # flashcard's "A: ": layout, not words of the answer
-LIST_MARKER = re.compile(r"(?:[-*•–—]|>(?!\s*[\d.])|\d{1,2}[.)]|(?:A|Answer):)\s+")
+LIST_MARKER = re.compile(rf"(?:{BULLET}|>(?!\s*[\d.])|(?:A|Answer):)\s+")
 # What structure cannot know. Code blocks are cut out by their spans (ingest.code_blocks: fences, literal blocks,
 # <pre>, code cells; fences in plain text too), so "```" anywhere in a sentence no longer marks code (it dropped
 # prose with inline ```./build.sh```). Left: a sentence that starts like a prompt (">>> ", "$ ") or like data
