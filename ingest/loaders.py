@@ -44,6 +44,7 @@ class LoadedFile:
     pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
     code: tuple[tuple[int, int], ...] = ()  # [start, end) of code the format marks (HTML <pre>, notebook cells)
     title: str | None = None  # the document's own title (a PDF's /Title), else the file name names it
+    context: tuple[tuple[int, int], ...] = ()  # [start, end) the format marks as labels (HTML <nav>, <footer>)
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:
@@ -173,8 +174,6 @@ _HTML_BLOCKS = frozenset(
         "li",
         "table",
         "tr",
-        "td",
-        "th",
         "pre",
         "blockquote",
         "h1",
@@ -208,6 +207,17 @@ class _PreEnd:
     start: int
 
 
+@dataclass(frozen=True)
+class _LabelEnd:
+    """Marks where a label's children end (a <nav>, a <footer>, a table's header row); `start`: where it began."""
+
+    start: int
+
+
+_HTML_LABELS = frozenset({"nav", "footer"})  # a site's links and "Last updated ...": read, never quoted
+_HTML_CELLS = frozenset({"td", "th"})
+
+
 # <meta charset="...">, <meta http-equiv="Content-Type" content="text/html; charset=...">, or XHTML's
 # <?xml version="1.0" encoding="..."?>
 _DECLARED_CHARSET = re.compile(
@@ -232,6 +242,7 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
     parts: list[str] = []
     headings: list[Heading] = []
     pre: list[tuple[int, int]] = []  # [start, end) of each <pre>'s text in "".join(parts)
+    labels: list[tuple[int, int]] = []  # [start, end) of each label's text (`_LabelEnd`)
     size = 0
 
     def emit(piece: str) -> None:
@@ -253,6 +264,9 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
         if isinstance(child, _PreEnd):
             pre.append((child.start, size))
             continue
+        if isinstance(child, _LabelEnd):
+            labels.append((child.start, size))
+            continue
         if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
             continue
         if isinstance(child, NavigableString):
@@ -265,6 +279,11 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
         if block:
             newline()
             stack.append(_BLOCK_END)
+        if name in _HTML_CELLS and child.find_previous_sibling(_HTML_CELLS) is not None:
+            emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)
+        header_row = name == "tr" and (cells := child.find_all(_HTML_CELLS, recursive=False))
+        if name in _HTML_LABELS or (header_row and all(c.name.lower() == "th" for c in cells)):
+            stack.append(_LabelEnd(size))
         if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             title = " ".join(child.get_text(" ").split())
             if title:
@@ -280,8 +299,9 @@ def _load_html(doc: str, data: bytes) -> LoadedFile:
     if not text.strip():
         raise SkippedFile("no visible text in HTML")
     code = tuple(span for s, e in pre if (span := _covering(line_spans, s, e)) is not None)
+    context = tuple(span for s, e in labels if (span := _covering(line_spans, s, e)) is not None)
     source = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
-    return LoadedFile(source, "html", tuple(headings), code=code)
+    return LoadedFile(source, "html", tuple(headings), code=code, context=context)
 
 
 def _collapse(raw: str) -> tuple[str, list[tuple[int, int, int, int]]]:

@@ -3,7 +3,10 @@
 Each rule reads the text as it is on disk and returns `Heading`s (spans of the heading's own lines) plus
 context spans (front matter, directive lines, `#+TITLE:` lines: there to describe, never to quote).
 Nothing is rewritten: a heading's title is cleaned for breadcrumbs, but its span is the source line(s).
-Obsidian `[[wikilinks]]` and `#tags` stay as text (a tag has no space after `#`, so it is no heading).
+Obsidian `[[wikilinks]]` and `#tags` in a sentence stay as text (a tag has no space after `#`, so it is no
+heading). What labels or links rather than says is context (`note_marks`): a line of links and tags alone
+("Related: [[Bootstrap]] #statistics"), tags trailing a line, a callout's `> [!note] Title` line, a table's header
+and `|---|` rows, a task's `[ ]` box.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from ingest.code_blocks import markdown_code
 from ingest.lines import front_matter_end
 from ingest.loaders import Heading
-from ingest.sections import Line, Span, line_span, split_lines
+from ingest.sections import Line, Span, line_span, split_lines, trim_span
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*(?:[ \t]#+[ \t]*)?$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -33,7 +36,43 @@ _ORG_HEADING = re.compile(r"^(\*+)[ \t]+(.*?)[ \t]*(:[\w@#%:]+:)?[ \t]*$")
 _ORG_KEYWORD = re.compile(r"^#\+(\w+):[ \t]*(.*)$")
 _ORG_PLANNING = re.compile(r"^(SCHEDULED|DEADLINE|CLOSED):")  # a heading's dates: "DEADLINE: <2025-01-01>"
 _ORG_DRAWER = re.compile(r"^:([\w-]+):$")  # ":PROPERTIES:", ":LOGBOOK:" ... up to ":END:"
+# a heading's TODO keyword (Org's defaults, the common NEXT/WAITING/CANCELLED ... and those `#+TODO:` declares),
+# priority cookie "[#A]" and progress cookies "[2/5]" "[40%]": workflow marks, not the heading's words
+ORG_TODO_KEYWORDS = frozenset({"TODO", "DONE", "NEXT", "WAITING", "WAIT", "HOLD", "CANCELLED", "CANCELED", "SOMEDAY"})
+_ORG_COOKIE = re.compile(r"(?:^|[ \t])\[(?:#[A-Za-z0-9]|\d*/\d*|\d*%)\](?=[ \t]|$)")
+_ORG_TODO_DECLARATION = frozenset({"TODO", "SEQ_TODO", "TYP_TODO"})
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[\[([^\]|]*\|)?|\]\]|:\w+:`")
+# Obsidian: a tag is "#" then letters, digits, "_", "-" or "/", not all digits ("#1" is no tag), after a space
+_TAG = r"(?<![^\s(])#(?=[\w/-]*[^\W\d_])[\w/-]+"
+_LINK = r"!?\[\[[^\]\n]*\]\]|!?\[[^\]\n]*\]\([^)\n]*\)"  # [[wikilink]], ![[embed]], [text](url), ![img](src)
+_LINKS_AND_TAGS = re.compile(rf"{_LINK}|{_TAG}")
+_TRAILING_TAGS = re.compile(rf"(?:[ \t]+{_TAG})+[ \t]*$")
+# the words a line of links may carry besides them ("Related: [[A]], [[B]]", "See also [[A]] and [[B]]")
+_LINK_LABELS = frozenset(
+    [
+        "related",
+        "see",
+        "also",
+        "tags",
+        "tag",
+        "links",
+        "link",
+        "and",
+        "or",
+        "up",
+        "topics",
+        "topic",
+        "parent",
+        "moc",
+        "source",
+        "sources",
+        "backlinks",
+        "references",
+    ]
+)
+_CALLOUT = re.compile(r"^ {0,3}(?:>[ \t]?)+\[![\w-]+\][+-]?(?:[ \t].*)?$")  # "> [!note] Title", "> [!tip]-"
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_TASK_BOX = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]+(\[[ xX/-]\])(?=[ \t])")
 
 
 @dataclass(frozen=True)
@@ -58,8 +97,52 @@ def _front_title(text: str, lines: list[Line], end: int) -> str | None:
     return None
 
 
+def _links_only(line: str) -> bool:
+    """A line of links and tags with at most a label ("Related:", "See also ... and ..."): it links, says nothing."""
+    rest, found = _LINKS_AND_TAGS.subn(" ", line)
+    words = re.findall(r"[^\W_]+", rest.lower())
+    return found > 0 and all(w in _LINK_LABELS for w in words)
+
+
+def note_marks(text: str, lines: list[Line], i: int) -> list[Span]:
+    """Context spans of line i of a Markdown note: what labels, links or ticks rather than says (see module
+    docstring). A table's header row is taken with the `|---|` rule under it."""
+    line = lines[i]
+    raw = text[line.start : line.end]
+    if not line.text:
+        return []
+    if _CALLOUT.match(raw) or (_links_only(raw.lstrip(" \t>-*+")) and _own_line(text, lines, i)):
+        return [line_span(text, line)]
+    if _table_rule(text, lines, i):
+        above = lines[i - 1] if i > 0 else None
+        start = line_span(text, above)[0] if above is not None and "|" in above.text else line_span(text, line)[0]
+        return [(start, line_span(text, line)[1])]  # the header row names the columns: a label, as a heading is
+    marks: list[Span] = []
+    if box := _TASK_BOX.match(raw):
+        marks.append((line.start + box.start(1), line.start + box.end(1)))
+    if tags := _TRAILING_TAGS.search(raw):
+        marks.append(trim_span(text, line.start + tags.start(), line.start + tags.end()))
+    return marks
+
+
+def _own_line(text: str, lines: list[Line], i: int) -> bool:
+    """Line i stands alone: a list item, or a line after a blank, a heading or another line of links (a link
+    wrapped onto a line of its own ends the sentence above it: "as defined in the\n[proposal](url).")."""
+    if i == 0 or not lines[i - 1].text or _LIST_OR_QUOTE.match(text[lines[i].start : lines[i].end]):
+        return True
+    above = text[lines[i - 1].start : lines[i - 1].end]
+    return bool(_ATX.match(above)) or _links_only(above.lstrip(" \t>-*+"))
+
+
+def _table_rule(text: str, lines: list[Line], i: int) -> bool:
+    """Line i is a table's `| --- | :-: |` rule (a `---` without a pipe is a setext underline or a break)."""
+    raw = text[lines[i].start : lines[i].end]
+    return "|" in raw and "-" in raw and _TABLE_RULE.match(raw) is not None
+
+
 def markdown_markup(text: str) -> Markup:
-    """ATX (`# Title`) and setext (`Title` over `===`/`---`) headings outside fenced code; front matter."""
+    """ATX (`# Title`) and setext (`Title` over `===`/`---`) headings outside fenced code; front matter; what
+    labels rather than says (`note_marks`)."""
     lines = split_lines(text)
     skip = front_matter_end(lines)
     context: list[Span] = []
@@ -76,6 +159,7 @@ def markdown_markup(text: str) -> Markup:
         at = bisect_right(fence_starts, line.end) - 1  # the last fence starting on or before this line
         if at >= 0 and line.start < fences[at][1]:
             continue
+        context.extend(note_marks(text, lines, i))
         atx = _ATX.match(raw)
         if atx and clean_title(atx.group(2) or ""):
             headings.append(Heading(len(atx.group(1)), clean_title(atx.group(2)), *line_span(text, line)))
@@ -169,23 +253,50 @@ def _rst_title(text: str, lines: list[Line], i: int) -> tuple[int, int, tuple[st
     return i, i + 1, (under, False)
 
 
+def _org_keywords(text: str) -> frozenset[str]:
+    """TODO keywords: Org's defaults and common ones, plus each word a `#+TODO:` line declares ("| DONE" too)."""
+    declared = {
+        word.split("(")[0]
+        for keyword in re.finditer(r"^[ \t]*#\+(\w+):(.*)$", text, re.MULTILINE)
+        if keyword.group(1).upper() in _ORG_TODO_DECLARATION
+        for word in keyword.group(2).split()
+        if word != "|"
+    }
+    return ORG_TODO_KEYWORDS | declared
+
+
+def org_title(raw: str, keywords: frozenset[str]) -> str:
+    """A heading's words: its TODO keyword, priority and progress cookies dropped ("TODO [#A] Call Bob [1/3]")."""
+    words = raw.split(None, 1)
+    if len(words) == 2 and words[0] in keywords:
+        raw = words[1]
+    return clean_title(_ORG_COOKIE.sub(" ", raw))
+
+
 def org_markup(text: str) -> Markup:
-    """`*` headings (level = number of stars, tags dropped); `#+TITLE:` and other keywords, planning lines
-    (SCHEDULED/DEADLINE/CLOSED) and drawers (`:PROPERTIES:` ... `:END:`) are context."""
+    """`*` headings (level = number of stars, tags, TODO keywords and cookies dropped); `#+TITLE:` and other
+    keywords, `#+BEGIN_QUOTE`-type lines, planning lines (SCHEDULED/DEADLINE/CLOSED), drawers (`:PROPERTIES:` ...
+    `:END:`) and a list item's `[ ]` box are context."""
     headings: list[Heading] = []
     context: list[Span] = []
     title = None
     in_block = False
+    keywords = _org_keywords(text)
     drawer: Span | None = None  # the open drawer's first line
     for line in split_lines(text):
         raw = text[line.start : line.end]
         upper = line.text.upper()
+        if upper.startswith(("#+BEGIN_", "#+END_")):
+            context.append(line_span(text, line))  # a block's markers ("#+BEGIN_QUOTE") name it; code is code
         if upper.startswith("#+BEGIN_"):
             in_block = True
         elif upper.startswith("#+END_"):
             in_block = False
+            continue
         if in_block:
             continue
+        if box := _TASK_BOX.match(raw):
+            context.append((line.start + box.start(1), line.start + box.end(1)))
         if drawer is not None and line.text.upper() == ":END:":
             context.append((drawer[0], line_span(text, line)[1]))
             drawer = None
@@ -206,8 +317,8 @@ def org_markup(text: str) -> Markup:
         match = _ORG_HEADING.match(raw)
         if match and clean_title(match.group(2)):
             drawer = None  # a drawer never spans a heading
-            name = re.sub(r"^(TODO|DONE)\s+", "", match.group(2))
-            headings.append(Heading(len(match.group(1)), clean_title(name) or name, *line_span(text, line)))
+            name = match.group(2)
+            headings.append(Heading(len(match.group(1)), org_title(name, keywords) or name, *line_span(text, line)))
     return Markup(tuple(headings), tuple(context), title)
 
 

@@ -56,6 +56,7 @@ def load_notebook(doc: str, data: bytes) -> LoadedFile:
     pieces: list[str] = []
     headings: list[Heading] = []
     code: list[tuple[int, int]] = []
+    context: list[tuple[int, int]] = []
     at = 0
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
@@ -73,9 +74,9 @@ def load_notebook(doc: str, data: bytes) -> LoadedFile:
             if title:
                 headings.append(Heading(level, title, at + lead, at + len(source.rstrip())))
         elif cell["cell_type"] == "markdown":
-            headings.extend(
-                Heading(h.level, h.title, h.start + at, h.end + at) for h in markdown_markup(source).headings
-            )
+            markup = markdown_markup(source)
+            headings.extend(Heading(h.level, h.title, h.start + at, h.end + at) for h in markup.headings)
+            context.extend((s + at, e + at) for s, e in markup.context)  # a callout's "> [!note]", a link line
             code.extend((s + at, e + at) for s, e in markdown_code(source))
         else:
             code.append((at + len(source) - len(source.lstrip()), at + len(source.rstrip())))
@@ -85,4 +86,4 @@ def load_notebook(doc: str, data: bytes) -> LoadedFile:
     if not text.strip():
         raise SkippedFile("notebook has no markdown or code cells with text")
     source_doc = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
-    return LoadedFile(source_doc, "ipynb", tuple(headings), code=tuple(code))
+    return LoadedFile(source_doc, "ipynb", tuple(headings), code=tuple(code), context=tuple(context))

@@ -160,7 +160,7 @@ def _sections(loaded: LoadedFile) -> DocStructure:
         if not loaded.headings:
             return page_structure(text, doc, loaded.pages, loaded.title)
         return heading_structure(text, doc, list(loaded.headings), loaded.title, running_lines(text, loaded.pages))
-    headings, context, title = list(loaded.headings), (), None
+    headings, context, title = list(loaded.headings), loaded.context, None
     rule = MARKUP_RULES.get(loaded.fmt)
     if rule is not None:
         markup = rule(text)

@@ -1,0 +1,239 @@
+"""A data-science student's Obsidian vault, Org files, a notebook and an HTML export, served by the real pipeline
+(real embedder, index and quoting writer, over HTTP): what only labels or links a note (a line of [[links]] and
+#tags, a callout's `> [!tip] Title` line, a table's header, a task's box, trailing tags, an HTML page's <nav> and
+<footer>) is never quoted, and a callout's body, which was never quoted, now is."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest.loaders import load_file
+from ingest.structure import infer_structure
+from service.runtime import Runtime
+from service.server import running_server
+from tests.notes_settings import notes_settings
+from tests.service.test_api import assert_citations_are_exact
+
+HYPOTHESIS = """---
+title: Hypothesis Testing
+tags: [statistics]
+---
+
+# Hypothesis Testing
+
+Related: [[Confidence Intervals]], [[Bootstrap]] #statistics #inference
+
+> [!note] Key idea
+> A p-value is the probability of observing data at least as extreme as ours, assuming the null hypothesis is true.
+
+## Errors
+
+| Error | What happened | Probability |
+| --- | --- | --- |
+| Type I | Rejecting a true null hypothesis | alpha |
+
+Quadrupling the sample size halves the width of a confidence interval. #rule-of-thumb
+"""
+PANDAS = """# pandas cheatsheet
+
+## Merging
+
+`pd.merge(left, right, on="id", how="left")` works like a SQL LEFT JOIN.
+
+> [!tip] SettingWithCopyWarning
+> Chained assignment like `df[df.a > 0]["b"] = 1` may modify a copy; use `df.loc[df.a > 0, "b"] = 1` instead.
+"""
+BOOTSTRAP = """# Bootstrap
+
+#resampling
+
+The bootstrap estimates the sampling distribution of a statistic by resampling the data with replacement.
+
+> [!caution]
+> The bootstrap works poorly for statistics that depend on extreme values, like the maximum of a sample.
+
+![[bootstrap-histogram.png]]
+"""
+DAILY = """## Lecture: A/B testing
+
+- [x] Read chapter 4 of the experimentation textbook
+- [ ] Finish problem set 3 before the Friday deadline
+
+[[Hypothesis Testing]] [[Bootstrap]]
+"""
+THESIS = """#+TITLE: Thesis plan
+#+TODO: TODO NEXT | DONE DROPPED
+
+* DROPPED Survey of synthetic control :methods:
+Synthetic control builds a weighted mix of untreated regions that tracks the treated region before treatment.
+
+* TODO [#A] Meet supervisor [1/2]
+  SCHEDULED: <2025-10-20 Mon>
+  - [X] Send the draft of chapter two
+  - [ ] Ask whether the weather variables count as confounders or as mediators.
+
+#+BEGIN_QUOTE
+Difference-in-differences assumes parallel trends between the treated and the control group.
+#+END_QUOTE
+"""
+SYLLABUS = """<html><head><title>DS 210</title></head><body>
+<nav><a href="/">Home</a> <a href="/schedule">Schedule</a></nav>
+<h1>DS 210 Syllabus</h1>
+<h2>Grading</h2>
+<table>
+<tr><th>Component</th><th>Weight</th></tr>
+<tr><td>Weekly problem sets</td><td>30%</td></tr>
+<tr><td>Final project</td><td>45%</td></tr>
+</table>
+<h2>Final project</h2>
+<p>The final project is done in groups of three and must use a public dataset with at least 10,000 rows.</p>
+<footer>Last updated in September 2025 by the teaching assistants of the course</footer>
+</body></html>
+"""
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# Logistic regression\n\n## Loss"},
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": "> [!note] Gradient\n> The gradient of the log loss is X^T (p - y) / n, "
+            "where p are the predicted probabilities.",
+        },
+        {"cell_type": "code", "metadata": {}, "source": "w -= lr * X.T @ (p - y) / len(y)", "outputs": []},
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+VAULT = {
+    "hypothesis-testing.md": HYPOTHESIS,
+    "pandas.md": PANDAS,
+    "bootstrap.md": BOOTSTRAP,
+    "daily.md": DAILY,
+    "thesis.org": THESIS,
+    "syllabus.html": SYLLABUS,
+    "logistic.ipynb": json.dumps(NOTEBOOK),
+}
+
+
+def contexts(tmp_path: Path, name: str) -> tuple[str, list[str], list[tuple[str, ...]]]:
+    """The file's text, the text of every context span, and every section's breadcrumbs."""
+    path = tmp_path / name
+    path.write_text(VAULT[name], encoding="utf-8")
+    loaded = load_file(path, name)
+    text, sections = loaded.source.text, infer_structure(loaded).sections
+    return text, [text[s:e] for sec in sections for s, e in sec.context], [sec.breadcrumbs for sec in sections]
+
+
+def test_markdown_labels_links_and_ticks_are_context(tmp_path: Path) -> None:
+    _, marks, _ = contexts(tmp_path, "hypothesis-testing.md")
+    assert "Related: [[Confidence Intervals]], [[Bootstrap]] #statistics #inference" in marks
+    assert "> [!note] Key idea" in marks
+    assert "| Error | What happened | Probability |\n| --- | --- | --- |" in marks
+    assert "#rule-of-thumb" in marks
+    assert not any("Type I" in m or "p-value" in m or "Quadrupling" in m for m in marks), marks
+    _, marks, _ = contexts(tmp_path, "daily.md")
+    assert {"[x]", "[ ]", "[[Hypothesis Testing]] [[Bootstrap]]"} <= set(marks)
+    assert not any("chapter 4" in m or "problem set" in m for m in marks), marks
+    _, marks, _ = contexts(tmp_path, "bootstrap.md")
+    assert {"#resampling", "> [!caution]", "![[bootstrap-histogram.png]]"} <= set(marks)
+
+
+def test_a_link_wrapped_onto_its_own_line_stays_in_its_sentence(tmp_path: Path) -> None:
+    """Hard-wrapped prose may put a link alone on a line: it ends the sentence above, it is no link list."""
+    note = "# Locking\n\nThe API is designed to be extensible, as defined in the\n[original proposal](/proposal.md).\n"
+    (tmp_path / "locking.md").write_text(note)
+    loaded = load_file(tmp_path / "locking.md", "locking.md")
+    marks = [note[s:e] for sec in infer_structure(loaded).sections for s, e in sec.context]
+    assert marks == ["# Locking"]
+
+
+def test_org_titles_drop_workflow_marks_and_block_lines_are_context(tmp_path: Path) -> None:
+    _, marks, crumbs = contexts(tmp_path, "thesis.org")
+    assert ("Thesis plan", "Survey of synthetic control") in crumbs  # DROPPED: declared by #+TODO
+    assert ("Thesis plan", "Meet supervisor") in crumbs  # not "[#A] Meet supervisor [1/2]"
+    assert {"[X]", "[ ]", "#+BEGIN_QUOTE", "#+END_QUOTE"} <= set(marks)
+    assert not any("parallel trends" in m or "confounders" in m for m in marks), marks
+
+
+def test_html_rows_are_lines_and_nav_footer_header_are_context(tmp_path: Path) -> None:
+    text, marks, _ = contexts(tmp_path, "syllabus.html")
+    assert "Final project | 45%" in text.splitlines()
+    assert {
+        "Home Schedule",
+        "Component | Weight",
+        "Last updated in September 2025 by the teaching assistants of the course",
+    } <= set(marks), marks
+
+
+def test_a_notebooks_callout_line_is_context(tmp_path: Path) -> None:
+    _, marks, _ = contexts(tmp_path, "logistic.ipynb")
+    assert "> [!note] Gradient" in marks
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    runtime = Runtime.build(notes_settings(tmp_path_factory.mktemp("vault"), VAULT))
+    with running_server(runtime.settings, runtime) as url, httpx.Client(base_url=url, timeout=120) as c:
+        yield c
+
+
+MARKUP = ("[[", "]]", "[!", "#statistics", "#rule-of-thumb", "#resampling", "| ---", "Last updated", "Home")
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "said"),
+    [
+        (  # before: "Related: [[Confidence Intervals]], [[Bootstrap]] #statistics #inference" was quoted first
+            "What is a p-value?",
+            "hypothesis-testing.md",
+            "A p-value is the probability of observing data at least as extreme as ours",
+        ),
+        (  # before: the trailing "#rule-of-thumb" was quoted with the sentence
+            "What happens to the width of a confidence interval if I quadruple the sample size?",
+            "hypothesis-testing.md",
+            "Quadrupling the sample size halves the width of a confidence interval [1]",
+        ),
+        (  # a callout's title names its body, as a heading does: the body is quoted, never "[!tip]"
+            "How do I avoid the SettingWithCopyWarning in pandas?",
+            "pandas.md",
+            "Chained assignment like",
+        ),
+        ("What is SettingWithCopyWarning?", "pandas.md", "Chained assignment like"),
+        (
+            "When does the bootstrap work poorly?",
+            "bootstrap.md",
+            "The bootstrap works poorly for statistics that depend on extreme values",
+        ),
+        (  # before: the footer "Last updated ..." was quoted beside it
+            "How big are the groups for the final project?",
+            "syllabus.html",
+            "The final project is done in groups of three",
+        ),
+    ],
+)
+def test_a_vault_answer_quotes_what_the_note_says_not_its_markup(
+    client: httpx.Client, question: str, doc: str, said: str
+) -> None:
+    answer = client.post("/api/ask", json={"question": question}).json()
+    assert not answer["abstained"], answer["text"]
+    assert_citations_are_exact(client, answer)
+    assert answer["citations"][0]["doc"] == doc, answer["citations"]
+    assert said in answer["text"], answer["text"]
+    quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
+    assert not any(mark in q for q in quoted for mark in MARKUP), quoted
+    assert not any(mark in answer["text"] for mark in MARKUP), answer["text"]
+
+
+def test_an_org_task_is_cited_under_its_heading_without_workflow_marks(client: httpx.Client) -> None:
+    answer = client.post("/api/ask", json={"question": "What should I ask my supervisor about the weather?"}).json()
+    assert_citations_are_exact(client, answer)
+    first = answer["citations"][0]
+    assert (first["doc"], first["breadcrumbs"]) == ("thesis.org", ["Thesis plan", "Meet supervisor"]), first
+    assert "Ask whether the weather variables count as confounders or as mediators" in answer["text"]
+    assert "[ ]" not in answer["text"] and "SCHEDULED" not in answer["text"], answer["text"]
