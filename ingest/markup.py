@@ -5,8 +5,9 @@ context spans (front matter, directive lines, `#+TITLE:` lines: there to describ
 Nothing is rewritten: a heading's title is cleaned for breadcrumbs, but its span is the source line(s).
 Obsidian `[[wikilinks]]` and `#tags` in a sentence stay as text (a tag has no space after `#`, so it is no
 heading). What labels or links rather than says is context (`note_marks`): a line of links and tags alone
-("Related: [[Bootstrap]] #statistics"), tags trailing a line, a callout's `> [!note] Title` line, a table's header
-and `|---|` rows, a task's `[ ]` box.
+("Related: [[Bootstrap]] #statistics"), tags, footnote references and a block id trailing a line, a footnote's
+`[^1]:` label, a callout's `> [!note] Title` line, a table's header and `|---|` rows, a task's `[ ]` box, and
+an Obsidian `%% comment %%` (hidden when the note is read).
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ _INLINE_MARKUP = re.compile(r"[*_`]+|\[\[([^\]|]*\|)?|\]\]|:\w+:`")
 _TAG = r"(?<![^\s(])#(?=[\w/-]*[^\W\d_])[\w/-]+"
 _LINK = r"!?\[\[[^\]\n]*\]\]|!?\[[^\]\n]*\]\([^)\n]*\)"  # [[wikilink]], ![[embed]], [text](url), ![img](src)
 _LINKS_AND_TAGS = re.compile(rf"{_LINK}|{_TAG}")
-_TRAILING_TAGS = re.compile(rf"(?:[ \t]+{_TAG})+[ \t]*$")
+# what may trail a line's words in Obsidian: tags, footnote references ("lambda.[^1]"), a block id (" ^poisson-def")
+_TRAILING_MARKS = re.compile(rf"(?:[ \t]*\[\^[^\]\s]+\]|[ \t]+{_TAG}|[ \t]+\^[\w-]+)+[ \t]*$")
+_FOOTNOTE_LABEL = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")  # "[^1]: The footnote's text" (the text is content)
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)  # hidden in Obsidian's reading view: read, never quoted
+_ORG_TABLE_RULE = re.compile(r"^[ \t]*\|[-+:| \t]*-[-+:| \t]*$")  # "|-----+----|"
 # the words a line of links may carry besides them ("Related: [[A]], [[B]]", "See also [[A]] and [[B]]")
 _LINK_LABELS = frozenset(
     [
@@ -120,7 +125,9 @@ def note_marks(text: str, lines: list[Line], i: int) -> list[Span]:
     marks: list[Span] = []
     if box := _TASK_BOX.match(raw):
         marks.append((line.start + box.start(1), line.start + box.end(1)))
-    if tags := _TRAILING_TAGS.search(raw):
+    if label := _FOOTNOTE_LABEL.match(raw):
+        marks.append((line.start + label.start() + len(raw) - len(raw.lstrip()), line.start + label.end()))
+    if tags := _TRAILING_MARKS.search(raw):
         marks.append(trim_span(text, line.start + tags.start(), line.start + tags.end()))
     return marks
 
@@ -153,6 +160,16 @@ def markdown_markup(text: str) -> Markup:
     headings: list[Heading] = []
     fences = markdown_code(text, indented=False)  # the one fence rule (ingest.code_blocks): no heading inside
     fence_starts = [s for s, _ in fences]
+
+    def in_fence(pos: int) -> bool:
+        at = bisect_right(fence_starts, pos) - 1
+        return at >= 0 and pos < fences[at][1]
+
+    context.extend(
+        m.span()
+        for m in _OBSIDIAN_COMMENT.finditer(text, lines[skip].start if skip < len(lines) else 0)
+        if not in_fence(m.start())
+    )
     for i in range(skip, len(lines)):
         line = lines[i]
         raw = text[line.start : line.end]
@@ -275,17 +292,22 @@ def org_title(raw: str, keywords: frozenset[str]) -> str:
 
 def org_markup(text: str) -> Markup:
     """`*` headings (level = number of stars, tags, TODO keywords and cookies dropped); `#+TITLE:` and other
-    keywords, `#+BEGIN_QUOTE`-type lines, planning lines (SCHEDULED/DEADLINE/CLOSED), drawers (`:PROPERTIES:` ...
-    `:END:`) and a list item's `[ ]` box are context."""
+    keywords, `#+BEGIN_QUOTE`-type lines, a table's header and `|---+---|` rule, planning lines
+    (SCHEDULED/DEADLINE/CLOSED), drawers (`:PROPERTIES:` ... `:END:`) and a list item's `[ ]` box are context."""
     headings: list[Heading] = []
     context: list[Span] = []
     title = None
     in_block = False
     keywords = _org_keywords(text)
     drawer: Span | None = None  # the open drawer's first line
-    for line in split_lines(text):
+    lines = split_lines(text)
+    for i, line in enumerate(lines):
         raw = text[line.start : line.end]
         upper = line.text.upper()
+        if _ORG_TABLE_RULE.match(raw):  # "|---+---|": with the header row above it, a label (see `note_marks`)
+            above = lines[i - 1] if i > 0 and lines[i - 1].text.startswith("|") else line
+            context.append((line_span(text, above)[0], line_span(text, line)[1]))
+            continue
         if upper.startswith(("#+BEGIN_", "#+END_")):
             context.append(line_span(text, line))  # a block's markers ("#+BEGIN_QUOTE") name it; code is code
         if upper.startswith("#+BEGIN_"):
