@@ -4,8 +4,9 @@ A note's code block stays in its passage (a reader, BM25 and the embedder all us
 it is never an answer to quote: the comment line `// GET https://...` of a Markdown fence reads like a
 sentence to every text rule. The markup says where code is, so the rule lives here, one per format:
 Markdown fences and indented blocks, reST literal blocks, code directives and doctests, Org source and
-example blocks, LaTeX's verbatim, lstlisting and minted environments (`ingest.latex`), and closed fences
-in plain text; HTML `<pre>`, notebook code cells and Word code paragraphs are marked by their loaders.
+example blocks, and closed fences in plain text; HTML `<pre>`, notebook code cells, Word code paragraphs and
+LaTeX's verbatim, lstlisting and minted environments (`ingest.latex`, in its one parse) are marked by their
+loaders.
 Plain text declares nothing else (its prompts and JSON are left to the quoting writer's text rule).
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ingest.latex import latex_code
 from ingest.lines import front_matter_end
 from ingest.sections import Line, Span, line_span, split_lines
 
@@ -189,5 +189,4 @@ CODE_RULES: dict[str, Callable[[str], tuple[Span, ...]]] = {
     "markdown": markdown_code,
     "rst": rst_code,
     "org": org_code,
-    "latex": latex_code,
 }

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.formulas import DISPLAY_ENVIRONMENTS, MAX_FORMULA_CHARS
 from ingest.errors import SkippedFile
@@ -83,12 +83,17 @@ _TITLE = re.compile(r"\\title\s*(?:\[[^\[\]]*\]\s*)?(?=\{)")
 
 @dataclass(frozen=True)
 class LatexMarkup:
-    r"""What a .tex file declares: headings in order, context spans, its `\title`, and its body's span."""
+    r"""What a .tex file declares, read in one parse that the loader, structure and passages share: headings in
+    order, context spans, its `\title`, its body's span, its code and the display formulas quoted whole."""
 
     headings: tuple[Heading, ...]
     context: tuple[Span, ...]
     title: str | None
     body: Span  # from after \begin{document} to \end{document}: the whole file when it has neither
+    code: tuple[Span, ...] = ()  # verbatim, lstlisting and minted environments (`latex_code`)
+    # display environments the quoting writer quotes whole, each with the unfinished line that leads into it
+    # ("The posterior is"): a passage keeps each whole (`ingest.passages`), or neither half would be quoted
+    formulas: tuple[Span, ...] = ()
 
 
 def comment_start(line: str) -> int | None:
@@ -130,6 +135,10 @@ def _scan(text: str) -> tuple[list[tuple[int, int, str]], list[Span]]:
 def latex_code(text: str) -> tuple[Span, ...]:
     r"""Verbatim, lstlisting and minted environments, `\begin` and `\end` lines included (as a fence's are)."""
     raw, _ = _scan(text)
+    return _code(raw)
+
+
+def _code(raw: list[tuple[int, int, str]]) -> tuple[Span, ...]:
     return tuple((s, e) for s, e, name in raw if name != "comment")
 
 
@@ -314,7 +323,35 @@ def latex_markup(text: str) -> LatexMarkup:
     title_at = _TITLE.search(masked, 0, body[1])
     titled = _braced_title(text, masked, title_at.end()) if title_at else None
     title = titled[0] if titled else None
-    return LatexMarkup(tuple(_headings(text, masked, body)), _merged(text, context), title or None, body)
+    merged = _merged(text, context)
+    return LatexMarkup(
+        tuple(_headings(text, masked, body)),
+        merged,
+        title or None,
+        body,
+        _code(raw),
+        tuple(_with_lead_in(text, merged, formula) for formula in formulas),
+    )
+
+
+def _with_lead_in(text: str, context: tuple[Span, ...], formula: Span) -> Span:
+    """`formula` from the start of the line above it when that line is an unfinished sentence ("The posterior
+    is", "Then:"), which the quoting writer quotes with it; a blank line, a finished sentence, a command or
+    context above it leads into nothing."""
+    line_end = text.rfind("\n", 0, formula[0])
+    if line_end < 0 or text[line_end + 1 : formula[0]].strip():
+        return formula
+    line_start = text.rfind("\n", 0, line_end) + 1
+    lead = text[line_start:line_end].strip()
+    at = bisect_right(context, (line_end, line_end)) - 1
+    if (
+        not lead
+        or lead.endswith((".", "!", "?", ";"))
+        or lead.startswith("\\")
+        or (at >= 0 and context[at][1] > line_start)
+    ):
+        return formula
+    return line_start + len(text[line_start:line_end]) - len(text[line_start:line_end].lstrip()), formula[1]
 
 
 def _merged(text: str, spans: list[Span]) -> tuple[Span, ...]:
@@ -331,10 +368,11 @@ def _merged(text: str, spans: list[Span]) -> tuple[Span, ...]:
 
 
 def printed_or_skipped(loaded: LoadedFile) -> LoadedFile:
-    """`loaded` when its body prints some text; a preamble or macro file (only commands and comments) is
-    skipped with the reason, as ingest reports it and an upload refuses it."""
+    """`loaded` with its markup (`LoadedFile.latex`: the one parse structure reuses) when its body prints some
+    text; a preamble or macro file (only commands and comments) is skipped with the reason, as ingest reports
+    it and an upload refuses it."""
     markup = latex_markup(loaded.source.text)
     printed = _masked(loaded.source.text, list(markup.context))[markup.body[0] : markup.body[1]]
     if not printed.strip():
         raise SkippedFile("no text LaTeX would print: only a preamble, commands or comments (\\input is not followed)")
-    return loaded
+    return replace(loaded, latex=markup)

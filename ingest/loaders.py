@@ -11,10 +11,14 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.encodings import other_reading
 from ingest.errors import SkippedFile
 from ingest.schema import Kind, SourceDoc, sha256_bytes
+
+if TYPE_CHECKING:
+    from ingest.latex import LatexMarkup
 
 NOTE_SUFFIXES = frozenset(
     {".txt", ".md", ".markdown", ".rst", ".org", ".tex", ".ipynb", ".html", ".htm", ".pdf", ".docx"}
@@ -44,6 +48,7 @@ class LoadedFile:
     pages: tuple[tuple[int, int], ...] = ()  # PDF: [start, end) of each page's text
     code: tuple[tuple[int, int], ...] = ()  # [start, end) of code the format marks (HTML <pre>, notebook cells)
     title: str | None = None  # the document's own title (a PDF's /Title), else the file name names it
+    latex: LatexMarkup | None = None  # a .tex file's markup, parsed once by the loader (`ingest.latex`)
     context: tuple[tuple[int, int], ...] = ()  # [start, end) the format marks as labels (HTML <nav>, <footer>)
 
 

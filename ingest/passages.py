@@ -102,12 +102,39 @@ def _glue_context(units: list[Unit], context: Sequence[Span]) -> list[Unit]:
     return out if pending is None else [*out, pending]
 
 
+def _glue_whole(units: list[Unit], whole: Sequence[Span], max_tokens: int) -> list[Unit]:
+    """The units that overlap one `whole` span (a display formula, the line leading into it) as one unit, when
+    they fit in a passage together: no passage then ends inside the formula. One too long is left to be cut."""
+    out: list[Unit] = []
+    i = 0
+    for s, e in whole:
+        while i < len(units) and units[i][1] <= s:
+            out.append(units[i])
+            i += 1
+        j = i
+        while j < len(units) and units[j][0] < e:
+            j += 1
+        tokens = sum(t for _, _, t in units[i:j])
+        if j - i > 1 and tokens <= max_tokens:
+            out.append((units[i][0], units[j - 1][1], tokens))
+            i = j
+    return out + units[i:]
+
+
 def passage_spans(
-    text: str, start: int, end: int, params: PassageParams, context: Sequence[Span] = ()
+    text: str,
+    start: int,
+    end: int,
+    params: PassageParams,
+    context: Sequence[Span] = (),
+    whole: Sequence[Span] = (),
 ) -> list[tuple[int, int]]:
     """Group a section's sentences into passages of similar size, none above `max_tokens` tokens of
-    content (context lines ride along for free: see `_glue_context`)."""
+    content (context lines ride along for free: see `_glue_context`); no passage ends inside a `whole` span
+    that fits in one (`_glue_whole`)."""
     units = _sentence_units(text, start, end, params.max_tokens)
+    if whole:
+        units = _glue_whole(units, clip_spans(whole, start, end), params.max_tokens)
     if context:
         units = _glue_context(units, clip_spans(context, start, end))
     if not units:
@@ -180,7 +207,7 @@ def section_nodes(
         parent = make_node(source, section, "section", start, end)
         children = [
             make_node(source, section, "passage", s, e)
-            for s, e in passage_spans(source.text, start, end, params, section.context)
+            for s, e in passage_spans(source.text, start, end, params, section.context, section.formulas)
         ]
         link(parent, children)
         nodes.append(parent)

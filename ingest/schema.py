@@ -46,6 +46,9 @@ class Section:
     # HTML <pre>, a notebook's code cell): text to read and search, never a sentence to quote. Unlike
     # `context` they play no part in cutting passages.
     code: tuple[tuple[int, int], ...] = ()
+    # `[start, end)` spans of display formulas the quoting writer quotes whole (LaTeX's equation, align ...): a
+    # passage bound inside one would leave a formula cut apart that neither passage quotes (`ingest.passages`)
+    formulas: tuple[tuple[int, int], ...] = ()
 
 
 class NodeMeta(TypedDict, total=False):

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ingest.code_blocks import CODE_RULES
 from ingest.flashcard_lines import flashcard_headings
-from ingest.latex import latex_markup
+from ingest.latex import LatexMarkup, latex_markup
 from ingest.lines import is_heading_case, is_question, is_title_like, notion_header_end
 from ingest.loaders import Heading, LoadedFile
 from ingest.markup import MARKUP_RULES, markdown_markup
@@ -130,15 +130,18 @@ def with_code(structure: DocStructure, spans: tuple[Span, ...]) -> DocStructure:
 
 def infer_structure(loaded: LoadedFile) -> DocStructure:
     """Sections of a loaded note (code goes through `ingest.code` instead)."""
+    if loaded.fmt == "latex":  # the loader's parse, code and formulas included (a file built in memory: parsed here)
+        markup = loaded.latex or latex_markup(loaded.source.text)
+        return with_code(latex_structure(loaded.source.text, loaded.source.doc, markup), loaded.code + markup.code)
     code_rule = CODE_RULES.get(loaded.fmt)
     code = loaded.code + (code_rule(loaded.source.text) if code_rule is not None else ())
     return with_code(_sections(loaded), code)
 
 
-def latex_structure(text: str, doc: str) -> DocStructure:
+def latex_structure(text: str, doc: str, markup: LatexMarkup) -> DocStructure:
     """Sections of a .tex file's body (`ingest.latex`): the preamble and what follows `\\end{document}` are
-    context while bare headings are joined, then left out of every section (LaTeX prints neither)."""
-    markup = latex_markup(text)
+    context while bare headings are joined, then left out of every section (LaTeX prints neither). Each section
+    keeps the display formulas inside it whole (`Section.formulas`)."""
     if markup.headings:
         structure = heading_structure(text, doc, list(markup.headings), markup.title, markup.context)
     else:
@@ -149,13 +152,15 @@ def latex_structure(text: str, doc: str) -> DocStructure:
         start, end = trim_span(text, max(section.start, markup.body[0]), min(section.end, markup.body[1]))
         if end > start:
             sections.append(with_span(section, start, end))
-    return DocStructure(structure.title, tuple(sections))
+    formulas = spans_by_section(markup.formulas, sections)
+    return DocStructure(
+        structure.title,
+        tuple(replace(s, formulas=clip_spans(f, s.start, s.end)) for s, f in zip(sections, formulas, strict=True)),
+    )
 
 
 def _sections(loaded: LoadedFile) -> DocStructure:
     text, doc = loaded.source.text, loaded.source.doc
-    if loaded.fmt == "latex":
-        return latex_structure(text, doc)
     if loaded.fmt == "pdf":  # running headers and footers are context under an outline too
         if not loaded.headings:
             return page_structure(text, doc, loaded.pages, loaded.title)

@@ -2,15 +2,17 @@ r"""The quote rules that only a LaTeX document's passages get: one home, so no o
 
 A Markdown or text note may mention `\begin{align}` or teach `\textbf{bold}`: read as LaTeX, the first
 dropped every later sentence of its passage (a formula "cut apart") and the second was quoted as **bold**,
-the command the note teaches gone. So the environment-edge rule, `\item` lists, `%` comments and the
-Markdown rendering of `\emph`/`\textbf` apply to passages of `.tex` documents only (`is_latex`).
+the command the note teaches gone. So the environment-edge rule, `\item` lists, `%` comments,
+the Markdown rendering of `\emph`/`\textbf` and the typesetting of citations, references, escapes, dashes and
+quotes (`\cite{key}` reads "[key]", `\%` "%", `--` "–") apply to passages of `.tex` documents only (`is_latex`).
+They change the answer's text, never a citation's span: that is the source as written.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from core.formulas import DISPLAY_ENVIRONMENTS, MAX_FORMULA_CHARS
 
@@ -36,7 +38,39 @@ LIST_ENVIRONMENT = re.compile(r"[ \t]*\\(?:begin|end)\{(?:itemize|enumerate|desc
 # LaTeX's formatting commands, and the Markdown marks the answer shows them with
 MARKDOWN_MARKS = {"emph": "*", "textit": "*", "textbf": "**", "texttt": "`", "underline": ""}
 FORMATTED = re.compile(rf"\\({'|'.join(MARKDOWN_MARKS)})\{{([^{{}}]*)\}}")
-FORMULA = re.compile(rf"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|{ENVIRONMENT}", re.S)  # left as written
+# left as written, for KaTeX to typeset (an escaped \\$ is a dollar sign, no formula's edge)
+FORMULA = re.compile(rf"(?<!\\)\$\$.*?(?<!\\)\$\$|(?<!\\)\$[^$]*(?<!\\)\$|\\\(.*?\\\)|\\\[.*?\\\]|{ENVIRONMENT}", re.S)
+# a citation ("\\cite{a,b}", natbib's \\citep[p.~5]{a}, biblatex's \\parencite{a}) as "[a, b]", the space or "~" before
+# it kept as one space; a key of digits alone would read as a source marker "[3]", so it reads "[ref 3]"
+CITATION = re.compile(
+    r"(?P<space>[ \t]*~?[ \t]*)\\(?P<command>[a-zA-Z]*cite[a-zA-Z]*)\*?"
+    r"(?:\[(?P<pre>[^\[\]{}]*)\])?(?:\[(?P<post>[^\[\]{}]*)\])?\{(?P<keys>[^{}]*)\}"
+)
+# a cross-reference: LaTeX prints the number of the label, which a quote cannot know; the label names it
+REFERENCE = re.compile(r"\\(?P<command>eqref|ref|autoref|cref|Cref|pageref|nameref)\*?\{(?P<label>[^{}\n]*)\}")
+URL = re.compile(r"\\url\{([^{}\n]*)\}")  # printed as written: its "~" and "--" are the address's
+# what LaTeX prints for its text-mode escapes, dashes, quotes and spaces ("---" is tried before "--")
+TYPESET = {
+    "\\\\": " ",  # a forced line break: the quote is one line
+    "\\ ": " ",
+    "\\,": " ",
+    "\\%": "%",
+    "\\&": "&",
+    "\\_": "_",
+    "\\#": "#",
+    "\\{": "{",
+    "\\}": "}",
+    "\\@": "",
+    "\\-": "",  # a hyphenation hint
+    "\\ldots": "…",
+    "\\dots": "…",
+    "---": "—",
+    "--": "–",
+    "``": "“",
+    "''": "”",
+    "~": " ",  # a non-breaking space
+}
+SYMBOL = re.compile(r"\\(?:ldots|dots)(?![a-zA-Z])(?:\{\})?|\\[\\ ,%&_#{}@-]|---|--|``|''|~")
 LABEL = re.compile(r"[ \t]*\\label\{[^{}\n]*\}")
 COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 
@@ -83,32 +117,72 @@ def without_comments(raw: str) -> str:
 
 
 def markdown_formatting(text: str) -> str:
-    r"""LaTeX's `\emph{x}` (`\textit`), `\textbf{x}` and `\texttt{x}` as Markdown's *x*, **x** and `x` (the
-    answer is Markdown: the page and chat clients render it), `\underline{x}` as x, `\label{..}` dropped (KaTeX
-    knows no labels); formulas are left as written, for KaTeX to typeset.
+    r"""A LaTeX passage's text as the page would print it, in the answer's Markdown (the page and chat clients
+    render it): `\emph{x}` (`\textit`), `\textbf{x}` and `\texttt{x}` as *x*, **x** and `x`, `\underline{x}` as
+    x, `\label{..}` dropped (KaTeX knows no labels), a citation as "[key]", a reference by its label, and
+    the escapes, dashes, quotes and spaces LaTeX typesets (`TYPESET`). Formulas, URLs and code are left as
+    written (KaTeX typesets the formulas). Only the answer's text: the citation is the source as written.
 
     >>> print(markdown_formatting(r"A \emph{conjugate} prior, $\textbf{x}$ in \texttt{max\_iter}\label{eq:1}"))
     A *conjugate* prior, $\textbf{x}$ in `max_iter`
+    >>> print(markdown_formatting(r"About 50\% of it~\cite{gelman} -- see Eq.~\eqref{eq:mh} and ``MCMC''."))
+    About 50% of it [gelman] – see Eq. (eq:mh) and “MCMC”.
     """
-    if "\\" not in text:
+    if "\\" not in text and not SYMBOL.search(text):
         return text
-    formulas: list[str] = []
+    kept: list[str] = []  # pieces printed as they are written, held out of the rules below
 
-    def hold(formula: re.Match[str]) -> str:
-        formulas.append(formula.group(0))
-        return f"\x00{len(formulas) - 1}\x01"
+    def keep(piece: str) -> str:
+        kept.append(piece)
+        return f"\x00{len(kept) - 1}\x01"
 
-    held = FORMULA.sub(hold, LABEL.sub("", text))
-    while (formatted := FORMATTED.sub(_as_markdown, held)) != held:  # the innermost first: \emph{a \textbf{b}}
+    held = FORMULA.sub(lambda m: keep(m.group(0)), LABEL.sub("", text))
+    held = URL.sub(lambda m: keep(m.group(1)), held)
+    held = CITATION.sub(lambda m: _citation(m, keep), held)
+    held = REFERENCE.sub(lambda m: keep(_reference(m)), held)
+    while (formatted := FORMATTED.sub(lambda m: _as_markdown(m, keep), held)) != held:  # innermost first
         held = formatted
-    return re.sub("\x00(\\d+)\x01", lambda m: formulas[int(m.group(1))], held)
+    held = SYMBOL.sub(lambda m: TYPESET[m.group(0).removesuffix("{}")], held)
+    held = re.sub(r"(?<=\S) {2,}(?=\S)", " ", held)  # a typeset "~ " is one space, as TeX prints it
+    for _ in range(2):  # a code span may hold a formula or a citation: kept twice over
+        held = re.sub("\x00(\\d+)\x01", lambda m: kept[int(m.group(1))] if int(m.group(1)) < len(kept) else "", held)
+    return held
 
 
-def _as_markdown(command: re.Match[str]) -> str:
+def _citation(cite: re.Match[str], keep: Callable[[str], str]) -> str:
+    """ "[gelman, p. 5]" for `~\\cite[p.~5]{gelman}`, one space before it where the source had one or a `~`;
+    `\\nocite` prints nothing."""
+    if cite.group("command") == "nocite":
+        return ""
+    keys = [key.strip() for key in cite.group("keys").split(",") if key.strip()]
+    if not keys:
+        return cite.group("space")
+    shown = ", ".join(f"ref {key}" if key.isdigit() else key for key in keys)
+    pre, post = cite.group("pre"), cite.group("post")
+    if post is None:  # one optional argument is the note after the keys
+        pre, post = None, pre
+    if pre and pre.strip():
+        shown = f"{pre.strip()} {shown}"
+    if post and post.strip():
+        shown = f"{shown}, {post.strip()}"
+    shown = SYMBOL.sub(lambda m: TYPESET[m.group(0).removesuffix("{}")], shown)
+    return (" " if cite.group("space") else "") + keep(f"[{shown}]")
+
+
+def _reference(reference: re.Match[str]) -> str:
+    """A cross-reference by its label: "(eq:mh)" for `\\eqref{eq:mh}`, as LaTeX puts an equation's number in
+    parentheses; "sec:priors" for `\\ref{sec:priors}`."""
+    label = reference.group("label").strip()
+    return f"({label})" if reference.group("command") == "eqref" else label
+
+
+def _as_markdown(command: re.Match[str], keep: Callable[[str], str]) -> str:
     name, inner = command.group(1), command.group(2)
     mark = MARKDOWN_MARKS[name]
     if name == "texttt":
         inner = re.sub(r"\\([_%&#$])", r"\1", inner)  # escapes LaTeX needs and a code span does not
     words = inner.strip()
     lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
+    if name == "texttt" and words:  # typewriter text has no ligatures: its "--" stays two hyphens
+        return lead + keep(mark + words + mark) + trail
     return lead + (mark + words + mark if words else "") + trail

@@ -5,19 +5,21 @@ item as "Label: text"; \emph and \textbf shown as Markdown while the citation st
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
 from core.settings import AnswerSettings
 from core.text import unwrapped
-from ingest.loaders import LoadedFile
-from ingest.passages import section_nodes
+from ingest.loaders import LoadedFile, load_file
+from ingest.passages import PassageParams, estimate_tokens, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
 from ingest.structure import infer_structure
 from models.embedder import Embedder, load_embedder
 from retrieval.retriever import Hit, hit_from_node
 from retrieval.terms import TermRarity
 from service.extractive import QuoteWeights, answer_spans, best_sentences, led_list_end, quoted, whole_formulas
+from tests.service.test_latex_answers import FORMULA, MH
 
 ALIGN = "\\begin{align}\n  \\alpha &= \\min(1, r) \\\\\n         &= 1 \\text{ when } r > 1.\n\\end{align}"
 
@@ -209,3 +211,44 @@ def test_a_line_wrapped_before_math_or_emphasis_stays_in_its_sentence() -> None:
 )
 def test_only_inline_math_and_formatting_continue_a_wrapped_line(text: str, wrapped: bool) -> None:
     assert (unwrapped(text)[text.index("\n")] == " ") is wrapped
+
+
+TYPESET = [  # (LaTeX source, the answer's text), each derived by hand from LaTeX's rules
+    (r"Half of it~\cite{gelman2013}.", "Half of it [gelman2013]."),
+    (r"Half of it \citep[see][p.~5]{a, b}.", "Half of it [see a, b, p. 5]."),
+    (r"Half of it\cite{3}.", "Half of it[ref 3]."),  # digits alone would read as the answer's source marker [3]
+    (r"Shown\nocite{hidden} here.", "Shown here."),
+    (r"As in Eq.~\eqref{eq:mh} and Section~\ref{sec:priors}.", "As in Eq. (eq:mh) and Section sec:priors."),
+    (r"50\% of R\&D, max\_iter and \#3.", "50% of R&D, max_iter and #3."),
+    (r"pages 3--5 --- or more", "pages 3–5 — or more"),
+    (r"``Burn-in'' and so on\ldots", "“Burn-in” and so on…"),
+    (r"a forced\\ break and Mr.\ Bayes", "a forced break and Mr. Bayes"),
+    (r"costs \$5 -- $a--b$ and \texttt{x--y}", "costs \\$5 – $a--b$ and `x--y`"),  # math and code as written
+    (r"see \url{http://x.org/~me--a} and~\emph{prior~\cite{k}}", "see http://x.org/~me--a and *prior [k]*"),
+]
+
+
+@pytest.mark.parametrize(("source", "typeset"), TYPESET)
+def test_a_latex_quote_reads_as_typeset_and_other_notes_as_written(source: str, typeset: str) -> None:
+    assert quoted(source, latex=True) == typeset
+    assert quoted(source, latex=False) == source  # a Markdown note about LaTeX is quoted as written
+
+
+def test_a_formula_is_kept_in_one_passage_when_it_fits(tmp_path: Path) -> None:
+    """A passage bound used to fall inside a display formula (in MH, right after its `\\begin{align}`): neither
+    passage quoted it. Its passage now holds it whole with the line leading into it; one longer than a passage
+    is still cut (and never quoted)."""
+    (tmp_path / "mh.tex").write_text(MH)
+    loaded = load_file(tmp_path / "mh.tex", "mh.tex")
+    nodes = section_nodes(loaded.source, infer_structure(loaded).sections)
+    passages = [hit_from_node(n, 1.0) for n in nodes if n.metadata["level"] == "passage"]
+    assert len(passages) == 2 and passages[1].text.startswith(FORMULA)
+    assert FORMULA in [h.text[s:e] for h in passages for s, e in answer_spans(h)]
+    lines = [f"Sentence {i} says a little more about chains and their warm-up draws.\n" for i in range(22)]
+    prose, lead = "".join(lines), "The chain moves with probability\n"
+    long_formula = "\\begin{align}\n" + "  x &= a + b + c + d + e + f + g + h + i + j \\\\\n" * 10 + "\\end{align}\n"
+    assert estimate_tokens(long_formula) > PassageParams().max_tokens and len(long_formula) < 600
+    text = f"\\section{{MH}}\n{prose}{lead}{long_formula}{prose}"
+    loaded = LoadedFile(SourceDoc("mh.tex", text, sha256_bytes(text.encode())), "latex")
+    nodes = section_nodes(loaded.source, infer_structure(loaded).sections)
+    assert not any(lead + long_formula.rstrip() in n.text for n in nodes if n.metadata["level"] == "passage")
