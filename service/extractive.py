@@ -80,6 +80,8 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     """
     cut = [*hit.context_spans, *hit.code_spans]
     context = sorted((s - hit.start, e - hit.start) for s, e in cut)
+    if (body := list_body(hit, context)) is not None:
+        return [body]
     spans: list[tuple[int, int]] = []
     for start, end in sentence_spans(unwrapped(hit.text)):  # a sentence of hard-wrapped prose is one candidate
         pieces, at = [], start
@@ -100,6 +102,53 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
             if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
     return whole_formulas(hit.text, spans, context, latex=is_latex(hit.doc))
+
+
+def is_short_list(items: int, raw: str) -> bool:
+    """Whether a list of `items` item lines (`raw`, markers and all) is short enough to quote whole."""
+    return items <= MAX_LIST_ITEMS and len(raw.split()) <= MAX_LIST_WORDS
+
+
+def list_body(hit: Hit, cut: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+    """[start, end) in `hit.text` of the short list that is all a passage says under its titles (`cut`: its
+    context and code spans, relative to the text), or None. Terse notes ("## Adam optimizer / - adaptive moments
+    / - bias correction / - default lr 1e-3") hold no sentence to quote: each item alone is a stub or a fragment
+    ("beta1 0.9, beta2 0.999" answered "What is Adam?"), so such a list is one candidate, quoted whole
+    (`titled`). Only a passage with nothing else in it: lists scored as candidates beside sentences lost on the
+    held-out test (README: The quoting writer). At most `MAX_LIST_ITEMS` items and `MAX_LIST_WORDS` words, as
+    for a list led into by a sentence (`led_list_end`)."""
+    latex, text = is_latex(hit.doc), hit.text
+    item_line = list_item(latex)
+    first = last = -1
+    items = 0
+    at = 0
+    for line in text.splitlines(keepends=True):
+        start, end = at, at + len(line.rstrip("\r\n"))
+        at += len(line)
+        words_at = start + len(line) - len(line.lstrip())
+        if not line.strip() or any(s <= words_at and end <= e for s, e in cut):
+            continue  # a blank line, or a title or flashcard question (a code line is no list)
+        if latex and LIST_ENVIRONMENT.fullmatch(line.rstrip("\r\n")):
+            continue
+        if not item_line.fullmatch(text[start:end]) or any(s < end and start < e for s, e in cut):
+            return None
+        first, last, items = first if items else start, end, items + 1
+    return (first, last) if items >= 2 and is_short_list(items, text[first:last]) else None
+
+
+def titled(hit: Hit, start: int, text: str) -> tuple[int, str]:
+    """A list quoted from its first item (`list_body`) reads with the title right above it, as the notes show
+    it: "Adam optimizer: adaptive moments; bias correction". Returns where the quote starts in `hit.text` and
+    what it reads; (start, text) unchanged for anything else, or when the line above is a question (a flashcard's
+    front is context, not a title) or not the passage's own section title."""
+    title = hit.breadcrumbs[-1].strip() if hit.breadcrumbs else ""
+    if not title or title.endswith("?") or not list_item(is_latex(hit.doc)).match(hit.text, start):
+        return start, text
+    for s, e in hit.context_spans:
+        s, e = s - hit.start, e - hit.start
+        if e <= start and not hit.text[e:start].strip() and title.lower() in hit.text[s:e].lower():
+            return s, f"{title.rstrip(':')}: {text}"
+    return start, text
 
 
 def whole_formulas(
@@ -188,7 +237,7 @@ def led_list_end(hit: Hit, end: int) -> int:
         if item is None or any(s < line_end and at + item.start("text") < e for s, e in cut):
             break
         at, items, last = line_end + 1, items + 1, line_end
-    if not 0 < items <= MAX_LIST_ITEMS or len(text[end:last].split()) > MAX_LIST_WORDS:
+    if not (items and is_short_list(items, text[end:last])):
         return end  # a list cut short would mislead: its lead-in is quoted alone, as before
     return last
 
@@ -312,7 +361,7 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         e = led_list_end(hits[i], e)
-        text = quoted(hits[i].text[s:e], latex=is_latex(hits[i].doc))
+        s, text = titled(hits[i], s, quoted(hits[i].text[s:e], latex=is_latex(hits[i].doc)))
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
         start, end = hits[i].start + s, hits[i].start + e

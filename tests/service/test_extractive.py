@@ -6,7 +6,7 @@ import pytest
 
 from models.embedder import Embedder, load_embedder
 from retrieval.retriever import Hit
-from service.extractive import answer_spans, best_sentences, led_list_end, quoted
+from service.extractive import answer_spans, best_sentences, led_list_end, list_body, quoted, titled
 
 CARD = (
     "What is the vanishing gradient problem?\n"
@@ -69,9 +69,16 @@ def test_a_heading_run_into_a_sentence_leaves_the_sentence() -> None:
 
 def test_list_items_are_quoted_without_their_bullets() -> None:
     """Quoted items are joined into one answer, where "- " and "2. " would read as stray dashes and numbers."""
-    text = "How to reduce overfitting\n- Use dropout between the dense layers\n2. Stop early when validation loss rises"
+    text = (
+        "How to reduce overfitting\n- Use dropout between the dense layers\n2. Stop early when validation loss rises\n"
+        "Both keep the network from memorising its training set."  # prose too: the items are sentences
+    )
     spans = answer_spans(hit(text, [(0, text.index("\n"))], start=0))
-    items = ["Use dropout between the dense layers", "Stop early when validation loss rises"]
+    items = [
+        "Use dropout between the dense layers",
+        "Stop early when validation loss rises",
+        "Both keep the network from memorising its training set.",
+    ]
     assert [text[s:e] for s, e in spans] == items
 
 
@@ -317,14 +324,14 @@ def test_a_chosen_lead_in_quotes_its_list_and_cites_it_whole(embedder: Embedder)
 
 
 def test_a_terse_best_source_never_lends_its_place_to_another_topic(embedder: Embedder) -> None:
-    """The best source is a title over bullets too short to quote; the runner-up is about rivers. Before, the
+    """The best source is a title over a line too short to quote; the runner-up is about rivers. Before, the
     rivers sentence was quoted as the answer to "What is the Adam optimizer?"; now a sentence from another
     passage must name the question (as a hedge must), so nothing is quoted and the service abstains."""
     from core.settings import AnswerSettings
     from retrieval.terms import TermRarity
     from service.extractive import QuoteWeights
 
-    terse = "Adam optimizer\n- adaptive moments\n- bias correction\n- default lr 1e-3"
+    terse = "Adam optimizer\nadaptive moments"
     rivers = "A meander is a bend in a river channel that migrates as the outer bank erodes."
     others = [
         "A white dwarf is the dense remnant core left after a low-mass star sheds its outer layers.",
@@ -337,3 +344,60 @@ def test_a_terse_best_source_never_lends_its_place_to_another_topic(embedder: Em
     assert best_sentences("What is the Adam optimizer?", hits, embedder, weights=weights, rarity=rarity) == []
     (meander,) = best_sentences("What is a meander?", hits, embedder, n=1, weights=weights, rarity=rarity)
     assert meander.text == rivers  # a sentence that names the question is quoted as before
+
+
+TERSE = "## Adam optimizer\n- adaptive moments\n- bias correction\n\n- default lr 1e-3\n"
+
+
+def section(text: str, context: list[tuple[int, int]], title: str) -> Hit:
+    return Hit(
+        node_id="n",
+        doc="optim.md",
+        kind="note",
+        breadcrumbs=["Optimizers", title],
+        start=OFFSET,
+        end=OFFSET + len(text),
+        text=text,
+        score=1.0,
+        context_spans=[(OFFSET + s, OFFSET + e) for s, e in context],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        (TERSE, (TERSE.index("- adaptive"), TERSE.rindex("\n"))),  # a blank line inside the list is no end
+        ("## Adam optimizer\n- adaptive moments\n", None),  # one item: a stub, as before
+        ("## Adam optimizer\n" + "".join(f"- item {i}\n" for i in range(9)), None),  # 9 items: item by item
+        (TERSE + "Adam rescales each step by a running estimate of the gradient's size.\n", None),  # prose too
+        ("## Adam optimizer\n- adaptive moments\n    m = b1 * m + (1 - b1) * g\n", None),  # a line of no list
+    ],
+)
+def test_a_short_list_that_is_all_a_passage_says_is_one_candidate(text: str, body: tuple | None) -> None:
+    title = (0, text.index("\n"))
+    assert list_body(section(text, [title], "Adam optimizer"), [title]) == body
+    if body:
+        assert answer_spans(section(text, [title], "Adam optimizer")) == [body]
+
+
+def test_terse_notes_are_quoted_as_their_list_under_its_title(embedder: Embedder) -> None:
+    """Before, "What is the Adam optimizer?" over these notes was answered "beta1 0.9, beta2 0.999": the one
+    item long enough to be a sentence. The list is quoted whole, with the title it sits under, and the quote
+    cites the title and the items."""
+    text = TERSE + "- beta1 0.9, beta2 0.999\n"
+    (best,) = best_sentences("What is the Adam optimizer?", [section(text, [(0, 17)], "Adam optimizer")], embedder, n=1)
+    assert best.text == "Adam optimizer: adaptive moments; bias correction; default lr 1e-3; beta1 0.9, beta2 0.999"
+    assert (best.start, best.end) == (OFFSET, OFFSET + len(text) - 1)
+
+
+def test_a_flashcard_front_or_another_title_is_not_put_before_a_list() -> None:
+    card = "How do I fight overfitting?\n- dropout\n- early stopping\n"
+    assert titled(section(card, [(0, 27)], "How do I fight overfitting?"), 28, "dropout; early stopping") == (
+        28,
+        "dropout; early stopping",
+    )
+    nested = "# Optimizers\n\n- adaptive moments\n- bias correction\n"  # the list is not under its own title
+    assert titled(section(nested, [(0, 12)], "Adam optimizer"), 14, "adaptive moments; bias correction") == (
+        14,
+        "adaptive moments; bias correction",
+    )

@@ -1,0 +1,56 @@
+"""Terse notes (a title over short bullets, no sentences) served with the default quoting writer over real
+HTTP: each question is answered with the list under the title it asks about, not with one stray bullet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from service.runtime import Runtime
+from service.server import running_server
+from tests.notes_settings import notes_settings
+from tests.service.test_api import assert_citations_are_exact
+
+NOTES = {
+    "optim.md": (
+        "# Optimizers\n\n"
+        "## Adam optimizer\n- adaptive moments\n- bias correction\n- default lr 1e-3\n- beta1 0.9, beta2 0.999\n\n"
+        "## SGD with momentum\n- velocity term\n- momentum 0.9 typical\n- dampens oscillation\n\n"
+        "## Learning rate schedules\n- step decay\n- cosine annealing\n- warmup first few epochs\n"
+    ),
+    "cnn.md": (
+        "# CNN basics\n\n"
+        "Convolution layers slide a small kernel over the image and compute dot products.\n\n"
+        "## Pooling\n- max pooling\n- reduces spatial size\n- no learned params\n\n"
+        "## Padding\n- same vs valid\n- keeps border info\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def terse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    runtime = Runtime.build(notes_settings(tmp_path_factory.mktemp("terse"), NOTES))
+    with running_server(runtime.settings, runtime) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # before: "beta1 0.9, beta2 0.999", the only bullet of 20 characters or more
+        ("What is the Adam optimizer?", "Adam optimizer: adaptive moments; bias correction; default lr 1e-3"),
+        # before: "warmup first few epochs"
+        ("which learning rate schedules are there?", "Learning rate schedules: step decay; cosine annealing"),
+        # before: abstained, no bullet was long enough to quote
+        ("what padding options exist", "Padding: same vs valid; keeps border info"),
+    ],
+)
+def test_a_terse_section_is_answered_with_its_list(terse_url: str, question: str, answer: str) -> None:
+    with httpx.Client(base_url=terse_url, timeout=60) as c:
+        got = c.post("/api/ask", json={"question": question}).json()
+        assert_citations_are_exact(c, got)
+    assert got["text"].startswith(answer), got["text"]
+    first = got["citations"][0]
+    assert first["doc"] in NOTES and first["quote"].lstrip("# ").startswith(answer.split(":")[0])
