@@ -178,8 +178,9 @@ def markdown_markup(text: str) -> Markup:
             continue
         context.extend(note_marks(text, lines, i))
         atx = _ATX.match(raw)
-        if atx and clean_title(atx.group(2) or ""):
-            headings.append(Heading(len(atx.group(1)), clean_title(atx.group(2)), *line_span(text, line)))
+        name = clean_title(_TRAILING_MARKS.sub("", atx.group(2) or "")) if atx else ""
+        if atx and name:  # "## Bootstrap #resampling ^b1": the tags and block id are no part of the title
+            headings.append(Heading(len(atx.group(1)), name, *line_span(text, line)))
             continue
         below = lines[i + 1] if i + 1 < len(lines) else None
         if below is None or not line.text or not _SETEXT.match(text[below.start : below.end]):

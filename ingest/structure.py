@@ -9,6 +9,7 @@ its text but are never quoted as an answer. Code blocks the markup or the loader
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -71,6 +72,13 @@ def spans_by_section(spans: Sequence[Span], sections: Sequence[Section]) -> list
     return found
 
 
+def same_title(a: str, b: str) -> bool:
+    """Two spellings of one title: the same letters and digits, case and punctuation aside."""
+    return a == b or [w.casefold() for w in re.findall(r"[^\W_]+", a)] == [
+        w.casefold() for w in re.findall(r"[^\W_]+", b)
+    ]
+
+
 def heading_structure(
     text: str, doc: str, headings: list[Heading], title: str | None = None, markup_context: tuple[Span, ...] = ()
 ) -> DocStructure:
@@ -92,7 +100,7 @@ def heading_structure(
             stack.pop()
         stack.append(heading)
         titles = [h.title for h in stack]
-        if titles[0] == doc_title:
+        if same_title(titles[0], doc_title):  # front matter's "Bayes theorem" over "# Bayes' theorem": one crumb
             titles = titles[1:]
         start, end = trim_span(text, heading.start, bound)
         if end > start:

@@ -171,6 +171,15 @@ def test_obsidian_comments_footnote_marks_and_block_ids_are_context(tmp_path: Pa
     assert "| Expression     | Result |\n|----------------+--------|" in marks
 
 
+def test_a_heading_title_drops_its_tags_and_a_front_matter_title_is_one_crumb(tmp_path: Path) -> None:
+    note = "---\ntitle: Bayes theorem\n---\n# Bayes' theorem\n\n## Priors #bayes ^p1\n\nA prior comes before data.\n"
+    (tmp_path / "bayes.md").write_text(note)
+    sections = infer_structure(load_file(tmp_path / "bayes.md", "bayes.md")).sections
+    assert [s.breadcrumbs for s in sections] == [
+        ("Bayes theorem", "Priors")
+    ]  # was (.., "Bayes' theorem", "Priors #bayes ^p1")
+
+
 def test_a_link_wrapped_onto_its_own_line_stays_in_its_sentence(tmp_path: Path) -> None:
     """Hard-wrapped prose may put a link alone on a line: it ends the sentence above, it is no link list."""
     note = "# Locking\n\nThe API is designed to be extensible, as defined in the\n[original proposal](/proposal.md).\n"
