@@ -26,6 +26,7 @@ from service.abstain import (
     opaque_terms,
     should_abstain,
     unknown_terms,
+    unnamed_subject,
 )
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
@@ -120,10 +121,17 @@ class Evidence:
     coverage: float = 1.0  # the best note source's share of the question's key-term weight
     opaque_terms: list[str] = field(default_factory=list)  # topic words the embedder reads only as pieces
     cosine_blind: bool = False  # the embedder reads none of its topic words: `strength` says nothing
+    unnamed_subject: list[str] = field(default_factory=list)  # names in its subject the notes never use
 
     def abstains(self, config: AnswerSettings) -> bool:
         return should_abstain(
-            self.strength, self.unknown_terms, config, self.coverage, self.opaque_terms, self.cosine_blind
+            self.strength,
+            self.unknown_terms,
+            config,
+            self.coverage,
+            self.opaque_terms,
+            self.cosine_blind,
+            self.unnamed_subject,
         )
 
 
@@ -204,7 +212,8 @@ class AnswerPipeline:
         opaque = opaque_terms(question, self.embedder)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
-        return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque, blind)
+        unnamed = unnamed_subject(question, unknown, opaque, self.retriever.reader.term_stems)
+        return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed)
 
     def stream(
         self,

@@ -101,3 +101,39 @@ def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> 
     coverage = key_term_coverage("how does LoRA message?", [keys, lora], rarity)
     assert coverage == pytest.approx(math.log(5 / 3) / (math.log(5 / 3) + math.log(7)))
     assert key_term_coverage("anything", [], rarity) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown", "opaque", "expected"),
+    [
+        ("how does SimCLR build positive pairs?", ["simclr"], ["simclr"], ["simclr"]),  # a name as the subject
+        ("what is a metaclass and when would I want one?", ["metaclass"], ["metaclass"], ["metaclass"]),
+        ("how do I run LoRA with SimCLR?", ["simclr"], ["simclr"], []),  # the asker is the subject
+        ("why do queries attend to SimCLR?", ["simclr"], ["simclr"], []),  # after the verb: not the subject
+        ("how does tweeting work?", ["tweeting"], [], []),  # an everyday word the embedder reads whole
+        ("what is the adma optimizer?", ["adma"], ["adma"], []),  # one key off "adam": a typo, not a name
+    ],
+)
+def test_unnamed_subject(question: str, unknown: list[str], opaque: list[str], expected: list[str]) -> None:
+    from service.abstain import unnamed_subject
+
+    stems = NOTE_STEMS | {"adam"}
+    assert unnamed_subject(question, unknown, opaque, stems) == expected
+
+
+@pytest.mark.parametrize(("strength", "expected"), [(0.40, True), (0.50, False)])
+def test_an_unnamed_subject_is_near_topic(strength: float, expected: bool) -> None:
+    """One unknown word is not enough (test_should_abstain), unless it is the subject's name; strong evidence
+    still answers, as for the other near-topic marks."""
+    assert should_abstain(strength, ["simclr"], CONFIG, 0.5, ["simclr"], unnamed=["simclr"]) is expected
+    assert should_abstain(strength, ["simclr"], CONFIG, 0.5, ["simclr"]) is False
+
+
+def test_a_question_about_a_method_the_notes_never_name_abstains(runtime: Runtime) -> None:
+    """Over the seed notes (contrastive learning and augmentation are there, SimCLR is not): before, this was
+    answered with a CLIP sentence about image-text pairs; a typo of a name the notes use still answers."""
+    pipeline = runtime.served.pipeline
+    simclr = pipeline.answer("how does SimCLR build positive pairs from augmented views of an image?")
+    assert simclr.abstained, simclr.text
+    typo = pipeline.evidence("what does the adma optimizer do?")
+    assert typo.unnamed_subject == [] and "adma" in typo.unknown_terms

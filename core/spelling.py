@@ -1,0 +1,33 @@
+"""One slip of the keyboard: whether a word the notes lack is a misspelling of one they hold.
+
+A question's word that occurs nowhere in the notes is evidence they do not cover it ("SimCLR", "mixup"),
+unless it is a typo of a word they do use ("adma" for "adam", "dropuot" for "dropout"): such a word must
+not make the service abstain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Iterator
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_edit(word: str) -> Iterator[str]:
+    """Every string one deletion, swap of neighbours, replacement or insertion away from `word` (lowercase
+    ASCII letters and digits; a word of another script has none of the last two)."""
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail:
+            yield head + tail[1:]
+        if len(tail) > 1:
+            yield head + tail[1] + tail[0] + tail[2:]
+        for c in LETTERS:
+            if tail:
+                yield head + c + tail[1:]
+            yield head + c + tail
+
+
+def is_misspelling(word: str, known: Container[str], key: Callable[[str], str] = str) -> bool:
+    """Whether `word` is one edit (`one_edit`) from a word whose `key` (a stem, say) is in `known`. Words of
+    under 4 letters are not read as typos: "gan" is one edit from "can" and "man"."""
+    return len(word) >= 4 and any(key(w) in known for w in one_edit(word) if w)
