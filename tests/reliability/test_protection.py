@@ -60,7 +60,9 @@ def test_a_full_model_queue_answers_503_and_a_slow_answer_times_out(tmp_path: Pa
         began = time.monotonic()
         slow = c.post("/api/ask", json=QUESTION)  # the slot is free again; this one runs into the deadline
         assert slow.status_code == 504 and slow.json()["error"] == "generation timed out"
-        assert time.monotonic() - began < 10
+        # answered at its 2 s deadline, not at the 120 s default (the client gives up at 60 s): 30 s leaves a
+        # loaded machine 10x the time the retrieval and the deadline take here
+        assert time.monotonic() - began < 30
         again = c.post("/api/ask", json=QUESTION)
         assert again.status_code == 504  # admitted (not 503): every slot was released
 

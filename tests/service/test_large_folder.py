@@ -124,10 +124,9 @@ def test_serve_stops_on_sigterm_during_its_first_ingest(tmp_path: Path) -> None:
             pass
         assert server.poll() is None  # still ingesting
         server.send_signal(signal.SIGTERM)
-        began = time.monotonic()
-        server.wait(timeout=30)
-        assert time.monotonic() - began < 5
-        assert not (index / "CURRENT").exists()  # stopped mid-ingest: nothing was published
+        server.wait(timeout=60)  # a deadline for a hang only: a loaded machine may take seconds to stop
+        # stopped mid-ingest, not when it ended (the bug: the signal was only noted until the index was published)
+        assert not (index / "CURRENT").exists()
     finally:
         server.kill()
         server.wait()
