@@ -5,9 +5,9 @@ context spans (front matter, directive lines, `#+TITLE:` lines: there to describ
 Nothing is rewritten: a heading's title is cleaned for breadcrumbs, but its span is the source line(s).
 Obsidian `[[wikilinks]]` and `#tags` in a sentence stay as text (a tag has no space after `#`, so it is no
 heading). What labels or links rather than says is context (`note_marks`): a line of links and tags alone
-("Related: [[Bootstrap]] #statistics"), tags, footnote references and a block id trailing a line, a footnote's
-`[^1]:` label, a callout's `> [!note] Title` line, a table's header and `|---|` rows, a task's `[ ]` box, and
-an Obsidian `%% comment %%` (hidden when the note is read).
+("Related: [[Bootstrap]] #statistics"), tags, footnote references or a block id trailing a line, a line of
+HTML tags or a `<summary>`, a footnote's `[^1]:` label, a callout's `> [!note] Title` line, a table's
+header and `|---|` rows, a task's `[ ]` box, and an Obsidian `%% comment %%` (hidden when the note is read).
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ _LINK = r"!?\[\[[^\]\n]*\]\]|!?\[[^\]\n]*\]\([^)\n]*\)"  # [[wikilink]], ![[embe
 _LINKS_AND_TAGS = re.compile(rf"{_LINK}|{_TAG}")
 # what may trail a line's words in Obsidian: tags, footnote references ("lambda.[^1]"), a block id (" ^poisson-def")
 _TRAILING_MARKS = re.compile(rf"(?:[ \t]*\[\^[^\]\s]+\]|[ \t]+{_TAG}|[ \t]+\^[\w-]+)+[ \t]*$")
+# a line of HTML tags alone ("</details>", "<div align=center>"), or one naming what folds below it: a label
+_HTML_TAGS_ONLY = re.compile(r"^[ \t]*(?:</?[A-Za-z][\w-]*(?:[ \t][^<>\n]*)?/?>[ \t]*)+$")
+_HTML_SUMMARY = re.compile(r"^[ \t]*(?:<[^<>\n]+>[ \t]*)*<summary>[^<>\n]*</summary>[ \t]*$", re.IGNORECASE)
 _FOOTNOTE_LABEL = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")  # "[^1]: The footnote's text" (the text is content)
 _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)  # hidden in Obsidian's reading view: read, never quoted
 _ORG_TABLE_RULE = re.compile(r"^[ \t]*\|[-+:| \t]*-[-+:| \t]*$")  # "|-----+----|"
@@ -116,7 +119,9 @@ def note_marks(text: str, lines: list[Line], i: int) -> list[Span]:
     raw = text[line.start : line.end]
     if not line.text:
         return []
-    if _CALLOUT.match(raw) or (_links_only(raw.lstrip(" \t>-*+")) and _own_line(text, lines, i)):
+    if _CALLOUT.match(raw) or _HTML_TAGS_ONLY.match(raw) or _HTML_SUMMARY.match(raw):
+        return [line_span(text, line)]
+    if _links_only(raw.lstrip(" \t>-*+")) and _own_line(text, lines, i):
         return [line_span(text, line)]
     if _table_rule(text, lines, i):
         above = lines[i - 1] if i > 0 else None

@@ -119,6 +119,15 @@ constant rate. Its mean and variance are both equal to lambda.[^1] ^poisson-def
 
 [^1]: When the variance is much larger than the mean, the data are overdispersed and a negative binomial fits better.
 """
+DESCENT = """# Gradient descent
+
+<details><summary>Momentum</summary>
+Momentum keeps an exponentially decaying average of past gradients, which damps oscillations.
+</details>
+
+Stochastic gradient descent estimates the gradient from a mini-batch instead of the full data set.<br>
+This makes each step cheaper but noisier.
+"""
 NULLS = """#+TITLE: SQL tips
 
 * Comparison of NULL handling
@@ -136,6 +145,7 @@ VAULT = {
     "logistic.ipynb": json.dumps(NOTEBOOK),
     "distributions.md": DISTRIBUTIONS,
     "nulls.org": NULLS,
+    "descent.md": DESCENT,
 }
 
 
@@ -169,6 +179,11 @@ def test_obsidian_comments_footnote_marks_and_block_ids_are_context(tmp_path: Pa
     assert not any("lambda" in m or "overdispersed" in m for m in marks), marks
     _, marks, _ = contexts(tmp_path, "nulls.org")
     assert "| Expression     | Result |\n|----------------+--------|" in marks
+
+
+def test_html_tags_in_markdown_are_context(tmp_path: Path) -> None:
+    _, marks, _ = contexts(tmp_path, "descent.md")
+    assert {"<details><summary>Momentum</summary>", "</details>"} <= set(marks), marks
 
 
 def test_a_heading_title_drops_its_tags_and_a_front_matter_title_is_one_crumb(tmp_path: Path) -> None:
@@ -219,7 +234,20 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         yield c
 
 
-MARKUP = ("[[", "]]", "[!", "[^", "^poisson", "%%", "#statistics", "#rule-of-thumb", "| ---", "Last updated", "Home")
+MARKUP = (
+    "<summary>",
+    "[[",
+    "]]",
+    "[!",
+    "[^",
+    "^poisson",
+    "%%",
+    "#statistics",
+    "#rule-of-thumb",
+    "| ---",
+    "Last updated",
+    "Home",
+)
 
 
 @pytest.mark.parametrize(
@@ -250,6 +278,11 @@ MARKUP = ("[[", "]]", "[!", "[^", "^poisson", "%%", "#statistics", "#rule-of-thu
             "What does it mean when the variance is much larger than the mean?",
             "distributions.md",
             "the data are overdispersed",
+        ),
+        (  # the sentence under a <summary> line is quoted without it
+            "What does momentum keep an average of in gradient descent?",
+            "descent.md",
+            "Momentum keeps an exponentially decaying average of past gradients",
         ),
         (
             "When does the bootstrap work poorly?",
