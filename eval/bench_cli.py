@@ -63,21 +63,22 @@ def bench_ingest(
         runs.append(row)
     report = {"benchmark": "ingest", "when": datetime.now(UTC).isoformat(), "machine": machine(), "runs": runs}
     rows = [
-        [r["corpus"], r["files"], r["mb"], r["passages"], r["windows"], *r["seconds"].values()]
+        [r["corpus"], r["files"], r["mb"], r["passages"], r["windows"], r["embedded"], *r["seconds"].values()]
         + [r["passages_per_s"], r["mb_per_s"]]
         + [r["load_avg"]]
         for r in runs
     ]
     md = "# notecite bench ingest\n\n" + table(
         rows,
-        ["corpus", "files", "MB", "passages", "windows", "parse s", "chunk s", "embed s", "windows s", "index s"]
+        ["corpus", "files", "MB", "passages", "windows", "embedded", "parse s", "chunk s", "embed s", "windows s"]
+        + ["index s"]
         + ["passages/s", "MB/s", "load"],
     )
     emb = [[r["corpus"], *r["embedding"].values()] for r in runs]
     md += "\n" + table(
         emb,
-        ["corpus", "texts", "path", "ours/s", "ST.encode/s", "speedup", "CPU s ours", "CPU s encode", "min cosine"]
-        + ["equivalent", "load", "repeats"],
+        ["corpus", "texts", "path", "ours/s", "fp32/s", "ST.encode/s", "speedup", "CPU s ours", "CPU s fp32"]
+        + ["CPU s encode", "min cosine", "equivalent", "load", "repeats"],
     )
     write_report(out, report, md)
 

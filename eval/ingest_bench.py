@@ -2,9 +2,11 @@
 against plain SentenceTransformer.encode on the same texts (same process, same machine).
 
 The split follows ingest's stages: parse (load + structure inference), chunk (passages), embed (as the
-pipeline calls it: texts sorted by length, EMBED_BATCH at a time), windows (the sentence-window vectors,
-ingest.sentence_vectors), index (FAISS, BM25, docstore, stem counts, the window index, fsync). The
-embedding comparison runs both paths on every text and checks cosine >= 0.999 for each.
+pipeline calls it: ingest.embedding.embed_distinct, each distinct text once through the embedder's ingest
+path), windows (the sentence-window vectors, ingest.sentence_vectors, none embedded that a passage holds),
+index (FAISS, BM25, docstore, stem counts, the window file, fsync). The embedding comparison runs the
+ingest path (bfloat16 where the CPU has it and it is equivalent), the float32 fast path and encode() on the
+same texts and checks cosine >= 0.999 against encode() for each.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from typing import Any
 import numpy as np
 from llama_index.core.schema import TextNode
 
+from ingest.embedding import embed_distinct
 from ingest.errors import SkippedFile
 from ingest.loaders import load_file
 from ingest.passages import PassageParams, section_nodes
-from ingest.pipeline import EMBED_BATCH, CorpusRoot, discover, embedding_text
+from ingest.pipeline import CorpusRoot, discover, embedding_text
 from ingest.sentence_vectors import embed_windows, write_sentences
 from ingest.store import GenerationData, write_generation
 from ingest.structure import infer_structure
@@ -68,14 +71,16 @@ def stages(root: Path, embedder: Any, max_files: int | None = None, window: int 
     leaves = [n for n in nodes if n.metadata["level"] == "passage"]
     texts = [embedding_text(n) for n in leaves]
     t0 = time.perf_counter()
-    vectors = np.zeros((len(texts), embedder.dim), np.float32)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for start in range(0, len(order), EMBED_BATCH):
-        batch = order[start : start + EMBED_BATCH]
-        vectors[batch] = embedder.embed([texts[i] for i in batch])
+    vectors, embedded = embed_distinct(texts, embedder)
     t["embed"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    owners, window_vectors, _ = embed_windows(leaves, vectors, embedder, window) if window else ([], None, 0)
+    owners, window_vectors, windows_embedded = ([], None, 0)
+    if window:
+        notes = [i for i, n in enumerate(leaves) if n.metadata.get("kind", "note") == "note"]
+        passages = {texts[i]: vectors[i] for i in notes}  # as ingest.pipeline: a window that is a passage
+        owners, window_vectors, windows_embedded = embed_windows(
+            [leaves[i] for i in notes], vectors[notes], embedder, window, same_text=passages
+        )
     t["windows"] = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -90,6 +95,7 @@ def stages(root: Path, embedder: Any, max_files: int | None = None, window: int 
         "mb": round(nbytes / 1e6, 2),
         "passages": len(leaves),
         "windows": len(owners),
+        "embedded": embedded + windows_embedded,  # distinct texts through the model (passages + windows)
         "seconds": {k: round(v, 2) for k, v in t.items()},
         "total_s": round(total, 2),
         "passages_per_s": round(len(leaves) / total, 1) if total else None,
@@ -99,31 +105,32 @@ def stages(root: Path, embedder: Any, max_files: int | None = None, window: int 
 
 
 def embedding_paths(embedder: Any, texts: list[str], limit: int = 512, repeats: int = 3) -> dict[str, Any]:
-    """Ours (models.embedder: the fast CPU path where it holds) vs SentenceTransformer.encode as shipped
-    (its default threads and batching) on the same texts, alternating `repeats` times in this process
-    (medians: the machine's load moves between runs); cosine of every text's two vectors."""
+    """Ours as ingest runs it (`embed_bulk`: bfloat16 where the CPU has it and it is equivalent), our float32
+    fast path (`embed`, what a query or an answer uses) and SentenceTransformer.encode as shipped (its default
+    threads and batching) on the same texts, alternating `repeats` times in this process (medians: the
+    machine's load moves between runs); the cosine of every text's ingest vector to encode()'s."""
     texts = texts[:limit]
     load = os.getloadavg()[0]
-    runs: dict[str, list[tuple[float, float]]] = {"ours": [], "encode": []}
+    paths = {"ours": embedder.embed_bulk, "fp32": embedder.embed, "encode": embedder.encode}
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in paths}
+    vectors: dict[str, np.ndarray] = {}
     for _ in range(repeats):
-        for name, fn in (("ours", embedder.embed), ("encode", embedder.encode)):
+        for name, fn in paths.items():
             t0, c0 = time.perf_counter(), time.process_time()
-            vectors = fn(texts)
+            vectors[name] = fn(texts)
             runs[name].append((time.perf_counter() - t0, time.process_time() - c0))
-            if name == "ours":
-                ours = vectors
-            else:
-                plain = vectors
     wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
     cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
-    cos = np.sum(ours * plain, axis=1)
+    cos = np.sum(vectors["ours"] * vectors["encode"], axis=1)
     return {
         "texts": len(texts),
-        "path": embedder.path,
+        "path": embedder.bulk_path,
         "ours_per_s": round(len(texts) / wall["ours"], 1),
+        "fp32_per_s": round(len(texts) / wall["fp32"], 1),
         "sentence_transformers_encode_per_s": round(len(texts) / wall["encode"], 1),
         "speedup": round(wall["encode"] / wall["ours"], 2),
         "cpu_s_ours": round(cpu["ours"], 1),
+        "cpu_s_fp32": round(cpu["fp32"], 1),
         "cpu_s_encode": round(cpu["encode"], 1),
         "cosine_min": round(float(cos.min()), 6),
         "equivalent": bool(cos.min() >= 0.999),

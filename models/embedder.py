@@ -9,7 +9,11 @@ normalization as SentenceTransformer.encode, in batches of equal token length, e
 it is used only after a check at load gives cosine >= 0.999 against encode(). A GPU, another model
 layout or a failed check keep SentenceTransformer.encode itself. A single text (a query) goes through
 onnxruntime (`models.onnx_query`, 2.3x less CPU) when it is installed, NOTECITE_QUERY_ONNX is on and
-the same check passes on each probe alone; otherwise through the torch path.
+the same check passes on each probe alone; otherwise through the torch path. An ingest's batches
+(`embed_bulk`) may run the fast path's matrix products in bfloat16 (NOTECITE_INGEST_BF16, off by default)
+where the CPU has them in hardware and the check passes for that too: 1.7x less CPU, every text within
+cosine 0.99995 of encode(), but near-tied passages trade places in the hybrid top 10 of 12-23% of dev questions;
+everything embedded while answering stays float32.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import numpy as np
 
 from core.settings import Settings
 from models import onnx_query
-from models.fast_embed import FastPath, Spans, encode_late, is_mean_pooled_transformer
+from models.fast_embed import FastPath, Spans, encode_late, is_mean_pooled_transformer, native_bf16
 from models.onnx_query import OnnxQuery
 
 log = logging.getLogger(__name__)
@@ -65,13 +69,20 @@ class Embedder:
     """A sentence-transformers model behind `embed()`, with counters of the work it did."""
 
     def __init__(
-        self, name: str, model: object, dim: int, fast: FastPath | None = None, query: OnnxQuery | None = None
+        self,
+        name: str,
+        model: object,
+        dim: int,
+        fast: FastPath | None = None,
+        query: OnnxQuery | None = None,
+        bulk_bf16: bool = False,
     ) -> None:
         self.name = name
         self.dim = dim
         self._model = model
         self.fast = fast  # None: SentenceTransformer.encode (GPU, other layouts, or not equivalent)
         self.query = query  # None: a single text takes the same path as a batch
+        self.bulk_bf16 = bulk_bf16 and fast is not None  # embed_bulk's matrix products in bfloat16
         self.calls = 0  # embed() invocations with at least one text
         self.texts_embedded = 0
         # one embed() through the model at a time: the fast tokenizer is not thread-safe (concurrent
@@ -83,6 +94,11 @@ class Embedder:
     def path(self) -> str:
         """Which code embeds: `fast-cpu` (models.fast_embed) or `sentence-transformers` (encode)."""
         return "fast-cpu" if self.fast is not None else "sentence-transformers"
+
+    @property
+    def bulk_path(self) -> str:
+        """Which code embeds an ingest's batches: `fast-cpu-bf16` or the batch path."""
+        return "fast-cpu-bf16" if self.bulk_bf16 else self.path
 
     @property
     def query_path(self) -> str:
@@ -102,6 +118,16 @@ class Embedder:
                 return self.fast.embed(list(texts), batch_size)
             return self.encode(texts, batch_size=batch_size)
 
+    def embed_bulk(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """`embed(texts)` for an ingest's many texts: with `bulk_bf16` (NOTECITE_INGEST_BF16) the matrix products
+        in bfloat16, proven at load (cosine >= 0.999 against encode()), 40% less CPU; otherwise exactly `embed`."""
+        if not self.bulk_bf16 or len(texts) < 2:
+            return self.embed(texts, batch_size=batch_size)
+        with self._lock:
+            self.calls += 1
+            self.texts_embedded += len(texts)
+            return self.fast.embed(list(texts), batch_size, bf16=True)  # type: ignore[union-attr]
+
     def embed_late(
         self, texts: Sequence[str], spans: Sequence[Sequence[Spans]], *, batch_size: int = 32
     ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
@@ -116,6 +142,18 @@ class Embedder:
             if self.fast is not None:
                 return self.fast.embed_late(list(texts), spans, batch_size)
             return encode_late(self._model, list(texts), spans, batch_size)
+
+    def token_ids(self, texts: Sequence[str]) -> list[tuple[int, ...]]:
+        """The token ids the model sees for each text (truncated at its max_seq_length): texts with the same ids
+        get the same vector, so an ingest embeds one of them (ingest.embedding)."""
+        model = self._model
+        with self._lock:  # the fast tokenizer is not thread-safe
+            ids = model.tokenizer(  # type: ignore[attr-defined]
+                list(texts),
+                truncation=True,
+                max_length=model.max_seq_length,  # type: ignore[attr-defined]
+            )["input_ids"]
+        return [tuple(i) for i in ids]
 
     def reads_whole(self, word: str) -> bool:
         """Whether the model's tokenizer has `word` as one token: it knows "cat", while "chasen" ("chase",
@@ -168,6 +206,25 @@ def fast_path_for(model: object, texts: Sequence[str] = PROBES, reference: np.nd
     return fast
 
 
+def bf16_equivalent(
+    fast: FastPath, model: object, texts: Sequence[str] = PROBES, reference: np.ndarray | None = None
+) -> bool:
+    """Whether `fast` may run an ingest's batches in bfloat16: the CPU multiplies bfloat16 in hardware (else
+    it is slower than float32) and the vectors of `texts` give cosine >= 0.999 against encode()."""
+    if not native_bf16():
+        return False
+    try:
+        got = fast.embed(list(texts), 32, bf16=True)
+    except Exception:  # noqa: BLE001 - a torch without CPU autocast: float32 serves
+        log.warning("bfloat16 ingest path failed its check; ingest embeds in float32", exc_info=True)
+        return False
+    cosine = min_cosine(got, encoded(model, texts) if reference is None else reference)
+    if cosine < EQUIVALENT_COSINE:
+        log.warning("bfloat16 ingest path: cosine %.6f < %s; ingest embeds in float32", cosine, EQUIVALENT_COSINE)
+        return False
+    return True
+
+
 def query_path_for(
     model: object,
     cache_dir: Path | None,
@@ -203,20 +260,25 @@ def default_device() -> str:
 
 
 def load_embedder(
-    name: str = "all-MiniLM-L6-v2", device: str | None = None, *, onnx_dir: Path | None = None
+    name: str = "all-MiniLM-L6-v2",
+    device: str | None = None,
+    *,
+    onnx_dir: Path | None = None,
+    bulk_bf16: bool = False,
 ) -> Embedder:
     """Load once per process: the model takes seconds to load and hundreds of MB to hold. `onnx_dir`: where
-    the onnxruntime query model is exported (None: queries take the torch path); `embedder_for` reads it
-    from the settings."""
+    the onnxruntime query model is exported (None: queries take the torch path); `bulk_bf16`: an ingest's
+    batches in bfloat16 where it is equivalent; `embedder_for` reads both from the settings."""
     if name not in EMBEDDERS:
         raise ValueError(f"unknown embedder {name!r}; known: {', '.join(sorted(EMBEDDERS))}")
     # one cache key however the caller spelled the defaults
-    return _load(name, device or default_device(), onnx_dir)
+    return _load(name, device or default_device(), onnx_dir, bulk_bf16)
 
 
 def embedder_for(settings: Settings, device: str | None = None) -> Embedder:
-    """The embedder the settings name, with their onnxruntime query path (NOTECITE_QUERY_ONNX)."""
-    return load_embedder(settings.embedder, device, onnx_dir=onnx_cache(settings))
+    """The embedder the settings name, with their onnxruntime query path (NOTECITE_QUERY_ONNX) and bfloat16
+    ingest batches (NOTECITE_INGEST_BF16)."""
+    return load_embedder(settings.embedder, device, onnx_dir=onnx_cache(settings), bulk_bf16=settings.ingest_bf16)
 
 
 def onnx_cache(settings: Settings) -> Path | None:
@@ -225,7 +287,7 @@ def onnx_cache(settings: Settings) -> Path | None:
 
 
 @lru_cache(maxsize=4)
-def _load(name: str, device: str, onnx_dir: Path | None = None) -> Embedder:
+def _load(name: str, device: str, onnx_dir: Path | None = None, bulk_bf16: bool = False) -> Embedder:
     from sentence_transformers import SentenceTransformer
 
     spec = EMBEDDERS[name]
@@ -237,4 +299,5 @@ def _load(name: str, device: str, onnx_dir: Path | None = None) -> Embedder:
     reference = encoded(model, PROBES)
     fast = fast_path_for(model, PROBES, reference)
     query = query_path_for(model, onnx_dir, name, PROBES, reference) if fast is not None else None
-    return Embedder(name, model, spec.dim, fast, query)
+    bf16 = bulk_bf16 and fast is not None and bf16_equivalent(fast, model, PROBES, reference)
+    return Embedder(name, model, spec.dim, fast, query, bf16)

@@ -10,9 +10,18 @@ import numpy as np
 import pytest
 import torch
 
+from core.settings import Settings
 from eval.ingest_bench import passage_texts
-from models.embedder import EQUIVALENT_COSINE, Embedder, fast_path_for, load_embedder, min_cosine
-from models.fast_embed import FastPath
+from models.embedder import (
+    EQUIVALENT_COSINE,
+    Embedder,
+    bf16_equivalent,
+    embedder_for,
+    fast_path_for,
+    load_embedder,
+    min_cosine,
+)
+from models.fast_embed import FastPath, native_bf16
 
 ODD = ["", "   padded   ", "ünïcödé ∆W = AB ≪ d", "def f(x):\n    return x ** 2", "word " * 400, "a"]
 
@@ -88,3 +97,24 @@ def test_a_forked_child_embeds_with_threads_of_its_own(embedder: Embedder, texts
     child.join(timeout=30)
     assert child.exitcode == 0
     np.testing.assert_allclose(got, ours, atol=1e-5)
+
+
+def test_ingest_batches_take_bfloat16_where_asked_and_the_cpu_has_it_and_stay_equivalent(
+    embedder: Embedder, texts: list[str], ours: np.ndarray
+) -> None:
+    """NOTECITE_INGEST_BF16: an ingest's batches (embed_bulk) in bfloat16, checked as the float32 path is: cosine
+    >= 0.999 against encode() across the notes' length range and odd texts; embed() (queries, answers) stays
+    float32, and so does the default embedder's ingest."""
+    assert embedder.bulk_path == "fast-cpu"  # the default: float32, the same vectors as before
+    np.testing.assert_allclose(embedder.embed_bulk(texts), ours, atol=1e-5)
+    on = load_embedder(bulk_bf16=True)
+    assert embedder_for(Settings(_env_file=None, ingest_bf16=True, query_onnx=False)) is on  # the setting's way in
+    assert on.bulk_path == ("fast-cpu-bf16" if native_bf16() else "fast-cpu")  # never on emulated bfloat16
+    bulk = on.embed_bulk(texts)
+    assert bulk.dtype == np.float32 and np.allclose(np.linalg.norm(bulk, axis=1), 1.0, atol=1e-5)
+    assert min_cosine(bulk, embedder.encode(texts)) >= EQUIVALENT_COSINE
+    np.testing.assert_allclose(on.embed(texts), ours, atol=1e-5)
+    np.testing.assert_allclose(on.embed_bulk(texts[:1]), ours[:1], atol=1e-5)  # one text: the query path
+    if native_bf16():
+        assert not np.allclose(bulk, ours, atol=1e-6)  # it did run another computation
+        assert bf16_equivalent(embedder.fast, embedder._model)
