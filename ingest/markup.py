@@ -79,6 +79,8 @@ _LINK_LABELS = frozenset(
     ]
 )
 _CALLOUT = re.compile(r"^ {0,3}(?:>[ \t]?)+\[![\w-]+\][+-]?(?:[ \t].*)?$")  # "> [!note] Title", "> [!tip]-"
+_CALLOUT_MARKER = re.compile(r"^ {0,3}(?:>[ \t]?)+\[![\w-]+\][+-]?")
+_QUOTED_TEXT = re.compile(r"^ {0,3}>[ \t>]*\S")  # a blockquote line with text: a callout's body
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _TASK_BOX = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]+(\[[ xX/-]\])(?=[ \t])")
 
@@ -119,7 +121,13 @@ def note_marks(text: str, lines: list[Line], i: int) -> list[Span]:
     raw = text[line.start : line.end]
     if not line.text:
         return []
-    if _CALLOUT.match(raw) or _HTML_TAGS_ONLY.match(raw) or _HTML_SUMMARY.match(raw):
+    if _CALLOUT.match(raw):
+        below = lines[i + 1] if i + 1 < len(lines) else None
+        if below is not None and _QUOTED_TEXT.match(text[below.start : below.end]):
+            return [line_span(text, line)]  # the title names the body under it, as a heading does
+        marker = _CALLOUT_MARKER.match(raw)  # title alone ("> [!warning] Never rebase shared branches."): it says
+        return [trim_span(text, line.start, line.start + marker.end())] if marker else []
+    if _HTML_TAGS_ONLY.match(raw) or _HTML_SUMMARY.match(raw):
         return [line_span(text, line)]
     if _links_only(raw.lstrip(" \t>-*+")) and _own_line(text, lines, i):
         return [line_span(text, line)]

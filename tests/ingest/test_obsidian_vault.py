@@ -128,6 +128,7 @@ Momentum keeps an exponentially decaying average of past gradients, which damps 
 Stochastic gradient descent estimates the gradient from a mini-batch instead of the full data set.<br>
 This makes each step cheaper but noisier.
 """
+GIT = "# Git\n\n> [!danger] Never rebase commits that other people have already pulled.\n\nA branch is a pointer.\n"
 NULLS = """#+TITLE: SQL tips
 
 * Comparison of NULL handling
@@ -146,6 +147,7 @@ VAULT = {
     "distributions.md": DISTRIBUTIONS,
     "nulls.org": NULLS,
     "descent.md": DESCENT,
+    "git.md": GIT,
 }
 
 
@@ -179,6 +181,17 @@ def test_obsidian_comments_footnote_marks_and_block_ids_are_context(tmp_path: Pa
     assert not any("lambda" in m or "overdispersed" in m for m in marks), marks
     _, marks, _ = contexts(tmp_path, "nulls.org")
     assert "| Expression     | Result |\n|----------------+--------|" in marks
+
+
+def test_a_callout_that_is_only_its_title_says_it(tmp_path: Path) -> None:
+    note = (
+        "# Git\n\n> [!danger] Never rebase commits that other people have already pulled.\n\nA branch is a pointer.\n"
+    )
+    (tmp_path / "git.md").write_text(note)
+    marks = [
+        note[s:e] for sec in infer_structure(load_file(tmp_path / "git.md", "git.md")).sections for s, e in sec.context
+    ]
+    assert marks == ["# Git", "> [!danger]"]
 
 
 def test_html_tags_in_markdown_are_context(tmp_path: Path) -> None:
@@ -278,6 +291,11 @@ MARKUP = (
             "What does it mean when the variance is much larger than the mean?",
             "distributions.md",
             "the data are overdispersed",
+        ),
+        (  # a callout that is only its title: the title is what it says ("> [!danger]" alone is context)
+            "Can I rebase commits that other people have already pulled?",
+            "git.md",
+            "Never rebase commits that other people have already pulled [1]",
         ),
         (  # the sentence under a <summary> line is quoted without it
             "What does momentum keep an average of in gradient descent?",
