@@ -87,7 +87,7 @@ def ask(
     from ingest.errors import IngestError
     from models.errors import ModelError
     from service.errors import ApiError
-    from service.routes.ask import check_question
+    from service.questions import check_question
     from service.runtime import Runtime
     from service.study.scope import ScopeError, parse_scope_option
 
@@ -146,7 +146,7 @@ def search(
     from models.tuned_embedder import generation_embedder
     from retrieval.retriever import Retriever
     from service.errors import ApiError
-    from service.routes.ask import check_question
+    from service.questions import check_question
     from service.study.scope import ScopeError, parse_scope_option
 
     if mode not in ("hybrid", "dense", "bm25"):

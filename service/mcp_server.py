@@ -21,7 +21,7 @@ from pydantic import Field
 
 from core.settings import LimitSettings
 from service.errors import ApiError
-from service.routes.ask import check_question
+from service.questions import check_question
 from service.study.scope import ScopeError, parse_scope_option
 
 SCOPE_HELP = "Only these documents (names as hits give them) or sections ('DOC#Section title')."
@@ -52,7 +52,7 @@ def code_fields(item: Any) -> dict[str, Any]:
 
 
 def checked_question(question: str, get_runtime: Callable[[], Any], param: str = "question") -> str:
-    """The question (or query) as /api/ask and /api/search take it (service.routes.ask.check_question): an
+    """The question (or query) as /api/ask and /api/search take it (service.questions.check_question): an
     empty or over-long one is a ToolError saying so (not an abstention)."""
     try:
         return check_question(question, get_runtime().settings, param)

@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from core.settings import Settings
 from retrieval.retriever import ScopeSpan
 from service.admission import GenerationTimeout, Slot
 from service.answer import Answer, AnswerEvent, AnswerPipeline, TokenEvent
 from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError, error_body
 from service.metrics import ServiceMetrics
+from service.questions import check_question
 from service.schemas import AskRequest, SearchOut
 from service.streaming import ClosingStreamingResponse, failure_detail, sse
 from service.study.scope import parse_scope_option, resolve_scope
@@ -30,29 +30,6 @@ def event_stream_response(description: str, names: list[str] | None = None) -> d
     properties = {"event": event, "data": {"type": "string", "description": "JSON (or [DONE])"}}
     schema = {"type": "object", "properties": properties, "required": ["data"]}
     return {200: {"description": description, "content": {"text/event-stream": {"schema": schema}}}}
-
-
-EMPTY = {
-    "question": "the question is empty; type what you want to know",
-    "query": "the query is empty; say what to look for",
-}
-
-
-def check_question(question: str, settings: Settings, param: str = "question") -> str:
-    """The question (or a search's query) stripped, or the ApiError that refuses it: the one rule for
-    /api/ask, /api/search, /v1, MCP, `notecite ask` and `notecite search` (`param`: the field that carried it)."""
-    noun = "query" if param == "query" else "question"
-    question = question.strip()
-    if not question:
-        raise ApiError(422, f"empty {noun}", EMPTY[noun], param)
-    if len(question) > settings.limits.max_question_chars:
-        raise ApiError(
-            413,
-            f"{noun} too long",
-            f"the {noun} has {len(question)} characters; the limit is {settings.limits.max_question_chars}",
-            param,
-        )
-    return question
 
 
 def scope_of(body: AskRequest, reader: Any) -> list[ScopeSpan] | None:

@@ -21,7 +21,8 @@ from models.prompts import is_refusal
 from service.answer import Answer, AnswerEvent, TokenEvent
 from service.deps import GateDep, MetricsDep, RuntimeDep, SettingsDep
 from service.errors import ApiError, openai_error_body
-from service.routes.ask import answer_in, check_question, event_stream_response, record, stream_failure
+from service.questions import check_question
+from service.routes.ask import answer_in, event_stream_response, record, stream_failure
 from service.schemas import MAX_HISTORY_TURNS, MODEL_ID, ChatCompletionRequest
 from service.streaming import ClosingStreamingResponse
 from service.writers import GenerationLimits

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import SettingsDep, WriteAccess
 from service.feedback import FeedbackStore
-from service.routes.ask import check_question
+from service.questions import check_question
 
 MAX_ANSWER_CHARS = 50_000
 MAX_CITATIONS = 100
