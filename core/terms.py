@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +21,10 @@ STEM_PROBE = (
 )
 
 
-def key_stems(text: str) -> set[str]:
-    """The stems of a text's topic words (no function words, no question framing)."""
-    return {stem(w) for w in content_words(text)}
+def key_stems(text: str, known: Container[str] | None = None) -> set[str]:
+    """The stems of a text's topic words (no function words, no question framing); with the notes' vocabulary
+    `known`, a CJK run is read as the terms of it the notes use (`core.text.content_words`)."""
+    return {stem(w) for w in content_words(text, known)}
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ from core.spelling import is_misspelling
 from core.subject import question_subject
 from core.text import content_words, stem
 from retrieval.retriever import Hit, context_text
-from retrieval.terms import TermRarity
+from retrieval.terms import TermRarity, key_stems
 
 # a word the English embedder reads as [UNK]: all of it in a script of spaceless runs (Han, kana, Hangul, Thai
 # ...). Cyrillic and Greek reach it as letter pieces whose cosines say something (0.64-0.80 with the Russian note
@@ -115,7 +115,7 @@ def cosine_blind(question: str, opaque: Sequence[str]) -> bool:
 
 def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity) -> float:
     """The largest share of the question's key-term weight that one note source (with its titles) holds."""
-    asked = {stem(w) for w in content_words(question, rarity.idf)}  # key_stems, its CJK runs read as in unknown_terms
+    asked = key_stems(question, rarity.idf)  # its CJK runs read as in unknown_terms
     notes = [h for h in sources if h.kind == "note"]
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
 
