@@ -15,7 +15,6 @@ import hashlib
 import logging
 import pickle
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import core.cjk
 import core.text
 from core.cjk import CJK_LETTER, cjk_grams
 from core.text import STOPWORDS, fold, plain
+from ingest.rules_digest import source_digest
 
 log = logging.getLogger("notecite")
 
@@ -78,18 +78,14 @@ def tokenize(text: str) -> list[str]:
 
 # the code of this module and of the core.text and core.cjk rules it calls, as this process loaded it (read at
 # import: a server left running after a git pull must not record the new code's digest for its old tokens)
-_TOKEN_CODE = hashlib.sha256(
-    b"\0".join(Path(m).read_bytes() for m in (__file__, core.text.__file__, core.cjk.__file__))
-).hexdigest()
+_TOKEN_CODE = source_digest([Path(m) for m in (__file__, core.text.__file__, core.cjk.__file__)], ["regex"])
 
 
 def token_rules() -> str:
     """Digest of everything a text's tokens depend on besides the text: the probe's tokens, the tokenizer's code,
     the regex library and the Unicode tables. A new index takes a previous one's token counts only when this is
     the same, so changed rules tokenize every text."""
-    digest = hashlib.sha256("\0".join(tokenize(TOKEN_PROBE)).encode() + b"\0" + _TOKEN_CODE.encode())
-    digest.update(f"\0regex {regex.__version__} unicode {unicodedata.unidata_version}".encode())
-    return digest.hexdigest()
+    return hashlib.sha256("\0".join(tokenize(TOKEN_PROBE)).encode() + b"\0" + _TOKEN_CODE.encode()).hexdigest()
 
 
 def text_key(text: str) -> bytes:

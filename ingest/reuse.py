@@ -9,9 +9,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-import unicodedata
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 
 from llama_index.core.schema import TextNode
@@ -21,6 +19,7 @@ import ingest
 from core.settings import StoreSettings
 from ingest.errors import IndexNotFound
 from ingest.passages import PassageParams
+from ingest.rules_digest import source_digest
 from ingest.schema import DocumentRecord
 from ingest.store import IndexReader, open_index
 
@@ -68,17 +67,8 @@ def code_digest() -> str:
     rule that moves between modules is still covered; the Unicode tables NFKD folding reads), read once, at
     import: a server left running after a `git pull` cuts passages with the code it loaded, and must not record
     the new code's digest for them (after its restart, unchanged files would keep the old passages)."""
-    digest = hashlib.sha256(f"unicode {unicodedata.unidata_version}\0".encode())
-    for package in (ingest, core):
-        folder = Path(package.__file__).parent
-        for source in sorted(folder.glob("*.py")):
-            digest.update(f"{folder.name}/{source.name}\0".encode() + source.read_bytes() + b"\0")
-    for library in PARSER_LIBRARIES:
-        try:
-            digest.update(f"{library}=={metadata.version(library)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library} absent\0".encode())
-    return digest.hexdigest()
+    sources = [source for package in (ingest, core) for source in sorted(Path(package.__file__).parent.glob("*.py"))]
+    return source_digest(sources, PARSER_LIBRARIES)
 
 
 code_digest()  # at import, see above
