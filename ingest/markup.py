@@ -42,6 +42,7 @@ _ORG_DRAWER = re.compile(r"^:([\w-]+):$")  # ":PROPERTIES:", ":LOGBOOK:" ... up 
 ORG_TODO_KEYWORDS = frozenset({"TODO", "DONE", "NEXT", "WAITING", "WAIT", "HOLD", "CANCELLED", "CANCELED", "SOMEDAY"})
 _ORG_COOKIE = re.compile(r"(?:^|[ \t])\[(?:#[A-Za-z0-9]|\d*/\d*|\d*%)\](?=[ \t]|$)")
 _ORG_TODO_DECLARATION = frozenset({"TODO", "SEQ_TODO", "TYP_TODO"})
+_ORG_LINK = re.compile(r"\[\[[^\]\n]*\]\[([^\]\n]*)\]\]")  # [[https://...][Attention Is All You Need]]
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[\[([^\]|]*\|)?|\]\]|:\w+:`")
 # Obsidian: a tag is "#" then letters, digits, "_", "-" or "/", not all digits ("#1" is no tag), after a space
 _TAG = r"(?<![^\s(])#(?=[\w/-]*[^\W\d_])[\w/-]+"
@@ -95,8 +96,9 @@ class Markup:
 
 
 def clean_title(raw: str) -> str:
-    """A heading's words for breadcrumbs: emphasis, backticks and wikilink brackets dropped."""
-    return " ".join(_INLINE_MARKUP.sub("", raw).split())
+    """A heading's words for breadcrumbs: emphasis, backticks and wikilink brackets dropped; an Org link
+    `[[url][description]]` reads as its description."""
+    return " ".join(_INLINE_MARKUP.sub("", _ORG_LINK.sub(r"\1", raw)).split())
 
 
 def _front_title(text: str, lines: list[Line], end: int) -> str | None:

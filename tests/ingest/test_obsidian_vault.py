@@ -225,6 +225,15 @@ def test_org_titles_drop_workflow_marks_and_block_lines_are_context(tmp_path: Pa
     assert not any("parallel trends" in m or "confounders" in m for m in marks), marks
 
 
+def test_an_org_link_in_a_heading_reads_as_its_description(tmp_path: Path) -> None:
+    note = (
+        "* TODO Read [[https://arxiv.org/abs/1706.03762][Attention Is All You Need]]\nThe transformer uses attention.\n"
+    )
+    (tmp_path / "papers.org").write_text(note)
+    sections = infer_structure(load_file(tmp_path / "papers.org", "papers.org")).sections
+    assert [s.breadcrumbs[-1] for s in sections] == ["Read Attention Is All You Need"]
+
+
 def test_html_rows_are_lines_and_nav_footer_header_are_context(tmp_path: Path) -> None:
     text, marks, _ = contexts(tmp_path, "syllabus.html")
     assert "Final project | 45%" in text.splitlines()
