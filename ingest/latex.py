@@ -65,6 +65,11 @@ _HEADING = re.compile(rf"\\({'|'.join(HEADING_LEVELS)})(?![a-zA-Z@])\*?\s*(?:\[(
 _FRAME = re.compile(r"\\begin\{frame\}\s*(?:<[^<>\n]*>\s*)?(?:\[[^\[\]\n]*\]\s*)?(?=\{)")
 _DISPLAY = re.compile(rf"\\begin\{{({'|'.join(DISPLAY_ENVIRONMENTS)})(\*?)\}}")
 _DISPLAY_END = re.compile(rf"\\end\{{((?:{'|'.join(DISPLAY_ENVIRONMENTS)})\*?)\}}")
+# \[ ... \] and $$ ... $$ no longer than the quoting writer quotes whole (service.extractive's DISPLAY_MATH);
+# the "\[" of a line break's spacing, "\\[2pt]", opens none
+_BRACKETED = re.compile(
+    rf"(?<!\\)\\\[.{{1,{MAX_FORMULA_CHARS - 4}}}?\\\]|(?<!\\)\$\$.{{1,{MAX_FORMULA_CHARS - 4}}}?\$\$", re.S
+)
 _ITEM = re.compile(
     r"\\item(?![a-zA-Z@])(?:\s*\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\])?|\\bibitem(?:\[[^\[\]\n]*\])?\{[^{}\n]*\}"
 )
@@ -91,8 +96,9 @@ class LatexMarkup:
     title: str | None
     body: Span  # from after \begin{document} to \end{document}: the whole file when it has neither
     code: tuple[Span, ...] = ()  # verbatim, lstlisting and minted environments (`latex_code`)
-    # display environments the quoting writer quotes whole, each with the unfinished line that leads into it
-    # ("The posterior is"): a passage keeps each whole (`ingest.passages`), or neither half would be quoted
+    # display formulas the quoting writer quotes whole (environments, \[ \], $$ $$), each with the unfinished line
+    # that leads into it ("The posterior is"): a passage keeps each whole (`ingest.passages`), or neither half
+    # would be quoted
     formulas: tuple[Span, ...] = ()
 
 
@@ -330,8 +336,13 @@ def latex_markup(text: str) -> LatexMarkup:
         title or None,
         body,
         _code(raw),
-        tuple(_with_lead_in(text, merged, formula) for formula in formulas),
+        tuple(_with_lead_in(text, merged, f) for f in sorted([*formulas, *_bracketed(masked, body)])),
     )
+
+
+def _bracketed(masked: str, body: Span) -> list[Span]:
+    """`\\[ ... \\]` and `$$ ... $$` display formulas the quoting writer quotes whole."""
+    return [m.span() for m in _BRACKETED.finditer(masked, *body)]
 
 
 def _with_lead_in(text: str, context: tuple[Span, ...], formula: Span) -> Span:

@@ -238,16 +238,23 @@ def test_a_latex_quote_reads_as_typeset_and_other_notes_as_written(source: str, 
     assert quoted(source, latex=False) == source  # a Markdown note about LaTeX is quoted as written
 
 
-def test_a_formula_is_kept_in_one_passage_when_it_fits(tmp_path: Path) -> None:
-    """A passage bound used to fall inside a display formula (in MH, right after its `\\begin{align}`): neither
-    passage quoted it. Its passage now holds it whole with the line leading into it; one longer than a passage
-    is still cut (and never quoted)."""
-    (tmp_path / "mh.tex").write_text(MH)
+@pytest.mark.parametrize(("opening", "closing"), [("\\begin{align}", "\\end{align}"), ("\\[", "\\]"), ("$$", "$$")])
+def test_a_formula_is_kept_in_one_passage_when_it_fits(tmp_path: Path, opening: str, closing: str) -> None:
+    """A passage bound used to fall inside a display formula (in MH, right after its opening line): neither
+    passage quoted it. Its passage now holds it whole with the line leading into it."""
+    text, formula = ((t.replace("\\begin{align}", opening).replace("\\end{align}", closing)) for t in (MH, FORMULA))
+    if opening != "\\begin{align}":  # a label belongs to an environment
+        text, formula = (t.replace("  \\label{eq:mh}\n", "") for t in (text, formula))
+    (tmp_path / "mh.tex").write_text(text)
     loaded = load_file(tmp_path / "mh.tex", "mh.tex")
     nodes = section_nodes(loaded.source, infer_structure(loaded).sections)
     passages = [hit_from_node(n, 1.0) for n in nodes if n.metadata["level"] == "passage"]
-    assert len(passages) == 2 and passages[1].text.startswith(FORMULA)
-    assert FORMULA in [h.text[s:e] for h in passages for s, e in answer_spans(h)]
+    assert len(passages) == 2 and passages[1].text.startswith(formula)
+    assert formula in [h.text[s:e] for h in passages for s, e in answer_spans(h)]
+
+
+def test_a_formula_longer_than_a_passage_is_still_cut() -> None:
+    """One that fits in no passage (240 tokens) is cut as before: a passage of it alone would not fit either."""
     lines = [f"Sentence {i} says a little more about chains and their warm-up draws.\n" for i in range(22)]
     prose, lead = "".join(lines), "The chain moves with probability\n"
     long_formula = "\\begin{align}\n" + "  x &= a + b + c + d + e + f + g + h + i + j \\\\\n" * 10 + "\\end{align}\n"
