@@ -9,6 +9,7 @@ from __future__ import annotations
 import queue
 import threading
 import weakref
+from collections.abc import Generator as PyGenerator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,9 +23,20 @@ from models.prompts import render_chatml
 BACKENDS = ("llamacpp", "transformers", "openai")
 
 
+@dataclass
+class Finish:
+    """How a generation ended, as the backend counts it: the tokens the model generated (a piece of text may hold
+    several, or a token none: a character split over tokens) and why it stopped: "length" at max_tokens, "stop"
+    at its end of turn, a stop sequence, or when its consumer left."""
+
+    tokens: int = 0
+    reason: str = "stop"
+
+
 class Backend(Protocol):
-    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
-        """Greedy text pieces, one per token, ending at end of turn or after max_tokens tokens."""
+    def pieces(self, prompt: str, max_tokens: int) -> PyGenerator[str, None, Finish | None]:
+        """Greedy text pieces, about one per token, ending at end of turn or after max_tokens tokens; returns
+        how it ended (None from a backend that cannot tell: the pieces are counted as tokens)."""
         ...
 
     def count_tokens(self, prompt: str) -> int:
@@ -70,18 +82,23 @@ class Job:
     max_tokens: int
     out: queue.SimpleQueue[str | Exception | _End] = field(default_factory=queue.SimpleQueue)
     cancel: threading.Event = field(default_factory=threading.Event)
+    finish: Finish | None = None  # the backend's, written by the worker before END
+    read: int = 0  # pieces the consumer has read
+    ended: bool = False  # the consumer read END: the backend ran to its own end (or failed)
 
     def run(self) -> None:
         """Generate until end of turn, max_tokens or cancel; a failure goes to the consumer, never raised here."""
         try:
             if self.cancel.is_set():  # the consumer left while the job was queued
                 return
-            pieces = self.backend.pieces(self.prompt, self.max_tokens)
+            pieces = iter(self.backend.pieces(self.prompt, self.max_tokens))
             try:
-                for piece in pieces:
-                    if self.cancel.is_set():
+                while not self.cancel.is_set():
+                    try:
+                        self.out.put(next(pieces))
+                    except StopIteration as end:
+                        self.finish = end.value if isinstance(end.value, Finish) else None
                         break
-                    self.out.put(piece)
             finally:
                 if close := getattr(pieces, "close", None):
                     close()
@@ -99,7 +116,16 @@ class Job:
         while not isinstance(item := self.out.get(), _End):
             if isinstance(item, Exception):
                 raise item
+            self.read += 1
             yield item
+        self.ended = True
+
+    def ending(self) -> Finish:
+        """How the generation ended for its consumer: the backend's count and reason when the consumer read to
+        the end; "stop" when a stop sequence (or the consumer) cut it first."""
+        if not self.ended:
+            return Finish(self.read, "stop")
+        return self.finish or Finish(self.read, "length" if self.read >= self.max_tokens else "stop")
 
 
 def work(jobs: queue.SimpleQueue[Job | None]) -> None:
@@ -138,8 +164,15 @@ class Generator:
         return job
 
     def stream(
-        self, messages: Sequence[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()
+        self,
+        messages: Sequence[dict[str, str]],
+        *,
+        max_tokens: int = 160,
+        stop: Sequence[str] = (),
+        finish: Finish | None = None,
     ) -> Iterator[str]:
+        """The answer's text, piece by piece; `finish`, when given, is filled in with how it ended once the
+        stream is done (pieces are not tokens: a held-back stop prefix joins several)."""
         if max_tokens < 1:
             raise GenerationError(f"max_tokens must be at least 1, got {max_tokens}")
         job = self.submit(render_chatml(messages), max_tokens)
@@ -147,6 +180,9 @@ class Generator:
             yield from apply_stops(job.results(), stop)
         finally:  # done, a stop sequence, closed, or collected: the worker moves on at the next token
             job.cancel.set()
+            if finish is not None:
+                ended = job.ending()
+                finish.tokens, finish.reason = ended.tokens, ended.reason
 
     def count_tokens(self, messages: Sequence[dict[str, str]]) -> int:
         """Prompt length in tokens, as this model will see it (sizes prompts for n_ctx and benchmarks)."""

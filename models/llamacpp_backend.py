@@ -18,7 +18,7 @@ import hashlib
 import os
 import shutil
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from core.settings import DEFAULT_CACHE_DIR
 from models.errors import GenerationError
+from models.generator import Finish
 from models.prompts import END_OF_TURN, fixed_prefix
 from models.registry import gguf_path
 
@@ -205,7 +206,7 @@ class LlamaCppBackend:
             move_kv_cache(self.prefiller, self.decoder, tokens)
         return first
 
-    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
+    def pieces(self, prompt: str, max_tokens: int) -> Generator[str, None, Finish]:
         tokens = self.tokens(prompt)
         if len(tokens) + max_tokens > self.config.n_ctx:
             raise GenerationError(
@@ -224,3 +225,4 @@ class LlamaCppBackend:
             token = int(np.argmax(last_logits(self.decoder)))
         if tail := decoder.decode(b"", final=True):
             yield tail
+        return Finish(produced, "length" if produced >= max_tokens else "stop")

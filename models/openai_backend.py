@@ -10,12 +10,13 @@ with 503 and the message (never a hang).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import httpx
 
 from core.settings import OpenAISettings
 from models.errors import GenerationError
+from models.generator import Finish
 from models.prompts import END_OF_TURN
 
 
@@ -42,7 +43,7 @@ class OpenAIBackend:
         error.__cause__ = exc
         return error
 
-    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
+    def pieces(self, prompt: str, max_tokens: int) -> Generator[str, None, Finish]:
         body = {
             "model": self.config.model,
             "prompt": prompt,
@@ -56,15 +57,19 @@ class OpenAIBackend:
                 if response.status_code >= 400:
                     response.read()
                     response.raise_for_status()
+                chunks, reason = 0, "stop"
                 for line in response.iter_lines():
                     if not line.startswith("data:"):
                         continue
                     data = line.removeprefix("data:").strip()
                     if data == "[DONE]":
-                        return
+                        break
                     choices = json.loads(data).get("choices") or [{}]
+                    reason = "length" if choices[0].get("finish_reason") == "length" else reason
                     if text := choices[0].get("text"):
+                        chunks += 1  # llama.cpp's server and vLLM stream a token a chunk
                         yield text
+                return Finish(chunks, reason)
         except httpx.HTTPError as exc:
             raise self._failure(exc) from exc
 

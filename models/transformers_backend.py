@@ -6,11 +6,12 @@ Also the loader fine-tuning uses, so training and serving see the same weights a
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Generator
 from functools import lru_cache
 from pathlib import Path
 
 from core.settings import DEFAULT_CACHE_DIR
+from models.generator import Finish
 from models.registry import get_model, gguf_path
 
 
@@ -107,7 +108,7 @@ class TransformersBackend:
     def count_tokens(self, prompt: str) -> int:
         return len(self.tokenizer(prompt, add_special_tokens=False).input_ids)
 
-    def pieces(self, prompt: str, max_tokens: int) -> Iterator[str]:
+    def pieces(self, prompt: str, max_tokens: int) -> Generator[str, None, Finish]:
         import torch
 
         ids = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(self.device)
@@ -126,3 +127,4 @@ class TransformersBackend:
                     yield full[len(text) :]
                     text = full
                 ids = torch.tensor([[token]], device=self.device)
+        return Finish(len(produced), "length" if len(produced) >= max_tokens else "stop")

@@ -100,9 +100,10 @@ class Answer:
     nearest: list[Hit]
     code_question: bool = False
     timings_ms: dict[str, float] = field(default_factory=dict)
-    generated_tokens: int = 0  # pieces the model streamed (0 when nothing was generated)
+    generated_tokens: int = 0  # tokens the model generated, by its backend's count (0 when nothing was generated)
     writer: str = "model"  # who wrote it: "model", "extractive" (quotes), or "abstained"
     replaced: str | None = None  # why the guard replaced the model's answer by quotes, if it did
+    at_token_limit: bool = False  # the model's answer (shown) ended at its token limit, not at its end of turn
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -276,6 +277,7 @@ class AnswerPipeline:
             generated_tokens=draft.generated_tokens if draft else 0,
             writer=writer,
             replaced=draft.replaced if draft else None,
+            at_token_limit=draft.at_token_limit if draft else False,
         )
 
 

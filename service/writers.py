@@ -15,7 +15,7 @@ from typing import Protocol
 
 from core.settings import AnswerSettings
 from core.text import content_words, split_sentences, strip_markers, with_markers
-from models.generator import Generator
+from models.generator import Finish, Generator
 from models.prompts import PromptSource, build_messages, is_refusal
 from retrieval.retriever import EmbedderLike, Hit
 from retrieval.terms import TermRarity
@@ -52,6 +52,7 @@ class Draft:
     quotes: dict[int, list[Quote]] = field(default_factory=dict)  # per source n, its quoted sentences in order
     generated_tokens: int = 0
     replaced: str | None = None  # why the guard replaced the model's answer, if it did
+    at_token_limit: bool = False  # the model's generation ended at max_tokens, not at its end of turn
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,8 @@ class ModelWriter:
             max_source_words=self.config.source_words,
         )
         pieces: list[str] = []
-        max_tokens = limits.tokens(self.config.max_new_tokens)
-        for piece in self.generator.stream(messages, max_tokens=max_tokens, stop=limits.stop):
+        max_tokens, finish = limits.tokens(self.config.max_new_tokens), Finish()
+        for piece in self.generator.stream(messages, max_tokens=max_tokens, stop=limits.stop, finish=finish):
             pieces.append(piece)
             yield TokenEvent(piece)
         raw = "".join(pieces).strip()
@@ -158,17 +159,18 @@ class ModelWriter:
             # a small model refuses some questions its sources do answer: quote the notes when they match well
             if max((h.dense_score or 0.0 for h in notes), default=0.0) < self.config.quote_threshold:
                 return None
-            return self.replaced(question, sources, "refused", len(pieces))
+            return self.replaced(question, sources, "refused", finish.tokens)
         sentences = attribute(raw, [h.text for h in sources], self.embedder, threshold=self.config.support_threshold)
+        written = Draft(sentences, self.name, generated_tokens=finish.tokens, at_token_limit=finish.reason == "length")
         if not self.config.guard:
-            return Draft(sentences, self.name, generated_tokens=len(pieces))
+            return written
         problem = guard_problem(question, raw, sentences)
         quotes = self.fallback.quote(question, sources)
         if not problem and quotes is not None and self.less_relevant(question, sentences, quotes):
             problem = "less relevant than the quotes"
         if problem:
-            return self.replaced(question, sources, problem, len(pieces), quotes)
-        return Draft(sentences, self.name, generated_tokens=len(pieces))
+            return self.replaced(question, sources, problem, finish.tokens, quotes)
+        return written
 
     def less_relevant(self, question: str, sentences: list[AnsweredSentence], quotes: Draft) -> bool:
         """The model's answer is further from the question than the quotes are, by more than the margin."""

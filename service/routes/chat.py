@@ -65,9 +65,10 @@ def chunk(completion_id: str, model: str, delta: dict, finish: str | None = None
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-def finish_reason(answer: Answer, max_tokens: int) -> str:
-    """'length' when the model's answer stopped at its token limit (and was kept), as OpenAI says it."""
-    return "length" if answer.writer == "model" and answer.generated_tokens >= max_tokens else "stop"
+def finish_reason(answer: Answer) -> str:
+    """'length' when the model's answer stopped at its token limit (and was kept), as OpenAI says it: the
+    backend's own count, not the streamed pieces (a held-back stop prefix joins several tokens into one)."""
+    return "length" if answer.writer == "model" and answer.at_token_limit else "stop"
 
 
 def usage(answer: Answer) -> dict:
@@ -116,7 +117,6 @@ def chat_completions(
     history = turns[:-1][-MAX_HISTORY_TURNS:]
     pipeline = runtime.served.pipeline
     limits = GenerationLimits(body.token_limit(), tuple(body.stop or ()))
-    max_tokens = limits.tokens(settings.answer.max_new_tokens)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"  # unique per request (a millisecond clock repeated)
     slot = gate.admit()
 
@@ -132,7 +132,7 @@ def chat_completions(
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": answer.text + sources_block(answer)},
-                    "finish_reason": finish_reason(answer, max_tokens),
+                    "finish_reason": finish_reason(answer),
                 }
             ],
             "usage": usage(answer),
@@ -158,7 +158,7 @@ def chat_completions(
                         tail = correction(event.answer) + tail
                     if tail:
                         yield chunk(completion_id, body.model, {"content": tail})
-            finish = finish_reason(final, max_tokens) if final is not None else "stop"
+            finish = finish_reason(final) if final is not None else "stop"
             yield chunk(completion_id, body.model, {}, finish=finish)
             if final is not None and body.stream_options and body.stream_options.include_usage:
                 yield usage_chunk(completion_id, body.model, usage(final))

@@ -316,8 +316,8 @@ class FailingGenerator:
     def __init__(self, inner) -> None:  # noqa: ANN001
         self.inner = inner
 
-    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
-        for i, piece in enumerate(self.inner.stream(messages, max_tokens=max_tokens, stop=stop)):
+    def stream(self, messages, *, max_tokens=160, stop=(), finish=None):  # noqa: ANN001, ANN201
+        for i, piece in enumerate(self.inner.stream(messages, max_tokens=max_tokens, stop=stop, finish=finish)):
             if i == 2:
                 raise GenerationError("model crashed")
             yield piece
@@ -340,7 +340,7 @@ class RefusingGenerator:
 
     name = "refusing"
 
-    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
+    def stream(self, messages, *, max_tokens=160, stop=(), finish=None):  # noqa: ANN001, ANN201
         yield "The notes do not cover this."
 
 

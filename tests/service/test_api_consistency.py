@@ -208,9 +208,9 @@ class RecordingGenerator:
     def __init__(self, inner: Generator) -> None:
         self.inner, self.name, self.calls = inner, inner.name, []
 
-    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
+    def stream(self, messages, *, max_tokens=160, stop=(), finish=None):  # noqa: ANN001, ANN201
         self.calls.append((max_tokens, tuple(stop)))
-        yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop)
+        yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop, finish=finish)
 
 
 def test_the_model_generates_within_max_tokens_and_stop(service_settings: Settings, runtime: Runtime) -> None:
@@ -249,14 +249,34 @@ def test_a_v1_stream_that_fails_after_it_began_ends_with_an_openai_error(
 
 
 @pytest.mark.parametrize(
-    ("writer", "tokens", "reason"),
-    [("model", 5, "length"), ("model", 4, "stop"), ("extractive", 5, "stop"), ("abstained", 0, "stop")],
+    ("writer", "at_limit", "reason"),
+    [("model", True, "length"), ("model", False, "stop"), ("extractive", True, "stop"), ("abstained", False, "stop")],
 )
-def test_finish_reason_says_length_when_the_model_stopped_at_its_limit(writer: str, tokens: int, reason: str):
-    answer = Answer(
-        "a", "q", "q", "text", writer == "abstained", [], [], [], [], generated_tokens=tokens, writer=writer
+def test_finish_reason_says_length_when_the_model_stopped_at_its_limit(writer: str, at_limit: bool, reason: str):
+    answer = Answer("a", "q", "q", "text", writer == "abstained", [], [], [], [], generated_tokens=5, writer=writer)
+    answer.at_token_limit = at_limit
+    assert finish_reason(answer) == reason
+
+
+def test_finish_reason_counts_the_models_tokens_not_the_streamed_pieces(
+    service_settings: Settings, runtime: Runtime
+) -> None:
+    """A piece that could begin a stop sequence is held back and joined to the next one: with the first piece
+    itself as the start of a stop (that "\\0" never completes), 5 tokens stream as 4 pieces, and counting pieces
+    answered "stop" for an answer cut at max_tokens=5."""
+    unguarded = service_settings.model_copy(
+        update={"answer": service_settings.answer.model_copy(update={"guard": False})}  # keep the 5-token answer
     )
-    assert finish_reason(answer, 5) == reason
+    model = Runtime(unguarded, runtime.embedder, runtime.generator)
+    question = {"messages": [{"role": "user", "content": "What does LoRA keep frozen during fine-tuning?"}]}
+    with running_server(unguarded, model) as base, httpx.Client(base_url=base, timeout=120) as c:
+        with c.stream("POST", "/v1/chat/completions", json={**question, "max_tokens": 5, "stream": True}) as r:
+            chunks = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: {")]
+        deltas = [c["choices"][0]["delta"].get("content") or "" for c in chunks]
+        pieces = [d for d in deltas if d and not d.startswith("\n\nSources:")]  # the model's, one a token here
+        held = c.post("/v1/chat/completions", json={**question, "max_tokens": 5, "stop": [pieces[0] + "\0"]}).json()
+    assert len(pieces) == 5 and chunks[-1]["choices"][0]["finish_reason"] == "length"
+    assert held["choices"][0]["finish_reason"] == "length" and held["usage"]["completion_tokens"] == 5
 
 
 def test_reupload_says_what_it_replaced_and_overwrite_false_refuses(client: httpx.Client) -> None:
