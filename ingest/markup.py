@@ -49,10 +49,14 @@ _TAG = r"(?<![^\s(])#(?=[\w/-]*[^\W\d_])[\w/-]+"
 _LINK = r"!?\[\[[^\]\n]*\]\]|!?\[[^\]\n]*\]\([^)\n]*\)"  # [[wikilink]], ![[embed]], [text](url), ![img](src)
 _LINKS_AND_TAGS = re.compile(rf"{_LINK}|{_TAG}")
 # what may trail a line's words in Obsidian: tags, footnote references ("lambda.[^1]"), a block id (" ^poisson-def")
-_TRAILING_MARKS = re.compile(rf"(?:[ \t]*\[\^[^\]\s]+\]|[ \t]+{_TAG}|[ \t]+\^[\w-]+)+[ \t]*$")
+_REF = r"[ \t]*\[\^[^\]\s]+\]|[ \t]+\^[\w-]+"  # a footnote reference "[^1]", a block id " ^poisson-def"
+_TRAILING_MARKS = re.compile(rf"(?:{_REF}|[ \t]+{_TAG})+[ \t]*$")
+_TRAILING_REFS = re.compile(rf"(?:{_REF})+[ \t]*$")
 # a line of HTML tags alone ("</details>", "<div align=center>"), or one naming what folds below it: a label
 _HTML_TAGS_ONLY = re.compile(r"^[ \t]*(?:</?[A-Za-z][\w-]*(?:[ \t][^<>\n]*)?/?>[ \t]*)+$")
 _HTML_SUMMARY = re.compile(r"^[ \t]*(?:<[^<>\n]+>[ \t]*)*<summary>[^<>\n]*</summary>[ \t]*$", re.IGNORECASE)
+_TAG_IN = re.compile(rf"[ \t]{_TAG}")
+_SENTENCE_ENDS = (".", "!", "?", ":", ";", ")", "]", '"', "'", "`", "*", "_", "”", "’")
 _FOOTNOTE_LABEL = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")  # "[^1]: The footnote's text" (the text is content)
 _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)  # hidden in Obsidian's reading view: read, never quoted
 _ORG_TABLE_RULE = re.compile(r"^[ \t]*\|[-+:| \t]*-[-+:| \t]*$")  # "|-----+----|"
@@ -142,9 +146,21 @@ def note_marks(text: str, lines: list[Line], i: int) -> list[Span]:
         marks.append((line.start + box.start(1), line.start + box.end(1)))
     if label := _FOOTNOTE_LABEL.match(raw):
         marks.append((line.start + label.start() + len(raw) - len(raw.lstrip()), line.start + label.end()))
-    if tags := _TRAILING_MARKS.search(raw):
-        marks.append(trim_span(text, line.start + tags.start(), line.start + tags.end()))
+    if (at := trailing_marks(raw)) < len(raw):
+        marks.append(trim_span(text, line.start + at, line.end))
     return marks
+
+
+def trailing_marks(raw: str) -> int:
+    """Where the marks trailing a line begin (`len(raw)`: none). Footnote references and block ids always; tags
+    only after a sentence's end ("... the interval. #rule-of-thumb"): "used in #nlp" ends on a tag it says."""
+    found = _TRAILING_MARKS.search(raw)
+    if found is None:
+        return len(raw)
+    if _TAG_IN.search(found.group()) is None or raw[: found.start()].rstrip().endswith(_SENTENCE_ENDS):
+        return found.start()
+    refs = _TRAILING_REFS.search(raw)  # the tags read as words: only the references after them are marks
+    return refs.start() if refs else len(raw)
 
 
 def _own_line(text: str, lines: list[Line], i: int) -> bool:

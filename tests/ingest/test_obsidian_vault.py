@@ -208,6 +208,15 @@ def test_a_heading_title_drops_its_tags_and_a_front_matter_title_is_one_crumb(tm
     ]  # was (.., "Bayes' theorem", "Priors #bayes ^p1")
 
 
+def test_a_tag_that_ends_a_sentence_as_a_word_stays_in_it(tmp_path: Path) -> None:
+    """'... is used in #nlp' says #nlp; '... the interval. #rule-of-thumb' only tags the sentence before it."""
+    note = "# Attention\n\nSelf-attention is now used throughout #nlp\n\nIt scales quadratically. #complexity ^a1\n"
+    (tmp_path / "attention.md").write_text(note)
+    loaded = load_file(tmp_path / "attention.md", "attention.md")
+    marks = [note[s:e] for sec in infer_structure(loaded).sections for s, e in sec.context]
+    assert marks == ["# Attention", "#complexity ^a1"]
+
+
 def test_a_link_wrapped_onto_its_own_line_stays_in_its_sentence(tmp_path: Path) -> None:
     """Hard-wrapped prose may put a link alone on a line: it ends the sentence above, it is no link list."""
     note = "# Locking\n\nThe API is designed to be extensible, as defined in the\n[original proposal](/proposal.md).\n"
