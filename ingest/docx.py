@@ -83,13 +83,24 @@ class _Paragraph:
 
 
 class _Styles:
-    """Paragraph styles by id, resolved along `basedOn` (a cycle or a chain over 20 deep ends the walk)."""
+    """Paragraph styles by id, and which character styles hide their runs, resolved along `basedOn` (a cycle or
+    a chain over 20 deep ends the walk)."""
 
     def __init__(self, root: ElementTree.Element | None) -> None:
         self.styles: dict[str, _Style] = {}
+        # character styles: (whether its runs are hidden, None when it does not say, the style it is based on)
+        self.characters: dict[str, tuple[bool | None, str | None]] = {}
         for style in root if root is not None else ():
             # a style without children names nothing its id does not (`chain`): passed over, as padding is
-            if not len(style) or _local(style.tag) != "style" or _attr(style, "type") not in (None, "paragraph"):
+            if not len(style) or _local(style.tag) != "style":
+                continue
+            if _attr(style, "type") == "character":
+                vanish = _child(style, "rPr", "vanish")
+                self.characters[_attr(style, "styleId") or ""] = (
+                    None if vanish is None else _is_on(vanish),
+                    _attr(_child(style, "basedOn"), "val"),
+                )
+            if _attr(style, "type") not in (None, "paragraph"):
                 continue
             outline = _attr(_child(style, "pPr", "outlineLvl"), "val")
             self.styles[_attr(style, "styleId") or ""] = _Style(
@@ -136,6 +147,16 @@ class _Styles:
             if match := _NESTED_LIST_NAME.fullmatch(style.name if style and style.name else sid):
                 return int(match.group(1)) - 1
         return 0
+
+    def hides(self, style_id: str | None) -> bool:
+        """Whether runs of the character style `style_id` are hidden text (it or a style it is based on says so)."""
+        seen: set[str] = set()
+        while style_id and style_id not in seen and len(seen) < 20:
+            seen.add(style_id)
+            hidden, style_id = self.characters.get(style_id, (None, None))
+            if hidden is not None:
+                return hidden
+        return False
 
     def is_code(self, style_id: str | None) -> bool:
         return any(_CODE_NAME.search(s.name if s and s.name else sid) for sid, s in self.chain(style_id))
@@ -224,20 +245,27 @@ def _is_on(toggle: ElementTree.Element | None) -> bool:
     return toggle is not None and (_attr(toggle, "val") or "true").lower() not in ("0", "false", "off")
 
 
-def _is_hidden(run: ElementTree.Element) -> bool:
-    """A run of hidden text (Font > Hidden: `<w:vanish/>` in its properties), how an answer key is hidden from
-    the page a student sees: Word neither shows nor prints it, and it is no note to index or quote."""
-    return _is_on(_child(run, "rPr", "vanish"))
+def _is_hidden(run: ElementTree.Element, styles: _Styles) -> bool:
+    """A run of hidden text (Font > Hidden: `<w:vanish/>` in its properties, or a character style that hides),
+    how an answer key is hidden from the page a student sees: Word neither shows nor prints it, and it is no
+    note to index or quote. The run's own property overrides its style's."""
+    properties = _child(run, "rPr")
+    if properties is None:
+        return False
+    vanish = _child(properties, "vanish")
+    if vanish is not None:
+        return _is_on(vanish)
+    return styles.hides(_attr(_child(properties, "rStyle"), "val"))
 
 
-def _run_text(paragraph: ElementTree.Element, boxes: list[ElementTree.Element]) -> str:
+def _run_text(paragraph: ElementTree.Element, boxes: list[ElementTree.Element], styles: _Styles) -> str:
     """The paragraph's visible text; text boxes inside it are collected into `boxes`, read after it."""
     out: list[str] = []
     stack = list(reversed(list(paragraph)))
     while stack:
         element = stack.pop()
         name = _local(element.tag)
-        if name in _SKIPPED or (name == "r" and _is_hidden(element)):
+        if name in _SKIPPED or (name == "r" and _is_hidden(element, styles)):
             continue
         if name == "txbxContent":
             boxes.append(element)
@@ -264,7 +292,7 @@ def _blocks(container: ElementTree.Element, styles: _Styles) -> Iterator[_Paragr
         name = _local(element.tag)
         if name == "p":
             boxes: list[ElementTree.Element] = []
-            text = _run_text(element, boxes)
+            text = _run_text(element, boxes, styles)
             style = _attr(_child(element, "pPr", "pStyle"), "val")
             outline = _attr(_child(element, "pPr", "outlineLvl"), "val")
             num = _child(element, "pPr", "numPr")

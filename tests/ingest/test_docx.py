@@ -240,31 +240,44 @@ def run(text: str, properties: str = "") -> str:
 
 
 SHOWN = '<w:vanish w:val="0"/>'  # the property switched off: the run is shown
+# a character style that hides ("Loesung"), one based on it, and the property switched off in a run of it
+HIDING_STYLES = (
+    f'<w:styles xmlns:w="{W}">'
+    '<w:style w:type="character" w:styleId="Loesung"><w:name w:val="Loesung"/><w:rPr><w:vanish/></w:rPr></w:style>'
+    '<w:style w:type="character" w:styleId="LoesungFett"><w:basedOn w:val="Loesung"/><w:rPr><w:b/></w:rPr></w:style>'
+    "</w:styles>"
+)
+KEY, BOLD_KEY = '<w:rStyle w:val="Loesung"/>', '<w:rStyle w:val="LoesungFett"/>'
 
 
 def test_hidden_text_is_not_indexed(tmp_path: Path, embedder) -> None:
-    """A teacher hides the answer key with Font > Hidden (`<w:vanish/>`): Word neither shows nor prints it, and
-    before it was indexed and quotable ("Answer: the Gibbs sampler" searched and quoted in the worksheet)."""
+    """A teacher hides the answer key with Font > Hidden (`<w:vanish/>`) or a character style that hides: Word
+    neither shows nor prints it, and before it was indexed and quotable ("Answer: the Gibbs sampler" searched
+    and quoted in the worksheet)."""
     document = (
         f'<w:document xmlns:w="{W}"><w:body>'
         f"<w:p>{run('Question 1: which sampler draws each parameter from its full conditional? ')}"
         f"{run('Answer: the Gibbs sampler.', '<w:vanish/>')}</w:p>"
         f"<w:p>{run('Solution key: Metropolis within Gibbs.', '<w:b/><w:vanish/>')}</w:p>"  # a paragraph all hidden
         f"<w:p>{run('Shown again ')}{run('despite the property.', SHOWN)}</w:p>"
+        f"<w:p>{run('Key: the trace plots.', BOLD_KEY)}</w:p>"
+        f"<w:p>{run('Shown in ')}{run('its style.', KEY + SHOWN)}</w:p>"
         "</w:body></w:document>"
     )
     notes = tmp_path / "notes"
     notes.mkdir()
-    (notes / "worksheet.docx").write_bytes(zip_of({"word/document.xml": document}))
+    (notes / "worksheet.docx").write_bytes(zip_of({"word/document.xml": document, "word/styles.xml": HIDING_STYLES}))
     for name, note in [("is.txt", "Importance weights correct for a proposal."), ("hmc.txt", "HMC follows gradients.")]:
         (notes / name).write_text(note + "\n")  # a word in one note of three has weight (of two, none)
     ingest_corpus([CorpusRoot(notes)], tmp_path / "index", embedder)
     reader = open_index(tmp_path / "index")
     # the text by hand: the visible runs of each paragraph, a blank line between paragraphs, the hidden one gone
     assert reader.source_text("worksheet.docx") == (
-        "Question 1: which sampler draws each parameter from its full conditional?\n\nShown again despite the property."
+        "Question 1: which sampler draws each parameter from its full conditional?\n\n"
+        "Shown again despite the property.\n\n"
+        "Shown in its style."
     )
-    assert reader.bm25_search("gibbs", 5) == [] and reader.bm25_search("solution key", 5) == []
+    assert not any(reader.bm25_search(words, 5) for words in ("gibbs", "solution key", "trace plots"))
     assert len(reader.bm25_search("full conditional", 5)) == 1
 
 
