@@ -41,6 +41,8 @@ _ORG_DRAWER = re.compile(r"^:([\w-]+):$")  # ":PROPERTIES:", ":LOGBOOK:" ... up 
 # priority cookie "[#A]" and progress cookies "[2/5]" "[40%]": workflow marks, not the heading's words
 ORG_TODO_KEYWORDS = frozenset({"TODO", "DONE", "NEXT", "WAITING", "WAIT", "HOLD", "CANCELLED", "CANCELED", "SOMEDAY"})
 _ORG_COOKIE = re.compile(r"(?:^|[ \t])\[(?:#[A-Za-z0-9]|\d*/\d*|\d*%)\](?=[ \t]|$)")
+_ORG_FOOTNOTE_LABEL = re.compile(r"^(\[fn:[\w-]+\])[ \t]")
+_ORG_TRAILING_REFS = re.compile(r"(?:[ \t]*\[fn:[\w-]+\])+[ \t]*$")
 _ORG_TODO_DECLARATION = frozenset({"TODO", "SEQ_TODO", "TYP_TODO"})
 _ORG_LINK = re.compile(r"\[\[[^\]\n]*\]\[([^\]\n]*)\]\]")  # [[https://...][Attention Is All You Need]]
 _INLINE_MARKUP = re.compile(r"[*_`]+|\[\[([^\]|]*\|)?|\]\]|:\w+:`")
@@ -325,7 +327,8 @@ def org_title(raw: str, keywords: frozenset[str]) -> str:
 def org_markup(text: str) -> Markup:
     """`*` headings (level = number of stars, tags, TODO keywords and cookies dropped); `#+TITLE:` and other
     keywords, `#+BEGIN_QUOTE`-type lines, a table's header and `|---+---|` rule, planning lines
-    (SCHEDULED/DEADLINE/CLOSED), drawers (`:PROPERTIES:` ... `:END:`) and a list item's `[ ]` box are context."""
+    (SCHEDULED/DEADLINE/CLOSED), drawers (`:PROPERTIES:` ... `:END:`), a list item's `[ ]` box, a footnote's
+    `[fn:1]` label and trailing `[fn:1]` references are context."""
     headings: list[Heading] = []
     context: list[Span] = []
     title = None
@@ -351,6 +354,10 @@ def org_markup(text: str) -> Markup:
             continue
         if box := _TASK_BOX.match(raw):
             context.append((line.start + box.start(1), line.start + box.end(1)))
+        if label := _ORG_FOOTNOTE_LABEL.match(raw):  # "[fn:1] The footnote's text": the text is content
+            context.append((line.start + label.start(1), line.start + label.end(1)))
+        if ref := _ORG_TRAILING_REFS.search(raw):  # "... as Pearl showed.[fn:2]"
+            context.append(trim_span(text, line.start + ref.start(), line.end))
         if drawer is not None and line.text.upper() == ":END:":
             context.append((drawer[0], line_span(text, line)[1]))
             drawer = None

@@ -129,6 +129,12 @@ Stochastic gradient descent estimates the gradient from a mini-batch instead of 
 This makes each step cheaper but noisier.
 """
 GIT = "# Git\n\n> [!danger] Never rebase commits that other people have already pulled.\n\nA branch is a pointer.\n"
+CAUSALITY = """* Causality
+Correlation does not imply causation, as the economists in our seminar kept repeating.[fn:1]
+
+* Footnotes
+[fn:1] Judea Pearl's ladder of causation separates association, intervention and counterfactuals.
+"""
 NULLS = """#+TITLE: SQL tips
 
 * Comparison of NULL handling
@@ -148,6 +154,7 @@ VAULT = {
     "nulls.org": NULLS,
     "descent.md": DESCENT,
     "git.md": GIT,
+    "causality.org": CAUSALITY,
 }
 
 
@@ -234,6 +241,11 @@ def test_org_titles_drop_workflow_marks_and_block_lines_are_context(tmp_path: Pa
     assert not any("parallel trends" in m or "confounders" in m for m in marks), marks
 
 
+def test_org_footnote_labels_and_references_are_context(tmp_path: Path) -> None:
+    _, marks, _ = contexts(tmp_path, "causality.org")
+    assert marks == ["* Causality", "[fn:1]", "* Footnotes", "[fn:1]"]
+
+
 def test_an_org_link_in_a_heading_reads_as_its_description(tmp_path: Path) -> None:
     note = (
         "* TODO Read [[https://arxiv.org/abs/1706.03762][Attention Is All You Need]]\nThe transformer uses attention.\n"
@@ -278,6 +290,7 @@ MARKUP = (
     "| ---",
     "Last updated",
     "Home",
+    "[fn:",
 )
 
 
@@ -314,6 +327,11 @@ MARKUP = (
             "Can I rebase commits that other people have already pulled?",
             "git.md",
             "Never rebase commits that other people have already pulled [1]",
+        ),
+        (  # before: an Org footnote's text was never quoted (it began with "[fn:1]", read as data)
+            "What does Pearl's ladder of causation separate?",
+            "causality.org",
+            "Judea Pearl's ladder of causation separates association, intervention and counterfactuals [1]",
         ),
         (  # the sentence under a <summary> line is quoted without it
             "What does momentum keep an average of in gradient descent?",
