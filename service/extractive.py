@@ -26,7 +26,7 @@ from service.latex_quotes import (
     in_cut_formula,
     is_latex,
     list_item,
-    markdown_formatting,
+    typeset,
     without_comments,
 )
 
@@ -246,7 +246,7 @@ def quoted(raw: str, *, latex: bool = False) -> str:
     """A candidate as the answer shows it: a wrapped sentence on one line, a list's items without their
     bullets and joined by "; " ("BERT uses two losses: MLM; NSP"), or by a space after their own stop. From a
     LaTeX document (`latex`), `\\item` marks an item too, a description item reads "Label: text", LaTeX's
-    formatting becomes the Markdown the answer is written in (`markdown_formatting`), and a display environment
+    formatting becomes the Markdown the answer is written in (`typeset`), and a display environment
     loses its `%` comments, as its lines are joined; any other note is quoted as written."""
     out = ""
     after_item = False
@@ -264,7 +264,7 @@ def quoted(raw: str, *, latex: bool = False) -> str:
         joined = item and after_item and not out.endswith((".", ";", ":", ",", "!", "?"))
         out += ("; " if joined else " " if out else "") + words
         after_item = item is not None
-    return markdown_formatting(out) if latex else out
+    return typeset(out) if latex else out
 
 
 @dataclass(frozen=True)

@@ -116,16 +116,16 @@ def without_comments(raw: str) -> str:
     return re.sub(ENVIRONMENT, lambda m: COMMENT.sub("", m.group(0)), raw, flags=re.S)
 
 
-def markdown_formatting(text: str) -> str:
+def typeset(text: str) -> str:
     r"""A LaTeX passage's text as the page would print it, in the answer's Markdown (the page and chat clients
     render it): `\emph{x}` (`\textit`), `\textbf{x}` and `\texttt{x}` as *x*, **x** and `x`, `\underline{x}` as
     x, `\label{..}` dropped (KaTeX knows no labels), a citation as "[key]", a reference by its label, and
     the escapes, dashes, quotes and spaces LaTeX typesets (`TYPESET`). Formulas, URLs and code are left as
     written (KaTeX typesets the formulas). Only the answer's text: the citation is the source as written.
 
-    >>> print(markdown_formatting(r"A \emph{conjugate} prior, $\textbf{x}$ in \texttt{max\_iter}\label{eq:1}"))
+    >>> print(typeset(r"A \emph{conjugate} prior, $\textbf{x}$ in \texttt{max\_iter}\label{eq:1}"))
     A *conjugate* prior, $\textbf{x}$ in `max_iter`
-    >>> print(markdown_formatting(r"About 50\% of it~\cite{gelman} -- see Eq.~\eqref{eq:mh} and ``MCMC''."))
+    >>> print(typeset(r"About 50\% of it~\cite{gelman} -- see Eq.~\eqref{eq:mh} and ``MCMC''."))
     About 50% of it [gelman] – see Eq. (eq:mh) and “MCMC”.
     """
     if "\\" not in text and not SYMBOL.search(text):
