@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from ingest.docx_styles import Numbering, Styles, attr, child, is_on, local
 from ingest.errors import SkippedFile
 from ingest.loaders import Heading, LoadedFile
 from ingest.schema import SourceDoc, sha256_bytes
@@ -37,38 +37,8 @@ MIN_UNZIPPED_BYTES = 2_000_000
 MAX_UNZIPPED_BYTES = 16_000_000
 MAX_LIST_LEVEL = 8  # Word's list levels are 0-8; a larger w:ilvl would indent an item by millions of spaces
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .docx and old .doc files are OLE compound files
-_HEADING_NAME = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
-_NESTED_LIST_NAME = re.compile(r"list\s*(?:bullet|number)\s*([2-9])", re.IGNORECASE)
-_CODE_NAME = re.compile(r"code|preformatted|verbatim|macro text|source|listing", re.IGNORECASE)
 _WRAPPERS = frozenset({"sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo"})  # their content is text
 _SKIPPED = frozenset({"pPr", "rPr", "sdtPr", "del", "moveFrom", "delText", "instrText", "Fallback", "tblPr"})
-
-
-def _local(tag: object) -> str:
-    """An element's name without its namespace (Word's transitional and strict schemas name them alike)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _attr(element: ElementTree.Element | None, name: str) -> str | None:
-    if element is None:
-        return None
-    return next((value for key, value in element.attrib.items() if _local(key) == name), None)
-
-
-def _child(element: ElementTree.Element | None, *path: str) -> ElementTree.Element | None:
-    for name in path:
-        if element is None:
-            return None
-        element = next((c for c in element if _local(c.tag) == name), None)
-    return element
-
-
-@dataclass(frozen=True)
-class _Style:
-    name: str
-    based_on: str | None
-    outline: int | None  # 0-based outline level, as Word stores it
-    num_id: str | None  # the list a paragraph of this style is an item of
 
 
 @dataclass(frozen=True)
@@ -80,119 +50,6 @@ class _Paragraph:
     item: tuple[str, int] | None = None
     code: bool = False
     row: bool = False  # a table row
-
-
-class _Styles:
-    """Paragraph styles by id, and which character styles hide their runs, resolved along `basedOn` (a cycle or
-    a chain over 20 deep ends the walk)."""
-
-    def __init__(self, root: ElementTree.Element | None) -> None:
-        self.styles: dict[str, _Style] = {}
-        # character styles: (whether its runs are hidden, None when it does not say, the style it is based on)
-        self.characters: dict[str, tuple[bool | None, str | None]] = {}
-        for style in root if root is not None else ():
-            # a style without children names nothing its id does not (`chain`): passed over, as padding is
-            if not len(style) or _local(style.tag) != "style":
-                continue
-            if _attr(style, "type") == "character":
-                vanish = _child(style, "rPr", "vanish")
-                self.characters[_attr(style, "styleId") or ""] = (
-                    None if vanish is None else _is_on(vanish),
-                    _attr(_child(style, "basedOn"), "val"),
-                )
-            if _attr(style, "type") not in (None, "paragraph"):
-                continue
-            outline = _attr(_child(style, "pPr", "outlineLvl"), "val")
-            self.styles[_attr(style, "styleId") or ""] = _Style(
-                (_attr(_child(style, "name"), "val") or "").strip(),
-                _attr(_child(style, "basedOn"), "val"),
-                int(outline) if outline and outline.isdigit() else None,
-                _attr(_child(style, "pPr", "numPr", "numId"), "val"),
-            )
-
-    def chain(self, style_id: str | None) -> Iterator[tuple[str, _Style | None]]:
-        """(id, style) from the paragraph's style up its `basedOn` ancestors."""
-        seen: set[str] = set()
-        while style_id and style_id not in seen and len(seen) < 20:
-            seen.add(style_id)
-            style = self.styles.get(style_id)
-            yield style_id, style
-            style_id = style.based_on if style else None
-
-    def heading(self, style_id: str | None) -> int | None:
-        """Title: 0, Heading N: N, else an outline level's N; None for body text."""
-        for sid, style in self.chain(style_id):
-            name = style.name if style and style.name else sid
-            if name.lower() == "title":
-                return 0
-            if match := _HEADING_NAME.fullmatch(name):
-                return int(match.group(1))
-            if style and style.outline is not None and style.outline < 9:
-                return style.outline + 1
-        return None
-
-    def list_id(self, style_id: str | None) -> str | None:
-        """The list a style's paragraphs are items of: its numbering, or its own id for a "List Bullet" or
-        "List Number" style without one; None for other styles."""
-        for sid, style in self.chain(style_id):
-            if style and style.num_id:
-                return style.num_id
-            if (style.name if style and style.name else sid).lower().startswith(("list bullet", "list number")):
-                return sid
-        return None
-
-    def list_level(self, style_id: str | None) -> int:
-        """The nesting a style says: "List Bullet 2" is a second-level item (its numbering has one level only)."""
-        for sid, style in self.chain(style_id):
-            if match := _NESTED_LIST_NAME.fullmatch(style.name if style and style.name else sid):
-                return int(match.group(1)) - 1
-        return 0
-
-    def hides(self, style_id: str | None) -> bool:
-        """Whether runs of the character style `style_id` are hidden text (it or a style it is based on says so)."""
-        seen: set[str] = set()
-        while style_id and style_id not in seen and len(seen) < 20:
-            seen.add(style_id)
-            hidden, style_id = self.characters.get(style_id, (None, None))
-            if hidden is not None:
-                return hidden
-        return False
-
-    def is_code(self, style_id: str | None) -> bool:
-        return any(_CODE_NAME.search(s.name if s and s.name else sid) for sid, s in self.chain(style_id))
-
-
-class _Numbering:
-    """Each list's format per level (bullet or a number), from numbering.xml; a counter per list and level."""
-
-    def __init__(self, root: ElementTree.Element | None) -> None:
-        abstract: dict[str, dict[int, str]] = {}
-        self.formats: dict[str, dict[int, str]] = {}
-        children = [element for element in root if len(element)] if root is not None else []  # empty: no format
-        for element in children:
-            if _local(element.tag) == "abstractNum":
-                levels = abstract.setdefault(_attr(element, "abstractNumId") or "", {})
-                for lvl in element:
-                    ilvl = _attr(lvl, "ilvl")
-                    if _local(lvl.tag) == "lvl" and ilvl and ilvl.isdigit():
-                        levels[int(ilvl)] = _attr(_child(lvl, "numFmt"), "val") or "bullet"
-        for element in children:
-            if _local(element.tag) == "num":
-                self.formats[_attr(element, "numId") or ""] = abstract.get(
-                    _attr(_child(element, "abstractNumId"), "val") or "", {}
-                )
-        self.counters: dict[str, dict[int, int]] = {}  # list -> level -> items numbered so far
-
-    def marker(self, num_id: str, level: int) -> str:
-        """ "- " for a bullet, "3. " for the third item of a numbered level (deeper levels restart)."""
-        fmt = self.formats.get(num_id, {}).get(level, "bullet")
-        counts = self.counters.setdefault(num_id, {})
-        for deeper in [lvl for lvl in counts if lvl > level]:
-            del counts[deeper]
-        if fmt in ("bullet", "none"):
-            return "- "
-        counts[level] = counts.get(level, 0) + 1
-        return f"{counts[level]}. "
 
 
 def unzipped_budget(file_bytes: int) -> int:
@@ -234,37 +91,32 @@ def _document_part(package: _Package) -> str:
     """The main document's part name, as the package's relationships name it (word/document.xml by default)."""
     rels = package.read("_rels/.rels")
     for rel in rels if rels is not None else ():
-        target = _attr(rel, "Target")
-        if (_attr(rel, "Type") or "").endswith("/officeDocument") and target:
+        target = attr(rel, "Target")
+        if (attr(rel, "Type") or "").endswith("/officeDocument") and target:
             return posixpath.normpath(target.lstrip("/"))
     return "word/document.xml"
 
 
-def _is_on(toggle: ElementTree.Element | None) -> bool:
-    """Whether a toggle property (`<w:vanish/>`) is set: present, and not `w:val="0"`, "false" or "off"."""
-    return toggle is not None and (_attr(toggle, "val") or "true").lower() not in ("0", "false", "off")
-
-
-def _is_hidden(run: ElementTree.Element, styles: _Styles) -> bool:
+def _is_hidden(run: ElementTree.Element, styles: Styles) -> bool:
     """A run of hidden text (Font > Hidden: `<w:vanish/>` in its properties, or a character style that hides),
     how an answer key is hidden from the page a student sees: Word neither shows nor prints it, and it is no
     note to index or quote. The run's own property overrides its style's."""
-    properties = _child(run, "rPr")
+    properties = child(run, "rPr")
     if properties is None:
         return False
-    vanish = _child(properties, "vanish")
+    vanish = child(properties, "vanish")
     if vanish is not None:
-        return _is_on(vanish)
-    return styles.hides(_attr(_child(properties, "rStyle"), "val"))
+        return is_on(vanish)
+    return styles.hides(attr(child(properties, "rStyle"), "val"))
 
 
-def _run_text(paragraph: ElementTree.Element, boxes: list[ElementTree.Element], styles: _Styles) -> str:
+def _run_text(paragraph: ElementTree.Element, boxes: list[ElementTree.Element], styles: Styles) -> str:
     """The paragraph's visible text; text boxes inside it are collected into `boxes`, read after it."""
     out: list[str] = []
     stack = list(reversed(list(paragraph)))
     while stack:
         element = stack.pop()
-        name = _local(element.tag)
+        name = local(element.tag)
         if name in _SKIPPED or (name == "r" and _is_hidden(element, styles)):
             continue
         if name == "txbxContent":
@@ -282,23 +134,23 @@ def _run_text(paragraph: ElementTree.Element, boxes: list[ElementTree.Element], 
     return "".join(out)
 
 
-def _blocks(container: ElementTree.Element, styles: _Styles) -> Iterator[_Paragraph]:
+def _blocks(container: ElementTree.Element, styles: Styles) -> Iterator[_Paragraph]:
     """The paragraphs and table rows of a body, a cell or a text box, in order (content controls opened)."""
     for element in container:
         # a paragraph, table or control without text adds nothing (_extract drops it): passed over in C, as
         # 2.6 M empty paragraphs padding a 2 MB file, each read in Python, took 30 s
         if not any(map(str.strip, element.itertext())):
             continue
-        name = _local(element.tag)
+        name = local(element.tag)
         if name == "p":
             boxes: list[ElementTree.Element] = []
             text = _run_text(element, boxes, styles)
-            style = _attr(_child(element, "pPr", "pStyle"), "val")
-            outline = _attr(_child(element, "pPr", "outlineLvl"), "val")
-            num = _child(element, "pPr", "numPr")
+            style = attr(child(element, "pPr", "pStyle"), "val")
+            outline = attr(child(element, "pPr", "outlineLvl"), "val")
+            num = child(element, "pPr", "numPr")
             heading = int(outline) + 1 if outline and outline.isdigit() and int(outline) < 9 else styles.heading(style)
-            level = _attr(_child(num, "ilvl"), "val") or str(styles.list_level(style))
-            num_id = _attr(_child(num, "numId"), "val") or styles.list_id(style)
+            level = attr(child(num, "ilvl"), "val") or str(styles.list_level(style))
+            num_id = attr(child(num, "numId"), "val") or styles.list_id(style)
             if heading is not None:
                 yield _Paragraph(text, heading=heading)
             elif styles.is_code(style):
@@ -311,7 +163,7 @@ def _blocks(container: ElementTree.Element, styles: _Styles) -> Iterator[_Paragr
                 yield from _blocks(box, styles)
         elif name == "tbl":
             for row in _rows(element):
-                cells = [c for c in row if _local(c.tag) == "tc"]
+                cells = [c for c in row if local(c.tag) == "tc"]
                 texts = [" ".join(" ".join(p.text.split()) for p in _blocks(cell, styles)) for cell in cells]
                 if any(texts):
                     yield _Paragraph(" | ".join(texts), row=True)
@@ -322,7 +174,7 @@ def _blocks(container: ElementTree.Element, styles: _Styles) -> Iterator[_Paragr
 def _rows(table: ElementTree.Element) -> Iterator[ElementTree.Element]:
     """The table's own rows (a nested table's rows are its cell's text), content controls opened."""
     for element in table:
-        name = _local(element.tag)
+        name = local(element.tag)
         if name == "tr":
             yield element
         elif name in _WRAPPERS:
@@ -345,9 +197,9 @@ def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int
     if document is None:
         raise SkippedFile(f"not a Word document: the archive has no {name}")
     folder = posixpath.dirname(name)
-    styles = _Styles(package.read(posixpath.join(folder, "styles.xml")))
-    numbering = _Numbering(package.read(posixpath.join(folder, "numbering.xml")))
-    body = _child(document, "body")
+    styles = Styles(package.read(posixpath.join(folder, "styles.xml")))
+    numbering = Numbering(package.read(posixpath.join(folder, "numbering.xml")))
+    body = child(document, "body")
     pieces: list[str] = []
     headings: list[Heading] = []
     code: list[tuple[int, int]] = []

@@ -6,7 +6,8 @@ import json
 from dataclasses import replace
 
 from ingest.code_blocks import markdown_code, org_code, plain_code, rst_code
-from ingest.loaders import LoadedFile, _load_html
+from ingest.html import load_html
+from ingest.loaders import LoadedFile
 from ingest.notebook import load_notebook
 from ingest.passages import PassageParams, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
@@ -113,7 +114,7 @@ def test_org_source_and_example_blocks_and_fixed_width_lines() -> None:
 
 def test_html_pre_is_code_in_the_extracted_text() -> None:
     page = b'<h1>Setup</h1><p>Run this once.</p><pre>  git lfs install\n\n  git lfs track "*.psd"\n</pre><p>Done.</p>'
-    loaded = _load_html("setup.html", page)
+    loaded = load_html("setup.html", page)
     assert loaded.source.text == 'Setup\nRun this once.\ngit lfs install\ngit lfs track "*.psd"\nDone.'
     assert loaded.code == ((21, 58),)
 

@@ -14,8 +14,9 @@ from llama_index.core.schema import NodeRelationship
 
 from ingest.docx import load_docx
 from ingest.errors import SkippedFile
+from ingest.html import load_html
 from ingest.latex import latex_markup
-from ingest.loaders import LoadedFile, _load_html, load_file
+from ingest.loaders import LoadedFile, load_file
 from ingest.notebook import load_notebook
 from ingest.passages import PassageParams, estimate_tokens, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
@@ -97,7 +98,7 @@ def test_extracted_formats_are_exact_slices_too(document: tuple[list[str], str],
         data = "".join(f"<{tag}>{x}</{tag}>" for tag, x in tags)
         data = data.encode("utf-8")
     try:
-        loader = {"ipynb": load_notebook, "html": _load_html, "docx": load_docx}[fmt]
+        loader = {"ipynb": load_notebook, "html": load_html, "docx": load_docx}[fmt]
         loaded = loader(f"n.{fmt}", data)
     except SkippedFile:
         return  # nothing with text to index: skipped with a reason, as the loaders' tests check

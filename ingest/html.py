@@ -1,0 +1,192 @@
+"""HTML notes (a saved page, an exported notebook or wiki): visible text, one block per line, h1-h6 as heading
+spans, <pre> blocks as code spans, and a site's labels (<nav>, <footer>, a table's header row) as context."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.errors import SkippedFile
+from ingest.loaders import Heading, LoadedFile, decode_text
+from ingest.schema import SourceDoc, sha256_bytes
+
+_HTML_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "aside",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "tr",
+        "pre",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "hr",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "title",
+        "body",
+        "form",
+        "details",
+        "summary",
+    ]
+)
+_HTML_HIDDEN = ("script", "style", "noscript", "template", "head", "svg")
+_BLOCK_END = object()  # marks where a block element's children end on the walk's stack
+
+
+@dataclass(frozen=True)
+class _PreEnd:
+    """Marks where a <pre>'s children end on the walk's stack; `start`: where its text began."""
+
+    start: int
+
+
+@dataclass(frozen=True)
+class _LabelEnd:
+    """Marks where a label's children end (a <nav>, a <footer>, a table's header row); `start`: where it began."""
+
+    start: int
+
+
+_HTML_LABELS = frozenset({"nav", "footer"})  # a site's links and "Last updated ...": read, never quoted
+_HTML_CELLS = frozenset({"td", "th"})
+
+
+# <meta charset="...">, <meta http-equiv="Content-Type" content="text/html; charset=...">, or XHTML's
+# <?xml version="1.0" encoding="..."?>
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+
+# XHTML's XML declaration: no text, and bs4 takes a page opening with it for XML and warns on stderr at every ingest
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
+
+def load_html(doc: str, data: bytes) -> LoadedFile:
+    """Visible text, one block per line, with h1-h6 kept as heading spans and <pre> blocks as code spans."""
+    from bs4 import BeautifulSoup, NavigableString, Tag
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+    declared = _DECLARED_CHARSET.search(data[:4096])
+    raw, warnings = decode_text(data, (declared.group(1) or declared.group(2)).decode("ascii") if declared else None)
+    soup = BeautifulSoup(_XML_DECLARATION.sub("", raw, count=1), "lxml")
+    for tag in soup(list(_HTML_HIDDEN)):
+        tag.decompose()
+    parts: list[str] = []
+    headings: list[Heading] = []
+    pre: list[tuple[int, int]] = []  # [start, end) of each <pre>'s text in "".join(parts)
+    labels: list[tuple[int, int]] = []  # [start, end) of each label's text (`_LabelEnd`)
+    size = 0
+
+    def emit(piece: str) -> None:
+        nonlocal size
+        parts.append(piece)
+        size += len(piece)
+
+    def newline() -> None:
+        if parts and not parts[-1].endswith("\n"):
+            emit("\n")
+
+    # an explicit stack, not recursion: a page of 5,000 nested <div>s must not raise RecursionError
+    stack: list[object] = list(reversed(list(soup.children)))
+    while stack:
+        child = stack.pop()
+        if child is _BLOCK_END:
+            newline()
+            continue
+        if isinstance(child, _PreEnd):
+            pre.append((child.start, size))
+            continue
+        if isinstance(child, _LabelEnd):
+            labels.append((child.start, size))
+            continue
+        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+            continue
+        if isinstance(child, NavigableString):
+            emit(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = child.name.lower()
+        block = name in _HTML_BLOCKS
+        if block:
+            newline()
+            stack.append(_BLOCK_END)
+        if name in _HTML_CELLS and child.find_previous_sibling(_HTML_CELLS) is not None:
+            emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)
+        header_row = name == "tr" and (cells := child.find_all(_HTML_CELLS, recursive=False))
+        if name in _HTML_LABELS or (header_row and all(c.name.lower() == "th" for c in cells)):
+            stack.append(_LabelEnd(size))
+        if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            title = " ".join(child.get_text(" ").split())
+            if title:
+                headings.append(Heading(int(name[1]), title, 0, 0))
+                emit(title)
+        else:
+            if name == "pre":
+                stack.append(_PreEnd(size))
+            stack.extend(reversed(list(child.children)))
+    # whitespace inside a line carries no meaning in HTML: collapse it, then find headings again
+    text, line_spans = _collapse("".join(parts))
+    headings = _relocate(text, headings)
+    if not text.strip():
+        raise SkippedFile("no visible text in HTML")
+    code = tuple(span for s, e in pre if (span := _covering(line_spans, s, e)) is not None)
+    context = tuple(span for s, e in labels if (span := _covering(line_spans, s, e)) is not None)
+    source = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
+    return LoadedFile(source, "html", tuple(headings), code=code, context=context)
+
+
+def _collapse(raw: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """Each line's runs of whitespace made one space, empty lines dropped; with (raw start, raw end, start,
+    end) of each kept line, so a span of `raw` can be found in the text (a <pre> keeps no indentation)."""
+    kept: list[str] = []
+    spans: list[tuple[int, int, int, int]] = []
+    raw_at, at = 0, 0
+    for line in raw.split("\n"):
+        collapsed = " ".join(line.split())
+        if collapsed:
+            at += 1 if kept else 0
+            spans.append((raw_at, raw_at + len(line), at, at + len(collapsed)))
+            kept.append(collapsed)
+            at += len(collapsed)
+        raw_at += len(line) + 1
+    return "\n".join(kept), spans
+
+
+def _covering(line_spans: list[tuple[int, int, int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The text's span of the kept lines that `[start, end)` of the raw text touches; None when none."""
+    inside = [(s, e) for raw_s, raw_e, s, e in line_spans if raw_s < end and start < raw_e]
+    return (inside[0][0], inside[-1][1]) if inside else None
+
+
+def _relocate(text: str, headings: list[Heading]) -> list[Heading]:
+    """Find each heading again, in order, as a whole line (a heading is its own block)."""
+    out: list[Heading] = []
+    pos = 0
+    for h in headings:
+        match = re.compile(rf"^{re.escape(h.title)}$", re.MULTILINE).search(text, pos)
+        if match is None:
+            continue
+        out.append(Heading(h.level, h.title, match.start(), match.end()))
+        pos = match.end()
+    return out
