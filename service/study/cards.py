@@ -19,39 +19,48 @@ from typing import Any
 
 from core.text import CARD_BACK, IMAGE, sentence_spans, unwrapped
 from ingest.sections import trim_span
-from service.study.guide import card_question, flashcard_line, title_question
+from service.study.guide import QUESTION_WORDS, card_question, flashcard_line, title_question
 from service.study.outline import SectionReader, SectionSpan, section_spans
 
 MAX_ANSWER_CHARS = 400
-NOT_A_TERM = frozenset(
-    [
-        "it",
-        "this",
-        "there",
-        "that",
-        "these",
-        "those",
-        "in",
-        "on",
-        "for",
-        "with",
-        "at",
-        "by",
-        "from",
-        "as",
-        "if",
-        "when",
-        "where",
-        "what",
-        "why",
-        "how",
-    ]
+NOT_A_TERM = (
+    frozenset(
+        [
+            "it",
+            "this",
+            "there",
+            "that",
+            "these",
+            "those",
+            "in",
+            "on",
+            "for",
+            "with",
+            "at",
+            "by",
+            "from",
+            "as",
+            "if",
+        ]
+    )
+    | QUESTION_WORDS
 )
 MIN_ANSWER_CHARS = 3
 # "Adam is an optimizer that ..." / "Momentum is a method ..." / "Leaky ReLU: introduces ..."
 DEFINITION = re.compile(
     r"(?m)^[ \t]*(?:[-*•][ \t]+)?(?P<term>[A-Z][\w\-+/() ]{1,48}?)"
     r"(?:[ \t]+(?:is|are|refers to|means)[ \t]+(?P<def>(?:a|an|the|one)[ \t][^\n]+)|:[ \t]+(?P<def2>[^\n]{12,}))"
+)
+
+# "Instructor: Dr. Ana Moreno." / "Due: 2025-11-15" / "Office hours: Tuesdays 2pm": a label with a person or a
+# date as its value names who or when, it defines nothing. Only the value's start is read: a title before a
+# capitalized name, an ISO or numeric date, a clock time, a weekday, or a month before a day.
+NOT_A_DEFINITION = re.compile(
+    r"(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?[ \t]+[A-Z]"
+    r"|[<\[(]?\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{1,2}(?::\d{2})?[ \t]*(?i:am|pm)\b"
+    r"|(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b)"
+    r"|(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?[ \t]+\d{1,4}\b)"
 )
 
 
@@ -108,13 +117,19 @@ def past_images(text: str, start: int, end: int) -> int:
     return end
 
 
-def body_start(section: SectionSpan) -> int:
-    """Where the section's own text begins: after its heading and question lines (its context spans)."""
+def body_start(text: str, section: SectionSpan) -> int:
+    """Where the section's own text begins: after the context spans at its top (heading, question line,
+    front matter, an Org heading's indented planning line and drawers), with only white space between."""
     pos = section.start
     for s, e in sorted(section.context):
-        if s <= pos + 2:  # context right at the top (allowing a line break between)
+        if s <= pos + 2 or not text[pos:s].strip():  # a line break, an indent, a blank line between
             pos = max(pos, e)
     return pos
+
+
+def in_context(section: SectionSpan, pos: int) -> bool:
+    """Whether `pos` lies in one of the section's context spans (metadata, headings, table headers)."""
+    return any(s <= pos < e for s, e in section.context)
 
 
 def flashcard_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
@@ -131,10 +146,14 @@ def flashcard_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
 
 def definition_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
     cards = []
-    start = body_start(section)
+    start = body_start(text, section)
     for match in DEFINITION.finditer(text, start, section.end):
         term = match.group("term").strip()
         group = "def" if match.group("def") else "def2"
+        if in_context(section, match.start("term")):
+            continue  # "DEADLINE: <2025-11-15 Sat>", ":AUTHOR: ...", "title: ...": metadata, not a definition
+        if group == "def2" and NOT_A_DEFINITION.match(match.group(group)):
+            continue
         first = term.split()[0].lower()
         if len(term.split()) > 5 or first in NOT_A_TERM or any(ch.isdigit() for ch in term):
             continue
@@ -157,7 +176,7 @@ def title_cards(doc: str, text: str, section: SectionSpan) -> list[Card]:
     question = title_question(title) if title else None
     if question is None or question == title:  # a question title is a flashcard's business
         return []
-    start = body_start(section)
+    start = body_start(text, section)
     start, _ = trim_span(text, start, section.end)
     start = past_images(text, start, section.end)
     if start >= section.end:

@@ -12,8 +12,10 @@ from ingest.lines import is_question
 from ingest.sections import Line
 from service.study.outline import SectionReader, SectionSpan, build_outline, section_spans
 
+# words that ask, not name: a heading of one of them alone ("## Why") is no topic, nor a defined term
+QUESTION_WORDS = frozenset(["what", "why", "how", "when", "where", "who", "which"])
 # headings that name a part of a document, not a topic one could ask about
-GENERIC_TITLES = frozenset(
+GENERIC_TITLES = QUESTION_WORDS | frozenset(
     [
         "table of contents",
         "contents",
@@ -33,6 +35,8 @@ GENERIC_TITLES = frozenset(
         "abstract",
         "background",
         "examples",
+        "pitfalls",
+        "todo",
         "misc",
         "resources",
         "papers",
