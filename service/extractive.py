@@ -29,6 +29,7 @@ from service.latex_quotes import (
     typeset,
     without_comments,
 )
+from service.markup_quotes import as_read
 
 # shorter pieces are headings and list stubs, not answers; a CJK or Thai character counts two (`reading_length`:
 # "抹茶是一种磨成粉末的绿茶。" is 13 characters, 25 long)
@@ -247,7 +248,8 @@ def quoted(raw: str, *, latex: bool = False) -> str:
     bullets and joined by "; " ("BERT uses two losses: MLM; NSP"), or by a space after their own stop. From a
     LaTeX document (`latex`), `\\item` marks an item too, a description item reads "Label: text", LaTeX's
     formatting becomes the Markdown the answer is written in (`typeset`), and a display environment
-    loses its `%` comments, as its lines are joined; any other note is quoted as written."""
+    loses its `%` comments, as its lines are joined; a Markdown or Org note's marks are read where it is quoted
+    (`markup_quotes.as_read`: "[[Note|alias]]" reads "alias"); any other note is quoted as written."""
     out = ""
     after_item = False
     item_line = list_item(latex)
@@ -361,7 +363,7 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         e = led_list_end(hits[i], e)
-        s, text = titled(hits[i], s, quoted(hits[i].text[s:e], latex=is_latex(hits[i].doc)))
+        s, text = titled(hits[i], s, as_read(quoted(hits[i].text[s:e], latex=is_latex(hits[i].doc)), hits[i].doc))
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
         start, end = hits[i].start + s, hits[i].start + e

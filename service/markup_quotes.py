@@ -1,0 +1,136 @@
+r"""A Markdown (Obsidian) or Org note's inline markup as the note reads, in a quote's answer text.
+
+Quoted as written, "it is ==memoryless==", "See also [[Hypothesis Testing|p-values]]", "written with
+=WITH name AS (...)=" and "Overfitting :: the model fits noise" showed the marks an editor renders. Cutting them
+as context in ingest would split each sentence in pieces, so, as `service.latex_quotes.typeset` does for .tex,
+they are read here, in the answer's text only: a citation's span stays the source as written. Code spans and
+formulas are left as written (a note may teach `[[link]]` or `=` in code).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from service.latex_quotes import FORMULA
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".ipynb")  # a notebook's quotes are its Markdown cells' text
+ORG_SUFFIXES = (".org",)
+
+CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)  # a Markdown code span, as the answer shows it too
+# [[Note]], [[Note|alias]], [[Note#Heading]], [[#Heading]], [[Note#^block-id]]; an embed ![[..]] shows no text
+WIKILINK = re.compile(r"(?P<embed>!?)\[\[(?P<target>[^\[\]|\n]*?)(?:\|(?P<alias>[^\[\]\n]*))?\]\]")
+HIGHLIGHT = re.compile(r"==(?=\S)(?P<text>[^=\n]*?\S)==")
+BREAK = re.compile(r"[ \t]*<br[ \t]*/?>(?:[ \t]+|$)", re.I)  # a hard line break: the quote is one line
+# Org: [[link][description]] or [[link]]
+ORG_LINK = re.compile(r"\[\[(?P<link>[^\[\]\n]+)\](?:\[(?P<text>[^\[\]\n]+)\])?\]")
+# Org's emphasis, where Org renders it (org-emphasis-regexp-components): after a line start, a space or one of
+# -('"{, the mark, a body that neither starts nor ends with a space, the mark, then a space, the end or one of
+# -.,:!?;'")}\[; and no mark inside (Org would read " /usr/bin/ " as italic): /usr/bin/ and a*b*c stay as written
+_PRE = r"(?:^|(?<=[\s\-('\"{]))"
+_POST = r"(?=[\s\-.,:!?;'\")}\\\[]|$)"
+ORG_CODE = re.compile(rf"{_PRE}(?P<mark>[=~])(?P<text>[^\s]|[^\s].*?[^\s])(?P=mark){_POST}")
+# Org's *bold* and /italic/, and the answer's Markdown for them (bold first: its ** is no Org mark)
+ORG_EMPHASIS = {
+    mark: re.compile(
+        rf"{_PRE}{re.escape(mark)}(?P<text>[^\s{mark}]|[^\s{mark}][^{mark}]*?[^\s{mark}]){re.escape(mark)}{_POST}"
+    )
+    for mark in "*/"
+}
+MARKDOWN_EMPHASIS = {"*": "**", "/": "*"}
+# "- Term :: text" (its bullet already dropped by the quote): at the quote's start or after a joined item
+DESCRIPTION = re.compile(r"(?:^|(?<=; )|(?<=[.!?] ))(?P<term>[^\s:;][^:;\n]{0,79}?) :: ")
+
+
+def as_read(text: str, doc: str) -> str:
+    """A quote's `text` as the note `doc` (a path: its suffix says the format) reads: Markdown's and Org's
+    inline marks rendered (`markdown_as_read`, `org_as_read`); any other note's text as it is."""
+    name = doc.lower()
+    if name.endswith(MARKDOWN_SUFFIXES):
+        return markdown_as_read(text)
+    if name.endswith(ORG_SUFFIXES):
+        return org_as_read(text)
+    return text
+
+
+def markdown_as_read(text: str) -> str:
+    """Obsidian's links and highlights as the note shows them: `[[Note]]` "Note", `[[Note|alias]]` "alias",
+    `[[Note#Heading]]` "Note > Heading" (as a citation's breadcrumbs name a section), `[[#Heading]]` "Heading",
+    `==text==` the text (the answer's Markdown has no highlight), an embed `![[img.png]]` nothing, and a
+    `<br>` one space (a trailing one none).
+
+    >>> print(markdown_as_read("See also [[Hypothesis Testing|p-values]] and [[Bootstrap]]."))
+    See also p-values and Bootstrap.
+    >>> print(markdown_as_read("it is ==memoryless==: see [[Distributions#Exponential]] and [[#Poisson]]"))
+    it is memoryless: see Distributions > Exponential and Poisson
+    >>> print(markdown_as_read("instead of the full data set.<br>"))
+    instead of the full data set.
+    >>> print(markdown_as_read("Git remote: origin<br/> Branch: main ![[graph.png]]"))
+    Git remote: origin Branch: main
+    >>> print(markdown_as_read("Write `[[x]]` or `a<br>` and $a == b == c$ as is."))
+    Write `[[x]]` or `a<br>` and $a == b == c$ as is.
+    """
+    if "[[" not in text and "==" not in text and "<" not in text:
+        return text
+    return _outside_code(text, _markdown)
+
+
+def org_as_read(text: str) -> str:
+    """Org's links, verbatim, code, emphasis and description items as Org exports them, in the answer's
+    Markdown: `[[url][desc]]` "desc", `[[url]]` the url, `=x=` and `~x~` `` `x` ``, `*x*` **x**, `/x/` *x*
+    (only where Org would render them), and an item's "Term :: text" "Term: text".
+
+    >>> print(org_as_read("written with =WITH name AS (...)=, see [[https://x.org/cte][the docs]] or [[https://x.org]]"))
+    written with `WITH name AS (...)`, see the docs or https://x.org
+    >>> print(org_as_read("Use ~IS NULL~ instead of ~= NULL~, a *big* /sic/ mistake."))
+    Use `IS NULL` instead of `= NULL`, a **big** *sic* mistake.
+    >>> print(org_as_read("It is in /usr/bin/ and a*b*c is 2*3*4, not x/y/z."))
+    It is in /usr/bin/ and a*b*c is 2*3*4, not x/y/z.
+    >>> print(org_as_read("Overfitting :: fits noise. Bias-variance tradeoff :: flexible; Underfitting :: simple"))
+    Overfitting: fits noise. Bias-variance tradeoff: flexible; Underfitting: simple
+    """
+    if not any(mark in text for mark in "[=~*/:"):
+        return text
+    return _outside_code(text, _org)
+
+
+def _outside_code(text: str, render: Callable[[str, Callable[[str], str]], str]) -> str:
+    """`render(text, keep)` with the code spans and formulas held out; `keep(piece)` holds out a piece too."""
+    kept: list[str] = []
+
+    def keep(piece: str) -> str:
+        kept.append(piece)
+        return f"\x00{len(kept) - 1}\x01"
+
+    held = FORMULA.sub(lambda m: keep(m.group(0)), CODE.sub(lambda m: keep(m.group(0)), text))
+    held = render(held, keep)
+    for _ in range(2):  # a formula may hold a held code span
+        held = re.sub("\x00(\\d+)\x01", lambda m: kept[int(m.group(1))] if int(m.group(1)) < len(kept) else "", held)
+    return held
+
+
+def _markdown(text: str, keep: Callable[[str], str]) -> str:
+    text = WIKILINK.sub(_wikilink, text)
+    text = HIGHLIGHT.sub(lambda m: m.group("text"), text)
+    text = BREAK.sub(" ", text)
+    return re.sub(r"(?<=\S) {2,}(?=\S)", " ", text).strip()  # a dropped embed or <br> leaves one space
+
+
+def _wikilink(link: re.Match[str]) -> str:
+    if link.group("embed"):
+        return ""
+    if link.group("alias") and link.group("alias").strip():
+        return link.group("alias").strip()
+    note, _, heading = link.group("target").partition("#")
+    note, heading = note.strip(), heading.strip()
+    if not heading or heading.startswith("^"):  # a block reference names its note
+        return note or heading
+    return f"{note} > {heading}" if note else heading
+
+
+def _org(text: str, keep: Callable[[str], str]) -> str:
+    text = ORG_LINK.sub(lambda m: (m.group("text") or m.group("link")).strip(), text)
+    text = ORG_CODE.sub(lambda m: keep(f"`{m.group('text')}`"), text)  # verbatim: no emphasis inside
+    for mark, emphasis in ORG_EMPHASIS.items():  # once each: Markdown's ** read as Org would be ****
+        text = emphasis.sub(lambda m, shown=MARKDOWN_EMPHASIS[mark]: f"{shown}{m.group('text')}{shown}", text)
+    return DESCRIPTION.sub(lambda m: m.group("term") + ": ", text)

@@ -1,0 +1,128 @@
+"""Obsidian (Markdown) and Org notes' inline marks read as the note shows them, in the answer's text only: the
+rules one by one (expected text derived by hand from Obsidian's and Org's rendering), then over HTTP with the
+real pipeline (loader, embedder, index, quoting writer), where each citation stays the source as written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from service.markup_quotes import as_read, markdown_as_read, org_as_read
+from service.runtime import Runtime
+from service.server import running_server
+from tests.notes_settings import notes_settings
+from tests.service.test_api import assert_citations_are_exact
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("[[Bootstrap]] resamples", "Bootstrap resamples"),
+        ("see [[Hypothesis Testing|p-values]]", "see p-values"),
+        ("see [[Bootstrap#Percentile method]]", "see Bootstrap > Percentile method"),
+        ("see [[#Percentile method]] above", "see Percentile method above"),
+        ("see [[Bootstrap#Percentile method|the percentile method]]", "see the percentile method"),
+        ("as in [[Bootstrap#^a1b2c3]]", "as in Bootstrap"),  # a block reference names its note
+        ("it is ==memoryless==: the rest", "it is memoryless: the rest"),
+        ("the full data set.<br>", "the full data set."),
+        ("the full data set.<br/>", "the full data set."),
+        ("Git remote: origin<br /> Branch: main", "Git remote: origin Branch: main"),
+        ("A histogram ![[hist.png]] of the means.", "A histogram of the means."),
+        ("Type `[[Note]]` or `==x==` to link", "Type `[[Note]]` or `==x==` to link"),  # code as written
+        ("Python compares with $a == b$ too.", "Python compares with $a == b$ too."),  # a formula as written
+        ("x == y is a comparison", "x == y is a comparison"),
+    ],
+)
+def test_markdown_marks_read_as_obsidian_shows_them(text: str, shown: str) -> None:
+    assert markdown_as_read(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("See [[https://www.postgresql.org/docs/][the PostgreSQL docs]] too", "See the PostgreSQL docs too"),
+        ("See [[https://orgmode.org]].", "See https://orgmode.org."),
+        ("written with =WITH name AS (...)=, names", "written with `WITH name AS (...)`, names"),
+        ("Use ~IS NULL~ instead of ~= NULL~.", "Use `IS NULL` instead of `= NULL`."),
+        ("a *big* and /subtle/ (*bold*) mistake", "a **big** and *subtle* (**bold**) mistake"),
+        ("=*not bold*= in code", "`*not bold*` in code"),  # verbatim: no emphasis inside
+        ("It lives in /usr/bin/ or /usr/local/bin.", "It lives in /usr/bin/ or /usr/local/bin."),
+        ("a*b*c and 2*3 * 4 and x/y/z", "a*b*c and 2*3 * 4 and x/y/z"),  # no word boundary: as written
+        ("see https://x.org/a/b/ now", "see https://x.org/a/b/ now"),
+        ("Overfitting :: the model fits noise.", "Overfitting: the model fits noise."),
+        ("Overfitting :: fits noise; Underfitting :: too simple", "Overfitting: fits noise; Underfitting: too simple"),
+        ("Use `~x~` as is", "Use `~x~` as is"),
+    ],
+)
+def test_org_marks_read_as_org_exports_them(text: str, shown: str) -> None:
+    assert org_as_read(text) == shown
+
+
+def test_the_note_suffix_chooses_the_rules() -> None:
+    assert as_read("==a== [[b]]", "vault/Stats.MD") == "a b"
+    assert as_read("==a== [[b]]", "nb/eda.ipynb") == "a b"  # a notebook's Markdown cells
+    assert as_read("*a* [[b][c]]", "org/tips.org") == "**a** c"
+    assert as_read("==a== [[b]] *a*", "plain.txt") == "==a== [[b]] *a*"  # any other note as written
+    assert as_read("==a== [[b]] *a*", "paper.tex") == "==a== [[b]] *a*"
+
+
+OBSIDIAN = """# Distributions
+
+The exponential distribution models the waiting time between events of a Poisson process, and it is ==memoryless==: \
+the remaining waiting time does not depend on how long you have already waited.
+
+A confidence interval that excludes zero matches a test that rejects at the same level, \
+see [[Hypothesis Testing|p-values]].<br>
+"""
+ORG = """#+title: Glossary
+
+* Terms
+- Overfitting :: the model fits noise in the training data and generalizes poorly to new data.
+- Underfitting :: the model is too simple to capture the structure of the data.
+
+* CTEs
+A common table expression, written with =WITH name AS (...)=, names a subquery so it can be reused and read top to \
+bottom. See [[https://www.postgresql.org/docs/current/queries-with.html][the PostgreSQL docs]] for recursive CTEs.
+"""
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    settings = notes_settings(tmp_path_factory.mktemp("markup-quotes"), {"stats.md": OBSIDIAN, "glossary.org": ORG})
+    runtime = Runtime.build(settings)
+    with running_server(settings, runtime) as url, httpx.Client(base_url=url, timeout=120) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "said"),
+    [
+        (
+            "What does the exponential distribution model?",
+            "it is ==memoryless==: the remaining waiting time",
+            "it is memoryless: the remaining waiting time",
+        ),
+        (
+            "What does a confidence interval that excludes zero match?",
+            "see [[Hypothesis Testing|p-values]].<br>",
+            "matches a test that rejects at the same level, see p-values [1]",
+        ),
+        ("What is overfitting?", "Overfitting :: the model fits noise", "Overfitting: the model fits noise"),
+        (
+            "What is a common table expression?",
+            "written with =WITH name AS (...)=, names a subquery",
+            "written with `WITH name AS (...)`, names a subquery",
+        ),
+    ],
+)
+def test_an_obsidian_or_org_answer_reads_as_the_note_shows_and_cites_the_source(
+    client: httpx.Client, question: str, quote: str, said: str
+) -> None:
+    answer = client.post("/api/ask", json={"question": question}).json()
+    assert_citations_are_exact(client, answer)
+    quotes = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
+    assert any(quote in q for q in quotes), quotes
+    assert said in answer["text"], answer["text"]
+    assert not any(raw in answer["text"] for raw in ("==", "[[", "<br", " :: ", "=WITH")), answer["text"]
