@@ -50,5 +50,6 @@ def test_bench_retrieval_sizes_reports_recall_per_graph_and_the_embedding_share(
     windows, hybrid = row["windows"], row["hybrid"]
     assert windows["windows"] >= 2000 and windows["disk_mb"]["sentences.npy"] > 0
     assert {"hybrid_windows", "window_search"} <= set(hybrid)
-    assert hybrid["hybrid_windows"]["n"] == hybrid["hybrid"]["n"] == 4 and 0 < hybrid["window_share_p50"] <= 1
+    assert hybrid["hybrid_windows"]["n"] == hybrid["hybrid"]["n"] == 4
+    assert hybrid["window_share_p50"] > 0  # timed apart from hybrid_windows: on a busy machine it may pass 1
     assert "Sentence windows (the service's default hybrid)" in out.with_suffix(".md").read_text()

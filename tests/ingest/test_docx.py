@@ -314,7 +314,8 @@ def test_a_padded_docx_reads_in_time_for_its_text(part: str, element: str) -> No
     """Padded to the unzipped cap (16 MB of XML), a 2 MB file took 27-30 s to read on a busy machine (12.9 s of
     CPU, 23 times what parsing its XML takes): each of 2.6 M empty paragraphs was read in Python, and empty
     styles and lists as well (16 and 7 times the parse). What holds no text or format is now passed over in C:
-    the read costs at most 1.7 times the parse. CPU time of this thread, as `tests.scaling` measures it."""
+    the read costs at most 1.7 times the parse (bound 4: a busy machine's caches, the bug's 6.6 at least). CPU time
+    of this thread, as `tests.scaling` measures it."""
     n = (MAX_UNZIPPED_BYTES - 2_000) // len(element)
     data = padded_docx(part, element, n)
     assert unzipped_budget(len(data)) == MAX_UNZIPPED_BYTES
@@ -322,6 +323,6 @@ def test_a_padded_docx_reads_in_time_for_its_text(part: str, element: str) -> No
     parse_s = min(cpu_seconds(lambda: ElementTree.fromstring(xml)) for _ in range(2))
     loaded: list[LoadedFile] = []
     read_s = cpu_seconds(lambda: loaded.append(load_docx("padded.docx", data)))
-    assert loaded[0].source.text == "hello there" and read_s < 2.5 * parse_s, (read_s, parse_s)
+    assert loaded[0].source.text == "hello there" and read_s < 4 * parse_s, (read_s, parse_s)
     with pytest.raises(SkippedFile, match="zip bomb"):  # 2 KB more than the budget is still refused
         load_docx("bomb.docx", padded_docx(part, element, n + 4_000 // len(element)))
