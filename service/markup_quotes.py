@@ -18,9 +18,17 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".ipynb")  # a notebook's quotes are it
 ORG_SUFFIXES = (".org",)
 
 CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)  # a Markdown code span, as the answer shows it too
-# [[Note]], [[Note|alias]], [[Note#Heading]], [[#Heading]], [[Note#^block-id]]; an embed ![[..]] shows no text
-WIKILINK = re.compile(r"(?P<embed>!?)\[\[(?P<target>[^\[\]|\n]*?)(?:\|(?P<alias>[^\[\]\n]*))?\]\]")
-HIGHLIGHT = re.compile(r"==(?=\S)(?P<text>[^=\n]*?\S)==")
+# [[Note]], [[Note|alias]], [[Note#Heading]], [[#Heading]], [[Note#^block-id]]; an embed ![[..]] shows no text.
+# Code in prose is no link: the target must read as a note name (a letter, "#" or "^" first, or a daily note's
+# date; no ","), and the [[ must not follow "(", "[", "=", an assignment's "= " or a word character:
+# np.array([[1, 2, 3]]), a[[i]], df[["a", "b"]], x = [[a]] and [[0]] stay as written.
+_NOTE_NAME = r"(?:[^\W\d_]|[#^]|\d{4}-\d{2}-\d{2})[^\[\]|\n,]*?"
+WIKILINK = re.compile(
+    rf"(?<![(\[=\w])(?<![^=]= )(?:(?P<embed>!)|(?<!!))\[\[(?P<target>{_NOTE_NAME})(?:\|(?P<alias>[^\[\]\n]*))?\]\]"
+)
+# ==text== with a non-word character or a line edge on both outer sides and no longer "=" run: x==y==z,
+# if a==b==c and a === b stay as written
+HIGHLIGHT = re.compile(r"(?<![\w=])==(?=\S)(?P<text>[^=\n]*?\S)==(?![\w=])")
 BREAK = re.compile(r"[ \t]*<br[ \t]*/?>(?:[ \t]+|$)", re.I)  # a hard line break: the quote is one line
 # Org: [[link][description]] or [[link]]
 ORG_LINK = re.compile(r"\[\[(?P<link>[^\[\]\n]+)\](?:\[(?P<text>[^\[\]\n]+)\])?\]")

@@ -33,10 +33,29 @@ from tests.service.test_api import assert_citations_are_exact
         ("Type `[[Note]]` or `==x==` to link", "Type `[[Note]]` or `==x==` to link"),  # code as written
         ("Python compares with $a == b$ too.", "Python compares with $a == b$ too."),  # a formula as written
         ("x == y is a comparison", "x == y is a comparison"),
+        ("see [[Gödel]] and (see [[Über|the note]])", "see Gödel and (see the note)"),  # any letter first
+        ("**==bold highlight==** then [[2024-01-05]]", "**bold highlight** then 2024-01-05"),  # a daily note
     ],
 )
 def test_markdown_marks_read_as_obsidian_shows_them(text: str, shown: str) -> None:
     assert markdown_as_read(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "doc"),
+    [  # code written in prose without backticks: no note name in [[..]], no highlight in ==..==
+        ("A row vector np.array([[1, 2, 3]]) has shape (1, 3), while np.array([1, 2, 3]) has shape (3,).", "numpy.md"),
+        ("In Python x==y==z chains two comparisons.", "py.md"),
+        ("The nested list [[0]] holds one list.", "lists.ipynb"),
+        ("Index a list of lists with a[[i]] in R.", "r.md"),
+        ('Select columns with df[["a", "b"]] in pandas.', "pandas.markdown"),
+        ("Write if a==b==c: to test all three.", "py.md"),
+        ("A matrix m = [[a]] or m=[[b]] holds one row, and [[[0]]] nests three.", "lists.md"),
+        ("In JavaScript a === b and ===x=== compare strictly.", "js.md"),
+    ],
+)
+def test_code_in_markdown_prose_is_left_as_written(text: str, doc: str) -> None:
+    assert as_read(text, doc) == text
 
 
 @pytest.mark.parametrize(
