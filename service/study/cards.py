@@ -54,13 +54,16 @@ DEFINITION = re.compile(
 
 # "Instructor: Dr. Ana Moreno." / "Due: 2025-11-15" / "Office hours: Tuesdays 2pm": a label with a person or a
 # date as its value names who or when, it defines nothing. Only the value's start is read: a title before a
-# capitalized name, an ISO or numeric date, a clock time, a weekday, or a month before a day.
+# capitalized name, an ISO or numeric date, a clock time, a weekday, or a month before a day. A numeric date has
+# a 4-digit year or a "/" or "-" ("15.11.2025", "11/15/25"): "3.10.12 adds ..." is a version; a month is
+# capitalized: "may 2 be enabled" is no date.
 NOT_A_DEFINITION = re.compile(
     r"(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?[ \t]+[A-Z]"
-    r"|[<\[(]?\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{1,2}(?::\d{2})?[ \t]*(?i:am|pm)\b"
+    r"|[<\[(]?\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{4}\b|\d{1,2}[/-]\d{1,2}[/-]\d{2}\b"
+    r"|\d{1,2}(?::\d{2})?[ \t]*(?i:am|pm)\b"
     r"|(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b)"
-    r"|(?i:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?[ \t]+\d{1,4}\b)"
+    r"|(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?[ \t]+\d{1,4}\b"
 )
 
 

@@ -1,5 +1,6 @@
 """Quiz cards never come from a note's metadata: an Org planning line or drawer, a heading that is only a
-question word or a generic section name, or a "Label: value" line whose value is a person or a date."""
+question word or a generic section name, or a "Label: value" line whose value is a person or a date (a version
+number such as 3.10.12 or the verb "may" before a number is none)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,15 @@ METADATA_NOTES = {
         "<p>Normalization: the process of structuring a database to reduce redundancy.</p>\n"
         "</body></html>\n"
     ),
+    # a version number and the verb "may" before a number are no dates: those labels define
+    "releases.md": (
+        "# Python releases\n\n"
+        "Python: 3.10.12 adds pattern matching to the language.\n\n"
+        "Replicas: may 2 be enabled per shard in the free tier.\n\n"
+        "Feature freeze: May 2 for every minor release.\n\n"
+        "Release party: 15.11.2025 in the main hall.\n\n"
+        "Patch day: 11/15/25 for the security fixes.\n"
+    ),
 }
 # by hand: each note's cards once the metadata makes none
 EXPECTED = {
@@ -62,6 +72,10 @@ EXPECTED = {
     ],
     "syllabus.html": [
         ("definition", "What is Normalization?", "the process of structuring a database to reduce redundancy."),
+    ],
+    "releases.md": [
+        ("definition", "What is Python?", "3.10.12 adds pattern matching to the language."),
+        ("definition", "What is Replicas?", "may 2 be enabled per shard in the free tier."),
     ],
 }
 
