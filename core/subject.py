@@ -2,8 +2,9 @@
 
 "How does SimCLR build positive pairs?" is about SimCLR; "how do I convert my history?" names no subject but
 the asker. The abstain decision reads it (`service.abstain`): a subject the notes never name is a question
-they cannot answer, however close the rest of its words come to them. English question shapes only; any other
-question has no subject here, and nothing changes for it.
+they cannot answer, however close the rest of its words come to them. English question frames only; any other
+question has no subject here, and nothing changes for it (the abstain rule reads only ASCII words of a subject:
+"What is градиентный спуск?" has an English frame, but no one-key typo of a Russian word can be told there).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import re
 
 _WH = r"what|how|why|when|where|which|who"
 _AUX = r"is|are|was|were|does|do|did|can|could|should|would|will|has|have"
-# "what is", "how exactly does", "how many ... are" is not read: only a wh-word, at most one adverb, an auxiliary
-QUESTION_SHAPE = re.compile(rf"\s*(?:{_WH})(?:\s+(?:exactly|much|many|else))?\s+(?:{_AUX})\s+(?P<rest>.*)", re.I | re.S)
+# "what is", "what's", "how exactly does"; "how many ... are" is not read: a wh-word, at most one adverb, an auxiliary
+QUESTION_SHAPE = re.compile(
+    rf"\s*(?:(?:{_WH})(?:\s+(?:exactly|much|many|else))?\s+(?:{_AUX})|what['’]?s)\s+(?P<rest>.*)", re.I | re.S
+)
 # the subject is the asker, not a topic: "how do I ...", "what can we ..."
 ASKER = frozenset(["i", "you", "we", "they", "it", "one", "he", "she", "me", "us"])
 DETERMINER = frozenset(["a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "its", "their"])

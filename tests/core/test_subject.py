@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.spelling import is_misspelling, one_edit
+from core.spelling import is_compound, is_misspelling, is_other_spelling, one_edit
 from core.subject import question_subject
 
 
@@ -22,6 +22,8 @@ from core.subject import question_subject
         ("can we use LoRA here?", ""),  # no wh-word
         ("Explain mixup.", ""),
         ("what?", ""),
+        ("what's a metaclass?", "metaclass"),
+        ("whats a metaclass", "metaclass"),
     ],
 )
 def test_question_subject(question: str, subject: str) -> None:
@@ -43,3 +45,15 @@ def test_one_edit_reaches_swaps_deletions_replacements_and_insertions() -> None:
 def test_is_misspelling(word: str, expected: bool) -> None:
     known = {"adam", "dropout", "can", "normalization", "clr"}
     assert is_misspelling(word, known) is expected
+
+
+@pytest.mark.parametrize(
+    ("word", "compound"),
+    [("multihead", True), ("selfattention", True), ("layernorm", True), ("lowrank", True), ("mixup", False)],
+)
+def test_a_closed_up_compound_of_notes_words_is_another_spelling(word: str, compound: bool) -> None:
+    """The review's P1-1: a student writes "multihead" where the notes write "Multi-head" (read as two words)."""
+    known = {"multi", "head", "self", "attention", "layer", "norm", "low", "rank", "mix"}
+    assert is_compound(word, known) is compound
+    assert is_other_spelling(word, known) is compound
+    assert is_other_spelling("dropuot", {"dropout"})  # and a typo, as before
