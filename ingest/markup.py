@@ -58,9 +58,18 @@ _TRAILING_REFS = re.compile(rf"(?:{_REF})+[ \t]*$")
 _HTML_TAGS_ONLY = re.compile(r"^[ \t]*(?:</?[A-Za-z][\w-]*(?:[ \t][^<>\n]*)?/?>[ \t]*)+$")
 _HTML_SUMMARY = re.compile(r"^[ \t]*(?:<[^<>\n]+>[ \t]*)*<summary>[^<>\n]*</summary>[ \t]*$", re.IGNORECASE)
 _TAG_IN = re.compile(rf"[ \t]{_TAG}")
-_SENTENCE_ENDS = (".", "!", "?", ":", ";", ")", "]", '"', "'", "`", "*", "_", "”", "’")
+_LAST_WORD = re.compile(r"(\w+)$")
+# words a phrase cannot end on: a tag after one is its word ("used throughout #nlp"), else a label ("Priors #bayes")
+_LEADS_ON_WORDS = (
+    "a an the of in on at to for from with by about into onto via throughout across within without through during"
+    " under over between among like than as using and or nor is are was were be been being its their our your my"
+    " his her this that these those per vs"
+)
+_LEADS_ON = frozenset(_LEADS_ON_WORDS.split())
 _FOOTNOTE_LABEL = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:")  # "[^1]: The footnote's text" (the text is content)
 _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)  # hidden in Obsidian's reading view: read, never quoted
+# an inline code span: a backtick run up to the next run of the same length, within a paragraph (no blank line)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 _ORG_TABLE_RULE = re.compile(r"^[ \t]*\|[-+:| \t]*-[-+:| \t]*$")  # "|-----+----|"
 # the words a line of links may carry besides them ("Related: [[A]], [[B]]", "See also [[A]] and [[B]]")
 _LINK_LABELS = frozenset(
@@ -154,12 +163,14 @@ def note_marks(text: str, lines: list[Line], i: int) -> list[Span]:
 
 
 def trailing_marks(raw: str) -> int:
-    """Where the marks trailing a line begin (`len(raw)`: none). Footnote references and block ids always; tags
-    only after a sentence's end ("... the interval. #rule-of-thumb"): "used in #nlp" ends on a tag it says."""
+    """Where the marks trailing a line's or a heading's words begin (`len(raw)`: none); the one rule for both.
+    Footnote references and block ids always; tags unless the words before them lead on to them (`_LEADS_ON`):
+    "used in #nlp" ends on a tag it says, "... the interval. #rule-of-thumb" and "## Priors #bayes" are tagged."""
     found = _TRAILING_MARKS.search(raw)
     if found is None:
         return len(raw)
-    if _TAG_IN.search(found.group()) is None or raw[: found.start()].rstrip().endswith(_SENTENCE_ENDS):
+    last = _LAST_WORD.search(raw[: found.start()].rstrip())
+    if _TAG_IN.search(found.group()) is None or last is None or last.group(1).lower() not in _LEADS_ON:
         return found.start()
     refs = _TRAILING_REFS.search(raw)  # the tags read as words: only the references after them are marks
     return refs.start() if refs else len(raw)
@@ -193,16 +204,7 @@ def markdown_markup(text: str) -> Markup:
     headings: list[Heading] = []
     fences = markdown_code(text, indented=False)  # the one fence rule (ingest.code_blocks): no heading inside
     fence_starts = [s for s, _ in fences]
-
-    def in_fence(pos: int) -> bool:
-        at = bisect_right(fence_starts, pos) - 1
-        return at >= 0 and pos < fences[at][1]
-
-    context.extend(
-        m.span()
-        for m in _OBSIDIAN_COMMENT.finditer(text, lines[skip].start if skip < len(lines) else 0)
-        if not in_fence(m.start())
-    )
+    context.extend(obsidian_comments(text, lines[skip].start if skip < len(lines) else len(text), fences))
     for i in range(skip, len(lines)):
         line = lines[i]
         raw = text[line.start : line.end]
@@ -211,8 +213,9 @@ def markdown_markup(text: str) -> Markup:
             continue
         context.extend(note_marks(text, lines, i))
         atx = _ATX.match(raw)
-        name = clean_title(_TRAILING_MARKS.sub("", atx.group(2) or "")) if atx else ""
-        if atx and name:  # "## Bootstrap #resampling ^b1": the tags and block id are no part of the title
+        words = (atx.group(2) or "") if atx else ""
+        name = clean_title(words[: trailing_marks(words)])
+        if atx and name:  # "## Bootstrap #resampling ^b1": the tag and block id are no part of the title
             headings.append(Heading(len(atx.group(1)), name, *line_span(text, line)))
             continue
         below = lines[i + 1] if i + 1 < len(lines) else None
@@ -223,6 +226,17 @@ def markdown_markup(text: str) -> Markup:
             level = 1 if below.text.startswith("=") else 2
             headings.append(Heading(level, clean_title(line.text), line_span(text, line)[0], line_span(text, below)[1]))
     return Markup(_drop_overlaps(headings), tuple(context), title)
+
+
+def obsidian_comments(text: str, start: int, fences: list[Span]) -> list[Span]:
+    """`%% comment %%` spans from `start`, both `%%` outside code: sought between fences only (none runs into a
+    fence) with inline code masked, so naming the `%%timeit` and `%%bash` magics or printf's `%%` hides nothing."""
+    out: list[Span] = []
+    bounds = [(s, e) for s, e in fences if e > start]
+    for a, b in zip([start, *(e for _, e in bounds)], [*(s for s, _ in bounds), len(text)], strict=True):
+        masked = _CODE_SPAN.sub(lambda m: " " * len(m.group()), text[a:b])
+        out.extend((a + m.start(), a + m.end()) for m in _OBSIDIAN_COMMENT.finditer(masked))
+    return out
 
 
 def _drop_overlaps(headings: list[Heading]) -> tuple[Heading, ...]:

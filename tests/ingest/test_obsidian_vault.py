@@ -142,6 +142,38 @@ NULLS = """#+TITLE: SQL tips
 |----------------+--------|
 | NULL = NULL    | NULL   |
 """
+JUPYTER = """# Jupyter magics
+
+Use the `%%timeit` cell magic to time a whole cell, while `%timeit` times a single line.
+
+The kernel keeps every variable in memory until you restart it, so a stale variable can hide a bug.
+
+Restarting the kernel and running all cells from the top is the only way to check that a notebook runs in order.
+
+The `%%bash` magic runs the whole cell as a shell script.
+
+%% ask the TA about papermill %%
+
+%% a pair that would run into a fence is no comment:
+
+```python
+print("%d%%" % 5)
+```
+"""
+TIMING = {
+    "cells": [
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": "# Timing cells\n\nUse `%%timeit` to time a whole cell. The first run is slower because the "
+            "imports are cached afterwards. Use `%%time` for a single run.",
+        },
+        {"cell_type": "code", "metadata": {}, "source": "%%timeit\nsum(range(1000))", "outputs": []},
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
 VAULT = {
     "hypothesis-testing.md": HYPOTHESIS,
     "pandas.md": PANDAS,
@@ -155,6 +187,8 @@ VAULT = {
     "descent.md": DESCENT,
     "git.md": GIT,
     "causality.org": CAUSALITY,
+    "jupyter.md": JUPYTER,
+    "timing.ipynb": json.dumps(TIMING),
 }
 
 
@@ -188,6 +222,26 @@ def test_obsidian_comments_footnote_marks_and_block_ids_are_context(tmp_path: Pa
     assert not any("lambda" in m or "overdispersed" in m for m in marks), marks
     _, marks, _ = contexts(tmp_path, "nulls.org")
     assert "| Expression     | Result |\n|----------------+--------|" in marks
+
+
+def test_cell_magics_in_code_spans_open_no_obsidian_comment(tmp_path: Path) -> None:
+    """`%%timeit` ... `%%bash` hid every sentence between them (read as one `%% comment %%`, never quoted)."""
+    _, marks, _ = contexts(tmp_path, "jupyter.md")
+    assert not any("Restarting the kernel" in m for m in marks), marks
+    assert marks == ["# Jupyter magics", "%% ask the TA about papermill %%"]  # a real comment still is one
+    _, marks, _ = contexts(tmp_path, "timing.ipynb")
+    assert marks == ["# Timing cells"]  # was also "%%timeit` to time a whole cell. The first run ... Use `%%"
+
+
+def test_a_heading_and_a_line_with_the_same_words_keep_the_same_tags(tmp_path: Path) -> None:
+    """One rule for a trailing tag: after a word that leads on ("in") it is the phrase's word, in a heading as in a
+    line; after any other word it labels both. The heading was cut to "Self-attention is used in"."""
+    note = "## Self-attention is used in #nlp\n\nSelf-attention is used in #nlp\n\n## Priors #bayes\n\nPriors #bayes\n"
+    (tmp_path / "tags.md").write_text(note)
+    sections = infer_structure(load_file(tmp_path / "tags.md", "tags.md")).sections
+    assert [s.breadcrumbs[-1] for s in sections] == ["Self-attention is used in #nlp", "Priors"]
+    marks = [(s, note[s:e]) for sec in sections for s, e in sec.context]  # 77: the heading's tag, 92: the line's
+    assert marks == [(0, "## Self-attention is used in #nlp"), (67, "## Priors #bayes"), (77, "#bayes"), (92, "#bayes")]
 
 
 def test_a_callout_that_is_only_its_title_says_it(tmp_path: Path) -> None:
@@ -370,3 +424,13 @@ def test_an_org_task_is_cited_under_its_heading_without_workflow_marks(client: h
     assert (first["doc"], first["breadcrumbs"]) == ("thesis.org", ["Thesis plan", "Meet supervisor"]), first
     assert "Ask whether the weather variables count as confounders or as mediators" in answer["text"]
     assert "[ ]" not in answer["text"] and "SCHEDULED" not in answer["text"], answer["text"]
+
+
+def test_a_sentence_between_two_cell_magics_is_quoted(client: httpx.Client) -> None:
+    """Before, every sentence between "`%%timeit`" and "`%%bash`" read as an Obsidian comment: the answer quoted
+    the broken fragment "bash` magic runs the whole cell as a shell script"."""
+    answer = client.post("/api/ask", json={"question": "How do I check that a notebook runs in order?"}).json()
+    assert_citations_are_exact(client, answer)
+    assert answer["citations"][0]["doc"] == "jupyter.md", answer["citations"]
+    said = "Restarting the kernel and running all cells from the top is the only way to check that a notebook runs"
+    assert said in answer["text"], answer["text"]
