@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-_WH = r"what|how|why|when|where|which|who"
+from core.text import WH_WORDS
+
+_WH = "|".join(sorted(WH_WORDS))
 _AUX = r"is|are|was|were|does|do|did|can|could|should|would|will|has|have"
 # "what is", "what's", "how exactly does"; "how many ... are" is not read: a wh-word, at most one adverb, an auxiliary
 QUESTION_SHAPE = re.compile(

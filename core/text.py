@@ -104,6 +104,8 @@ STOPWORDS = frozenset(
         "your",
     ]
 )
+# the words that ask: a question's shape (core.subject), a heading of one alone ("## Why") names no topic
+WH_WORDS = frozenset(["what", "why", "how", "when", "where", "which", "who"])
 # words that frame a question without naming its topic ("explain what the notes say about ...")
 QUESTION_WORDS = frozenset(
     [

@@ -33,7 +33,9 @@ STOP_WORDS = frozenset(
         "with",
     ]
 )
-QUESTION_WORDS = frozenset(
+# the words that open a flashcard's question line: asking words (not "where" or "who": not seen opening a card
+# in notes), auxiliaries and the verbs of an exam question
+CARD_OPENERS = frozenset(
     [
         "what",
         "why",
@@ -78,7 +80,7 @@ def is_question(line: Line) -> bool:
     first = words[0].rstrip(",:")
     return (
         first[:1].isupper()
-        and first.lower() in QUESTION_WORDS
+        and first.lower() in CARD_OPENERS
         and len(words) <= 20
         and not line.text.endswith((".", ":", ",", ";"))
     )

@@ -17,9 +17,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.text import CARD_BACK, IMAGE, sentence_spans, unwrapped
+from core.text import CARD_BACK, IMAGE, WH_WORDS, sentence_spans, unwrapped
 from ingest.sections import trim_span
-from service.study.guide import QUESTION_WORDS, card_question, flashcard_line, title_question
+from service.study.guide import card_question, flashcard_line, title_question
 from service.study.outline import SectionReader, SectionSpan, section_spans
 
 MAX_ANSWER_CHARS = 400
@@ -43,7 +43,7 @@ NOT_A_TERM = (
             "if",
         ]
     )
-    | QUESTION_WORDS
+    | WH_WORDS
 )
 MIN_ANSWER_CHARS = 3
 # "Adam is an optimizer that ..." / "Momentum is a method ..." / "Leaky ReLU: introduces ..."

@@ -7,15 +7,13 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.text import CARD_FRONT
+from core.text import CARD_FRONT, WH_WORDS
 from ingest.lines import is_question
 from ingest.sections import Line
 from service.study.outline import SectionReader, SectionSpan, build_outline, section_spans
 
-# words that ask, not name: a heading of one of them alone ("## Why") is no topic, nor a defined term
-QUESTION_WORDS = frozenset(["what", "why", "how", "when", "where", "who", "which"])
 # headings that name a part of a document, not a topic one could ask about
-GENERIC_TITLES = QUESTION_WORDS | frozenset(
+GENERIC_TITLES = WH_WORDS | frozenset(
     [
         "table of contents",
         "contents",
