@@ -206,6 +206,18 @@ def fast_path_for(model: object, texts: Sequence[str] = PROBES, reference: np.nd
     return fast
 
 
+def reproduces(
+    got: np.ndarray, model: object, texts: Sequence[str], reference: np.ndarray | None, path: str, fallback: str
+) -> bool:
+    """Whether a faster path's vectors `got` of `texts` match encode()'s (`reference`, or computed) to cosine
+    >= EQUIVALENT_COSINE; a path that does not is logged with what serves instead (`fallback`) and not used."""
+    cosine = min_cosine(got, encoded(model, texts) if reference is None else reference)
+    if cosine < EQUIVALENT_COSINE:
+        log.warning("%s: cosine %.6f < %s; %s", path, cosine, EQUIVALENT_COSINE, fallback)
+        return False
+    return True
+
+
 def bf16_equivalent(
     fast: FastPath, model: object, texts: Sequence[str] = PROBES, reference: np.ndarray | None = None
 ) -> bool:
@@ -218,11 +230,7 @@ def bf16_equivalent(
     except Exception:  # noqa: BLE001 - a torch without CPU autocast: float32 serves
         log.warning("bfloat16 ingest path failed its check; ingest embeds in float32", exc_info=True)
         return False
-    cosine = min_cosine(got, encoded(model, texts) if reference is None else reference)
-    if cosine < EQUIVALENT_COSINE:
-        log.warning("bfloat16 ingest path: cosine %.6f < %s; ingest embeds in float32", cosine, EQUIVALENT_COSINE)
-        return False
-    return True
+    return reproduces(got, model, texts, reference, "bfloat16 ingest path", "ingest embeds in float32")
 
 
 def query_path_for(
@@ -246,11 +254,8 @@ def query_path_for(
     except Exception:  # noqa: BLE001 - an export or session that fails leaves the torch path serving
         log.warning("onnxruntime query path failed; queries take the torch path", exc_info=True)
         return None
-    cosine = min_cosine(got, encoded(model, texts) if reference is None else reference)
-    if cosine < EQUIVALENT_COSINE:
-        log.warning("onnxruntime query path: cosine %.6f < %s; queries take the torch path", cosine, EQUIVALENT_COSINE)
-        return None
-    return query
+    same = reproduces(got, model, texts, reference, "onnxruntime query path", "queries take the torch path")
+    return query if same else None
 
 
 def default_device() -> str:
