@@ -1,9 +1,10 @@
 """Settings over a small set of notes written into a test's folder: the quoting writer, no reference code,
-no API key, a rate limit no test reaches unless it sets one."""
+no API key, a rate limit no test reaches unless it sets one; and those notes served over real HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.settings import Settings
@@ -30,3 +31,14 @@ def notes_settings(root: Path, notes: Mapping[str, str], **overrides: object) ->
     )
     values.update(overrides)
     return Settings(**values)
+
+
+@contextmanager
+def served_notes(root: Path, notes: Mapping[str, str]) -> Iterator[str]:
+    """The base URL of a real server over `notes` (`notes_settings`), indexed before it starts."""
+    from service.runtime import Runtime
+    from service.server import running_server
+
+    runtime = Runtime.build(notes_settings(root, notes))
+    with running_server(runtime.settings, runtime) as url:
+        yield url

@@ -14,9 +14,7 @@ import pytest
 
 from ingest.loaders import load_file
 from ingest.structure import infer_structure
-from service.runtime import Runtime
-from service.server import running_server
-from tests.notes_settings import notes_settings
+from tests.notes_settings import served_notes
 from tests.service.test_api import assert_citations_are_exact
 
 HYPOTHESIS = """---
@@ -326,8 +324,7 @@ def test_a_notebooks_callout_line_is_context(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    runtime = Runtime.build(notes_settings(tmp_path_factory.mktemp("vault"), VAULT))
-    with running_server(runtime.settings, runtime) as url, httpx.Client(base_url=url, timeout=120) as c:
+    with served_notes(tmp_path_factory.mktemp("vault"), VAULT) as url, httpx.Client(base_url=url, timeout=120) as c:
         yield c
 
 

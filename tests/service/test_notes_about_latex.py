@@ -10,9 +10,7 @@ import pytest
 
 from retrieval.retriever import Hit
 from service.extractive import answer_spans, led_list_end, quoted
-from service.runtime import Runtime
-from service.server import running_server
-from tests.notes_settings import notes_settings
+from tests.notes_settings import served_notes
 from tests.service.test_api import assert_citations_are_exact
 
 OPTIM = (
@@ -30,8 +28,7 @@ NOTES = {
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    runtime = Runtime.build(notes_settings(tmp_path_factory.mktemp("about-latex"), NOTES))
-    with running_server(runtime.settings, runtime) as served:
+    with served_notes(tmp_path_factory.mktemp("about-latex"), NOTES) as served:
         yield served
 
 

@@ -8,9 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from service.runtime import Runtime
-from service.server import running_server
-from tests.notes_settings import notes_settings
+from tests.notes_settings import served_notes
 from tests.service.test_api import assert_citations_are_exact
 
 NOTES = {
@@ -31,8 +29,7 @@ NOTES = {
 
 @pytest.fixture(scope="module")
 def terse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    runtime = Runtime.build(notes_settings(tmp_path_factory.mktemp("terse"), NOTES))
-    with running_server(runtime.settings, runtime) as url:
+    with served_notes(tmp_path_factory.mktemp("terse"), NOTES) as url:
         yield url
 
 

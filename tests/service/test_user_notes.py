@@ -13,9 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from notecite.cli import app
-from service.runtime import Runtime
-from service.server import running_server
-from tests.notes_settings import notes_settings
+from tests.notes_settings import served_notes
 from tests.service.test_api import assert_citations_are_exact
 
 USER_NOTES = {
@@ -36,8 +34,7 @@ USER_NOTES = {
 
 @pytest.fixture(scope="module")
 def user_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    runtime = Runtime.build(notes_settings(tmp_path_factory.mktemp("user-notes"), USER_NOTES))
-    with running_server(runtime.settings, runtime) as url:
+    with served_notes(tmp_path_factory.mktemp("user-notes"), USER_NOTES) as url:
         yield url
 
 
