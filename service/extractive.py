@@ -51,6 +51,8 @@ DISPLAY_MATH = re.compile(
 # a description item's [label] that holds a word ("No pooling", "(a)") is quoted; "--" or "" only marks the item
 LABEL_WORD = re.compile(r"\w")
 MAX_LIST_ITEMS = 8
+# the marks of emphasis and code in a heading line, which its breadcrumb title does not carry
+EMPHASIS = re.compile(r"[*_`~=]+")
 MAX_LIST_WORDS = 30  # a longer list is quoted item by item, as sentences
 
 
@@ -148,7 +150,8 @@ def titled(hit: Hit, start: int, text: str) -> tuple[int, str]:
         return start, text
     for s, e in hit.context_spans:
         s, e = s - hit.start, e - hit.start
-        if e <= start and not hit.text[e:start].strip() and title.lower() in hit.text[s:e].lower():
+        heading = EMPHASIS.sub("", hit.text[s:e]).lower()  # "## **Nesterov** momentum" is titled "Nesterov momentum"
+        if e <= start and not hit.text[e:start].strip() and title.lower() in heading:
             return s, f"{title.rstrip(':')}: {text}"
     return start, text
 

@@ -396,6 +396,11 @@ def test_a_flashcard_front_or_another_title_is_not_put_before_a_list() -> None:
         28,
         "dropout; early stopping",
     )
+    bold = "## **Nesterov** momentum\n- look-ahead gradient\n- faster convergence\n"  # review P3-2
+    assert titled(section(bold, [(0, 24)], "Nesterov momentum"), 25, "look-ahead gradient; faster convergence") == (
+        0,
+        "Nesterov momentum: look-ahead gradient; faster convergence",
+    )
     nested = "# Optimizers\n\n- adaptive moments\n- bias correction\n"  # the list is not under its own title
     assert titled(section(nested, [(0, 12)], "Adam optimizer"), 14, "adaptive moments; bias correction") == (
         14,
