@@ -133,9 +133,8 @@ def list_body(hit: Hit, cut: Sequence[tuple[int, int]]) -> tuple[int, int] | Non
             continue  # a blank line, or a title or flashcard question (a code line is no list)
         if latex and LIST_ENVIRONMENT.fullmatch(line.rstrip("\r\n")):
             continue
-        item = item_line.fullmatch(text, start, end)
-        if item is None or any(s < end and item.start("text") < e for s, e in cut):
-            return None  # a line of no list, or an item whose text holds context (a LaTeX \\item marker is fine)
+        if not item_line.fullmatch(text[start:end]) or any(s < end and start < e for s, e in cut):
+            return None
         first, last, items = first if items else start, end, items + 1
     return (first, last) if items >= 2 and is_short_list(items, text[first:last]) else None
 

@@ -406,19 +406,3 @@ def test_a_flashcard_front_or_another_title_is_not_put_before_a_list() -> None:
         14,
         "adaptive moments; bias correction",
     )
-
-
-def test_a_latex_section_over_a_short_itemize_is_one_candidate() -> None:
-    """The review's P2-1: each `\\item` marker is a context span, which made every item line a refusal."""
-    text = (
-        "\\section{Weight decay}\n\\begin{itemize}\n\\item an L2 penalty on parameters\n\\item shrinks weights\n"
-        "\\end{itemize}"
-    )
-    cut = [(0, 22), *[(m, m + 5) for m in (text.index("\\item an"), text.index("\\item shrinks"))]]
-    tex = Hit("n", "decay.tex", "note", ["Weight decay"], 0, len(text), text, 1.0, context_spans=cut)
-    body = list_body(tex, cut)
-    assert body == (text.index("\\item an"), text.index("\n\\end"))
-    assert quoted(text[body[0] : body[1]], latex=True) == "an L2 penalty on parameters; shrinks weights"
-    marked = "## Adam\n- adaptive moments ^a1\n- bias correction\n"  # a block id inside an item's text: as before
-    cut = [(0, 7), (marked.index(" ^a1"), marked.index(" ^a1") + 4)]
-    assert list_body(section(marked, cut, "Adam"), cut) is None
