@@ -119,12 +119,13 @@ def list_body(hit: Hit, cut: Sequence[tuple[int, int]]) -> tuple[int, int] | Non
     ("beta1 0.9, beta2 0.999" answered "What is Adam?"), so such a list is one candidate, quoted whole
     (`titled`). Only a passage with nothing else in it: lists scored as candidates beside sentences lost on the
     held-out test (README: The quoting writer). At most `MAX_LIST_ITEMS` items and `MAX_LIST_WORDS` words, as
-    for a list led into by a sentence (`led_list_end`)."""
+    for a list led into by a sentence (`led_list_end`), all at one level."""
     latex, text = is_latex(hit.doc), hit.text
     item_line = list_item(latex)
     first = last = -1
     items = 0
     at = 0
+    indents: set[int] = set()
     for line in text.splitlines(keepends=True):
         start, end = at, at + len(line.rstrip("\r\n"))
         at += len(line)
@@ -136,6 +137,9 @@ def list_body(hit: Hit, cut: Sequence[tuple[int, int]]) -> tuple[int, int] | Non
         if not item_line.fullmatch(text[start:end]) or any(s < end and start < e for s, e in cut):
             return None
         first, last, items = first if items else start, end, items + 1
+        indents.add(words_at - start)
+    if len(indents) > 1:  # a nested list: its items joined by "; " would read as siblings of their parent
+        return None
     return (first, last) if items >= 2 and is_short_list(items, text[first:last]) else None
 
 

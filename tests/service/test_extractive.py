@@ -371,6 +371,7 @@ def section(text: str, context: list[tuple[int, int]], title: str) -> Hit:
         ("## Adam optimizer\n" + "".join(f"- item {i}\n" for i in range(9)), None),  # 9 items: item by item
         (TERSE + "Adam rescales each step by a running estimate of the gradient's size.\n", None),  # prose too
         ("## Adam optimizer\n- adaptive moments\n    m = b1 * m + (1 - b1) * g\n", None),  # a line of no list
+        ("## Git\n- staging\n  - git add\n- committing\n  - git commit\n", None),  # nested: not one run (P3-3)
     ],
 )
 def test_a_short_list_that_is_all_a_passage_says_is_one_candidate(text: str, body: tuple | None) -> None:
