@@ -1,14 +1,18 @@
-"""The held-out test set, eval/datasets/notes_test.jsonl.
+"""The hand-written question sets that must not be written in the notes' words: notes_test.jsonl and notes_dev2.jsonl.
 
-HELD OUT: tune retrieval, prompts, thresholds and adapters on eval/datasets/notes_dev.jsonl only. Run
-notes_test.jsonl only to report final numbers, and do not change a system because of what it scores here;
-a question from this file that has been tuned on belongs in the dev set instead.
+HELD OUT: eval/datasets/notes_test.jsonl is for final numbers only. Do not change a system because of what it
+scores there; a question from that file that has been tuned on belongs in a dev set instead.
 
-The set was written by hand against the user's notes (../shared/notes), in the same format as the dev set
-(see eval/dataset.py): answerable fact questions spread over all five note files, a few code questions about
-topics with a reference implementation, and unanswerable questions, most of them near-topic (deep-learning
-subjects the notes never mention). Each unanswerable row carries `absent_terms`, the key terms of its topic;
-the loader ignores the extra field and this test checks that none of them occurs in any note.
+TUNING: eval/datasets/notes_dev2.jsonl is the dev set to tune on from now on. It was written independently of
+notes_dev.jsonl and notes_test.jsonl (without reading them), after notes_dev.jsonl had been tuned on for many
+sessions and scored well above new questions; its gold quotes are passages neither of those sets uses, so it
+measures how the system does on questions nobody has tuned on yet. notes_dev.jsonl stays as a regression set.
+
+Both sets were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
+answerable fact questions spread over all five note files, a few code questions about topics with a reference
+implementation, and unanswerable questions, most of them near-topic (deep-learning subjects the notes never
+mention). Each unanswerable row carries `absent_terms`, the key terms of its topic; the loader ignores the extra
+field and this test checks that none of them occurs in any note.
 
 Questions are phrased the way someone who half-remembers a topic would ask, not in the notes' words: no question
 shares a run of three consecutive content words (lowercased, stopwords removed) with one of its gold quotes.
@@ -24,15 +28,20 @@ from pathlib import Path
 import pytest
 
 from eval.dataset import Question, validate
+from ingest.loaders import decode_text
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_SET = REPO_ROOT / "eval" / "datasets" / "notes_test.jsonl"
 DEV_SET = REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl"
+DEV2_SET = REPO_ROOT / "eval" / "datasets" / "notes_dev2.jsonl"
+CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET}  # the sets whose wording and absent topics this file checks
+ALL_SETS = (DEV_SET, TEST_SET, DEV2_SET)
 NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 
 MIN_QUESTIONS = 60
 MIN_UNANSWERABLE = 10
 MIN_ANSWERABLE_PER_NOTE = 3
+SHARED_QUOTE = 0.5  # a dev2 gold quote overlapping another set's quote by more than this share repeats its question
 RUN = 3  # this many consecutive content words copied from a gold quote is too many
 
 _STOPWORD_TEXT = """
@@ -110,15 +119,23 @@ def notes_dir() -> Path:
     return NOTES_DIR
 
 
-@pytest.fixture(scope="module")
-def questions(notes_dir: Path) -> list[Question]:
-    return validate(TEST_SET, notes_dir)  # raises DatasetError naming the line of a bad row
+@pytest.fixture(scope="module", params=sorted(CHECKED_SETS))
+def dataset_path(request: pytest.FixtureRequest) -> Path:
+    return CHECKED_SETS[request.param]
 
 
 @pytest.fixture(scope="module")
-def raw_rows() -> dict[str, dict]:
-    rows = [json.loads(line) for line in TEST_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {row["id"]: row for row in rows}
+def questions(dataset_path: Path, notes_dir: Path) -> list[Question]:
+    return validate(dataset_path, notes_dir)  # raises DatasetError naming the line of a bad row
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def raw_rows(dataset_path: Path) -> dict[str, dict]:
+    return {row["id"]: row for row in _rows(dataset_path)}
 
 
 def test_size_and_kinds(questions: list[Question]) -> None:
@@ -164,10 +181,32 @@ def test_unanswerable_topics_are_absent_from_the_notes(
     assert not present, f"'absent' terms that do occur in the notes: {present}"
 
 
-def test_no_question_repeats_the_dev_set(questions: list[Question]) -> None:
-    lines = DEV_SET.read_text(encoding="utf-8").splitlines()
-    dev = {_normalized(json.loads(line)["question"]) for line in lines if line.strip()}
-    repeated = [q.id for q in questions if _normalized(q.question) in dev]
-    assert not repeated, f"questions also in the dev set: {repeated}"
+def test_no_question_repeats_another_set(questions: list[Question], dataset_path: Path) -> None:
+    others = {_normalized(row["question"]) for path in ALL_SETS if path != dataset_path for row in _rows(path)}
+    repeated = [q.id for q in questions if _normalized(q.question) in others]
+    assert not repeated, f"questions also in another notes set: {repeated}"
     within = [text for text, n in Counter(_normalized(q.question) for q in questions).items() if n > 1]
-    assert not within, f"questions asked twice in the held-out set: {within}"
+    assert not within, f"questions asked twice in {dataset_path.name}: {within}"
+
+
+def _gold_spans(rows: list[dict], texts: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    """(id, doc, start, end) of each gold quote, at its first occurrence in its note."""
+    spans = []
+    for row in rows:
+        for gold in row["relevant"]:
+            start = texts[gold["doc"]].find(gold["quote"])
+            spans.append((row["id"], gold["doc"], start, start + len(gold["quote"])))
+    return spans
+
+
+def test_dev2_gold_quotes_are_not_used_by_dev_or_test(notes_dir: Path) -> None:
+    """dev2 measures questions nobody has tuned on, so none of its answers may be a passage dev or test asks about."""
+    texts = {p.name: decode_text(p.read_bytes())[0] for p in notes_dir.glob("*.txt")}
+    theirs = _gold_spans(_rows(DEV_SET) + _rows(TEST_SET), texts)
+    shared = {}
+    for qid, doc, start, end in _gold_spans(_rows(DEV2_SET), texts):
+        for other_id, other_doc, other_start, other_end in theirs:
+            overlap = min(end, other_end) - max(start, other_start)
+            if doc == other_doc and overlap > SHARED_QUOTE * min(end - start, other_end - other_start):
+                shared.setdefault(qid, []).append(other_id)
+    assert not shared, f"dev2 questions whose gold quote a dev or test question also uses: {shared}"
