@@ -128,6 +128,34 @@ class Job:
         return self.finish or Finish(self.read, "length" if self.read >= self.max_tokens else "stop")
 
 
+class Stream(Iterator[str]):
+    """One generation's text, piece by piece, and then how it ended: `finish`, once the pieces ran out.
+
+    An iterator like any other (`next`, `close`; closing or dropping it cancels the generation at the next
+    token). A stream left before its end has no finish: nothing ended it but its reader."""
+
+    def __init__(self, pieces: PyGenerator[str, None, Finish]) -> None:
+        self._pieces = pieces
+        self._finish: Finish | None = None
+
+    def __next__(self) -> str:
+        try:
+            return next(self._pieces)
+        except StopIteration as end:
+            self._finish = self._finish or end.value  # an exhausted generator returns None when asked again
+            raise
+
+    def close(self) -> None:
+        self._pieces.close()
+
+    @property
+    def finish(self) -> Finish:
+        """How the generation ended (see `Finish`); an error to ask before the last piece was read."""
+        if self._finish is None:
+            raise RuntimeError("the stream has not ended: read its pieces to the end before asking how it ended")
+        return self._finish
+
+
 def work(jobs: queue.SimpleQueue[Job | None]) -> None:
     """The worker loop: one job at a time (llama.cpp contexts and KV caches are not shareable), until None."""
     while (job := jobs.get()) is not None:
@@ -136,7 +164,7 @@ def work(jobs: queue.SimpleQueue[Job | None]) -> None:
 
 
 class Generator:
-    """What the service holds: `stream(messages)` yields the answer text piece by piece.
+    """What the service holds: `stream(messages)` gives the answer text piece by piece, then how it ended.
 
     One daemon thread per Generator owns the model and runs jobs in order; a consumer only reads its
     job's queue, so no lock leaves this module and a consumer that stops reading costs no more than
@@ -163,26 +191,20 @@ class Generator:
         self._jobs.put(job)
         return job
 
-    def stream(
-        self,
-        messages: Sequence[dict[str, str]],
-        *,
-        max_tokens: int = 160,
-        stop: Sequence[str] = (),
-        finish: Finish | None = None,
-    ) -> Iterator[str]:
-        """The answer's text, piece by piece; `finish`, when given, is filled in with how it ended once the
-        stream is done (pieces are not tokens: a held-back stop prefix joins several)."""
+    def stream(self, messages: Sequence[dict[str, str]], *, max_tokens: int = 160, stop: Sequence[str] = ()) -> Stream:
+        """The answer's text, piece by piece (pieces are not tokens: a held-back stop prefix joins several);
+        the stream's `finish` says how it ended once all of it was read. Generation starts at the first piece."""
         if max_tokens < 1:
             raise GenerationError(f"max_tokens must be at least 1, got {max_tokens}")
-        job = self.submit(render_chatml(messages), max_tokens)
+        return Stream(self._generate(render_chatml(messages), max_tokens, stop))
+
+    def _generate(self, prompt: str, max_tokens: int, stop: Sequence[str]) -> PyGenerator[str, None, Finish]:
+        job = self.submit(prompt, max_tokens)
         try:
             yield from apply_stops(job.results(), stop)
         finally:  # done, a stop sequence, closed, or collected: the worker moves on at the next token
             job.cancel.set()
-            if finish is not None:
-                ended = job.ending()
-                finish.tokens, finish.reason = ended.tokens, ended.reason
+        return job.ending()
 
     def count_tokens(self, messages: Sequence[dict[str, str]]) -> int:
         """Prompt length in tokens, as this model will see it (sizes prompts for n_ctx and benchmarks)."""

@@ -38,7 +38,9 @@ CODE_QUESTION = re.compile(
     r"\b(in|with|using) (code|numpy|python|pytorch)\b|"  # "how can I compute a BLEU score in code?"
     r"\b(snippet|pseudo-?code)\b|"
     r"\bwrite (a|an|the|some|my own) (function|class|script|program)\b|"
-    r"(show|give) me (the )?code)",
+    r"(show|give) me (the )?code|"
+    r"\bwrite me\b|"  # "write me bleu with clipped counts"
+    r"^(the )?code (to|for|that)\b)",  # "code to turn documents into count vectors?"
     re.I,
 )
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from core.settings import AnswerSettings
 from core.text import content_words, split_sentences, strip_markers, with_markers
-from models.generator import Finish, Generator
+from models.generator import Generator
 from models.prompts import PromptSource, build_messages, is_refusal
 from retrieval.retriever import EmbedderLike, Hit
 from retrieval.terms import TermRarity
@@ -150,10 +150,11 @@ class ModelWriter:
             max_source_words=self.config.source_words,
         )
         pieces: list[str] = []
-        max_tokens, finish = limits.tokens(self.config.max_new_tokens), Finish()
-        for piece in self.generator.stream(messages, max_tokens=max_tokens, stop=limits.stop, finish=finish):
+        stream = self.generator.stream(messages, max_tokens=limits.tokens(self.config.max_new_tokens), stop=limits.stop)
+        for piece in stream:
             pieces.append(piece)
             yield TokenEvent(piece)
+        finish = stream.finish
         raw = "".join(pieces).strip()
         if not raw or is_refusal(raw):
             # a small model refuses some questions its sources do answer: quote the notes when they match well

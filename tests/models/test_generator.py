@@ -13,7 +13,7 @@ import pytest
 
 from core.text import cited_numbers
 from models.errors import GenerationError, ModelError, ModelNotFound
-from models.generator import Generator, apply_stops, load_generator
+from models.generator import Finish, Generator, apply_stops, load_generator
 from models.prompts import REFUSAL, PromptSource, build_messages
 from tests.scaling import assert_linear
 
@@ -226,6 +226,15 @@ def test_a_stop_sequence_ends_the_generation() -> None:
     backend = EndlessBackend()
     assert Generator(backend, "endless").generate(MESSAGES, stop=["t3"]) == "t0 t1 t2 "
     assert backend.stopped.wait(10)
+
+
+def test_a_stream_says_how_it_ended_only_once_it_has() -> None:
+    stream = Generator(EndlessBackend(), "endless").stream(MESSAGES, stop=["t2"])
+    assert next(stream) == "t0 "
+    with pytest.raises(RuntimeError, match="has not ended"):
+        stream.finish  # noqa: B018
+    assert "".join(stream) == "t1 "
+    assert stream.finish == Finish(3, "stop")  # the pieces read: "t0 ", "t1 ", and "t2 " that held the stop
 
 
 class BrokenBackend:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Generator as PyGenerator
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 from core.settings import Settings
 from models.errors import GenerationError
-from models.generator import Generator
+from models.generator import Finish, Generator, Stream
 from service.runtime import Runtime
 from service.server import running_server
 from tests.models.test_generator import EndlessBackend
@@ -316,11 +317,16 @@ class FailingGenerator:
     def __init__(self, inner) -> None:  # noqa: ANN001
         self.inner = inner
 
-    def stream(self, messages, *, max_tokens=160, stop=(), finish=None):  # noqa: ANN001, ANN201
-        for i, piece in enumerate(self.inner.stream(messages, max_tokens=max_tokens, stop=stop, finish=finish)):
+    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
+        return Stream(self.crash(self.inner.stream(messages, max_tokens=max_tokens, stop=stop)))
+
+    @staticmethod
+    def crash(stream: Stream) -> PyGenerator[str, None, Finish]:
+        for i, piece in enumerate(stream):
             if i == 2:
                 raise GenerationError("model crashed")
             yield piece
+        return stream.finish  # an answer of two pieces or fewer ends before the crash
 
 
 def test_model_failure_ends_the_stream_with_an_error_event(service_settings: Settings, runtime: Runtime):
@@ -340,8 +346,13 @@ class RefusingGenerator:
 
     name = "refusing"
 
-    def stream(self, messages, *, max_tokens=160, stop=(), finish=None):  # noqa: ANN001, ANN201
+    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
+        return Stream(self.refuse())
+
+    @staticmethod
+    def refuse() -> PyGenerator[str, None, Finish]:
         yield "The notes do not cover this."
+        return Finish()
 
 
 def test_a_wrong_refusal_on_strong_evidence_quotes_the_notes(service_settings: Settings, runtime: Runtime):

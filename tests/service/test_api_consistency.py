@@ -208,9 +208,9 @@ class RecordingGenerator:
     def __init__(self, inner: Generator) -> None:
         self.inner, self.name, self.calls = inner, inner.name, []
 
-    def stream(self, messages, *, max_tokens=160, stop=(), finish=None):  # noqa: ANN001, ANN201
+    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
         self.calls.append((max_tokens, tuple(stop)))
-        yield from self.inner.stream(messages, max_tokens=max_tokens, stop=stop, finish=finish)
+        return self.inner.stream(messages, max_tokens=max_tokens, stop=stop)
 
 
 def test_the_model_generates_within_max_tokens_and_stop(service_settings: Settings, runtime: Runtime) -> None:

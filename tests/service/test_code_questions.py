@@ -17,6 +17,8 @@ from service.answer import is_code_question
         "pseudocode for k-means please",
         "how would I do attention in numpy?",
         "show me the code for beam search",
+        "write me bleu with clipped n-gram counts",
+        "code to turn tokenized documents into word count vectors?",
     ],
 )
 def test_asks_for_code(question: str) -> None:
@@ -31,6 +33,8 @@ def test_asks_for_code(question: str) -> None:
         "how does BLEU compute its brevity penalty?",
         "what does a function's derivative tell you about its minimum?",
         "which class does an SVM predict for a point on the margin?",
+        "what status code should a batch response have?",
+        "why is code review worth the time?",
     ],
 )
 def test_does_not_ask_for_code(question: str) -> None:
