@@ -25,9 +25,10 @@ BACKENDS = ("llamacpp", "transformers", "openai")
 
 @dataclass
 class Finish:
-    """How a generation ended, as the backend counts it: the tokens the model generated (a piece of text may hold
-    several, or a token none: a character split over tokens) and why it stopped: "length" at max_tokens, "stop"
-    at its end of turn, a stop sequence, or when its consumer left."""
+    """How a generation ended: the answer's tokens and why it stopped: "length" at max_tokens, "stop" at its end
+    of turn, a stop sequence, or when its consumer left. The tokens are the backend's count of what the model
+    generated (a piece of text may hold several, or a token none: a character split over tokens), or, when a stop
+    sequence cut the answer, the tokens the answer's text holds up to the cut (`Backend.count_answer_tokens`)."""
 
     tokens: int = 0
     reason: str = "stop"
@@ -41,6 +42,11 @@ class Backend(Protocol):
 
     def count_tokens(self, prompt: str) -> int:
         """Tokens the rendered prompt takes in this backend's tokenizer."""
+        ...
+
+    def count_answer_tokens(self, text: str) -> int:
+        """Tokens a stretch of the model's answer takes in its tokenizer: no BOS or other token added around it
+        (a stop sequence cut the answer there, so the backend's own count also holds the tokens after the cut)."""
         ...
 
 
@@ -120,11 +126,12 @@ class Job:
             yield item
         self.ended = True
 
-    def ending(self) -> Finish:
-        """How the generation ended for its consumer: the backend's count and reason when the consumer read to
-        the end; "stop" when a stop sequence (or the consumer) cut it first."""
+    def ending(self, answer: str) -> Finish:
+        """How the generation ended for a consumer who got the text `answer`: the backend's count and reason when
+        it read to the end; when a stop sequence cut it first, "stop" and the tokens `answer` holds in the model's
+        tokenizer (the pieces read were not those: they held the stop too, and a piece is not a token)."""
         if not self.ended:
-            return Finish(self.read, "stop")
+            return Finish(self.backend.count_answer_tokens(answer), "stop")
         return self.finish or Finish(self.read, "length" if self.read >= self.max_tokens else "stop")
 
 
@@ -200,11 +207,14 @@ class Generator:
 
     def _generate(self, prompt: str, max_tokens: int, stop: Sequence[str]) -> PyGenerator[str, None, Finish]:
         job = self.submit(prompt, max_tokens)
+        said: list[str] = []
         try:
-            yield from apply_stops(job.results(), stop)
+            for text in apply_stops(job.results(), stop):
+                said.append(text)
+                yield text
         finally:  # done, a stop sequence, closed, or collected: the worker moves on at the next token
             job.cancel.set()
-        return job.ending()
+        return job.ending("".join(said))
 
     def count_tokens(self, messages: Sequence[dict[str, str]]) -> int:
         """Prompt length in tokens, as this model will see it (sizes prompts for n_ctx and benchmarks)."""

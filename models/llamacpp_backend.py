@@ -196,6 +196,10 @@ class LlamaCppBackend:
     def count_tokens(self, prompt: str) -> int:
         return len(self.tokens(prompt))
 
+    def count_answer_tokens(self, text: str) -> int:
+        """Tokens of answer text alone: no BOS; a special token's text (as the model wrote it) is one token."""
+        return len(self.decoder.tokenize(text.encode(), add_bos=False, special=True))
+
     def _prefill(self, tokens: list[int]) -> int:
         """Evaluate the prompt (minus what the cache holds), leave its KV in the decoder, return the first token."""
         held = self._reusable(tokens)

@@ -86,5 +86,9 @@ class OpenAIBackend:
                 return int(body.get("count") or len(body.get("tokens", [])))
         return round(len(prompt.split()) * 1.3)  # an estimate: the server counts nothing for us
 
+    def count_answer_tokens(self, text: str) -> int:
+        """As `count_tokens` (a server whose tokenizer adds a BOS counts one more than the answer holds)."""
+        return self.count_tokens(text)
+
     def close(self) -> None:
         self._http.close()

@@ -108,6 +108,9 @@ class TransformersBackend:
     def count_tokens(self, prompt: str) -> int:
         return len(self.tokenizer(prompt, add_special_tokens=False).input_ids)
 
+    def count_answer_tokens(self, text: str) -> int:
+        return self.count_tokens(text)  # the prompt is counted without added tokens too
+
     def pieces(self, prompt: str, max_tokens: int) -> Generator[str, None, Finish]:
         import torch
 

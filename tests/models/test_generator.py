@@ -161,6 +161,21 @@ def test_stop_sequence_cuts_the_answer(generator):
 
 
 @pytest.mark.slow
+def test_a_stop_sequence_counts_the_tokens_of_the_answer_it_leaves(generator):
+    """/v1's usage.completion_tokens is `finish.tokens`. A stop sequence of the answer's 4th and 5th pieces
+    leaves the first 3 (an English answer: one piece a token, as the uncut stream's own count shows), so 3 tokens;
+    before, the count was the 5 pieces read, the stop's own among them (review P3-11)."""
+    whole = generator.stream(MESSAGES, max_tokens=32)
+    pieces = list(whole)
+    assert whole.finish == Finish(len(pieces), "stop") and len(pieces) >= 6  # ended at its end of turn
+    stop = pieces[3] + pieces[4]
+    assert "".join(pieces).index(stop) == len("".join(pieces[:3]))  # the stop is first found there
+    cut = generator.stream(MESSAGES, max_tokens=32, stop=[stop])
+    assert "".join(cut) == "".join(pieces[:3])
+    assert cut.finish == Finish(3, "stop")
+
+
+@pytest.mark.slow
 def test_loaded_once_per_process(generator):
     assert load_generator("llamacpp", adapter="default", threads=2) is generator
 
@@ -205,6 +220,9 @@ class EndlessBackend:
     def count_tokens(self, prompt: str) -> int:
         return len(prompt.split())
 
+    def count_answer_tokens(self, text: str) -> int:
+        return len(text.split())
+
 
 @pytest.mark.parametrize("leave", ["close", "drop"])
 def test_a_consumer_that_leaves_cancels_its_job(leave: str) -> None:
@@ -234,7 +252,7 @@ def test_a_stream_says_how_it_ended_only_once_it_has() -> None:
     with pytest.raises(RuntimeError, match="has not ended"):
         stream.finish  # noqa: B018
     assert "".join(stream) == "t1 "
-    assert stream.finish == Finish(3, "stop")  # the pieces read: "t0 ", "t1 ", and "t2 " that held the stop
+    assert stream.finish == Finish(2, "stop")  # "t0 t1 " is two words, the fake backend's tokens
 
 
 class BrokenBackend:
@@ -248,6 +266,9 @@ class BrokenBackend:
         raise self.error
 
     def count_tokens(self, prompt: str) -> int:
+        return 1
+
+    def count_answer_tokens(self, text: str) -> int:
         return 1
 
 
