@@ -33,8 +33,8 @@ def test_asks_for_code(question: str) -> None:
         "how does BLEU compute its brevity penalty?",
         "what does a function's derivative tell you about its minimum?",
         "which class does an SVM predict for a point on the margin?",
-        "what status code should a batch response have?",
-        "why is code review worth the time?",
+        "what would a rewrite mean for the model?",
+        "which barcode format do the notes mention?",
     ],
 )
 def test_does_not_ask_for_code(question: str) -> None:
