@@ -48,17 +48,22 @@ ORG_EMPHASIS = {
 MARKDOWN_EMPHASIS = {"*": "**", "/": "*"}
 # "- Term :: text" (its bullet already dropped by the quote): at the quote's start or after a joined item
 DESCRIPTION = re.compile(r"(?:^|(?<=; )|(?<=[.!?] ))(?P<term>[^\s:;][^:;\n]{0,79}?) :: ")
+# A reference mark pasted with the text ("Lowercasing text[7] Removing ...", "tokens.[3][4]"): in an answer it would
+# read as one of our own [n] citations. After a word or a closing mark, before a capital, a mark or the end, so
+# indexing in prose ("x[1] is", "a[0]") stays.
+REFERENCE_MARK = re.compile(r"(?<=[^\W\d_]|[.,;:)\"'\u201d\u2019])[ \t]?(?:\[[1-9]\d{0,2}\])+(?=[ \t]+[A-Z]|\s*$|[.,;:!?)])")
 
 
 def as_read(text: str, doc: str) -> str:
     """A quote's `text` as the note `doc` (a path: its suffix says the format) reads: Markdown's and Org's
-    inline marks rendered (`markdown_as_read`, `org_as_read`); any other note's text as it is."""
+    inline marks rendered (`markdown_as_read`, `org_as_read`), and in every note a pasted reference mark left out
+    (`REFERENCE_MARK`: "text[7]" would read as a citation of ours); otherwise the text as it is."""
     name = doc.lower()
     if name.endswith(MARKDOWN_SUFFIXES):
-        return markdown_as_read(text)
-    if name.endswith(ORG_SUFFIXES):
-        return org_as_read(text)
-    return text
+        text = markdown_as_read(text)
+    elif name.endswith(ORG_SUFFIXES):
+        text = org_as_read(text)
+    return REFERENCE_MARK.sub("", text)
 
 
 def markdown_as_read(text: str) -> str:
