@@ -51,7 +51,9 @@ DESCRIPTION = re.compile(r"(?:^|(?<=; )|(?<=[.!?] ))(?P<term>[^\s:;][^:;\n]{0,79
 # A reference mark pasted with the text ("Lowercasing text[7] Removing ...", "tokens.[3][4]"): in an answer it would
 # read as one of our own [n] citations. After a word or a closing mark, before a capital, a mark or the end, so
 # indexing in prose ("x[1] is", "a[0]") stays.
-REFERENCE_MARK = re.compile(r"(?<=[^\W\d_]|[.,;:)\"'\u201d\u2019])[ \t]?(?:\[[1-9]\d{0,2}\])+(?=[ \t]+[A-Z]|\s*$|[.,;:!?)])")
+REFERENCE_MARK = re.compile(
+    r"(?<=[^\W\d_]|[.,;:)\"'\u201d\u2019])[ \t]?(?:\[[1-9]\d{0,2}\])+(?=[ \t]+[A-Z]|\s*$|[.,;:!?)])"
+)
 
 
 def as_read(text: str, doc: str) -> str:

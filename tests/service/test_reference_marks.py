@@ -1,0 +1,41 @@
+"""Reference marks pasted with a note's text ("text[7]") are left out of the quote the answer shows: they would
+read as the answer's own [n] citations (service.markup_quotes.as_read, REFERENCE_MARK)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.markup_quotes import as_read
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "Lowercasing text[7] Removing punctuations[7] Rephrasing text",
+            "Lowercasing text Removing punctuations Rephrasing text",
+        ),
+        (
+            "(reducing words to their root forms) [7] Common Tokenizers",
+            "(reducing words to their root forms) Common Tokenizers",
+        ),
+        ("called tokens.[3][12]", "called tokens."),
+        ("used in NLP[2], such as BPE", "used in NLP, such as BPE"),
+    ],
+)
+def test_a_pasted_reference_mark_is_left_out(text: str, shown: str) -> None:
+    assert as_read(text, "wiki.txt") == shown
+    assert as_read(text, "wiki.md") == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x[1] is the second element",  # indexing in prose: lowercase follows
+        "the first row is a[0].",  # [0] is no reference number
+        "see [1] for the proof",  # a bracketed number that stands alone, not after a word
+        "a link [BPE][1] to the paper",  # a Markdown reference link
+    ],
+)
+def test_brackets_that_are_not_reference_marks_stay(text: str) -> None:
+    assert as_read(text, "notes.txt") == text
