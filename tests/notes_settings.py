@@ -7,17 +7,23 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
 from core.settings import Settings
 
 
-def write_notes(folder: Path, notes: Mapping[str, str]) -> Path:
+def write_notes(folder: Path, notes: Mapping[str, str | bytes]) -> Path:
+    """Each note as text (UTF-8), or as the bytes of a binary file (a .docx)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in notes.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    for name, content in notes.items():
+        if isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        else:
+            (folder / name).write_text(content, encoding="utf-8")
     return folder
 
 
-def notes_settings(root: Path, notes: Mapping[str, str], **overrides: object) -> Settings:
+def notes_settings(root: Path, notes: Mapping[str, str | bytes], **overrides: object) -> Settings:
     """Settings over `notes` written to `root/notes`, the index and uploads under `root/var`."""
     values: dict[str, object] = dict(
         _env_file=None,
@@ -34,7 +40,7 @@ def notes_settings(root: Path, notes: Mapping[str, str], **overrides: object) ->
 
 
 @contextmanager
-def served_notes(root: Path, notes: Mapping[str, str]) -> Iterator[str]:
+def served_notes(root: Path, notes: Mapping[str, str | bytes]) -> Iterator[str]:
     """The base URL of a real server over `notes` (`notes_settings`), indexed before it starts."""
     from service.runtime import Runtime
     from service.server import running_server
@@ -42,3 +48,10 @@ def served_notes(root: Path, notes: Mapping[str, str]) -> Iterator[str]:
     runtime = Runtime.build(notes_settings(root, notes))
     with running_server(runtime.settings, runtime) as url:
         yield url
+
+
+@contextmanager
+def notes_client(root: Path, notes: Mapping[str, str | bytes]) -> Iterator[httpx.Client]:
+    """An HTTP client of a real server over `notes` (`served_notes`), with time for a first answer's model loads."""
+    with served_notes(root, notes) as url, httpx.Client(base_url=url, timeout=120) as client:
+        yield client

@@ -14,8 +14,8 @@ import pytest
 
 from ingest.loaders import load_file
 from ingest.structure import infer_structure
-from tests.notes_settings import served_notes
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import notes_client
+from tests.service.test_api import assert_answer_quotes, assert_citations_are_exact
 
 HYPOTHESIS = """---
 title: Hypothesis Testing
@@ -324,8 +324,8 @@ def test_a_notebooks_callout_line_is_context(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    with served_notes(tmp_path_factory.mktemp("vault"), VAULT) as url, httpx.Client(base_url=url, timeout=120) as c:
-        yield c
+    with notes_client(tmp_path_factory.mktemp("vault"), VAULT) as client:
+        yield client
 
 
 MARKUP = (
@@ -404,11 +404,7 @@ MARKUP = (
 def test_a_vault_answer_quotes_what_the_note_says_not_its_markup(
     client: httpx.Client, question: str, doc: str, said: str
 ) -> None:
-    answer = client.post("/api/ask", json={"question": question}).json()
-    assert not answer["abstained"], answer["text"]
-    assert_citations_are_exact(client, answer)
-    assert answer["citations"][0]["doc"] == doc, answer["citations"]
-    assert said in answer["text"], answer["text"]
+    answer = assert_answer_quotes(client, question, said.removesuffix(" [1]"), said, doc=doc)  # quoted as written
     quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
     assert not any(mark in q for q in quoted for mark in MARKUP), quoted
     assert not any(mark in answer["text"] for mark in MARKUP), answer["text"]

@@ -10,11 +10,9 @@ import httpx
 import pytest
 
 from ingest.docx import OLE_MAGIC
-from service.runtime import Runtime
-from service.server import running_server
 from tests.ingest.docx_files import docx_bytes
-from tests.notes_settings import notes_settings
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import notes_client
+from tests.service.test_api import assert_answer_quotes, assert_citations_are_exact
 
 LECTURE = r"""\documentclass{article}
 \usepackage{amsmath}
@@ -72,16 +70,10 @@ HANDOUT = [
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory) -> Runtime:
-    settings = notes_settings(tmp_path_factory.mktemp("tex-docx"), {"lecture.tex": LECTURE, "models.tex": MODELS})
-    (settings.notes_dir / "handout.docx").write_bytes(docx_bytes(HANDOUT))
-    return Runtime.build(settings)
-
-
-@pytest.fixture(scope="module")
-def client(runtime: Runtime) -> Iterator[httpx.Client]:
-    with running_server(runtime.settings, runtime) as url, httpx.Client(base_url=url, timeout=120) as c:
-        yield c
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    notes = {"lecture.tex": LECTURE, "models.tex": MODELS, "handout.docx": docx_bytes(HANDOUT)}
+    with notes_client(tmp_path_factory.mktemp("tex-docx"), notes) as client:
+        yield client
 
 
 def quotes(answer: dict) -> list[str]:
@@ -177,9 +169,5 @@ ALIGN = MODELS[MODELS.index("\\begin{align}") : MODELS.index("\\end{align}") + l
 def test_latex_structures_are_quoted_whole_and_read_plainly(
     client: httpx.Client, question: str, quote: str, said: str
 ) -> None:
-    answer = client.post("/api/ask", json={"question": question}).json()
-    assert_citations_are_exact(client, answer)
-    assert answer["citations"][0]["doc"] == "models.tex", answer
-    assert quote in quotes(answer), quotes(answer)
-    assert said in answer["text"], answer["text"]
+    answer = assert_answer_quotes(client, question, quote, said, whole=True, doc="models.tex")
     assert "\\label" not in answer["text"] and "\\item" not in answer["text"], answer["text"]

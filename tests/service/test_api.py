@@ -42,6 +42,22 @@ def assert_citations_are_exact(client: httpx.Client, answer: dict) -> None:
             assert source["text"][span["start"] : span["end"]] == span["quote"]
 
 
+def assert_answer_quotes(
+    client: httpx.Client, question: str, quote: str, said: str, *, whole: bool = False, doc: str | None = None
+) -> dict:
+    """Ask `question` over HTTP: the notes answer it, every citation is exact (`assert_citations_are_exact`), a
+    quoted span holds `quote` (the notes as written; with `whole`, a span is exactly `quote`), the answer's text
+    reads `said`, and the first citation is in `doc` when given. Returns the answer for the caller's own checks."""
+    answer = client.post("/api/ask", json={"question": question}).json()
+    assert not answer["abstained"], answer["text"]
+    assert_citations_are_exact(client, answer)
+    quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
+    assert any(quote == q if whole else quote in q for q in quoted), quoted
+    assert said in answer["text"], answer["text"]
+    assert doc is None or answer["citations"][0]["doc"] == doc, answer["citations"]
+    return answer
+
+
 @pytest.fixture(scope="module")
 def client(base_url: str):
     with httpx.Client(base_url=base_url, timeout=120) as c:

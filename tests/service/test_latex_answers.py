@@ -10,10 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from service.runtime import Runtime
-from service.server import running_server
-from tests.notes_settings import notes_settings
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import notes_client
+from tests.service.test_api import assert_answer_quotes
 
 # the section is about two passages long (240 tokens each at most): before, the bound fell right after
 # "\begin{align}", so neither passage quoted the formula (one held its \begin, the other its \end)
@@ -57,14 +55,8 @@ Stan calls those draws ``warmup''; BUGS and JAGS call them burn-in.
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    settings = notes_settings(tmp_path_factory.mktemp("latex-answers"), {"mh.tex": MH, "normal.tex": NORMAL})
-    runtime = Runtime.build(settings)
-    with running_server(settings, runtime) as url, httpx.Client(base_url=url, timeout=120) as c:
-        yield c
-
-
-def quotes(answer: dict) -> list[str]:
-    return [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
+    with notes_client(tmp_path_factory.mktemp("latex-answers"), {"mh.tex": MH, "normal.tex": NORMAL}) as client:
+        yield client
 
 
 @pytest.mark.parametrize(
@@ -98,8 +90,5 @@ def quotes(answer: dict) -> list[str]:
 def test_a_latex_answer_reads_as_printed_and_cites_the_source(
     client: httpx.Client, question: str, quote: str, said: str
 ) -> None:
-    answer = client.post("/api/ask", json={"question": question}).json()
-    assert_citations_are_exact(client, answer)
-    assert quote in quotes(answer), quotes(answer)
-    assert said.rstrip(".") in answer["text"], answer["text"]
+    answer = assert_answer_quotes(client, question, quote, said.rstrip("."), whole=True)
     assert not any(raw in answer["text"] for raw in ("\\%", "\\cite", "\\ref", "--", "``", "~")), answer["text"]

@@ -10,10 +10,8 @@ import httpx
 import pytest
 
 from service.markup_quotes import as_read, markdown_as_read, org_as_read
-from service.runtime import Runtime
-from service.server import running_server
-from tests.notes_settings import notes_settings
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import notes_client
+from tests.service.test_api import assert_answer_quotes
 
 
 @pytest.mark.parametrize(
@@ -109,10 +107,8 @@ bottom. See [[https://www.postgresql.org/docs/current/queries-with.html][the Pos
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    settings = notes_settings(tmp_path_factory.mktemp("markup-quotes"), {"stats.md": OBSIDIAN, "glossary.org": ORG})
-    runtime = Runtime.build(settings)
-    with running_server(settings, runtime) as url, httpx.Client(base_url=url, timeout=120) as c:
-        yield c
+    with notes_client(tmp_path_factory.mktemp("markup-quotes"), {"stats.md": OBSIDIAN, "glossary.org": ORG}) as client:
+        yield client
 
 
 @pytest.mark.parametrize(
@@ -139,9 +135,5 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
 def test_an_obsidian_or_org_answer_reads_as_the_note_shows_and_cites_the_source(
     client: httpx.Client, question: str, quote: str, said: str
 ) -> None:
-    answer = client.post("/api/ask", json={"question": question}).json()
-    assert_citations_are_exact(client, answer)
-    quotes = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
-    assert any(quote in q for q in quotes), quotes
-    assert said in answer["text"], answer["text"]
+    answer = assert_answer_quotes(client, question, quote, said)
     assert not any(raw in answer["text"] for raw in ("==", "[[", "<br", " :: ", "=WITH")), answer["text"]
