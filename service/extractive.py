@@ -30,6 +30,7 @@ from service.latex_quotes import (
     without_comments,
 )
 from service.markup_quotes import as_read
+from service.table_quotes import hit_table_lines, row_reading
 
 # shorter pieces are headings and list stubs, not answers; a CJK or Thai character counts two (`reading_length`:
 # "抹茶是一种磨成粉末的绿茶。" is 13 characters, 25 long)
@@ -85,7 +86,9 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     context = sorted((s - hit.start, e - hit.start) for s, e in cut)
     if (body := list_body(hit, context)) is not None:
         return [body]
-    spans: list[tuple[int, int]] = []
+    tables = hit_table_lines(hit)  # a row is one candidate, measured as it reads (service.table_quotes)
+    context = sorted([*context, *((t.start, t.end) for t in tables)])
+    spans = [(t.start, t.end) for t in tables if t.reading and reading_length(t.reading) >= MIN_SENTENCE_CHARS]
     for start, end in sentence_spans(unwrapped(hit.text)):  # a sentence of hard-wrapped prose is one candidate
         pieces, at = [], start
         for s, e in context:
@@ -104,7 +107,7 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
                 continue
             if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
-    return whole_formulas(hit.text, spans, context, latex=is_latex(hit.doc))
+    return whole_formulas(hit.text, sorted(spans), context, latex=is_latex(hit.doc))
 
 
 def is_short_list(items: int, raw: str) -> bool:
@@ -370,7 +373,8 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         e = led_list_end(hits[i], e)
-        s, text = titled(hits[i], s, as_read(quoted(hits[i].text[s:e], latex=is_latex(hits[i].doc)), hits[i].doc))
+        raw = row_reading(hits[i], s, e) or hits[i].text[s:e]
+        s, text = titled(hits[i], s, as_read(quoted(raw, latex=is_latex(hits[i].doc)), hits[i].doc))
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
         start, end = hits[i].start + s, hits[i].start + e

@@ -1,0 +1,148 @@
+"""A table row quoted as a sentence: "Optimizer: Adam; lr: 1e-3; notes: adaptive moments".
+
+Markdown, Org and plain-text notes write a row between pipes ("| Adam | 1e-3 | adaptive moments |"); the HTML
+and Word loaders make each row one line with " | " between its cells (`ingest.html`, `ingest.docx`). Quoted as
+written, an answer showed the pipes, a ". " inside a cell cut the row in two, and a short row ("| SGD | 1e-2 |",
+under the quoting writer's minimum sentence length) was never quoted, so "what learning rate does SGD use?" over
+a comparison table abstained or quoted something else. Here a row is one candidate, cited as the source row as
+written; what the answer shows is its reading (`TableLine.reading`): each cell after its column's header where
+the passage holds the header row (a context span: Markdown's and Org's row above the rule, an HTML row of
+`<th>`, a Word row repeated as header), else the cells joined by "; ". A rule row (`|---|`, `|---+---|`,
+`+---+`) is never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrieval.retriever import Hit
+from service.latex_quotes import is_latex
+
+# a rule row: dashes (or "=" under a grid table's header) between pipes or pluses, with alignment colons
+RULE = re.compile(r"^[ \t]*[|+]?(?:[ \t]*:?[-=]+:?[ \t]*[|+])+(?:[ \t]*:?[-=]+:?[ \t]*)?$")
+# a code span or an Obsidian link: a "|" inside one separates no cells ("[[Note|alias]]" unescaped in a table)
+UNSPLIT = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)|!?\[\[[^\[\]\n]*\]\]")
+SEPARATOR = re.compile(r"(?<!\\)\|")  # Markdown writes a "|" inside a cell as "\|"
+# the loaders that write a row as cells joined by " | ", without pipes at its edges (`ingest.html`, `ingest.docx`)
+JOINED_ROW_SUFFIXES = (".html", ".htm", ".docx")
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class TableLine:
+    """A line of a table in a passage's text, [start, end) in it: a row with its `reading`, or a rule or
+    header row (`reading` None), which is never quoted."""
+
+    start: int
+    end: int
+    reading: str | None
+
+
+def cells(line: str) -> list[str]:
+    """A row's cells, trimmed, its edge pipes dropped; a "|" in a code span or a link, or written "\\|", stays in
+    its cell.
+
+    >>> cells("| Adam | `a|b` | x \\\\| y | [[Note|alias]] |")
+    ['Adam', '`a|b`', 'x | y', '[[Note|alias]]']
+    >>> cells("Binomial | Beta")
+    ['Binomial', 'Beta']
+    """
+    masked = UNSPLIT.sub(lambda m: "\x00" * len(m.group(0)), line)
+    bounds, at = [], 0
+    for separator in SEPARATOR.finditer(masked):
+        bounds.append((at, separator.start()))
+        at = separator.end()
+    bounds.append((at, len(line)))
+    found = [line[s:e].strip().replace("\\|", "|") for s, e in bounds]
+    if line.strip().startswith("|"):
+        found = found[1:]
+    if line.strip().endswith("|") and len(line.strip()) > 1:
+        found = found[:-1]
+    return found
+
+
+def reading(row: Sequence[str], header: Sequence[str] | None) -> str:
+    """A row's cells as one sentence: "lr: 1e-3" after a header cell, a cell alone where its header is empty or
+    there is none; "; " between them (a space after a cell that ends with its own stop), empty cells left out.
+
+    >>> reading(["Adam", "1e-3", "adaptive moments"], ["Optimizer", "lr", "notes"])
+    'Optimizer: Adam; lr: 1e-3; notes: adaptive moments'
+    >>> reading(["Binomial", "", "Beta."], None) + " | " + reading(["Adam", "1e-3"], ["", "lr"])
+    'Binomial; Beta. | Adam; lr: 1e-3'
+    """
+    labels = header if header is not None and len(header) == len(row) else [""] * len(row)
+    out = ""
+    for label, cell in zip(labels, row, strict=True):
+        if not cell:
+            continue
+        part = f"{label.rstrip(':')}: {cell}" if label else cell
+        out += ("" if not out else " " if out.endswith((".", ";", ":", ",", "!", "?")) else "; ") + part
+    return out
+
+
+def table_lines(text: str, doc: str, context: Sequence[Span] = (), code: Sequence[Span] = ()) -> list[TableLine]:
+    """The table lines of `text` (a passage of the note `doc`); `context` and `code`: its context and code spans,
+    relative to `text`. A table is two or more lines in a row that hold a "|" outside code (a header and its
+    rule, or rows); its rows are the lines between pipes, every line but the rules below a Markdown rule
+    (GitHub's tables may leave the edge pipes out), and in an HTML or Word note, lines of " | "-joined cells that
+    all have as many cells. A row's header is the nearest context line above it with as many cells."""
+    if is_latex(doc):  # a tabular's column spec ("{l|r}") is a command, not a row
+        return []
+    out: list[TableLine] = []
+    block: list[Span] = []
+    at = 0
+    for line in [*text.splitlines(keepends=True), ""]:
+        words = line.strip()
+        start = at + len(line) - len(line.lstrip())
+        end, at = start + len(words), at + len(line)
+        if (
+            words
+            and not any(s < end and start < e for s, e in code)
+            and ("|" in UNSPLIT.sub("", words) or RULE.match(words))
+        ):
+            block.append((start, end))
+            continue
+        if len(block) >= 2:
+            out.extend(_table(text, doc, block, context))
+        block = []
+    return out
+
+
+def _table(text: str, doc: str, block: Sequence[Span], context: Sequence[Span]) -> list[TableLine]:
+    """The lines of one block of "|" lines (see `table_lines`): rows with their readings, rules and headers."""
+    ruled = any(RULE.match(text[s:e]) for s, e in block)
+    plain = [(s, e) for s, e in block if not RULE.match(text[s:e])]
+    edged = all(text[s:e].startswith("|") and text[s:e].endswith("|") for s, e in plain)
+    counts = {len(cells(text[s:e])) for s, e in plain}
+    joined = doc.lower().endswith(JOINED_ROW_SUFFIXES) and len(counts) == 1 and min(counts) >= 2
+    if not (ruled or edged or joined):
+        return []
+    out: list[TableLine] = []
+    headers: list[list[str]] = []
+    for s, e in block:
+        line = text[s:e]
+        if RULE.match(line):
+            out.append(TableLine(s, e, None))
+            continue
+        if any(cs <= s and e <= ce for cs, ce in context):  # a header row, a label as a heading is
+            headers.append(cells(line))
+            out.append(TableLine(s, e, None))
+            continue
+        row = cells(line)
+        header = next((h for h in reversed(headers) if len(h) == len(row)), None)
+        out.append(TableLine(s, e, reading(row, header)))
+    return out
+
+
+def hit_table_lines(hit: Hit) -> list[TableLine]:
+    """`table_lines` of a retrieved passage, its context and code spans made relative to its text."""
+    context = [(s - hit.start, e - hit.start) for s, e in hit.context_spans]
+    code = [(s - hit.start, e - hit.start) for s, e in hit.code_spans]
+    return table_lines(hit.text, hit.doc, context, code)
+
+
+def row_reading(hit: Hit, start: int, end: int) -> str | None:
+    """The reading of the table row at [start, end) of `hit.text`, None when that span is no table row."""
+    return next((t.reading for t in hit_table_lines(hit) if (t.start, t.end) == (start, end)), None)

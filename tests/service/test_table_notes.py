@@ -1,0 +1,88 @@
+"""Notes that keep facts in tables (an Obsidian comparison table, an Org table, an HTML page, a Word handout),
+served with the default quoting writer over real HTTP: an answer quotes the row that answers, read as a sentence
+with its column headers ("Optimizer: SGD; lr: 1e-2"), never with its pipes, while the citation is the row as
+written; a short row is quoted too, and a rule row never."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.notes_settings import notes_client
+from tests.service.test_api import assert_answer_quotes
+
+NOTES = {
+    "optimizers.md": (
+        "# Optimizers\n\n"
+        "Each optimizer needs its own learning rate.\n\n"
+        "| Optimizer | lr | notes |\n"
+        "|-----------|:--:|-------|\n"
+        "| Adam | 1e-3 | adaptive moments. Bias corrected. |\n"
+        "| SGD | 1e-2 | |\n"
+        "| RMSprop | 1e-4 | divides by a running average of [[Gradient\\|squared gradients]] |\n"
+    ),
+    "regularization.org": (
+        "* Regularization\n\n"
+        "| Method | Penalty |\n"
+        "|---------+----------|\n"
+        "| Ridge | squared weights |\n"
+        "| Lasso | absolute weights |\n"
+    ),
+    "kernels.html": (
+        "<html><body><h1>Kernels</h1><table>"
+        "<tr><th>Kernel</th><th>Formula</th></tr>"
+        "<tr><td>Linear</td><td>x dot y</td></tr>"
+        "<tr><td>Gaussian</td><td>exp of minus gamma times the squared distance</td></tr>"
+        "</table></body></html>"
+    ),
+    "cooking.md": "# Pasta\n\nSalt the water generously before the pasta goes in.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    with notes_client(tmp_path_factory.mktemp("tables"), NOTES) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "reading", "row"),
+    [
+        # before: abstained or quoted another line; "| SGD | 1e-2 | |" is 16 characters, under the minimum of 20
+        ("What learning rate does SGD use?", "optimizers.md", "Optimizer: SGD; lr: 1e-2", "| SGD | 1e-2 | |"),
+        # before: "| Adam | 1e-3 | adaptive moments." (the row cut at the cell's full stop, pipes shown)
+        (
+            "What learning rate does Adam use?",
+            "optimizers.md",
+            "Optimizer: Adam; lr: 1e-3; notes: adaptive moments. Bias corrected.",
+            "| Adam | 1e-3 | adaptive moments. Bias corrected. |",
+        ),
+        # the cell's link (its "|" escaped, as Obsidian wants it in a table) reads as its alias, as in a sentence
+        (
+            "What does RMSprop divide by?",
+            "optimizers.md",
+            "Optimizer: RMSprop; lr: 1e-4; notes: divides by a running average of squared gradients",
+            "| RMSprop | 1e-4 | divides by a running average of [[Gradient\\|squared gradients]] |",
+        ),
+        (
+            "What penalty does lasso use?",
+            "regularization.org",
+            "Method: Lasso; Penalty: absolute weights",
+            "| Lasso | absolute weights |",
+        ),
+        (
+            "What is the formula of the Gaussian kernel?",
+            "kernels.html",
+            "Kernel: Gaussian; Formula: exp of minus gamma times the squared distance",
+            "Gaussian | exp of minus gamma times the squared distance",
+        ),
+    ],
+)
+def test_a_table_row_is_quoted_as_a_sentence(
+    client: httpx.Client, question: str, doc: str, reading: str, row: str
+) -> None:
+    # the citation is the source row, pipes and all; the answer reads it (its marker before a full stop)
+    answer = assert_answer_quotes(client, question, row, reading.rstrip(".") + " [1]", whole=True, doc=doc)
+    assert "|" not in answer["text"] and "---" not in answer["text"]

@@ -1,0 +1,51 @@
+"""Which lines of a passage are table rows, and how a row reads (service.table_quotes), on the text the loaders
+make of each format; expected readings written by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.table_quotes import table_lines
+
+MARKDOWN = "| Optimizer | lr |\n|---|:-:|\n| SGD | 1e-2 |\n| Adam \\| AdamW | `lr|wd` |\n"
+HEADER = (0, MARKDOWN.index("|:-:|") + len("|:-:|"))  # the header row and its rule: context, as ingest marks them
+
+
+@pytest.mark.parametrize(
+    ("text", "doc", "context", "readings"),
+    [
+        # header-labelled; an escaped pipe and a pipe in code stay in their cell
+        (
+            MARKDOWN,
+            "opt.md",
+            [HEADER],
+            [None, None, "Optimizer: SGD; lr: 1e-2", "Optimizer: Adam | AdamW; lr: `lr|wd`"],
+        ),
+        # the passage begins below the header: the cells joined
+        ("| SGD | 1e-2 |\n| Adam | 1e-3 |", "opt.md", [], ["SGD; 1e-2", "Adam; 1e-3"]),
+        # GitHub's table without edge pipes, under its rule
+        ("Name | lr\n--- | ---\nAdam | 1e-3", "opt.md", [(0, 19)], [None, None, "Name: Adam; lr: 1e-3"]),
+        # a wide rule with no header above it is still a rule, never a row
+        ("| a | b |\n|------------|------------|\n| c | d |", "t.org", [], ["a; b", None, "c; d"]),
+        # an HTML or Word row: cells joined by " | ", no edge pipes
+        ("Kernel | Formula\nLinear | x dot y", "k.html", [(0, 16)], [None, "Kernel: Linear; Formula: x dot y"]),
+        ("Likelihood | Prior\nBinomial | Beta", "h.docx", [], ["Likelihood; Prior", "Binomial; Beta"]),
+    ],
+)
+def test_rows_read_as_sentences(text: str, doc: str, context: list[tuple[int, int]], readings: list) -> None:
+    assert [t.reading for t in table_lines(text, doc, context)] == readings
+
+
+@pytest.mark.parametrize(
+    ("text", "doc", "code"),
+    [
+        ("Pipe it with `ls | wc -l` to count.", "shell.md", []),  # one line of prose: no table
+        ("Run ls | wc -l to count.\nThen grep | sort.", "shell.md", []),  # prose lines with pipes, no edges, no rule
+        ("Run ls | wc -l to count.\nThen grep | sort.", "shell.txt", []),
+        ("```\na | b\nc | d\n```", "code.md", [(0, 19)]),  # a code block's lines are code
+        ("\\begin{tabular}{l|r}\na & b \\\\ \\hline\n\\end{tabular}", "t.tex", []),  # LaTeX: never
+        ("Odd | one\nRow | with | three", "page.html", []),  # an HTML page's lines of unequal cells: prose
+    ],
+)
+def test_prose_and_code_with_pipes_are_no_table(text: str, doc: str, code: list[tuple[int, int]]) -> None:
+    assert table_lines(text, doc, (), code) == []
