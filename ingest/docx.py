@@ -10,7 +10,7 @@ line between paragraphs (so a paragraph that ends without a full stop never runs
 - paragraphs in a code style (Code, HTML Preformatted, Macro Text ...) are code spans.
 Styles are read by their names in styles.xml (always English, whatever the Word's language) along their
 `basedOn` chain. Deleted tracked changes, field codes, a text box's fallback copy and hidden text (Font >
-Hidden, how an answer key is hidden) are no text.
+Hidden on the text, its character style or its paragraph's style: how an answer key is hidden) are no text.
 A file that is not a zip (an encrypted .docx is an OLE file, as is an old .doc) is skipped with the reason.
 """
 
@@ -97,27 +97,28 @@ def _document_part(package: _Package) -> str:
     return "word/document.xml"
 
 
-def _is_hidden(run: ElementTree.Element, styles: Styles) -> bool:
-    """A run of hidden text (Font > Hidden: `<w:vanish/>` in its properties, or a character style that hides),
-    how an answer key is hidden from the page a student sees: Word neither shows nor prints it, and it is no
-    note to index or quote. The run's own property overrides its style's."""
+def _is_hidden(run: ElementTree.Element, styles: Styles, paragraph_hidden: bool) -> bool:
+    """A run of hidden text (Font > Hidden: `<w:vanish/>` in its properties, a character style that hides, or
+    in a paragraph whose style hides, `paragraph_hidden`: an "Answer key" style), how an answer key is hidden from
+    the page a student sees: Word neither shows nor prints it, and it is no note to index or quote. The run's
+    own property overrides its character style's, which overrides its paragraph style's."""
     properties = child(run, "rPr")
-    if properties is None:
-        return False
     vanish = child(properties, "vanish")
     if vanish is not None:
         return is_on(vanish)
-    return styles.hides(attr(child(properties, "rStyle"), "val"))
+    said = styles.hides(attr(child(properties, "rStyle"), "val"))
+    return paragraph_hidden if said is None else said
 
 
-def _run_text(paragraph: ElementTree.Element, boxes: list[ElementTree.Element], styles: Styles) -> str:
-    """The paragraph's visible text; text boxes inside it are collected into `boxes`, read after it."""
+def _run_text(paragraph: ElementTree.Element, boxes: list[ElementTree.Element], styles: Styles, hidden: bool) -> str:
+    """The paragraph's visible text (`hidden`: its style hides it, so only runs that say otherwise show); text
+    boxes inside it are collected into `boxes`, read after it."""
     out: list[str] = []
     stack = list(reversed(list(paragraph)))
     while stack:
         element = stack.pop()
         name = local(element.tag)
-        if name in _SKIPPED or (name == "r" and _is_hidden(element, styles)):
+        if name in _SKIPPED or (name == "r" and _is_hidden(element, styles, hidden)):
             continue
         if name == "txbxContent":
             boxes.append(element)
@@ -144,8 +145,8 @@ def _blocks(container: ElementTree.Element, styles: Styles) -> Iterator[_Paragra
         name = local(element.tag)
         if name == "p":
             boxes: list[ElementTree.Element] = []
-            text = _run_text(element, boxes, styles)
             style = attr(child(element, "pPr", "pStyle"), "val")
+            text = _run_text(element, boxes, styles, styles.paragraph_hides(style))
             outline = attr(child(element, "pPr", "outlineLvl"), "val")
             num = child(element, "pPr", "numPr")
             heading = int(outline) + 1 if outline and outline.isdigit() and int(outline) < 9 else styles.heading(style)

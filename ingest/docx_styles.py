@@ -1,5 +1,5 @@
 """Word's styles and numbering (styles.xml, numbering.xml), read along `basedOn` chains: which paragraph style
-is a heading, a list or code, which character style hides its runs, and how each list level is marked. The
+is a heading, a list or code, which paragraph or character style hides its text, and how each list level is marked. The
 small XML helpers name elements without their namespace (Word's transitional and strict schemas name them alike).
 """
 
@@ -45,14 +45,16 @@ class Style:
     based_on: str | None
     outline: int | None  # 0-based outline level, as Word stores it
     num_id: str | None  # the list a paragraph of this style is an item of
+    hidden: bool | None = None  # Font > Hidden set (True) or cleared (False) in the style; None: it does not say
 
 
 class Styles:
-    """Paragraph styles by id, and which character styles hide their runs, resolved along `basedOn` (a cycle or
-    a chain over 20 deep ends the walk)."""
+    """Paragraph styles by id, and which paragraph and character styles hide their text, resolved along `basedOn`
+    (a cycle or a chain over 20 deep ends the walk)."""
 
     def __init__(self, root: ElementTree.Element | None) -> None:
         self.styles: dict[str, Style] = {}
+        self.default: str | None = None  # the paragraph style of a paragraph that names none ("Normal")
         # character styles: (whether its runs are hidden, None when it does not say, the style it is based on)
         self.characters: dict[str, tuple[bool | None, str | None]] = {}
         for style in root if root is not None else ():
@@ -68,12 +70,16 @@ class Styles:
             if attr(style, "type") not in (None, "paragraph"):
                 continue
             outline = attr(child(style, "pPr", "outlineLvl"), "val")
+            vanish = child(style, "rPr", "vanish")
             self.styles[attr(style, "styleId") or ""] = Style(
                 (attr(child(style, "name"), "val") or "").strip(),
                 attr(child(style, "basedOn"), "val"),
                 int(outline) if outline and outline.isdigit() else None,
                 attr(child(style, "pPr", "numPr", "numId"), "val"),
+                None if vanish is None else is_on(vanish),
             )
+            if (attr(style, "default") or "").lower() in ("1", "true", "on"):
+                self.default = attr(style, "styleId")
 
     def chain(self, style_id: str | None) -> Iterator[tuple[str, Style | None]]:
         """(id, style) from the paragraph's style up its `basedOn` ancestors."""
@@ -113,14 +119,23 @@ class Styles:
                 return int(match.group(1)) - 1
         return 0
 
-    def hides(self, style_id: str | None) -> bool:
-        """Whether runs of the character style `style_id` are hidden text (it or a style it is based on says so)."""
+    def hides(self, style_id: str | None) -> bool | None:
+        """Whether runs of the character style `style_id` are hidden text, as it or a style it is based on says;
+        None when none of them says (the paragraph's style decides: `paragraph_hides`)."""
         seen: set[str] = set()
         while style_id and style_id not in seen and len(seen) < 20:
             seen.add(style_id)
             hidden, style_id = self.characters.get(style_id, (None, None))
             if hidden is not None:
                 return hidden
+        return None
+
+    def paragraph_hides(self, style_id: str | None) -> bool:
+        """Whether the text of a paragraph of style `style_id` (None: the default style) is hidden: an "Answer key"
+        style with Font > Hidden, or a style based on one, hides the whole paragraph unless a run says otherwise."""
+        for _, style in self.chain(style_id or self.default):
+            if style and style.hidden is not None:
+                return style.hidden
         return False
 
     def is_code(self, style_id: str | None) -> bool:
