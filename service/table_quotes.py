@@ -87,7 +87,7 @@ def table_lines(text: str, doc: str, context: Sequence[Span] = (), code: Sequenc
     relative to `text`. A table is two or more lines in a row that hold a "|" outside code (a header and its
     rule, or rows); its rows are the lines between pipes, every line but the rules below a Markdown rule
     (GitHub's tables may leave the edge pipes out), and in an HTML or Word note, lines of " | "-joined cells that
-    all have as many cells. A row's header is the nearest context line above it with as many cells."""
+    all have as many cells. A row's header is its table's first context line above it with as many cells."""
     if is_latex(doc):  # a tabular's column spec ("{l|r}") is a command, not a row
         return []
     out: list[TableLine] = []
@@ -131,7 +131,8 @@ def _table(text: str, doc: str, block: Sequence[Span], context: Sequence[Span]) 
             out.append(TableLine(s, e, None))
             continue
         row = cells(line)
-        header = next((h for h in reversed(headers) if len(h) == len(row)), None)
+        # the top one: Org marks the body row over a mid-table rule as context too (`ingest.markup.org_markup`)
+        header = next((h for h in headers if len(h) == len(row)), None)
         out.append(TableLine(s, e, reading(row, header)))
     return out
 
