@@ -38,6 +38,7 @@ class TermRarity:
 
     def __init__(self, counts: TermCounts) -> None:
         """From stem counts: those ingest stored with the generation, or `of_passages`."""
+        self.counts = counts  # the abstain check re-weighs a folder of few passages (service.abstain)
         n, df = counts.passages, counts.df
         # Robertson-Sparck Jones idf: a stem in half the passages or more says nothing about the topic
         self.idf = {s: max(0.0, math.log((n - f + 0.5) / (f + 0.5))) for s, f in df.items()}

@@ -47,6 +47,12 @@ rule is, so a typo two keys off in a well-matched question ("normalizaton", cosi
 test halves, read once after: no verdict changes. A clipped form ("autodiff" for "automatic differentiation")
 still reads as a name.
 
+A folder of a few notes (2026-12-01, `coverage_rarity`): Robertson-Sparck Jones idf weighs a stem in half the
+passages or more 0, and in a folder of one or two passages that is every stem, so no question had key-term weight,
+its coverage was 0 and "what does momentum do?" over the one note that answers it abstained (cosine 0.40). Key
+terms there are weighed as in a folder of `FEW_PASSAGES` passages. Every eval corpus has more (105 to 361
+passages): no dev or test answer changes.
+
 Tried and dropped (2026-11-30, same dev halves): counting an unknown word by its rarity in general English
 (wordfreq's Zipf frequency, a 57 MB package) instead of 1, so "teammate" counts little and "SimCLR" fully.
 Mean accuracy rose by at most 0.016 (0.877 -> 0.893: gitlfs 0.831 -> 0.846, pytutorial 0.922 -> 0.953), but
@@ -59,6 +65,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Container, Sequence
+from functools import lru_cache
 
 import regex
 
@@ -66,6 +73,7 @@ from core.cjk import CJK_LETTER
 from core.settings import AnswerSettings
 from core.spelling import is_other_spelling
 from core.subject import question_subject
+from core.terms import TermCounts
 from core.text import content_words, stem
 from retrieval.retriever import Hit, context_text
 from retrieval.terms import TermRarity, key_stems
@@ -74,6 +82,9 @@ from retrieval.terms import TermRarity, key_stems
 # ...). Cyrillic and Greek reach it as letter pieces whose cosines say something (0.64-0.80 with the Russian note
 # that answers, 0.06 for an English question over the same notes), so a Russian question keeps the rule above
 _UNREAD = regex.compile(rf"(?V1){CJK_LETTER}+")
+# a folder of fewer passages weighs key terms as if it had this many, the others holding none of them: in a
+# folder of one or two passages every word is in half of them or more, and Robertson-Sparck Jones idf weighs it 0
+FEW_PASSAGES = 20
 
 
 def evidence_strength(sources: Sequence[Hit]) -> float:
@@ -124,10 +135,22 @@ def cosine_blind(question: str, opaque: Sequence[str]) -> bool:
 
 
 def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity) -> float:
-    """The largest share of the question's key-term weight that one note source (with its titles) holds."""
+    """The largest share of the question's key-term weight that one note source (with its titles) holds,
+    weighed as in a folder of `FEW_PASSAGES` passages at least (`coverage_rarity`)."""
+    rarity = coverage_rarity(rarity)
     asked = key_stems(question, rarity.idf)  # its CJK runs read as in unknown_terms
     notes = [h for h in sources if h.kind == "note"]
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
+
+
+@lru_cache(maxsize=4)
+def coverage_rarity(rarity: TermRarity) -> TermRarity:
+    """`rarity` itself, or for a folder of fewer than `FEW_PASSAGES` passages, the same counts in a folder of
+    that many: "what does momentum do?" over a one-passage note weighed "momentum" 0 and its coverage was 0."""
+    counts = getattr(rarity, "counts", None)
+    if counts is None or counts.passages >= FEW_PASSAGES:
+        return rarity
+    return TermRarity(TermCounts(FEW_PASSAGES, counts.df))
 
 
 def should_abstain(

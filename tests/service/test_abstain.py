@@ -88,8 +88,9 @@ def test_opaque_terms_are_the_words_the_embedder_reads_only_as_pieces(runtime: R
 
 
 def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> None:
-    """Three passages: "lora" is in 1 of 3, idf ln(2.5/1.5) = ln(5/3); "message" is unseen, ln(3.5/0.5) = ln 7.
-    The LoRA passage holds ln(5/3) of ln(5/3) + ln 7 = 0.2079; the others hold none."""
+    """Three passages, weighed as 20 (`FEW_PASSAGES`): "lora" is in 1, idf ln(19.5/1.5) = ln 13; "message" is
+    unseen, ln(20.5/0.5) = ln 41. The LoRA passage holds ln 13 of ln 13 + ln 41 = 0.4085; the others hold none.
+    (Counted as 3 it held ln(5/3) of ln(5/3) + ln 7 = 0.2079.)"""
     import math
 
     from retrieval.terms import TermRarity
@@ -99,7 +100,7 @@ def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> 
     lora = Hit("a", "d.txt", "note", [], 0, 9, "LoRA rank", score=1.0, dense_score=0.5)
     keys = Hit("b", "d.txt", "note", [], 10, 24, "attention keys", score=1.0, dense_score=0.4)
     coverage = key_term_coverage("how does LoRA message?", [keys, lora], rarity)
-    assert coverage == pytest.approx(math.log(5 / 3) / (math.log(5 / 3) + math.log(7)))
+    assert coverage == pytest.approx(math.log(13) / (math.log(13) + math.log(41)))
     assert key_term_coverage("anything", [], rarity) == 0.0
 
 

@@ -1,0 +1,42 @@
+"""A folder of one or two notes: every word is in half its passages or more, which Robertson-Sparck Jones idf
+weighs 0; the abstain check weighs its key terms as in a folder of 20 passages (service.abstain.coverage_rarity).
+A user trial found "what does momentum do?" refused over the one note that answers it. Real embedder, index and
+quoting writer over HTTP; the numbers were worked out by hand."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import httpx
+import pytest
+
+from retrieval.retriever import Hit
+from retrieval.terms import TermRarity
+from service.abstain import key_term_coverage
+from tests.notes_settings import served_notes
+
+MOMENTUM = "Momentum keeps an exponentially decaying average of past gradients and steps along it."
+
+
+def hit(text: str) -> Hit:
+    return Hit("n", "descent.md", "note", [], 0, len(text), text, score=1.0, dense_score=0.3)
+
+
+def test_a_one_passage_folder_weighs_its_words() -> None:
+    """One passage: Robertson-Sparck Jones idf weighed "momentum" max(0, ln(0.5/1.5)) = 0, so no question had any
+    key-term weight and every coverage was 0.0. Weighed as 20 passages: "momentum" ln(19.5/1.5) = ln 13, the
+    unseen "train" ln(20.5/0.5) = ln 41."""
+    rarity = TermRarity.of_passages([MOMENTUM])
+    assert rarity.shared({"momentum"}, MOMENTUM) == 0.0  # the folder's own counts: no weight
+    assert key_term_coverage("what does momentum do?", [hit(MOMENTUM)], rarity) == 1.0
+    coverage = key_term_coverage("what does momentum do for training?", [hit(MOMENTUM)], rarity)
+    assert coverage == pytest.approx(math.log(13) / (math.log(13) + math.log(41)))
+
+
+def test_a_question_over_a_one_note_folder_is_answered(tmp_path: Path) -> None:
+    """Before: abstained (cosine 0.40, below near_topic_threshold 0.45, with coverage 0.00 < 0.15)."""
+    with served_notes(tmp_path, {"descent.md": f"# Gradient descent\n\n{MOMENTUM}\n"}) as url:
+        answer = httpx.post(f"{url}/api/ask", json={"question": "what does momentum do?"}, timeout=60).json()
+    assert not answer["abstained"], answer["text"]
+    assert "Momentum keeps an exponentially decaying average" in answer["text"]
