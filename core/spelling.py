@@ -1,18 +1,49 @@
-"""Another spelling of a notes word: whether a word the notes lack is a slip of the keyboard or a closed-up
-compound of words they hold.
+"""Another spelling of the notes' words: whether a word the notes lack is a slip of the keyboard, a British or
+American form, or notes words written together (whole or clipped), and the question in the notes' own words.
 
 A question's word that occurs nowhere in the notes is evidence they do not cover it ("SimCLR", "mixup"),
-unless it is a typo of a word they do use ("adma" for "adam", "dropuot" for "dropout") or their words written
-together ("multihead" for "multi-head", "selfattention", "lowrank"): such a word must not make the service
-abstain. A name made of two notes words ("BERTScore" over notes on BERT and scores) reads as a compound too:
-the cost of never abstaining wrongly on a student's spelling.
+unless it is a typo of a word they do use ("adma" for "adam", "dropuot" for "dropout"), the other side of the
+Atlantic's spelling ("regularisation" over notes that write "regularization"), or two neighbouring words of the
+notes written together ("multihead" for "Multi-head", "autodiff" for "automatic differentiation", "SettingWithCopy
+warning" for "SettingWithCopyWarning"): such a word must not make the service abstain. Two words count only
+where they stand side by side in the passages retrieved for the question, so "BERTScore" over notes that name
+BERT and a score apart is still a name the notes lack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator
+import re
+from collections.abc import Callable, Container, Iterable, Iterator
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+# a question's words as the notes' vocabulary holds them (core.text.ASCII_WORD), with where they stand
+TOKEN = re.compile(r"[A-Za-z0-9]+")
+# British and American endings, both ways round: a word is tried in the other spelling only when the notes lack
+# it, and kept only when the notes hold that spelling ("colour" -> "color"; "four" is never read as "for": the
+# -our rule wants 6 letters)
+VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), to)
+    for pattern, to in [
+        (r"is(e|es|ed|ing|er|ers|ation|ations)$", r"iz\1"),  # regularise, optimiser, normalisation
+        (r"iz(e|es|ed|ing|er|ers|ation|ations)$", r"is\1"),
+        (r"ys(e|es|ed|ing)$", r"yz\1"),  # analyse
+        (r"yz(e|es|ed|ing)$", r"ys\1"),
+        (r"(?<=\w{3})our(s|ed|ing|ful|ite|ites)?$", r"or\1"),  # colour, behaviour, favourite
+        (r"(?<=\w{3})or(s|ed|ing|ful|ite|ites)?$", r"our\1"),
+        (r"([bt])re(s)?$", r"\1er\2"),  # centre, fibre
+        (r"([bt])er(s)?$", r"\1re\2"),
+        (r"ll(ed|ing|er|ers)$", r"l\1"),  # modelling, labelled
+        (r"(?<=[^aeiou][aeiou])l(ed|ing|er|ers)$", r"ll\1"),
+        (r"ence(s)?$", r"ense\1"),  # defence, licence
+        (r"ense(s)?$", r"ence\1"),
+        (r"ogue(s)?$", r"og\1"),  # catalogue, dialogue
+        (r"og(s)?$", r"ogue\1"),
+        (r"ices$", "ex"),  # indices, vertices
+        (r"ices$", "ix"),  # matrices
+        (r"(ex|ix)$", "ices"),
+    ]
+)
+MIN_PART = 3  # each of two words written together: "mixup" is not mix + up ("up" is too short to tell)
 
 
 def one_edit(word: str) -> Iterator[str]:
@@ -31,17 +62,84 @@ def one_edit(word: str) -> Iterator[str]:
 
 
 def is_misspelling(word: str, known: Container[str], key: Callable[[str], str] = str) -> bool:
-    """Whether `word` is one edit (`one_edit`) from a word whose `key` (a stem, say) is in `known`. Words of
-    under 4 letters are not read as typos: "gan" is one edit from "can" and "man"."""
-    return len(word) >= 4 and any(key(w) in known for w in one_edit(word) if w)
+    """Whether `word`, or its `key` (a stem: "regularisations" -> "regularisation"), is one edit (`one_edit`)
+    from a word whose `key` is in `known`. Words of under 4 letters are not read as typos: "gan" is one edit
+    from "can" and "man"."""
+    if len(word) < 4:
+        return False
+    return any(key(w) in known for base in dict.fromkeys([word, key(word)]) for w in one_edit(base) if w)
 
 
-def is_compound(word: str, known: Container[str], key: Callable[[str], str] = str) -> bool:
-    """Whether `word` is two words whose `key` is in `known`, written together, each of 3 letters or more:
-    "multihead" (multi + head), "layernorm" (layer + norm); "mixup" is not (mix + up: "up" is too short to tell)."""
-    return any(key(word[:i]) in known and key(word[i:]) in known for i in range(3, len(word) - 2))
+def variant_spelling(word: str, known: Container[str], key: Callable[[str], str] = str) -> str | None:
+    """The notes' spelling of `word` when it is the British or American form of a word whose `key` is in
+    `known` ("regularisation" -> "regularization", "colours" -> "colors", "indices" -> "index"); else None."""
+    for base in dict.fromkeys([word, key(word)]):
+        for pattern, to in VARIANTS:
+            other = pattern.sub(to, base)
+            if other != base and key(other) in known:
+                return other
+    return None
+
+
+def neighbour_pairs(texts: Iterable[str]) -> set[tuple[str, str]]:
+    """Every two words that stand next to each other in `texts`, lowercased ("Multi-head self-attention":
+    (multi, head), (head, self), (self, attention))."""
+    pairs: set[tuple[str, str]] = set()
+    for text in texts:
+        words = TOKEN.findall(text.lower())
+        pairs.update(zip(words, words[1:], strict=False))
+    return pairs
+
+
+def closed_up(word: str, pairs: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+    """The two neighbouring words (`neighbour_pairs`) that `word` writes together, whole or each clipped to its
+    start, each part 3 letters or more: "multihead" (multi head), "layernorm" (layer normalization), "autodiff"
+    (automatic differentiation); None when no such pair stands in the text."""
+    splits = [(word[:i], word[i:]) for i in range(MIN_PART, len(word) - MIN_PART + 1)]
+    for first, second in pairs:
+        for head, tail in splits:
+            if first.startswith(head) and second.startswith(tail):
+                return first, second
+    return None
+
+
+def notes_wording(
+    question: str, known: Container[str], key: Callable[[str], str], pairs: Iterable[tuple[str, str]]
+) -> str:
+    """`question` with each word the notes lack (its `key` not in `known`) written as they write it: words the
+    question splits that the notes write as one ("SettingWithCopy warning" -> "settingwithcopywarning"), the
+    other side's spelling (`variant_spelling`), and neighbouring words of `pairs` written together
+    (`closed_up`: "autodiff" -> "automatic differentiation"). Typos are left as they are: a word one key from a
+    notes word is as often another word ("focal", "local")."""
+    pairs = list(pairs)
+    tokens = list(TOKEN.finditer(question))
+    out, at, i = [], 0, 0
+    while i < len(tokens):
+        word = tokens[i].group().lower()
+        end, spelt = i + 1, None
+        for j in range(min(len(tokens), i + 4), i + 1, -1):  # the longest run first
+            run = [t.group().lower() for t in tokens[i:j]]
+            joined = "".join(run)
+            lacked = any(key(w) not in known for w in run)  # "BLEU score" stays two words the notes hold
+            if lacked and len(joined) > 5 and key(joined) in known and _adjoining(question, tokens[i:j]):
+                end, spelt = j, joined
+                break
+        if spelt is None and not word.isdigit() and key(word) not in known:
+            spelt = variant_spelling(word, known, key)
+            if spelt is None and word.isalpha() and (pair := closed_up(word, pairs)):
+                spelt = " ".join(pair)
+        if spelt is not None:
+            out.append(question[at : tokens[i].start()] + spelt)
+            at = tokens[end - 1].end()
+        i = end
+    return "".join(out) + question[at:]
+
+
+def _adjoining(question: str, tokens: list[re.Match[str]]) -> bool:
+    """Whether the tokens are one phrase: only spaces, hyphens or underscores between them."""
+    return all(not question[a.end() : b.start()].strip(" -_") for a, b in zip(tokens, tokens[1:], strict=False))
 
 
 def is_other_spelling(word: str, known: Container[str], key: Callable[[str], str] = str) -> bool:
-    """A typo (`is_misspelling`) or a closed-up compound (`is_compound`) of the notes' words."""
-    return is_misspelling(word, known, key) or is_compound(word, known, key)
+    """A typo (`is_misspelling`) or the other side's spelling (`variant_spelling`) of the notes' words."""
+    return is_misspelling(word, known, key) or variant_spelling(word, known, key) is not None

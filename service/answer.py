@@ -22,6 +22,7 @@ from retrieval.terms import TermRarity, key_stems
 from service.abstain import (
     cosine_blind,
     evidence_strength,
+    in_notes_wording,
     key_term_coverage,
     opaque_terms,
     should_abstain,
@@ -210,12 +211,14 @@ class AnswerPipeline:
         if code_question and self.config.code_k:
             code = self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False, scope=scope)
             sources += [h for h in code if covers_code_topic(query, h, self.retriever.term_rarity, self.config)]
-        unknown = unknown_terms(question, self.retriever.reader.term_stems)
-        coverage = key_term_coverage(question, sources, self.retriever.term_rarity)
+        stems = self.retriever.reader.term_stems
+        asked = in_notes_wording(question, stems, sources)  # "autodiff" -> "automatic differentiation"
+        unknown = unknown_terms(asked, stems)
+        coverage = key_term_coverage(asked, sources, self.retriever.term_rarity)
         opaque = opaque_terms(question, self.embedder)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
-        unnamed = unnamed_subject(question, unknown, opaque, self.retriever.reader.term_stems)
+        unnamed = unnamed_subject(asked, unknown, opaque, stems)
         return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed)
 
     def stream(

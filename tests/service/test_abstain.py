@@ -115,14 +115,13 @@ def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> 
         ("what is the adma optimizer?", ["adma"], ["adma"], []),  # one key off "adam": a typo, not a name
         ("how does Adam beat AdaGrad?", ["adagrad"], ["adagrad"], []),  # after the verb: the object
         ("how is Nesterov accelerated gradient different?", ["nesterov"], ["nesterov"], ["nesterov"]),
-        ("what is multihead attention?", ["multihead"], ["multihead"], []),  # multi-head written together
         ("What is градиентный спуск?", ["градиентный"], ["градиентный"], []),  # a typo there cannot be told
     ],
 )
 def test_unnamed_subject(question: str, unknown: list[str], opaque: list[str], expected: list[str]) -> None:
     from service.abstain import unnamed_subject
 
-    stems = NOTE_STEMS | {"adam", "multi", "head"}
+    stems = NOTE_STEMS | {"adam", "multi", "head"}  # "multihead" reaches it as "multi head" (test_abstain_wording)
     assert unnamed_subject(question, unknown, opaque, stems) == expected
 
 

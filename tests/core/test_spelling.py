@@ -1,0 +1,120 @@
+"""Another spelling of the notes' words (core.spelling): typos, British and American forms, words written
+together or apart, and the question reworded as the notes word it. Expected values are worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.spelling import (
+    closed_up,
+    is_misspelling,
+    is_other_spelling,
+    neighbour_pairs,
+    notes_wording,
+    one_edit,
+    variant_spelling,
+)
+from core.text import stem
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in text.lower().split()}
+
+
+def test_one_edit_reaches_swaps_deletions_replacements_and_insertions() -> None:
+    near = set(one_edit("adma"))
+    assert {"adam", "adm", "adman", "edma", "adma"} <= near
+    assert "mada" not in near  # two edits away
+    # 4 deletions + 3 swaps + 4 x 36 replacements + 5 x 36 insertions
+    assert len(list(one_edit("adma"))) == 4 + 3 + 4 * 36 + 5 * 36
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("adma", True), ("dropuot", True), ("simclr", False), ("gan", False), ("normalizaton", True)],
+)
+def test_is_misspelling(word: str, expected: bool) -> None:
+    known = {"adam", "dropout", "can", "normalization", "clr"}
+    assert is_misspelling(word, known) is expected
+
+
+def test_a_typo_is_read_on_the_stem_too() -> None:
+    """ "regularisations" is two edits from "regularization" (s -> z, the plural s); its stem "regularisation" is
+    one, and stem("regularization") = "regulariz" is what the notes' vocabulary holds."""
+    known = stems("regularization")
+    assert known == {"regulariz"}
+    assert is_misspelling("regularisations", known, stem)
+    assert not is_misspelling("regularisations", known)  # without the stem: two edits
+
+
+@pytest.mark.parametrize(
+    ("word", "notes", "expected"),
+    [
+        ("regularisation", "regularization", "regularization"),
+        ("regularisations", "regularization", "regularization"),  # on the stem "regularisation"
+        ("optimiser", "optimizer", "optimizer"),
+        ("colours", "color", "colors"),
+        ("color", "colour", "colour"),
+        ("centre", "center", "center"),
+        ("modelling", "modeling", "modeling"),
+        ("labeled", "labelled", "labelled"),
+        ("indices", "index", "index"),
+        ("matrices", "matrix", "matrix"),
+        ("four", "for", None),  # the -our rule wants 3 letters before it
+        ("focal", "local", None),  # one key off, but no spelling rule: a typo, not a variant
+    ],
+)
+def test_variant_spelling(word: str, notes: str, expected: str | None) -> None:
+    assert variant_spelling(word, stems(notes), stem) == expected
+
+
+def test_neighbour_pairs_are_the_words_side_by_side() -> None:
+    pairs = {("multi", "head"), ("head", "self"), ("self", "attention")}
+    assert neighbour_pairs(["Multi-head self-attention."]) == pairs
+
+
+@pytest.mark.parametrize(
+    ("word", "text", "expected"),
+    [
+        ("multihead", "Multi-head self-attention", ("multi", "head")),
+        ("autodiff", "Automatic differentiation applies the chain rule", ("automatic", "differentiation")),
+        ("batchnorm", "Batch normalization standardizes", ("batch", "normalization")),
+        ("layernorm", "layer normalization", ("layer", "normalization")),
+        ("bertscore", "BERT is an encoder. The BLEU score counts n-grams", None),  # both words, never side by side
+        ("metaclass", "meta tags; a class statement", None),
+        ("mixup", "mix up the labels", None),  # "up": under 3 letters, too short to tell
+        ("simclr", "similar clear", None),  # "clr" starts no word
+    ],
+)
+def test_closed_up_needs_the_two_words_side_by_side(word: str, text: str, expected: tuple[str, str] | None) -> None:
+    assert closed_up(word, neighbour_pairs([text])) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "notes", "wording"),
+    [
+        (
+            "how does autodiff work?",
+            "Automatic differentiation applies the chain rule",
+            "how does automatic differentiation work?",
+        ),
+        ("what do regularisations do?", "Regularization adds a penalty", "what do regularization do?"),
+        (  # split in two where the notes write one word
+            "how do I avoid the SettingWithCopy warning?",
+            "A SettingWithCopyWarning is raised",
+            "how do I avoid the settingwithcopywarning?",
+        ),
+        ("how is the BLEU score computed?", "BLEU score bleuscore", "how is the BLEU score computed?"),  # both known
+        ("how is BERTScore computed?", "BERT is an encoder. The BLEU score", "how is BERTScore computed?"),
+        ("what does the adma optimizer do?", "Adam optimizer", "what does the adma optimizer do?"),  # typos stay
+    ],
+)
+def test_notes_wording(question: str, notes: str, wording: str) -> None:
+    known = stems(notes.replace(".", " "))
+    assert notes_wording(question, known, stem, neighbour_pairs([notes])) == wording
+
+
+def test_other_spelling_is_a_typo_or_a_variant_never_two_notes_words() -> None:
+    assert is_other_spelling("dropuot", {"dropout"})
+    assert is_other_spelling("regularisation", stems("regularization"), stem)
+    assert not is_other_spelling("bertscore", {"bert", "score"})  # a name unless a passage writes "BERT score"
