@@ -6,7 +6,8 @@ line between paragraphs (so a paragraph that ends without a full stop never runs
 - a paragraph styled Title or Heading 1-6 (or with an outline level) is a heading, Title above Heading 1;
 - a list paragraph (Word numbering, or a List style) is a line "- item" or "3. item", indented by its level,
   right below the paragraph before it ("Three steps:" is quoted with its items);
-- a table row is one line, its cells joined by " | ";
+- a table row is one line, its cells joined by " | "; a row repeated as the header on each page (Table
+  Properties > Row > "Repeat as header row") names the columns: context, as a Markdown table's header is;
 - paragraphs in a code style (Code, HTML Preformatted, Macro Text ...) are code spans.
 Styles are read by their names in styles.xml (always English, whatever the Word's language) along their
 `basedOn` chain. Deleted tracked changes, field codes, a text box's fallback copy and hidden text (Font >
@@ -50,6 +51,7 @@ class _Paragraph:
     item: tuple[str, int] | None = None
     code: bool = False
     row: bool = False  # a table row
+    header: bool = False  # a table row Word repeats as the header of each page
 
 
 def unzipped_budget(file_bytes: int) -> int:
@@ -167,7 +169,7 @@ def _blocks(container: ElementTree.Element, styles: Styles) -> Iterator[_Paragra
                 cells = [c for c in row if local(c.tag) == "tc"]
                 texts = [" ".join(" ".join(p.text.split()) for p in _blocks(cell, styles)) for cell in cells]
                 if any(texts):
-                    yield _Paragraph(" | ".join(texts), row=True)
+                    yield _Paragraph(" | ".join(texts), row=True, header=is_on(child(row, "trPr", "tblHeader")))
         elif name in _WRAPPERS:
             yield from _blocks(element, styles)
 
@@ -192,7 +194,8 @@ def _paragraph_text(paragraph: _Paragraph) -> str:
     return "\n".join(line.strip() for line in lines).strip()
 
 
-def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int]]]:
+def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int]], list[tuple[int, int]]]:
+    """The document's text, headings, code spans and context spans (header rows)."""
     name = _document_part(package)
     document = package.read(name)
     if document is None:
@@ -204,6 +207,7 @@ def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int
     pieces: list[str] = []
     headings: list[Heading] = []
     code: list[tuple[int, int]] = []
+    context: list[tuple[int, int]] = []
     size = 0
     previous: _Paragraph | None = None
     for paragraph in _blocks(body if body is not None else document, styles):
@@ -229,11 +233,13 @@ def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int
             code[-1] = (code[-1][0], size + len(text))
         elif paragraph.code:
             code.append((size, size + len(text)))
+        if paragraph.header:
+            context.append((size, size + len(text)))
         pieces.append(text)
         size += len(text)
         previous = paragraph
     text = "".join(pieces)
-    return text, headings, [trim_span(text, s, e) for s, e in code]
+    return text, headings, [trim_span(text, s, e) for s, e in code], context
 
 
 def _one_line(exc: BaseException) -> str:
@@ -248,7 +254,7 @@ def load_docx(doc: str, data: bytes) -> LoadedFile:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            text, headings, code = _extract(_Package(archive, len(data)))
+            text, headings, code, context = _extract(_Package(archive, len(data)))
     except SkippedFile:
         raise
     except zipfile.BadZipFile as exc:
@@ -259,4 +265,5 @@ def load_docx(doc: str, data: bytes) -> LoadedFile:
         raise SkippedFile(f"unreadable Word document ({type(exc).__name__}): {_one_line(exc)}") from exc
     if not text.strip():
         raise SkippedFile("Word document has no text (empty, or only pictures)")
-    return LoadedFile(SourceDoc(doc, text, sha256_bytes(data), "note"), "docx", tuple(headings), code=tuple(code))
+    source = SourceDoc(doc, text, sha256_bytes(data), "note")
+    return LoadedFile(source, "docx", tuple(headings), code=tuple(code), context=tuple(context))

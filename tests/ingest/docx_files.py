@@ -23,7 +23,7 @@ NUMBERING = f"""<w:numbering xmlns:w="{W}">
 <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
 </w:numbering>"""
 
-Block = tuple[str, object]  # (style id or "bullet"/"number"/"table", text or rows)
+Block = tuple[str, object]  # (style id or "bullet"/"number"/"table"/"header table", text or rows)
 
 
 def paragraph(style: str | None, text: str, num: tuple[int, int] | None = None) -> str:
@@ -38,13 +38,17 @@ def paragraph(style: str | None, text: str, num: tuple[int, int] | None = None) 
 
 def docx_bytes(blocks: list[Block]) -> bytes:
     """A .docx holding `blocks`: (style id, text) paragraphs, ("bullet" | "number", text) list items (a text
-    starting with two spaces is a level-2 bullet), ("table", rows of cells)."""
+    starting with two spaces is a level-2 bullet), ("table", rows of cells), ("header table", rows of cells: the
+    first repeated as the header row)."""
     body = []
     for kind, content in blocks:
-        if kind == "table":
+        if kind in ("table", "header table"):
             rows = "".join(
-                "<w:tr>" + "".join(f"<w:tc>{paragraph(None, cell)}</w:tc>" for cell in row) + "</w:tr>"
-                for row in content  # type: ignore[union-attr]
+                "<w:tr>"
+                + ("<w:trPr><w:tblHeader/></w:trPr>" if kind == "header table" and not i else "")
+                + "".join(f"<w:tc>{paragraph(None, cell)}</w:tc>" for cell in row)
+                + "</w:tr>"
+                for i, row in enumerate(content)  # type: ignore[arg-type]
             )
             body.append(f"<w:tbl><w:tblPr/>{rows}</w:tbl>")
         elif kind in ("bullet", "number"):

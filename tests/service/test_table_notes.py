@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.ingest.docx_files import docx_bytes
 from tests.notes_settings import notes_client
 from tests.service.test_api import assert_answer_quotes
 
@@ -38,6 +39,13 @@ NOTES = {
         "</table></body></html>"
     ),
     "cooking.md": "# Pasta\n\nSalt the water generously before the pasta goes in.\n",
+    # a Word handout: its first row repeated as the header row (Word's "Repeat as header row")
+    "conjugates.docx": docx_bytes(
+        [
+            ("berschrift1", "Conjugate priors"),
+            ("header table", [["Likelihood", "Conjugate prior"], ["Poisson", "Gamma"], ["Binomial", "Beta"]]),
+        ]
+    ),
 }
 
 
@@ -77,6 +85,12 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
             "kernels.html",
             "Kernel: Gaussian; Formula: exp of minus gamma times the squared distance",
             "Gaussian | exp of minus gamma times the squared distance",
+        ),
+        (
+            "Which prior is conjugate to the Poisson likelihood?",
+            "conjugates.docx",
+            "Likelihood: Poisson; Conjugate prior: Gamma",
+            "Poisson | Gamma",
         ),
     ],
 )
