@@ -7,8 +7,8 @@ under the quoting writer's minimum sentence length) was never quoted, so "what l
 a comparison table abstained or quoted something else. Here a row is one candidate, cited as the source row as
 written; what the answer shows is its reading (`TableLine.reading`): each cell after its column's header where
 the passage holds the header row (a context span: Markdown's and Org's row above the rule, an HTML row of
-`<th>`, a Word row repeated as header), else the cells joined by "; ". A rule row (`|---|`, `|---+---|`,
-`+---+`) is never quoted.
+`<th>`, a Word row repeated as header), else the cells joined by "; " (two as "term: what it says"). A rule
+row (`|---|`, `|---+---|`, `+---+`) is never quoted.
 """
 
 from __future__ import annotations
@@ -64,17 +64,25 @@ def cells(line: str) -> list[str]:
 
 
 def reading(row: Sequence[str], header: Sequence[str] | None) -> str:
-    """A row's cells as one sentence: "lr: 1e-3" after a header cell, a cell alone where its header is empty or
-    there is none; "; " between them (a space after a cell that ends with its own stop), empty cells left out.
+    """A row's cells as one sentence: "lr: 1e-3" after a header cell, a cell alone where its header is empty;
+    "; " between them (a space after a cell that ends with its own stop), empty cells left out. Without a header,
+    a row of two cells reads as a term and what it says ("Overfitting: fits the noise"), as a glossary table
+    does; any other row's cells are joined.
 
     >>> reading(["Adam", "1e-3", "adaptive moments"], ["Optimizer", "lr", "notes"])
     'Optimizer: Adam; lr: 1e-3; notes: adaptive moments'
-    >>> reading(["Binomial", "", "Beta."], None) + " | " + reading(["Adam", "1e-3"], ["", "lr"])
-    'Binomial; Beta. | Adam; lr: 1e-3'
+    >>> reading(["Adam", "1e-3"], ["", "lr"]) + " | " + reading(["Binomial", "", "Beta."], None)
+    'Adam; lr: 1e-3 | Binomial: Beta.'
+    >>> reading(["What is bagging?", "bootstrap aggregating"], ["", ""]) + " | " + reading(["a", "b", "c"], None)
+    'What is bagging? bootstrap aggregating | a; b; c'
     """
-    labels = header if header is not None and len(header) == len(row) else [""] * len(row)
+    if header is None or len(header) != len(row) or not any(header):
+        header = [""] * len(row)
+        filled = [cell for cell in row if cell]
+        if len(filled) == 2 and not filled[0].endswith((".", ";", ":", ",", "!", "?")):
+            return f"{filled[0]}: {filled[1]}"
     out = ""
-    for label, cell in zip(labels, row, strict=True):
+    for label, cell in zip(header, row, strict=True):
         if not cell:
             continue
         part = f"{label.rstrip(':')}: {cell}" if label else cell

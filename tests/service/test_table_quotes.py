@@ -21,12 +21,12 @@ HEADER = (0, MARKDOWN.index("|:-:|") + len("|:-:|"))  # the header row and its r
             [HEADER],
             [None, None, "Optimizer: SGD; lr: 1e-2", "Optimizer: Adam | AdamW; lr: `lr|wd`"],
         ),
-        # the passage begins below the header: the cells joined
-        ("| SGD | 1e-2 |\n| Adam | 1e-3 |", "opt.md", [], ["SGD; 1e-2", "Adam; 1e-3"]),
+        # the passage begins below the header: the cells joined, two as "term: what it says"
+        ("| SGD | 1e-2 | momentum |\n| Adam | 1e-3 | |", "opt.md", [], ["SGD; 1e-2; momentum", "Adam: 1e-3"]),
         # GitHub's table without edge pipes, under its rule
         ("Name | lr\n--- | ---\nAdam | 1e-3", "opt.md", [(0, 19)], [None, None, "Name: Adam; lr: 1e-3"]),
         # a wide rule with no header above it is still a rule, never a row
-        ("| a | b |\n|------------|------------|\n| c | d |", "t.org", [], ["a; b", None, "c; d"]),
+        ("| a | b |\n|------------|------------|\n| c | d |", "t.org", [], ["a: b", None, "c: d"]),
         # Org: a rule between body rows takes the row above it as context too (ingest.markup): the header is the top one
         (
             "| Method | Penalty |\n|---+---|\n| Ridge | squared |\n|---+---|\n| Lasso | absolute |",
@@ -36,7 +36,7 @@ HEADER = (0, MARKDOWN.index("|:-:|") + len("|:-:|"))  # the header row and its r
         ),
         # an HTML or Word row: cells joined by " | ", no edge pipes
         ("Kernel | Formula\nLinear | x dot y", "k.html", [(0, 16)], [None, "Kernel: Linear; Formula: x dot y"]),
-        ("Likelihood | Prior\nBinomial | Beta", "h.docx", [], ["Likelihood; Prior", "Binomial; Beta"]),
+        ("Likelihood | Prior\nBinomial | Beta", "h.docx", [], ["Likelihood: Prior", "Binomial: Beta"]),
     ],
 )
 def test_rows_read_as_sentences(text: str, doc: str, context: list[tuple[int, int]], readings: list) -> None:
