@@ -29,6 +29,7 @@ from service.latex_quotes import (
     typeset,
     without_comments,
 )
+from service.list_quotes import cut_spans, led_list_end, list_body, titled
 from service.markup_quotes import as_read
 from service.table_quotes import hit_table_lines, row_reading
 
@@ -51,10 +52,6 @@ DISPLAY_MATH = re.compile(
 )
 # a description item's [label] that holds a word ("No pooling", "(a)") is quoted; "--" or "" only marks the item
 LABEL_WORD = re.compile(r"\w")
-MAX_LIST_ITEMS = 8
-# the marks of emphasis and code in a heading line, which its breadcrumb title does not carry
-EMPHASIS = re.compile(r"[*_`~=]+")
-MAX_LIST_WORDS = 30  # a longer list is quoted item by item, as sentences
 
 
 Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer sentence, offsets in the hit's text
@@ -82,10 +79,14 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
     are cut out the same way: a comment line in a Markdown fence (`// GET https://...`, quoted on the
     gitlfs dev half) has none of `CODE_OR_DATA`'s marks, but structure inference knows it is code.
     """
-    cut = [*hit.context_spans, *hit.code_spans]
-    context = sorted((s - hit.start, e - hit.start) for s, e in cut)
+    context = cut_spans(hit)
     if (body := list_body(hit, context)) is not None:
         return [body]
+    return sentence_candidates(hit, context)
+
+
+def sentence_candidates(hit: Hit, context: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`answer_spans` of a passage that is not one short list: its table rows and sentences, `context` cut out."""
     tables = hit_table_lines(hit)  # a row is one candidate, measured as it reads (service.table_quotes)
     context = sorted([*context, *((t.start, t.end) for t in tables)])
     spans = [(t.start, t.end) for t in tables if t.reading and reading_length(t.reading) >= MIN_SENTENCE_CHARS]
@@ -108,58 +109,6 @@ def answer_spans(hit: Hit) -> list[tuple[int, int]]:
             if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
                 spans.append((s, s + len(piece)))
     return whole_formulas(hit.text, sorted(spans), context, latex=is_latex(hit.doc))
-
-
-def is_short_list(items: int, raw: str) -> bool:
-    """Whether a list of `items` item lines (`raw`, markers and all) is short enough to quote whole."""
-    return items <= MAX_LIST_ITEMS and len(raw.split()) <= MAX_LIST_WORDS
-
-
-def list_body(hit: Hit, cut: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
-    """[start, end) in `hit.text` of the short list that is all a passage says under its titles (`cut`: its
-    context and code spans, relative to the text), or None. Terse notes ("## Adam optimizer / - adaptive moments
-    / - bias correction / - default lr 1e-3") hold no sentence to quote: each item alone is a stub or a fragment
-    ("beta1 0.9, beta2 0.999" answered "What is Adam?"), so such a list is one candidate, quoted whole
-    (`titled`). Only a passage with nothing else in it: lists scored as candidates beside sentences lost on the
-    held-out test (README: The quoting writer). At most `MAX_LIST_ITEMS` items and `MAX_LIST_WORDS` words, as
-    for a list led into by a sentence (`led_list_end`), all at one level."""
-    latex, text = is_latex(hit.doc), hit.text
-    item_line = list_item(latex)
-    first = last = -1
-    items = 0
-    at = 0
-    indents: set[int] = set()
-    for line in text.splitlines(keepends=True):
-        start, end = at, at + len(line.rstrip("\r\n"))
-        at += len(line)
-        words_at = start + len(line) - len(line.lstrip())
-        if not line.strip() or any(s <= words_at and end <= e for s, e in cut):
-            continue  # a blank line, or a title or flashcard question (a code line is no list)
-        if latex and LIST_ENVIRONMENT.fullmatch(line.rstrip("\r\n")):
-            continue
-        if not item_line.fullmatch(text[start:end]) or any(s < end and start < e for s, e in cut):
-            return None
-        first, last, items = first if items else start, end, items + 1
-        indents.add(words_at - start)
-    if len(indents) > 1:  # a nested list: its items joined by "; " would read as siblings of their parent
-        return None
-    return (first, last) if items >= 2 and is_short_list(items, text[first:last]) else None
-
-
-def titled(hit: Hit, start: int, text: str) -> tuple[int, str]:
-    """A list quoted from its first item (`list_body`) reads with the title right above it, as the notes show
-    it: "Adam optimizer: adaptive moments; bias correction". Returns where the quote starts in `hit.text` and
-    what it reads; (start, text) unchanged for anything else, or when the line above is a question (a flashcard's
-    front is context, not a title) or not the passage's own section title."""
-    title = hit.breadcrumbs[-1].strip() if hit.breadcrumbs else ""
-    if not title or title.endswith("?") or not list_item(is_latex(hit.doc)).match(hit.text, start):
-        return start, text
-    for s, e in hit.context_spans:
-        s, e = s - hit.start, e - hit.start
-        heading = EMPHASIS.sub("", hit.text[s:e]).lower()  # "## **Nesterov** momentum" is titled "Nesterov momentum"
-        if e <= start and not hit.text[e:start].strip() and title.lower() in heading:
-            return s, f"{title.rstrip(':')}: {text}"
-    return start, text
 
 
 def whole_formulas(
@@ -220,37 +169,6 @@ def _short_lead_in(text: str, plain: str, start: int, floor: int, latex: bool) -
     ):
         return start
     return line_start + len(line) - len(line.lstrip())
-
-
-def led_list_end(hit: Hit, end: int) -> int:
-    """Where the list that the sentence ending at `end` (in `hit.text`) leads into ends; `end` when it leads
-    into none. "Transformer is composed of an Encoder and a Decoder:" quoted alone answers nothing: quoted
-    with its items it does.
-
-    The sentence must end its line with ":", and the list is the item lines (`LIST_ITEM`) right below it (a
-    LaTeX list's `\\begin{itemize}` line may come first), at most `MAX_LIST_ITEMS` of them and `MAX_LIST_WORDS`
-    words, no item's text in a context or code span (an `\\item` marker is context). Only the quote grows: the
-    sentence is chosen on its own score, as before. A fix of what a quote reads like, not a tuned score: dev
-    notes ROUGE-L 0.3257 -> 0.3260 (noise). Lists scored as candidates of their own did better on dev (0.3274)
-    and worse on the held-out test; that choice was made on the test set (README: The quoting writer)."""
-    text, latex = hit.text, is_latex(hit.doc)
-    if not text[:end].rstrip().endswith(":") or text[end : text.find("\n", end) % (len(text) + 1)].strip():
-        return end
-    cut = [(s - hit.start, e - hit.start) for s, e in (*hit.context_spans, *hit.code_spans)]
-    at, items, last = text.find("\n", end) + 1, 0, end
-    while 0 < at < len(text):
-        line_end = text.find("\n", at) % (len(text) + 1)
-        line = text[at:line_end]
-        if latex and not items and LIST_ENVIRONMENT.fullmatch(line) and "\\begin" in line:
-            at = line_end + 1
-            continue
-        item = list_item(latex).fullmatch(line)
-        if item is None or any(s < line_end and at + item.start("text") < e for s, e in cut):
-            break
-        at, items, last = line_end + 1, items + 1, line_end
-    if not (items and is_short_list(items, text[end:last])):
-        return end  # a list cut short would mislead: its lead-in is quoted alone, as before
-    return last
 
 
 def quoted(raw: str, *, latex: bool = False) -> str:
@@ -351,7 +269,10 @@ def best_sentences(
     terms: "LoRA", "rank"), less a penalty per rank, plus a bonus for a full sentence over a list stub.
     Weights were chosen on the dev set.
     """
-    candidates = [(i, s, e) for i, hit in enumerate(hits) for s, e in answer_spans(hit)]
+    cuts = [cut_spans(hit) for hit in hits]
+    bodies = [list_body(hit, cut) for hit, cut in zip(hits, cuts, strict=True)]  # a terse passage's one list
+    spans = [[b] if b else sentence_candidates(h, c) for h, c, b in zip(hits, cuts, bodies, strict=True)]
+    candidates = [(i, s, e) for i, found in enumerate(spans) for s, e in found]
     if not candidates:
         return []
     terse_top = not any(i == 0 for i, _, _ in candidates)  # the best source has no sentence: bullets under a title
@@ -372,9 +293,11 @@ def best_sentences(
         i, s, e = candidates[int(j)]
         if distinct_sources and any(x.source == i for x in chosen):
             continue
-        e = led_list_end(hits[i], e)
+        is_body, e = bodies[i] == (s, e), led_list_end(hits[i], e)
         raw = row_reading(hits[i], s, e) or hits[i].text[s:e]
-        s, text = titled(hits[i], s, as_read(quoted(raw, latex=is_latex(hits[i].doc)), hits[i].doc))
+        text = as_read(quoted(raw, latex=is_latex(hits[i].doc)), hits[i].doc)
+        if is_body:
+            s, text = titled(hits[i], s, text)
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
         start, end = hits[i].start + s, hits[i].start + e
