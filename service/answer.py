@@ -126,6 +126,7 @@ class Evidence:
     opaque_terms: list[str] = field(default_factory=list)  # topic words the embedder reads only as pieces
     cosine_blind: bool = False  # the embedder reads none of its topic words: `strength` says nothing
     unnamed_subject: list[str] = field(default_factory=list)  # names in its subject the notes never use
+    asked: str = ""  # the question in the notes' words ("autodiff" -> "automatic differentiation"): what is quoted for
 
     def abstains(self, config: AnswerSettings) -> bool:
         return should_abstain(
@@ -205,21 +206,32 @@ class AnswerPipeline:
         """The query retrieval uses and what it found: note passages, plus code for implementation questions;
         with a `scope`, only passages inside it (so abstention and citations stay inside it too)."""
         question = question.strip()
-        query = self.query_for(question, history)
         code_question = is_code_question(question)
-        sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note", scope=scope)
-        if code_question and self.config.code_k:
-            code = self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False, scope=scope)
-            sources += [h for h in code if covers_code_topic(query, h, self.retriever.term_rarity, self.config)]
+        query = self.query_for(question, history)
+        sources = self.sources(query, code_question, scope)
         stems = self.retriever.reader.term_stems
         asked = in_notes_wording(question, stems, sources)  # "autodiff" -> "automatic differentiation"
+        if asked != question:  # searched again in the notes' words: the embedder reads "autodiff" as pieces
+            query = self.query_for(asked, history)
+            sources = self.sources(query, code_question, scope)
         unknown = unknown_terms(asked, stems)
         coverage = key_term_coverage(asked, sources, self.retriever.term_rarity)
         opaque = opaque_terms(question, self.embedder)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque, stems)
-        return Evidence(question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed)
+        return Evidence(
+            question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed, asked
+        )
+
+    def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:
+        """The note passages retrieval finds for `query`, plus code on the question's topic for an implementation
+        question."""
+        sources = self.retriever.retrieve(query, k=self.config.top_k, kind="note", scope=scope)
+        if code_question and self.config.code_k:
+            code = self.retriever.retrieve(query, k=self.config.code_k, kind="code", merge=False, scope=scope)
+            sources += [h for h in code if covers_code_topic(query, h, self.retriever.term_rarity, self.config)]
+        return sources
 
     def stream(
         self,
@@ -235,7 +247,7 @@ class AnswerPipeline:
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         draft = None
         if not ev.abstains(self.config):
-            writing = self.writer.write(ev.question, ev.sources, limits)
+            writing = self.writer.write(ev.asked or ev.question, ev.sources, limits)
             try:
                 while True:
                     event = next(writing)
