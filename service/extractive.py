@@ -29,13 +29,10 @@ from service.latex_quotes import (
     typeset,
     without_comments,
 )
-from service.list_quotes import cut_spans, led_list_end, list_body, titled
+from service.list_quotes import MIN_SENTENCE_CHARS, cut_spans, led_list_end, list_body, titled
 from service.markup_quotes import as_read
 from service.table_quotes import hit_table_lines, row_reading
 
-# shorter pieces are headings and list stubs, not answers; a CJK or Thai character counts two (`reading_length`:
-# "抹茶是一种磨成粉末的绿茶。" is 13 characters, 25 long)
-MIN_SENTENCE_CHARS = 20
 # "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
 # flashcard's "A: ": layout, not words of the answer
 LIST_MARKER = re.compile(rf"(?:{BULLET}|>(?!\s*[\d.])|(?:A|Answer):)\s+")

@@ -9,9 +9,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from core.cjk import reading_length
 from retrieval.retriever import Hit
 from service.latex_quotes import LIST_ENVIRONMENT, is_latex, list_item
 
+# shorter pieces are headings and list stubs, not answers; a CJK or Thai character counts two (`reading_length`:
+# "抹茶是一种磨成粉末的绿茶。" is 13 characters, 25 long)
+MIN_SENTENCE_CHARS = 20
+FULL_STOPS = (".", "!", "。", "！")  # a question item is no sentence to quote (service.extractive drops questions)
 MAX_LIST_ITEMS = 8
 MAX_LIST_WORDS = 30  # a longer list is quoted item by item, as sentences; one word per bullet counted
 # the marks of emphasis and code in a heading line, which its breadcrumb title does not carry
@@ -75,6 +80,12 @@ def item_words(hit: Hit, item: ListLine, cut: Sequence[tuple[int, int]]) -> str:
     return " ".join(" ".join(pieces).split())
 
 
+def is_sentence(words: str) -> bool:
+    """Whether an item's text reads as a sentence of its own: long enough to be quoted alone and ended by a
+    full stop ("The effective sample size counts how many independent draws a chain is worth.")."""
+    return reading_length(words) >= MIN_SENTENCE_CHARS and words.rstrip("\"')]”’").endswith(FULL_STOPS)
+
+
 def is_short_list(hit: Hit, items: Sequence[ListLine], cut: Sequence[tuple[int, int]]) -> bool:
     """Whether `items` are few and short enough to quote whole: at most `MAX_LIST_ITEMS`, and at most
     `MAX_LIST_WORDS` words with one for each bullet."""
@@ -89,16 +100,20 @@ def list_body(hit: Hit, cut: Sequence[tuple[int, int]]) -> tuple[int, int] | Non
     is a stub or a fragment ("beta1 0.9, beta2 0.999" answered "What is Adam?"), so such a list is one
     candidate, quoted whole (`titled`). Only a passage with nothing else in it: lists scored as candidates
     beside sentences lost on the held-out test (README: The quoting writer). At most `MAX_LIST_ITEMS` items
-    and `MAX_LIST_WORDS` words, as for a list led into by a sentence (`led_list_end`), all at one level."""
+    and `MAX_LIST_WORDS` words, as for a list led into by a sentence (`led_list_end`), all at one level. A
+    list whose every item is a sentence (`is_sentence`) is no terse note: its items are quoted one by one, so
+    "What does the potential scale reduction factor compare?" gets the item that says it, not the list."""
     items: list[ListLine] = []
     for line in list_lines(hit, cut):
-        if line.kind == "other" or (line.kind == "item" and any(s < line.end and line.start < e for s, e in cut)):
-            return None  # a line of no list (a code line is no list), or an item holding context
+        if line.kind == "other":
+            return None  # a line of no list (a code line is no list)
         if line.kind == "item":
             items.append(line)
     if len({item.indent for item in items}) > 1:  # nested: its items joined by "; " would read as siblings
         return None
     if len(items) < 2 or not is_short_list(hit, items, cut):
+        return None
+    if all(is_sentence(item_words(hit, item, cut)) for item in items):
         return None
     return items[0].start, items[-1].end
 
@@ -137,12 +152,14 @@ def titled(hit: Hit, start: int, text: str) -> tuple[int, str]:
     it, as the notes show it: "Adam optimizer: adaptive moments; bias correction". Returns where the quote
     starts in `hit.text` and what it reads; (start, text) unchanged when the line above is a question (a
     flashcard's front is context, not a title) or not the passage's own section title."""
-    title = hit.breadcrumbs[-1].strip() if hit.breadcrumbs else ""
+    title, latex = hit.breadcrumbs[-1].strip() if hit.breadcrumbs else "", is_latex(hit.doc)
     if not title or title.endswith("?"):
         return start, text
     for s, e in hit.context_spans:
         s, e = s - hit.start, e - hit.start
         heading = EMPHASIS.sub("", hit.text[s:e]).lower()  # "## **Nesterov** momentum" is titled "Nesterov momentum"
-        if e <= start and not hit.text[e:start].strip() and title.lower() in heading:
+        gap = hit.text[e:start].split("\n")  # blank, or a LaTeX list's \begin line
+        right_above = all(not line.strip() or (latex and LIST_ENVIRONMENT.fullmatch(line)) for line in gap)
+        if e <= start and right_above and title.lower() in heading:
             return s, f"{title.rstrip(':')}: {text}"
     return start, text

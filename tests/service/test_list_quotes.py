@@ -1,0 +1,69 @@
+"""Short lists in every note format, read by the real loader and structure inference: a terse passage's list
+is one candidate quoted after its title, and items that are each a sentence are quoted as sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import load_file
+from ingest.passages import section_nodes
+from ingest.structure import infer_structure
+from models.embedder import Embedder, load_embedder
+from retrieval.retriever import Hit, hit_from_node
+from service.extractive import answer_spans, best_sentences
+from service.list_quotes import cut_spans, list_body
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return load_embedder()
+
+
+def passage(tmp_path: Path, name: str, text: str) -> Hit:
+    """The one passage of a small note, as retrieval returns it (context and code spans from the real loader)."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    loaded = load_file(tmp_path / name, name)
+    nodes = section_nodes(loaded.source, infer_structure(loaded).sections)
+    (hit,) = [hit_from_node(node, 1.0) for node in nodes if node.metadata["level"] == "passage"]
+    return hit
+
+
+TERSE = [
+    (  # a LaTeX list under its \section (before: each \item quoted alone, and only those of 20 characters)
+        "decay.tex",
+        "\\section{Weight decay}\n\\begin{itemize}\n  \\item an L2 penalty on parameters\n"
+        "  \\item[Default] 1e-4 in AdamW\n  \\item decoupled from the gradient\n\\end{itemize}\n",
+        "Weight decay: an L2 penalty on parameters; Default: 1e-4 in AdamW; decoupled from the gradient",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "said"), TERSE)
+def test_a_terse_list_is_one_candidate_in_every_format(
+    tmp_path: Path, embedder: Embedder, name: str, text: str, said: str
+) -> None:
+    hit = passage(tmp_path, name, text)
+    body = list_body(hit, cut_spans(hit))
+    assert body is not None and answer_spans(hit) == [body], hit.text
+    (best,) = best_sentences(f"What is {said.split(':')[0]}?", [hit], embedder, n=1)
+    assert best.text == said
+    # cited from its title to its last item, as the source has them
+    assert (best.start, best.end) == (hit.start, hit.start + body[1])
+
+
+def test_items_that_are_each_a_sentence_are_quoted_one_by_one(tmp_path: Path) -> None:
+    """Review P2-1: a \\section over two full-sentence \\items became one candidate, so the citation quoted both
+    where the sentence that answers was wanted. Markdown reads the same way."""
+    first = "The potential scale reduction factor compares between-chain and within-chain variance."
+    second = "The effective sample size counts how many independent draws a correlated chain is worth."
+    tex = f"\\section{{Convergence}}\n\\begin{{itemize}}\n  \\item {first}\n  \\item {second}\n\\end{{itemize}}\n"
+    for hit in (
+        passage(tmp_path, "mcmc.tex", tex),
+        passage(tmp_path, "mcmc.md", f"## Convergence\n- {first}\n- {second}\n"),
+    ):
+        assert [hit.text[s:e] for s, e in answer_spans(hit)] == [first, second]
+    # one item a stub: the list reads as one note, as terse notes write it
+    mixed = passage(tmp_path, "hyper.md", "## Hyperparameter\n- set beforehand\n- Not a part of the trained model.\n")
+    assert answer_spans(mixed) == [list_body(mixed, cut_spans(mixed))] != [None]
