@@ -9,6 +9,7 @@ question has no subject here, and nothing changes for it (the abstain rule reads
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from core.text import WH_WORDS
@@ -30,6 +31,8 @@ _PHRASE_END = (
     "typically"
 )
 PHRASE_END = frozenset(_PHRASE_END.split())
+# what follows a phrasal verb before its object: "get rid of X", "set up X", "turn off X"
+PARTICLE = frozenset(["rid", "of", "up", "out", "off", "away", "down", "around"])
 WORD = re.compile(r"[\w][\w'-]*")
 
 
@@ -50,11 +53,34 @@ def question_subject(question: str) -> str:
     words = WORD.findall(shape.group("rest"))
     if not words or words[0].lower() in ASKER:
         return ""
-    if words[0].lower() in DETERMINER:
+    return noun_phrase(words)
+
+
+def asked_object(question: str) -> str:
+    """What the asker asks about: the noun phrase after the verb of "how do I ...", without its determiner; ""
+    for any other question.
+
+    >>> asked_object("how do I avoid SettingWithCopyWarning?"), asked_object("how can I get rid of the warning?")
+    ('SettingWithCopyWarning', 'warning')
+    >>> asked_object("how do I build a C extension with setuptools?"), asked_object("what is a metaclass?")
+    ('C extension', '')
+    """
+    shape = QUESTION_SHAPE.match(question)
+    words = WORD.findall(shape.group("rest")) if shape else []
+    if len(words) < 3 or words[0].lower() not in ASKER:
+        return ""
+    rest = list(itertools.dropwhile(lambda w: w.lower() in PARTICLE, words[2:]))  # "get rid of", "set up"
+    return noun_phrase(rest)
+
+
+def noun_phrase(words: list[str]) -> str:
+    """The words up to the first that ends a noun phrase (`PHRASE_END`, or a determiner after the first word),
+    without a leading determiner."""
+    if words and words[0].lower() in DETERMINER:
         words = words[1:]
-    subject: list[str] = []
+    phrase: list[str] = []
     for word in words:
-        if word.lower() in PHRASE_END or (subject and word.lower() in DETERMINER):  # "the", "a": the object
+        if word.lower() in PHRASE_END or (phrase and word.lower() in DETERMINER):  # "the", "a": the object
             break
-        subject.append(word)
-    return " ".join(subject)
+        phrase.append(word)
+    return " ".join(phrase)

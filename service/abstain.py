@@ -54,6 +54,15 @@ with coverage 0, and now answers. Two notes words count only where a passage has
 answered; now they are names the notes lack. Dev halves: abstention accuracy notes 0.913 -> 0.922, pytutorial 0.922
 -> 0.938 (those two), gitlfs 0.831 unchanged, no new false abstain.
 
+A name a note is about (2026-12-01, `held_name`): "how do I avoid SettingWithCopyWarning?" over a note whose callout
+is titled with it has a weak cosine (0.16-0.23: the embedder reads the name as pieces), and the weak-evidence rule
+abstained for its everyday "avoid" or "fix" that the notes never use. When what it asks about (its subject, or the
+object of "how do I ...") is such a name and a source's heading, callout title or flashcard question holds it, it is
+answered unless it also names something the notes lack that the embedder reads only as pieces ("how do I silence
+a FutureWarning?"). A passage that only mentions the name does not count: over the user's notes, "how do I install
+XGBoost?" (one line says "XGBoost is a common implementation.") was answered with a line on SVMs before that limit.
+Dev halves: no verdict changes (no answerable question there has weak evidence).
+
 A folder of a few notes (2026-12-01, `coverage_rarity`): Robertson-Sparck Jones idf weighs a stem in half the
 passages or more 0, and in a folder of one or two passages that is every stem, so no question had key-term weight,
 its coverage was 0 and "what does momentum do?" over the one note that answers it abstained (cosine 0.40). Key
@@ -79,7 +88,7 @@ import regex
 from core.cjk import CJK_LETTER
 from core.settings import AnswerSettings
 from core.spelling import is_other_spelling, neighbour_pairs, notes_wording
-from core.subject import question_subject
+from core.subject import asked_object, question_subject
 from core.terms import TermCounts
 from core.text import content_words, stem
 from retrieval.retriever import Hit, context_text
@@ -142,6 +151,22 @@ def unnamed_subject(
     return [w for w in unread if not is_other_spelling(w, note_stems, stem)]
 
 
+def held_name(question: str, opaque: Sequence[str], sources: Sequence[Hit]) -> list[str]:
+    """The names heading what the question asks about, which one note source is about (its heading, callout
+    title or flashcard question holds them): the subject's, or when the asker is the subject, the object's
+    (`core.subject.asked_object`: "how do I avoid SettingWithCopyWarning?") first word and the words after it
+    the embedder reads only as pieces, each among `opaque`. The embedder's weak cosine for such a question says
+    it cannot read the name, not that the notes lack it; [] when no source is about them all. A passage that only
+    mentions the name does not count: "how do I install XGBoost?" over "XGBoost is a common implementation."."""
+    words = content_words(question_subject(question) or asked_object(question))
+    head = words[:1] + list(itertools.takewhile(lambda w: w in opaque, words[1:]))
+    names = {stem(w) for w in head}
+    if not head or not all(w in opaque for w in head):
+        return []
+    notes = (h for h in sources if h.kind == "note")
+    return head if any(names <= key_stems(context_text(h)) for h in notes) else []
+
+
 def cosine_blind(question: str, opaque: Sequence[str]) -> bool:
     """Whether the embedder reads none of the question's topic words: each is written in CJK or Thai-type
     letters alone (`_UNREAD`) and among its `opaque` words (`opaque_terms`), so the question's cosine with any
@@ -178,16 +203,21 @@ def should_abstain(
     opaque: Sequence[str] = (),
     blind: bool = False,
     unnamed: Sequence[str] = (),
+    named: Sequence[str] = (),
 ) -> bool:
     """True when the notes do not cover the question: weak evidence (`strength`, the best cosine) unless it
     names a word the embedder reads only as pieces (`opaque`), no `unknown` word, and one source holds all
     its key terms (`coverage`); or moderate evidence for a question naming `unknown` topic words the notes
     never use, whose subject is a name the notes never use (`unnamed`, `unnamed_subject`), or whose key terms no
-    source holds. For a question the embedder cannot read (`blind`,
+    source holds. Weak evidence answers too for a question about a name a source holds (`named`, `held_name`),
+    unless it also names something the notes lack that the embedder reads only as pieces. For a question the
+    embedder cannot read (`blind`,
     `cosine_blind`), only the last: no source holds its key terms, at any cosine."""
     if blind:
         return coverage < config.key_term_coverage
     if strength < config.abstain_threshold:
+        if named and not any(w in opaque for w in unknown):  # its everyday words may be missing, not its names
+            return False
         return bool(unknown) or not opaque or coverage < config.named_term_coverage
     near_topic = len(unknown) >= config.unknown_terms or coverage < config.key_term_coverage or bool(unnamed)
     return strength < config.near_topic_threshold and near_topic

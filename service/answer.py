@@ -22,6 +22,7 @@ from retrieval.terms import TermRarity, key_stems
 from service.abstain import (
     cosine_blind,
     evidence_strength,
+    held_name,
     in_notes_wording,
     key_term_coverage,
     opaque_terms,
@@ -127,6 +128,7 @@ class Evidence:
     cosine_blind: bool = False  # the embedder reads none of its topic words: `strength` says nothing
     unnamed_subject: list[str] = field(default_factory=list)  # names in its subject the notes never use
     asked: str = ""  # the question in the notes' words ("autodiff" -> "automatic differentiation"): what is quoted for
+    held_name: list[str] = field(default_factory=list)  # names it asks about that the embedder reads as pieces
 
     def abstains(self, config: AnswerSettings) -> bool:
         return should_abstain(
@@ -137,6 +139,7 @@ class Evidence:
             self.opaque_terms,
             self.cosine_blind,
             self.unnamed_subject,
+            self.held_name,
         )
 
 
@@ -220,8 +223,9 @@ class AnswerPipeline:
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque, stems)
+        named = held_name(asked, opaque if asked == question else opaque_terms(asked, self.embedder), sources)
         return Evidence(
-            question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed, asked
+            question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed, asked, named
         )
 
     def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:

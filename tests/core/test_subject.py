@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.subject import question_subject
+from core.subject import asked_object, question_subject
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,20 @@ from core.subject import question_subject
 )
 def test_question_subject(question: str, subject: str) -> None:
     assert question_subject(question) == subject
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("how do I avoid SettingWithCopyWarning?", "SettingWithCopyWarning"),
+        ("how do I fix the SettingWithCopy warning?", "SettingWithCopy warning"),
+        ("how can I get rid of SettingWithCopyWarning?", "SettingWithCopyWarning"),  # a phrasal verb's particles
+        ("how do I build a C extension with setuptools?", "C extension"),  # "with" ends it: setuptools is not it
+        ("how do I set up autoscaling for pods?", "autoscaling"),
+        ("what is a metaclass?", ""),  # a subject, not the asker
+        ("how do I?", ""),
+        ("explain SettingWithCopyWarning", ""),
+    ],
+)
+def test_asked_object(question: str, thing: str) -> None:
+    assert asked_object(question) == thing

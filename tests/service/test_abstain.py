@@ -155,3 +155,18 @@ def test_a_clipped_name_is_searched_and_quoted_in_the_notes_words(runtime: Runti
     assert ev.asked == "how does automatic differentiation work?"
     assert not ev.abstains(runtime.settings.answer)
     assert "Automatic differentiation is a method" in ev.sources[0].text, ev.sources[0].text
+
+
+@pytest.mark.parametrize(
+    ("unknown", "named", "expected"),
+    [
+        (["avoid"], ["settingwithcopywarning"], False),  # an everyday word missing, the name a source is about
+        (["avoid"], [], True),  # as before: weak evidence and a word the notes lack
+        (["futurewarning"], ["settingwithcopywarning"], True),  # a name the notes lack, read only as pieces
+    ],
+)
+def test_weak_evidence_answers_a_question_about_a_name_a_source_is_about(
+    unknown: list[str], named: list[str], expected: bool
+) -> None:
+    opaque = ["settingwithcopywarning", "futurewarning"]
+    assert should_abstain(0.2, unknown, CONFIG, 0.41, opaque, named=named) is expected
