@@ -29,7 +29,7 @@ from service.latex_quotes import (
     typeset,
     without_comments,
 )
-from service.list_quotes import MIN_SENTENCE_CHARS, cut_spans, led_list_end, list_body, titled
+from service.list_quotes import MIN_SENTENCE_CHARS, cut_spans, led_list_end, list_body, titled, without_marks
 from service.markup_quotes import as_read
 from service.table_quotes import hit_table_lines, row_reading
 
@@ -291,7 +291,7 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         is_body, e = bodies[i] == (s, e), led_list_end(hits[i], e)
-        raw = row_reading(hits[i], s, e) or hits[i].text[s:e]
+        raw = row_reading(hits[i], s, e) or without_marks(hits[i], s, e)
         text = as_read(quoted(raw, latex=is_latex(hits[i].doc)), hits[i].doc)
         if is_body:
             s, text = titled(hits[i], s, text)

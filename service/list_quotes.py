@@ -48,7 +48,9 @@ def cut_spans(hit: Hit) -> list[tuple[int, int]]:
 
 def list_lines(hit: Hit, cut: Sequence[tuple[int, int]], at: int = 0) -> Iterator[ListLine]:
     """The lines of `hit.text` from `at` (a line's start), each with its kind (`ListLine`). An item line
-    with a cut span in its text is "other" (a LaTeX `\\item` marker before the text is cut, and no matter)."""
+    whose text starts in a cut span (a flashcard question written as a bullet) is "other"; cut spans before
+    its text (a LaTeX `\\item` marker), after it or inside it (an Obsidian ` ^block-id`, a trailing `#tag`)
+    leave it an item, and a task box (`- [ ] `) is part of its marker."""
     text, latex = hit.text, is_latex(hit.doc)
     item_line = list_item(latex)
     while 0 <= at < len(text):
@@ -62,7 +64,7 @@ def list_lines(hit: Hit, cut: Sequence[tuple[int, int]], at: int = 0) -> Iterato
             yield ListLine("environment", at, stop)
         elif any(s <= words_at and stop <= e for s, e in cut):
             yield ListLine("title", at, stop)
-        elif (item := item_line.fullmatch(line)) and not any(s < stop and at + item.start("text") < e for s, e in cut):
+        elif (item := item_line.fullmatch(line)) and not any(s <= at + item.start("text") < e for s, e in cut):
             yield ListLine("item", at, stop, at + item.start("text"), words_at - at)
         else:
             yield ListLine("other", at, stop)
@@ -78,6 +80,24 @@ def item_words(hit: Hit, item: ListLine, cut: Sequence[tuple[int, int]]) -> str:
             at = max(at, e)
     pieces.append(hit.text[at : item.end])
     return " ".join(" ".join(pieces).split())
+
+
+def without_marks(hit: Hit, start: int, end: int) -> str:
+    """`hit.text[start:end]` with the cut spans inside its items' text blanked: a list's ` ^block-id` or
+    trailing `#tag` is not read into the answer ("adaptive moments; bias correction", never "adaptive moments
+    ^a1"). Only the answer's text: its citation is the source as written."""
+    raw = hit.text[start:end]
+    cut = [(s, e) for s, e in cut_spans(hit) if s < end and start < e]
+    if not cut:
+        return raw
+    chars = list(raw)
+    for line in list_lines(hit, cut, hit.text.rfind("\n", 0, start) + 1):
+        if line.start >= end:
+            break
+        for s, e in cut if line.kind == "item" else ():
+            a, b = max(s, line.text, start), min(e, line.end, end)
+            chars[a - start : b - start] = " " * max(b - a, 0)
+    return "".join(chars)
 
 
 def is_sentence(words: str) -> bool:

@@ -1,5 +1,6 @@
 """Short lists in every note format, read by the real loader and structure inference: a terse passage's list
-is one candidate quoted after its title, and items that are each a sentence are quoted as sentences."""
+is one candidate quoted after its title, marks (block ids, trailing tags, task boxes) are read past, and items
+that are each a sentence are quoted as sentences."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ingest.structure import infer_structure
 from models.embedder import Embedder, load_embedder
 from retrieval.retriever import Hit, hit_from_node
 from service.extractive import answer_spans, best_sentences
-from service.list_quotes import cut_spans, list_body
+from service.list_quotes import cut_spans, led_list_end, list_body
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,17 @@ def passage(tmp_path: Path, name: str, text: str) -> Hit:
 
 
 TERSE = [
+    # before: no candidate at all (each item shorter than a sentence, and the marks refused the list)
+    (
+        "optim.md",
+        "## Adam optimizer\n- adaptive moments ^a1\n- bias correction ^b2\n- default lr 1e-3\n",
+        "Adam optimizer: adaptive moments; bias correction; default lr 1e-3",
+    ),
+    (
+        "tasks.md",
+        "## Reading list\n- [ ] attention is all you need\n- [x] deep residual learning #cv\n",
+        "Reading list: attention is all you need; deep residual learning",
+    ),
     (  # a LaTeX list under its \section (before: each \item quoted alone, and only those of 20 characters)
         "decay.tex",
         "\\section{Weight decay}\n\\begin{itemize}\n  \\item an L2 penalty on parameters\n"
@@ -67,3 +79,13 @@ def test_items_that_are_each_a_sentence_are_quoted_one_by_one(tmp_path: Path) ->
     # one item a stub: the list reads as one note, as terse notes write it
     mixed = passage(tmp_path, "hyper.md", "## Hyperparameter\n- set beforehand\n- Not a part of the trained model.\n")
     assert answer_spans(mixed) == [list_body(mixed, cut_spans(mixed))] != [None]
+
+
+def test_a_lead_in_takes_its_items_without_their_marks(tmp_path: Path, embedder: Embedder) -> None:
+    """Before, an item's trailing block id or tag (context) ended the list, so the lead-in was quoted alone."""
+    text = "## Adam\nAdam keeps two running averages of the gradient:\n- the mean ^m1\n- the squares #optim\n"
+    hit = passage(tmp_path, "adam.md", text)
+    lead = hit.text.index(":") + 1
+    assert led_list_end(hit, lead) == hit.text.index("#optim") + len("#optim")
+    (best,) = best_sentences("What averages does Adam keep?", [hit], embedder, n=1)
+    assert best.text == "Adam keeps two running averages of the gradient: the mean; the squares"

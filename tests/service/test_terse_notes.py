@@ -1,5 +1,6 @@
 """Terse notes (a title over short bullets, no sentences) served with the default quoting writer over real
-HTTP: each question is answered with the list under the title it asks about, not with one stray bullet."""
+HTTP: each question is answered with the list under the title it asks about, not with one stray bullet, in
+every format a student writes lists in (Markdown with Obsidian marks, LaTeX)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ NOTES = {
         "Convolution layers slide a small kernel over the image and compute dot products.\n\n"
         "## Pooling\n- max pooling\n- reduces spatial size\n- no learned params\n\n"
         "## Padding\n- same vs valid\n- keeps border info\n"
+    ),
+    "dropout.md": "## Dropout\n- zeroes random units ^d1\n- rate 0.5 typical #regularization\n- off at test time ^d2\n",
+    "decay.tex": (
+        "\\section{Weight decay}\n\\begin{itemize}\n  \\item an L2 penalty on parameters\n  \\item decoupled in AdamW\n"
+        "  \\item default 1e-4\n\\end{itemize}\n"
     ),
 }
 
@@ -51,3 +57,33 @@ def test_a_terse_section_is_answered_with_its_list(terse_url: str, question: str
     assert got["text"].startswith(answer), got["text"]
     first = got["citations"][0]
     assert first["doc"] in NOTES and first["quote"].lstrip("# ").startswith(answer.split(":")[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "answer", "title_line"),
+    [
+        # before: abstained; the items' block ids and tag (context) refused the list, no item reached 20 characters
+        (
+            "What does dropout do?",
+            "dropout.md",
+            "Dropout: zeroes random units; rate 0.5 typical; off at test time",
+            "## Dropout",
+        ),
+        # before: "an L2 penalty on parameters", the one \\item long enough to be a sentence
+        (
+            "What is weight decay?",
+            "decay.tex",
+            "Weight decay: an L2 penalty on parameters; decoupled in AdamW; default 1e-4",
+            "\\section{Weight decay}",
+        ),
+    ],
+)
+def test_a_terse_list_is_answered_in_every_format(
+    terse_url: str, question: str, doc: str, answer: str, title_line: str
+) -> None:
+    with httpx.Client(base_url=terse_url, timeout=60) as c:
+        got = c.post("/api/ask", json={"question": question}).json()
+        assert_citations_are_exact(c, got)
+    assert got["text"].startswith(answer + " [1]"), got["text"]
+    first = got["citations"][0]
+    assert first["doc"] == doc and first["quote"].startswith(title_line + "\n"), first  # the title, then its items
