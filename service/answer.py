@@ -20,6 +20,7 @@ from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
 from retrieval.terms import TermRarity, key_stems
 from service.abstain import (
+    WORDING_PASSAGES,
     cosine_blind,
     evidence_strength,
     held_name,
@@ -214,6 +215,9 @@ class AnswerPipeline:
         sources = self.sources(query, code_question, scope)
         stems = self.retriever.reader.term_stems
         asked = in_notes_wording(question, stems, sources)  # "autodiff" -> "automatic differentiation"
+        if unknown_terms(asked, stems):  # a word the notes lack: may be their words side by side further down
+            wider = self.retriever.retrieve(query, k=WORDING_PASSAGES, kind="note", scope=scope)
+            asked = in_notes_wording(question, stems, sources + wider)
         if asked != question:  # searched again in the notes' words: the embedder reads "autodiff" as pieces
             query = self.query_for(asked, history)
             sources = self.sources(query, code_question, scope)

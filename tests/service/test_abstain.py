@@ -170,3 +170,12 @@ def test_weak_evidence_answers_a_question_about_a_name_a_source_is_about(
 ) -> None:
     opaque = ["settingwithcopywarning", "futurewarning"]
     assert should_abstain(0.2, unknown, CONFIG, 0.41, opaque, named=named) is expected
+
+
+def test_a_clipped_name_is_read_from_passages_below_the_best_few(runtime: Runtime) -> None:
+    """ "what is autodiff used for?" finds the automatic-differentiation passage only 12th: the best 4 sources hold
+    no "automatic differentiation", and it abstained (cosine 0.29, coverage 0.00, "autodiff" an unnamed subject)."""
+    ev = runtime.served.pipeline.evidence("what is autodiff used for?")
+    assert ev.asked == "what is automatic differentiation used for?"
+    assert not ev.abstains(runtime.settings.answer)
+    assert "Automatic differentiation is a method" in ev.sources[0].text, ev.sources[0].text
