@@ -60,12 +60,19 @@ class _PreEnd:
 
 
 @dataclass(frozen=True)
+class _ListEnd:
+    """Marks where a <ul> or <ol>'s children end on the walk's stack."""
+
+
+@dataclass(frozen=True)
 class _LabelEnd:
     """Marks where a label's children end (a <nav>, a <footer>, a table's header row); `start`: where it began."""
 
     start: int
 
 
+_HTML_LISTS = frozenset({"ul", "ol", "menu"})
+_INDENT = "  "  # a nested item's indent per level: the quoting writer reads a nested list as nested, not one run
 _HTML_LABELS = frozenset({"nav", "footer"})  # a site's links and "Last updated ...": read, never quoted
 _HTML_CELLS = frozenset({"td", "th"})
 
@@ -95,7 +102,10 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     headings: list[Heading] = []
     pre: list[tuple[int, int]] = []  # [start, end) of each <pre>'s text in "".join(parts)
     labels: list[tuple[int, int]] = []  # [start, end) of each label's text (`_LabelEnd`)
+    lists: list[list[int]] = []  # per open <ul>/<ol>: [1 if ordered else 0, items so far]
+    items: set[int] = set()  # where each <li>'s line starts in "".join(parts): its indent is kept
     size = 0
+    marker_end = -1  # where the last item's marker ends: its text goes on that line, whatever block opens it
 
     def emit(piece: str) -> None:
         nonlocal size
@@ -103,7 +113,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
         size += len(piece)
 
     def newline() -> None:
-        if parts and not parts[-1].endswith("\n"):
+        if parts and not parts[-1].endswith("\n") and size != marker_end:
             emit("\n")
 
     # an explicit stack, not recursion: a page of 5,000 nested <div>s must not raise RecursionError
@@ -111,6 +121,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     while stack:
         child = stack.pop()
         if child is _BLOCK_END:
+            marker_end = -1  # an item with no text ends its line all the same
             newline()
             continue
         if isinstance(child, _PreEnd):
@@ -118,6 +129,9 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             continue
         if isinstance(child, _LabelEnd):
             labels.append((child.start, size))
+            continue
+        if isinstance(child, _ListEnd):
+            lists.pop()
             continue
         if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
             continue
@@ -131,6 +145,18 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
         if block:
             newline()
             stack.append(_BLOCK_END)
+        if name in _HTML_LISTS:
+            lists.append([int(name == "ol"), 0])
+            stack.append(_ListEnd())
+        if name == "li":  # the marker the page shows ("• ", "2. "): a list reads as one, as a Markdown note's
+            if lists:
+                lists[-1][1] += 1
+            ordered, number = lists[-1] if lists else (0, 1)
+            if size == marker_end:  # an item that opens with a nested list: the nested one on a line of its own
+                emit("\n")
+            items.add(size)
+            emit(_INDENT * max(len(lists) - 1, 0) + (f"{number}. " if ordered else "• "))
+            marker_end = size
         if name in _HTML_CELLS and child.find_previous_sibling(_HTML_CELLS) is not None:
             emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)
         header_row = name == "tr" and (cells := child.find_all(_HTML_CELLS, recursive=False))
@@ -146,7 +172,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
                 stack.append(_PreEnd(size))
             stack.extend(reversed(list(child.children)))
     # whitespace inside a line carries no meaning in HTML: collapse it, then find headings again
-    text, line_spans = _collapse("".join(parts))
+    text, line_spans = _collapse("".join(parts), items)
     headings = _relocate(text, headings)
     if not text.strip():
         raise SkippedFile("no visible text in HTML")
@@ -156,14 +182,17 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     return LoadedFile(source, "html", tuple(headings), code=code, context=context)
 
 
-def _collapse(raw: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+def _collapse(raw: str, items: set[int]) -> tuple[str, list[tuple[int, int, int, int]]]:
     """Each line's runs of whitespace made one space, empty lines dropped; with (raw start, raw end, start,
-    end) of each kept line, so a span of `raw` can be found in the text (a <pre> keeps no indentation)."""
+    end) of each kept line, so a span of `raw` can be found in the text (a <pre> keeps no indentation). A
+    list item's line (starting at an offset in `items`) keeps its indent: its nesting."""
     kept: list[str] = []
     spans: list[tuple[int, int, int, int]] = []
     raw_at, at = 0, 0
     for line in raw.split("\n"):
         collapsed = " ".join(line.split())
+        if collapsed and raw_at in items:
+            collapsed = line[: len(line) - len(line.lstrip(" "))] + collapsed
         if collapsed:
             at += 1 if kept else 0
             spans.append((raw_at, raw_at + len(line), at, at + len(collapsed)))
@@ -184,9 +213,10 @@ def _relocate(text: str, headings: list[Heading]) -> list[Heading]:
     out: list[Heading] = []
     pos = 0
     for h in headings:
-        match = re.compile(rf"^{re.escape(h.title)}$", re.MULTILINE).search(text, pos)
+        # a heading inside a list item follows the item's marker
+        match = re.compile(rf"^(?: *(?:•|\d+\.) )?({re.escape(h.title)})$", re.MULTILINE).search(text, pos)
         if match is None:
             continue
-        out.append(Heading(h.level, h.title, match.start(), match.end()))
+        out.append(Heading(h.level, h.title, match.start(1), match.end(1)))
         pos = match.end()
     return out

@@ -28,7 +28,7 @@ ENVIRONMENT = (
 ENVIRONMENT_EDGE = re.compile(rf"\\(begin|end)\{{{_ENVIRONMENT_NAME}\}}")
 # a list item's marker: a bullet or a number in every note, LaTeX's \item (with a description list's [label],
 # quoted as "Label: text") in a LaTeX document only
-BULLET = r"[-*•–—]|\d{1,2}[.)]"  # "- ", "• ", "3. ", "2) ": the quoting writer's LIST_MARKER too
+BULLET = r"[-*+•–—]|\d{1,2}[.)]"  # "- ", "+ ", "• ", "3. ", "2) ": the quoting writer's LIST_MARKER too
 _BULLET = rf"(?:{BULLET})[ \t]+(?:\[[ xX/-]\][ \t]+)?"  # a task's box "[ ]", "[x]" is part of the marker
 _ITEM = r"\\item(?![a-zA-Z@])(?:[ \t]*\[(?P<label>[^\[\]\n]*)\])?[ \t]*"
 LIST_ITEM = re.compile(rf"[ \t]*{_BULLET}(?P<text>\S[^\n]*)")

@@ -1,6 +1,6 @@
 """Short lists in every note format, read by the real loader and structure inference: a terse passage's list
-is one candidate quoted after its title, marks (block ids, trailing tags, task boxes) are read past, and items
-that are each a sentence are quoted as sentences."""
+is one candidate quoted after its title, marks (block ids, trailing tags, task boxes) are read past, "+" bullets
+and HTML lists are lists, a nested list is nested, and items that are each a sentence are quoted as sentences."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def passage(tmp_path: Path, name: str, text: str) -> Hit:
     return hit
 
 
+ADAM = "Adam optimizer: adaptive moments; bias correction"
 TERSE = [
     # before: no candidate at all (each item shorter than a sentence, and the marks refused the list)
     (
@@ -49,6 +50,12 @@ TERSE = [
         "  \\item[Default] 1e-4 in AdamW\n  \\item decoupled from the gradient\n\\end{itemize}\n",
         "Weight decay: an L2 penalty on parameters; Default: 1e-4 in AdamW; decoupled from the gradient",
     ),
+    # "+" bullets (Markdown, Org): before, no list, and no item long enough to be a sentence
+    ("optim.org", "* Adam optimizer\n+ adaptive moments\n+ bias correction\n", ADAM),
+    ("optim.md", "## Adam optimizer\n+ adaptive moments\n+ bias correction\n", ADAM),
+    # an HTML export (Notion, OneNote): its <li> lines lost their markers, so they were no list
+    ("adam.html", "<body><h2>Adam optimizer</h2><ul><li>adaptive moments</li><li>bias correction</li></ul>", ADAM),
+    ("steps.html", "<h2>Adam optimizer</h2><ol><li>adaptive moments</li>\n<li>bias correction</li></ol>", ADAM),
 ]
 
 
@@ -79,6 +86,14 @@ def test_items_that_are_each_a_sentence_are_quoted_one_by_one(tmp_path: Path) ->
     # one item a stub: the list reads as one note, as terse notes write it
     mixed = passage(tmp_path, "hyper.md", "## Hyperparameter\n- set beforehand\n- Not a part of the trained model.\n")
     assert answer_spans(mixed) == [list_body(mixed, cut_spans(mixed))] != [None]
+
+
+def test_a_nested_html_list_is_nested(tmp_path: Path) -> None:
+    """Nested <ul>s keep their indent, so they are not one run of siblings (review P3-3)."""
+    page = "<h2>Git</h2><ul><li>staging<ul><li>git add</li><li>git reset</li></ul></li><li>committing</li></ul>"
+    hit = passage(tmp_path, "git.html", page)
+    assert hit.text == "Git\n• staging\n  • git add\n  • git reset\n• committing"
+    assert list_body(hit, cut_spans(hit)) is None
 
 
 def test_a_lead_in_takes_its_items_without_their_marks(tmp_path: Path, embedder: Embedder) -> None:

@@ -1,6 +1,6 @@
 """Terse notes (a title over short bullets, no sentences) served with the default quoting writer over real
 HTTP: each question is answered with the list under the title it asks about, not with one stray bullet, in
-every format a student writes lists in (Markdown with Obsidian marks, LaTeX)."""
+every format a student writes lists in (Markdown with Obsidian marks, LaTeX, Org "+" bullets, HTML exports)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ NOTES = {
     "decay.tex": (
         "\\section{Weight decay}\n\\begin{itemize}\n  \\item an L2 penalty on parameters\n  \\item decoupled in AdamW\n"
         "  \\item default 1e-4\n\\end{itemize}\n"
+    ),
+    "batchnorm.org": "* Batch normalization\n+ normalizes layer inputs\n+ learned scale and shift\n",
+    "clipping.html": (
+        "<html><body><h1>Training tricks</h1><h2>Gradient clipping</h2>"
+        "<ul><li>caps the gradient norm</li><li>stops exploding gradients</li></ul></body></html>"
     ),
 }
 
@@ -75,6 +80,20 @@ def test_a_terse_section_is_answered_with_its_list(terse_url: str, question: str
             "decay.tex",
             "Weight decay: an L2 penalty on parameters; decoupled in AdamW; default 1e-4",
             "\\section{Weight decay}",
+        ),
+        # before: abstained ("+" was no bullet)
+        (
+            "What is batch normalization?",
+            "batchnorm.org",
+            "Batch normalization: normalizes layer inputs; learned scale and shift",
+            "* Batch normalization",
+        ),
+        # before: abstained (an HTML list lost its markers, so its lines were no list)
+        (
+            "What is gradient clipping?",
+            "clipping.html",
+            "Gradient clipping: caps the gradient norm; stops exploding gradients",
+            "Gradient clipping",
         ),
     ],
 )

@@ -1,0 +1,41 @@
+"""HTML lists keep the markers the page shows ("• " for <ul>, "1. " for <ol>), and a nested list its indent,
+so a Notion or OneNote export's list reads as a list (the quoting writer quotes a terse one whole), where
+before its items were bare lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.loaders import load_file
+
+
+def loaded_text(tmp_path: Path, page: str) -> tuple[str, list[tuple[str, str]]]:
+    (tmp_path / "export.html").write_text(page, encoding="utf-8")
+    loaded = load_file(tmp_path / "export.html", "export.html")
+    text = loaded.source.text
+    return text, [(h.title, text[h.start : h.end]) for h in loaded.headings]
+
+
+def test_list_items_read_with_the_markers_the_page_shows(tmp_path: Path) -> None:
+    page = (
+        "<html><body><h2>Adam optimizer</h2>\n<ul>\n  <li>adaptive   moments</li>\n  <li><p>bias correction</p></li>\n"
+        "</ul>\n<ol><li>warm up</li><li>decay</li></ol><p>Adam works well by default.</p></body></html>"
+    )
+    text, headings = loaded_text(tmp_path, page)
+    assert text == (
+        "Adam optimizer\n• adaptive moments\n• bias correction\n1. warm up\n2. decay\nAdam works well by default."
+    )
+    assert headings == [("Adam optimizer", "Adam optimizer")]
+
+
+def test_a_nested_list_keeps_its_indent_and_a_heading_in_an_item_is_found(tmp_path: Path) -> None:
+    page = (
+        "<h1>Git</h1><ul><li>staging<ul><li>git add</li><li>git reset</li></ul></li>"
+        "<li><ul><li>an item that opens with a list</li></ul></li>"
+        "<li><h3>Committing</h3></li><li></li><li>push</li></ul>"
+    )
+    text, headings = loaded_text(tmp_path, page)
+    assert text == (
+        "Git\n• staging\n  • git add\n  • git reset\n•\n  • an item that opens with a list\n• Committing\n•\n• push"
+    )
+    assert headings == [("Git", "Git"), ("Committing", "Committing")]  # its span is the title, not the marker
