@@ -64,7 +64,9 @@ object of "how do I ...") is such a name and a source's heading, callout title o
 answered unless it also names something the notes lack that the embedder reads only as pieces ("how do I silence
 a FutureWarning?"). A passage that only mentions the name does not count: over the user's notes, "how do I install
 XGBoost?" (one line says "XGBoost is a common implementation.") was answered with a line on SVMs before that limit.
-Dev halves: no verdict changes (no answerable question there has weak evidence).
+Dev halves: no verdict changes (no answerable question there has weak evidence). A question answered at weak
+evidence for such a name quotes only the sources that hold it (`sources_naming`): the blind cosine ranked a note on the
+bootstrap first for "what is SettingWithCopyWarning?" over two notes, and it was quoted.
 
 A folder of a few notes (2026-12-01, `coverage_rarity`): Robertson-Sparck Jones idf weighs a stem in half the
 passages or more 0, and in a folder of one or two passages that is every stem, so no question had key-term weight,
@@ -171,6 +173,14 @@ def held_name(question: str, opaque: Sequence[str], sources: Sequence[Hit]) -> l
         return []
     notes = (h for h in sources if h.kind == "note")
     return head if any(names <= key_stems(context_text(h)) for h in notes) else []
+
+
+def sources_naming(question: str, opaque: Sequence[str], unknown: Sequence[str], sources: Sequence[Hit]) -> list[Hit]:
+    """The note sources (with their titles) that hold every topic word of the question the embedder reads only as
+    pieces (`opaque`) and the notes use (not `unknown`): the passages about its names, whatever their cosine."""
+    names = {stem(w) for w in opaque if w not in unknown and w.isascii()}
+    notes = [h for h in sources if h.kind == "note"]
+    return [h for h in notes if names and names <= key_stems(f"{h.text} {context_text(h)}")]
 
 
 def cosine_blind(question: str, opaque: Sequence[str]) -> bool:

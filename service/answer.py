@@ -28,6 +28,7 @@ from service.abstain import (
     key_term_coverage,
     opaque_terms,
     should_abstain,
+    sources_naming,
     unknown_terms,
     unnamed_subject,
 )
@@ -227,10 +228,16 @@ class AnswerPipeline:
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque, stems)
-        named = held_name(asked, opaque if asked == question else opaque_terms(asked, self.embedder), sources)
-        return Evidence(
+        opaque_asked = opaque if asked == question else opaque_terms(asked, self.embedder)
+        named = held_name(asked, opaque_asked, sources)
+        ev = Evidence(
             question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed, asked, named
         )
+        if strength < self.config.abstain_threshold and not ev.abstains(self.config):
+            # answered for a name the embedder cannot read: the cosine ranked the sources blind, so only those
+            # holding the name are quoted ("what is SettingWithCopyWarning?" quoted a note on the bootstrap)
+            ev.sources = sources_naming(asked, opaque_asked, unknown, sources) or sources
+        return ev
 
     def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:
         """The note passages retrieval finds for `query`, plus code on the question's topic for an implementation

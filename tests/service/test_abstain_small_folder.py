@@ -40,3 +40,25 @@ def test_a_question_over_a_one_note_folder_is_answered(tmp_path: Path) -> None:
         answer = httpx.post(f"{url}/api/ask", json={"question": "what does momentum do?"}, timeout=60).json()
     assert not answer["abstained"], answer["text"]
     assert "Momentum keeps an exponentially decaying average" in answer["text"]
+
+
+PANDAS = {
+    "pandas.md": '# pandas cheatsheet\n\n## Merging\n\n`pd.merge(left, right, on="id", how="left")` works like a '
+    'SQL LEFT JOIN.\n\n> [!tip] SettingWithCopyWarning\n> Chained assignment like `df[df.a > 0]["b"] = 1` may '
+    'modify a copy; use `df.loc[df.a > 0, "b"] = 1` instead.\n',
+    "stats.md": "# Bootstrap\n\nThe bootstrap estimates the sampling distribution of a statistic by resampling the "
+    "data with replacement.\n",
+}
+
+
+@pytest.mark.parametrize("question", ["what is SettingWithCopyWarning?", "what is a SettingWithCopy warning?"])
+def test_a_name_the_embedder_cannot_read_is_quoted_from_the_note_that_holds_it(tmp_path: Path, question: str) -> None:
+    """Two notes: the embedder reads the name as pieces, so its cosine is 0.06 with the pandas note and 0.07 with
+    the bootstrap one. Weighed as 20 passages the pandas note holds all its key terms, so it is answered; it quoted
+    the bootstrap sentence, ranked first by that blind cosine. Only sources that hold the name are quoted now."""
+    with served_notes(tmp_path, PANDAS) as url:
+        answer = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=60).json()
+    assert not answer["abstained"], answer["text"]
+    assert [c["doc"] for c in answer["citations"]] == ["pandas.md"], answer["citations"]
+    assert "Chained assignment like" in answer["text"], answer["text"]
+    assert "bootstrap" not in answer["text"], answer["text"]
