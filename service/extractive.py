@@ -29,7 +29,15 @@ from service.latex_quotes import (
     typeset,
     without_comments,
 )
-from service.list_quotes import MIN_SENTENCE_CHARS, cut_spans, led_list_end, list_body, titled, without_marks
+from service.list_quotes import (
+    MIN_SENTENCE_CHARS,
+    cut_spans,
+    led_list_end,
+    list_body,
+    parent_item,
+    titled,
+    without_marks,
+)
 from service.markup_quotes import as_read
 from service.table_quotes import hit_table_lines, row_reading
 
@@ -291,10 +299,13 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         is_body, e = bodies[i] == (s, e), led_list_end(hits[i], e)
-        raw = row_reading(hits[i], s, e) or without_marks(hits[i], s, e)
-        text = as_read(quoted(raw, latex=is_latex(hits[i].doc)), hits[i].doc)
+        raw, latex = row_reading(hits[i], s, e) or without_marks(hits[i], s, e), is_latex(hits[i].doc)
+        text = as_read(quoted(raw, latex=latex), hits[i].doc)
         if is_body:
             s, text = titled(hits[i], s, text)
+        elif (parent := parent_item(hits[i], s)) is not None:  # a nested item reads after its parent "staging"
+            lead = as_read(quoted(without_marks(hits[i], parent.text, parent.end), latex=latex), hits[i].doc)
+            s, text = parent.text, f"{lead.rstrip(':')}: {text}"
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
         start, end = hits[i].start + s, hits[i].start + e

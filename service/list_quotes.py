@@ -106,6 +106,11 @@ def is_sentence(words: str) -> bool:
     return reading_length(words) >= MIN_SENTENCE_CHARS and words.rstrip("\"')]”’").endswith(FULL_STOPS)
 
 
+def is_stub(words: str) -> bool:
+    """Whether an item's text is a stub: too short to be quoted alone, and no sentence or question."""
+    return reading_length(words) < MIN_SENTENCE_CHARS and not words.rstrip("\"')]”’").endswith((*FULL_STOPS, "?"))
+
+
 def is_short_list(hit: Hit, items: Sequence[ListLine], cut: Sequence[tuple[int, int]]) -> bool:
     """Whether `items` are few and short enough to quote whole: at most `MAX_LIST_ITEMS`, and at most
     `MAX_LIST_WORDS` words with one for each bullet."""
@@ -165,6 +170,29 @@ def led_list_end(hit: Hit, end: int) -> int:
     if not (items and is_short_list(hit, items, cut)):
         return end  # a list cut short would mislead: its lead-in is quoted alone, as before
     return items[-1].end
+
+
+def parent_item(hit: Hit, start: int) -> ListLine | None:
+    """The item above a nested item whose text starts at `start` (in `hit.text`), when it is a stub that
+    reads as a title ("staging": shorter than a sentence, no stop or question mark at its end); None for any
+    other quote. A nested item quoted alone ("git reset takes them out of the index again") reads after its
+    parent ("staging"), as a list reads after its title: a stub is never a quote of its own, so its words
+    were lost. A longer parent is a candidate itself (its list follows it when it ends with ":")."""
+    cut = cut_spans(hit)
+    above: list[ListLine] = []  # the items the line at hand may be nested in, outermost first
+    for line in list_lines(hit, cut):
+        if line.start > start:
+            break
+        if line.kind == "item":
+            while above and above[-1].indent >= line.indent:
+                above.pop()
+            if line.text == start:
+                parent = above[-1] if above else None
+                return parent if parent is not None and is_stub(item_words(hit, parent, cut)) else None
+            above.append(line)
+        elif line.kind == "title" or (line.kind == "other" and hit.text[line.start] not in " \t"):
+            above.clear()  # a heading or an unindented line ends the list
+    return None
 
 
 def titled(hit: Hit, start: int, text: str) -> tuple[int, str]:

@@ -1,6 +1,7 @@
 """Short lists in every note format, read by the real loader and structure inference: a terse passage's list
 is one candidate quoted after its title, marks (block ids, trailing tags, task boxes) are read past, "+" bullets
-and HTML lists are lists, a nested list is nested, and items that are each a sentence are quoted as sentences."""
+and HTML lists are lists, a nested list is nested (an item of it quoted alone reads after a stub parent item), and
+items that are each a sentence are quoted as sentences."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ingest.structure import infer_structure
 from models.embedder import Embedder, load_embedder
 from retrieval.retriever import Hit, hit_from_node
 from service.extractive import answer_spans, best_sentences
-from service.list_quotes import cut_spans, led_list_end, list_body
+from service.list_quotes import cut_spans, led_list_end, list_body, parent_item
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +105,22 @@ def test_a_lead_in_takes_its_items_without_their_marks(tmp_path: Path, embedder:
     assert led_list_end(hit, lead) == hit.text.index("#optim") + len("#optim")
     (best,) = best_sentences("What averages does Adam keep?", [hit], embedder, n=1)
     assert best.text == "Adam keeps two running averages of the gradient: the mean; the squares"
+
+
+@pytest.mark.parametrize(
+    ("parent", "leads"),
+    [
+        ("staging", True),  # a stub: read as the nested items' title
+        ("Staging moves changes into the index.", False),  # a sentence: quoted on its own when it answers
+        ("git add and git reset both", False),  # 20 characters or more: a candidate itself
+        ("What is staging?", False),  # a question is no title
+    ],
+)
+def test_a_nested_item_is_led_by_a_stub_parent_item(tmp_path: Path, parent: str, leads: bool) -> None:
+    text = f"## Git\n- {parent}\n  - git add puts a file's changes into the index\n  - git reset takes them out again\n"
+    hit = passage(tmp_path, "git.md", text)
+    found = parent_item(hit, hit.text.index("git reset takes"))
+    assert (found is not None) == leads
+    if found:
+        assert hit.text[found.text : found.end] == parent
+    assert parent_item(hit, hit.text.index(parent)) is None  # a top item has no parent

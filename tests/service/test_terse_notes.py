@@ -35,6 +35,10 @@ NOTES = {
         "<html><body><h1>Training tricks</h1><h2>Gradient clipping</h2>"
         "<ul><li>caps the gradient norm</li><li>stops exploding gradients</li></ul></body></html>"
     ),
+    "git.md": (
+        "# Git\n\n## Everyday commands\n- staging\n  - git add puts a file's changes into the index\n"
+        "  - git reset takes them out of the index again\n- committing\n  - git commit records the staged snapshot\n"
+    ),
 }
 
 
@@ -106,3 +110,14 @@ def test_a_terse_list_is_answered_in_every_format(
     assert got["text"].startswith(answer + " [1]"), got["text"]
     first = got["citations"][0]
     assert first["doc"] == doc and first["quote"].startswith(title_line + "\n"), first  # the title, then its items
+
+
+def test_a_nested_item_reads_under_its_parent_item(terse_url: str) -> None:
+    """Before: "git reset takes them out of the index again", which does not say what it is part of (the stub
+    "staging" above it is never quoted on its own). The citation runs from the parent item to the quoted one."""
+    with httpx.Client(base_url=terse_url, timeout=60) as c:
+        got = c.post("/api/ask", json={"question": "What does git reset do?"}).json()
+        assert_citations_are_exact(c, got)
+    assert got["text"].startswith("staging: git reset takes them out of the index again [1]"), got["text"]
+    first = got["citations"][0]
+    assert first["doc"] == "git.md" and first["quote"].startswith("staging\n"), first
