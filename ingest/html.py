@@ -73,6 +73,7 @@ class _LabelEnd:
 
 _HTML_LISTS = frozenset({"ul", "ol", "menu"})
 _INDENT = "  "  # a nested item's indent per level: the quoting writer reads a nested list as nested, not one run
+_MAX_INDENT_LEVELS = 8  # deeper lists indent no further: 5,000 nested <ul>s must not write 25 million spaces
 _HTML_LABELS = frozenset({"nav", "footer"})  # a site's links and "Last updated ...": read, never quoted
 _HTML_CELLS = frozenset({"td", "th"})
 
@@ -155,7 +156,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             if size == marker_end:  # an item that opens with a nested list: the nested one on a line of its own
                 emit("\n")
             items.add(size)
-            emit(_INDENT * max(len(lists) - 1, 0) + (f"{number}. " if ordered else "• "))
+            emit(_INDENT * min(max(len(lists) - 1, 0), _MAX_INDENT_LEVELS) + (f"{number}. " if ordered else "• "))
             marker_end = size
         if name in _HTML_CELLS and child.find_previous_sibling(_HTML_CELLS) is not None:
             emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)

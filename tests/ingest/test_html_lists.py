@@ -39,3 +39,10 @@ def test_a_nested_list_keeps_its_indent_and_a_heading_in_an_item_is_found(tmp_pa
         "Git\n• staging\n  • git add\n  • git reset\n•\n  • an item that opens with a list\n• Committing\n•\n• push"
     )
     assert headings == [("Git", "Git"), ("Committing", "Committing")]  # its span is the title, not the marker
+
+
+def test_deeply_nested_lists_indent_no_further_than_eight_levels(tmp_path: Path) -> None:
+    depth = 5_000  # before the cap, 2 spaces a level: 25 million spaces of indent
+    text, _ = loaded_text(tmp_path, "<ul><li>x" * depth + "</li></ul>" * depth)
+    lines = text.splitlines()
+    assert len(lines) == depth and lines[0] == "• x" and lines[-1] == " " * 16 + "• x"
