@@ -72,7 +72,10 @@ A folder of a few notes (2026-12-01, `coverage_rarity`): Robertson-Sparck Jones 
 passages or more 0, and in a folder of one or two passages that is every stem, so no question had key-term weight,
 its coverage was 0 and "what does momentum do?" over the one note that answers it abstained (cosine 0.40). Key
 terms there are weighed as in a folder of `FEW_PASSAGES` passages. Every eval corpus has more (105 to 361
-passages): no dev or test answer changes.
+passages): no dev or test answer changes. For the same reason such a folder lacks most everyday words, so there
+only the unknown words the embedder reads as pieces (names) count (`telling_unknown`): "what problem does momentum
+solve?" over a note on momentum and one on dropout abstained for "problem" and "solve"; "how does
+mixture-of-experts routing work?" still abstains there (coverage 0.00).
 
 Tried and dropped (2026-11-30, same dev halves): counting an unknown word by its rarity in general English
 (wordfreq's Zipf frequency, a 57 MB package) instead of 1, so "teammate" counts little and "SimCLR" fully.
@@ -199,6 +202,16 @@ def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity)
     asked = key_stems(question, rarity.idf)  # its CJK runs read as in unknown_terms
     notes = [h for h in sources if h.kind == "note"]
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
+
+
+def telling_unknown(unknown: Sequence[str], opaque: Sequence[str], rarity: TermRarity) -> list[str]:
+    """`unknown` itself, or in a folder of fewer than `FEW_PASSAGES` passages only its words the embedder reads as
+    pieces (names): such a folder lacks most everyday words, so "problem" and "solve" in "what problem does momentum
+    solve?" said nothing about the topic, yet made it near-topic over the one note that answers it."""
+    counts = getattr(rarity, "counts", None)
+    if counts is None or counts.passages >= FEW_PASSAGES:
+        return list(unknown)
+    return [w for w in unknown if w in opaque]
 
 
 @lru_cache(maxsize=4)

@@ -29,6 +29,7 @@ from service.abstain import (
     opaque_terms,
     should_abstain,
     sources_naming,
+    telling_unknown,
     unknown_terms,
     unnamed_subject,
 )
@@ -222,13 +223,13 @@ class AnswerPipeline:
         if asked != question:  # searched again in the notes' words: the embedder reads "autodiff" as pieces
             query = self.query_for(asked, history)
             sources = self.sources(query, code_question, scope)
-        unknown = unknown_terms(asked, stems)
-        coverage = key_term_coverage(asked, sources, self.retriever.term_rarity)
         opaque = opaque_terms(question, self.embedder)
+        opaque_asked = opaque if asked == question else opaque_terms(asked, self.embedder)
+        unknown = telling_unknown(unknown_terms(asked, stems), opaque_asked, self.retriever.term_rarity)
+        coverage = key_term_coverage(asked, sources, self.retriever.term_rarity)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque, stems)
-        opaque_asked = opaque if asked == question else opaque_terms(asked, self.embedder)
         named = held_name(asked, opaque_asked, sources)
         ev = Evidence(
             question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed, asked, named

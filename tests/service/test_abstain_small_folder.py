@@ -62,3 +62,34 @@ def test_a_name_the_embedder_cannot_read_is_quoted_from_the_note_that_holds_it(t
     assert [c["doc"] for c in answer["citations"]] == ["pandas.md"], answer["citations"]
     assert "Chained assignment like" in answer["text"], answer["text"]
     assert "bootstrap" not in answer["text"], answer["text"]
+
+
+DROPOUT = "Dropout switches off random units during training, so the network cannot rely on any single unit."
+
+
+def test_only_names_count_as_unknown_in_a_small_folder() -> None:
+    """Two passages lack most everyday words; among 20 or more, "problem" missing says something again."""
+    from service.abstain import telling_unknown
+
+    small = TermRarity.of_passages([MOMENTUM, DROPOUT])
+    large = TermRarity.of_passages([MOMENTUM, DROPOUT] * 10)
+    assert telling_unknown(["problem", "simclr"], ["simclr"], small) == ["simclr"]
+    assert telling_unknown(["problem", "simclr"], ["simclr"], large) == ["problem", "simclr"]
+
+
+@pytest.mark.parametrize(
+    ("question", "abstains"),
+    [
+        # before: abstained (cosine under 0.45, "problem" and "solve" two words the two notes never use)
+        ("what problem does momentum solve?", False),
+        ("how does mixture-of-experts routing work?", True),  # coverage 0.00: still near-topic
+        ("what does early stopping monitor?", True),  # cosine 0.13: weak, no name the embedder cannot read
+    ],
+)
+def test_everyday_words_a_small_folder_lacks_do_not_make_it_abstain(
+    tmp_path: Path, question: str, abstains: bool
+) -> None:
+    notes = {"descent.md": f"# Gradient descent\n\n{MOMENTUM}\n", "dropout.md": f"# Dropout\n\n{DROPOUT}\n"}
+    with served_notes(tmp_path, notes) as url:
+        answer = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=60).json()
+    assert answer["abstained"] is abstains, answer["text"]
