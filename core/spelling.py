@@ -121,6 +121,7 @@ def notes_wording(
             run = [t.group().lower() for t in tokens[i:j]]
             joined = "".join(run)
             lacked = any(key(w) not in known for w in run)  # "BLEU score" stays two words the notes hold
+            # a join of 5 letters or fewer ("to do" -> "todo") is as likely chance as one word split
             if lacked and len(joined) > 5 and key(joined) in known and _adjoining(question, tokens[i:j]):
                 end, spelt = j, joined
                 break

@@ -178,7 +178,7 @@ def held_name(question: str, opaque: Sequence[str], sources: Sequence[Hit]) -> l
     return head if any(names <= key_stems(context_text(h)) for h in notes) else []
 
 
-def sources_naming(question: str, opaque: Sequence[str], unknown: Sequence[str], sources: Sequence[Hit]) -> list[Hit]:
+def sources_naming(opaque: Sequence[str], unknown: Sequence[str], sources: Sequence[Hit]) -> list[Hit]:
     """The note sources (with their titles) that hold every topic word of the question the embedder reads only as
     pieces (`opaque`) and the notes use (not `unknown`): the passages about its names, whatever their cosine."""
     names = {stem(w) for w in opaque if w not in unknown and w.isascii()}

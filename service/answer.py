@@ -237,7 +237,7 @@ class AnswerPipeline:
         if strength < self.config.abstain_threshold and not ev.abstains(self.config):
             # answered for a name the embedder cannot read: the cosine ranked the sources blind, so only those
             # holding the name are quoted ("what is SettingWithCopyWarning?" quoted a note on the bootstrap)
-            ev.sources = sources_naming(asked, opaque_asked, unknown, sources) or sources
+            ev.sources = sources_naming(opaque_asked, unknown, sources) or sources
         return ev
 
     def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:
