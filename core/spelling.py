@@ -81,21 +81,27 @@ def variant_spelling(word: str, known: Container[str], key: Callable[[str], str]
     return None
 
 
-def neighbour_pairs(texts: Iterable[str]) -> set[tuple[str, str]]:
-    """Every two words that stand next to each other in `texts`, lowercased ("Multi-head self-attention":
-    (multi, head), (head, self), (self, attention))."""
-    pairs: set[tuple[str, str]] = set()
+def neighbour_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """Every two words that stand next to each other in `texts`, lowercased, once each in the order they first
+    stand ("Multi-head self-attention": (multi, head), (head, self), (self, attention))."""
+    pairs: dict[tuple[str, str], None] = {}
     for text in texts:
         words = TOKEN.findall(text.lower())
-        pairs.update(zip(words, words[1:], strict=False))
-    return pairs
+        pairs.update(dict.fromkeys(zip(words, words[1:], strict=False)))
+    return list(pairs)
 
 
 def closed_up(word: str, pairs: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
     """The two neighbouring words (`neighbour_pairs`) that `word` writes together, whole or each clipped to its
     start, each part 3 letters or more: "multihead" (multi head), "layernorm" (layer normalization), "autodiff"
-    (automatic differentiation); None when no such pair stands in the text."""
+    (automatic differentiation); None when no such pair stands in the text. Two whole words come before clipped
+    ones, and the first pair in `pairs` (the best-ranked passage's) before later ones."""
     splits = [(word[:i], word[i:]) for i in range(MIN_PART, len(word) - MIN_PART + 1)]
+    pairs = list(pairs)
+    whole = set(splits)
+    for first, second in pairs:
+        if (first, second) in whole:
+            return first, second
     for first, second in pairs:
         for head, tail in splits:
             if first.startswith(head) and second.startswith(tail):

@@ -69,8 +69,16 @@ def test_variant_spelling(word: str, notes: str, expected: str | None) -> None:
 
 
 def test_neighbour_pairs_are_the_words_side_by_side() -> None:
-    pairs = {("multi", "head"), ("head", "self"), ("self", "attention")}
-    assert neighbour_pairs(["Multi-head self-attention."]) == pairs
+    pairs = [("multi", "head"), ("head", "self"), ("self", "attention")]
+    assert neighbour_pairs(["Multi-head self-attention.", "multi head"]) == pairs  # once each, in order
+
+
+def test_closed_up_prefers_whole_words_then_the_first_pair() -> None:
+    """Both pairs fit "layernorm": the whole words win wherever they stand; of two clipped fits, the earlier."""
+    assert closed_up("layernorm", [("layer", "normalization"), ("layer", "norm")]) == ("layer", "norm")
+    clipped = [("layer", "normalizes"), ("layer", "normalization")]
+    assert closed_up("layernorm", clipped) == ("layer", "normalizes")
+    assert closed_up("layernorm", clipped[::-1]) == ("layer", "normalization")
 
 
 @pytest.mark.parametrize(
