@@ -1,5 +1,8 @@
 """HTML notes (a saved page, an exported notebook or wiki): visible text, one block per line, h1-h6 as heading
-spans, <pre> blocks as code spans, and a site's labels (<nav>, <footer>, a table's header row) as context."""
+spans, <pre> blocks as code spans, and a site's labels (<nav>, <footer>, a table's header row) as context.
+
+A newline in a page's text is whitespace, as a browser shows it: a hand-wrapped `<li>` or `<p>` is one line, not
+one per source line (CSS is not read). Only <pre> and <code> keep their line breaks."""
 
 from __future__ import annotations
 
@@ -60,6 +63,11 @@ class _PreEnd:
 
 
 @dataclass(frozen=True)
+class _VerbatimEnd:
+    """Marks where a <pre>'s or a <code>'s children end: their newlines are line breaks, not whitespace."""
+
+
+@dataclass(frozen=True)
 class _ListEnd:
     """Marks where a <ul> or <ol>'s children end on the walk's stack."""
 
@@ -76,6 +84,7 @@ _INDENT = "  "  # a nested item's indent per level: the quoting writer reads a n
 _MAX_INDENT_LEVELS = 8  # deeper lists indent no further: 5,000 nested <ul>s must not write 25 million spaces
 _HTML_LABELS = frozenset({"nav", "footer"})  # a site's links and "Last updated ...": read, never quoted
 _HTML_CELLS = frozenset({"td", "th"})
+_HTML_VERBATIM = frozenset({"pre", "code"})  # their text keeps its line breaks; elsewhere a newline is a space
 
 
 # <meta charset="...">, <meta http-equiv="Content-Type" content="text/html; charset=...">, or XHTML's
@@ -107,6 +116,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     items: set[int] = set()  # where each <li>'s line starts in "".join(parts): its indent is kept
     size = 0
     marker_end = -1  # where the last item's marker ends: its text goes on that line, whatever block opens it
+    verbatim = 0  # how many <pre>/<code> elements the walk is inside
 
     def emit(piece: str) -> None:
         nonlocal size
@@ -134,10 +144,18 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
         if isinstance(child, _ListEnd):
             lists.pop()
             continue
+        if isinstance(child, _VerbatimEnd):
+            verbatim -= 1
+            continue
         if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
             continue
         if isinstance(child, NavigableString):
-            emit(str(child))
+            # a newline in running text is a space (one for one: offsets into the raw text keep their meaning)
+            piece = str(child) if verbatim else str(child).replace("\r", " ").replace("\n", " ")
+            at_marker = size == marker_end
+            emit(piece)
+            if at_marker and not piece.strip():  # "<li>\n  <p>text": the item's text still goes on its marker's line
+                marker_end = size
             continue
         if not isinstance(child, Tag):
             continue
@@ -171,6 +189,9 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
         else:
             if name == "pre":
                 stack.append(_PreEnd(size))
+            if name in _HTML_VERBATIM:
+                verbatim += 1
+                stack.append(_VerbatimEnd())
             stack.extend(reversed(list(child.children)))
     # whitespace inside a line carries no meaning in HTML: collapse it, then find headings again
     text, line_spans = _collapse("".join(parts), items)

@@ -1,0 +1,44 @@
+"""Three shapes of real notes each loader read wrong, served with the default quoting writer over real HTTP:
+a hand-wrapped HTML list (each source line was a line of its own, so the list was no list)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.notes_settings import notes_client
+from tests.service.test_api import assert_citations_are_exact
+
+NOTES = {
+    # hand-wrapped, as an editor or a saved page leaves it: before, "• caps the gradient" over "norm"
+    "clipping.html": (
+        "<html>\n<body>\n<h1>Training tricks</h1>\n<h2>Gradient clipping</h2>\n<ul>\n"
+        "  <li>caps the gradient\n      norm</li>\n  <li>\n    stops exploding\n    gradients\n  </li>\n</ul>\n"
+        "</body>\n</html>\n"
+    ),
+    "cooking.md": "# Pasta\n\nSalt the water generously before the pasta goes in.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    with notes_client(tmp_path_factory.mktemp("gaps"), NOTES) as c:
+        yield c
+
+
+def ask(client: httpx.Client, question: str) -> dict:
+    answer = client.post("/api/ask", json={"question": question}).json()
+    assert not answer["abstained"], answer["text"]
+    assert_citations_are_exact(client, answer)
+    return answer
+
+
+def test_a_wrapped_html_list_is_quoted_whole(client: httpx.Client) -> None:
+    """Before: "stops exploding" alone (the lines of a wrapped item were lines of their own, so no list)."""
+    answer = ask(client, "What is gradient clipping?")
+    assert answer["text"].startswith("Gradient clipping: caps the gradient norm; stops exploding gradients [1]")
+    first = answer["citations"][0]
+    assert first["doc"] == "clipping.html"
+    assert first["quote"] == "Gradient clipping\n• caps the gradient norm\n• stops exploding gradients"
