@@ -349,13 +349,16 @@ def org_markup(text: str) -> Markup:
     in_block = False
     keywords = _org_keywords(text)
     drawer: Span | None = None  # the open drawer's first line
+    headed = False  # the table the walk is in has its header: a later rule's row above it is a body row
     lines = split_lines(text)
     for i, line in enumerate(lines):
         raw = text[line.start : line.end]
         upper = line.text.upper()
-        if _ORG_TABLE_RULE.match(raw):  # "|---+---|": with the header row above it, a label (see `note_marks`)
-            above = lines[i - 1] if i > 0 and lines[i - 1].text.startswith("|") else line
-            context.append((line_span(text, above)[0], line_span(text, line)[1]))
+        headed = headed and line.text.startswith("|")
+        if _ORG_TABLE_RULE.match(raw):  # "|---+---|": with the header row above the first, a label (`note_marks`)
+            header = not headed and i > 0 and lines[i - 1].text.startswith("|")
+            context.append((line_span(text, lines[i - 1] if header else line)[0], line_span(text, line)[1]))
+            headed = headed or header
             continue
         if upper.startswith(("#+BEGIN_", "#+END_")):
             context.append(line_span(text, line))  # a block's markers ("#+BEGIN_QUOTE") name it; code is code

@@ -139,7 +139,7 @@ def _table(text: str, doc: str, block: Sequence[Span], context: Sequence[Span]) 
             out.append(TableLine(s, e, None))
             continue
         row = cells(line)
-        # the top one: Org marks the body row over a mid-table rule as context too (`ingest.markup.org_markup`)
+        # the table's header row: the first context row above with as many cells
         header = next((h for h in headers if len(h) == len(row)), None)
         out.append(TableLine(s, e, reading(row, header)))
     return out

@@ -1,5 +1,6 @@
 """Three shapes of real notes each loader read wrong, served with the default quoting writer over real HTTP:
-a hand-wrapped HTML list (each source line was a line of its own, so the list was no list)."""
+a hand-wrapped HTML list (each source line was a line of its own, so the list was no list), and an Org table's
+body row above a mid-table rule (marked context with the rule, so never quoted)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ NOTES = {
         "<html>\n<body>\n<h1>Training tricks</h1>\n<h2>Gradient clipping</h2>\n<ul>\n"
         "  <li>caps the gradient\n      norm</li>\n  <li>\n    stops exploding\n    gradients\n  </li>\n</ul>\n"
         "</body>\n</html>\n"
+    ),
+    "regularization.org": (
+        "* Regularization\n\n"
+        "| Method | Penalty |\n"
+        "|--------+------------------|\n"
+        "| Ridge  | squared weights  |\n"
+        "|--------+------------------|\n"
+        "| Lasso  | absolute weights |\n"
     ),
     "cooking.md": "# Pasta\n\nSalt the water generously before the pasta goes in.\n",
 }
@@ -42,3 +51,12 @@ def test_a_wrapped_html_list_is_quoted_whole(client: httpx.Client) -> None:
     first = answer["citations"][0]
     assert first["doc"] == "clipping.html"
     assert first["quote"] == "Gradient clipping\n• caps the gradient norm\n• stops exploding gradients"
+
+
+def test_the_org_row_above_a_mid_table_rule_is_quoted(client: httpx.Client) -> None:
+    """Before: the Ridge row was context with the rule under it, so the answer quoted the Lasso row instead."""
+    answer = ask(client, "What penalty does ridge regression use?")
+    assert answer["text"].startswith("Method: Ridge; Penalty: squared weights [1]"), answer["text"]
+    first = answer["citations"][0]
+    assert first["doc"] == "regularization.org"
+    assert "| Ridge  | squared weights  |" in [span["quote"] for span in first["spans"]], first

@@ -27,12 +27,13 @@ HEADER = (0, MARKDOWN.index("|:-:|") + len("|:-:|"))  # the header row and its r
         ("Name | lr\n--- | ---\nAdam | 1e-3", "opt.md", [(0, 19)], [None, None, "Name: Adam; lr: 1e-3"]),
         # a wide rule with no header above it is still a rule, never a row
         ("| a | b |\n|------------|------------|\n| c | d |", "t.org", [], ["a: b", None, "c: d"]),
-        # Org: a rule between body rows takes the row above it as context too (ingest.markup): the header is the top one
+        # Org: a rule between body rows is a rule; the row above it a body row, read under the header (ingest.markup
+        # marks only the first rule's row above as context)
         (
             "| Method | Penalty |\n|---+---|\n| Ridge | squared |\n|---+---|\n| Lasso | absolute |",
             "reg.org",
-            [(0, 30), (31, 60)],  # each rule with the row above it
-            [None, None, None, None, "Method: Lasso; Penalty: absolute"],
+            [(0, 30), (51, 60)],  # the header with its rule, and the mid-table rule alone
+            [None, None, "Method: Ridge; Penalty: squared", None, "Method: Lasso; Penalty: absolute"],
         ),
         # an HTML or Word row: cells joined by " | ", no edge pipes
         ("Kernel | Formula\nLinear | x dot y", "k.html", [(0, 16)], [None, "Kernel: Linear; Formula: x dot y"]),
