@@ -97,6 +97,7 @@ _LINK_LABELS = frozenset(
 _CALLOUT = re.compile(r"^ {0,3}(?:>[ \t]?)+\[![\w-]+\][+-]?(?:[ \t].*)?$")  # "> [!note] Title", "> [!tip]-"
 _CALLOUT_MARKER = re.compile(r"^ {0,3}(?:>[ \t]?)+\[![\w-]+\][+-]?")
 _QUOTED_TEXT = re.compile(r"^ {0,3}>[ \t>]*\S")  # a blockquote line with text: a callout's body
+_QUOTE_PREFIX = re.compile(r"^ {0,3}(?:>[ \t]?)+")  # "> ", ">> ": a blockquote's or a callout's line
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _TASK_BOX = re.compile(r"^[ \t]*(?:>[ \t]?)*(?:[-*+]|\d+[.)])[ \t]+(\[[ xX/-]\])(?=[ \t])")
 
@@ -186,8 +187,9 @@ def _own_line(text: str, lines: list[Line], i: int) -> bool:
 
 
 def _table_rule(text: str, lines: list[Line], i: int) -> bool:
-    """Line i is a table's `| --- | :-: |` rule (a `---` without a pipe is a setext underline or a break)."""
-    raw = text[lines[i].start : lines[i].end]
+    """Line i is a table's `| --- | :-: |` rule (a `---` without a pipe is a setext underline or a break), in a
+    blockquote or a callout too (`> |---|---|`)."""
+    raw = _QUOTE_PREFIX.sub("", text[lines[i].start : lines[i].end], count=1)
     return "|" in raw and "-" in raw and _TABLE_RULE.match(raw) is not None
 
 

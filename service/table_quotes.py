@@ -25,6 +25,8 @@ RULE = re.compile(r"^[ \t]*[|+]?(?:[ \t]*:?[-=]+:?[ \t]*[|+])+(?:[ \t]*:?[-=]+:?
 # a code span or an Obsidian link: a "|" inside one separates no cells ("[[Note|alias]]" unescaped in a table)
 UNSPLIT = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)|!?\[\[[^\[\]\n]*\]\]")
 SEPARATOR = re.compile(r"(?<!\\)\|")  # Markdown writes a "|" inside a cell as "\|"
+# a table inside a blockquote or an Obsidian callout: "> | x | y |" is the row "| x | y |"
+QUOTED_ROW = re.compile(r"^(?:>[ \t]?)+(?=[ \t]*\|)")
 # the loaders that write a row as cells joined by " | ", without pipes at its edges (`ingest.html`, `ingest.docx`)
 JOINED_ROW_SUFFIXES = (".html", ".htm", ".docx")
 Span = tuple[int, int]
@@ -93,9 +95,10 @@ def reading(row: Sequence[str], header: Sequence[str] | None) -> str:
 def table_lines(text: str, doc: str, context: Sequence[Span] = (), code: Sequence[Span] = ()) -> list[TableLine]:
     """The table lines of `text` (a passage of the note `doc`); `context` and `code`: its context and code spans,
     relative to `text`. A table is two or more lines in a row that hold a "|" outside code (a header and its
-    rule, or rows); its rows are the lines between pipes, every line but the rules below a Markdown rule
-    (GitHub's tables may leave the edge pipes out), and in an HTML or Word note, lines of " | "-joined cells that
-    all have as many cells. A row's header is its table's first context line above it with as many cells."""
+    rule, or rows; in a blockquote or a callout, after its "> "); its rows are the lines between pipes, every line
+    but the rules below a Markdown rule (GitHub's tables may leave the edge pipes out), and in an HTML or Word note,
+    lines of " | "-joined cells that all have as many cells. A row's header is its table's first context line
+    above it with as many cells."""
     if is_latex(doc):  # a tabular's column spec ("{l|r}") is a command, not a row
         return []
     out: list[TableLine] = []
@@ -104,6 +107,9 @@ def table_lines(text: str, doc: str, context: Sequence[Span] = (), code: Sequenc
     for line in [*text.splitlines(keepends=True), ""]:
         words = line.strip()
         start = at + len(line) - len(line.lstrip())
+        if quoted := QUOTED_ROW.match(words):
+            start += len(words) - len(words[quoted.end() :].lstrip())
+            words = words[quoted.end() :].lstrip()
         end, at = start + len(words), at + len(line)
         if (
             words

@@ -33,3 +33,17 @@ def test_an_org_tables_mid_rule_leaves_the_body_row_above_it_quotable(tmp_path: 
         "|---+---|",
         "| Kernel | Formula |\n|---+---|",
     ]
+
+
+def test_a_tables_header_and_rule_in_an_obsidian_callout_are_context(tmp_path: Path) -> None:
+    """Before, only the callout's title line was: `> |---|---|` was no rule (its "> " came first), so the header row
+    and the rule were quoted as text."""
+    note = (
+        "# Training\n\nEach optimizer needs its own learning rate.\n\n"
+        "> [!note] Optimizers\n> | Optimizer | lr |\n> |---|---|\n> | SGD | 1e-2 |\n> | Adam | 1e-3 |\n"
+    )
+    assert context_lines(tmp_path, "optim.md", note) == [
+        "# Training",
+        "> [!note] Optimizers",
+        "> | Optimizer | lr |\n> |---|---|",
+    ]

@@ -1,6 +1,7 @@
 """Three shapes of real notes each loader read wrong, served with the default quoting writer over real HTTP:
-a hand-wrapped HTML list (each source line was a line of its own, so the list was no list), and an Org table's
-body row above a mid-table rule (marked context with the rule, so never quoted)."""
+a hand-wrapped HTML list (each source line was a line of its own, so the list was no list), an Org table's body
+row above a mid-table rule (marked context with the rule, so never quoted), and a table in an Obsidian callout
+(no table at all: its rows were quoted with their pipes, its header row as if it said something)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ NOTES = {
         "| Ridge  | squared weights  |\n"
         "|--------+------------------|\n"
         "| Lasso  | absolute weights |\n"
+    ),
+    "schedules.md": (
+        "# Learning rate schedules\n\n"
+        "A schedule changes the learning rate as training goes on.\n\n"
+        "> [!note] Schedules\n"
+        "> | Schedule | How it changes the rate |\n"
+        "> |----------|-------------------------|\n"
+        "> | Step decay | divided by ten every 30 epochs |\n"
+        "> | Cosine | follows half a cosine down to zero |\n"
     ),
     "cooking.md": "# Pasta\n\nSalt the water generously before the pasta goes in.\n",
 }
@@ -60,3 +70,14 @@ def test_the_org_row_above_a_mid_table_rule_is_quoted(client: httpx.Client) -> N
     first = answer["citations"][0]
     assert first["doc"] == "regularization.org"
     assert "| Ridge  | squared weights  |" in [span["quote"] for span in first["spans"]], first
+
+
+def test_a_table_in_an_obsidian_callout_reads_as_a_table(client: httpx.Client) -> None:
+    """Before: "> | Cosine | follows half a cosine down to zero |", pipes and all, under no header."""
+    answer = ask(client, "How does the cosine schedule change the learning rate?")
+    said = "Schedule: Cosine; How it changes the rate: follows half a cosine down to zero [1]"
+    assert said in answer["text"], answer["text"]
+    assert "|" not in answer["text"]
+    first = answer["citations"][0]
+    assert first["doc"] == "schedules.md"
+    assert "| Cosine | follows half a cosine down to zero |" in [span["quote"] for span in first["spans"]], first

@@ -35,6 +35,13 @@ HEADER = (0, MARKDOWN.index("|:-:|") + len("|:-:|"))  # the header row and its r
             [(0, 30), (51, 60)],  # the header with its rule, and the mid-table rule alone
             [None, None, "Method: Ridge; Penalty: squared", None, "Method: Lasso; Penalty: absolute"],
         ),
+        # an Obsidian callout's table: its rows read past the "> " (the title and header are context, as ingest marks)
+        (
+            "> [!note] Optimizers\n> | Optimizer | lr |\n> |---|---|\n> | SGD | 1e-2 |",
+            "opt.md",
+            [(0, 20), (21, 53)],
+            [None, None, "Optimizer: SGD; lr: 1e-2"],
+        ),
         # an HTML or Word row: cells joined by " | ", no edge pipes
         ("Kernel | Formula\nLinear | x dot y", "k.html", [(0, 16)], [None, "Kernel: Linear; Formula: x dot y"]),
         ("Likelihood | Prior\nBinomial | Beta", "h.docx", [], ["Likelihood: Prior", "Binomial: Beta"]),
@@ -53,6 +60,8 @@ def test_rows_read_as_sentences(text: str, doc: str, context: list[tuple[int, in
         ("```\na | b\nc | d\n```", "code.md", [(0, 19)]),  # a code block's lines are code
         ("\\begin{tabular}{l|r}\na & b \\\\ \\hline\n\\end{tabular}", "t.tex", []),  # LaTeX: never
         ("Odd | one\nRow | with | three", "page.html", []),  # an HTML page's lines of unequal cells: prose
+        ("> Run ls | wc -l to count.\n> Then grep | sort.", "shell.md", []),  # quoted prose with pipes
+        (">>> a | b\n>>> c | d", "sets.rst", []),  # doctest lines are no quoted table rows
     ],
 )
 def test_prose_and_code_with_pipes_are_no_table(text: str, doc: str, code: list[tuple[int, int]]) -> None:
