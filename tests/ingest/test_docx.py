@@ -17,7 +17,7 @@ from ingest.errors import SkippedFile
 from ingest.loaders import LoadedFile, load_file
 from ingest.passages import section_nodes
 from ingest.pipeline import CorpusRoot, ingest_corpus
-from ingest.store import open_index
+from ingest.store import IndexReader, open_index
 from ingest.structure import infer_structure
 from tests.ingest.docx_files import Block, W, docx_bytes
 from tests.ingest.test_passages import assert_exact_slices
@@ -250,6 +250,17 @@ HIDING_STYLES = (
 KEY, BOLD_KEY = '<w:rStyle w:val="Loesung"/>', '<w:rStyle w:val="LoesungFett"/>'
 
 
+def indexed_worksheet(tmp_path: Path, embedder, docx: bytes, other_note: str) -> IndexReader:
+    """The index of a worksheet.docx beside two short notes: a word in one note of three has weight (of two, none)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "worksheet.docx").write_bytes(docx)
+    for name, note in [("is.txt", "Importance weights correct for a proposal."), ("hmc.txt", other_note)]:
+        (notes / name).write_text(note + "\n")
+    ingest_corpus([CorpusRoot(notes)], tmp_path / "index", embedder)
+    return open_index(tmp_path / "index")
+
+
 def test_hidden_text_is_not_indexed(tmp_path: Path, embedder) -> None:
     """A teacher hides the answer key with Font > Hidden (`<w:vanish/>`) or a character style that hides: Word
     neither shows nor prints it, and before it was indexed and quotable ("Answer: the Gibbs sampler" searched
@@ -264,13 +275,8 @@ def test_hidden_text_is_not_indexed(tmp_path: Path, embedder) -> None:
         f"<w:p>{run('Shown in ')}{run('its style.', KEY + SHOWN)}</w:p>"
         "</w:body></w:document>"
     )
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "worksheet.docx").write_bytes(zip_of({"word/document.xml": document, "word/styles.xml": HIDING_STYLES}))
-    for name, note in [("is.txt", "Importance weights correct for a proposal."), ("hmc.txt", "HMC follows gradients.")]:
-        (notes / name).write_text(note + "\n")  # a word in one note of three has weight (of two, none)
-    ingest_corpus([CorpusRoot(notes)], tmp_path / "index", embedder)
-    reader = open_index(tmp_path / "index")
+    docx = zip_of({"word/document.xml": document, "word/styles.xml": HIDING_STYLES})
+    reader = indexed_worksheet(tmp_path, embedder, docx, "HMC follows gradients.")
     # the text by hand: the visible runs of each paragraph, a blank line between paragraphs, the hidden one gone
     assert reader.source_text("worksheet.docx") == (
         "Question 1: which sampler draws each parameter from its full conditional?\n\n"

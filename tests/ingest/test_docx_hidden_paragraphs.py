@@ -11,10 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ingest.pipeline import CorpusRoot, ingest_corpus
-from ingest.store import open_index
 from tests.ingest.docx_files import W
-from tests.ingest.test_docx import run, zip_of
+from tests.ingest.test_docx import indexed_worksheet, run, zip_of
 from tests.notes_settings import notes_client
 from tests.service.test_api import assert_citations_are_exact
 
@@ -63,13 +61,7 @@ def worksheet() -> bytes:
 
 
 def test_a_paragraph_style_that_hides_is_not_indexed(tmp_path: Path, embedder) -> None:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "worksheet.docx").write_bytes(worksheet())
-    for name, note in [("is.txt", "Importance weights correct for a proposal."), ("hmc.txt", "Leapfrog steps.")]:
-        (notes / name).write_text(note + "\n")  # a word in one note of three has weight (of two, none)
-    ingest_corpus([CorpusRoot(notes)], tmp_path / "index", embedder)
-    reader = open_index(tmp_path / "index")
+    reader = indexed_worksheet(tmp_path, embedder, worksheet(), "Leapfrog steps.")
     # by hand: the Normal paragraph; the three key paragraphs gone (the style, a style based on it, a character
     # style that does not say); of the fourth only the run that clears the property; the paragraph whose style
     # clears it; the table row with its hidden cell empty
