@@ -270,9 +270,9 @@ def best_sentences(
     its cosine with the question (read in its passage: `read_in_passage`), plus its passage's cosine (the
     sentence most like the question is often a near-paraphrase in the wrong passage, while the passage that
     holds the answer is the one most like the question as a whole), plus the share of the question's key
-    terms, weighed by rarity, that the sentence holds (a paraphrase keeps the rare terms: "LoRA", "rank") and,
-    by `weights.context` (0 by default), that its passage's titles hold, less a penalty per rank, plus a bonus
-    for a full sentence over a list stub. Weights were chosen on the dev halves.
+    terms, weighed by rarity, that the sentence and its passage's titles hold (a paraphrase keeps the rare
+    terms: "LoRA", "rank"), less a penalty per rank, plus a bonus for a full sentence over a list stub.
+    Weights were chosen on the dev set.
     """
     cuts = [cut_spans(hit) for hit in hits]
     bodies = [list_body(hit, cut) for hit, cut in zip(hits, cuts, strict=True)]  # a terse passage's one list
