@@ -44,7 +44,9 @@ CODE_QUESTION = re.compile(
     r"\b(snippet|pseudo-?code)\b|"
     r"\bwrite (a|an|the|some|my own) (function|class|script|program)\b|"
     r"(show|give) me (the )?code|"
-    r"\bwrite me\b|"  # "write me bleu with clipped counts"
+    # "write me bleu with clipped counts", not "write me a summary of dropout"
+    r"\bwrite me\b(?!\s+(?:an?\s+|the\s+|some\s+)?(?:short\s+|brief\s+|quick\s+)?"
+    r"(?:summary|explanation|notes?|essay|paragraph|list|description|overview|definition)\b)|"
     r"^(the )?code (to|for|that)\b)",  # "code to turn documents into count vectors?"
     re.I,
 )

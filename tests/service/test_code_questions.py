@@ -35,6 +35,8 @@ def test_asks_for_code(question: str) -> None:
         "which class does an SVM predict for a point on the margin?",
         "what would a rewrite mean for the model?",
         "which barcode format do the notes mention?",
+        "write me a summary of dropout",
+        "write me a short explanation of attention",
     ],
 )
 def test_does_not_ask_for_code(question: str) -> None:
