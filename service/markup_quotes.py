@@ -49,23 +49,35 @@ MARKDOWN_EMPHASIS = {"*": "**", "/": "*"}
 # "- Term :: text" (its bullet already dropped by the quote): at the quote's start or after a joined item
 DESCRIPTION = re.compile(r"(?:^|(?<=; )|(?<=[.!?] ))(?P<term>[^\s:;][^:;\n]{0,79}?) :: ")
 # A reference mark pasted with the text ("Lowercasing text[7] Removing ...", "tokens.[3][4]"): in an answer it would
-# read as one of our own [n] citations. After a word or a closing mark, before a capital, a mark or the end, so
-# indexing in prose ("x[1] is", "a[0]") stays.
-REFERENCE_MARK = re.compile(
-    r"(?<=[^\W\d_]|[.,;:)\"'\u201d\u2019])[ \t]?(?:\[[1-9]\d{0,2}\])+(?=[ \t]+[A-Z]|\s*$|[.,;:!?)])"
-)
+# read as one of our own [n] citations. Taken before a capital, a mark or the end, after a plain word or a closing
+# mark (`without_reference_marks` checks the word: indexing in prose, "sys.argv[1].", "int(x[1])", "M[1]", stays).
+REFERENCE_MARK = re.compile(r"[ \t]?(?:\[[1-9]\d{0,2}\])+(?=[ \t]+[A-Z]|\s*$|[.,;:!?)])")
+PLAIN_WORD = re.compile(r"(?:^|(?<=[\s\"'(\u201c\u2018]))[^\W\d_]{2,}$")  # a word, not one joined to code by . _ ( [
+CLOSING_MARK = re.compile(r"[.,;:)\"'\u201d\u2019]$")
+
+
+def without_reference_marks(text: str) -> str:
+    """`text` without the reference marks pasted after a plain word or a closing mark (`REFERENCE_MARK`)."""
+
+    def mark(match: re.Match[str]) -> str:
+        before = text[: match.start()]
+        spaced = match.group()[0] in " \t"
+        closing = CLOSING_MARK.search(before) and (spaced or not before.endswith(")"))  # "f(x)[1]" is code
+        return "" if PLAIN_WORD.search(before) or closing else match.group()
+
+    return REFERENCE_MARK.sub(mark, text)
 
 
 def as_read(text: str, doc: str) -> str:
     """A quote's `text` as the note `doc` (a path: its suffix says the format) reads: Markdown's and Org's
     inline marks rendered (`markdown_as_read`, `org_as_read`), and in every note a pasted reference mark left out
-    (`REFERENCE_MARK`: "text[7]" would read as a citation of ours); otherwise the text as it is."""
+    (`without_reference_marks`: "text[7]" would read as a citation of ours); otherwise the text as it is."""
     name = doc.lower()
     if name.endswith(MARKDOWN_SUFFIXES):
         text = markdown_as_read(text)
     elif name.endswith(ORG_SUFFIXES):
         text = org_as_read(text)
-    return REFERENCE_MARK.sub("", text)
+    return without_reference_marks(text)
 
 
 def markdown_as_read(text: str) -> str:

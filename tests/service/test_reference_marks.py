@@ -35,6 +35,11 @@ def test_a_pasted_reference_mark_is_left_out(text: str, shown: str) -> None:
         "the first row is a[0].",  # [0] is no reference number
         "see [1] for the proof",  # a bracketed number that stands alone, not after a word
         "a link [BPE][1] to the paper",  # a Markdown reference link
+        "The first argument is sys.argv[1].",  # code in prose: a word joined to what precedes it by "."
+        "wrap it in int(sys.argv[1]) first",
+        "e.g. df.iloc[1], df.loc[2]; both work",
+        "See matrix M[1], M[2] and M[3].",  # a one-letter name
+        "f(x)[1] Then the second",  # indexing a call's result
     ],
 )
 def test_brackets_that_are_not_reference_marks_stay(text: str) -> None:
