@@ -65,6 +65,25 @@ def cells(line: str) -> list[str]:
     return found
 
 
+def loader_row(line: str) -> bool:
+    """Whether an HTML or Word note's line is written as the loaders write a table row: each "|" outside code
+    stands between spaces (" | ", or at the line's edge where the edge cell is empty) and none lies inside
+    parentheses. Prose in a paragraph writes "P(A|B) = P(B|A) P(A)" or "|x|": read as a row, the answer said
+    "P(A; B) = ...", another formula.
+
+    >>> loader_row("Kernel | Formula"), loader_row("| b"), loader_row("P(A|B) = x"), loader_row("f(a | b) = c")
+    (True, True, False, False)
+    """
+    masked = UNSPLIT.sub(lambda m: "\x00" * len(m.group(0)), line)
+    for separator in SEPARATOR.finditer(masked):
+        at = separator.start()
+        if (at > 0 and masked[at - 1] != " ") or (at + 1 < len(masked) and masked[at + 1] != " "):
+            return False
+        if masked.count("(", 0, at) > masked.count(")", 0, at):
+            return False
+    return True
+
+
 def reading(row: Sequence[str], header: Sequence[str] | None) -> str:
     """A row's cells as one sentence: "lr: 1e-3" after a header cell, a cell alone where its header is empty;
     "; " between them (a space after a cell that ends with its own stop), empty cells left out. Without a header,
@@ -97,8 +116,8 @@ def table_lines(text: str, doc: str, context: Sequence[Span] = (), code: Sequenc
     relative to `text`. A table is two or more lines in a row that hold a "|" outside code (a header and its
     rule, or rows; in a blockquote or a callout, after its "> "); its rows are the lines between pipes, every line
     but the rules below a Markdown rule (GitHub's tables may leave the edge pipes out), and in an HTML or Word note,
-    lines of " | "-joined cells that all have as many cells. A row's header is its table's first context line
-    above it with as many cells."""
+    lines of " | "-joined cells that all have as many cells, no "|" of theirs inside parentheses (`loader_row`).
+    A row's header is its table's first context line above it with as many cells."""
     if is_latex(doc):  # a tabular's column spec ("{l|r}") is a command, not a row
         return []
     out: list[TableLine] = []
@@ -130,7 +149,12 @@ def _table(text: str, doc: str, block: Sequence[Span], context: Sequence[Span]) 
     plain = [(s, e) for s, e in block if not RULE.match(text[s:e])]
     edged = all(text[s:e].startswith("|") and text[s:e].endswith("|") for s, e in plain)
     counts = {len(cells(text[s:e])) for s, e in plain}
-    joined = doc.lower().endswith(JOINED_ROW_SUFFIXES) and len(counts) == 1 and min(counts) >= 2
+    joined = (
+        doc.lower().endswith(JOINED_ROW_SUFFIXES)
+        and len(counts) == 1
+        and min(counts) >= 2
+        and all(loader_row(text[s:e]) for s, e in plain)
+    )
     if not (ruled or edged or joined):
         return []
     out: list[TableLine] = []

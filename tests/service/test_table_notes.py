@@ -100,3 +100,47 @@ def test_a_table_row_is_quoted_as_a_sentence(
     # the citation is the source row, pipes and all; the answer reads it (its marker before a full stop)
     answer = assert_answer_quotes(client, question, row, reading.rstrip(".") + " [1]", whole=True, doc=doc)
     assert "|" not in answer["text"] and "---" not in answer["text"]
+
+
+# A paragraph's "|" in an HTML or Word note is no table (before: two lines with as many "|" were rows, and
+# "P(A|B) = P(B|A) P(A) / P(B)" was answered "P(A; B) = P(B; A) P(A) / P(B)", another formula).
+PROSE_PIPES = {
+    "bayes.html": (
+        "<html><body><h1>Bayes rule</h1>"
+        "<p>Bayes rule turns one conditional probability around.</p>"
+        "<p>P(A|B) = P(B|A) P(A) / P(B)</p>"
+        "<p>P(B|A) P(A) = P(A|B) P(B) since both are P(A and B)</p>"
+        "</body></html>"
+    ),
+    # one Word paragraph of three lines (Shift+Enter): its lines are apart by a newline only
+    "conditional.docx": docx_bytes(
+        [
+            ("berschrift1", "Conditional independence"),
+            (None, "Conditional independence:\nP(A|B,C) = P(A|B) whatever value C takes\nP(C|A,B) = P(C|B) likewise"),
+        ]
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def prose_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    with notes_client(tmp_path_factory.mktemp("prose_pipes"), PROSE_PIPES) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "formula"),
+    [
+        ("What is Bayes rule?", "bayes.html", "P(A|B) = P(B|A) P(A) / P(B)"),
+        (
+            "What does conditional independence say?",
+            "conditional.docx",
+            "P(A|B,C) = P(A|B) whatever value C takes",
+        ),
+    ],
+)
+def test_a_formula_with_pipes_in_html_or_word_is_quoted_as_written(
+    prose_client: httpx.Client, question: str, doc: str, formula: str
+) -> None:
+    answer = assert_answer_quotes(prose_client, question, formula, formula, doc=doc)
+    assert ";" not in answer["text"], answer["text"]

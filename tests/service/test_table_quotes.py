@@ -60,6 +60,10 @@ def test_rows_read_as_sentences(text: str, doc: str, context: list[tuple[int, in
         ("```\na | b\nc | d\n```", "code.md", [(0, 19)]),  # a code block's lines are code
         ("\\begin{tabular}{l|r}\na & b \\\\ \\hline\n\\end{tabular}", "t.tex", []),  # LaTeX: never
         ("Odd | one\nRow | with | three", "page.html", []),  # an HTML page's lines of unequal cells: prose
+        # a formula in an HTML or Word paragraph: no loader writes a row's "|" without spaces or in parentheses
+        ("P(A|B) = P(B|A) P(A) / P(B)\nP(B|A) P(A) = P(A|B) P(B)", "bayes.html", []),
+        ("soft:\nP(A|B) = x\nP(B|A) = y", "bayes.docx", []),
+        ("f(a | b) = c\ng(a | b) = d", "f.htm", []),
         ("> Run ls | wc -l to count.\n> Then grep | sort.", "shell.md", []),  # quoted prose with pipes
         (">>> a | b\n>>> c | d", "sets.rst", []),  # doctest lines are no quoted table rows
     ],
