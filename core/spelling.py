@@ -44,6 +44,11 @@ VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     ]
 )
 MIN_PART = 3  # each of two words written together: "mixup" is not mix + up ("up" is too short to tell)
+# endings that make a name of the word before them ("DenseNet", "Longformer"): a name so written is one thing, not
+# the notes' two words of which these begin the second ("DenseNet" is no "dense network")
+NAME_SUFFIXES = frozenset(["net", "nets", "former", "formers"])
+# a word written as a proper name: a capital after a small letter inside it ("DenseNet", "AutoDiff")
+CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 
 
 def one_edit(word: str) -> Iterator[str]:
@@ -91,22 +96,37 @@ def neighbour_pairs(texts: Iterable[str]) -> list[tuple[str, str]]:
     return list(pairs)
 
 
-def closed_up(word: str, pairs: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+def closed_up(word: str, pairs: Iterable[tuple[str, str]], clipped: bool = True) -> tuple[str, str] | None:
     """The two neighbouring words (`neighbour_pairs`) that `word` writes together, whole or each clipped to its
     start, each part 3 letters or more: "multihead" (multi head), "layernorm" (layer normalization), "autodiff"
     (automatic differentiation); None when no such pair stands in the text. Two whole words come before clipped
-    ones, and the first pair in `pairs` (the best-ranked passage's) before later ones."""
+    ones, and the first pair in `pairs` (the best-ranked passage's) before later ones. Clipped only when
+    `clipped`, and never to a second part that is a name's ending (`NAME_SUFFIXES`): "densenet" is not "dense
+    network", "mobilenet" not "mobile nets"."""
     splits = [(word[:i], word[i:]) for i in range(MIN_PART, len(word) - MIN_PART + 1)]
     pairs = list(pairs)
     whole = set(splits)
     for first, second in pairs:
         if (first, second) in whole:
             return first, second
+    if not clipped:
+        return None
+    splits = [(head, tail) for head, tail in splits if tail not in NAME_SUFFIXES]
     for first, second in pairs:
         for head, tail in splits:
             if first.startswith(head) and second.startswith(tail):
                 return first, second
     return None
+
+
+def written_as_name(question: str, token: re.Match[str]) -> bool:
+    """Whether the question writes the word as a proper name: a capital inside it ("DenseNet", "MobileNet") or a
+    capital first letter after the start of a sentence ("what is Autodiff?"; "Autodiff?" alone is not)."""
+    text = token.group()
+    if CAMEL_CASE.search(text):
+        return True
+    before = question[: token.start()].rstrip(" \t\"'(\u201c\u2018")
+    return text[:1].isupper() and bool(before) and not before.endswith((".", "!", "?", ":", "\n"))
 
 
 def notes_wording(
@@ -115,7 +135,8 @@ def notes_wording(
     """`question` with each word the notes lack (its `key` not in `known`) written as they write it: words the
     question splits that the notes write as one ("SettingWithCopy warning" -> "settingwithcopywarning"), the
     other side's spelling (`variant_spelling`), and neighbouring words of `pairs` written together
-    (`closed_up`: "autodiff" -> "automatic differentiation"). Typos are left as they are: a word one key from a
+    (`closed_up`: "autodiff" -> "automatic differentiation"; a word written as a proper name, `written_as_name`,
+    only to two whole words: "DenseNet" stays a name the notes lack). Typos are left as they are: a word one key from a
     notes word is as often another word ("focal", "local")."""
     pairs = list(pairs)
     tokens = list(TOKEN.finditer(question))
@@ -133,7 +154,9 @@ def notes_wording(
                 break
         if spelt is None and not word.isdigit() and key(word) not in known:
             spelt = variant_spelling(word, known, key)
-            if spelt is None and word.isalpha() and (pair := closed_up(word, pairs)):
+            # a name the question writes as one ("DenseNet") is read clipped from no two notes words
+            clipped = not written_as_name(question, tokens[i])
+            if spelt is None and word.isalpha() and (pair := closed_up(word, pairs, clipped)):
                 spelt = " ".join(pair)
         if spelt is not None:
             out.append(question[at : tokens[i].start()] + spelt)

@@ -55,7 +55,12 @@ answered; now they are names the notes lack. Dev halves: abstention accuracy not
 -> 0.938 (those two), gitlfs 0.831 unchanged, no new false abstain. A question that still names a word the notes lack
 looks for the pair in the best `WORDING_PASSAGES` passages (one more search, ~17 ms, for 98 of the 244 dev
 questions): "what is autodiff used for?" finds "Automatic differentiation is ..." only 12th. A question the notes
-word otherwise is searched again in their words, and the writer quotes for that wording.
+word otherwise is searched again in their words, and the writer quotes for that wording. A word written as a name
+("DenseNet", or capitalised mid-sentence) or ending in "net"/"former" is read only as two whole words, never a
+clipped pair (2026-12-01, review): "what is DenseNet?" was read "what is dense network?" and answered with a note on
+dense layers; it abstains again (unnamed subject). Over the user's notes groupnorm, instancenorm, lookahead,
+crossentropy, backprop and autodiff are still respelt; mobilenet ("mobile nets") and densenet no longer. The dev
+halves' answers (notes dev and dev2, gitlfs, pytutorial) are byte-identical.
 
 A name a note is about (2026-12-01, `held_name`): "how do I avoid SettingWithCopyWarning?" over a note whose callout
 is titled with it has a weak cosine (0.16-0.23: the embedder reads the name as pieces), and the weak-evidence rule
@@ -75,7 +80,9 @@ terms there are weighed as in a folder of `FEW_PASSAGES` passages. Every eval co
 passages): no dev or test answer changes. For the same reason such a folder lacks most everyday words, so there
 only the unknown words the embedder reads as pieces (names) count (`telling_unknown`): "what problem does momentum
 solve?" over a note on momentum and one on dropout abstained for "problem" and "solve"; "how does
-mixture-of-experts routing work?" still abstains there (coverage 0.00).
+mixture-of-experts routing work?" still abstains there (coverage 0.00). A word in what the question asks about
+(its subject, or the object of "how do I ...") counts all the same: "what does git cherry-pick copy?" over a
+note on git add and git log was answered with both (cherry, pick, copy dropped, coverage 0.19 through "git").
 
 Tried and dropped (2026-11-30, same dev halves): counting an unknown word by its rarity in general English
 (wordfreq's Zipf frequency, a 57 MB package) instead of 1, so "teammate" counts little and "SimCLR" fully.
@@ -204,14 +211,17 @@ def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity)
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
 
 
-def telling_unknown(unknown: Sequence[str], opaque: Sequence[str], rarity: TermRarity) -> list[str]:
+def telling_unknown(unknown: Sequence[str], opaque: Sequence[str], rarity: TermRarity, question: str = "") -> list[str]:
     """`unknown` itself, or in a folder of fewer than `FEW_PASSAGES` passages only its words the embedder reads as
-    pieces (names): such a folder lacks most everyday words, so "problem" and "solve" in "what problem does momentum
-    solve?" said nothing about the topic, yet made it near-topic over the one note that answers it."""
+    pieces (names) and those in what the question asks about (its subject, or the object of "how do I ...",
+    `core.subject`): such a folder lacks most everyday words, so "problem" and "solve" in "what problem does
+    momentum solve?" (no subject: its frame) said nothing about the topic, yet made it near-topic over the one note
+    that answers it; "cherry" and "pick" in "what does git cherry-pick copy?" are its subject, and still count."""
     counts = getattr(rarity, "counts", None)
     if counts is None or counts.passages >= FEW_PASSAGES:
         return list(unknown)
-    return [w for w in unknown if w in opaque]
+    asked_about = set(content_words(question_subject(question) or asked_object(question)))
+    return [w for w in unknown if w in opaque or w in asked_about]
 
 
 @lru_cache(maxsize=4)

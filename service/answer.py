@@ -227,7 +227,7 @@ class AnswerPipeline:
             sources = self.sources(query, code_question, scope)
         opaque = opaque_terms(question, self.embedder)
         opaque_asked = opaque if asked == question else opaque_terms(asked, self.embedder)
-        unknown = telling_unknown(unknown_terms(asked, stems), opaque_asked, self.retriever.term_rarity)
+        unknown = telling_unknown(unknown_terms(asked, stems), opaque_asked, self.retriever.term_rarity, asked)
         coverage = key_term_coverage(asked, sources, self.retriever.term_rarity)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)

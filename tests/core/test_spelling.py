@@ -73,6 +73,20 @@ def test_neighbour_pairs_are_the_words_side_by_side() -> None:
     assert neighbour_pairs(["Multi-head self-attention.", "multi head"]) == pairs  # once each, in order
 
 
+def test_a_name_is_not_clipped_from_notes_words() -> None:
+    """A clipped second part that ends names ("net", "former") is no clipping; whole words still are; a word
+    written as a proper name (a capital inside it, or first after a sentence's start) is read whole only."""
+    assert closed_up("densenet", [("dense", "network")]) is None
+    assert closed_up("longformer", [("long", "formerly")]) is None
+    assert closed_up("densenet", [("dense", "net")]) == ("dense", "net")
+    pairs = [("automatic", "differentiation"), ("group", "norm")]
+    known = stems("automatic differentiation group norm what is")
+    assert notes_wording("what is AutoDiff?", known, stem, pairs) == "what is AutoDiff?"
+    assert notes_wording("what is Autodiff?", known, stem, pairs) == "what is Autodiff?"
+    assert notes_wording("Autodiff?", known, stem, pairs) == "automatic differentiation?"
+    assert notes_wording("what is GroupNorm?", known, stem, pairs) == "what is group norm?"
+
+
 def test_closed_up_prefers_whole_words_then_the_first_pair() -> None:
     """Both pairs fit "layernorm": the whole words win wherever they stand; of two clipped fits, the earlier."""
     assert closed_up("layernorm", [("layer", "normalization"), ("layer", "norm")]) == ("layer", "norm")

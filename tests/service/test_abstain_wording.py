@@ -3,6 +3,8 @@ over notes on automatic differentiation. Real embedder, index and quoting writer
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -66,3 +68,27 @@ def test_a_question_names_what_the_notes_call_it() -> None:
     asked = in_notes_wording("how is BERTScore computed?", known_apart, apart)
     assert asked == "how is BERTScore computed?"
     assert unnamed_subject(asked, ["bertscore"], ["bertscore"], known_apart) == ["bertscore"]
+
+
+NAMES = {
+    "conv.md": "# Convolutions\n\nAn image of 224 by 224 pixels with three colour channels has 150,528 inputs. The "
+    "first layer of a dense network would need a weight matrix of 150,528 rows, so convolutions share a small kernel "
+    "across positions instead.\n",
+    "autodiff.md": NOTES["autodiff.md"],
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "abstains"),
+    [
+        # before: read "what is dense network?" (dense + net(work), clipped; cosine 0.47, coverage 1.00) and answered
+        # with the convolution note; now DenseNet stays a name the notes lack, heading the subject (cosine 0.40)
+        ("what is DenseNet?", True),
+        ("what is densenet?", True),  # "net" ends a name: not clipped from "network" either
+        ("how does autodiff work?", False),  # automatic + differentiation, clipped: still the notes' words
+    ],
+)
+def test_a_name_written_as_one_is_not_clipped_from_notes_words(tmp_path: Path, question: str, abstains: bool) -> None:
+    with served_notes(tmp_path, NAMES) as url:
+        answer = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=60).json()
+    assert answer["abstained"] is abstains, answer["text"]
