@@ -64,13 +64,16 @@ Candidate = tuple[int, int, int]  # (hit index, start, end) of one answer senten
 
 @dataclass(frozen=True)
 class Extract:
-    """One sentence of hits[source]: its text and its [start, end) in the source document."""
+    """One sentence of hits[source]: its text and its [start, end) in the source document; `lead`: the
+    [start, end) of the stub parent item it reads after ("staging: git reset ..."), cited as a span of its own
+    because the sibling items between them are not said."""
 
     source: int
     start: int
     end: int
     text: str
     similarity: float
+    lead: tuple[int, int] | None = None
 
 
 def answer_spans(hit: Hit) -> list[tuple[int, int]]:
@@ -298,18 +301,19 @@ def best_sentences(
         i, s, e = candidates[int(j)]
         if distinct_sources and any(x.source == i for x in chosen):
             continue
-        is_body, e = bodies[i] == (s, e), led_list_end(hits[i], e)
+        is_body, e, lead = bodies[i] == (s, e), led_list_end(hits[i], e), None
         raw, latex = row_reading(hits[i], s, e) or without_marks(hits[i], s, e), is_latex(hits[i].doc)
         text = as_read(quoted(raw, latex=latex), hits[i].doc)
         if is_body:
             s, text = titled(hits[i], s, text)
         elif (parent := parent_item(hits[i], s)) is not None:  # a nested item reads after its parent "staging"
-            lead = as_read(quoted(without_marks(hits[i], parent.text, parent.end), latex=latex), hits[i].doc)
-            s, text = parent.text, f"{lead.rstrip(':')}: {text}"
+            said_lead = as_read(quoted(without_marks(hits[i], parent.text, parent.end), latex=latex), hits[i].doc)
+            text, lead = f"{said_lead.rstrip(':')}: {text}", (hits[i].start + parent.text, hits[i].start + parent.end)
         if any(said(x.text) == said(text) for x in chosen):
             continue  # a flashcard kept twice in the notes: quote its answer once
         start, end = hits[i].start + s, hits[i].start + e
-        if any(x.source == i and x.start < end and start < x.end for x in chosen):
+        reach = lead[0] if lead else start  # a nested item and its parent: two items under one parent read twice
+        if any(x.source == i and (x.lead or (x.start,))[0] < end and reach < x.end for x in chosen):
             continue  # a list and one of its items, or its lead-in: quoted once
         if chosen and i != chosen[0].source:  # a hedge from another passage
             if words and sum(len(x.text.split()) for x in chosen) + len(text.split()) > words:
@@ -318,7 +322,7 @@ def best_sentences(
                 continue
         if not chosen and terse_top and not named[j]:
             continue  # then another note's sentence must name the question too: "What is Adam?" is no meander
-        chosen.append(Extract(i, start, end, text, float(sims[j])))
+        chosen.append(Extract(i, start, end, text, float(sims[j]), lead))
         if len(chosen) == n:
             break
     return chosen

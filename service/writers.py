@@ -124,8 +124,13 @@ class ExtractiveWriter:
         quotes: dict[int, list[Quote]] = {}
         for x in sorted(extracts, key=lambda x: (x.source, x.start)):  # the notes' own order reads best
             n, hit = x.source + 1, notes[x.source]
-            quotes.setdefault(n, []).append(Quote(x.start, x.end, hit.text[x.start - hit.start : x.end - hit.start]))
+            for start, end in [*([x.lead] if x.lead else []), (x.start, x.end)]:
+                quotes.setdefault(n, []).append(Quote(start, end, hit.text[start - hit.start : end - hit.start]))
             sentences.append(AnsweredSentence(with_markers(x.text, [n]), [n], supported=True, support=x.similarity))
+        # a parent item two quoted items read after is cited once; spans in the notes' order
+        quotes = {
+            n: sorted({(q.start, q.end): q for q in qs}.values(), key=lambda q: q.start) for n, qs in quotes.items()
+        }
         return Draft(sentences, self.name, quotes)
 
 
