@@ -289,20 +289,26 @@ def best_sentences(
     sims = sims - weights.rank * np.array([i for i, _, _ in candidates], dtype=float)
     sims = sims + weights.length * np.array([min(e - s, 200) / 200 for _, s, e in candidates])
     named = np.ones(len(candidates), dtype=bool)  # whether a candidate and its titles name enough of the question
+    row_named = np.zeros(len(candidates), dtype=bool)  # whether a candidate itself does (a table row: its entity)
     if rarity is not None:
         asked = key_stems(question)
         titles = np.array([rarity.shared(asked, context_text(hit)) for hit in hits])[[i for i, _, _ in candidates]]
         terms = np.array([rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates])
         sims += weights.terms * terms + weights.context * titles
+        row_named = terms >= weights.hedge_terms
         if rarity.weight(asked) > 0:  # a question whose words are everywhere in the notes sets no bar
             named = terms + titles >= weights.hedge_terms
     chosen: list[Extract] = []
+    row_sources: set[int] = set()  # the passages a table row was quoted from
     for j in np.argsort(-sims, kind="stable"):
         i, s, e = candidates[int(j)]
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         is_body, e, lead = bodies[i] == (s, e), led_list_end(hits[i], e), None
-        raw, latex = row_reading(hits[i], s, e) or without_marks(hits[i], s, e), is_latex(hits[i].doc)
+        row, latex = row_reading(hits[i], s, e), is_latex(hits[i].doc)
+        if row is not None and i in row_sources and not row_named[j]:
+            continue  # another row of the table is another entity ("RMSprop" under "what lr does Adam use?")
+        raw = row or without_marks(hits[i], s, e)
         text = as_read(quoted(raw, latex=latex), hits[i].doc)
         if is_body:
             s, text = titled(hits[i], s, text)
@@ -323,6 +329,8 @@ def best_sentences(
         if not chosen and terse_top and not named[j]:
             continue  # then another note's sentence must name the question too: "What is Adam?" is no meander
         chosen.append(Extract(i, start, end, text, float(sims[j]), lead))
+        if row is not None:
+            row_sources.add(i)
         if len(chosen) == n:
             break
     return chosen

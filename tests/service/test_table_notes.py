@@ -144,3 +144,23 @@ def test_a_formula_with_pipes_in_html_or_word_is_quoted_as_written(
 ) -> None:
     answer = assert_answer_quotes(prose_client, question, formula, formula, doc=doc)
     assert ";" not in answer["text"], answer["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "entity", "others"),
+    [
+        ("What learning rate does Adam use?", "Optimizer: Adam", ["SGD", "RMSprop"]),
+        ("What does RMSprop divide by?", "Optimizer: RMSprop", ["SGD", "Adam"]),
+    ],
+)
+def test_a_table_answer_quotes_no_other_entity_row(
+    client: httpx.Client, question: str, entity: str, others: list
+) -> None:
+    """Before: a second row of the same table joined as the answer's second sentence, another optimizer's
+    ("... adaptive moments [1] Optimizer: RMSprop; lr: 1e-4; ..."); a row joins a row only when it names the
+    question's key terms itself."""
+    answer = client.post("/api/ask", json={"question": question}).json()
+    assert not answer["abstained"] and entity in answer["text"], answer["text"]
+    assert not any(other in answer["text"] for other in others), answer["text"]
+    quoted = [s["quote"] for c in answer["citations"] if c["doc"] == "optimizers.md" for s in c["spans"]]
+    assert len([q for q in quoted if q.startswith("|")]) == 1, quoted
