@@ -10,7 +10,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from core.settings import AnswerSettings
@@ -134,6 +134,17 @@ class Evidence:
     unnamed_subject: list[str] = field(default_factory=list)  # names in its subject the notes never use
     asked: str = ""  # the question in the notes' words ("autodiff" -> "automatic differentiation"): what is quoted for
     held_name: list[str] = field(default_factory=list)  # names it asks about that the embedder reads as pieces
+    opaque_asked: list[str] = field(default_factory=list)  # `opaque_terms` of `asked`
+
+    def quoted(self, config: AnswerSettings) -> Evidence:
+        """The evidence the writer quotes from, once it answers: at weak evidence (answered for a name the embedder
+        cannot read) the cosine ranked the sources blind, so only those holding the name ("what is
+        SettingWithCopyWarning?" quoted a note on the bootstrap). Not in `abstains`: eval's threshold sweep reads
+        the verdict at other thresholds on this same evidence."""
+        if self.strength >= config.abstain_threshold:
+            return self
+        naming = sources_naming(self.opaque_asked, self.unknown_terms, self.sources)
+        return replace(self, sources=naming or self.sources)
 
     def abstains(self, config: AnswerSettings) -> bool:
         return should_abstain(
@@ -233,14 +244,21 @@ class AnswerPipeline:
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque, stems)
         named = held_name(asked, opaque_asked, sources)
-        ev = Evidence(
-            question, query, sources, code_question, strength, unknown, coverage, opaque, blind, unnamed, asked, named
+        return Evidence(
+            question,
+            query,
+            sources,
+            code_question,
+            strength,
+            unknown,
+            coverage,
+            opaque,
+            blind,
+            unnamed,
+            asked,
+            named,
+            opaque_asked,
         )
-        if strength < self.config.abstain_threshold and not ev.abstains(self.config):
-            # answered for a name the embedder cannot read: the cosine ranked the sources blind, so only those
-            # holding the name are quoted ("what is SettingWithCopyWarning?" quoted a note on the bootstrap)
-            ev.sources = sources_naming(opaque_asked, unknown, sources) or sources
-        return ev
 
     def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:
         """The note passages retrieval finds for `query`, plus code on the question's topic for an implementation
@@ -265,6 +283,7 @@ class AnswerPipeline:
         timings = {"retrieval": (time.perf_counter() - t0) * 1000}
         draft = None
         if not ev.abstains(self.config):
+            ev = ev.quoted(self.config)  # the sources it quotes and cites
             writing = self.writer.write(ev.asked or ev.question, ev.sources, limits)
             try:
                 while True:

@@ -14,7 +14,8 @@ import pytest
 from retrieval.retriever import Hit
 from retrieval.terms import TermRarity
 from service.abstain import key_term_coverage
-from tests.notes_settings import served_notes
+from service.runtime import Runtime
+from tests.notes_settings import notes_settings, served_notes
 
 MOMENTUM = "Momentum keeps an exponentially decaying average of past gradients and steps along it."
 
@@ -121,3 +122,15 @@ def test_the_words_a_question_asks_about_count_in_a_small_folder(tmp_path: Path,
     with served_notes(tmp_path, notes) as url:
         answer = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=60).json()
     assert answer["abstained"] is abstains, answer["text"]
+
+
+def test_the_evidence_keeps_every_source_and_only_the_quoted_ones_name_it(tmp_path: Path) -> None:
+    """The abstain rule and eval's threshold sweep read one evidence whatever the threshold: it keeps both notes
+    (before, `evidence()` dropped the bootstrap note when the cosine was under the serving threshold only); the
+    writer quotes from the pandas note alone, the one that holds the name."""
+    runtime = Runtime.build(notes_settings(tmp_path, PANDAS))
+    config = runtime.settings.answer
+    ev = runtime.served.pipeline.evidence("what is SettingWithCopyWarning?")
+    assert ev.strength < config.abstain_threshold and not ev.abstains(config)
+    assert {h.doc for h in ev.sources} == {"pandas.md", "stats.md"}
+    assert {h.doc for h in ev.quoted(config).sources} == {"pandas.md"}
