@@ -119,14 +119,10 @@ def closed_up(word: str, pairs: Iterable[tuple[str, str]], clipped: bool = True)
     return None
 
 
-def written_as_name(question: str, token: re.Match[str]) -> bool:
-    """Whether the question writes the word as a proper name: a capital inside it ("DenseNet", "MobileNet") or a
-    capital first letter after the start of a sentence ("what is Autodiff?"; "Autodiff?" alone is not)."""
-    text = token.group()
-    if CAMEL_CASE.search(text):
-        return True
-    before = question[: token.start()].rstrip(" \t\"'(\u201c\u2018")
-    return text[:1].isupper() and bool(before) and not before.endswith((".", "!", "?", ":", "\n"))
+def written_as_name(word: str) -> bool:
+    """Whether the question writes the word as a proper name, a capital inside it ("DenseNet", "MobileNet"). A
+    capital first letter alone is not: "how does Backprop work?" means back propagation."""
+    return bool(CAMEL_CASE.search(word))
 
 
 def notes_wording(
@@ -155,7 +151,7 @@ def notes_wording(
         if spelt is None and not word.isdigit() and key(word) not in known:
             spelt = variant_spelling(word, known, key)
             # a name the question writes as one ("DenseNet") is read clipped from no two notes words
-            clipped = not written_as_name(question, tokens[i])
+            clipped = not written_as_name(tokens[i].group())
             if spelt is None and word.isalpha() and (pair := closed_up(word, pairs, clipped)):
                 spelt = " ".join(pair)
         if spelt is not None:

@@ -56,10 +56,12 @@ answered; now they are names the notes lack. Dev halves: abstention accuracy not
 looks for the pair in the best `WORDING_PASSAGES` passages (one more search, ~17 ms, for 98 of the 244 dev
 questions): "what is autodiff used for?" finds "Automatic differentiation is ..." only 12th. A question the notes
 word otherwise is searched again in their words, and the writer quotes for that wording. A word written as a name
-("DenseNet", or capitalised mid-sentence) or ending in "net"/"former" is read only as two whole words, never a
+(a capital inside it: "DenseNet", "AutoDiff") or ending in "net"/"former" is read only as two whole words, never a
 clipped pair (2026-12-01, review): "what is DenseNet?" was read "what is dense network?" and answered with a note on
 dense layers; it abstains again (unnamed subject). Over the user's notes groupnorm, instancenorm, lookahead,
-crossentropy, backprop and autodiff are still respelt; mobilenet ("mobile nets") and densenet no longer. The dev
+crossentropy, backprop and autodiff are still respelt (so is "Backprop" capitalised mid-sentence: a capital first
+letter alone marked no name, and made "how does Backprop work?" abstain); mobilenet ("mobile nets") and densenet no
+longer. The dev
 halves' answers (notes dev and dev2, gitlfs, pytutorial) are byte-identical.
 
 A name a note is about (2026-12-01, `held_name`): "how do I avoid SettingWithCopyWarning?" over a note whose callout

@@ -75,15 +75,19 @@ def test_neighbour_pairs_are_the_words_side_by_side() -> None:
 
 def test_a_name_is_not_clipped_from_notes_words() -> None:
     """A clipped second part that ends names ("net", "former") is no clipping; whole words still are; a word
-    written as a proper name (a capital inside it, or first after a sentence's start) is read whole only."""
+    written as a proper name (a capital inside it) is read whole only; a capital first letter alone does not
+    make a name."""
     assert closed_up("densenet", [("dense", "network")]) is None
     assert closed_up("longformer", [("long", "formerly")]) is None
     assert closed_up("densenet", [("dense", "net")]) == ("dense", "net")
     pairs = [("automatic", "differentiation"), ("group", "norm")]
     known = stems("automatic differentiation group norm what is")
     assert notes_wording("what is AutoDiff?", known, stem, pairs) == "what is AutoDiff?"
-    assert notes_wording("what is Autodiff?", known, stem, pairs) == "what is Autodiff?"
-    assert notes_wording("Autodiff?", known, stem, pairs) == "automatic differentiation?"
+    assert notes_wording("what is Autodiff?", known, stem, pairs) == "what is automatic differentiation?"
+    backprop = [("back", "propagation")]
+    assert notes_wording("how does Backprop work?", stems("back propagation"), stem, backprop) == (
+        "how does back propagation work?"
+    )
     assert notes_wording("what is GroupNorm?", known, stem, pairs) == "what is group norm?"
 
 
