@@ -60,7 +60,7 @@ def without_reference_marks(text: str) -> str:
     """`text` without the reference marks pasted after a plain word or a closing mark (`REFERENCE_MARK`)."""
 
     def mark(match: re.Match[str]) -> str:
-        before = text[: match.start()]
+        before = text[max(0, match.start() - 80) : match.start()]  # the word before is enough: linear in the text
         spaced = match.group()[0] in " \t"
         closing = CLOSING_MARK.search(before) and (spaced or not before.endswith(")"))  # "f(x)[1]" is code
         return "" if PLAIN_WORD.search(before) or closing else match.group()
