@@ -72,28 +72,10 @@ _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.DOTALL)  # hidden in Obsidian's re
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 _ORG_TABLE_RULE = re.compile(r"^[ \t]*\|[-+:| \t]*-[-+:| \t]*$")  # "|-----+----|"
 # the words a line of links may carry besides them ("Related: [[A]], [[B]]", "See also [[A]] and [[B]]")
-_LINK_LABELS = frozenset(
-    [
-        "related",
-        "see",
-        "also",
-        "tags",
-        "tag",
-        "links",
-        "link",
-        "and",
-        "or",
-        "up",
-        "topics",
-        "topic",
-        "parent",
-        "moc",
-        "source",
-        "sources",
-        "backlinks",
-        "references",
-    ]
+_LINK_LABEL_WORDS = (
+    "related see also tags tag links link and or up topics topic parent moc source sources backlinks references"
 )
+_LINK_LABELS = frozenset(_LINK_LABEL_WORDS.split())
 _CALLOUT = re.compile(r"^ {0,3}(?:>[ \t]?)+\[![\w-]+\][+-]?(?:[ \t].*)?$")  # "> [!note] Title", "> [!tip]-"
 _CALLOUT_MARKER = re.compile(r"^ {0,3}(?:>[ \t]?)+\[![\w-]+\][+-]?")
 _QUOTED_TEXT = re.compile(r"^ {0,3}>[ \t>]*\S")  # a blockquote line with text: a callout's body
