@@ -138,6 +138,9 @@ def bench_retrieval(
     settings = get_settings()
     embedder = embedder_for(settings)
     passages = passage_texts(settings.notes_dir)
+    if not passages:  # the real-text sizes cycle the notes' passages: none to cycle
+        typer.echo(f"bench retrieval: no passages under {settings.notes_dir}; set NOTECITE_NOTES_DIR", err=True)
+        raise typer.Exit(2)
     build_windows, window_about = None, {}
     if windows and settings.retrieval.sentence_window and settings.retrieval.sentence_weight:
         build_windows, window_about = window_builder(

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from core.settings import get_settings
 from notecite.cli import app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
@@ -53,3 +55,17 @@ def test_bench_retrieval_sizes_reports_recall_per_graph_and_the_embedding_share(
     assert hybrid["hybrid_windows"]["n"] == hybrid["hybrid"]["n"] == 4
     assert hybrid["window_share_p50"] > 0  # timed apart from hybrid_windows: on a busy machine it may pass 1
     assert "Sentence windows (the service's default hybrid)" in out.with_suffix(".md").read_text()
+
+
+def test_bench_retrieval_sizes_over_no_notes_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty notes folder has no passages to cycle into 2,000: a line on stderr and exit 2, not a
+    ZeroDivisionError from the cycling."""
+    (tmp_path / "notes").mkdir()
+    monkeypatch.setenv("NOTECITE_NOTES_DIR", str(tmp_path / "notes"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["bench", "retrieval", "--sizes", "2000", "--out", str(tmp_path / "r.json")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert "no passages under" in result.stderr and not (tmp_path / "r.json").exists()
