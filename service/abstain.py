@@ -154,6 +154,12 @@ def opaque_terms(question: str, embedder: object) -> list[str]:
     return [w for w in dict.fromkeys(content_words(question)) if not w.isdigit() and not reads_whole(w)]
 
 
+def phrase_head(words: Sequence[str], opaque: Sequence[str]) -> list[str]:
+    """A phrase's first word and the words after it the embedder reads only as pieces (names), up to the first it
+    reads whole, the verb or head noun: "Adam beat AdaGrad" -> ["adam"], "SimCLR build pairs" -> ["simclr"]."""
+    return words[:1] + list(itertools.takewhile(lambda w: w in opaque, words[1:]))
+
+
 def unnamed_subject(
     question: str, unknown: Sequence[str], opaque: Sequence[str], note_stems: Container[str]
 ) -> list[str]:
@@ -166,7 +172,7 @@ def unnamed_subject(
     pairs?" over notes that never name SimCLR: ["simclr"]. The question comes in the notes' wording
     (`in_notes_wording`), where "multihead" is already "multi head"."""
     words = content_words(question_subject(question))
-    head = words[:1] + list(itertools.takewhile(lambda w: w in opaque, words[1:]))
+    head = phrase_head(words, opaque)
     unread = [w for w in unknown if w in head and w in opaque and w.isascii()]
     return [w for w in unread if not is_other_spelling(w, note_stems, stem)]
 
@@ -179,7 +185,7 @@ def held_name(question: str, opaque: Sequence[str], sources: Sequence[Hit]) -> l
     it cannot read the name, not that the notes lack it; [] when no source is about them all. A passage that only
     mentions the name does not count: "how do I install XGBoost?" over "XGBoost is a common implementation."."""
     words = content_words(question_subject(question) or asked_object(question))
-    head = words[:1] + list(itertools.takewhile(lambda w: w in opaque, words[1:]))
+    head = phrase_head(words, opaque)
     names = {stem(w) for w in head}
     if not head or not all(w in opaque for w in head):
         return []
@@ -219,8 +225,8 @@ def telling_unknown(unknown: Sequence[str], opaque: Sequence[str], rarity: TermR
     `core.subject`): such a folder lacks most everyday words, so "problem" and "solve" in "what problem does
     momentum solve?" (no subject: its frame) said nothing about the topic, yet made it near-topic over the one note
     that answers it; "cherry" and "pick" in "what does git cherry-pick copy?" are its subject, and still count."""
-    counts = getattr(rarity, "counts", None)
-    if counts is None or counts.passages >= FEW_PASSAGES:
+    counts = rarity.counts
+    if counts.passages >= FEW_PASSAGES:
         return list(unknown)
     asked_about = set(content_words(question_subject(question) or asked_object(question)))
     return [w for w in unknown if w in opaque or w in asked_about]
@@ -230,8 +236,8 @@ def telling_unknown(unknown: Sequence[str], opaque: Sequence[str], rarity: TermR
 def coverage_rarity(rarity: TermRarity) -> TermRarity:
     """`rarity` itself, or for a folder of fewer than `FEW_PASSAGES` passages, the same counts in a folder of
     that many: "what does momentum do?" over a one-passage note weighed "momentum" 0 and its coverage was 0."""
-    counts = getattr(rarity, "counts", None)
-    if counts is None or counts.passages >= FEW_PASSAGES:
+    counts = rarity.counts
+    if counts.passages >= FEW_PASSAGES:
         return rarity
     return TermRarity(TermCounts(FEW_PASSAGES, counts.df))
 

@@ -33,6 +33,7 @@ def test_a_pasted_reference_mark_is_left_out(text: str, shown: str) -> None:
     [
         "x[1] is the second element",  # indexing in prose: lowercase follows
         "the first row is a[0].",  # [0] is no reference number
+        "the second row is a[1].",  # a one-letter name before a stop
         "see [1] for the proof",  # a bracketed number that stands alone, not after a word
         "a link [BPE][1] to the paper",  # a Markdown reference link
         "The first argument is sys.argv[1].",  # code in prose: a word joined to what precedes it by "."
