@@ -13,8 +13,7 @@ import pytest
 
 from tests.ingest.docx_files import W
 from tests.ingest.test_docx import indexed_worksheet, run, zip_of
-from tests.notes_settings import notes_client
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import assert_citations_are_exact, notes_client
 
 # Normal is the default paragraph style; "Answer key" hides (Font > Hidden), a style based on it hides too unless it
 # clears the property; "Highlight" is a character style that says nothing about hiding

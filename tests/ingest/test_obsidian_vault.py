@@ -14,8 +14,7 @@ import pytest
 
 from ingest.loaders import load_file
 from ingest.structure import infer_structure
-from tests.notes_settings import notes_client
-from tests.service.test_api import assert_answer_quotes, assert_citations_are_exact
+from tests.notes_settings import assert_answer_quotes, assert_citations_are_exact, notes_client
 
 HYPOTHESIS = """---
 title: Hypothesis Testing

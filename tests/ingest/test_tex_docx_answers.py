@@ -11,8 +11,7 @@ import pytest
 
 from ingest.docx import OLE_MAGIC
 from tests.ingest.docx_files import docx_bytes
-from tests.notes_settings import notes_client
-from tests.service.test_api import assert_answer_quotes, assert_citations_are_exact
+from tests.notes_settings import assert_answer_quotes, assert_citations_are_exact, notes_client
 
 LECTURE = r"""\documentclass{article}
 \usepackage{amsmath}

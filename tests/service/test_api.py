@@ -15,6 +15,7 @@ from models.generator import Finish, Generator, Stream
 from service.runtime import Runtime
 from service.server import running_server
 from tests.models.test_generator import EndlessBackend
+from tests.notes_settings import assert_citations_are_exact
 from tests.service.conftest import make_settings
 
 
@@ -27,35 +28,6 @@ def sse_events(response: httpx.Response) -> list[tuple[str, dict]]:
             events.append((name, json.loads(line.removeprefix("data: "))))
             name = None
     return events
-
-
-def assert_citations_are_exact(client: httpx.Client, answer: dict) -> None:
-    """Each citation's spans index its document exactly, in order and apart; start/end/quote cover them."""
-    for c in answer["citations"]:
-        source = client.get(f"/api/sources/{c['doc']}", params={"start": c["start"], "end": c["end"]}).json()
-        assert source["text"][c["start"] : c["end"]] == c["quote"]
-        assert source["highlight"] == {"start": c["start"], "end": c["end"]}
-        spans = c["spans"]
-        assert spans and (spans[0]["start"], spans[-1]["end"]) == (c["start"], c["end"])
-        assert all(a["end"] <= b["start"] for a, b in zip(spans, spans[1:], strict=False))
-        for span in spans:
-            assert source["text"][span["start"] : span["end"]] == span["quote"]
-
-
-def assert_answer_quotes(
-    client: httpx.Client, question: str, quote: str, said: str, *, whole: bool = False, doc: str | None = None
-) -> dict:
-    """Ask `question` over HTTP: the notes answer it, every citation is exact (`assert_citations_are_exact`), a
-    quoted span holds `quote` (the notes as written; with `whole`, a span is exactly `quote`), the answer's text
-    reads `said`, and the first citation is in `doc` when given. Returns the answer for the caller's own checks."""
-    answer = client.post("/api/ask", json={"question": question}).json()
-    assert not answer["abstained"], answer["text"]
-    assert_citations_are_exact(client, answer)
-    quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
-    assert any(quote == q if whole else quote in q for q in quoted), quoted
-    assert said in answer["text"], answer["text"]
-    assert doc is None or answer["citations"][0]["doc"] == doc, answer["citations"]
-    return answer
 
 
 @pytest.fixture(scope="module")

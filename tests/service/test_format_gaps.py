@@ -10,8 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.notes_settings import notes_client
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import assert_citations_are_exact, notes_client
 
 NOTES = {
     # hand-wrapped, as an editor or a saved page leaves it: before, "• caps the gradient" over "norm"

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.notes_settings import notes_client
-from tests.service.test_api import assert_answer_quotes
+from tests.notes_settings import assert_answer_quotes, notes_client
 
 # the section is about two passages long (240 tokens each at most): before, the bound fell right after
 # "\begin{align}", so neither passage quoted the formula (one held its \begin, the other its \end)

@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from service.markup_quotes import as_read, markdown_as_read, org_as_read
-from tests.notes_settings import notes_client
-from tests.service.test_api import assert_answer_quotes
+from tests.notes_settings import assert_answer_quotes, notes_client
 
 
 @pytest.mark.parametrize(

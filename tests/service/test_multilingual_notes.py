@@ -21,8 +21,7 @@ from service.abstain import cosine_blind, opaque_terms, unknown_terms
 from service.extractive import answer_spans
 from service.runtime import Runtime
 from service.server import running_server
-from tests.notes_settings import notes_settings
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import assert_citations_are_exact, notes_settings
 
 NOTES = {
     "café.md": (

@@ -10,8 +10,7 @@ import pytest
 
 from retrieval.retriever import Hit
 from service.extractive import answer_spans, led_list_end, quoted
-from tests.notes_settings import served_notes
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import assert_citations_are_exact, served_notes
 
 OPTIM = (
     "# Optimization notes\n\nA numbered formula in LaTeX opens with `\\begin{align}` in the source file.\n"

@@ -16,8 +16,7 @@ from service.server import running_server
 from service.study.cards import build_cards
 from service.study.grading import grade
 from tests.ingest.test_pdf_pages import HEADER, PAGES, pdf_with_lines
-from tests.notes_settings import notes_settings
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import assert_citations_are_exact, notes_settings
 
 NOTES = {
     "regression.md": (

@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from tests.ingest.docx_files import docx_bytes
-from tests.notes_settings import notes_client
-from tests.service.test_api import assert_answer_quotes
+from tests.notes_settings import assert_answer_quotes, notes_client
 
 NOTES = {
     "optimizers.md": (

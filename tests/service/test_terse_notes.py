@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.notes_settings import served_notes
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import assert_citations_are_exact, served_notes
 
 NOTES = {
     "optim.md": (

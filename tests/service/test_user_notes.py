@@ -13,8 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from notecite.cli import app
-from tests.notes_settings import served_notes
-from tests.service.test_api import assert_citations_are_exact
+from tests.notes_settings import assert_citations_are_exact, served_notes
 
 USER_NOTES = {
     "café ☕.md": (
