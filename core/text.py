@@ -27,10 +27,15 @@ WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:])[ \t]*\n[ \t]*(?=[a-z(`:]|\*\S|\$[^\s
 # not before a list item, heading, quote, table row, code fence, digit or blank line. A window spans sentences
 # anyway; with WRAPPED_BREAK instead, the windows lost one pytutorial dev question from the top 5
 PARAGRAPH_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[^\s\-*+#>|`0-9])")
+# the quote marks and brackets that may close a sentence after its stop: 'He said "stop."' ends at the stop
+CLOSING_MARKS = "\"')]”’"
+# the stops a piece of text may end with on its own (a sentence, a clause, a "label:"): what follows it is
+# joined with a space, while a piece without one gets a separator ("; ") so two pieces do not run together
+CLAUSE_END = (".", ";", ":", ",", "!", "?")
 # where a passage may end: after . ! ? before any whitespace, or at a line break. Looser than SENTENCE_END
 # on purpose: notes put one statement per line far more often than they punctuate, and a passage boundary
 # after "e.g." costs nothing, while an answer sentence cut there would be cited in halves
-STATEMENT_END = re.compile(r"[.!?][\"')\]”’]*(?=\s)|[。！？][」』）]*|\n")
+STATEMENT_END = re.compile(rf"[.!?][{re.escape(CLOSING_MARKS)}]*(?=\s)|[。！？][」』）]*|\n")
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)")
 # letters and digits of any script with their combining marks, no underscore ("as_strided" is two words)

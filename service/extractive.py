@@ -15,7 +15,7 @@ import numpy as np
 from core.cjk import reading_length
 from core.formulas import MAX_FORMULA_CHARS
 from core.settings import AnswerSettings
-from core.text import IMAGE, sentence_spans, unwrapped
+from core.text import CLAUSE_END, CLOSING_MARKS, IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
 from service.latex_quotes import (
@@ -114,7 +114,7 @@ def sentence_candidates(hit: Hit, context: Sequence[tuple[int, int]]) -> list[tu
                 continue
             if not IMAGE.sub("", piece).strip(" \t\n.,;:"):  # a piece that is only an image is no answer
                 continue
-            if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip("\"')]”’").endswith("?"):
+            if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip(CLOSING_MARKS).endswith("?"):
                 spans.append((s, s + len(piece)))
     return whole_formulas(hit.text, sorted(spans), context, latex=is_latex(hit.doc))
 
@@ -199,7 +199,7 @@ def quoted(raw: str, *, latex: bool = False) -> str:
         label = item.groupdict().get("label") if item else None
         if label and LABEL_WORD.search(label):
             words = " ".join(label.split()) + ": " + words
-        joined = item and after_item and not out.endswith((".", ";", ":", ",", "!", "?"))
+        joined = item and after_item and not out.endswith(CLAUSE_END)
         out += ("; " if joined else " " if out else "") + words
         after_item = item is not None
     return typeset(out) if latex else out

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from core.cjk import reading_length
+from core.text import CLOSING_MARKS
 from retrieval.retriever import Hit
 from service.latex_quotes import LIST_ENVIRONMENT, is_latex, list_item
 
@@ -103,12 +104,12 @@ def without_marks(hit: Hit, start: int, end: int) -> str:
 def is_sentence(words: str) -> bool:
     """Whether an item's text reads as a sentence of its own: long enough to be quoted alone and ended by a
     full stop ("The effective sample size counts how many independent draws a chain is worth.")."""
-    return reading_length(words) >= MIN_SENTENCE_CHARS and words.rstrip("\"')]”’").endswith(FULL_STOPS)
+    return reading_length(words) >= MIN_SENTENCE_CHARS and words.rstrip(CLOSING_MARKS).endswith(FULL_STOPS)
 
 
 def is_stub(words: str) -> bool:
     """Whether an item's text is a stub: too short to be quoted alone, and no sentence or question."""
-    return reading_length(words) < MIN_SENTENCE_CHARS and not words.rstrip("\"')]”’").endswith((*FULL_STOPS, "?"))
+    return reading_length(words) < MIN_SENTENCE_CHARS and not words.rstrip(CLOSING_MARKS).endswith((*FULL_STOPS, "?"))
 
 
 def is_short_list(hit: Hit, items: Sequence[ListLine], cut: Sequence[tuple[int, int]]) -> bool:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.text import CLAUSE_END
 from retrieval.retriever import Hit
 from service.latex_quotes import is_latex
 
@@ -100,14 +101,14 @@ def reading(row: Sequence[str], header: Sequence[str] | None) -> str:
     if header is None or len(header) != len(row) or not any(header):
         header = [""] * len(row)
         filled = [cell for cell in row if cell]
-        if len(filled) == 2 and not filled[0].endswith((".", ";", ":", ",", "!", "?")):
+        if len(filled) == 2 and not filled[0].endswith(CLAUSE_END):
             return f"{filled[0]}: {filled[1]}"
     out = ""
     for label, cell in zip(header, row, strict=True):
         if not cell:
             continue
         part = f"{label.rstrip(':')}: {cell}" if label else cell
-        out += ("" if not out else " " if out.endswith((".", ";", ":", ",", "!", "?")) else "; ") + part
+        out += ("" if not out else " " if out.endswith(CLAUSE_END) else "; ") + part
     return out
 
 
