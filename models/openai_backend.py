@@ -10,6 +10,7 @@ with 503 and the message (never a hang).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Generator
 
 import httpx
@@ -18,6 +19,16 @@ from core.settings import OpenAISettings
 from models.errors import GenerationError
 from models.generator import Finish
 from models.prompts import END_OF_TURN
+
+log = logging.getLogger(__name__)
+
+# the servers' token-count endpoints (path, the body's key for the text): llama.cpp's, then vLLM's
+TOKENIZE_ENDPOINTS = (("/extras/tokenize", "input"), ("/tokenize", "prompt"))
+
+
+def estimated_tokens(text: str) -> int:
+    """An estimate of the tokens `text` takes, for a server that counts nothing for us: 1.3 a word."""
+    return round(len(text.split()) * 1.3)
 
 
 class OpenAIBackend:
@@ -29,6 +40,7 @@ class OpenAIBackend:
         headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
         timeout = httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s)
         self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        self._no_endpoint: set[str] = set()  # the TOKENIZE_ENDPOINTS paths this server answered 404 for
 
     def _failure(self, exc: Exception) -> GenerationError:
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
@@ -74,21 +86,36 @@ class OpenAIBackend:
             raise self._failure(exc) from exc
 
     def count_tokens(self, prompt: str) -> int:
-        """The server's own count when it offers one (llama.cpp `/extras/tokenize`, vLLM `/tokenize`), else words."""
+        """The server's own count when it offers one (llama.cpp `/extras/tokenize`, vLLM `/tokenize`), else words.
+        An endpoint that answered 404 is not asked again by this backend: a server without one would otherwise
+        cost a round trip per count. A server that fails to answer raises GenerationError."""
         root = self.base_url.removesuffix("/v1")
-        for path, key in (("/extras/tokenize", "input"), ("/tokenize", "prompt")):
+        for path, key in TOKENIZE_ENDPOINTS:
+            if path in self._no_endpoint:
+                continue
             try:
                 response = self._http.post(root + path, json={key: prompt, "model": self.config.model})
             except httpx.HTTPError as exc:
                 raise self._failure(exc) from exc
             if response.status_code == 200:
-                body = response.json()
-                return int(body.get("count") or len(body.get("tokens", [])))
-        return round(len(prompt.split()) * 1.3)  # an estimate: the server counts nothing for us
+                try:
+                    body = response.json()
+                    return int(body.get("count") or len(body.get("tokens", [])))
+                except (ValueError, TypeError, AttributeError):  # a 200 that holds no count: another kind of page
+                    continue
+            if response.status_code == 404:
+                self._no_endpoint.add(path)
+        return estimated_tokens(prompt)
 
     def count_answer_tokens(self, text: str) -> int:
-        """As `count_tokens` (a server whose tokenizer adds a BOS counts one more than the answer holds)."""
-        return self.count_tokens(text)
+        """As `count_tokens` (a server whose tokenizer adds a BOS counts one more than the answer holds), but the
+        estimate when the server fails to count: the answer was already streamed, and a usage count is not worth
+        failing it for."""
+        try:
+            return self.count_tokens(text)
+        except GenerationError as exc:
+            log.warning("counting the answer's tokens: %s; using an estimate", exc)
+            return estimated_tokens(text)
 
     def close(self) -> None:
         self._http.close()

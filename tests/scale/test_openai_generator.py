@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -46,6 +49,51 @@ def silent_server() -> Iterator[str]:
     for conn in held:
         conn.close()
     sock.close()
+
+
+class CountingServer(ThreadingHTTPServer):
+    """A real OpenAI-compatible server of one canned answer; `tokenize` is what its tokenize paths do: "missing"
+    (404, as a server without them), or "drop" (close the connection unanswered, as a server that fails)."""
+
+    PIECES = ("The answer", " is here.", "STOP", " and what the stop cut off.")
+
+    def __init__(self, tokenize: str) -> None:
+        super().__init__(("127.0.0.1", 0), CannedHandler)
+        self.tokenize = tokenize
+        self.asked: Counter[str] = Counter()  # requests per path
+
+
+class CannedHandler(BaseHTTPRequestHandler):
+    server: CountingServer
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.asked[self.path] += 1
+        if self.path == "/v1/completions":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for piece in CountingServer.PIECES:
+                self.wfile.write(f"data: {json.dumps({'choices': [{'text': piece}]})}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+        elif self.server.tokenize == "drop":
+            self.close_connection = True  # no status line at all: the client sees the server disconnect
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def canned_server(request: pytest.FixtureRequest) -> Iterator[CountingServer]:
+    server = CountingServer(request.param)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
 
 
 def settings_for(root: Path, notes: Path, index: Path, **openai: object) -> Settings:
@@ -102,3 +150,32 @@ def test_service_answers_through_the_server_and_503s_when_it_is_gone(
             response = httpx.post(url + "/api/ask", json={"question": QUESTION}, timeout=60)
         assert response.status_code == 503, response.text
         assert reason in response.json()["detail"]
+
+
+def canned_answer(server: CountingServer) -> tuple[Generator, str]:
+    """A Generator over `server`, and its answer cut at the stop sequence "STOP"."""
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    return Generator(OpenAIBackend(OpenAISettings(base_url=url)), "canned"), "The answer is here."
+
+
+@pytest.mark.parametrize("canned_server", ["missing"], indirect=True)
+def test_a_server_without_tokenize_endpoints_is_asked_for_a_count_once(canned_server: CountingServer) -> None:
+    generator, said = canned_answer(canned_server)
+    for _ in range(3):
+        stream = generator.stream([{"role": "user", "content": "hi"}], max_tokens=24, stop=["STOP"])
+        assert "".join(stream) == said
+        assert stream.finish.reason == "stop"
+        assert stream.finish.tokens == 5  # the estimate: 4 words * 1.3, rounded
+    # three answers, each cut by its stop: both tokenize paths were asked by the first alone (404 each)
+    assert canned_server.asked == {"/v1/completions": 3, "/extras/tokenize": 1, "/tokenize": 1}
+
+
+@pytest.mark.parametrize("canned_server", ["drop"], indirect=True)
+def test_a_failing_tokenize_endpoint_costs_the_count_not_the_answer(canned_server: CountingServer) -> None:
+    generator, said = canned_answer(canned_server)
+    stream = generator.stream([{"role": "user", "content": "hi"}], max_tokens=24, stop=["STOP"])
+    assert "".join(stream) == said  # before: GenerationError after every piece had been read
+    assert (stream.finish.reason, stream.finish.tokens) == ("stop", 5)
+    with pytest.raises(GenerationError, match="failed"):  # a prompt count still says the server failed
+        generator.backend.count_tokens("a b c")
+    assert canned_server.asked["/extras/tokenize"] == 2  # a failure is no 404: the endpoint is asked again
