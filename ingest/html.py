@@ -6,6 +6,7 @@ one per source line (CSS is not read). Only <pre> and <code> keep their line bre
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -183,8 +184,8 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             stack.append(_LabelEnd(size))
         if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             title = " ".join(child.get_text(" ").split())
-            if title:
-                headings.append(Heading(int(name[1]), title, 0, 0))
+            if title:  # where the walk writes it (raw offsets): a contents list's line of the same words is no heading
+                headings.append(Heading(int(name[1]), title, size, size + len(title)))
                 emit(title)
         else:
             if name == "pre":
@@ -193,9 +194,9 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
                 verbatim += 1
                 stack.append(_VerbatimEnd())
             stack.extend(reversed(list(child.children)))
-    # whitespace inside a line carries no meaning in HTML: collapse it, then find headings again
+    # whitespace inside a line carries no meaning in HTML: collapse it, then map the headings' offsets
     text, line_spans = _collapse("".join(parts), items)
-    headings = _relocate(text, headings)
+    headings = _relocate(text, line_spans, headings)
     if not text.strip():
         raise SkippedFile("no visible text in HTML")
     code = tuple(span for s, e in pre if (span := _covering(line_spans, s, e)) is not None)
@@ -230,15 +231,16 @@ def _covering(line_spans: list[tuple[int, int, int, int]], start: int, end: int)
     return (inside[0][0], inside[-1][1]) if inside else None
 
 
-def _relocate(text: str, headings: list[Heading]) -> list[Heading]:
-    """Find each heading again, in order, as a whole line (a heading is its own block)."""
+def _relocate(text: str, line_spans: list[tuple[int, int, int, int]], headings: list[Heading]) -> list[Heading]:
+    """Each heading's raw span mapped into the collapsed text. The walk writes a title at the end of its line
+    (after an item's marker at most, a heading being its own block), so it ends where its collapsed line does."""
+    starts = [raw_s for raw_s, _, _, _ in line_spans]
     out: list[Heading] = []
-    pos = 0
     for h in headings:
-        # a heading inside a list item follows the item's marker
-        match = re.compile(rf"^(?: *(?:•|\d+\.) )?({re.escape(h.title)})$", re.MULTILINE).search(text, pos)
-        if match is None:
+        at = bisect.bisect_right(starts, h.start) - 1
+        if at < 0 or h.start >= line_spans[at][1]:
             continue
-        out.append(Heading(h.level, h.title, match.start(1), match.end(1)))
-        pos = match.end()
+        _, _, start, end = line_spans[at]
+        if text[start:end].endswith(h.title):
+            out.append(Heading(h.level, h.title, end - len(h.title), end))
     return out
