@@ -9,10 +9,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ingest.errors import SkippedFile
 from ingest.loaders import Heading, LoadedFile, decode_text
 from ingest.schema import SourceDoc, sha256_bytes
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 _HTML_BLOCKS = frozenset(
     [
@@ -80,6 +84,45 @@ class _LabelEnd:
     start: int
 
 
+@dataclass
+class _OpenList:
+    """An open <ul>/<ol> on the walk: whether its items are numbered, the next item's number, +1 or -1 a step."""
+
+    ordered: bool
+    next: int = 1
+    step: int = 1
+
+
+_HTML_INTEGER = re.compile(r"\s*([-+]?\d+)")  # HTML's integer attributes: "3", " 3", "3rd" are 3; "three" none
+
+
+def _html_integer(value: object) -> int | None:
+    """An integer attribute (`start`, `value`) as a browser reads it; None when it holds none."""
+    match = _HTML_INTEGER.match(value) if isinstance(value, str) else None
+    # past 32 bits a browser ignores it; 5,000 digits would not even parse (Python's int digit limit)
+    return int(match.group(1)) if match and len(match.group(1)) <= 10 else None
+
+
+def _open_list(tag: Tag) -> _OpenList:
+    """How a list's items are numbered, as a browser shows them: an <ol> from its `start` (1 by default), down
+    from it when `reversed` (from its number of items by default)."""
+    if tag.name.lower() != "ol":
+        return _OpenList(ordered=False)
+    step = -1 if tag.has_attr("reversed") else 1
+    start = _html_integer(tag.get("start"))
+    if start is None:
+        start = len(tag.find_all("li", recursive=False)) if step < 0 else 1
+    return _OpenList(ordered=True, next=start, step=step)
+
+
+def _item_number(open_list: _OpenList, item: Tag) -> int:
+    """An ordered item's number: its own `value` when it has one, else the list's next; the next item counts on."""
+    number = _html_integer(item.get("value"))
+    number = open_list.next if number is None else number
+    open_list.next = number + open_list.step
+    return number
+
+
 _HTML_LISTS = frozenset({"ul", "ol", "menu"})
 _INDENT = "  "  # a nested item's indent per level: the quoting writer reads a nested list as nested, not one run
 _MAX_INDENT_LEVELS = 8  # deeper lists indent no further: 5,000 nested <ul>s must not write 25 million spaces
@@ -113,7 +156,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     headings: list[Heading] = []
     pre: list[tuple[int, int]] = []  # [start, end) of each <pre>'s text in "".join(parts)
     labels: list[tuple[int, int]] = []  # [start, end) of each label's text (`_LabelEnd`)
-    lists: list[list[int]] = []  # per open <ul>/<ol>: [1 if ordered else 0, items so far]
+    lists: list[_OpenList] = []  # per open <ul>/<ol>: how its items are numbered
     items: set[int] = set()  # where each <li>'s line starts in "".join(parts): its indent is kept
     size = 0
     marker_end = -1  # where the last item's marker ends: its text goes on that line, whatever block opens it
@@ -166,16 +209,15 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             newline()
             stack.append(_BLOCK_END)
         if name in _HTML_LISTS:
-            lists.append([int(name == "ol"), 0])
+            lists.append(_open_list(child))
             stack.append(_ListEnd())
         if name == "li":  # the marker the page shows ("• ", "2. "): a list reads as one, as a Markdown note's
-            if lists:
-                lists[-1][1] += 1
-            ordered, number = lists[-1] if lists else (0, 1)
+            number = _item_number(lists[-1], child) if lists and lists[-1].ordered else None
+            marker = "• " if number is None else f"{number}. "
             if size == marker_end:  # an item that opens with a nested list: the nested one on a line of its own
                 emit("\n")
             items.add(size)
-            emit(_INDENT * min(max(len(lists) - 1, 0), _MAX_INDENT_LEVELS) + (f"{number}. " if ordered else "• "))
+            emit(_INDENT * min(max(len(lists) - 1, 0), _MAX_INDENT_LEVELS) + marker)
             marker_end = size
         if name in _HTML_CELLS and child.find_previous_sibling(_HTML_CELLS) is not None:
             emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)

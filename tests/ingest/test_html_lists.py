@@ -46,3 +46,31 @@ def test_deeply_nested_lists_indent_no_further_than_eight_levels(tmp_path: Path)
     text, _ = loaded_text(tmp_path, "<ul><li>x" * depth + "</li></ul>" * depth)
     lines = text.splitlines()
     assert len(lines) == depth and lines[0] == "• x" and lines[-1] == " " * 16 + "• x"
+
+
+def test_an_ordered_list_is_numbered_as_the_browser_shows_it(tmp_path: Path) -> None:
+    # before, every <ol> was numbered from 1: a list resumed after a paragraph read "1. third"
+    page = (
+        "<h1>Training loop</h1>"
+        '<ol start="3"><li>compute the loss</li><li>step the optimizer</li></ol>'
+        '<ol><li>load a batch</li><li value="7">clip gradients</li><li>log</li></ol>'
+        "<ol reversed><li>three</li><li>two</li><li>one</li></ol>"
+        '<ol reversed start="10"><li>ten</li><li value="4">four</li><li>three</li></ol>'
+        '<ol start="x"><li>unreadable start</li></ol><ul><li value="5">a value in a ul</li></ul>'
+    )
+    text, _ = loaded_text(tmp_path, page)
+    assert text.splitlines()[1:] == [
+        "3. compute the loss",
+        "4. step the optimizer",
+        "1. load a batch",
+        "7. clip gradients",
+        "8. log",
+        "3. three",
+        "2. two",
+        "1. one",
+        "10. ten",
+        "4. four",
+        "3. three",
+        "1. unreadable start",
+        "• a value in a ul",
+    ]
