@@ -2,7 +2,8 @@
 spans, <pre> blocks as code spans, and a site's labels (<nav>, <footer>, a table's header row) as context.
 
 A newline in a page's text is whitespace, as a browser shows it: a hand-wrapped `<li>` or `<p>` is one line, not
-one per source line (CSS is not read). Only <pre> and <code> keep their line breaks."""
+one per source line, an inline <code> in it too. Only <pre> (and what is in it) and an element whose inline style
+says `white-space: pre`/`pre-wrap`/`pre-line` keep their line breaks (no other CSS is read)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,10 @@ class _PreEnd:
 
 @dataclass(frozen=True)
 class _VerbatimEnd:
-    """Marks where a <pre>'s or a <code>'s children end: their newlines are line breaks, not whitespace."""
+    """Marks where the children of an element that sets how newlines read end (a <pre>, a `white-space` style);
+    `outer`: whether they were line breaks around it."""
+
+    outer: bool
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,9 @@ _INDENT = "  "  # a nested item's indent per level: the quoting writer reads a n
 _MAX_INDENT_LEVELS = 8  # deeper lists indent no further: 5,000 nested <ul>s must not write 25 million spaces
 _HTML_LABELS = frozenset({"nav", "footer"})  # a site's links and "Last updated ...": read, never quoted
 _HTML_CELLS = frozenset({"td", "th"})
-_HTML_VERBATIM = frozenset({"pre", "code"})  # their text keeps its line breaks; elsewhere a newline is a space
+# an inline style's white-space, the last one written (CSS's cascade): pre, pre-wrap, pre-line and break-spaces
+# keep a text's line breaks, normal and nowrap make them spaces
+_WHITE_SPACE = re.compile(r"white-space\s*:\s*(pre-wrap|pre-line|pre|break-spaces|normal|nowrap)\b", re.IGNORECASE)
 
 
 # <meta charset="...">, <meta http-equiv="Content-Type" content="text/html; charset=...">, or XHTML's
@@ -160,7 +166,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     items: set[int] = set()  # where each <li>'s line starts in "".join(parts): its indent is kept
     size = 0
     marker_end = -1  # where the last item's marker ends: its text goes on that line, whatever block opens it
-    verbatim = 0  # how many <pre>/<code> elements the walk is inside
+    verbatim = False  # whether a newline in the text is a line break (in a <pre>), not a space
 
     def emit(piece: str) -> None:
         nonlocal size
@@ -189,7 +195,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             lists.pop()
             continue
         if isinstance(child, _VerbatimEnd):
-            verbatim -= 1
+            verbatim = child.outer
             continue
         if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
             continue
@@ -232,9 +238,9 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
         else:
             if name == "pre":
                 stack.append(_PreEnd(size))
-            if name in _HTML_VERBATIM:
-                verbatim += 1
-                stack.append(_VerbatimEnd())
+            if (keeps := _keeps_line_breaks(child)) is not None:
+                stack.append(_VerbatimEnd(verbatim))
+                verbatim = keeps
             stack.extend(reversed(list(child.children)))
     # whitespace inside a line carries no meaning in HTML: collapse it, then map the headings' offsets
     text, line_spans = _collapse("".join(parts), items)
@@ -245,6 +251,17 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     context = tuple(span for s, e in labels if (span := _covering(line_spans, s, e)) is not None)
     source = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
     return LoadedFile(source, "html", tuple(headings), code=code, context=context)
+
+
+def _keeps_line_breaks(tag: Tag) -> bool | None:
+    """Whether the element's text keeps its line breaks, as a browser shows it: a <pre> (and what is inside it,
+    a <code> too), an element whose inline style says `white-space: pre`/`pre-wrap`/`pre-line`; not one that
+    says `normal`/`nowrap`. None: it says nothing, its parent's rule holds (an inline <code> in a <p> is one line)."""
+    style = tag.get("style")
+    said = _WHITE_SPACE.findall(style) if isinstance(style, str) else []
+    if said:
+        return said[-1].lower() not in {"normal", "nowrap"}
+    return True if tag.name.lower() == "pre" else None
 
 
 def _collapse(raw: str, items: set[int]) -> tuple[str, list[tuple[int, int, int, int]]]:

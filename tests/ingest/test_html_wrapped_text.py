@@ -1,7 +1,8 @@
 """Hand-wrapped HTML (a page written or saved with its text broken over source lines): a newline in running text
 is whitespace, as a browser shows it, so a wrapped <li> or <p> is one line of the loaded text. Before, each source
 line was a line of its own: "• adaptive" over "moments", so a terse list was no list and a sentence was cut in two.
-<pre> and <code> keep their line breaks."""
+Only <pre> (a <code> in it too) and an element whose inline style says `white-space: pre`/`pre-wrap`/`pre-line`
+keep their line breaks: an inline <code> in a hand-wrapped <li> is one line, as a browser shows it."""
 
 from __future__ import annotations
 
@@ -23,12 +24,14 @@ WRAPPED_PAGE = (
     "<p>Adam keeps a running\naverage of squared gradients.</p>\n"
     "<table>\n  <tr>\n    <th>Optimizer</th>\n    <th>lr</th>\n  </tr>\n  <tr>\n    <td>SGD</td>\n"
     "    <td>1e-2,\n      decayed</td>\n  </tr>\n</table>\n"
-    "<pre>for step in range(3):\n    update()</pre>\n"
-    "<div><code>git lfs install\ngit lfs track</code></div>\n</body>\n</html>\n"
+    "<pre><code>for step in range(3):\n    update()</code></pre>\n"
+    "<ul><li>Run\n<code>git lfs\n  install</code> once,\nthen track</li></ul>\n"
+    '<div style="color: gray; white-space: pre-wrap">- caps the gradient norm\n- stops exploding gradients</div>\n'
+    "</body>\n</html>\n"
 )
 
 
-def test_wrapped_items_paragraphs_and_cells_read_as_one_line_and_pre_keeps_its_lines(tmp_path: Path) -> None:
+def test_wrapped_items_cells_and_inline_code_read_as_one_line_and_pre_keeps_its_lines(tmp_path: Path) -> None:
     (tmp_path / "adam.html").write_text(WRAPPED_PAGE, encoding="utf-8")
     loaded = load_file(tmp_path / "adam.html", "adam.html")
     text = loaded.source.text
@@ -42,8 +45,9 @@ def test_wrapped_items_paragraphs_and_cells_read_as_one_line_and_pre_keeps_its_l
         "SGD | 1e-2, decayed\n"
         "for step in range(3):\n"
         "update()\n"
-        "git lfs install\n"
-        "git lfs track"
+        "• Run git lfs install once, then track\n"  # before: "• Run git lfs" over "install once, then track"
+        "- caps the gradient norm\n"  # before: one line, "... norm - stops ..."
+        "- stops exploding gradients"
     )
     assert [(h.title, text[h.start : h.end]) for h in loaded.headings] == [("Adam optimizer", "Adam optimizer")]
     assert [text[s:e] for s, e in loaded.code] == ["for step in range(3):\nupdate()"]
@@ -66,3 +70,12 @@ def test_wrapped_text_loads_as_its_words_one_line_per_block_and_every_node_is_an
     assert loaded.source.text == "\n".join(marker + " ".join(w for w, _ in words) for words in blocks)
     nodes = section_nodes(loaded.source, infer_structure(loaded).sections, PassageParams(min_tokens=8, max_tokens=24))
     assert_exact_slices(loaded.source.text, nodes)
+
+
+def test_the_last_white_space_style_decides_and_an_inner_one_overrides_its_parent() -> None:
+    page = (
+        '<pre style="white-space: normal">a\nb</pre>'
+        '<div style="white-space: nowrap; WHITE-SPACE: Pre-Line">c\nd'
+        '<span style="white-space:nowrap">e\nf</span>\ng</div>'
+    )
+    assert load_html("styles.html", page.encode()).source.text == "a b\nc\nde f\ng"
