@@ -115,6 +115,21 @@ class AnswerSettings(BaseModel):
         "it gives such a name ('what is a chasen?') a weak cosine though a note uses it (dev set: no question "
         "changes, nor on the held-out tests; above 1: off).",
     )
+    few_passages: int = Field(
+        20,
+        ge=1,
+        description="A folder of fewer passages weighs a question's key terms (key_term_coverage) as if it had this "
+        "many, the others holding none of them, and counts only names and the words it asks about as unknown: in "
+        'a folder of one or two passages Robertson-Sparck Jones idf weighs every word 0, and "what does momentum '
+        'do?" over the one note that answers it abstained (every eval corpus has 105-361 passages: no change).',
+    )
+    wording_passages: int = Field(
+        30,
+        ge=1,
+        description="Note passages searched for two neighbouring words a question writes together, when its best "
+        'few hold none ("what is autodiff used for?" finds "Automatic differentiation is ..." 12th over the user\'s '
+        "notes); one more search (~17 ms) for a question with a word the notes lack.",
+    )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
         0.0,

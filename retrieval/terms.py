@@ -46,6 +46,7 @@ class TermRarity:
         # a stem in one passage: the rarest the notes hold (below 1.0 in a folder of 4 passages or fewer)
         self.one_passage = max(0.0, math.log((n - 0.5) / 1.5)) if n else 0.0
         self.stems_of = lru_cache(maxsize=STEMS_CACHED)(frozen_key_stems)  # per instance: one per generation
+        self._at_least: dict[int, TermRarity] = {}  # copies weighed as a larger folder, kept with this generation
 
     @classmethod
     def of_passages(cls, passages: Iterable[str]) -> TermRarity:
@@ -57,6 +58,16 @@ class TermRarity:
         ids = list(reader.leaf_ids)
         texts = (node.text for i in range(0, len(ids), batch) for node in reader.get_nodes(ids[i : i + batch]))
         return cls.of_passages(texts)
+
+    def at_least(self, passages: int) -> TermRarity:
+        """These counts weighed as in a folder of `passages` passages at least, the others holding none of its stems:
+        in a folder of one or two passages every stem is in half of them or more, and idf weighs it 0 (the abstain
+        check, service.abstain). Kept on this instance, so it lives and goes with its index generation."""
+        if self.counts.passages >= passages:
+            return self
+        if passages not in self._at_least:
+            self._at_least[passages] = TermRarity(TermCounts(passages, self.counts.df))
+        return self._at_least[passages]
 
     def weight(self, stems: Iterable[str]) -> float:
         return sum(self.idf.get(s, self.unseen) for s in stems)

@@ -53,9 +53,9 @@ with coverage 0, and now answers. Two notes words count only where a passage has
 (notes name BERT and scores apart) and "metaclass" (meta and class) read as compounds of notes words before, and
 answered; now they are names the notes lack. Dev halves: abstention accuracy notes 0.913 -> 0.922, pytutorial 0.922
 -> 0.938 (those two), gitlfs 0.831 unchanged, no new false abstain. A question that still names a word the notes lack
-looks for the pair in the best `WORDING_PASSAGES` passages (one more search, ~17 ms, for 98 of the 244 dev
-questions): "what is autodiff used for?" finds "Automatic differentiation is ..." only 12th. A question the notes
-word otherwise is searched again in their words, and the writer quotes for that wording. A word written as a name
+looks for the pair in the best `AnswerSettings.wording_passages` passages (one more search, ~17 ms, for 98 of the
+244 dev questions): "what is autodiff used for?" finds "Automatic differentiation is ..." only 12th. A question the
+notes word otherwise is searched again in their words, and the writer quotes for that wording. A word written as a name
 (a capital inside it: "DenseNet", "AutoDiff") or ending in "net"/"former" is read only as two whole words, never a
 clipped pair (2026-12-01, review): "what is DenseNet?" was read "what is dense network?" and answered with a note on
 dense layers; it abstains again (unnamed subject). Over the user's notes groupnorm, instancenorm, lookahead,
@@ -75,10 +75,10 @@ Dev halves: no verdict changes (no answerable question there has weak evidence).
 evidence for such a name quotes only the sources that hold it (`sources_naming`): the blind cosine ranked a note on the
 bootstrap first for "what is SettingWithCopyWarning?" over two notes, and it was quoted.
 
-A folder of a few notes (2026-12-01, `coverage_rarity`): Robertson-Sparck Jones idf weighs a stem in half the
+A folder of a few notes (2026-12-01, `key_term_coverage`): Robertson-Sparck Jones idf weighs a stem in half the
 passages or more 0, and in a folder of one or two passages that is every stem, so no question had key-term weight,
 its coverage was 0 and "what does momentum do?" over the one note that answers it abstained (cosine 0.40). Key
-terms there are weighed as in a folder of `FEW_PASSAGES` passages. Every eval corpus has more (105 to 361
+terms there are weighed as in a folder of `AnswerSettings.few_passages` passages. Every eval corpus has more (105 to 361
 passages): no dev or test answer changes. For the same reason such a folder lacks most everyday words, so there
 only the unknown words the embedder reads as pieces (names) count (`telling_unknown`): "what problem does momentum
 solve?" over a note on momentum and one on dropout abstained for "problem" and "solve"; "how does
@@ -98,7 +98,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Container, Sequence
-from functools import lru_cache
 
 import regex
 
@@ -106,7 +105,6 @@ from core.cjk import CJK_LETTER
 from core.settings import AnswerSettings
 from core.spelling import is_other_spelling, neighbour_pairs, notes_wording
 from core.subject import asked_object, question_subject
-from core.terms import TermCounts
 from core.text import content_words, stem
 from retrieval.retriever import Hit, context_text
 from retrieval.terms import TermRarity, key_stems
@@ -115,20 +113,15 @@ from retrieval.terms import TermRarity, key_stems
 # ...). Cyrillic and Greek reach it as letter pieces whose cosines say something (0.64-0.80 with the Russian note
 # that answers, 0.06 for an English question over the same notes), so a Russian question keeps the rule above
 _UNREAD = regex.compile(rf"(?V1){CJK_LETTER}+")
-# a folder of fewer passages weighs key terms as if it had this many, the others holding none of them: in a
-# folder of one or two passages every word is in half of them or more, and Robertson-Sparck Jones idf weighs it 0
-FEW_PASSAGES = 20
-# passages searched for two neighbouring words a question writes together, when its best few hold none: "what is
-# autodiff used for?" finds "Automatic differentiation is a method ..." 12th over the user's notes
-WORDING_PASSAGES = 30
 
 
 def in_notes_wording(question: str, note_stems: Container[str], sources: Sequence[Hit]) -> str:
     """The question as the notes word it (`core.spelling.notes_wording`): its words the notes lack, respelt
     where they are another spelling of notes words, split or closed up as the notes write them, or two
     neighbouring words of a retrieved source (with its titles) written together: "how does autodiff work?" over
-    a passage on "automatic differentiation" asks "how does automatic differentiation work?"."""
-    pairs = neighbour_pairs(f"{h.text} {context_text(h)}" for h in sources)
+    a passage on "automatic differentiation" asks "how does automatic differentiation work?". Pairs are read in each
+    text on its own, a passage and each of its breadcrumbs (its titles are in its text), never across a join."""
+    pairs = neighbour_pairs(text for h in sources for text in (h.text, *h.breadcrumbs))
     return notes_wording(question, note_stems, stem, pairs)
 
 
@@ -210,36 +203,28 @@ def cosine_blind(question: str, opaque: Sequence[str]) -> bool:
     return bool(topic) and all(w in opaque and _UNREAD.fullmatch(w) for w in topic)
 
 
-def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity) -> float:
+def key_term_coverage(question: str, sources: Sequence[Hit], rarity: TermRarity, few_passages: int) -> float:
     """The largest share of the question's key-term weight that one note source (with its titles) holds,
-    weighed as in a folder of `FEW_PASSAGES` passages at least (`coverage_rarity`)."""
-    rarity = coverage_rarity(rarity)
+    weighed as in a folder of `few_passages` passages at least (`TermRarity.at_least`): "what does momentum do?"
+    over a one-passage note weighed "momentum" 0 and its coverage was 0."""
+    rarity = rarity.at_least(few_passages)
     asked = key_stems(question, rarity.idf)  # its CJK runs read as in unknown_terms
     notes = [h for h in sources if h.kind == "note"]
     return max((rarity.shared(asked, f"{h.text} {context_text(h)}") for h in notes), default=0.0)
 
 
-def telling_unknown(unknown: Sequence[str], opaque: Sequence[str], rarity: TermRarity, question: str = "") -> list[str]:
-    """`unknown` itself, or in a folder of fewer than `FEW_PASSAGES` passages only its words the embedder reads as
+def telling_unknown(
+    unknown: Sequence[str], opaque: Sequence[str], rarity: TermRarity, few_passages: int, question: str = ""
+) -> list[str]:
+    """`unknown` itself, or in a folder of fewer than `few_passages` passages only its words the embedder reads as
     pieces (names) and those in what the question asks about (its subject, or the object of "how do I ...",
     `core.subject`): such a folder lacks most everyday words, so "problem" and "solve" in "what problem does
     momentum solve?" (no subject: its frame) said nothing about the topic, yet made it near-topic over the one note
     that answers it; "cherry" and "pick" in "what does git cherry-pick copy?" are its subject, and still count."""
-    counts = rarity.counts
-    if counts.passages >= FEW_PASSAGES:
+    if rarity.counts.passages >= few_passages:
         return list(unknown)
     asked_about = set(content_words(question_subject(question) or asked_object(question)))
     return [w for w in unknown if w in opaque or w in asked_about]
-
-
-@lru_cache(maxsize=4)
-def coverage_rarity(rarity: TermRarity) -> TermRarity:
-    """`rarity` itself, or for a folder of fewer than `FEW_PASSAGES` passages, the same counts in a folder of
-    that many: "what does momentum do?" over a one-passage note weighed "momentum" 0 and its coverage was 0."""
-    counts = rarity.counts
-    if counts.passages >= FEW_PASSAGES:
-        return rarity
-    return TermRarity(TermCounts(FEW_PASSAGES, counts.df))
 
 
 def should_abstain(

@@ -20,7 +20,6 @@ from models.prompts import REFUSAL
 from retrieval.retriever import EmbedderLike, Hit, Retriever, ScopeSpan
 from retrieval.terms import TermRarity, key_stems
 from service.abstain import (
-    WORDING_PASSAGES,
     cosine_blind,
     evidence_strength,
     held_name,
@@ -129,12 +128,12 @@ class Evidence:
     strength: float  # the best source's cosine with the query
     unknown_terms: list[str]  # the question's topic words that occur nowhere in the notes
     coverage: float = 1.0  # the best note source's share of the question's key-term weight
-    opaque_terms: list[str] = field(default_factory=list)  # topic words the embedder reads only as pieces
+    opaque_terms: list[str] = field(default_factory=list)  # topic words the embedder reads only as pieces (`question`)
     cosine_blind: bool = False  # the embedder reads none of its topic words: `strength` says nothing
     unnamed_subject: list[str] = field(default_factory=list)  # names in its subject the notes never use
     asked: str = ""  # the question in the notes' words ("autodiff" -> "automatic differentiation"): what is quoted for
     held_name: list[str] = field(default_factory=list)  # names it asks about that the embedder reads as pieces
-    opaque_asked: list[str] = field(default_factory=list)  # `opaque_terms` of `asked`
+    opaque_asked: list[str] = field(default_factory=list)  # `opaque_terms` of `asked`: what the abstain rule reads
 
     def quoted(self, config: AnswerSettings) -> Evidence:
         """The evidence the writer quotes from, once it answers: at weak evidence (answered for a name the embedder
@@ -147,12 +146,13 @@ class Evidence:
         return replace(self, sources=naming or self.sources)
 
     def abstains(self, config: AnswerSettings) -> bool:
+        """The abstain rule read on one question, `asked` (its unknown words, coverage and opaque words alike)."""
         return should_abstain(
             self.strength,
             self.unknown_terms,
             config,
             self.coverage,
-            self.opaque_terms,
+            self.opaque_asked,
             self.cosine_blind,
             self.unnamed_subject,
             self.held_name,
@@ -231,18 +231,19 @@ class AnswerPipeline:
         stems = self.retriever.reader.term_stems
         asked = in_notes_wording(question, stems, sources)  # "autodiff" -> "automatic differentiation"
         if unknown_terms(asked, stems):  # a word the notes lack: may be their words side by side further down
-            wider = self.retriever.retrieve(query, k=WORDING_PASSAGES, kind="note", scope=scope)
+            wider = self.retriever.retrieve(query, k=self.config.wording_passages, kind="note", scope=scope)
             asked = in_notes_wording(question, stems, sources + wider)
         if asked != question:  # searched again in the notes' words: the embedder reads "autodiff" as pieces
             query = self.query_for(asked, history)
             sources = self.sources(query, code_question, scope)
         opaque = opaque_terms(question, self.embedder)
         opaque_asked = opaque if asked == question else opaque_terms(asked, self.embedder)
-        unknown = telling_unknown(unknown_terms(asked, stems), opaque_asked, self.retriever.term_rarity, asked)
-        coverage = key_term_coverage(asked, sources, self.retriever.term_rarity)
+        rarity, few = self.retriever.term_rarity, self.config.few_passages
+        unknown = telling_unknown(unknown_terms(asked, stems), opaque_asked, rarity, few, asked)
+        coverage = key_term_coverage(asked, sources, rarity, few)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
-        unnamed = unnamed_subject(asked, unknown, opaque, stems)
+        unnamed = unnamed_subject(asked, unknown, opaque_asked, stems)
         named = held_name(asked, opaque_asked, sources)
         return Evidence(
             question,

@@ -102,6 +102,8 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "ANSWER__ABSTAIN_THRESHOLD": ("0.31", lambda s: pipeline(s).config.abstain_threshold, 0.31),
     "ANSWER__NEAR_TOPIC_THRESHOLD": ("0.4", lambda s: pipeline(s).config.near_topic_threshold, 0.4),
     "ANSWER__UNKNOWN_TERMS": ("3", lambda s: pipeline(s).config.unknown_terms, 3),
+    "ANSWER__FEW_PASSAGES": ("5", lambda s: pipeline(s).config.few_passages, 5),
+    "ANSWER__WORDING_PASSAGES": ("12", lambda s: pipeline(s).config.wording_passages, 12),
     "ANSWER__SUPPORT_THRESHOLD": ("0.5", lambda s: pipeline(s).writer.config.support_threshold, 0.5),
     "ANSWER__QUOTE_THRESHOLD": ("0.6", lambda s: pipeline(s).writer.config.quote_threshold, 0.6),
     "ANSWER__QUOTE_SENTENCES": ("3", lambda s: pipeline(s).writer.config.quote_sentences, 3),

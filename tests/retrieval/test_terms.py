@@ -33,3 +33,24 @@ def test_shared_weighs_the_question_terms_by_rarity() -> None:
 
 def test_key_stems_drop_function_and_question_words() -> None:
     assert key_stems("What does the rank of LoRA control?") == {"rank", "lora", "control"}
+
+
+def test_a_small_folder_is_weighed_as_a_larger_one_on_its_own_counts() -> None:
+    """The 3 passages weighed as 20 (the abstain check's floor): "lora" in 1, ln(19.5/1.5) = ln 13; "model" in 2,
+    ln(18.5/2.5) = ln 7.4; unseen ln(20.5/0.5) = ln 41. A folder as large is itself. The copy is kept on the
+    instance, so it goes with its generation: a module-level lru_cache kept up to four retired generations' counts
+    alive after re-ingests (review2 P3-3)."""
+    import gc
+    import weakref
+
+    rarity = TermRarity.of_passages(PASSAGES)
+    floored = rarity.at_least(20)
+    assert floored.idf["lora"] == pytest.approx(math.log(13))
+    assert floored.idf["model"] == pytest.approx(math.log(7.4))
+    assert floored.unseen == pytest.approx(math.log(41))
+    assert rarity.at_least(20) is floored  # counted once per generation
+    assert rarity.at_least(3) is rarity
+    retired = weakref.ref(floored)
+    del rarity, floored
+    gc.collect()
+    assert retired() is None

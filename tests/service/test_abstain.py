@@ -88,9 +88,9 @@ def test_opaque_terms_are_the_words_the_embedder_reads_only_as_pieces(runtime: R
 
 
 def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> None:
-    """Three passages, weighed as 20 (`FEW_PASSAGES`): "lora" is in 1, idf ln(19.5/1.5) = ln 13; "message" is
-    unseen, ln(20.5/0.5) = ln 41. The LoRA passage holds ln 13 of ln 13 + ln 41 = 0.4085; the others hold none.
-    (Counted as 3 it held ln(5/3) of ln(5/3) + ln 7 = 0.2079.)"""
+    """Three passages, weighed as 20 (`AnswerSettings.few_passages`): "lora" is in 1, idf ln(19.5/1.5) = ln 13;
+    "message" is unseen, ln(20.5/0.5) = ln 41. The LoRA passage holds ln 13 of ln 13 + ln 41 = 0.4085; the others
+    hold none. (Counted as 3 it held ln(5/3) of ln(5/3) + ln 7 = 0.2079.)"""
     import math
 
     from retrieval.terms import TermRarity
@@ -99,9 +99,9 @@ def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> 
     rarity = TermRarity.of_passages(["LoRA rank", "attention keys", "dropout noise"])
     lora = Hit("a", "d.txt", "note", [], 0, 9, "LoRA rank", score=1.0, dense_score=0.5)
     keys = Hit("b", "d.txt", "note", [], 10, 24, "attention keys", score=1.0, dense_score=0.4)
-    coverage = key_term_coverage("how does LoRA message?", [keys, lora], rarity)
+    coverage = key_term_coverage("how does LoRA message?", [keys, lora], rarity, CONFIG.few_passages)
     assert coverage == pytest.approx(math.log(13) / (math.log(13) + math.log(41)))
-    assert key_term_coverage("anything", [], rarity) == 0.0
+    assert key_term_coverage("anything", [], rarity, CONFIG.few_passages) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -179,3 +179,41 @@ def test_a_clipped_name_is_read_from_passages_below_the_best_few(runtime: Runtim
     assert ev.asked == "what is automatic differentiation used for?"
     assert not ev.abstains(runtime.settings.answer)
     assert "Automatic differentiation is a method" in ev.sources[0].text, ev.sources[0].text
+
+
+def test_the_rule_reads_the_words_of_the_question_it_searched_with() -> None:
+    """Weak evidence answers a question with no unknown word whose key terms one source holds only when it names a
+    word the embedder reads as pieces (its cosine then says little). "what is autodiff?" was searched again as
+    "what is automatic differentiation?", whose words the embedder reads whole: a weak cosine for that wording says
+    the notes are weak on it. The rule read the original's opaque words ("autodiff") beside the respelt question's
+    unknown words (review2 P3-4); it reads `opaque_asked` now."""
+    from service.answer import Evidence
+
+    ev = Evidence(
+        "what is autodiff?",
+        "q",
+        [],
+        False,
+        0.2,
+        [],
+        1.0,
+        ["autodiff"],
+        asked="what is automatic differentiation?",
+        opaque_asked=[],
+    )
+    assert ev.abstains(CONFIG)  # 0.2 < 0.28 and the asked question names nothing the embedder cannot read
+    assert not should_abstain(0.2, [], CONFIG, 1.0, ["autodiff"])  # what reading the original's words gave
+
+
+def test_the_passages_searched_for_the_notes_wording_are_a_setting(runtime: Runtime) -> None:
+    """ "what is autodiff used for?" finds "Automatic differentiation is a method ..." only 12th over the seed notes
+    (test_a_clipped_name_is_read_from_passages_below_the_best_few): with `wording_passages` 11 the pair is never
+    seen and the word stays as asked; with the default 30 it is read in the notes' words."""
+    from service.answer import AnswerPipeline
+
+    served = runtime.served.pipeline
+    narrow = AnswerPipeline(
+        served.retriever, served.embedder, served.config.model_copy(update={"wording_passages": 11})
+    )
+    assert narrow.evidence("what is autodiff used for?").asked == "what is autodiff used for?"
+    assert served.evidence("what is autodiff used for?").asked == "what is automatic differentiation used for?"

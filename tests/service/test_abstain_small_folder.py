@@ -1,5 +1,5 @@
 """A folder of one or two notes: every word is in half its passages or more, which Robertson-Sparck Jones idf
-weighs 0; the abstain check weighs its key terms as in a folder of 20 passages (service.abstain.coverage_rarity).
+weighs 0; the abstain check weighs its key terms as in a folder of 20 passages (service.abstain.key_term_coverage).
 A user trial found "what does momentum do?" refused over the one note that answers it. Real embedder, index and
 quoting writer over HTTP; the numbers were worked out by hand."""
 
@@ -11,12 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.settings import AnswerSettings
 from retrieval.retriever import Hit
 from retrieval.terms import TermRarity
 from service.abstain import key_term_coverage
 from service.runtime import Runtime
 from tests.notes_settings import notes_settings, served_notes
 
+FEW = AnswerSettings().few_passages  # 20
 MOMENTUM = "Momentum keeps an exponentially decaying average of past gradients and steps along it."
 
 
@@ -30,8 +32,8 @@ def test_a_one_passage_folder_weighs_its_words() -> None:
     unseen "train" ln(20.5/0.5) = ln 41."""
     rarity = TermRarity.of_passages([MOMENTUM])
     assert rarity.shared({"momentum"}, MOMENTUM) == 0.0  # the folder's own counts: no weight
-    assert key_term_coverage("what does momentum do?", [hit(MOMENTUM)], rarity) == 1.0
-    coverage = key_term_coverage("what does momentum do for training?", [hit(MOMENTUM)], rarity)
+    assert key_term_coverage("what does momentum do?", [hit(MOMENTUM)], rarity, FEW) == 1.0
+    coverage = key_term_coverage("what does momentum do for training?", [hit(MOMENTUM)], rarity, FEW)
     assert coverage == pytest.approx(math.log(13) / (math.log(13) + math.log(41)))
 
 
@@ -41,6 +43,18 @@ def test_a_question_over_a_one_note_folder_is_answered(tmp_path: Path) -> None:
         answer = httpx.post(f"{url}/api/ask", json={"question": "what does momentum do?"}, timeout=60).json()
     assert not answer["abstained"], answer["text"]
     assert "Momentum keeps an exponentially decaying average" in answer["text"]
+
+
+def test_the_small_folder_floor_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NOTECITE_ANSWER__FEW_PASSAGES=1 weighs a one-passage folder on its own counts: "momentum" max(0, ln(0.5/1.5))
+    = 0, coverage 0.00, and the question abstains as it did before the floor (cosine 0.40, under 0.45); at the
+    default 20 it is answered (test_a_question_over_a_one_note_folder_is_answered)."""
+    monkeypatch.setenv("NOTECITE_ANSWER__FEW_PASSAGES", "1")
+    runtime = Runtime.build(notes_settings(tmp_path, {"descent.md": f"# Gradient descent\n\n{MOMENTUM}\n"}))
+    assert runtime.settings.answer.few_passages == 1
+    ev = runtime.served.pipeline.evidence("what does momentum do?")
+    assert ev.coverage == 0.0
+    assert ev.abstains(runtime.settings.answer)
 
 
 PANDAS = {
@@ -74,12 +88,12 @@ def test_only_names_count_as_unknown_in_a_small_folder() -> None:
 
     small = TermRarity.of_passages([MOMENTUM, DROPOUT])
     large = TermRarity.of_passages([MOMENTUM, DROPOUT] * 10)
-    assert telling_unknown(["problem", "simclr"], ["simclr"], small) == ["simclr"]
-    assert telling_unknown(["problem", "simclr"], ["simclr"], large) == ["problem", "simclr"]
+    assert telling_unknown(["problem", "simclr"], ["simclr"], small, FEW) == ["simclr"]
+    assert telling_unknown(["problem", "simclr"], ["simclr"], large, FEW) == ["problem", "simclr"]
     # what the question asks about counts, everyday words or not: "git cherry-pick copy" is its subject
     asked = "what does git cherry-pick copy?"
-    assert telling_unknown(["cherry", "pick", "copy"], [], small, asked) == ["cherry", "pick", "copy"]
-    assert telling_unknown(["problem", "solve"], [], small, "what problem does momentum solve?") == []
+    assert telling_unknown(["cherry", "pick", "copy"], [], small, FEW, asked) == ["cherry", "pick", "copy"]
+    assert telling_unknown(["problem", "solve"], [], small, FEW, "what problem does momentum solve?") == []
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,18 @@ def test_a_question_names_what_the_notes_call_it() -> None:
     assert unnamed_subject(asked, ["bertscore"], ["bertscore"], known_apart) == ["bertscore"]
 
 
+def test_neighbours_are_read_in_each_text_not_across_breadcrumbs() -> None:
+    """Two words count as neighbours only where one text has them side by side. The passage's breadcrumbs were
+    joined with spaces, so "Flashcards" (the end of one) and "Attention" (the next) stood side by side and
+    "flashattention" read as "flashcards attention", a word the notes lack respelt into theirs (review2 P3-12). A
+    pair inside one breadcrumb still counts: "deeplearning" is "deep learning"."""
+    text = "Attention lets each output weigh every input."
+    source = Hit("n", "cards.md", "note", ["Deep Learning Flashcards", "Attention model"], 0, len(text), text, 1.0)
+    known = {stem(w) for w in " ".join([text, *source.breadcrumbs]).lower().rstrip(".").split()}
+    assert in_notes_wording("what is flashattention?", known, [source]) == "what is flashattention?"
+    assert in_notes_wording("what is a deeplearning model?", known, [source]) == "what is a deep learning model?"
+
+
 NAMES = {
     "conv.md": "# Convolutions\n\nAn image of 224 by 224 pixels with three colour channels has 150,528 inputs. The "
     "first layer of a dense network would need a weight matrix of 150,528 rows, so convolutions share a small kernel "
