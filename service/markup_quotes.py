@@ -48,22 +48,45 @@ ORG_EMPHASIS = {
 MARKDOWN_EMPHASIS = {"*": "**", "/": "*"}
 # "- Term :: text" (its bullet already dropped by the quote): at the quote's start or after a joined item
 DESCRIPTION = re.compile(r"(?:^|(?<=; )|(?<=[.!?] ))(?P<term>[^\s:;][^:;\n]{0,79}?) :: ")
-# A reference mark pasted with the text ("Lowercasing text[7] Removing ...", "tokens.[3][4]"): in an answer it would
-# read as one of our own [n] citations. Taken before a capital, a mark or the end, after a plain word or a closing
-# mark (`without_reference_marks` checks the word: indexing in prose, "sys.argv[1].", "int(x[1])", "M[1]", stays).
-REFERENCE_MARK = re.compile(r"[ \t]?(?:\[[1-9]\d{0,2}\])+(?=[ \t]+[A-Z]|\s*$|[.,;:!?)])")
-PLAIN_WORD = re.compile(r"(?:^|(?<=[\s\"'(\u201c\u2018]))[^\W\d_]{2,}$")  # a word, not one joined to code by . _ ( [
+# A reference mark pasted with the text ("Lowercasing text[7] Removing ...", "tokens.[3][4]", "in 2017[7]."): in an
+# answer it would read as one of our own [n] citations. A candidate comes before a capital, a stop or the end;
+# `without_reference_marks` reads what precedes it, since indexing written in prose ("sys.argv[1].", "lst[1].") has
+# the same shape.
+REFERENCE_MARK = re.compile(r"[ \t]?(?:\[[1-9]\d{0,2}\])+(?=(?P<capital>[ \t]+[A-Z])|\s*$|[.,;:!?)])")
+# a word of two letters or more ("self-attention" too), after a space, a quote or "(": not joined to code by . _ ( [
+PLAIN_WORD = re.compile(r"(?:^|(?<=[\s\"'(\u201c\u2018]))(?P<word>(?:[^\W\d_]+-)*[^\W\d_]{2,})$")
+NUMBER = re.compile(r"(?:^|(?<=[\s(]))\d+$")  # "in 2017[7]": prose indexes no number
 CLOSING_MARK = re.compile(r"[.,;:)\"'\u201d\u2019]$")
+REFERENCE_NUMBER = re.compile(r"\[\d{2,}\]")  # [12]: past the small indices prose writes out
+
+
+def is_reference_mark(mark: re.Match[str], before: str) -> bool:
+    """Whether a `REFERENCE_MARK` candidate, after the text `before`, is a pasted reference mark. It is after a
+    closing mark ("tokens.[3]", "forms) [7]"; not the ")" of a call: "f(x)[1]") or a number ("2017[7]"), apart from
+    the word before it ("work [7]."), or after a plain word before a capital ("text[7] Removing"). Right after a
+    plain word and before a stop or the end, it reads as indexing ("lst[1].", "the value arr[1].", "grid[1][2].")
+    unless the word is capitalised, as no variable of prose is ("NLP[2],", "Transformer[3]."), or a number in it
+    has two digits ("attention[12][13]."): where the shape cannot tell, the note's text is kept, since a kept mark
+    only shows what the page said and a cut index changes the code."""
+    spaced = mark.group()[0] in " \t"
+    if CLOSING_MARK.search(before):
+        return spaced or not before.endswith(")")
+    if NUMBER.search(before):
+        return True
+    word = PLAIN_WORD.search(before)
+    if word is None:  # code: "sys.argv[1]", "int(x[1])", a one-letter name "M[1]"
+        return False
+    if spaced or mark.group("capital") is not None:
+        return True
+    return word.group("word")[0].isupper() or REFERENCE_NUMBER.search(mark.group()) is not None
 
 
 def without_reference_marks(text: str) -> str:
-    """`text` without the reference marks pasted after a plain word or a closing mark (`REFERENCE_MARK`)."""
+    """`text` without the reference marks pasted in it (`REFERENCE_MARK`, `is_reference_mark`)."""
 
     def mark(match: re.Match[str]) -> str:
         before = text[max(0, match.start() - 80) : match.start()]  # the word before is enough: linear in the text
-        spaced = match.group()[0] in " \t"
-        closing = CLOSING_MARK.search(before) and (spaced or not before.endswith(")"))  # "f(x)[1]" is code
-        return "" if PLAIN_WORD.search(before) or closing else match.group()
+        return "" if is_reference_mark(match, before) else match.group()
 
     return REFERENCE_MARK.sub(mark, text)
 

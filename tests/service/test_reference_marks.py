@@ -21,6 +21,13 @@ from service.markup_quotes import as_read
         ),
         ("called tokens.[3][12]", "called tokens."),
         ("used in NLP[2], such as BPE", "used in NLP, such as BPE"),
+        # before a stop: after a number, a capitalised word, a two-digit mark, or apart from the word
+        ("The Transformer appeared in 2017[7]. Since then", "The Transformer appeared in 2017. Since then"),
+        ("It was published in 2017 [7].", "It was published in 2017."),
+        ("It relies on self-attention[12][13].", "It relies on self-attention."),
+        ("the encoder stacks attention[12][13]", "the encoder stacks attention"),
+        ("as shown in prior work [7].", "as shown in prior work."),
+        ("It is called the Transformer[3].", "It is called the Transformer."),
     ],
 )
 def test_a_pasted_reference_mark_is_left_out(text: str, shown: str) -> None:
@@ -41,6 +48,13 @@ def test_a_pasted_reference_mark_is_left_out(text: str, shown: str) -> None:
         "e.g. df.iloc[1], df.loc[2]; both work",
         "See matrix M[1], M[2] and M[3].",  # a one-letter name
         "f(x)[1] Then the second",  # indexing a call's result
+        # a plain word's index before a stop or the end (review2 P1-3): a lowercase name and one-digit indices
+        "the second is lst[1].",
+        "the value arr[1].",
+        "take x[2], then y[3].",
+        "the middle cell is grid[1][2].",
+        "the last one is lst[1]",
+        "keep words[1]; drop the rest",
     ],
 )
 def test_brackets_that_are_not_reference_marks_stay(text: str) -> None:
