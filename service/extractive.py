@@ -39,7 +39,7 @@ from service.list_quotes import (
     without_marks,
 )
 from service.markup_quotes import as_read
-from service.table_quotes import hit_table_lines, row_reading
+from service.table_quotes import cells, hit_table_lines, row_reading
 
 # "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
 # flashcard's "A: ": layout, not words of the answer
@@ -251,6 +251,13 @@ def read_in_passage(embedder: EmbedderLike, hits: Sequence[Hit], candidates: Seq
     return vectors
 
 
+def row_subject(line: str) -> str:
+    """What a table row is about: its first filled cell ("Adam" in "| Adam | 1e-3 |"). A question that names
+    the subjects of two rows ("compare Adam and RMSprop") asks about both; another row's subject is another
+    entity."""
+    return next((cell for cell in cells(line) if cell), "")
+
+
 def best_sentences(
     question: str,
     hits: Sequence[Hit],
@@ -290,8 +297,8 @@ def best_sentences(
     sims = sims + weights.length * np.array([min(e - s, 200) / 200 for _, s, e in candidates])
     named = np.ones(len(candidates), dtype=bool)  # whether a candidate and its titles name enough of the question
     row_named = np.zeros(len(candidates), dtype=bool)  # whether a candidate itself does (a table row: its entity)
+    asked = key_stems(question)
     if rarity is not None:
-        asked = key_stems(question)
         titles = np.array([rarity.shared(asked, context_text(hit)) for hit in hits])[[i for i, _, _ in candidates]]
         terms = np.array([rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates])
         sims += weights.terms * terms + weights.context * titles
@@ -300,14 +307,16 @@ def best_sentences(
             named = terms + titles >= weights.hedge_terms
     chosen: list[Extract] = []
     row_sources: set[int] = set()  # the passages a table row was quoted from
+    rows_asked: set[str] = set()  # the question's terms that the quoted rows' first cells name
     for j in np.argsort(-sims, kind="stable"):
         i, s, e = candidates[int(j)]
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         is_body, e, lead = bodies[i] == (s, e), led_list_end(hits[i], e), None
         row, latex = row_reading(hits[i], s, e), is_latex(hits[i].doc)
-        if row is not None and i in row_sources and not row_named[j]:
-            continue  # another row of the table is another entity ("RMSprop" under "what lr does Adam use?")
+        subject = asked & key_stems(row_subject(hits[i].text[s:e])) if row is not None else set()
+        if row is not None and i in row_sources and not row_named[j] and not subject - rows_asked:
+            continue  # another row is another entity ("RMSprop" under "what lr does Adam use?"), not one asked
         raw = row or without_marks(hits[i], s, e)
         text = as_read(quoted(raw, latex=latex), hits[i].doc)
         if is_body:
@@ -331,6 +340,7 @@ def best_sentences(
         chosen.append(Extract(i, start, end, text, float(sims[j]), lead))
         if row is not None:
             row_sources.add(i)
+            rows_asked |= subject
         if len(chosen) == n:
             break
     return chosen

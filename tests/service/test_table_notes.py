@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.ingest.docx_files import docx_bytes
-from tests.notes_settings import assert_answer_quotes, notes_client
+from tests.notes_settings import assert_answer_quotes, assert_citations_are_exact, notes_client
 
 NOTES = {
     "optimizers.md": (
@@ -163,3 +163,22 @@ def test_a_table_answer_quotes_no_other_entity_row(
     assert not any(other in answer["text"] for other in others), answer["text"]
     quoted = [s["quote"] for c in answer["citations"] if c["doc"] == "optimizers.md" for s in c["spans"]]
     assert len([q for q in quoted if q.startswith("|")]) == 1, quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        ("Compare Adam and RMSprop learning rates", ["Optimizer: Adam", "Optimizer: RMSprop"]),
+        ("How do SGD and Adam differ?", ["Optimizer: SGD", "Optimizer: Adam"]),
+    ],
+)
+def test_a_question_naming_two_rows_gets_both(client: httpx.Client, question: str, rows: list) -> None:
+    """A comparison is what a table is for (review2 P3-13). Before: one row alone ("Optimizer: RMSprop; ..."),
+    since each row names one of the two optimizers, under the share a row needs to join another; a row whose
+    first cell the question names joins. The third optimizer, not asked about, stays out."""
+    answer = client.post("/api/ask", json={"question": question}).json()
+    assert not answer["abstained"], answer["text"]
+    assert all(row in answer["text"] for row in rows), answer["text"]
+    (other,) = {"Optimizer: Adam", "Optimizer: SGD", "Optimizer: RMSprop"} - set(rows)
+    assert other not in answer["text"], answer["text"]
+    assert_citations_are_exact(client, answer)
