@@ -7,13 +7,19 @@ Atlantic's spelling ("regularisation" over notes that write "regularization"), o
 notes written together ("multihead" for "Multi-head", "autodiff" for "automatic differentiation", "SettingWithCopy
 warning" for "SettingWithCopyWarning"): such a word must not make the service abstain. Two words count only
 where they stand side by side in the passages retrieved for the question, so "BERTScore" over notes that name
-BERT and a score apart is still a name the notes lack.
+BERT and a score apart is still a name the notes lack. An acronym the question writes in capitals ("GD") is the
+phrase of those passages its letters begin ("gradient descent"), when it stands there often enough and no other
+phrase does as often: "SNN" over notes with "simple neural network" twice is still a name the notes lack.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+
+from core.text import STOPWORDS
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 # a question's words as the notes' vocabulary holds them (core.text.ASCII_WORD), with where they stand
@@ -49,6 +55,11 @@ MIN_PART = 3  # each of two words written together: "mixup" is not mix + up ("up
 NAME_SUFFIXES = frozenset(["net", "nets", "former", "formers"])
 # a word written as a proper name: a capital after a small letter inside it ("DenseNet", "AutoDiff")
 CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+# an acronym as a question writes it, capitals alone, perhaps a plural "s": "GD", "EWMA", "LLMs"
+ACRONYM = re.compile(r"([A-Z]{2,6})s?")
+# a phrase an acronym spells out must stand in this many places of the passages read: "gradient descent" in 27 of
+# those read for a question on "GD", "simple neural network" (read for "SNN", a spiking one) in 2
+ACRONYM_PHRASE_COUNT = 3
 
 
 def one_edit(word: str) -> Iterator[str]:
@@ -119,6 +130,45 @@ def closed_up(word: str, pairs: Iterable[tuple[str, str]], clipped: bool = True)
     return None
 
 
+def acronyms(question: str) -> list[str]:
+    """The acronyms the question writes (`ACRONYM`), lowercased, once each: "is GD or SGD noisier?" -> [gd, sgd]."""
+    found = (ACRONYM.fullmatch(t.group()) for t in TOKEN.finditer(question))
+    return list(dict.fromkeys(m.group(1).lower() for m in found if m))
+
+
+def spelt_out(acronym: str, texts: Iterable[tuple[str, int, str]], key: Callable[[str], str] = str) -> str | None:
+    """The phrase of `texts` whose words' initials spell `acronym` ("gd" -> "gradient descent"): words of 3 letters
+    or more, none of them a function word, with only a space or a hyphen between them ("vectors; add EOS" is no
+    phrase), standing in `ACRONYM_PHRASE_COUNT` places or more, and in more than any other phrase so spelt ("TL"
+    over passages with "transfer learning" and "trainable layers" twice each is neither). Phrases are told apart by
+    their words' `key` (a stem: "fine tuning" and "fine tune" are one phrase), written as most often. Each text
+    comes with where it stands (a document and the offset of the text in it), so a sentence two overlapping passages
+    both hold counts once. None when no phrase qualifies."""
+    n, places = len(acronym), dict[tuple[str, ...], set[tuple[str, int]]]()
+    written = dict[tuple[str, ...], Counter[tuple[str, ...]]]()
+    for where, offset, text in texts:
+        tokens = list(TOKEN.finditer(text))
+        for i in range(len(tokens) - n + 1):
+            run = tuple(t.group().lower() for t in tokens[i : i + n])
+            if "".join(w[0] for w in run) != acronym or not all(_phrase_word(w) for w in run):
+                continue
+            if all(text[a.end() : b.start()] in (" ", "-") for a, b in itertools.pairwise(tokens[i : i + n])):
+                phrase = tuple(key(w) for w in run)
+                places.setdefault(phrase, set()).add((where, offset + tokens[i].start()))
+                written.setdefault(phrase, Counter())[run] += 1
+    ranked = sorted(places, key=lambda phrase: len(places[phrase]), reverse=True)
+    if not ranked or len(places[ranked[0]]) < ACRONYM_PHRASE_COUNT:
+        return None
+    if len(ranked) > 1 and len(places[ranked[1]]) == len(places[ranked[0]]):
+        return None
+    return " ".join(written[ranked[0]].most_common(1)[0][0])
+
+
+def _phrase_word(word: str) -> bool:
+    """A word an acronym's letter may stand for: a content word of letters, 3 or more ("get a data" spells no GD)."""
+    return word.isalpha() and len(word) >= 3 and word not in STOPWORDS
+
+
 def written_as_name(word: str) -> bool:
     """Whether the question writes the word as a proper name, a capital inside it ("DenseNet", "MobileNet"). A
     capital first letter alone is not: "how does Backprop work?" means back propagation."""
@@ -126,15 +176,20 @@ def written_as_name(word: str) -> bool:
 
 
 def notes_wording(
-    question: str, known: Container[str], key: Callable[[str], str], pairs: Iterable[tuple[str, str]]
+    question: str,
+    known: Container[str],
+    key: Callable[[str], str],
+    pairs: Iterable[tuple[str, str]],
+    phrases: Mapping[str, str] | None = None,
 ) -> str:
     """`question` with each word the notes lack (its `key` not in `known`) written as they write it: words the
     question splits that the notes write as one ("SettingWithCopy warning" -> "settingwithcopywarning"), the
-    other side's spelling (`variant_spelling`), and neighbouring words of `pairs` written together
+    other side's spelling (`variant_spelling`), an acronym it writes in capitals as the phrase `phrases` holds for it
+    (`spelt_out`: "GD" -> "gradient descent"), and neighbouring words of `pairs` written together
     (`closed_up`: "autodiff" -> "automatic differentiation"; a word written as a proper name, `written_as_name`,
     only to two whole words: "DenseNet" stays a name the notes lack). Typos are left as they are: a word one key from a
     notes word is as often another word ("focal", "local")."""
-    pairs = list(pairs)
+    pairs, phrases = list(pairs), phrases or {}
     tokens = list(TOKEN.finditer(question))
     out, at, i = [], 0, 0
     while i < len(tokens):
@@ -149,7 +204,9 @@ def notes_wording(
                 end, spelt = j, joined
                 break
         if spelt is None and not word.isdigit() and key(word) not in known:
-            spelt = variant_spelling(word, known, key)
+            acronym = ACRONYM.fullmatch(tokens[i].group())
+            spelt = phrases.get(acronym.group(1).lower()) if acronym else None
+            spelt = spelt or variant_spelling(word, known, key)
             # a name the question writes as one ("DenseNet") is read clipped from no two notes words
             clipped = not written_as_name(tokens[i].group())
             if spelt is None and word.isalpha() and (pair := closed_up(word, pairs, clipped)):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 
 from core.spelling import (
+    acronyms,
     closed_up,
     is_misspelling,
     is_other_spelling,
     neighbour_pairs,
     notes_wording,
     one_edit,
+    spelt_out,
     variant_spelling,
 )
 from core.text import stem
@@ -144,3 +146,42 @@ def test_other_spelling_is_a_typo_or_a_variant_never_two_notes_words() -> None:
     assert is_other_spelling("dropuot", {"dropout"})
     assert is_other_spelling("regularisation", stems("regularization"), stem)
     assert not is_other_spelling("bertscore", {"bert", "score"})  # a name unless a passage writes "BERT score"
+
+
+def test_acronyms_are_words_written_in_capitals() -> None:
+    assert acronyms("is GD or SGD noisier than Adam, and what about LLMs and gd?") == ["gd", "sgd", "llm"]
+    assert acronyms("what is T5 or a ReLU?") == []  # a digit, a small letter: no acronym
+
+
+DESCENT = "Gradient descent steps downhill."
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # three places: the phrase the acronym spells out
+        (
+            [("a", 0, DESCENT), ("a", 40, "Batch gradient descent is slow."), ("b", 0, "Use gradient-descent.")],
+            "gradient descent",
+        ),
+        ([("a", 0, DESCENT), ("b", 0, DESCENT)], None),  # two places: not often enough
+        # one sentence in two overlapping passages of a document stands in one place
+        ([("a", 0, DESCENT), ("a", 0, DESCENT), ("a", 0, DESCENT), ("b", 0, DESCENT)], None),
+        # words apart by a stop, or a function word, spell out nothing: "gradient. Descent", "get the data"
+        ([("a", 0, "the gradient. Descent"), ("b", 0, "the gradient; descent"), ("c", 0, "gradient, descent")], None),
+        # as many places for two phrases: neither
+        ([(d, 0, "gradient descent and good defaults") for d in "abc"], None),
+        # one phrase however its words end: "gradient descents" counts with "gradient descent"
+        ([("a", 0, "gradient descents"), ("b", 0, DESCENT), ("c", 0, DESCENT)], "gradient descent"),
+    ],
+)
+def test_an_acronym_is_spelt_out_by_a_phrase_of_the_notes(texts: list, expected: str | None) -> None:
+    assert spelt_out("gd", texts, stem) == expected
+
+
+def test_an_acronym_is_read_as_its_phrase() -> None:
+    """Only where the question writes it in capitals and the notes lack it: "gd" in small letters stays a word."""
+    known = stems("gradient descent updates the weights")
+    phrases = {"gd": "gradient descent"}
+    assert notes_wording("what does GD update?", known, stem, [], phrases) == "what does gradient descent update?"
+    assert notes_wording("what does gd update?", known, stem, [], phrases) == "what does gd update?"
