@@ -28,7 +28,7 @@ from ingest.docx_styles import Numbering, Styles, attr, child, is_on, local
 from ingest.errors import SkippedFile
 from ingest.loaders import Heading, LoadedFile
 from ingest.schema import SourceDoc, sha256_bytes
-from ingest.sections import trim_span
+from ingest.sections import Span, trim_span
 
 # The XML parts read (relationships, document, styles, numbering) may unzip to UNZIPPED_PER_FILE_BYTE times the
 # file's size, at least MIN_UNZIPPED_BYTES (Word's own styles.xml is ~350 KB) and at most MAX_UNZIPPED_BYTES in
@@ -51,6 +51,7 @@ class _Paragraph:
     item: tuple[str, int] | None = None
     code: bool = False
     row: bool = False  # a table row
+    cells: int = 0  # a table row's cells, joined by " | " in `text`
     header: bool = False  # a table row Word repeats as the header of each page
 
 
@@ -169,7 +170,8 @@ def _blocks(container: ElementTree.Element, styles: Styles) -> Iterator[_Paragra
                 cells = [c for c in row if local(c.tag) == "tc"]
                 texts = [" ".join(" ".join(p.text.split()) for p in _blocks(cell, styles)) for cell in cells]
                 if any(texts):
-                    yield _Paragraph(" | ".join(texts), row=True, header=is_on(child(row, "trPr", "tblHeader")))
+                    header = is_on(child(row, "trPr", "tblHeader"))
+                    yield _Paragraph(" | ".join(texts), row=True, cells=len(texts), header=header)
         elif name in _WRAPPERS:
             yield from _blocks(element, styles)
 
@@ -194,8 +196,8 @@ def _paragraph_text(paragraph: _Paragraph) -> str:
     return "\n".join(line.strip() for line in lines).strip()
 
 
-def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int]], list[tuple[int, int]]]:
-    """The document's text, headings, code spans and context spans (header rows)."""
+def _extract(package: _Package) -> tuple[str, list[Heading], list[Span], list[Span], list[Span]]:
+    """The document's text, headings, code spans, context spans (header rows) and table rows."""
     name = _document_part(package)
     document = package.read(name)
     if document is None:
@@ -208,6 +210,7 @@ def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int
     headings: list[Heading] = []
     code: list[tuple[int, int]] = []
     context: list[tuple[int, int]] = []
+    rows: list[tuple[int, int]] = []  # each table row's line, its cells joined by " | "
     size = 0
     previous: _Paragraph | None = None
     for paragraph in _blocks(body if body is not None else document, styles):
@@ -235,11 +238,13 @@ def _extract(package: _Package) -> tuple[str, list[Heading], list[tuple[int, int
             code.append((size, size + len(text)))
         if paragraph.header:
             context.append((size, size + len(text)))
+        if paragraph.row and paragraph.cells >= 2:  # a row of one cell is its text: nothing joined
+            rows.append((size, size + len(text)))
         pieces.append(text)
         size += len(text)
         previous = paragraph
     text = "".join(pieces)
-    return text, headings, [trim_span(text, s, e) for s, e in code], context
+    return text, headings, [trim_span(text, s, e) for s, e in code], context, rows
 
 
 def _one_line(exc: BaseException) -> str:
@@ -254,7 +259,7 @@ def load_docx(doc: str, data: bytes) -> LoadedFile:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            text, headings, code, context = _extract(_Package(archive, len(data)))
+            text, headings, code, context, rows = _extract(_Package(archive, len(data)))
     except SkippedFile:
         raise
     except zipfile.BadZipFile as exc:
@@ -266,4 +271,4 @@ def load_docx(doc: str, data: bytes) -> LoadedFile:
     if not text.strip():
         raise SkippedFile("Word document has no text (empty, or only pictures)")
     source = SourceDoc(doc, text, sha256_bytes(data), "note")
-    return LoadedFile(source, "docx", tuple(headings), code=tuple(code), context=tuple(context))
+    return LoadedFile(source, "docx", tuple(headings), code=tuple(code), context=tuple(context), rows=tuple(rows))

@@ -88,6 +88,13 @@ class _LabelEnd:
     start: int
 
 
+@dataclass(frozen=True)
+class _RowEnd:
+    """Marks where a table row's children end (a <tr> of two cells or more); `start`: where it began."""
+
+    start: int
+
+
 @dataclass
 class _OpenList:
     """An open <ul>/<ol> on the walk: whether its items are numbered, the next item's number, +1 or -1 a step."""
@@ -162,6 +169,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     headings: list[Heading] = []
     pre: list[tuple[int, int]] = []  # [start, end) of each <pre>'s text in "".join(parts)
     labels: list[tuple[int, int]] = []  # [start, end) of each label's text (`_LabelEnd`)
+    rows: list[tuple[int, int]] = []  # [start, end) of each table row's text (`_RowEnd`)
     lists: list[_OpenList] = []  # per open <ul>/<ol>: how its items are numbered
     items: set[int] = set()  # where each <li>'s line starts in "".join(parts): its indent is kept
     size = 0
@@ -190,6 +198,9 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             continue
         if isinstance(child, _LabelEnd):
             labels.append((child.start, size))
+            continue
+        if isinstance(child, _RowEnd):
+            rows.append((child.start, size))
             continue
         if isinstance(child, _ListEnd):
             lists.pop()
@@ -227,9 +238,11 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             marker_end = size
         if name in _HTML_CELLS and child.find_previous_sibling(_HTML_CELLS) is not None:
             emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)
-        header_row = name == "tr" and (cells := child.find_all(_HTML_CELLS, recursive=False))
-        if name in _HTML_LABELS or (header_row and all(c.name.lower() == "th" for c in cells)):
+        row = name == "tr" and (cells := child.find_all(_HTML_CELLS, recursive=False))
+        if name in _HTML_LABELS or (row and all(c.name.lower() == "th" for c in cells)):
             stack.append(_LabelEnd(size))
+        if row and len(cells) >= 2:  # its cells joined by " | ": a row, which prose with a "|" is not
+            stack.append(_RowEnd(size))
         if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             title = " ".join(child.get_text(" ").split())
             if title:  # where the walk writes it (raw offsets): a contents list's line of the same words is no heading
@@ -247,10 +260,11 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     headings = _relocate(text, line_spans, headings)
     if not text.strip():
         raise SkippedFile("no visible text in HTML")
-    code = tuple(span for s, e in pre if (span := _covering(line_spans, s, e)) is not None)
-    context = tuple(span for s, e in labels if (span := _covering(line_spans, s, e)) is not None)
+    code, context = _covering(line_spans, pre), _covering(line_spans, labels)
+    # a row whose cells hold blocks (a <p>, a list) is several lines: no one line reads as the row
+    table_rows = tuple((s, e) for s, e in _covering(line_spans, rows) if "\n" not in text[s:e])
     source = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
-    return LoadedFile(source, "html", tuple(headings), code=code, context=context)
+    return LoadedFile(source, "html", tuple(headings), code=code, context=context, rows=table_rows)
 
 
 def _keeps_line_breaks(tag: Tag) -> bool | None:
@@ -284,10 +298,19 @@ def _collapse(raw: str, items: set[int]) -> tuple[str, list[tuple[int, int, int,
     return "\n".join(kept), spans
 
 
-def _covering(line_spans: list[tuple[int, int, int, int]], start: int, end: int) -> tuple[int, int] | None:
-    """The text's span of the kept lines that `[start, end)` of the raw text touches; None when none."""
-    inside = [(s, e) for raw_s, raw_e, s, e in line_spans if raw_s < end and start < raw_e]
-    return (inside[0][0], inside[-1][1]) if inside else None
+def _covering(line_spans: list[tuple[int, int, int, int]], raw: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """For each `[start, end)` of the raw text, the text's span of the kept lines it touches (none: left out).
+    A bisection per span, not a scan of every line: a table of 10,000 rows is 10,000 spans."""
+    ends = [raw_e for _, raw_e, _, _ in line_spans]
+    out = []
+    for start, end in raw:
+        first = bisect.bisect_right(ends, start)  # the first line ending after `start`
+        last = first
+        while last < len(line_spans) and line_spans[last][0] < end:
+            last += 1
+        if last > first:
+            out.append((line_spans[first][2], line_spans[last - 1][3]))
+    return tuple(out)
 
 
 def _relocate(text: str, line_spans: list[tuple[int, int, int, int]], headings: list[Heading]) -> list[Heading]:

@@ -50,6 +50,9 @@ class LoadedFile:
     title: str | None = None  # the document's own title (a PDF's /Title), else the file name names it
     latex: LatexMarkup | None = None  # a .tex file's markup, parsed once by the loader (`ingest.latex`)
     context: tuple[tuple[int, int], ...] = ()  # [start, end) the format marks as labels (HTML <nav>, <footer>)
+    # [start, end) of each line the loader wrote as a table row, its cells joined by " | " (HTML <tr>, a Word
+    # table's row); None where the format writes its tables as text (Markdown's pipes: read from the text)
+    rows: tuple[tuple[int, int], ...] | None = None
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:

@@ -172,6 +172,8 @@ def make_node(
         meta["context_spans"] = [list(span) for span in clip_spans(section.context, start, end)]
     if code := clip_spans(section.code, start, end):
         meta["code_spans"] = [list(span) for span in code]
+    if section.rows is not None:  # kept when empty: "no row here" is not "rows unknown" (an older index)
+        meta["row_spans"] = [list(span) for span in clip_spans(section.rows, start, end)]
     if section.symbol is not None:
         meta["symbol"] = section.symbol
     if section.line_start is not None and section.line_end is not None:

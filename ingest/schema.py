@@ -49,6 +49,9 @@ class Section:
     # `[start, end)` spans of display formulas the quoting writer quotes whole (LaTeX's equation, align ...): a
     # passage bound inside one would leave a formula cut apart that neither passage quotes (`ingest.passages`)
     formulas: tuple[tuple[int, int], ...] = ()
+    # `[start, end)` of the table rows inside the section, each one line of " | "-joined cells, where the loader
+    # says which lines are rows (`LoadedFile.rows`: HTML, Word); None where the format does not say
+    rows: tuple[tuple[int, int], ...] | None = None
 
 
 class NodeMeta(TypedDict, total=False):
@@ -66,6 +69,7 @@ class NodeMeta(TypedDict, total=False):
     line_end: int
     context_spans: list[list[int]]  # Section.context inside [start, end), absolute; absent in older indexes
     code_spans: list[list[int]]  # Section.code inside [start, end), absolute; absent when none, and in older indexes
+    row_spans: list[list[int]]  # Section.rows inside [start, end), absolute; absent where the loader marks no rows
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,18 @@ def with_code(structure: DocStructure, spans: tuple[Span, ...]) -> DocStructure:
     return DocStructure(structure.title, sections)
 
 
+def with_rows(structure: DocStructure, spans: tuple[Span, ...] | None) -> DocStructure:
+    """Each section with the table rows the loader marked inside it (`Section.rows`, empty when none); unchanged
+    where the loader marks none (None: the format writes its tables as text)."""
+    if spans is None:
+        return structure
+    inside = spans_by_section(spans, structure.sections)
+    sections = tuple(
+        replace(s, rows=clip_spans(own, s.start, s.end)) for s, own in zip(structure.sections, inside, strict=True)
+    )
+    return DocStructure(structure.title, sections)
+
+
 def infer_structure(loaded: LoadedFile) -> DocStructure:
     """Sections of a loaded note (code goes through `ingest.code` instead)."""
     if loaded.fmt == "latex":  # the loader's parse, code and formulas included (a file built in memory: parsed here)
@@ -143,7 +155,7 @@ def infer_structure(loaded: LoadedFile) -> DocStructure:
         return with_code(latex_structure(loaded.source.text, loaded.source.doc, markup), loaded.code + markup.code)
     code_rule = CODE_RULES.get(loaded.fmt)
     code = loaded.code + (code_rule(loaded.source.text) if code_rule is not None else ())
-    return with_code(_sections(loaded), code)
+    return with_rows(with_code(_sections(loaded), code), loaded.rows)
 
 
 def latex_structure(text: str, doc: str, markup: LatexMarkup) -> DocStructure:

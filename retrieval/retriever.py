@@ -69,6 +69,9 @@ class Hit:
     context_spans: list[tuple[int, int]] = field(default_factory=list)
     # [start, end) spans (absolute) of the code blocks in `text` (ingest.code_blocks): read, never quoted
     code_spans: list[tuple[int, int]] = field(default_factory=list)
+    # [start, end) spans (absolute) of the lines the loader wrote as table rows (HTML, Word); None where it says
+    # nothing (other formats, older indexes): their rows are read from the text's pipes (service.table_quotes)
+    row_spans: list[tuple[int, int]] | None = None
     # the section a passage belongs to (set when merging was asked for): context to offer, not shown text
     section_start: int | None = None
     section_end: int | None = None
@@ -130,6 +133,7 @@ def hit_from_node(node: Any, score: float, dense_score: float | None = None) -> 
         line_end=meta.get("line_end"),
         context_spans=[(int(s), int(e)) for s, e in meta.get("context_spans", [])],  # older indexes: none
         code_spans=[(int(s), int(e)) for s, e in meta.get("code_spans", [])],  # older indexes: none
+        row_spans=None if (rows := meta.get("row_spans")) is None else [(int(s), int(e)) for s, e in rows],
     )
 
 

@@ -5,10 +5,12 @@ and Word loaders make each row one line with " | " between its cells (`ingest.ht
 written, an answer showed the pipes, a ". " inside a cell cut the row in two, and a short row ("| SGD | 1e-2 |",
 under the quoting writer's minimum sentence length) was never quoted, so "what learning rate does SGD use?" over
 a comparison table abstained or quoted something else. Here a row is one candidate, cited as the source row as
-written; what the answer shows is its reading (`TableLine.reading`): each cell after its column's header where
-the passage holds the header row (a context span: Markdown's and Org's row above the rule, an HTML row of
-`<th>`, a Word row repeated as header), else the cells joined by "; " (two as "term: what it says"). A rule
-row (`|---|`, `|---+---|`, `+---+`) is never quoted.
+written (the HTML and Word loaders say which lines are rows, `Hit.row_spans`, so prose with a "|" such as "Run
+ls | wc -l" is none; Markdown's, Org's and plain text's rows are read from their pipes); what the answer shows is
+its reading (`TableLine.reading`): each cell after its column's header where the passage holds the header row
+(a context span: Markdown's and Org's row above the rule, an HTML row of `<th>`, a Word row repeated as header),
+else the cells joined by "; " (two as "term: what it says"). A rule row (`|---|`, `|---+---|`, `+---+`) is never
+quoted.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ UNSPLIT = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)|!?\[\[[^\[\]\n]*\]\]")
 SEPARATOR = re.compile(r"(?<!\\)\|")  # Markdown writes a "|" inside a cell as "\|"
 # a table inside a blockquote or an Obsidian callout: "> | x | y |" is the row "| x | y |"
 QUOTED_ROW = re.compile(r"^(?:>[ \t]?)+(?=[ \t]*\|)")
-# the loaders that write a row as cells joined by " | ", without pipes at its edges (`ingest.html`, `ingest.docx`)
+# the loaders that write a row as cells joined by " | ", without pipes at its edges (`ingest.html`, `ingest.docx`):
+# an index built before they marked their rows (`Hit.row_spans` None) has its rows guessed from the text
 JOINED_ROW_SUFFIXES = (".html", ".htm", ".docx")
+# a cell boundary in a line the loaders joined: a "|" with a space or the line's edge on either side
+JOINED_SEPARATOR = re.compile(r"(?:^|(?<= ))\|(?= |$)")
 Span = tuple[int, int]
 
 
@@ -64,6 +69,21 @@ def cells(line: str) -> list[str]:
     if line.strip().endswith("|") and len(line.strip()) > 1:
         found = found[:-1]
     return found
+
+
+def joined_cells(line: str) -> list[str]:
+    """The cells of a row the HTML or Word loader joined with " | " (an empty cell too, at an edge or between);
+    a "|" inside a cell's words ("P(A|B)") stays.
+
+    >>> joined_cells("Kernel | P(A|B)"), joined_cells("| b"), joined_cells("a | | c")
+    (['Kernel', 'P(A|B)'], ['', 'b'], ['a', '', 'c'])
+    """
+    bounds, at = [], 0
+    for separator in JOINED_SEPARATOR.finditer(line):
+        bounds.append((at, separator.start()))
+        at = separator.end()
+    bounds.append((at, len(line)))
+    return [line[s:e].strip() for s, e in bounds]
 
 
 def loader_row(line: str) -> bool:
@@ -112,15 +132,21 @@ def reading(row: Sequence[str], header: Sequence[str] | None) -> str:
     return out
 
 
-def table_lines(text: str, doc: str, context: Sequence[Span] = (), code: Sequence[Span] = ()) -> list[TableLine]:
-    """The table lines of `text` (a passage of the note `doc`); `context` and `code`: its context and code spans,
-    relative to `text`. A table is two or more lines in a row that hold a "|" outside code (a header and its
-    rule, or rows; in a blockquote or a callout, after its "> "); its rows are the lines between pipes, every line
-    but the rules below a Markdown rule (GitHub's tables may leave the edge pipes out), and in an HTML or Word note,
-    lines of " | "-joined cells that all have as many cells, no "|" of theirs inside parentheses (`loader_row`).
+def table_lines(
+    text: str, doc: str, context: Sequence[Span] = (), code: Sequence[Span] = (), rows: Sequence[Span] | None = None
+) -> list[TableLine]:
+    """The table lines of `text` (a passage of the note `doc`); `context`, `code` and `rows`: its context and code
+    spans and the rows its loader marked (None: it marks none), relative to `text`. Marked rows are the table
+    lines (`marked_rows`). Otherwise a table is two or more lines in a row that hold a "|" outside code (a header
+    and its rule, or rows; in a blockquote or a callout, after its "> "); its rows are the lines between pipes,
+    every line but the rules below a Markdown rule (GitHub's tables may leave the edge pipes out), and in an HTML
+    or Word note indexed before its loader marked rows, lines of " | "-joined cells that all have as many cells,
+    no "|" of theirs inside parentheses (`loader_row`).
     A row's header is its table's first context line above it with as many cells."""
     if is_latex(doc):  # a tabular's column spec ("{l|r}") is a command, not a row
         return []
+    if rows is not None:
+        return marked_rows(text, rows, context)
     out: list[TableLine] = []
     block: list[Span] = []
     at = 0
@@ -176,11 +202,35 @@ def _table(text: str, doc: str, block: Sequence[Span], context: Sequence[Span]) 
     return out
 
 
+def marked_rows(text: str, rows: Sequence[Span], context: Sequence[Span]) -> list[TableLine]:
+    """The rows a loader marked (`Hit.row_spans`) that are whole lines of `text`, read as `joined_cells`: a
+    header row (a context span) is never quoted, and a row's header is the first header row above it in its
+    table (rows on consecutive lines) with as many cells."""
+    out: list[TableLine] = []
+    headers: list[list[str]] = []
+    previous = -2
+    for s, e in sorted(set(rows)):
+        if not (0 <= s < e <= len(text)) or text[s - 1 : s] not in ("", "\n") or text[e : e + 1] not in ("", "\n"):
+            continue  # a row the passage cut: no line of its own here
+        if s != previous + 1:
+            headers = []  # another table
+        previous = e
+        row = joined_cells(text[s:e])
+        if any(cs <= s and e <= ce for cs, ce in context):
+            headers.append(row)
+            out.append(TableLine(s, e, None))
+            continue
+        header = next((h for h in headers if len(h) == len(row)), None)
+        out.append(TableLine(s, e, reading(row, header)))
+    return out
+
+
 def hit_table_lines(hit: Hit) -> list[TableLine]:
-    """`table_lines` of a retrieved passage, its context and code spans made relative to its text."""
+    """`table_lines` of a retrieved passage, its context, code and row spans made relative to its text."""
     context = [(s - hit.start, e - hit.start) for s, e in hit.context_spans]
     code = [(s - hit.start, e - hit.start) for s, e in hit.code_spans]
-    return table_lines(hit.text, hit.doc, context, code)
+    rows = None if hit.row_spans is None else [(s - hit.start, e - hit.start) for s, e in hit.row_spans]
+    return table_lines(hit.text, hit.doc, context, code, rows)
 
 
 def row_reading(hit: Hit, start: int, end: int) -> str | None:

@@ -70,3 +70,50 @@ def test_rows_read_as_sentences(text: str, doc: str, context: list[tuple[int, in
 )
 def test_prose_and_code_with_pipes_are_no_table(text: str, doc: str, code: list[tuple[int, int]]) -> None:
     assert table_lines(text, doc, (), code) == []
+
+
+def test_html_and_word_rows_are_the_lines_their_loader_marks() -> None:
+    from ingest.docx import load_docx
+    from ingest.html import load_html
+    from tests.ingest.docx_files import docx_bytes
+
+    page = load_html(
+        "shell.html",
+        b"<p>Run ls | wc -l to count.</p><p>Then grep | sort.</p>"
+        b"<table><tr><th>Kernel</th><th>Formula</th></tr><tr><td>Linear</td><td>x dot y</td></tr>"
+        b"<tr><td></td><td>P(A|B)</td></tr><tr><td>one cell</td></tr>"
+        b"<tr><td><p>two</p><p>lines</p></td><td>x</td></tr></table>",
+    )
+    text = page.source.text
+    assert text == (
+        "Run ls | wc -l to count.\nThen grep | sort.\nKernel | Formula\nLinear | x dot y\n| P(A|B)\none cell\n"
+        "two\nlines\n| x"
+    )
+    # rows of two cells or more on one line each; the prose, a one-cell row and a row of blocks are none
+    assert [text[s:e] for s, e in page.rows] == ["Kernel | Formula", "Linear | x dot y", "| P(A|B)"]
+    marked = table_lines(text, "shell.html", page.context, page.code, page.rows)
+    assert [(text[t.start : t.end], t.reading) for t in marked] == [
+        ("Kernel | Formula", None),  # the <th> row: its header, never quoted
+        ("Linear | x dot y", "Kernel: Linear; Formula: x dot y"),
+        ("| P(A|B)", "Formula: P(A|B)"),  # an empty first cell; the "|" in a cell's words stays
+    ]
+    # an index built before rows were marked (None) guesses from the text, as before
+    assert (
+        table_lines("Run ls | wc -l to count.\nThen grep | sort.", "shell.html")[0].reading == "Run ls: wc -l to count."
+    )
+
+    word = load_docx(
+        "w.docx",
+        docx_bytes(
+            [(None, "Run ls | wc -l to count.\nThen grep | sort."), ("table", [["Binomial", "Beta"], ["Poisson", ""]])]
+        ),
+    )
+    text = word.source.text
+    readings = [(text[t.start : t.end], t.reading) for t in table_lines(text, "w.docx", word.context, (), word.rows)]
+    assert readings == [("Binomial | Beta", "Binomial: Beta"), ("Poisson |", "Poisson")]
+
+
+def test_a_marked_row_the_passage_cut_is_no_row() -> None:
+    text = "Linear | x dot y\nGaussian | exp"
+    # (17, 25) is "Gaussian" alone: a row the passage bound cut, not a whole line
+    assert [t.reading for t in table_lines(text, "k.html", (), (), [(0, 16), (17, 25)])] == ["Linear: x dot y"]
