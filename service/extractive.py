@@ -39,7 +39,7 @@ from service.list_quotes import (
     without_marks,
 )
 from service.markup_quotes import as_read
-from service.table_quotes import cells, hit_table_lines, row_reading
+from service.table_quotes import hit_table_lines, table_row
 
 # "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
 # flashcard's "A: ": layout, not words of the answer
@@ -251,13 +251,6 @@ def read_in_passage(embedder: EmbedderLike, hits: Sequence[Hit], candidates: Seq
     return vectors
 
 
-def row_subject(line: str) -> str:
-    """What a table row is about: its first filled cell ("Adam" in "| Adam | 1e-3 |"). A question that names
-    the subjects of two rows ("compare Adam and RMSprop") asks about both; another row's subject is another
-    entity."""
-    return next((cell for cell in cells(line) if cell), "")
-
-
 def best_sentences(
     question: str,
     hits: Sequence[Hit],
@@ -313,8 +306,10 @@ def best_sentences(
         if distinct_sources and any(x.source == i for x in chosen):
             continue
         is_body, e, lead = bodies[i] == (s, e), led_list_end(hits[i], e), None
-        row, latex = row_reading(hits[i], s, e), is_latex(hits[i].doc)
-        subject = asked & key_stems(row_subject(hits[i].text[s:e])) if row is not None else set()
+        table, latex = table_row(hits[i], s, e), is_latex(hits[i].doc)
+        row = table.reading if table is not None else None
+        # a question that names two rows' subjects ("compare Adam and RMSprop") asks about both
+        subject = asked & key_stems(table.subject) if table is not None else set()
         if row is not None and i in row_sources and not row_named[j] and not subject - rows_asked:
             continue  # another row is another entity ("RMSprop" under "what lr does Adam use?"), not one asked
         raw = row or without_marks(hits[i], s, e)

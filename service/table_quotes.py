@@ -41,11 +41,13 @@ Span = tuple[int, int]
 @dataclass(frozen=True)
 class TableLine:
     """A line of a table in a passage's text, [start, end) in it: a row with its `reading`, or a rule or
-    header row (`reading` None), which is never quoted."""
+    header row (`reading` None), which is never quoted. A row's `subject` is what it is about, its first filled
+    cell ("Adam" in "| Adam | 1e-3 |"), read by the rule that split it into cells."""
 
     start: int
     end: int
     reading: str | None
+    subject: str = ""
 
 
 def cells(line: str) -> list[str]:
@@ -198,7 +200,7 @@ def _table(text: str, doc: str, block: Sequence[Span], context: Sequence[Span]) 
         row = cells(line)
         # the table's header row: the first context row above with as many cells
         header = next((h for h in headers if len(h) == len(row)), None)
-        out.append(TableLine(s, e, reading(row, header)))
+        out.append(TableLine(s, e, reading(row, header), next((cell for cell in row if cell), "")))
     return out
 
 
@@ -221,7 +223,7 @@ def marked_rows(text: str, rows: Sequence[Span], context: Sequence[Span]) -> lis
             out.append(TableLine(s, e, None))
             continue
         header = next((h for h in headers if len(h) == len(row)), None)
-        out.append(TableLine(s, e, reading(row, header)))
+        out.append(TableLine(s, e, reading(row, header), next((cell for cell in row if cell), "")))
     return out
 
 
@@ -233,6 +235,6 @@ def hit_table_lines(hit: Hit) -> list[TableLine]:
     return table_lines(hit.text, hit.doc, context, code, rows)
 
 
-def row_reading(hit: Hit, start: int, end: int) -> str | None:
-    """The reading of the table row at [start, end) of `hit.text`, None when that span is no table row."""
-    return next((t.reading for t in hit_table_lines(hit) if (t.start, t.end) == (start, end)), None)
+def table_row(hit: Hit, start: int, end: int) -> TableLine | None:
+    """The table row at [start, end) of `hit.text`, None when that span is no row that reads."""
+    return next((t for t in hit_table_lines(hit) if (t.start, t.end) == (start, end) and t.reading), None)

@@ -117,3 +117,15 @@ def test_a_marked_row_the_passage_cut_is_no_row() -> None:
     text = "Linear | x dot y\nGaussian | exp"
     # (17, 25) is "Gaussian" alone: a row the passage bound cut, not a whole line
     assert [t.reading for t in table_lines(text, "k.html", (), (), [(0, 16), (17, 25)])] == ["Linear: x dot y"]
+
+
+def test_a_rows_subject_is_its_first_filled_cell_as_its_rule_splits_it() -> None:
+    """What a row is about (a comparison question names two rows' subjects): a marked HTML row's "|" inside a cell
+    stays in it ("P(A|B)", not "P(A" as the Markdown rule would split it); a Markdown row's edge pipes and empty
+    first cell are skipped."""
+    text = "Formula | Name\nP(A|B) | the posterior"
+    (row,) = [t for t in table_lines(text, "bayes.html", [(0, 14)], (), [(0, 14), (15, 37)]) if t.reading]
+    assert (row.subject, row.reading) == ("P(A|B)", "Formula: P(A|B); Name: the posterior")
+    markdown = "| Optimizer | lr |\n|---|---|\n| | 1e-2 |\n| Adam | 1e-3 |"
+    rows = [t for t in table_lines(markdown, "optim.md", [(0, 18)]) if t.reading]
+    assert [t.subject for t in rows] == ["1e-2", "Adam"]
