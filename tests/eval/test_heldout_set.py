@@ -1,4 +1,5 @@
-"""The hand-written question sets that must not be written in the notes' words: notes_test.jsonl and notes_dev2.jsonl.
+"""The hand-written question sets that must not be written in the notes' words: notes_test.jsonl, notes_dev2.jsonl
+and notes_test2.jsonl.
 
 HELD OUT: eval/datasets/notes_test.jsonl is for final numbers only. Do not change a system because of what it
 scores there; a question from that file that has been tuned on belongs in a dev set instead.
@@ -8,7 +9,13 @@ notes_dev.jsonl and notes_test.jsonl (without reading them), after notes_dev.jso
 sessions and scored well above new questions; its gold quotes are passages neither of those sets uses, so it
 measures how the system does on questions nobody has tuned on yet. notes_dev.jsonl stays as a regression set.
 
-Both sets were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
+RUN ONCE: eval/datasets/notes_test2.jsonl (written 2026-12-01) is a fresh held-out set, written without reading the
+questions of the other three sets (only which note passages their gold quotes cover, to stay away from them) and
+without running the system on it; the lead runs it once, at the end of a session, to report
+numbers on never-seen questions. Its gold quotes are passages none of dev, dev2 and test uses. 60 fact questions
+(at least 8 on each note), 8 code questions, 12 unanswerable (at least 9 of them near-topic).
+
+All three were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
 answerable fact questions spread over all five note files, a few code questions about topics with a reference
 implementation, and unanswerable questions, most of them near-topic (deep-learning subjects the notes never
 mention). Each unanswerable row carries `absent_terms`, the key terms of its topic; the loader ignores the extra
@@ -34,14 +41,18 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_SET = REPO_ROOT / "eval" / "datasets" / "notes_test.jsonl"
 DEV_SET = REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl"
 DEV2_SET = REPO_ROOT / "eval" / "datasets" / "notes_dev2.jsonl"
-CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET}  # the sets whose wording and absent topics this file checks
-ALL_SETS = (DEV_SET, TEST_SET, DEV2_SET)
+TEST2_SET = REPO_ROOT / "eval" / "datasets" / "notes_test2.jsonl"
+# the sets whose wording and absent topics this file checks
+CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET, "test2": TEST2_SET}
+ALL_SETS = (DEV_SET, TEST_SET, DEV2_SET, TEST2_SET)
+# a fresh set's gold quotes must be passages the sets written before it do not use
+EARLIER_SETS = {"dev2": (DEV2_SET, (DEV_SET, TEST_SET)), "test2": (TEST2_SET, (DEV_SET, TEST_SET, DEV2_SET))}
 NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 
 MIN_QUESTIONS = 60
 MIN_UNANSWERABLE = 10
 MIN_ANSWERABLE_PER_NOTE = 3
-SHARED_QUOTE = 0.5  # a dev2 gold quote overlapping another set's quote by more than this share repeats its question
+SHARED_QUOTE = 0.5  # a fresh set's gold quote overlapping an earlier set's quote by more than this share repeats it
 RUN = 3  # this many consecutive content words copied from a gold quote is too many
 
 _STOPWORD_TEXT = """
@@ -199,14 +210,30 @@ def _gold_spans(rows: list[dict], texts: dict[str, str]) -> list[tuple[str, str,
     return spans
 
 
-def test_dev2_gold_quotes_are_not_used_by_dev_or_test(notes_dir: Path) -> None:
-    """dev2 measures questions nobody has tuned on, so none of its answers may be a passage dev or test asks about."""
+@pytest.mark.parametrize("fresh", sorted(EARLIER_SETS))
+def test_fresh_gold_quotes_are_not_used_by_earlier_sets(fresh: str, notes_dir: Path) -> None:
+    """dev2 and test2 measure questions nobody has tuned on, so none of their answers may be a passage an earlier
+    set asks about (dev2: dev and test; test2: dev, test and dev2)."""
+    path, earlier = EARLIER_SETS[fresh]
     texts = {p.name: decode_text(p.read_bytes())[0] for p in notes_dir.glob("*.txt")}
-    theirs = _gold_spans(_rows(DEV_SET) + _rows(TEST_SET), texts)
+    theirs = _gold_spans([row for other in earlier for row in _rows(other)], texts)
     shared = {}
-    for qid, doc, start, end in _gold_spans(_rows(DEV2_SET), texts):
+    for qid, doc, start, end in _gold_spans(_rows(path), texts):
         for other_id, other_doc, other_start, other_end in theirs:
             overlap = min(end, other_end) - max(start, other_start)
             if doc == other_doc and overlap > SHARED_QUOTE * min(end - start, other_end - other_start):
                 shared.setdefault(qid, []).append(other_id)
-    assert not shared, f"dev2 questions whose gold quote a dev or test question also uses: {shared}"
+    names = ", ".join(other.name for other in earlier)
+    assert not shared, f"{path.name} questions whose gold quote a question of {names} also uses: {shared}"
+
+
+def test_test2_composition(notes_dir: Path) -> None:
+    """The run-once set keeps the shape it was written with: 60 fact questions with at least 8 on each note,
+    8 code questions, 12 unanswerable."""
+    questions = validate(TEST2_SET, notes_dir)
+    kinds = Counter(q.kind for q in questions)
+    assert kinds == {"fact": 60, "code": 8, "unanswerable": 12}, kinds
+    per_note = Counter(g.doc for q in questions if q.kind == "fact" for g in q.relevant)
+    notes = sorted(p.name for p in notes_dir.glob("*.txt"))
+    thin = {name: per_note[name] for name in notes if per_note[name] < 8}
+    assert not thin, f"notes with fewer than 8 fact questions in {TEST2_SET.name}: {thin}"
