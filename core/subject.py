@@ -34,6 +34,10 @@ PHRASE_END = frozenset(_PHRASE_END.split())
 # what follows a phrasal verb before its object: "get rid of X", "set up X", "turn off X"
 PARTICLE = frozenset(["rid", "of", "up", "out", "off", "away", "down", "around"])
 WORD = re.compile(r"[\w][\w'-]*")
+# "X differs from Y", "X compared to Y": the words that set the phrase before them beside the one after
+_SIDE_BY_SIDE = frozenset(
+    [("differ", "from"), ("differs", "from"), ("different", "from"), ("compared", "to"), ("compared", "with")]
+)
 
 
 def question_subject(question: str) -> str:
@@ -71,6 +75,41 @@ def asked_object(question: str) -> str:
         return ""
     rest = list(itertools.dropwhile(lambda w: w.lower() in PARTICLE, words[2:]))  # "get rid of", "set up"
     return noun_phrase(rest)
+
+
+def compared(question: str) -> list[str]:
+    """The things a comparison question sets side by side, without their determiners: each side of "X vs Y"
+    ("versus"), the two after "difference between X and Y" or "compare X with Y", and each side of "X differs
+    from Y" / "X is different from Y" / "X compared to Y". Read clause by clause (a comma, colon or question mark
+    ends one), so "rmsnorm vs layernorm, what does rmsnorm leave out?" compares rmsnorm and layernorm.
+
+    >>> compared("dropconnect vs dropout?"), compared("what is the difference between TCP and UDP?")
+    (['dropconnect', 'dropout'], ['TCP', 'UDP'])
+    >>> compared("how does SGD differ from plain gradient descent?"), compared("what is dropout?")
+    (['SGD', 'plain gradient descent'], [])
+    """
+    sides: list[str] = []
+    for clause in re.split(r"[,;:?!()]", question):
+        words = WORD.findall(clause)
+        lower = [w.lower().rstrip(".") for w in words]
+        for i, word in enumerate(lower):
+            if word in ("vs", "versus"):
+                sides += [_phrase_before(words[:i]), noun_phrase(words[i + 1 :])]
+            elif word in ("between", "compare"):
+                rest = lower[i + 1 :]
+                cut = next((j for j, w in enumerate(rest) if w in ("and", "with", "to")), len(rest))
+                sides += [noun_phrase(words[i + 1 : i + 1 + cut]), noun_phrase(words[i + 2 + cut :])]
+            elif i and (lower[i - 1], word) in _SIDE_BY_SIDE:
+                sides += [_phrase_before(words[: i - 1]), noun_phrase(words[i + 1 :])]
+    return [side for side in dict.fromkeys(sides) if side]
+
+
+def _phrase_before(words: list[str]) -> str:
+    """The noun phrase that ends `words`: the words back to the first that ends a phrase, a question's frame
+    ("what is", "how does"), a determiner or the asker."""
+    stops = PHRASE_END | DETERMINER | ASKER | WH_WORDS | frozenset(_AUX.split("|"))
+    phrase = list(itertools.takewhile(lambda w: w.lower() not in stops, reversed(words)))
+    return " ".join(reversed(phrase))
 
 
 def noun_phrase(words: list[str]) -> str:

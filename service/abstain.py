@@ -96,6 +96,15 @@ probes over the user's notes, GD, VGP, AF, BS, FT and HL are read as their phras
 changes verdict; at 2 places "SNN" (a spiking neural network) was read "simple neural network" and answered, and
 "TL" "trainable layers", tied with "transfer learning": hence 3 places and one best phrase.
 
+A comparison (2026-12-01, `unnamed_compared`, review2 P2-6): "rmsnorm vs layernorm, what does rmsnorm leave out?"
+was answered from the Layer Norm passage once "layernorm" read "layer norm" (one unknown word left, cosine 0.47,
+above the near-topic rules), "dropconnect vs dropout?" from the dropout notes (0.45). A side of "X vs Y", "the
+difference between X and Y", "X differs from Y" headed by a name the notes never use (as `unnamed_subject` reads a
+subject) abstains at any cosine: the cosine measures the side they hold. Dev halves: notes dev2 abstention 0.875 ->
+0.900 (those two), the others byte-identical. 35 comparison probes over the user's notes: the 20 answerable ones
+unchanged, mamba/deberta/rmsnorm/dropconnect abstain; "adamw vs adam", "SGD vs Nadam", "Swin vs ConvNeXt" are
+still answered (each name one edit from a notes word, read as its typo).
+
 Tried and dropped (2026-11-30, same dev halves): counting an unknown word by its rarity in general English
 (wordfreq's Zipf frequency, a 57 MB package) instead of 1, so "teammate" counts little and "SimCLR" fully.
 Mean accuracy rose by at most 0.016 (0.877 -> 0.893: gitlfs 0.831 -> 0.846, pytutorial 0.922 -> 0.953), but
@@ -114,7 +123,7 @@ import regex
 from core.cjk import CJK_LETTER
 from core.settings import AnswerSettings
 from core.spelling import acronyms, is_other_spelling, neighbour_pairs, notes_wording, spelt_out
-from core.subject import asked_object, question_subject
+from core.subject import asked_object, compared, question_subject
 from core.text import content_words, stem
 from retrieval.retriever import Hit, context_text
 from retrieval.terms import TermRarity, key_stems
@@ -176,8 +185,23 @@ def unnamed_subject(
     (`core.spelling.is_other_spelling`: "adma", "dropuot", "regularisations"). "How does SimCLR build positive
     pairs?" over notes that never name SimCLR: ["simclr"]. The question comes in the notes' wording
     (`in_notes_wording`), where "multihead" is already "multi head"."""
-    words = content_words(question_subject(question))
-    head = phrase_head(words, opaque)
+    return unread_head(question_subject(question), unknown, opaque, note_stems)
+
+
+def unnamed_compared(
+    question: str, unknown: Sequence[str], opaque: Sequence[str], note_stems: Container[str]
+) -> list[str]:
+    """The names heading a side of a comparison (`core.subject.compared`: "X vs Y", "the difference between X and
+    Y", "X differs from Y") that the notes never use, read as `unnamed_subject` reads a subject: "rmsnorm vs layer
+    norm, what does rmsnorm leave out?" over notes on layer norm alone: ["rmsnorm"]. The notes can tell one side
+    at most, and the question asks what sets the two apart."""
+    return list(dict.fromkeys(w for side in compared(question) for w in unread_head(side, unknown, opaque, note_stems)))
+
+
+def unread_head(phrase: str, unknown: Sequence[str], opaque: Sequence[str], note_stems: Container[str]) -> list[str]:
+    """The words heading `phrase` (`phrase_head`) that the notes never use (`unknown`), the embedder reads only as
+    pieces (`opaque`: names) and are no other spelling of a notes word (`core.spelling.is_other_spelling`)."""
+    head = phrase_head(content_words(phrase), opaque)
     unread = [w for w in unknown if w in head and w in opaque and w.isascii()]
     return [w for w in unread if not is_other_spelling(w, note_stems, stem)]
 
@@ -248,6 +272,7 @@ def should_abstain(
     blind: bool = False,
     unnamed: Sequence[str] = (),
     named: Sequence[str] = (),
+    uncompared: Sequence[str] = (),
 ) -> bool:
     """True when the notes do not cover the question: weak evidence (`strength`, the best cosine) unless it
     names a word the embedder reads only as pieces (`opaque`), no `unknown` word, and one source holds all
@@ -256,9 +281,13 @@ def should_abstain(
     source holds. Weak evidence answers too for a question about a name a source holds (`named`, `held_name`),
     unless it also names something the notes lack that the embedder reads only as pieces. For a question the
     embedder cannot read (`blind`,
-    `cosine_blind`), only the last: no source holds its key terms, at any cosine."""
+    `cosine_blind`), only the last: no source holds its key terms, at any cosine. A comparison one of whose sides
+    is a name the notes never use (`uncompared`, `unnamed_compared`) abstains at any cosine: the cosine measures
+    the side they hold ("dropconnect vs dropout?", 0.45 through dropout)."""
     if blind:
         return coverage < config.key_term_coverage
+    if uncompared:
+        return True
     if strength < config.abstain_threshold:
         if named and not any(w in opaque for w in unknown):  # its everyday words may be missing, not its names
             return False

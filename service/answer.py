@@ -30,6 +30,7 @@ from service.abstain import (
     sources_naming,
     telling_unknown,
     unknown_terms,
+    unnamed_compared,
     unnamed_subject,
 )
 from service.attribution import AnsweredSentence, join_sentences
@@ -134,6 +135,7 @@ class Evidence:
     asked: str = ""  # the question in the notes' words ("autodiff" -> "automatic differentiation"): what is quoted for
     held_name: list[str] = field(default_factory=list)  # names it asks about that the embedder reads as pieces
     opaque_asked: list[str] = field(default_factory=list)  # `opaque_terms` of `asked`: what the abstain rule reads
+    unnamed_compared: list[str] = field(default_factory=list)  # names on a side of a comparison the notes never use
 
     def quoted(self, config: AnswerSettings) -> Evidence:
         """The evidence the writer quotes from, once it answers: at weak evidence (answered for a name the embedder
@@ -156,6 +158,7 @@ class Evidence:
             self.cosine_blind,
             self.unnamed_subject,
             self.held_name,
+            self.unnamed_compared,
         )
 
 
@@ -245,6 +248,7 @@ class AnswerPipeline:
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque_asked, stems)
         named = held_name(asked, opaque_asked, sources)
+        uncompared = unnamed_compared(asked, unknown, opaque_asked, stems)
         return Evidence(
             question,
             query,
@@ -259,6 +263,7 @@ class AnswerPipeline:
             asked,
             named,
             opaque_asked,
+            uncompared,
         )
 
     def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:

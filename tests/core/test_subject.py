@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.subject import asked_object, question_subject
+from core.subject import asked_object, compared, question_subject
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,24 @@ def test_question_subject(question: str, subject: str) -> None:
 )
 def test_asked_object(question: str, thing: str) -> None:
     assert asked_object(question) == thing
+
+
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        ("rmsnorm vs layer norm, what does rmsnorm leave out?", ["rmsnorm", "layer norm"]),  # one clause at a time
+        ("dropconnect vs. dropout?", ["dropconnect", "dropout"]),
+        ("what's the difference between a parameter and a hyperparameter?", ["parameter", "hyperparameter"]),
+        ("compare a candidate sentence with a reference", ["candidate sentence", "reference"]),
+        (
+            "how is Nesterov accelerated gradient different from plain momentum?",
+            ["Nesterov accelerated gradient", "plain momentum"],
+        ),
+        ("how does SGD differ from GD?", ["SGD", "GD"]),
+        ("when is distributed training worth it compared to one node?", ["one node"]),  # "it": no side
+        ("what is dropout?", []),
+        ("should I use an LSTM or a GRU?", []),  # "or" is no comparison word: "X or Y" is as often a choice
+    ],
+)
+def test_compared(question: str, sides: list[str]) -> None:
+    assert compared(question) == sides

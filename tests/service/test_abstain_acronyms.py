@@ -43,7 +43,16 @@ def test_an_acronym_the_notes_spell_out_is_answered(client: httpx.Client, questi
     assert quote in answer["text"], answer["text"]
 
 
-@pytest.mark.parametrize("question", ["how does an SNN spike?", "what does an SNN fire?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how does an SNN spike?",
+        "what does an SNN fire?",
+        # GD is the notes' phrase, SGD is not: a side of the comparison they never name (answered by the GD
+        # sentence with this rule alone)
+        "how does SGD differ from GD?",
+    ],
+)
 def test_an_acronym_for_a_phrase_written_twice_still_abstains(client: httpx.Client, question: str) -> None:
     answer = client.post("/api/ask", json={"question": question}).json()
     assert answer["abstained"], answer["text"]
