@@ -77,6 +77,14 @@ def asked_object(question: str) -> str:
     return noun_phrase(rest)
 
 
+def leading_phrase(question: str) -> str:
+    """The noun phrase a question opens with when it has no wh-frame ("T5 main idea?" -> "T5 main idea", "ssim looks
+    at what?" -> "ssim looks"); "" for a question with one, whose subject `question_subject` reads."""
+    if QUESTION_SHAPE.match(question):
+        return ""
+    return noun_phrase(WORD.findall(question))
+
+
 def compared(question: str) -> list[str]:
     """The things a comparison question sets side by side, without their determiners: each side of "X vs Y"
     ("versus"), the two after "difference between X and Y" or "compare X with Y", and each side of "X differs

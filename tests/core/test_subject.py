@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.subject import asked_object, compared, question_subject
+from core.subject import asked_object, compared, leading_phrase, question_subject
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,15 @@ def test_asked_object(question: str, thing: str) -> None:
 )
 def test_compared(question: str, sides: list[str]) -> None:
     assert compared(question) == sides
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("T5 main idea?", "T5 main idea"),
+        ("ssim looks at what exactly?", "ssim looks"),  # "at" ends the phrase
+        ("what is T5?", ""),  # a wh-frame: question_subject reads it
+    ],
+)
+def test_leading_phrase(question: str, phrase: str) -> None:
+    assert leading_phrase(question) == phrase
