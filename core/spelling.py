@@ -199,8 +199,10 @@ def notes_wording(
             run = [t.group().lower() for t in tokens[i:j]]
             joined = "".join(run)
             lacked = any(key(w) not in known for w in run)  # "BLEU score" stays two words the notes hold
-            # a join of 5 letters or fewer ("to do" -> "todo") is as likely chance as one word split
-            if lacked and len(joined) > 5 and key(joined) in known and _adjoining(question, tokens[i:j]):
+            # a join of 5 letters or fewer ("to do" -> "todo") is as likely chance as one word split, and so is one
+            # with a function word ("grow the" -> "growthe", a stem of "growth")
+            split = len(joined) > 5 and not any(w in STOPWORDS for w in run)
+            if lacked and split and key(joined) in known and _adjoining(question, tokens[i:j]):
                 end, spelt = j, joined
                 break
         if spelt is None and not word.isdigit() and key(word) not in known:

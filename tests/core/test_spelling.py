@@ -185,3 +185,11 @@ def test_an_acronym_is_read_as_its_phrase() -> None:
     phrases = {"gd": "gradient descent"}
     assert notes_wording("what does GD update?", known, stem, [], phrases) == "what does gradient descent update?"
     assert notes_wording("what does gd update?", known, stem, [], phrases) == "what does gd update?"
+
+
+def test_a_function_word_is_never_half_of_a_split_word() -> None:
+    """ "grow the" joined is "growthe", whose stem is "growth": "how do dilated convolutions grow the receptive
+    field?" read "... growthe receptive field?" over notes that write "growth" and never "grow"."""
+    known = stems("the growth of the receptive field")
+    question = "how do dilated convolutions grow the receptive field?"
+    assert notes_wording(question, known, stem, []) == question
