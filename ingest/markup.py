@@ -161,10 +161,13 @@ def trailing_marks(raw: str) -> int:
 
 def _own_line(text: str, lines: list[Line], i: int) -> bool:
     """Line i stands alone: a list item, or a line after a blank, a heading or another line of links (a link
-    wrapped onto a line of its own ends the sentence above it: "as defined in the\n[proposal](url).")."""
+    wrapped onto a line of its own ends the sentence above it: "as defined in the\n[proposal](url)."). A line
+    of an Obsidian `%% comment %%` alone is not shown: line i stands alone when the comment's line does."""
     if i == 0 or not lines[i - 1].text or _LIST_OR_QUOTE.match(text[lines[i].start : lines[i].end]):
         return True
     above = text[lines[i - 1].start : lines[i - 1].end]
+    if _OBSIDIAN_COMMENT.fullmatch(above.strip()):
+        return _own_line(text, lines, i - 1)
     return bool(_ATX.match(above)) or _links_only(above.lstrip(" \t>-*+"))
 
 

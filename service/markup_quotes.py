@@ -30,6 +30,10 @@ WIKILINK = re.compile(
 # if a==b==c and a === b stay as written
 HIGHLIGHT = re.compile(r"(?<![\w=])==(?=\S)(?P<text>[^=\n]*?\S)==(?![\w=])")
 BREAK = re.compile(r"[ \t]*<br[ \t]*/?>(?:[ \t]+|$)", re.I)  # a hard line break: the quote is one line
+# a footnote reference written against the text ("until the Crimean War (1853-1856)[^1].", "lambda[^note]"): the
+# note shows a superscript link, the answer would show "[^1]". Not its definition's "[^1]:" label (never quoted), nor
+# a bracket set after a space ("the regex [^aeiou] matches"), which is text unless a definition makes it a reference
+FOOTNOTE_REFERENCE = re.compile(r"(?<=\S)\[\^[^\]\s]+\](?!:)")
 # Org: [[link][description]] or [[link]]
 ORG_LINK = re.compile(r"\[\[(?P<link>[^\[\]\n]+)\](?:\[(?P<text>[^\[\]\n]+)\])?\]")
 # Org's emphasis, where Org renders it (org-emphasis-regexp-components): after a line start, a space or one of
@@ -106,8 +110,8 @@ def as_read(text: str, doc: str) -> str:
 def markdown_as_read(text: str) -> str:
     """Obsidian's links and highlights as the note shows them: `[[Note]]` "Note", `[[Note|alias]]` "alias",
     `[[Note#Heading]]` "Note > Heading" (as a citation's breadcrumbs name a section), `[[#Heading]]` "Heading",
-    `==text==` the text (the answer's Markdown has no highlight), an embed `![[img.png]]` nothing, and a
-    `<br>` one space (a trailing one none).
+    `==text==` the text (the answer's Markdown has no highlight), an embed `![[img.png]]` nothing, a
+    `<br>` one space (a trailing one none), and a footnote reference against the text ("[^1]") nothing.
 
     >>> print(markdown_as_read("See also [[Hypothesis Testing|p-values]] and [[Bootstrap]]."))
     See also p-values and Bootstrap.
@@ -119,8 +123,10 @@ def markdown_as_read(text: str) -> str:
     Git remote: origin Branch: main
     >>> print(markdown_as_read("Write `[[x]]` or `a<br>` and $a == b == c$ as is."))
     Write `[[x]]` or `a<br>` and $a == b == c$ as is.
+    >>> print(markdown_as_read("peace until the Crimean War (1853-1856)[^1]. The regex [^aeiou] and `x[^a]` stay."))
+    peace until the Crimean War (1853-1856). The regex [^aeiou] and `x[^a]` stay.
     """
-    if "[[" not in text and "==" not in text and "<" not in text:
+    if "[[" not in text and "==" not in text and "<" not in text and "[^" not in text:
         return text
     return _outside_code(text, _markdown)
 
@@ -163,6 +169,7 @@ def _markdown(text: str, keep: Callable[[str], str]) -> str:
     text = WIKILINK.sub(_wikilink, text)
     text = HIGHLIGHT.sub(lambda m: m.group("text"), text)
     text = BREAK.sub(" ", text)
+    text = FOOTNOTE_REFERENCE.sub("", text)
     return re.sub(r"(?<=\S) {2,}(?=\S)", " ", text).strip()  # a dropped embed or <br> leaves one space
 
 
