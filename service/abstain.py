@@ -115,6 +115,12 @@ and a question without a wh-frame is about the phrase it opens with; in a compar
 names the notes define, "FID main idea?" and "what does SSIM stand for?" answer now; "who created T5?" and "Hugging
 Face pricing?" still abstain.
 
+Tried and dropped (2026-12-01): an unnamed subject abstaining up to a cosine of 0.55 (not only below
+`near_topic_threshold`). Every dev question with an unnamed subject is unanswerable, and notes dev rose 0.922 ->
+0.939 (gradient checkpointing 0.50, WaveNet 0.51), the other halves unchanged; but over the user's notes the
+answerable "how does normlizaton help training?" (a typo two keys off, 0.46) abstained too, and "how does seq2seq
+attention work?" (answerable, the notes write "sequence to sequence") stood at 0.55: the two kinds overlap there.
+
 Tried and dropped (2026-11-30, same dev halves): counting an unknown word by its rarity in general English
 (wordfreq's Zipf frequency, a 57 MB package) instead of 1, so "teammate" counts little and "SimCLR" fully.
 Mean accuracy rose by at most 0.016 (0.877 -> 0.893: gitlfs 0.831 -> 0.846, pytutorial 0.922 -> 0.953), but
