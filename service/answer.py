@@ -243,7 +243,8 @@ class AnswerPipeline:
         opaque_asked = opaque if asked == question else opaque_terms(asked, self.embedder)
         rarity, few = self.retriever.term_rarity, self.config.few_passages
         unknown = telling_unknown(unknown_terms(asked, stems), opaque_asked, rarity, few, asked)
-        coverage = key_term_coverage(asked, sources, rarity, few)
+        # a follow-up's key terms are those it was searched with: "did it work?" names none of its own
+        coverage = key_term_coverage(self.query_for(asked, history), sources, rarity, few)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque_asked, stems)

@@ -24,6 +24,17 @@ NOTES = {
         "The Catholic response included the Council of Trent (1545-1563) and the Jesuits, founded by\n"
         "Ignatius of Loyola in 1540.\n"
     ),
+    "napoleon.org": (
+        "#+TITLE: Napoleon Bonaparte\n"
+        "* Rise to power\n"
+        "Napoleon crowned himself Emperor of the French on 2 December 1804 in Notre-Dame.\n"
+        "* Downfall\n"
+        "** The Continental System\n"
+        "The Continental System (1806) was a blockade that banned trade between Britain and the European continent.\n"
+        "It hurt Europe's economies more than Britain's.\n"
+        "** Russia 1812\n"
+        "Napoleon invaded Russia in June 1812 with about 600,000 men (the Grande Armée).\n"
+    ),
     "Congress of Vienna.md": (
         "# Congress of Vienna\n\n"
         "The Congress of Vienna (1814-1815) redrew the map of Europe after the defeat of Napoleon.\n\n"
@@ -85,3 +96,17 @@ def test_a_line_of_links_under_a_hidden_comment_is_never_quoted(client: httpx.Cl
         answer = client.post("/api/ask", json={"question": question}).json()
         quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
         assert not any("See also" in q for q in quoted), (question, quoted)
+
+
+def test_a_follow_up_is_judged_on_the_topic_it_carries(client: httpx.Client) -> None:
+    # "did it work?" names no key term of its own: the notes' coverage of it was read as none, and with a cosine
+    # under the near-topic threshold it abstained, though it was searched with "continental system"
+    history = [
+        {"role": "user", "content": "what was the continental system?"},
+        {"role": "assistant", "content": "The Continental System (1806) was a blockade ..."},
+    ]
+    answer = client.post("/api/ask", json={"question": "did it work?", "history": history}).json()
+    assert not answer["abstained"], answer
+    assert "continental system" in answer["query"], answer["query"]
+    quoted = [span["quote"] for cite in answer["citations"] for span in cite["spans"]]
+    assert "It hurt Europe's economies more than Britain's." in quoted, quoted
