@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from core.datasets import NOTES_SETS
 from core.settings import Settings
 from models.adapters import ADAPTERS_DIR, next_version_dir, promote
 from models.finetune.data import DataConfig, build_dataset, load_eval_questions, read_jsonl, write_jsonl
@@ -22,8 +23,8 @@ from models.finetune.unanswerable import absent_topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "artifacts" / "finetune"
-# every question of these is kept out of training (the test set is held out: never trained or tuned on)
-EVAL_SETS = (REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl", REPO_ROOT / "eval" / "datasets" / "notes_test.jsonl")
+# every question of every notes set is kept out of training, and no refusal is trained for a topic they ask about
+EVAL_SETS = NOTES_SETS
 
 
 def prepare_data(

@@ -29,6 +29,7 @@ shares a run of three consecutive content words (lowercased, stopwords removed) 
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections import Counter
@@ -36,21 +37,21 @@ from pathlib import Path
 
 import pytest
 
+from core.datasets import DATASETS_DIR, NOTES_DEV2, NOTES_SETS, NOTES_TEST, NOTES_TEST2, written_before
 from eval.dataset import Question, validate
 from ingest.loaders import decode_text
+from models.finetune.data import load_eval_questions
+from models.finetune.pipeline import EVAL_SETS, prepare_data
 from models.finetune.questions import mentions
 from models.finetune.unanswerable import NEAR_TOPICS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEST_SET = REPO_ROOT / "eval" / "datasets" / "notes_test.jsonl"
-DEV_SET = REPO_ROOT / "eval" / "datasets" / "notes_dev.jsonl"
-DEV2_SET = REPO_ROOT / "eval" / "datasets" / "notes_dev2.jsonl"
-TEST2_SET = REPO_ROOT / "eval" / "datasets" / "notes_test2.jsonl"
+TEST_SET, DEV2_SET, TEST2_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2
 # the sets whose wording and absent topics this file checks
 CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET, "test2": TEST2_SET}
-ALL_SETS = (DEV_SET, TEST_SET, DEV2_SET, TEST2_SET)
+ALL_SETS = NOTES_SETS
 # a fresh set's gold quotes must be passages the sets written before it do not use
-EARLIER_SETS = {"dev2": (DEV2_SET, (DEV_SET, TEST_SET)), "test2": (TEST2_SET, (DEV_SET, TEST_SET, DEV2_SET))}
+EARLIER_SETS = {"dev2": (DEV2_SET, written_before(DEV2_SET)), "test2": (TEST2_SET, written_before(TEST2_SET))}
 NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 
 MIN_QUESTIONS = 60
@@ -279,3 +280,20 @@ def test_fresh_unanswerable_topics_are_new(fresh: str) -> None:
         shared[row["id"]] += [f"near topic {terms[0]!r}" for terms in NEAR_TOPICS if mentions(row["question"], terms)]
     shared = {qid: hits for qid, hits in shared.items() if hits}
     assert not shared, f"{path.name} unanswerable rows on topics asked or trained on before: {shared}"
+
+
+def test_every_notes_set_is_listed_and_kept_out_of_training() -> None:
+    """Every eval/datasets/notes_*.jsonl is in core.datasets.NOTES_SETS, which the finetune pipeline keeps out of its
+    training data and refusal topics (review3 P2-2: dev2 and test2 were missing from its list)."""
+    on_disk = set(DATASETS_DIR.glob("notes_*.jsonl"))
+    assert on_disk, f"no notes sets in {DATASETS_DIR}"
+    assert on_disk <= set(NOTES_SETS), f"notes sets not listed in core/datasets.py: {sorted(on_disk - set(NOTES_SETS))}"
+    assert set(EVAL_SETS) == set(NOTES_SETS)
+    assert inspect.signature(prepare_data).parameters["eval_sets"].default == NOTES_SETS
+
+
+def test_training_questions_exclude_every_notes_set() -> None:
+    """The questions the pipeline keeps out of training are every question of every notes set, test2's included."""
+    kept_out = set(load_eval_questions(*EVAL_SETS))
+    every = {row["question"] for path in DATASETS_DIR.glob("notes_*.jsonl") for row in _rows(path)}
+    assert every <= kept_out, f"{len(every - kept_out)} questions of the notes sets not kept out of training"

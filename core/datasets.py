@@ -1,0 +1,31 @@
+"""The hand-written question sets over the first user's notes, in the order they were written.
+
+One home for the list, so that every place that must keep them apart reads the same one: the finetune pipeline
+keeps every question of every set out of its training data (and never trains a refusal for a topic they ask
+about), eval reports the held-out set, and the held-out checks compare each set with the ones written before
+it. Models import this (never eval), so it lives in core. A new notes_*.jsonl goes here too
+(tests/eval/test_heldout_set.py fails until it does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.settings import REPO_ROOT
+
+DATASETS_DIR = REPO_ROOT / "eval" / "datasets"
+
+NOTES_DEV = DATASETS_DIR / "notes_dev.jsonl"  # tuned on for many sessions: a regression set
+NOTES_TEST = DATASETS_DIR / "notes_test.jsonl"  # held out: final numbers only
+NOTES_DEV2 = DATASETS_DIR / "notes_dev2.jsonl"  # the dev set to tune on
+NOTES_TEST2 = DATASETS_DIR / "notes_test2.jsonl"  # held out, run once for numbers on never-seen questions
+
+# every notes question set, oldest first
+NOTES_SETS: tuple[Path, ...] = (NOTES_DEV, NOTES_TEST, NOTES_DEV2, NOTES_TEST2)
+# the held-out set whose numbers README shows
+HELD_OUT = NOTES_TEST
+
+
+def written_before(path: Path) -> tuple[Path, ...]:
+    """The notes sets written before `path`: the ones a fresh set must not repeat."""
+    return NOTES_SETS[: NOTES_SETS.index(path)]
