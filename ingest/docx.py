@@ -52,6 +52,7 @@ class _Paragraph:
     code: bool = False
     row: bool = False  # a table row
     cells: int = 0  # a table row's cells, joined by " | " in `text`
+    breaks: tuple[int, ...] = ()  # where in `text` each "|" between two of those cells is
     header: bool = False  # a table row Word repeats as the header of each page
 
 
@@ -171,9 +172,22 @@ def _blocks(container: ElementTree.Element, styles: Styles) -> Iterator[_Paragra
                 texts = [" ".join(" ".join(p.text.split()) for p in _blocks(cell, styles)) for cell in cells]
                 if any(texts):
                     header = is_on(child(row, "trPr", "tblHeader"))
-                    yield _Paragraph(" | ".join(texts), row=True, cells=len(texts), header=header)
+                    yield _row(texts, header)
         elif name in _WRAPPERS:
             yield from _blocks(element, styles)
+
+
+def _row(texts: list[str], header: bool) -> _Paragraph:
+    """A table row as one line, its cells joined by " | " (the line trimmed, as `_paragraph_text` trims it), with
+    where each "|" between two cells is: a cell's own " | " ("cut -f1 | sort") is none."""
+    joined = " | ".join(texts)
+    lead = len(joined) - len(joined.lstrip())
+    breaks, at = [], 0
+    for text in texts[:-1]:
+        at += len(text) + 1
+        breaks.append(at - lead)
+        at += 2
+    return _Paragraph(joined.strip(), row=True, cells=len(texts), header=header, breaks=tuple(breaks))
 
 
 def _rows(table: ElementTree.Element) -> Iterator[ElementTree.Element]:
@@ -196,8 +210,9 @@ def _paragraph_text(paragraph: _Paragraph) -> str:
     return "\n".join(line.strip() for line in lines).strip()
 
 
-def _extract(package: _Package) -> tuple[str, list[Heading], list[Span], list[Span], list[Span]]:
-    """The document's text, headings, code spans, context spans (header rows) and table rows."""
+def _extract(package: _Package) -> tuple[str, list[Heading], list[Span], list[Span], list[Span], list[Span]]:
+    """The document's text, headings, code spans, context spans (header rows), table rows and the "|" between
+    their cells."""
     name = _document_part(package)
     document = package.read(name)
     if document is None:
@@ -211,6 +226,7 @@ def _extract(package: _Package) -> tuple[str, list[Heading], list[Span], list[Sp
     code: list[tuple[int, int]] = []
     context: list[tuple[int, int]] = []
     rows: list[tuple[int, int]] = []  # each table row's line, its cells joined by " | "
+    breaks: list[tuple[int, int]] = []  # each "|" between two cells of a row
     size = 0
     previous: _Paragraph | None = None
     for paragraph in _blocks(body if body is not None else document, styles):
@@ -240,11 +256,12 @@ def _extract(package: _Package) -> tuple[str, list[Heading], list[Span], list[Sp
             context.append((size, size + len(text)))
         if paragraph.row and paragraph.cells >= 2:  # a row of one cell is its text: nothing joined
             rows.append((size, size + len(text)))
+            breaks.extend((size + at, size + at + 1) for at in paragraph.breaks)
         pieces.append(text)
         size += len(text)
         previous = paragraph
     text = "".join(pieces)
-    return text, headings, [trim_span(text, s, e) for s, e in code], context, rows
+    return text, headings, [trim_span(text, s, e) for s, e in code], context, rows, breaks
 
 
 def _one_line(exc: BaseException) -> str:
@@ -259,7 +276,7 @@ def load_docx(doc: str, data: bytes) -> LoadedFile:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            text, headings, code, context, rows = _extract(_Package(archive, len(data)))
+            text, headings, code, context, rows, breaks = _extract(_Package(archive, len(data)))
     except SkippedFile:
         raise
     except zipfile.BadZipFile as exc:
@@ -271,4 +288,12 @@ def load_docx(doc: str, data: bytes) -> LoadedFile:
     if not text.strip():
         raise SkippedFile("Word document has no text (empty, or only pictures)")
     source = SourceDoc(doc, text, sha256_bytes(data), "note")
-    return LoadedFile(source, "docx", tuple(headings), code=tuple(code), context=tuple(context), rows=tuple(rows))
+    return LoadedFile(
+        source,
+        "docx",
+        tuple(headings),
+        code=tuple(code),
+        context=tuple(context),
+        rows=tuple(rows),
+        cell_breaks=tuple(breaks),
+    )

@@ -170,6 +170,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     pre: list[tuple[int, int]] = []  # [start, end) of each <pre>'s text in "".join(parts)
     labels: list[tuple[int, int]] = []  # [start, end) of each label's text (`_LabelEnd`)
     rows: list[tuple[int, int]] = []  # [start, end) of each table row's text (`_RowEnd`)
+    breaks: list[int] = []  # where each "|" between two cells of a row is in "".join(parts)
     lists: list[_OpenList] = []  # per open <ul>/<ol>: how its items are numbered
     items: set[int] = set()  # where each <li>'s line starts in "".join(parts): its indent is kept
     size = 0
@@ -237,6 +238,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             emit(_INDENT * min(max(len(lists) - 1, 0), _MAX_INDENT_LEVELS) + marker)
             marker_end = size
         if name in _HTML_CELLS and child.find_previous_sibling(_HTML_CELLS) is not None:
+            breaks.append(size + 1)
             emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)
         row = name == "tr" and (cells := child.find_all(_HTML_CELLS, recursive=False))
         if name in _HTML_LABELS or (row and all(c.name.lower() == "th" for c in cells)):
@@ -256,15 +258,53 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
                 verbatim = keeps
             stack.extend(reversed(list(child.children)))
     # whitespace inside a line carries no meaning in HTML: collapse it, then map the headings' offsets
-    text, line_spans = _collapse("".join(parts), items)
+    joined = "".join(parts)
+    text, line_spans = _collapse(joined, items)
     headings = _relocate(text, line_spans, headings)
     if not text.strip():
         raise SkippedFile("no visible text in HTML")
     code, context = _covering(line_spans, pre), _covering(line_spans, labels)
     # a row whose cells hold blocks (a <p>, a list) is several lines: no one line reads as the row
     table_rows = tuple((s, e) for s, e in _covering(line_spans, rows) if "\n" not in text[s:e])
+    cell_breaks = _cell_breaks(joined, text, line_spans, items, breaks, table_rows)
     source = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
-    return LoadedFile(source, "html", tuple(headings), code=code, context=context, rows=table_rows)
+    return LoadedFile(
+        source, "html", tuple(headings), code=code, context=context, rows=table_rows, cell_breaks=cell_breaks
+    )
+
+
+def _cell_breaks(
+    raw: str,
+    text: str,
+    line_spans: list[tuple[int, int, int, int]],
+    items: set[int],
+    breaks: list[int],
+    table_rows: tuple[tuple[int, int], ...],
+) -> tuple[tuple[int, int], ...]:
+    """`[at, at + 1)` in the collapsed text of each "|" the walk wrote between two cells (`breaks`: offsets in
+    `raw`) of a row kept in `table_rows`. The walk writes " | ", so the "|" opens a word of its line, and its
+    place in the collapsed line is that of the words before it, joined by single spaces (counted from the
+    line's previous "|": a row of many cells is read once)."""
+    starts = [raw_s for raw_s, _, _, _ in line_spans]
+    row_starts = [s for s, _ in table_rows]  # in order, apart: the one a "|" may fall in is the last before it
+    out = []
+    last_line, last_at, last_found = -1, 0, 0
+    for at in breaks:
+        line = bisect.bisect_right(starts, at) - 1
+        if line < 0 or at >= line_spans[line][1]:
+            continue
+        raw_s, _, start, _ = line_spans[line]
+        if line == last_line:  # the words since the last "|", that one included
+            found = last_found + len(" ".join(raw[last_at:at].split())) + 1
+        else:
+            indent = len(raw[raw_s:at]) - len(raw[raw_s:at].lstrip(" ")) if raw_s in items else 0
+            words = raw[raw_s:at].split()
+            found = start + indent + len(" ".join(words)) + (1 if words else 0)
+        last_line, last_at, last_found = line, at, found
+        row = bisect.bisect_right(row_starts, found) - 1
+        if text[found : found + 1] == "|" and row >= 0 and found < table_rows[row][1]:
+            out.append((found, found + 1))
+    return tuple(out)
 
 
 def _keeps_line_breaks(tag: Tag) -> bool | None:

@@ -53,6 +53,9 @@ class LoadedFile:
     # [start, end) of each line the loader wrote as a table row, its cells joined by " | " (HTML <tr>, a Word
     # table's row); None where the format writes its tables as text (Markdown's pipes: read from the text)
     rows: tuple[tuple[int, int], ...] | None = None
+    # [start, start + 1) of each "|" the loader wrote between two cells of a row in `rows`: a "|" of a cell's own
+    # text ("ls | wc -l" in a cell) is none, so no reader splits a cell; None where `rows` is None
+    cell_breaks: tuple[tuple[int, int], ...] | None = None
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:

@@ -174,6 +174,8 @@ def make_node(
         meta["code_spans"] = [list(span) for span in code]
     if section.rows is not None:  # kept when empty: "no row here" is not "rows unknown" (an older index)
         meta["row_spans"] = [list(span) for span in clip_spans(section.rows, start, end)]
+    if section.rows is not None and section.cell_breaks is not None:
+        meta["cell_break_spans"] = [list(span) for span in clip_spans(section.cell_breaks, start, end)]
     if section.symbol is not None:
         meta["symbol"] = section.symbol
     if section.line_start is not None and section.line_end is not None:

@@ -52,6 +52,9 @@ class Section:
     # `[start, end)` of the table rows inside the section, each one line of " | "-joined cells, where the loader
     # says which lines are rows (`LoadedFile.rows`: HTML, Word); None where the format does not say
     rows: tuple[tuple[int, int], ...] | None = None
+    # `[start, start + 1)` of each "|" the loader wrote between two cells of a row (`LoadedFile.cell_breaks`);
+    # None where the format marks no rows
+    cell_breaks: tuple[tuple[int, int], ...] | None = None
 
 
 class NodeMeta(TypedDict, total=False):
@@ -70,6 +73,7 @@ class NodeMeta(TypedDict, total=False):
     context_spans: list[list[int]]  # Section.context inside [start, end), absolute; absent in older indexes
     code_spans: list[list[int]]  # Section.code inside [start, end), absolute; absent when none, and in older indexes
     row_spans: list[list[int]]  # Section.rows inside [start, end), absolute; absent where the loader marks no rows
+    cell_break_spans: list[list[int]]  # Section.cell_breaks inside [start, end); absent as row_spans is, and in older
 
 
 @dataclass(frozen=True)

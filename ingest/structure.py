@@ -136,14 +136,23 @@ def with_code(structure: DocStructure, spans: tuple[Span, ...]) -> DocStructure:
     return DocStructure(structure.title, sections)
 
 
-def with_rows(structure: DocStructure, spans: tuple[Span, ...] | None) -> DocStructure:
-    """Each section with the table rows the loader marked inside it (`Section.rows`, empty when none); unchanged
-    where the loader marks none (None: the format writes its tables as text)."""
+def with_rows(
+    structure: DocStructure, spans: tuple[Span, ...] | None, breaks: tuple[Span, ...] | None = None
+) -> DocStructure:
+    """Each section with the table rows the loader marked inside it (`Section.rows`, empty when none) and the
+    "|" between their cells (`Section.cell_breaks`); unchanged where the loader marks none (None: the format
+    writes its tables as text)."""
     if spans is None:
         return structure
     inside = spans_by_section(spans, structure.sections)
+    cut = spans_by_section(breaks, structure.sections) if breaks is not None else [None] * len(structure.sections)
     sections = tuple(
-        replace(s, rows=clip_spans(own, s.start, s.end)) for s, own in zip(structure.sections, inside, strict=True)
+        replace(
+            s,
+            rows=clip_spans(own, s.start, s.end),
+            cell_breaks=None if own_breaks is None else clip_spans(own_breaks, s.start, s.end),
+        )
+        for s, own, own_breaks in zip(structure.sections, inside, cut, strict=True)
     )
     return DocStructure(structure.title, sections)
 
@@ -155,7 +164,7 @@ def infer_structure(loaded: LoadedFile) -> DocStructure:
         return with_code(latex_structure(loaded.source.text, loaded.source.doc, markup), loaded.code + markup.code)
     code_rule = CODE_RULES.get(loaded.fmt)
     code = loaded.code + (code_rule(loaded.source.text) if code_rule is not None else ())
-    return with_rows(with_code(_sections(loaded), code), loaded.rows)
+    return with_rows(with_code(_sections(loaded), code), loaded.rows, loaded.cell_breaks)
 
 
 def latex_structure(text: str, doc: str, markup: LatexMarkup) -> DocStructure:

@@ -72,6 +72,9 @@ class Hit:
     # [start, end) spans (absolute) of the lines the loader wrote as table rows (HTML, Word); None where it says
     # nothing (other formats, older indexes): their rows are read from the text's pipes (service.table_quotes)
     row_spans: list[tuple[int, int]] | None = None
+    # [start, start + 1) (absolute) of each "|" the loader wrote between two cells of those rows; None where it
+    # says nothing (an index built before the loaders marked cells: the rows' cells are read from " | ")
+    cell_break_spans: list[tuple[int, int]] | None = None
     # the section a passage belongs to (set when merging was asked for): context to offer, not shown text
     section_start: int | None = None
     section_end: int | None = None
@@ -134,6 +137,7 @@ def hit_from_node(node: Any, score: float, dense_score: float | None = None) -> 
         context_spans=[(int(s), int(e)) for s, e in meta.get("context_spans", [])],  # older indexes: none
         code_spans=[(int(s), int(e)) for s, e in meta.get("code_spans", [])],  # older indexes: none
         row_spans=None if (rows := meta.get("row_spans")) is None else [(int(s), int(e)) for s, e in rows],
+        cell_break_spans=None if (cut := meta.get("cell_break_spans")) is None else [(int(s), int(e)) for s, e in cut],
     )
 
 

@@ -6,7 +6,8 @@ written, an answer showed the pipes, a ". " inside a cell cut the row in two, an
 under the quoting writer's minimum sentence length) was never quoted, so "what learning rate does SGD use?" over
 a comparison table abstained or quoted something else. Here a row is one candidate, cited as the source row as
 written (the HTML and Word loaders say which lines are rows, `Hit.row_spans`, so prose with a "|" such as "Run
-ls | wc -l" is none; Markdown's, Org's and plain text's rows are read from their pipes); what the answer shows is
+ls | wc -l" is none, and which "|" stand between cells, `Hit.cell_break_spans`, so a cell "ls | wc -l" stays one
+cell; Markdown's, Org's and plain text's rows are read from their pipes); what the answer shows is
 its reading (`TableLine.reading`): each cell after its column's header where the passage holds the header row
 (a context span: Markdown's and Org's row above the rule, an HTML row of `<th>`, a Word row repeated as header),
 else the cells joined by "; " (two as "term: what it says"). A rule row (`|---|`, `|---+---|`, `+---+`) is never
@@ -15,6 +16,7 @@ quoted.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +33,8 @@ SEPARATOR = re.compile(r"(?<!\\)\|")  # Markdown writes a "|" inside a cell as "
 # a table inside a blockquote or an Obsidian callout: "> | x | y |" is the row "| x | y |"
 QUOTED_ROW = re.compile(r"^(?:>[ \t]?)+(?=[ \t]*\|)")
 # the loaders that write a row as cells joined by " | ", without pipes at its edges (`ingest.html`, `ingest.docx`):
-# an index built before they marked their rows (`Hit.row_spans` None) has its rows guessed from the text
+# an index built before they marked their rows (`Hit.row_spans` None) has its rows guessed from the text, and one
+# built before they marked the "|" between cells (`Hit.cell_break_spans` None) its cells
 JOINED_ROW_SUFFIXES = (".html", ".htm", ".docx")
 # a cell boundary in a line the loaders joined: a "|" with a space or the line's edge on either side
 JOINED_SEPARATOR = re.compile(r"(?:^|(?<= ))\|(?= |$)")
@@ -135,20 +138,26 @@ def reading(row: Sequence[str], header: Sequence[str] | None) -> str:
 
 
 def table_lines(
-    text: str, doc: str, context: Sequence[Span] = (), code: Sequence[Span] = (), rows: Sequence[Span] | None = None
+    text: str,
+    doc: str,
+    context: Sequence[Span] = (),
+    code: Sequence[Span] = (),
+    rows: Sequence[Span] | None = None,
+    breaks: Sequence[Span] | None = None,
 ) -> list[TableLine]:
-    """The table lines of `text` (a passage of the note `doc`); `context`, `code` and `rows`: its context and code
-    spans and the rows its loader marked (None: it marks none), relative to `text`. Marked rows are the table
-    lines (`marked_rows`). Otherwise a table is two or more lines in a row that hold a "|" outside code (a header
-    and its rule, or rows; in a blockquote or a callout, after its "> "); its rows are the lines between pipes,
-    every line but the rules below a Markdown rule (GitHub's tables may leave the edge pipes out), and in an HTML
-    or Word note indexed before its loader marked rows, lines of " | "-joined cells that all have as many cells,
-    no "|" of theirs inside parentheses (`loader_row`).
+    """The table lines of `text` (a passage of the note `doc`); `context`, `code`, `rows` and `breaks`: its
+    context and code spans, the rows its loader marked (None: it marks none) and the "|" it wrote between their
+    cells (None: not marked), relative to `text`. Marked rows are the table lines (`marked_rows`). Otherwise a
+    table is two or more lines in a row that hold a "|" outside code (a header and its rule, or rows; in a
+    blockquote or a callout, after its "> "); its rows are the lines between pipes, every line but the rules
+    below a Markdown rule (GitHub's tables may leave the edge pipes out), and in an HTML or Word note indexed
+    before its loader marked rows, lines of " | "-joined cells that all have as many cells, no "|" of theirs
+    inside parentheses (`loader_row`).
     A row's header is its table's first context line above it with as many cells."""
     if is_latex(doc):  # a tabular's column spec ("{l|r}") is a command, not a row
         return []
     if rows is not None:
-        return marked_rows(text, rows, context)
+        return marked_rows(text, rows, context, breaks)
     out: list[TableLine] = []
     block: list[Span] = []
     at = 0
@@ -204,10 +213,14 @@ def _table(text: str, doc: str, block: Sequence[Span], context: Sequence[Span]) 
     return out
 
 
-def marked_rows(text: str, rows: Sequence[Span], context: Sequence[Span]) -> list[TableLine]:
-    """The rows a loader marked (`Hit.row_spans`) that are whole lines of `text`, read as `joined_cells`: a
-    header row (a context span) is never quoted, and a row's header is the first header row above it in its
-    table (rows on consecutive lines) with as many cells."""
+def marked_rows(
+    text: str, rows: Sequence[Span], context: Sequence[Span], breaks: Sequence[Span] | None = None
+) -> list[TableLine]:
+    """The rows a loader marked (`Hit.row_spans`) that are whole lines of `text`, cut into cells at the "|" it
+    marked between them (`breaks`; None, an older index: read as `joined_cells`): a header row (a context span)
+    is never quoted, and a row's header is the first header row above it in its table (rows on consecutive
+    lines) with as many cells."""
+    cuts = None if breaks is None else sorted(s for s, _ in breaks)
     out: list[TableLine] = []
     headers: list[list[str]] = []
     previous = -2
@@ -217,7 +230,7 @@ def marked_rows(text: str, rows: Sequence[Span], context: Sequence[Span]) -> lis
         if s != previous + 1:
             headers = []  # another table
         previous = e
-        row = joined_cells(text[s:e])
+        row = joined_cells(text[s:e]) if cuts is None else cut_cells(text, s, e, cuts)
         if any(cs <= s and e <= ce for cs, ce in context):
             headers.append(row)
             out.append(TableLine(s, e, None))
@@ -227,12 +240,30 @@ def marked_rows(text: str, rows: Sequence[Span], context: Sequence[Span]) -> lis
     return out
 
 
+def cut_cells(text: str, start: int, end: int, cuts: Sequence[int]) -> list[str]:
+    """The cells of the row `text[start:end]`, trimmed, cut at the offsets in `cuts` (sorted) that fall inside it.
+
+    >>> cut_cells("x | ls | wc -l", 0, 14, [2])
+    ['x', 'ls | wc -l']
+    """
+    bounds, at = [], start
+    for cut in cuts[bisect.bisect_left(cuts, start) : bisect.bisect_left(cuts, end)]:
+        bounds.append((at, cut))
+        at = cut + 1
+    bounds.append((at, end))
+    return [text[s:e].strip() for s, e in bounds]
+
+
 def hit_table_lines(hit: Hit) -> list[TableLine]:
-    """`table_lines` of a retrieved passage, its context, code and row spans made relative to its text."""
+    """`table_lines` of a retrieved passage, its context, code, row and cell-break spans made relative to its
+    text."""
+
+    def relative(spans: Sequence[Span] | None) -> list[Span] | None:
+        return None if spans is None else [(s - hit.start, e - hit.start) for s, e in spans]
+
     context = [(s - hit.start, e - hit.start) for s, e in hit.context_spans]
     code = [(s - hit.start, e - hit.start) for s, e in hit.code_spans]
-    rows = None if hit.row_spans is None else [(s - hit.start, e - hit.start) for s, e in hit.row_spans]
-    return table_lines(hit.text, hit.doc, context, code, rows)
+    return table_lines(hit.text, hit.doc, context, code, relative(hit.row_spans), relative(hit.cell_break_spans))
 
 
 def table_row(hit: Hit, start: int, end: int) -> TableLine | None:
