@@ -110,8 +110,12 @@ _HTML_INTEGER = re.compile(r"\s*([-+]?\d+)")  # HTML's integer attributes: "3", 
 def _html_integer(value: object) -> int | None:
     """An integer attribute (`start`, `value`) as a browser reads it; None when it holds none."""
     match = _HTML_INTEGER.match(value) if isinstance(value, str) else None
-    # past 32 bits a browser ignores it; 5,000 digits would not even parse (Python's int digit limit)
-    return int(match.group(1)) if match and len(match.group(1)) <= 10 else None
+    # past 32 bits a browser ignores it; the digits are counted first, as 5,000 of them would not even parse
+    # (Python's int digit limit)
+    if not match or len(match.group(1)) > 11:
+        return None
+    number = int(match.group(1))
+    return number if -(2**31) <= number < 2**31 else None
 
 
 def _open_list(tag: Tag) -> _OpenList:

@@ -74,3 +74,19 @@ def test_an_ordered_list_is_numbered_as_the_browser_shows_it(tmp_path: Path) -> 
         "1. unreadable start",
         "• a value in a ul",
     ]
+
+
+def test_a_number_past_32_bits_is_ignored_as_the_browser_ignores_it(tmp_path: Path) -> None:
+    # before, any number of up to 10 digits was used: "4294967296. a" where the page shows "1. a"
+    page = (
+        '<ol start="2147483647"><li>last 32-bit number</li></ol>'
+        '<ol start="4294967296"><li>past 32 bits</li></ol>'
+        '<ol start="-2147483649"><li>below 32 bits</li><li value="9999999999">a value past 32 bits</li></ol>'
+    )
+    text, _ = loaded_text(tmp_path, page)
+    assert text.splitlines() == [
+        "2147483647. last 32-bit number",
+        "1. past 32 bits",
+        "1. below 32 bits",
+        "2. a value past 32 bits",
+    ]
