@@ -163,12 +163,16 @@ def _own_line(text: str, lines: list[Line], i: int) -> bool:
     """Line i stands alone: a list item, or a line after a blank, a heading or another line of links (a link
     wrapped onto a line of its own ends the sentence above it: "as defined in the\n[proposal](url)."). A line
     of an Obsidian `%% comment %%` alone is not shown: line i stands alone when the comment's line does."""
-    if i == 0 or not lines[i - 1].text or _LIST_OR_QUOTE.match(text[lines[i].start : lines[i].end]):
+    if _LIST_OR_QUOTE.match(text[lines[i].start : lines[i].end]):
         return True
-    above = text[lines[i - 1].start : lines[i - 1].end]
-    if _OBSIDIAN_COMMENT.fullmatch(above.strip()):
-        return _own_line(text, lines, i - 1)
-    return bool(_ATX.match(above)) or _links_only(above.lstrip(" \t>-*+"))
+    while i > 0 and lines[i - 1].text:  # up through comment lines (a loop: 5,000 of them are no 5,000 frames)
+        above = text[lines[i - 1].start : lines[i - 1].end]
+        if not _OBSIDIAN_COMMENT.fullmatch(above.strip()):
+            return bool(_ATX.match(above)) or _links_only(above.lstrip(" \t>-*+"))
+        i -= 1
+        if _LIST_OR_QUOTE.match(text[lines[i].start : lines[i].end]):
+            return True
+    return True
 
 
 def _table_rule(text: str, lines: list[Line], i: int) -> bool:

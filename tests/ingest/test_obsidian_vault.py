@@ -284,6 +284,17 @@ def test_a_link_wrapped_onto_its_own_line_stays_in_its_sentence(tmp_path: Path) 
     assert marks == ["# Locking"]
 
 
+def test_a_link_line_under_thousands_of_hidden_comment_lines_ingests(tmp_path: Path) -> None:
+    """The walk up through `%% comment %%` lines to the line a link line follows is a loop: 5,000 of them raised
+    RecursionError and failed the whole ingest (review3 P2-3). The link line stands alone (blank line above the
+    comments), so it is context; the comments are too."""
+    note = "# Notes\n\nSome text here.\n\n" + "%% hidden %%\n" * 5_000 + "[[Other note]]\n"
+    (tmp_path / "n.md").write_text(note)
+    loaded = load_file(tmp_path / "n.md", "n.md")
+    marks = [note[s:e] for sec in infer_structure(loaded).sections for s, e in sec.context]
+    assert "[[Other note]]" in marks and marks.count("%% hidden %%") == 5_000
+
+
 def test_org_titles_drop_workflow_marks_and_block_lines_are_context(tmp_path: Path) -> None:
     _, marks, crumbs = contexts(tmp_path, "thesis.org")
     assert ("Thesis plan", "Survey of synthetic control") in crumbs  # DROPPED: declared by #+TODO
