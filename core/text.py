@@ -13,11 +13,13 @@ import regex
 
 from core.cjk import CJK_LETTER, cjk_grams, run_terms, topic_grams
 
+# the quote marks and brackets that may close a sentence after its stop: 'He said "stop."' ends at the stop
+CLOSING_MARKS = "\"')]”’"
 # a sentence ends at . ! or ? (and any closing quote or bracket) before a capital, digit or quote, or at a
 # line break: "e.g. a value" stays one sentence, and so does "Ren et al. 2015" (not after an abbreviation)
 NOT_AFTER_ABBREVIATION = r"(?<!\bet al)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)(?<!\bFig)(?<!\bEq)"
 SENTENCE_END = re.compile(
-    NOT_AFTER_ABBREVIATION + r"[.!?][\"')\]”’]*(?=\s+[A-Z0-9\"'(\[])|[。！？][」』）]*|\n"
+    NOT_AFTER_ABBREVIATION + rf"[.!?][{re.escape(CLOSING_MARKS)}]*(?=\s+[A-Z0-9\"'(\[])|[。！？][」』）]*|\n"
 )  # Chinese and Japanese end a sentence at 。！？ with no space after it
 # a line break inside a paragraph of hard-wrapped prose (Markdown, reST or plain text wrapped at 80 columns)
 # goes on with its sentence: after a line that ends without . ! ? : and before one that goes on in lower case
@@ -36,8 +38,6 @@ WRAPPED_BEFORE_NAME = re.compile(
 # not before a list item, heading, quote, table row, code fence, digit or blank line. A window spans sentences
 # anyway; with WRAPPED_BREAK instead, the windows lost one pytutorial dev question from the top 5
 PARAGRAPH_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=[^\s\-*+#>|`0-9])")
-# the quote marks and brackets that may close a sentence after its stop: 'He said "stop."' ends at the stop
-CLOSING_MARKS = "\"')]”’"
 # the stops a piece of text may end with on its own (a sentence, a clause, a "label:"): what follows it is
 # joined with a space, while a piece without one gets a separator ("; ") so two pieces do not run together
 CLAUSE_END = (".", ";", ":", ",", "!", "?")

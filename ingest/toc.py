@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from core.text import CLOSING_MARKS
 from ingest.lines import STOP_WORDS
 from ingest.schema import Section
 from ingest.sections import Line, Span, trim_span
@@ -35,7 +36,7 @@ MAX_LINE_HEADING_WORDS = 8
 MAX_NAME_WORDS = 3  # a longer capitalized run inside running text is a list of headings, not a name
 FUNCTION_WORDS = STOP_WORDS | frozenset(["its", "their", "his", "her", "our", "your", "my"])
 _WORD = re.compile(r"\S+")
-_SENTENCE_END = re.compile(r"[.!?][\"')\]”’]*$")
+_SENTENCE_END = re.compile(rf"[.!?][{re.escape(CLOSING_MARKS)}]*$")
 
 
 def toc_title(words: list[str]) -> str:
