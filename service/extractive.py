@@ -39,7 +39,7 @@ from service.list_quotes import (
     without_marks,
 )
 from service.markup_quotes import as_read
-from service.table_quotes import hit_table_lines, table_row
+from service.table_quotes import hit_table_lines, names_another_row, table_row
 
 # "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
 # flashcard's "A: ": layout, not words of the answer
@@ -310,7 +310,12 @@ def best_sentences(
         row = table.reading if table is not None else None
         # a question that names two rows' subjects ("compare Adam and RMSprop") asks about both
         subject = asked & key_stems(table.subject) if table is not None else set()
-        if row is not None and i in row_sources and not row_named[j] and not subject - rows_asked:
+        if (
+            table is not None
+            and i in row_sources
+            and not row_named[j]
+            and not names_another_row(asked, hits[i], table, rows_asked, rarity)
+        ):
             continue  # another row is another entity ("RMSprop" under "what lr does Adam use?"), not one asked
         raw = row or without_marks(hits[i], s, e)
         text = as_read(quoted(raw, latex=latex), hits[i].doc)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from core.text import CLAUSE_END
 from retrieval.retriever import Hit
+from retrieval.terms import TermRarity, key_stems
 from service.latex_quotes import is_latex
 
 # a rule row: dashes (or "=" under a grid table's header) between pipes or pluses, with alignment colons
@@ -38,6 +39,8 @@ QUOTED_ROW = re.compile(r"^(?:>[ \t]?)+(?=[ \t]*\|)")
 JOINED_ROW_SUFFIXES = (".html", ".htm", ".docx")
 # a cell boundary in a line the loaders joined: a "|" with a space or the line's edge on either side
 JOINED_SEPARATOR = re.compile(r"(?:^|(?<= ))\|(?= |$)")
+# where the name a row's subject opens with ends: "Adam (Kingma, 2014)", "Adam: adaptive moments", "Adam, 2014"
+HEAD_END = re.compile(r"[(\[:;,]|\s[-\u2013\u2014]\s")
 Span = tuple[int, int]
 
 
@@ -269,3 +272,37 @@ def hit_table_lines(hit: Hit) -> list[TableLine]:
 def table_row(hit: Hit, start: int, end: int) -> TableLine | None:
     """The table row at [start, end) of `hit.text`, None when that span is no row that reads."""
     return next((t for t in hit_table_lines(hit) if (t.start, t.end) == (start, end) and t.reading), None)
+
+
+def subject_head(subject: str) -> str:
+    """The name a row's subject opens with, before a parenthesis, a colon, a comma or a spaced dash.
+
+    >>> subject_head("Adam (Kingma, 2014)"), subject_head("Hinge loss")
+    ('Adam ', 'Hinge loss')
+    """
+    return HEAD_END.split(subject, maxsplit=1)[0]
+
+
+def names_another_row(
+    asked: set[str], hit: Hit, row: TableLine, named: set[str], rarity: TermRarity | None = None
+) -> bool:
+    """Whether a question (its key stems `asked`) names what `row` of `hit` is about beyond `named`, the stems the
+    rows quoted before it named: a stem of its subject that no other row's subject in the passage holds, with the
+    subject's whole head asked ("Adam" of "Adam (Kingma, 2014)") or with more than half of the subject's key-term
+    weight (by `rarity`; by count without it). A comparison ("compare Adam and RMSprop") names both rows; a word
+    that names the kind of every row ("loss" of "Hinge loss" and "Huber loss") or one too common to tell a row
+    ("loss" of "Hinge loss", "hinge" being rarer) names none: "What does cross-entropy loss compare?" asks about
+    the cross-entropy row alone."""
+    stems = key_stems(row.subject)
+    others: set[str] = set()
+    for line in hit_table_lines(hit):
+        if line.reading and (line.start, line.end) != (row.start, row.end):
+            others |= key_stems(line.subject)
+    own = (asked & stems) - named - others
+    if not own:
+        return False
+    head = key_stems(subject_head(row.subject))
+    if head and head <= asked:
+        return True
+    weight = rarity.weight if rarity is not None else len
+    return 2 * weight(own) > weight(stems)

@@ -182,3 +182,35 @@ def test_a_question_naming_two_rows_gets_both(client: httpx.Client, question: st
     (other,) = {"Optimizer: Adam", "Optimizer: SGD", "Optimizer: RMSprop"} - set(rows)
     assert other not in answer["text"], answer["text"]
     assert_citations_are_exact(client, answer)
+
+
+# a table whose first cells share the word that names their kind ("Hinge loss", "Huber loss")
+LOSSES = {
+    "losses.md": (
+        "# Loss functions\n\n"
+        "| Loss | Task | What it does |\n"
+        "|---|---|---|\n"
+        "| Cross-entropy | classification | compares the predicted class probabilities with the true labels |\n"
+        "| Hinge loss | maximum-margin training | penalises examples inside the margin |\n"
+        "| Mean squared error | regression | averages the squared residuals |\n"
+        "| Huber loss | robust regression | is quadratic for small errors and linear for large ones |\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def losses_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    with notes_client(tmp_path_factory.mktemp("losses"), LOSSES) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    "question", ["What does cross-entropy loss compare?", "Which loss should I use for classification?"]
+)
+def test_a_word_every_row_names_pulls_in_no_other_row(losses_client: httpx.Client, question: str) -> None:
+    """Review3 P1-4. Before: "... with the true labels [1] Loss: Hinge loss; Task: maximum-margin training; ..."
+    (the hinge loss row joined the cross-entropy row, its first cell holding the question's "loss", which the
+    cross-entropy row's does not); "loss" names the kind of every row, and no row joins for it."""
+    reading = "Loss: Cross-entropy; Task: classification; What it does: compares the predicted class probabilities"
+    answer = assert_answer_quotes(losses_client, question, "| Cross-entropy | classification |", reading)
+    assert "Hinge" not in answer["text"] and "Huber" not in answer["text"], answer["text"]
