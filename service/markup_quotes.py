@@ -62,16 +62,19 @@ PLAIN_WORD = re.compile(r"(?:^|(?<=[\s\"'(\u201c\u2018]))(?P<word>(?:[^\W\d_]+-)
 NUMBER = re.compile(r"(?:^|(?<=[\s(]))\d+$")  # "in 2017[7]": prose indexes no number
 CLOSING_MARK = re.compile(r"[.,;:)\"'\u201d\u2019]$")
 REFERENCE_NUMBER = re.compile(r"\[\d{2,}\]")  # [12]: past the small indices prose writes out
+CALL_ARGUMENT = re.compile(r"[\w.\]]\((?:[^\W\d_]+-)*[^\W\d_]{2,}$")  # "print(scores": the word is a call's argument
 
 
-def is_reference_mark(mark: re.Match[str], before: str) -> bool:
-    """Whether a `REFERENCE_MARK` candidate, after the text `before`, is a pasted reference mark. It is after a
-    closing mark ("tokens.[3]", "forms) [7]"; not the ")" of a call: "f(x)[1]") or a number ("2017[7]"), apart from
-    the word before it ("work [7]."), or after a plain word before a capital ("text[7] Removing"). Right after a
-    plain word and before a stop or the end, it reads as indexing ("lst[1].", "the value arr[1].", "grid[1][2].")
-    unless the word is capitalised, as no variable of prose is ("NLP[2],", "Transformer[3]."), or a number in it
-    has two digits ("attention[12][13]."): where the shape cannot tell, the note's text is kept, since a kept mark
-    only shows what the page said and a cut index changes the code."""
+def is_reference_mark(mark: re.Match[str], before: str) -> bool | None:
+    """Whether a `REFERENCE_MARK` candidate, after the text `before`, is a pasted reference mark; None where its
+    shape cannot tell. It is after a closing mark ("tokens.[3]", "forms) [7]"; not the ")" of a call: "f(x)[1]") or
+    a number ("2017[7]"), apart from the word before it ("work [7]."), or after a plain word before a capital
+    ("text[7] Removing"). Right after a plain word and before a stop, a ")" or the end, it reads as indexing
+    ("lst[1].", "the value arr[1].", "grid[1][2].") unless the word is capitalised, as no variable of prose is
+    ("NLP[2],", "Transformer[3]."), or a number in it has two digits and no code writes it: a run of marks
+    ("attention[12][13].") or after a hyphenated word ("self-attention[12]."). A single two-digit mark after a
+    lowercase word is indexing in a call ("print(scores[10])") and cannot be told otherwise ("is tokens[10]." as
+    "earlier approaches[12]."): None, and `without_reference_marks` asks the rest of the text."""
     spaced = mark.group()[0] in " \t"
     if CLOSING_MARK.search(before):
         return spaced or not before.endswith(")")
@@ -82,17 +85,34 @@ def is_reference_mark(mark: re.Match[str], before: str) -> bool:
         return False
     if spaced or mark.group("capital") is not None:
         return True
-    return word.group("word")[0].isupper() or REFERENCE_NUMBER.search(mark.group()) is not None
+    name = word.group("word")
+    if name[0].isupper():
+        return True
+    if REFERENCE_NUMBER.search(mark.group()) is None:  # one-digit indices: "lst[1]."
+        return False
+    if mark.group().count("[") > 1 or "-" in name:
+        return True
+    return False if CALL_ARGUMENT.search(before) else None
 
 
 def without_reference_marks(text: str) -> str:
-    """`text` without the reference marks pasted in it (`REFERENCE_MARK`, `is_reference_mark`)."""
-
-    def mark(match: re.Match[str]) -> str:
-        before = text[max(0, match.start() - 80) : match.start()]  # the word before is enough: linear in the text
-        return "" if is_reference_mark(match, before) else match.group()
-
-    return REFERENCE_MARK.sub(mark, text)
+    """`text` without the reference marks pasted in it (`REFERENCE_MARK`, `is_reference_mark`). A mark whose shape
+    cannot tell is left out only when the text holds a mark that is one by its shape: a page's text pasted with its
+    marks ("Removing punctuations[12]." after "text[7] Removing"); alone, "the eleventh is tokens[10]." is kept, since
+    a kept mark only shows what the page said and a cut index changes the code."""
+    matches = list(REFERENCE_MARK.finditer(text))
+    if not matches:
+        return text
+    # the word before is enough: linear in the text
+    readings = [is_reference_mark(m, text[max(0, m.start() - 80) : m.start()]) for m in matches]
+    pasted = any(reading is True for reading in readings)
+    kept, at = [], 0
+    for match, reading in zip(matches, readings, strict=True):
+        kept.append(text[at : match.start()])
+        if not (reading or (reading is None and pasted)):
+            kept.append(match.group())
+        at = match.end()
+    return "".join(kept) + text[at:]
 
 
 def as_read(text: str, doc: str) -> str:

@@ -3,9 +3,12 @@ read as the answer's own [n] citations (service.markup_quotes.as_read, REFERENCE
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from service.markup_quotes import as_read
+from tests.notes_settings import notes_client
 
 
 @pytest.mark.parametrize(
@@ -28,6 +31,18 @@ from service.markup_quotes import as_read
         ("the encoder stacks attention[12][13]", "the encoder stacks attention"),
         ("as shown in prior work [7].", "as shown in prior work."),
         ("It is called the Transformer[3].", "It is called the Transformer."),
+        # a two-digit mark after a lowercase word: after a hyphenated word, or in a text with marks by their shape
+        ("It relies on self-attention[12].", "It relies on self-attention."),
+        (
+            "Lowercasing text[7] Removing punctuations[12].",
+            "Lowercasing text Removing punctuations.",
+        ),
+        (
+            "It beat earlier approaches[12]. It was published in 2017[13].",
+            "It beat earlier approaches. It was published in 2017.",
+        ),
+        # a call's argument stays among a page's marks
+        ("call print(scores[10]) on the Transformer[3] Next", "call print(scores[10]) on the Transformer Next"),
     ],
 )
 def test_a_pasted_reference_mark_is_left_out(text: str, shown: str) -> None:
@@ -55,7 +70,30 @@ def test_a_pasted_reference_mark_is_left_out(text: str, shown: str) -> None:
         "the middle cell is grid[1][2].",
         "the last one is lst[1]",
         "keep words[1]; drop the rest",
+        # a two-digit index after a lowercase name (review3 P1-2): a call's argument, or alone in its text
+        "Indexing starts at zero, so the eleventh token of a sentence is tokens[10].",
+        "To print the top score, call print(scores[10]) on the sorted list.",
+        "the last layer is layers[11].",
+        "the 11th is row[10]; the 12th is row[11].",
+        "see (the list items[10]) and the text after",
     ],
 )
 def test_brackets_that_are_not_reference_marks_stay(text: str) -> None:
     assert as_read(text, "notes.txt") == text
+
+
+LISTS_NOTE = (
+    "# Python lists\n\n"
+    "Indexing starts at zero, so the eleventh token of a sentence is tokens[10].\n"
+    "To print the top score after sorting, call print(scores[10]) on the sorted list of scores.\n"
+    "Negative indices count from the end of the list.\n"
+)
+
+
+def test_an_answer_keeps_a_two_digit_index_over_http(tmp_path: Path) -> None:
+    """review3 P1-2: the answer read "... is tokens [1]." (our citation where the index was), "call print(scores)"."""
+    with notes_client(tmp_path, {"lists.md": LISTS_NOTE}) as client:
+        answer = client.post("/api/ask", json={"question": "How do I get the eleventh token?"}).json()
+    assert not answer["abstained"], answer
+    assert "is tokens[10] [1]." in answer["text"], answer["text"]  # the index, then our citation
+    assert "call print(scores[10]) on" in answer["text"], answer["text"]
