@@ -33,7 +33,11 @@ BREAK = re.compile(r"[ \t]*<br[ \t]*/?>(?:[ \t]+|$)", re.I)  # a hard line break
 # a footnote reference written against the text ("until the Crimean War (1853-1856)[^1].", "lambda[^note]"): the
 # note shows a superscript link, the answer would show "[^1]". Not its definition's "[^1]:" label (never quoted), nor
 # a bracket set after a space ("the regex [^aeiou] matches"), which is text unless a definition makes it a reference
-FOOTNOTE_REFERENCE = re.compile(r"(?<=\S)\[\^[^\]\s]+\](?!:)")
+FOOTNOTE_REFERENCE = re.compile(r"(?<=\S)\[\^(?P<label>[^\]\s]+)\](?!:)")
+# A footnote's label is a number or words ("1", "note", "my-note"); a regex's negated class written in a note without
+# backticks has the same brackets, "r'[^0-9]'", "\\w[^aeiou]", "s[^a-z]+": a label with a range or a one-character
+# piece ("0-9", "A-Za-z"), or a bracket after an escape or a quote, is code and stays.
+FOOTNOTE_LABEL = re.compile(r"\d+|[A-Za-z0-9_]{2,}(?:-[A-Za-z0-9_]{2,})*")
 # Org: [[link][description]] or [[link]]
 ORG_LINK = re.compile(r"\[\[(?P<link>[^\[\]\n]+)\](?:\[(?P<text>[^\[\]\n]+)\])?\]")
 # Org's emphasis, where Org renders it (org-emphasis-regexp-components): after a line start, a space or one of
@@ -189,8 +193,16 @@ def _markdown(text: str, keep: Callable[[str], str]) -> str:
     text = WIKILINK.sub(_wikilink, text)
     text = HIGHLIGHT.sub(lambda m: m.group("text"), text)
     text = BREAK.sub(" ", text)
-    text = FOOTNOTE_REFERENCE.sub("", text)
+    text = FOOTNOTE_REFERENCE.sub(lambda m: "" if is_footnote_reference(m, text) else m.group(), text)
     return re.sub(r"(?<=\S) {2,}(?=\S)", " ", text).strip()  # a dropped embed or <br> leaves one space
+
+
+def is_footnote_reference(mark: re.Match[str], text: str) -> bool:
+    """Whether a `FOOTNOTE_REFERENCE` candidate in `text` is one: a footnote's label, after a word that is no escape
+    and no quoted string ("War (1853-1856)[^1].", "lambda[^note]"; not "r'[^0-9]'" nor "\\w[^aeiou]")."""
+    word = text[max(0, mark.start() - 80) : mark.start()].split()[-1:] or [""]
+    code = "\\" in word[0] or word[0].endswith(("'", '"'))
+    return not code and FOOTNOTE_LABEL.fullmatch(mark.group("label")) is not None
 
 
 def _wikilink(link: re.Match[str]) -> str:

@@ -49,6 +49,10 @@ def test_markdown_marks_read_as_obsidian_shows_them(text: str, shown: str) -> No
         ("Write if a==b==c: to test all three.", "py.md"),
         ("A matrix m = [[a]] or m=[[b]] holds one row, and [[[0]]] nests three.", "lists.md"),
         ("In JavaScript a === b and ===x=== compare strictly.", "js.md"),
+        # a regex's negated class is no footnote reference (review3 P1-7): a range, an escape or a quote before it
+        ("To strip everything but digits, call re.sub(r'[^0-9]', '', s) on the string.", "regex.md"),
+        ("The pattern \\w[^aeiou] matches a letter followed by a consonant.", "regex.md"),
+        ("Match s[^a-z]+ or [A-Za-z][^A-Za-z] for the rest.", "regex.md"),
     ],
 )
 def test_code_in_markdown_prose_is_left_as_written(text: str, doc: str) -> None:
@@ -136,3 +140,15 @@ def test_an_obsidian_or_org_answer_reads_as_the_note_shows_and_cites_the_source(
 ) -> None:
     answer = assert_answer_quotes(client, question, quote, said)
     assert not any(raw in answer["text"] for raw in ("==", "[[", "<br", " :: ", "=WITH")), answer["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("until the Crimean War (1853-1856)[^1].", "until the Crimean War (1853-1856)."),
+        ("lambda[^note] is a closure.", "lambda is a closure."),
+        ("as the survey says[^survey-2021].", "as the survey says."),
+    ],
+)
+def test_a_footnote_reference_is_not_shown(text: str, shown: str) -> None:
+    assert as_read(text, "notes.md") == shown
