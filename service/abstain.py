@@ -114,6 +114,13 @@ and a question without a wh-frame is about the phrase it opens with; in a compar
 0.900 -> 0.925, false abstains 0.074 -> 0.044, ROUGE-L 0.2387 -> 0.2483; the others byte-identical. Of 12 probes on
 names the notes define, "FID main idea?" and "what does SSIM stand for?" answer now; "who created T5?" and "Hugging
 Face pricing?" still abstain.
+A line defined a name when its stems were anywhere in the 60 characters before the line's first colon or
+parenthesis (review3 P1-6), so a passing mention did: "How does XGBoost handle missing values?" was answered from
+"Boosting libraries such as XGBoost (and LightGBM) are popular in competitions." (it abstained before). The text
+before the colon or parenthesis must now be the term: its first content word a name, and the names and at most
+`DEFINED_TERM_EXTRA` words more ("T5 model:"). Over the user's notes "Transformer is composed of an Encoder and a
+Decoder:" no longer defines "encoder" and "decoder"; the four dev halves' answers are byte-identical and the 12 probes
+above keep their verdicts.
 
 Tried and dropped (2026-12-01): an unnamed subject abstaining up to a cosine of 0.55 (not only below
 `near_topic_threshold`). Every dev question with an unnamed subject is unanswerable, and notes dev rose 0.922 ->
@@ -150,6 +157,8 @@ from retrieval.terms import TermRarity, key_stems
 _UNREAD = regex.compile(rf"(?V1){CJK_LETTER}+")
 # a line that defines a term: the term, after a list marker, then a colon or a parenthesis ("T5: Text-to-Text ...")
 DEFINITION = regex.compile(r"(?m)^[ \t]*(?:[-*•+][ \t]+)?([^\s:()][^:()\n]{0,59}?)[ \t]*[:(]")
+# words a defined term may hold besides the name: "T5 model:", "Hugging Face Hub:"
+DEFINED_TERM_EXTRA = 2
 
 
 def in_notes_wording(question: str, note_stems: Container[str], sources: Sequence[Hit]) -> str:
@@ -248,8 +257,16 @@ def held_name(question: str, opaque: Sequence[str], sources: Sequence[Hit]) -> l
 def defines(text: str, names: set[str]) -> bool:
     """Whether a line of `text` defines the names (by stem): it opens with them, after a list marker, and a colon or
     a parenthesis follows ("T5: Text-to-Text Transfer Transformer.", "- SSIM (Structural Similarity Index
-    Measure): ..."), as a glossary or a list of terms writes it; "XGBoost is a common implementation." does not."""
-    return any(names <= key_stems(m.group(1)) for m in DEFINITION.finditer(text))
+    Measure): ...", "T5 model: ..."), as a glossary or a list of terms writes it. What comes before the colon or
+    parenthesis is the term: its first content word is one of the names, and it holds them all and at most
+    `DEFINED_TERM_EXTRA` words more. "XGBoost is a common implementation." does not define XGBoost, nor does a
+    sentence that mentions it before a parenthesis ("Boosting libraries such as XGBoost (and LightGBM) are
+    popular.", "We trained T5 on the same data (see the table).")."""
+    for m in DEFINITION.finditer(text):
+        term = [stem(w) for w in content_words(m.group(1))]
+        if term and term[0] in names and names <= set(term) and len(term) <= len(names) + DEFINED_TERM_EXTRA:
+            return True
+    return False
 
 
 def sources_naming(opaque: Sequence[str], unknown: Sequence[str], sources: Sequence[Hit]) -> list[Hit]:
