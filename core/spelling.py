@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 
-from core.text import STOPWORDS
+from core.text import QUESTION_WORDS, STOPWORDS, WH_WORDS
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
 # a question's words as the notes' vocabulary holds them (core.text.ASCII_WORD), with where they stand
@@ -57,6 +57,10 @@ NAME_SUFFIXES = frozenset(["net", "nets", "former", "formers"])
 CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 # an acronym as a question writes it, capitals alone, perhaps a plural "s": "GD", "EWMA", "LLMs"
 ACRONYM = re.compile(r"([A-Z]{2,6})s?")
+# words in capitals that are no acronym: what a question says to ask, in a question typed in capitals or shouted
+NOT_ACRONYMS = STOPWORDS | WH_WORDS | QUESTION_WORDS
+# a question with this many words in capitals, most of its words, is typed in capitals (`in_capitals`)
+CAPITALS_TYPED = 3
 # a phrase an acronym spells out must stand in this many places of the passages read: "gradient descent" in 27 of
 # those read for a question on "GD", "simple neural network" (read for "SNN", a spiking one) in 2
 ACRONYM_PHRASE_COUNT = 3
@@ -131,9 +135,22 @@ def closed_up(word: str, pairs: Iterable[tuple[str, str]], clipped: bool = True)
 
 
 def acronyms(question: str) -> list[str]:
-    """The acronyms the question writes (`ACRONYM`), lowercased, once each: "is GD or SGD noisier?" -> [gd, sgd]."""
+    """The acronyms the question writes (`ACRONYM`), lowercased, once each: "is GD or SGD noisier?" -> [gd, sgd].
+    Never a function or question word ("IS", "HOW", "DOES"), and none in a question typed in capitals
+    (`in_capitals`): in "WHAT IS DROPOUT?" a capital tells nothing, and "IS" was read "importance sampling"."""
+    if in_capitals(question):
+        return []
     found = (ACRONYM.fullmatch(t.group()) for t in TOKEN.finditer(question))
-    return list(dict.fromkeys(m.group(1).lower() for m in found if m))
+    spelt = (m.group(1).lower() for m in found if m)
+    return list(dict.fromkeys(a for a in spelt if a not in NOT_ACRONYMS))
+
+
+def in_capitals(question: str) -> bool:
+    """Whether the question is typed in capitals: `CAPITALS_TYPED` words or more of 2 letters or more are, and they
+    are most of its words ("WHAT IS DROPOUT?", "HOW DOES GD WORK?"; not "GD vs SGD?" nor "is GD or SGD noisier?")."""
+    words = [w for w in TOKEN.findall(question) if len(w) > 1 and w.isalpha()]
+    capitals = sum(w.isupper() for w in words)
+    return capitals >= CAPITALS_TYPED and 2 * capitals > len(words)
 
 
 def spelt_out(acronym: str, texts: Iterable[tuple[str, int, str]], key: Callable[[str], str] = str) -> str | None:

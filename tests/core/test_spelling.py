@@ -151,6 +151,10 @@ def test_other_spelling_is_a_typo_or_a_variant_never_two_notes_words() -> None:
 def test_acronyms_are_words_written_in_capitals() -> None:
     assert acronyms("is GD or SGD noisier than Adam, and what about LLMs and gd?") == ["gd", "sgd", "llm"]
     assert acronyms("what is T5 or a ReLU?") == []  # a digit, a small letter: no acronym
+    assert acronyms("GD vs SGD?") == ["gd", "sgd"]
+    # a question typed in capitals, and a function or question word: none ("IS" was read "importance sampling")
+    assert acronyms("WHAT IS DROPOUT?") == [] and acronyms("HOW DOES GD WORK?") == []
+    assert acronyms("what IS the GD rule, and HOW?") == ["gd"]
 
 
 DESCENT = "Gradient descent steps downhill."

@@ -5,10 +5,12 @@ descent out. Real embedder, index and quoting writer over HTTP; phrase counts wo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
-from tests.notes_settings import served_notes
+from tests.notes_settings import notes_client, served_notes
 
 NOTES = {
     # "gradient descent" in four places
@@ -20,12 +22,26 @@ NOTES = {
     "nets.md": "# Networks\n\nA simple neural network has one hidden layer. A simple neural network can still fit any "
     "smooth function with enough units.\n",
 }
+# review3 P1-5: "importance sampling" in three places; "IS" of a question typed in capitals is no acronym
+SAMPLING = {
+    "dropout.md": "# Dropout\n\nDropout zeroes a random half of the units at each training step, so units cannot "
+    "co-adapt.\nAt test time every unit is kept and the weights are scaled.\n",
+    "sampling.md": "# Importance sampling\n\n"
+    "Importance sampling draws from an easier proposal distribution and reweights each draw.\n"
+    "Importance sampling weights are the ratio of target to proposal density.\n"
+    "Self-normalised importance sampling divides by the sum of the weights.\n",
+}
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> httpx.Client:
     with served_notes(tmp_path_factory.mktemp("acronyms"), NOTES) as url, httpx.Client(base_url=url, timeout=60) as c:
         yield c
+
+
+def ask(root: Path, notes: dict[str, str], questions: list[str]) -> list[dict]:
+    with notes_client(root, notes) as c:
+        return [c.post("/api/ask", json={"question": q}).json() for q in questions]
 
 
 @pytest.mark.parametrize(
@@ -56,3 +72,11 @@ def test_an_acronym_the_notes_spell_out_is_answered(client: httpx.Client, questi
 def test_an_acronym_for_a_phrase_written_twice_still_abstains(client: httpx.Client, question: str) -> None:
     answer = client.post("/api/ask", json={"question": question}).json()
     assert answer["abstained"], answer["text"]
+
+
+def test_a_question_typed_in_capitals_has_no_acronyms(tmp_path: Path) -> None:
+    """Before: "WHAT IS DROPOUT?" was read "WHAT importance sampling DROPOUT?" and quoted the sampling note."""
+    questions = ["WHAT IS DROPOUT?", "HOW DOES DROPOUT WORK AT TEST TIME?"]
+    for answer, quote in zip(ask(tmp_path, SAMPLING, questions), ["Dropout zeroes", "At test time"], strict=True):
+        assert not answer["abstained"], answer["text"]
+        assert quote in answer["text"] and "mportance" not in answer["text"], answer["text"]
