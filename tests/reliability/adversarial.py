@@ -96,6 +96,15 @@ CASES: dict[str, Callable[[], bytes]] = {
     "nul-bytes.txt": lambda: b"some text\x00with a NUL\x00",
     "nul-bytes.md": lambda: b"# Title\n\x00\x00\x00",
     "deep-divs.html": lambda: nested_html(5_000),
+    # cells of whitespace, a pipe, a nested table, a <pre>, a list around the table, a wide row: the "|" the
+    # loader marks between cells (cell_break_spans) must each be a "|" of a row
+    "ragged-tables.html": lambda: (
+        "<ul><li>\n  <table><tr><td> a \n b </td><td></td><td>&nbsp;|&nbsp;</td>"
+        "<td>ls | wc -l</td></tr></table></li></ul>"
+        "<table><tr><td><table><tr><td>x</td><td>y</td></tr></table></td><td>z</td></tr>"
+        "<tr><td><pre>p | q\nr</pre></td><td>s</td></tr>"
+        "<tr>" + "<td>cell | </td>" * 200 + "</tr></table>"
+    ).encode(),
     "deep-list.md": lambda: nested_markdown_list(1_500),
     "deep-list.txt": lambda: nested_markdown_list(1_500),
     "deep-quote.md": lambda: b">" * 50_000 + b" quoted",
