@@ -61,8 +61,8 @@ ACRONYM = re.compile(r"([A-Z]{2,6})s?")
 NOT_ACRONYMS = STOPWORDS | WH_WORDS | QUESTION_WORDS
 # a question with this many words in capitals, most of its words, is typed in capitals (`in_capitals`)
 CAPITALS_TYPED = 3
-# a phrase an acronym spells out must stand in this many places of the passages read: "gradient descent" in 27 of
-# those read for a question on "GD", "simple neural network" (read for "SNN", a spiking one) in 2
+# a phrase an acronym spells out must stand in this many of the passages read: "gradient descent" in most of
+# those read for a question on "GD", "simple neural network" (read for "SNN", a spiking one) in 1
 ACRONYM_PHRASE_COUNT = 3
 
 
@@ -156,12 +156,17 @@ def in_capitals(question: str) -> bool:
 def spelt_out(acronym: str, texts: Iterable[tuple[str, int, str]], key: Callable[[str], str] = str) -> str | None:
     """The phrase of `texts` whose words' initials spell `acronym` ("gd" -> "gradient descent"): words of 3 letters
     or more, none of them a function word, with only a space or a hyphen between them ("vectors; add EOS" is no
-    phrase), standing in `ACRONYM_PHRASE_COUNT` places or more, and in more than any other phrase so spelt ("TL"
-    over passages with "transfer learning" and "trainable layers" twice each is neither). Phrases are told apart by
-    their words' `key` (a stem: "fine tuning" and "fine tune" are one phrase), written as most often. Each text
-    comes with where it stands (a document and the offset of the text in it), so a sentence two overlapping passages
-    both hold counts once. None when no phrase qualifies."""
-    n, places = len(acronym), dict[tuple[str, ...], set[tuple[str, int]]]()
+    phrase). It must be a whole term, not the head of a longer one: in most of its places no content word follows
+    it ("rectified linear" of "rectified linear unit" and "rectified linear activation" is no reading of "RL"; a
+    stop, a line's end or a function word ends "gradient descent"). It must stand in `ACRONYM_PHRASE_COUNT`
+    passages or more, so a note that repeats a term once is one witness, and in more than any other phrase so spelt
+    ("TL" over passages with "transfer learning" and "trainable layers" twice each is neither). Phrases are told
+    apart by their words' `key` (a stem: "fine tuning" and "fine tune" are one phrase), written as most often. Each
+    text comes with where it stands (a document and the offset of the text in it), so a sentence two overlapping
+    passages both hold counts once, for the first of them. None when no phrase qualifies."""
+    n = len(acronym)
+    places = dict[tuple[str, ...], dict[tuple[str, int], tuple[str, int]]]()  # place -> the passage first holding it
+    heads = dict[tuple[str, ...], set[tuple[str, int]]]()  # the places where a content word follows
     written = dict[tuple[str, ...], Counter[tuple[str, ...]]]()
     for where, offset, text in texts:
         tokens = list(TOKEN.finditer(text))
@@ -170,15 +175,28 @@ def spelt_out(acronym: str, texts: Iterable[tuple[str, int, str]], key: Callable
             if "".join(w[0] for w in run) != acronym or not all(_phrase_word(w) for w in run):
                 continue
             if all(text[a.end() : b.start()] in (" ", "-") for a, b in itertools.pairwise(tokens[i : i + n])):
-                phrase = tuple(key(w) for w in run)
-                places.setdefault(phrase, set()).add((where, offset + tokens[i].start()))
+                phrase, place = tuple(key(w) for w in run), (where, offset + tokens[i].start())
+                places.setdefault(phrase, {}).setdefault(place, (where, offset))
+                if i + n < len(tokens) and _goes_on(text, tokens[i + n - 1], tokens[i + n]):
+                    heads.setdefault(phrase, set()).add(place)
                 written.setdefault(phrase, Counter())[run] += 1
-    ranked = sorted(places, key=lambda phrase: len(places[phrase]), reverse=True)
-    if not ranked or len(places[ranked[0]]) < ACRONYM_PHRASE_COUNT:
+    witnesses = {
+        phrase: len(set(at.values()))
+        for phrase, at in places.items()
+        if 2 * len(heads.get(phrase, ())) <= len(at)  # a whole term in half its places or more
+    }
+    ranked = sorted(witnesses, key=witnesses.__getitem__, reverse=True)
+    if not ranked or witnesses[ranked[0]] < ACRONYM_PHRASE_COUNT:
         return None
-    if len(ranked) > 1 and len(places[ranked[1]]) == len(places[ranked[0]]):
+    if len(ranked) > 1 and witnesses[ranked[1]] == witnesses[ranked[0]]:
         return None
     return " ".join(written[ranked[0]].most_common(1)[0][0])
+
+
+def _goes_on(text: str, last: re.Match[str], after: re.Match[str]) -> bool:
+    """Whether the word `after` goes on the phrase that ends with `last`: a content word (`_phrase_word`) with only
+    a space or a hyphen between ("rectified linear unit"; not "gradient descent.", "gradient descent with")."""
+    return text[last.end() : after.start()] in (" ", "-") and _phrase_word(after.group().lower())
 
 
 def _phrase_word(word: str) -> bool:

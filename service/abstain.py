@@ -95,6 +95,14 @@ another is read "machine learning", same answer); notes dev, gitlfs and pytutori
 probes over the user's notes, GD, VGP, AF, BS, FT and HL are read as their phrase and answered, no near-topic one
 changes verdict; at 2 places "SNN" (a spiking neural network) was read "simple neural network" and answered, and
 "TL" "trainable layers", tied with "transfer learning": hence 3 places and one best phrase.
+Any run of words whose initials spelt it counted, and places, not passages (review3 P1-3): "rectified linear" (of
+"rectified linear unit" twice and "rectified linear activation", one passage) read "RL", so "How does RL learn from
+rewards?" over notes without reinforcement learning was answered with ReLU sentences. A phrase now counts only as a
+whole term (in half its places or more no content word follows it: a stop, a line's end or a function word does) and
+in 3 passages or more. Dev halves: answers byte-identical ("ML" in dev2's d2_011 is no longer read "machine learning",
+followed by "models" and "methods"; same answer); GD still answered (d2_036). Of the 71 acronym probes over the user's
+notes GD, VGP, AF and HL are still read; "BS" ("batch size" 5 times in one passage) and "FT" ("fine tuning", 2
+passages) no longer are, and have the verdicts they had before 6beab99 (BS abstains, FT is answered).
 
 A comparison (2026-12-01, `unnamed_compared`, review2 P2-6): "rmsnorm vs layernorm, what does rmsnorm leave out?"
 was answered from the Layer Norm passage once "layernorm" read "layer norm" (one unknown word left, cosine 0.47,

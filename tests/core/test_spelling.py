@@ -157,7 +157,7 @@ def test_acronyms_are_words_written_in_capitals() -> None:
     assert acronyms("what IS the GD rule, and HOW?") == ["gd"]
 
 
-DESCENT = "Gradient descent steps downhill."
+DESCENT = "Each step of gradient descent is small."
 
 
 @pytest.mark.parametrize(
@@ -177,6 +177,15 @@ DESCENT = "Gradient descent steps downhill."
         ([(d, 0, "gradient descent and good defaults") for d in "abc"], None),
         # one phrase however its words end: "gradient descents" counts with "gradient descent"
         ([("a", 0, "gradient descents"), ("b", 0, DESCENT), ("c", 0, DESCENT)], "gradient descent"),
+        # three places of one passage are one witness (review3 P1-3: one note repeating a term)
+        ([("a", 0, f"{DESCENT} {DESCENT} Use gradient-descent."), ("b", 0, DESCENT)], None),
+        # the head of a longer term in most of its places: "good defaults" of "good defaults matter", not "GD"
+        (
+            [(d, 0, "Good defaults matter. Pick good defaults first.") for d in "abc"] + [("d", 0, "good defaults")],
+            None,
+        ),
+        # a term followed by a verb in some of its places, ended by a stop or a function word in the others
+        ([("a", 0, "Gradient descent steps downhill."), ("b", 0, DESCENT), ("c", 0, DESCENT)], "gradient descent"),
     ],
 )
 def test_an_acronym_is_spelt_out_by_a_phrase_of_the_notes(texts: list, expected: str | None) -> None:

@@ -22,6 +22,17 @@ NOTES = {
     "nets.md": "# Networks\n\nA simple neural network has one hidden layer. A simple neural network can still fit any "
     "smooth function with enough units.\n",
 }
+# review3 P1-3: "rectified linear" in three places of one passage, each the head of a longer term ("rectified linear
+# unit", "rectified linear activation"): no reading of "RL", which these notes do not cover
+ACTIVATIONS = {
+    "activations.md": "# Activation functions\n\n## ReLU\nThe rectified linear unit outputs max(0, x). "
+    "A rectified linear activation keeps gradients alive for positive inputs.\n"
+    "Leaky variants of the rectified linear unit give negative inputs a small slope so that units do not die.\n\n"
+    "## Sigmoid\nThe sigmoid squashes its input into (0, 1) and saturates for large inputs, which slows learning.\n",
+    "optim.md": "# Optimizers\n\n## SGD\nStochastic gradient descent steps against the gradient of a minibatch. "
+    "Gradient descent with momentum keeps a running average of past gradients.\n"
+    "Plain gradient descent on the full batch is slow for large datasets.\n",
+}
 # review3 P1-5: "importance sampling" in three places; "IS" of a question typed in capitals is no acronym
 SAMPLING = {
     "dropout.md": "# Dropout\n\nDropout zeroes a random half of the units at each training step, so units cannot "
@@ -72,6 +83,12 @@ def test_an_acronym_the_notes_spell_out_is_answered(client: httpx.Client, questi
 def test_an_acronym_for_a_phrase_written_twice_still_abstains(client: httpx.Client, question: str) -> None:
     answer = client.post("/api/ask", json={"question": question}).json()
     assert answer["abstained"], answer["text"]
+
+
+def test_the_head_of_a_longer_term_is_no_reading_of_an_acronym(tmp_path: Path) -> None:
+    """Before: both answered with the ReLU sentences ("RL" read "rectified linear")."""
+    for answer in ask(tmp_path, ACTIVATIONS, ["How does RL learn from rewards?", "What is the discount factor in RL?"]):
+        assert answer["abstained"], answer["text"]
 
 
 def test_a_question_typed_in_capitals_has_no_acronyms(tmp_path: Path) -> None:
