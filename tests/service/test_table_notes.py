@@ -214,3 +214,12 @@ def test_a_word_every_row_names_pulls_in_no_other_row(losses_client: httpx.Clien
     reading = "Loss: Cross-entropy; Task: classification; What it does: compares the predicted class probabilities"
     answer = assert_answer_quotes(losses_client, question, "| Cross-entropy | classification |", reading)
     assert "Hinge" not in answer["text"] and "Huber" not in answer["text"], answer["text"]
+
+
+def test_a_question_naming_two_rows_of_one_kind_gets_both(losses_client: httpx.Client) -> None:
+    """The word the rows share ("loss") names neither, but each row's own name does: both rows, and no third."""
+    answer = losses_client.post("/api/ask", json={"question": "Compare hinge loss and Huber loss"}).json()
+    assert not answer["abstained"], answer["text"]
+    assert "Loss: Hinge loss" in answer["text"] and "Loss: Huber loss" in answer["text"], answer["text"]
+    assert "Cross-entropy" not in answer["text"] and "Mean squared" not in answer["text"], answer["text"]
+    assert_citations_are_exact(losses_client, answer)
