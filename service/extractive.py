@@ -273,8 +273,9 @@ def best_sentences(
     its cosine with the question (read in its passage: `read_in_passage`), plus its passage's cosine (the
     sentence most like the question is often a near-paraphrase in the wrong passage, while the passage that
     holds the answer is the one most like the question as a whole), plus the share of the question's key
-    terms, weighed by rarity, that the sentence and its passage's titles hold (a paraphrase keeps the rare
-    terms: "LoRA", "rank"), less a penalty per rank, plus a bonus for a full sentence over a list stub.
+    terms, weighed by rarity, that its passage's titles hold and the share the sentence holds beyond them (a
+    paraphrase keeps the rare terms: "LoRA", "rank"; a title's term is what every sentence under it is about,
+    so it counts once), less a penalty per rank, plus a bonus for a full sentence over a list stub.
     Weights were chosen on the dev set.
     """
     cuts = [cut_spans(hit) for hit in hits]
@@ -294,7 +295,19 @@ def best_sentences(
     if rarity is not None:
         titles = np.array([rarity.shared(asked, context_text(hit)) for hit in hits])[[i for i, _, _ in candidates]]
         terms = np.array([rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates])
-        sims += weights.terms * terms + weights.context * titles
+        # a term the passage's titles hold is what each of its sentences is about: it scores once, with the titles,
+        # when the question asks more than that ("what did Russia get at Vienna?" under "Congress of Vienna"); a
+        # question the titles name whole ("what is LoRA?" under "LoRA") still meets it in the sentence that says it
+        title_terms = [asked & rarity.stems_of(context_text(hit)) for hit in hits]
+        title_terms = [held if asked - held else set() for held in title_terms]
+        total = rarity.weight(asked) or 1.0
+        untitled = np.array(
+            [
+                rarity.weight((asked - title_terms[i]) & rarity.stems_of(hits[i].text[s:e])) / total
+                for i, s, e in candidates
+            ]
+        )
+        sims += weights.terms * untitled + weights.context * titles
         row_named = terms >= weights.hedge_terms
         if rarity.weight(asked) > 0:  # a question whose words are everywhere in the notes sets no bar
             named = terms + titles >= weights.hedge_terms
