@@ -198,10 +198,11 @@ def _markdown(text: str, keep: Callable[[str], str]) -> str:
 
 
 def is_footnote_reference(mark: re.Match[str], text: str) -> bool:
-    """Whether a `FOOTNOTE_REFERENCE` candidate in `text` is one: a footnote's label, after a word that is no escape
-    and no quoted string ("War (1853-1856)[^1].", "lambda[^note]"; not "r'[^0-9]'" nor "\\w[^aeiou]")."""
+    """Whether a `FOOTNOTE_REFERENCE` candidate in `text` is one: a footnote's label, after a word that is no escape,
+    no quoted string and no class ("War (1853-1856)[^1].", "lambda[^note]"; not "r'[^0-9]'", "\\w[^aeiou]",
+    "[a-z][^aeiou]"), and no quantifier after it ("x[^abc]+")."""
     word = text[max(0, mark.start() - 80) : mark.start()].split()[-1:] or [""]
-    code = "\\" in word[0] or word[0].endswith(("'", '"'))
+    code = "\\" in word[0] or word[0].endswith(("'", '"', "]")) or text[mark.end() : mark.end() + 1] in set("+*?{")
     return not code and FOOTNOTE_LABEL.fullmatch(mark.group("label")) is not None
 
 

@@ -53,6 +53,7 @@ def test_markdown_marks_read_as_obsidian_shows_them(text: str, shown: str) -> No
         ("To strip everything but digits, call re.sub(r'[^0-9]', '', s) on the string.", "regex.md"),
         ("The pattern \\w[^aeiou] matches a letter followed by a consonant.", "regex.md"),
         ("Match s[^a-z]+ or [A-Za-z][^A-Za-z] for the rest.", "regex.md"),
+        ("A vowel then a consonant: [aeiou][^aeiou], and x[^abc]+ takes a run.", "regex.md"),
     ],
 )
 def test_code_in_markdown_prose_is_left_as_written(text: str, doc: str) -> None:
