@@ -18,10 +18,12 @@ DATASETS_DIR = REPO_ROOT / "eval" / "datasets"
 NOTES_DEV = DATASETS_DIR / "notes_dev.jsonl"  # tuned on for many sessions: a regression set
 NOTES_TEST = DATASETS_DIR / "notes_test.jsonl"  # held out: final numbers only
 NOTES_DEV2 = DATASETS_DIR / "notes_dev2.jsonl"  # the dev set to tune on
-NOTES_TEST2 = DATASETS_DIR / "notes_test2.jsonl"  # held out, run once for numbers on never-seen questions
+# read once at a07d450 (its never-seen numbers); a dev set from session 14 on: tuned on
+NOTES_TEST2 = DATASETS_DIR / "notes_test2.jsonl"
+NOTES_TEST3 = DATASETS_DIR / "notes_test3.jsonl"  # held out, written 2026-12-01 session 14, run once at the end
 
 # every notes question set, oldest first
-NOTES_SETS: tuple[Path, ...] = (NOTES_DEV, NOTES_TEST, NOTES_DEV2, NOTES_TEST2)
+NOTES_SETS: tuple[Path, ...] = (NOTES_DEV, NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3)
 # the held-out set whose numbers README shows
 HELD_OUT = NOTES_TEST
 

@@ -1,5 +1,5 @@
-"""The hand-written question sets that must not be written in the notes' words: notes_test.jsonl, notes_dev2.jsonl
-and notes_test2.jsonl.
+"""The hand-written question sets that must not be written in the notes' words: notes_test.jsonl, notes_dev2.jsonl,
+notes_test2.jsonl and notes_test3.jsonl.
 
 HELD OUT: eval/datasets/notes_test.jsonl is for final numbers only. Do not change a system because of what it
 scores there; a question from that file that has been tuned on belongs in a dev set instead.
@@ -9,15 +9,24 @@ notes_dev.jsonl and notes_test.jsonl (without reading them), after notes_dev.jso
 sessions and scored well above new questions; its gold quotes are passages neither of those sets uses, so it
 measures how the system does on questions nobody has tuned on yet. notes_dev.jsonl stays as a regression set.
 
-RUN ONCE: eval/datasets/notes_test2.jsonl (written 2026-12-01) is a fresh held-out set, written without reading the
-questions of the other three sets (only which note passages their gold quotes cover, to stay away from them) and
-without running the system on it; the lead runs it once, at the end of a session, to report
-numbers on never-seen questions. Its gold quotes are passages none of dev, dev2 and test uses, and its unanswerable
-topics are ones none of them asks about and the finetune pipeline's near-topic list (models/finetune/unanswerable.py)
-does not hold. 60 fact questions (at least 8 on each note), 8 code questions, 12 unanswerable (9 near-topic,
-3 off-topic).
+READ ONCE, NOW DEV: eval/datasets/notes_test2.jsonl (written 2026-12-01) was a fresh held-out set, written without
+reading the questions of the other three sets (only which note passages their gold quotes cover, to stay away from
+them) and without running the system on it; the lead ran it once, at a07d450, for numbers on never-seen questions,
+and from session 14 on it is a dev set (tuned on). Its gold quotes are passages none of dev, dev2 and test uses,
+and its unanswerable topics are ones none of them asks about and the finetune pipeline's near-topic list
+(models/finetune/unanswerable.py) does not hold. 60 fact questions (at least 8 on each note), 8 code questions,
+12 unanswerable (9 near-topic, 3 off-topic).
 
-All three were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
+RUN ONCE: eval/datasets/notes_test3.jsonl (written 2026-12-01, session 14) replaces it as the fresh held-out set,
+written the same way: by hand against the notes, without reading the questions of the four earlier sets (only which
+note passages their gold quotes cover) and without running the system on it; the lead runs it once, at the end of
+session 14. Its gold quotes are passages none of dev, test, dev2 and test2 uses (mostly contents lists, links and
+list items the earlier sets passed over, and the later cards of the flashcards note), and its unanswerable topics
+are ones none of them asks about and the near-topic list does not hold. 57 fact questions (at least 9 on each
+note), 7 code questions (Adam, IoU, ROUGE-1, LoRA, batch norm, L1/L2 losses, autodiff), 12 unanswerable
+(9 near-topic, 3 off-topic).
+
+All four were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
 answerable fact questions spread over all five note files, a few code questions about topics with a reference
 implementation, and unanswerable questions, most of them near-topic (deep-learning subjects the notes never
 mention). Each unanswerable row carries `absent_terms`, the key terms of its topic; the loader ignores the extra
@@ -37,7 +46,7 @@ from pathlib import Path
 
 import pytest
 
-from core.datasets import DATASETS_DIR, NOTES_DEV2, NOTES_SETS, NOTES_TEST, NOTES_TEST2, written_before
+from core.datasets import DATASETS_DIR, NOTES_DEV2, NOTES_SETS, NOTES_TEST, NOTES_TEST2, NOTES_TEST3, written_before
 from eval.dataset import Question, validate
 from ingest.loaders import decode_text
 from models.finetune.data import load_eval_questions
@@ -46,12 +55,16 @@ from models.finetune.questions import mentions
 from models.finetune.unanswerable import NEAR_TOPICS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEST_SET, DEV2_SET, TEST2_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2
+TEST_SET, DEV2_SET, TEST2_SET, TEST3_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3
 # the sets whose wording and absent topics this file checks
-CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET, "test2": TEST2_SET}
+CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET, "test2": TEST2_SET, "test3": TEST3_SET}
 ALL_SETS = NOTES_SETS
 # a fresh set's gold quotes must be passages the sets written before it do not use
-EARLIER_SETS = {"dev2": (DEV2_SET, written_before(DEV2_SET)), "test2": (TEST2_SET, written_before(TEST2_SET))}
+EARLIER_SETS = {
+    "dev2": (DEV2_SET, written_before(DEV2_SET)),
+    "test2": (TEST2_SET, written_before(TEST2_SET)),
+    "test3": (TEST3_SET, written_before(TEST3_SET)),
+}
 NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 
 MIN_QUESTIONS = 60
@@ -217,8 +230,8 @@ def _gold_spans(rows: list[dict], texts: dict[str, str]) -> list[tuple[str, str,
 
 @pytest.mark.parametrize("fresh", sorted(EARLIER_SETS))
 def test_fresh_gold_quotes_are_not_used_by_earlier_sets(fresh: str, notes_dir: Path) -> None:
-    """dev2 and test2 measure questions nobody has tuned on, so none of their answers may be a passage an earlier
-    set asks about (dev2: dev and test; test2: dev, test and dev2)."""
+    """dev2, test2 and test3 measure questions nobody had tuned on, so none of their answers may be a passage an
+    earlier set asks about (dev2: dev and test; test2: dev, test and dev2; test3: all four before it)."""
     path, earlier = EARLIER_SETS[fresh]
     texts = {p.name: decode_text(p.read_bytes())[0] for p in notes_dir.glob("*.txt")}
     theirs = _gold_spans([row for other in earlier for row in _rows(other)], texts)
@@ -232,16 +245,25 @@ def test_fresh_gold_quotes_are_not_used_by_earlier_sets(fresh: str, notes_dir: P
     assert not shared, f"{path.name} questions whose gold quote a question of {names} also uses: {shared}"
 
 
-def test_test2_composition(notes_dir: Path) -> None:
-    """The run-once set keeps the shape it was written with: 60 fact questions with at least 8 on each note,
-    8 code questions, 12 unanswerable."""
-    questions = validate(TEST2_SET, notes_dir)
+# the shape each run-once set was written with: its kinds, counted
+COMPOSITION = {
+    "test2": {"fact": 60, "code": 8, "unanswerable": 12},
+    "test3": {"fact": 57, "code": 7, "unanswerable": 12},
+}
+
+
+@pytest.mark.parametrize("fresh", sorted(COMPOSITION))
+def test_run_once_composition(fresh: str, notes_dir: Path) -> None:
+    """A run-once set keeps the shape it was written with (test2: 60 fact, 8 code, 12 unanswerable; test3: 57 fact,
+    7 code, 12 unanswerable), with at least 8 fact questions on each note."""
+    path = CHECKED_SETS[fresh]
+    questions = validate(path, notes_dir)
     kinds = Counter(q.kind for q in questions)
-    assert kinds == {"fact": 60, "code": 8, "unanswerable": 12}, kinds
+    assert kinds == COMPOSITION[fresh], kinds
     per_note = Counter(g.doc for q in questions if q.kind == "fact" for g in q.relevant)
     notes = sorted(p.name for p in notes_dir.glob("*.txt"))
     thin = {name: per_note[name] for name in notes if per_note[name] < 8}
-    assert not thin, f"notes with fewer than 8 fact questions in {TEST2_SET.name}: {thin}"
+    assert not thin, f"notes with fewer than 8 fact questions in {path.name}: {thin}"
 
 
 def _unanswerable_text(row: dict) -> str:
@@ -251,7 +273,7 @@ def _unanswerable_text(row: dict) -> str:
 
 # sets whose unanswerable topics must be new (dev2, written before this rule, asks about four near topics the
 # finetune list holds; it is tuned on, so its abstention is a dev number anyway)
-FRESH_TOPIC_SETS = ("test2",)
+FRESH_TOPIC_SETS = ("test2", "test3")
 
 
 @pytest.mark.parametrize("fresh", FRESH_TOPIC_SETS)
@@ -293,7 +315,7 @@ def test_every_notes_set_is_listed_and_kept_out_of_training() -> None:
 
 
 def test_training_questions_exclude_every_notes_set() -> None:
-    """The questions the pipeline keeps out of training are every question of every notes set, test2's included."""
+    """The questions the pipeline keeps out of training are every question of every notes set, test3's included."""
     kept_out = set(load_eval_questions(*EVAL_SETS))
     every = {row["question"] for path in DATASETS_DIR.glob("notes_*.jsonl") for row in _rows(path)}
     assert every <= kept_out, f"{len(every - kept_out)} questions of the notes sets not kept out of training"
