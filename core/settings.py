@@ -130,6 +130,13 @@ class AnswerSettings(BaseModel):
         'few hold none ("what is autodiff used for?" finds "Automatic differentiation is ..." 12th over the user\'s '
         "notes); one more search (~17 ms) for a question with a word the notes lack.",
     )
+    acronym_passages: int = Field(
+        3,
+        ge=1,
+        description='A question\'s acronym the notes never write ("GD") is read as the phrase its letters begin '
+        '("gradient descent") when that phrase stands in this many of the passages read for it or more: "simple '
+        'neural network" in 2 is no reading of "SNN" (core.spelling.spelt_out).',
+    )
     support_threshold: float = Field(0.45, ge=-1, le=1, description="Cosine at which a source supports a sentence.")
     quote_threshold: float = Field(
         0.0,

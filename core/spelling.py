@@ -61,9 +61,6 @@ ACRONYM = re.compile(r"([A-Z]{2,6})s?")
 NOT_ACRONYMS = STOPWORDS | WH_WORDS | QUESTION_WORDS
 # a question with this many words in capitals, most of its words, is typed in capitals (`in_capitals`)
 CAPITALS_TYPED = 3
-# a phrase an acronym spells out must stand in this many of the passages read: "gradient descent" in most of
-# those read for a question on "GD", "simple neural network" (read for "SNN", a spiking one) in 1
-ACRONYM_PHRASE_COUNT = 3
 
 
 def one_edit(word: str) -> Iterator[str]:
@@ -153,13 +150,17 @@ def in_capitals(question: str) -> bool:
     return capitals >= CAPITALS_TYPED and 2 * capitals > len(words)
 
 
-def spelt_out(acronym: str, texts: Iterable[tuple[str, int, str]], key: Callable[[str], str] = str) -> str | None:
+def spelt_out(
+    acronym: str, texts: Iterable[tuple[str, int, str]], key: Callable[[str], str] = str, *, passages: int
+) -> str | None:
     """The phrase of `texts` whose words' initials spell `acronym` ("gd" -> "gradient descent"): words of 3 letters
     or more, none of them a function word, with only a space or a hyphen between them ("vectors; add EOS" is no
     phrase). It must be a whole term, not the head of a longer one: in most of its places no content word follows
     it ("rectified linear" of "rectified linear unit" and "rectified linear activation" is no reading of "RL"; a
-    stop, a line's end or a function word ends "gradient descent"). It must stand in `ACRONYM_PHRASE_COUNT`
-    passages or more, so a note that repeats a term once is one witness, and in more than any other phrase so spelt
+    stop, a line's end or a function word ends "gradient descent"). It must stand in `passages` passages or more
+    (`AnswerSettings.acronym_passages`: "gradient descent" in most of those read for "GD", "simple neural network"
+    in 1 of those read for "SNN", a spiking one), so a note that repeats a term once is one witness, and in more
+    than any other phrase so spelt
     ("TL" over passages with "transfer learning" and "trainable layers" twice each is neither). Phrases are told
     apart by their words' `key` (a stem: "fine tuning" and "fine tune" are one phrase), written as most often. Each
     text comes with where it stands (a document and the offset of the text in it), so a sentence two overlapping
@@ -186,7 +187,7 @@ def spelt_out(acronym: str, texts: Iterable[tuple[str, int, str]], key: Callable
         if 2 * len(heads.get(phrase, ())) <= len(at)  # a whole term in half its places or more
     }
     ranked = sorted(witnesses, key=witnesses.__getitem__, reverse=True)
-    if not ranked or witnesses[ranked[0]] < ACRONYM_PHRASE_COUNT:
+    if not ranked or witnesses[ranked[0]] < passages:
         return None
     if len(ranked) > 1 and witnesses[ranked[1]] == witnesses[ranked[0]]:
         return None

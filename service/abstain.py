@@ -89,12 +89,13 @@ note on git add and git log was answered with both (cherry, pick, copy dropped, 
 An acronym (2026-12-01, `core.spelling.spelt_out`): "why does plain minibatch GD bounce around on the way down?"
 abstained over notes that write "gradient descent" out (GD an unnamed subject, cosine 0.36); an acronym in capitals
 the notes never write is read as the phrase of the retrieved passages its letters begin, words of 3 letters or more
-side by side, in 3 places or more and more than any other such phrase: it answers (cosine 0.58). Dev halves: notes
-dev2 abstention 0.863 -> 0.875, false abstains 0.088 -> 0.074, ROUGE-L 0.2384 -> 0.2387 (one question; "ML" in
-another is read "machine learning", same answer); notes dev, gitlfs and pytutorial byte-identical. Of 71 acronym
-probes over the user's notes, GD, VGP, AF, BS, FT and HL are read as their phrase and answered, no near-topic one
-changes verdict; at 2 places "SNN" (a spiking neural network) was read "simple neural network" and answered, and
-"TL" "trainable layers", tied with "transfer learning": hence 3 places and one best phrase.
+side by side, in 3 places or more (`AnswerSettings.acronym_passages`) and more than any other such phrase: it answers
+(cosine 0.58). Dev halves: notes dev2 abstention 0.863 -> 0.875, false abstains 0.088 -> 0.074, ROUGE-L 0.2384 ->
+0.2387 (one question; "ML" in another is read "machine learning", same answer); notes dev, gitlfs and pytutorial
+byte-identical. Of 71 acronym probes over the user's notes, GD, VGP, AF, BS, FT and HL are read as their phrase
+and answered, no near-topic one changes verdict; at 2 places "SNN" (a spiking neural network) was read "simple
+neural network" and answered, and "TL" "trainable layers", tied with "transfer learning": hence 3 places and one
+best phrase.
 Any run of words whose initials spelt it counted, and places, not passages (review3 P1-3): "rectified linear" (of
 "rectified linear unit" twice and "rectified linear activation", one passage) read "RL", so "How does RL learn from
 rewards?" over notes without reinforcement learning was answered with ReLU sentences. A phrase now counts only as a
@@ -169,15 +170,25 @@ DEFINITION = regex.compile(r"(?m)^[ \t]*(?:[-*•+][ \t]+)?([^\s:()][^:()\n]{0,5
 DEFINED_TERM_EXTRA = 2
 
 
-def in_notes_wording(question: str, note_stems: Container[str], sources: Sequence[Hit]) -> str:
+def in_notes_wording(
+    question: str,
+    note_stems: Container[str],
+    sources: Sequence[Hit],
+    acronym_passages: int = AnswerSettings.model_fields["acronym_passages"].default,
+) -> str:
     """The question as the notes word it (`core.spelling.notes_wording`): its words the notes lack, respelt
     where they are another spelling of notes words, split or closed up as the notes write them, or two
     neighbouring words of a retrieved source (with its titles) written together: "how does autodiff work?" over
     a passage on "automatic differentiation" asks "how does automatic differentiation work?". Pairs are read in each
-    text on its own, a passage and each of its breadcrumbs (its titles are in its text), never across a join."""
+    text on its own, a passage and each of its breadcrumbs (its titles are in its text), never across a join. An
+    acronym reads as the phrase that spells it out in `acronym_passages` of `sources` or more (`spelt_out`)."""
     texts = list(dict.fromkeys(text for h in sources for text in (h.text, *h.breadcrumbs)))
     placed = list(dict.fromkeys((h.doc, h.start, h.text) for h in sources))  # an acronym's phrase: in passages
-    phrases = {a: p for a in acronyms(question) if stem(a) not in note_stems and (p := spelt_out(a, placed, stem))}
+    phrases = {
+        a: p
+        for a in acronyms(question)
+        if stem(a) not in note_stems and (p := spelt_out(a, placed, stem, passages=acronym_passages))
+    }
     return notes_wording(question, note_stems, stem, neighbour_pairs(texts), phrases)
 
 

@@ -232,10 +232,11 @@ class AnswerPipeline:
         query = self.query_for(question, history)
         sources = self.sources(query, code_question, scope)
         stems = self.retriever.reader.term_stems
-        asked = in_notes_wording(question, stems, sources)  # "autodiff" -> "automatic differentiation"
+        acronym_passages = self.config.acronym_passages
+        asked = in_notes_wording(question, stems, sources, acronym_passages)  # "autodiff": "automatic differentiation"
         if unknown_terms(asked, stems):  # a word the notes lack: may be their words side by side further down
             wider = self.retriever.retrieve(query, k=self.config.wording_passages, kind="note", scope=scope)
-            asked = in_notes_wording(question, stems, sources + wider)
+            asked = in_notes_wording(question, stems, sources + wider, acronym_passages)
         if asked != question:  # searched again in the notes' words: the embedder reads "autodiff" as pieces
             query = self.query_for(asked, history)
             sources = self.sources(query, code_question, scope)

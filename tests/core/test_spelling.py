@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import AnswerSettings
 from core.spelling import (
     acronyms,
     closed_up,
@@ -189,7 +190,17 @@ DESCENT = "Each step of gradient descent is small."
     ],
 )
 def test_an_acronym_is_spelt_out_by_a_phrase_of_the_notes(texts: list, expected: str | None) -> None:
-    assert spelt_out("gd", texts, stem) == expected
+    assert spelt_out("gd", texts, stem, passages=3) == expected
+
+
+def test_the_passages_an_acronym_needs_are_a_setting() -> None:
+    """The bar of 3 passages is `AnswerSettings.acronym_passages` (review P3-3), read where `spelt_out` is called:
+    "gradient descent" in two passages is no reading of "GD" at the default, and is one at a bar of 2."""
+    two = [("a", 0, DESCENT), ("b", 0, DESCENT)]
+    assert AnswerSettings().acronym_passages == 3
+    assert spelt_out("gd", two, stem, passages=AnswerSettings().acronym_passages) is None
+    assert spelt_out("gd", two, stem, passages=2) == "gradient descent"
+    assert spelt_out("gd", [("a", 0, DESCENT)], stem, passages=2) is None  # one witness is below 2
 
 
 def test_an_acronym_is_read_as_its_phrase() -> None:

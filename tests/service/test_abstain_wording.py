@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.settings import Settings
 from core.text import stem
 from retrieval.retriever import Hit
 from service.abstain import in_notes_wording, unknown_terms, unnamed_subject
@@ -80,6 +81,24 @@ def test_neighbours_are_read_in_each_text_not_across_breadcrumbs() -> None:
     known = {stem(w) for w in " ".join([text, *source.breadcrumbs]).lower().rstrip(".").split()}
     assert in_notes_wording("what is flashattention?", known, [source]) == "what is flashattention?"
     assert in_notes_wording("what is a deeplearning model?", known, [source]) == "what is a deep learning model?"
+
+
+def test_the_passages_an_acronym_needs_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "GD" over two passages that write "gradient descent" (two witnesses): below the default bar of 3 it stays
+    a name the notes lack; with NOTECITE_ANSWER__ACRONYM_PASSAGES=2 the Settings object lowers the bar and the
+    question reads as the notes word it (review P3-3: the bar was a constant of core.spelling)."""
+    text = "The weights move against the gradient in gradient descent."
+    sources = [hit(text, "a.md"), hit(text, "b.md")]
+    known = stems_of(text)
+    assert in_notes_wording("what does GD update?", known, sources) == "what does GD update?"
+    monkeypatch.setenv("NOTECITE_ANSWER__ACRONYM_PASSAGES", "2")
+    bar = Settings(_env_file=None).answer.acronym_passages
+    assert bar == 2
+    assert in_notes_wording("what does GD update?", known, sources, bar) == "what does gradient descent update?"
+
+
+def stems_of(text: str) -> set[str]:
+    return {stem(w) for w in text.lower().rstrip(".").split()}
 
 
 NAMES = {
