@@ -97,14 +97,22 @@ class _RowEnd:
 
 @dataclass
 class _OpenList:
-    """An open <ul>/<ol> on the walk: whether its items are numbered, the next item's number, +1 or -1 a step."""
+    """An open <ul>/<ol> on the walk: whether its items are numbered, the next item's number, +1 or -1 a step,
+    and how a number is written (`type`: "1", "a", "A", "i" or "I")."""
 
     ordered: bool
     next: int = 1
     step: int = 1
+    type: str = "1"
 
 
 _HTML_INTEGER = re.compile(r"\s*([-+]?\d+)")  # HTML's integer attributes: "3", " 3", "3rd" are 3; "three" none
+# an <ol>'s or <li>'s `type`: decimal, lower-alpha, upper-alpha, lower-roman, upper-roman (HTML's rendering rules)
+_LIST_TYPES = frozenset({"1", "a", "A", "i", "I"})
+_ROMAN = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"),
+    (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
 
 
 def _html_integer(value: object) -> int | None:
@@ -120,14 +128,40 @@ def _html_integer(value: object) -> int | None:
 
 def _open_list(tag: Tag) -> _OpenList:
     """How a list's items are numbered, as a browser shows them: an <ol> from its `start` (1 by default), down
-    from it when `reversed` (from its number of items by default)."""
+    from it when `reversed` (from its number of items by default), written as its `type` says."""
     if tag.name.lower() != "ol":
         return _OpenList(ordered=False)
     step = -1 if tag.has_attr("reversed") else 1
     start = _html_integer(tag.get("start"))
     if start is None:
         start = len(tag.find_all("li", recursive=False)) if step < 0 else 1
-    return _OpenList(ordered=True, next=start, step=step)
+    return _OpenList(ordered=True, next=start, step=step, type=_list_type(tag, "1"))
+
+
+def _list_type(tag: Tag, default: str) -> str:
+    """The numbering an <ol>'s or <li>'s `type` asks for, `default` without one it knows. HTML matches it case
+    by case (`ol[type="a" s]`): "a" and "A" are two styles."""
+    kind = tag.get("type")
+    return kind if isinstance(kind, str) and kind in _LIST_TYPES else default
+
+
+def _item_marker(number: int, kind: str) -> str:
+    """An ordered item's number as a browser writes it in the style `kind` (CSS's counter styles): "a" lower-alpha
+    (1 a, 26 z, 27 aa), "A" upper-alpha, "i" lower-roman (4 iv), "I" upper-roman, "1" decimal. A number the style
+    cannot write is decimal, as CSS falls back: alphabetic below 1, roman below 1 or above 3999."""
+    if kind in ("a", "A") and number >= 1:
+        letters = ""
+        while number:
+            number, digit = divmod(number - 1, 26)
+            letters = chr(ord("a") + digit) + letters
+        return letters if kind == "a" else letters.upper()
+    if kind in ("i", "I") and 1 <= number <= 3999:
+        roman = ""
+        for value, numeral in _ROMAN:
+            count, number = divmod(number, value)
+            roman += numeral * count
+        return roman.lower() if kind == "i" else roman
+    return str(number)
 
 
 def _item_number(open_list: _OpenList, item: Tag) -> int:
@@ -233,9 +267,10 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
         if name in _HTML_LISTS:
             lists.append(_open_list(child))
             stack.append(_ListEnd())
-        if name == "li":  # the marker the page shows ("• ", "2. "): a list reads as one, as a Markdown note's
-            number = _item_number(lists[-1], child) if lists and lists[-1].ordered else None
-            marker = "• " if number is None else f"{number}. "
+        if name == "li":  # the marker the page shows ("• ", "2. ", "b. "): a list reads as one, as a Markdown note's
+            ordered, marker = (lists[-1] if lists and lists[-1].ordered else None), "• "
+            if ordered is not None:  # an item's own `type` overrides its list's, as in a browser
+                marker = f"{_item_marker(_item_number(ordered, child), _list_type(child, ordered.type))}. "
             if size == marker_end:  # an item that opens with a nested list: the nested one on a line of its own
                 emit("\n")
             items.add(size)
@@ -272,8 +307,16 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
     table_rows = tuple((s, e) for s, e in _covering(line_spans, rows) if "\n" not in text[s:e])
     cell_breaks = _cell_breaks(joined, text, line_spans, items, breaks, table_rows)
     source = SourceDoc(doc, text, sha256_bytes(data), "note", warnings)
+    item_lines = tuple(start for raw_start, _, start, _ in line_spans if raw_start in items)
     return LoadedFile(
-        source, "html", tuple(headings), code=code, context=context, rows=table_rows, cell_breaks=cell_breaks
+        source,
+        "html",
+        tuple(headings),
+        code=code,
+        context=context,
+        rows=table_rows,
+        cell_breaks=cell_breaks,
+        items=item_lines,
     )
 
 

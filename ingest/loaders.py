@@ -56,6 +56,9 @@ class LoadedFile:
     # [start, start + 1) of each "|" the loader wrote between two cells of a row in `rows`: a "|" of a cell's own
     # text ("ls | wc -l" in a cell) is none, so no reader splits a cell; None where `rows` is None
     cell_breaks: tuple[tuple[int, int], ...] | None = None
+    # where each line the loader wrote as a list item starts (HTML <li>, its indent included): a list's line,
+    # never a title, whatever its marker reads like ("IV. Results" of an <ol type="I">)
+    items: tuple[int, ...] = ()
 
 
 def read_bytes(path: Path, max_file_bytes: int) -> bytes:

@@ -11,6 +11,8 @@ under its question, never the question itself.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from ingest.lines import is_heading_case, is_question, is_title_like, notion_header_end
 from ingest.schema import Section
 from ingest.sections import DocStructure, Line, default_title, join_bare_headings, line_span, split_lines, trim_span
@@ -19,8 +21,10 @@ from ingest.toc import TOC_PREFIX, articles
 MAX_RUN = 3  # more consecutive short lines than this is a list, not a heading path
 
 
-def _section_starts(lines: list[Line], first: int) -> list[list[int]]:
-    """Line indices that open each section: a title run, or a question under its Title Case headings."""
+def _section_starts(lines: list[Line], first: int, items: Container[int] = ()) -> list[list[int]]:
+    """Line indices that open each section: a title run, or a question under its Title Case headings. A line
+    the loader wrote as a list item (`items`: where its text starts) is neither ("A. Gradient Descent" of an
+    HTML <ol type="A">, as "1. Gradient Descent" by its marker)."""
     starts: list[list[int]] = []
     run: list[int] = []
     prev_question = False
@@ -32,6 +36,11 @@ def _section_starts(lines: list[Line], first: int) -> list[list[int]]:
     for i in range(first, len(lines)):
         line = lines[i]
         if not line.text:
+            continue
+        if line.start in items:
+            flush(run)
+            run = []
+            prev_question = False
             continue
         if is_question(line):  # every card starts a section, under the Title Case headings just above it
             grouped = len(run) < MAX_RUN and all(is_heading_case(lines[j]) for j in run)
@@ -49,9 +58,12 @@ def _section_starts(lines: list[Line], first: int) -> list[list[int]]:
     return starts
 
 
-def topic_sections(text: str, lines: list[Line], doc_title: str, first: int) -> list[Section]:
-    """Sections started by question lines and runs of title-like lines (see module docstring)."""
-    starts = _section_starts(lines, first)
+def topic_sections(
+    text: str, lines: list[Line], doc_title: str, first: int, items: Container[int] = ()
+) -> list[Section]:
+    """Sections started by question lines and runs of title-like lines (see module docstring); `items`: where
+    the lines a loader wrote as list items start."""
+    starts = _section_starts(lines, first, items)
     sections: list[Section] = []
     bounds = [lines[run[0]].start for run in starts] + [len(text)]
     preamble_start = lines[first].start if first < len(lines) else len(text)
@@ -80,7 +92,9 @@ def _absorb_title_only_preamble(text: str, sections: list[Section], doc_title: s
     return sections
 
 
-def plain_text_structure(text: str, doc: str) -> DocStructure:
+def plain_text_structure(text: str, doc: str, items: Container[int] = ()) -> DocStructure:
+    """Sections inferred from the lines (module docstring); `items`: where each line a loader wrote as a list
+    item starts (`LoadedFile.items`), a line that opens no section."""
     lines = split_lines(text)
     first = notion_header_end(lines)
     body_start = lines[first].start if first < len(lines) else len(text)
@@ -93,7 +107,7 @@ def plain_text_structure(text: str, doc: str) -> DocStructure:
         if len(top.words) <= 12 and not top.text.endswith((".", "?", ":")) and len(content) > 1:
             doc_title = top.text
             first = content[0] + 1
-            sections = topic_sections(text, lines, doc_title, first)
+            sections = topic_sections(text, lines, doc_title, first, items)
             top_span = line_span(text, top)
             title_sec = Section(doc_title, (doc_title,), *top_span, context=(top_span,))
             if sections and sections[0].title == doc_title:  # preamble already covers from here
@@ -102,4 +116,4 @@ def plain_text_structure(text: str, doc: str) -> DocStructure:
             else:
                 sections = [title_sec, *sections]
             return DocStructure(doc_title, tuple(_absorb_title_only_preamble(text, sections, doc_title)))
-    return DocStructure(doc_title, tuple(topic_sections(text, lines, doc_title, first)))
+    return DocStructure(doc_title, tuple(topic_sections(text, lines, doc_title, first, items)))

@@ -203,4 +203,4 @@ def _sections(loaded: LoadedFile) -> DocStructure:
         headings = sorted(headings + flashcard_headings(text), key=lambda h: h.start)
     if headings:
         return heading_structure(text, doc, headings, title, context)
-    return with_context(plain_text_structure(text, doc), context)
+    return with_context(plain_text_structure(text, doc, frozenset(loaded.items)), context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.loaders import load_file
+from ingest.structure import infer_structure
 
 
 def loaded_text(tmp_path: Path, page: str) -> tuple[str, list[tuple[str, str]]]:
@@ -90,3 +91,58 @@ def test_a_number_past_32_bits_is_ignored_as_the_browser_ignores_it(tmp_path: Pa
         "1. below 32 bits",
         "2. a value past 32 bits",
     ]
+
+
+def test_a_lettered_or_roman_list_is_written_as_the_browser_shows_it(tmp_path: Path) -> None:
+    # review P3-4: before, type="a", "A", "i" and "I" lists read "1. 2. 3." where the page shows "a. b. c."
+    page = (
+        '<ol type="a"><li>alpha</li><li>beta</li><li>gamma</li></ol>'
+        '<ol type="A" start="26"><li>twenty-sixth</li><li>twenty-seventh</li></ol>'
+        '<ol type="i" start="3"><li>three</li><li value="9">nine</li><li>ten</li></ol>'
+        '<ol type="I" reversed><li>four</li><li>three</li><li>two</li><li>one</li></ol>'
+        # an item's own type overrides its list's; a type HTML does not know is decimal
+        '<ol type="a"><li>first</li><li type="1">second</li><li type="I">third</li></ol><ol type="x"><li>x</li></ol>'
+        # no letter for 0, no roman numeral past 3999: decimal, as CSS falls back
+        '<ol type="a" start="0"><li>zero</li></ol><ol type="i" start="3999"><li>3999</li><li>4000</li></ol>'
+    )
+    text, _ = loaded_text(tmp_path, page)
+    assert text.splitlines() == [
+        "a. alpha",
+        "b. beta",
+        "c. gamma",
+        "Z. twenty-sixth",
+        "AA. twenty-seventh",
+        "iii. three",
+        "ix. nine",
+        "x. ten",
+        "IV. four",
+        "III. three",
+        "II. two",
+        "I. one",
+        "a. first",
+        "2. second",
+        "III. third",
+        "1. x",
+        "0. zero",
+        "mmmcmxcix. 3999",
+        "4000. 4000",
+    ]
+
+
+def test_a_lettered_item_of_a_page_without_headings_is_no_title(tmp_path: Path) -> None:
+    """Numbered "1. Gradient Descent Steps" is a list's line by its marker; lettered "A. ..." and roman "II. ..."
+    items are list lines the loader wrote (`LoadedFile.items`), not a run of titles that opens a section (before:
+    both items were a section's context, never quoted)."""
+    for kind, markers in [("A", ("A. ", "B. ")), ("I", ("I. ", "II. ")), ("1", ("1. ", "2. "))]:
+        page = (
+            f'<p>Optimizers update weights in different ways.</p><ol type="{kind}"><li>Gradient Descent Steps</li>'
+            "<li>Momentum Averages Steps</li></ol><p>Adam combines both of them well.</p>"
+        )
+        (tmp_path / "export.html").write_text(page, encoding="utf-8")
+        loaded = load_file(tmp_path / "export.html", "export.html")
+        text = loaded.source.text
+        first, second = markers
+        assert text.splitlines()[1:3] == [f"{first}Gradient Descent Steps", f"{second}Momentum Averages Steps"]
+        assert [text[s : s + len(m)] for s, m in zip(loaded.items, markers, strict=True)] == [first, second]
+        sections = infer_structure(loaded).sections
+        assert [(s.start, s.end, s.context) for s in sections] == [(0, len(text), ())], kind
