@@ -18,8 +18,21 @@ CLOSING_MARKS = "\"')]”’"
 # a sentence ends at . ! or ? (and any closing quote or bracket) before a capital, digit or quote, or at a
 # line break: "e.g. a value" stays one sentence, and so does "Ren et al. 2015" (not after an abbreviation)
 NOT_AFTER_ABBREVIATION = r"(?<!\bet al)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)(?<!\bFig)(?<!\bEq)"
+# notes typed in lower case ("so net yield is 2 ATP. it does not need oxygen", a lecture transcript) start their
+# sentences in lower case too: a full stop ends one before a lower-case word as well, after a word that opens with
+# a letter, is two characters or more ("CO2. the") and is no abbreviation a note writes before one ("ie. w",
+# "etc. and", "approx. the"), or after a bracket that closes one ("(3 carbons each). ten"); one letter, or a dotted
+# one, is an initial or an abbreviation ("w.r.t. the", "e.g. a", "J. smith"), a number an item ("step 3. then")
+_LOWER_CASE_ABBREVIATIONS = (
+    "ie eg etc al vs cf viz fig figs eq eqs no nos nr vol ch sec ref refs pp ed eds approx ca resp incl esp "
+    "min max avg dr mr mrs ms prof st jr sr dept est"
+)
+# re's lookbehinds are fixed-width: one per word
+_NOT_AN_ABBREVIATION = "".join(rf"(?<!\b(?i:{word}))" for word in _LOWER_CASE_ABBREVIATIONS.split())
+LOWER_CASE_END = rf"(?:(?<=[^\W\d_]\w){_NOT_AN_ABBREVIATION}|(?<=\w[)\]]))\.(?=[ \t]+[a-z])"
 SENTENCE_END = re.compile(
-    NOT_AFTER_ABBREVIATION + rf"[.!?][{re.escape(CLOSING_MARKS)}]*(?=\s+[A-Z0-9\"'(\[])|[。！？][」』）]*|\n"
+    NOT_AFTER_ABBREVIATION
+    + rf"[.!?][{re.escape(CLOSING_MARKS)}]*(?=\s+[A-Z0-9\"'(\[])|{LOWER_CASE_END}|[。！？][」』）]*|\n"
 )  # Chinese and Japanese end a sentence at 。！？ with no space after it
 # a line break inside a paragraph of hard-wrapped prose (Markdown, reST or plain text wrapped at 80 columns)
 # goes on with its sentence: after a line that ends without . ! ? : and before one that goes on in lower case
