@@ -21,6 +21,7 @@ from ingest.loaders import Heading, LoadedFile
 from ingest.markup import MARKUP_RULES, markdown_markup
 from ingest.pdf_pages import page_structure, running_lines
 from ingest.plaintext import plain_text_structure
+from ingest.rst_definitions import definition_headings
 from ingest.schema import Section
 from ingest.sections import (
     DocStructure,
@@ -201,6 +202,8 @@ def _sections(loaded: LoadedFile) -> DocStructure:
         headings, context, title = list(markup.headings), markup.context, markup.title
     if loaded.fmt == "markdown":
         headings = sorted(headings + flashcard_headings(text), key=lambda h: h.start)
+    if loaded.fmt == "rst":
+        headings = sorted(headings + definition_headings(text, headings), key=lambda h: h.start)
     if headings:
         return heading_structure(text, doc, headings, title, context)
     return with_context(plain_text_structure(text, doc, frozenset(loaded.items)), context)
