@@ -98,6 +98,7 @@ def sentence_candidates(hit: Hit, context: Sequence[tuple[int, int]]) -> list[tu
     tables = hit_table_lines(hit)  # a row is one candidate, measured as it reads (service.table_quotes)
     context = sorted([*context, *((t.start, t.end) for t in tables)])
     spans = [(t.start, t.end) for t in tables if t.reading and reading_length(t.reading) >= MIN_SENTENCE_CHARS]
+    short: list[tuple[int, int]] = []  # pieces below MIN_SENTENCE_CHARS: a card's whole answer may be one ("Relu")
     for start, end in sentence_spans(unwrapped(hit.text)):  # a sentence of hard-wrapped prose is one candidate
         pieces, at = [], start
         for s, e in context:
@@ -114,8 +115,12 @@ def sentence_candidates(hit: Hit, context: Sequence[tuple[int, int]]) -> list[tu
                 continue
             if not IMAGE.sub("", piece).strip(" \t\n.,;:"):  # a piece that is only an image is no answer
                 continue
-            if reading_length(piece) >= MIN_SENTENCE_CHARS and not piece.rstrip(CLOSING_MARKS).endswith("?"):
-                spans.append((s, s + len(piece)))
+            if piece.rstrip(CLOSING_MARKS).endswith("?"):
+                continue
+            (spans if reading_length(piece) >= MIN_SENTENCE_CHARS else short).append((s, s + len(piece)))
+    # all that is said under a title or a card's question, unless it only leads in ("Options:")
+    if not spans and len(short) == 1 and hit.context_spans and not hit.text[slice(*short[0])].endswith(":"):
+        spans = short
     return whole_formulas(hit.text, sorted(spans), context, latex=is_latex(hit.doc))
 
 

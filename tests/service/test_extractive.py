@@ -46,6 +46,20 @@ def test_a_flashcard_answers_with_its_answer_line_not_its_question(embedder: Emb
     assert all("?" not in x.text for x in quoted)
 
 
+def test_a_flashcard_whose_whole_answer_is_short_is_quoted(embedder: Embedder) -> None:
+    """A card answered in one word ("Relu", 4 characters, under the 20 a sentence needs) is quoted: it is all the
+    card says under its question. Two short lines, or a short lead-in ending in ":", are not."""
+    card = "What activation should the output layer of a non-negative regression use\nRelu"
+    front = (0, card.index("\n"))
+    assert answer_spans(hit(card, [front])) == [(card.index("Relu"), len(card))]
+    asked = "which output activation for a target that is never negative?"
+    (best,) = best_sentences(asked, [hit(card, [front])], embedder)
+    assert best.text == "Relu"
+    assert answer_spans(hit(card + "\nTanh", [front])) == []
+    assert answer_spans(hit(card.replace("Relu", "Options:"), [front])) == []
+    assert answer_spans(hit("Relu", [])) == []  # no title or question over it: a stray word, no answer
+
+
 def test_a_title_is_never_the_answer(embedder: Embedder) -> None:
     text = "Learning Rate Decay Schedules Explained\nThe step size shrinks as training goes on, so late updates settle."
     titled = hit(text, [(0, text.index("\n"))])
@@ -324,14 +338,15 @@ def test_a_chosen_lead_in_quotes_its_list_and_cites_it_whole(embedder: Embedder)
 
 
 def test_a_terse_best_source_never_lends_its_place_to_another_topic(embedder: Embedder) -> None:
-    """The best source is a title over a line too short to quote; the runner-up is about rivers. Before, the
+    """The best source is a title over lines too short to quote; the runner-up is about rivers. Before, the
     rivers sentence was quoted as the answer to "What is the Adam optimizer?"; now a sentence from another
-    passage must name the question (as a hedge must), so nothing is quoted and the service abstains."""
+    passage must name the question (as a hedge must), so nothing is quoted and the service abstains. (One short
+    line alone under the title is quoted: `test_a_flashcard_whose_whole_answer_is_short_is_quoted`.)"""
     from core.settings import AnswerSettings
     from retrieval.terms import TermRarity
     from service.extractive import QuoteWeights
 
-    terse = "Adam optimizer\nadaptive moments"
+    terse = "Adam optimizer\nupdate rule:"
     rivers = "A meander is a bend in a river channel that migrates as the outer bank erodes."
     others = [
         "A white dwarf is the dense remnant core left after a low-mass star sheds its outer layers.",
