@@ -55,6 +55,8 @@ MIN_PART = 3  # each of two words written together: "mixup" is not mix + up ("up
 NAME_SUFFIXES = frozenset(["net", "nets", "former", "formers"])
 # a word written as a proper name: a capital after a small letter inside it ("DenseNet", "AutoDiff")
 CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+# a word written with hyphens between its parts: "U-Net", "t-SNE", "state-of-the-art"
+HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 # an acronym as a question writes it, capitals alone, perhaps a plural "s": "GD", "EWMA", "LLMs"
 ACRONYM = re.compile(r"([A-Z]{2,6})s?")
 # words in capitals that are no acronym: what a question says to ask, in a question typed in capitals or shouted
@@ -114,12 +116,12 @@ def closed_up(word: str, pairs: Iterable[tuple[str, str]], clipped: bool = True)
     (automatic differentiation); None when no such pair stands in the text. Two whole words come before clipped
     ones, and the first pair in `pairs` (the best-ranked passage's) before later ones. Clipped only when
     `clipped`, and never to a second part that is a name's ending (`NAME_SUFFIXES`): "densenet" is not "dense
-    network", "mobilenet" not "mobile nets"."""
+    network". The second word may be the plural of the part: "mobilenet" is "Mobile nets", whole words both."""
     splits = [(word[:i], word[i:]) for i in range(MIN_PART, len(word) - MIN_PART + 1)]
     pairs = list(pairs)
     whole = set(splits)
     for first, second in pairs:
-        if (first, second) in whole:
+        if (first, second) in whole or (first, second.removesuffix("s")) in whole:  # "mobilenet": "Mobile nets"
             return first, second
     if not clipped:
         return None
@@ -129,6 +131,39 @@ def closed_up(word: str, pairs: Iterable[tuple[str, str]], clipped: bool = True)
             if first.startswith(head) and second.startswith(tail):
                 return first, second
     return None
+
+
+def hyphen_compounds(texts: Iterable[str]) -> dict[str, str]:
+    """The words that `texts` write hyphenated, written together, each to its parts apart: "U-Net" -> {"unet": "u
+    net"}, "t-SNE" -> {"tsne": "t sne"}. Parts of any length: a question's "unet" is the notes' "U-Net", where two
+    words written together (`closed_up`) want parts of 3 letters or more."""
+    compounds: dict[str, str] = {}
+    for text in texts:
+        for m in HYPHENATED.finditer(text.lower()):
+            parts = m.group().split("-")
+            compounds.setdefault("".join(parts), " ".join(parts))
+    return compounds
+
+
+def written_together(question: str, known: Container[str], key: Callable[[str], str] = str) -> str:
+    """`question` with each two neighbouring content words that the notes write as one word written so: "what are
+    stop words?" -> "what are stopwords?" over notes that write "stopwords". Both words may be notes words: not a
+    wording of the question (`notes_wording` keeps "BLEU score" apart), a reading of which terms it asks about."""
+    tokens = list(TOKEN.finditer(question))
+    out, at, i = [], 0, 0
+    while i < len(tokens) - 1:
+        first, second = tokens[i].group().lower(), tokens[i + 1].group().lower()
+        joined = first + second
+        if (
+            all(w.isalpha() and len(w) >= MIN_PART and w not in STOPWORDS for w in (first, second))
+            and _adjoining(question, tokens[i : i + 2])
+            and key(joined) in known
+        ):
+            out.append(question[at : tokens[i].start()] + joined)
+            at, i = tokens[i + 1].end(), i + 2
+            continue
+        i += 1
+    return "".join(out) + question[at:]
 
 
 def acronyms(question: str) -> list[str]:
@@ -217,15 +252,17 @@ def notes_wording(
     key: Callable[[str], str],
     pairs: Iterable[tuple[str, str]],
     phrases: Mapping[str, str] | None = None,
+    compounds: Mapping[str, str] | None = None,
 ) -> str:
     """`question` with each word the notes lack (its `key` not in `known`) written as they write it: words the
     question splits that the notes write as one ("SettingWithCopy warning" -> "settingwithcopywarning"), the
     other side's spelling (`variant_spelling`), an acronym it writes in capitals as the phrase `phrases` holds for it
     (`spelt_out`: "GD" -> "gradient descent"), and neighbouring words of `pairs` written together
     (`closed_up`: "autodiff" -> "automatic differentiation"; a word written as a proper name, `written_as_name`,
-    only to two whole words: "DenseNet" stays a name the notes lack). Typos are left as they are: a word one key from a
+    only to two whole words: "DenseNet" stays a name the notes lack), and a word they write hyphenated as
+    `compounds` holds it (`hyphen_compounds`: "unet" -> "u net"). Typos are left as they are: a word one key from a
     notes word is as often another word ("focal", "local")."""
-    pairs, phrases = list(pairs), phrases or {}
+    pairs, phrases, compounds = list(pairs), phrases or {}, compounds or {}
     tokens = list(TOKEN.finditer(question))
     out, at, i = [], 0, 0
     while i < len(tokens):
@@ -244,7 +281,7 @@ def notes_wording(
         if spelt is None and not word.isdigit() and key(word) not in known:
             acronym = ACRONYM.fullmatch(tokens[i].group())
             spelt = phrases.get(acronym.group(1).lower()) if acronym else None
-            spelt = spelt or variant_spelling(word, known, key)
+            spelt = spelt or variant_spelling(word, known, key) or compounds.get(word)
             # a name the question writes as one ("DenseNet") is read clipped from no two notes words
             clipped = not written_as_name(tokens[i].group())
             if spelt is None and word.isalpha() and (pair := closed_up(word, pairs, clipped)):

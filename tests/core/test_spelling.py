@@ -9,6 +9,7 @@ from core.settings import AnswerSettings
 from core.spelling import (
     acronyms,
     closed_up,
+    hyphen_compounds,
     is_misspelling,
     is_other_spelling,
     neighbour_pairs,
@@ -16,6 +17,7 @@ from core.spelling import (
     one_edit,
     spelt_out,
     variant_spelling,
+    written_together,
 )
 from core.text import stem
 
@@ -217,3 +219,42 @@ def test_a_function_word_is_never_half_of_a_split_word() -> None:
     known = stems("the growth of the receptive field")
     question = "how do dilated convolutions grow the receptive field?"
     assert notes_wording(question, known, stem, []) == question
+
+
+def test_a_name_may_close_up_a_plural_second_word() -> None:
+    """ "MobileNet" over notes headed "Advantages of Mobile nets": two whole words, the second its plural; a clipped
+    plural is no reading ("densenet" is still no "dense networks")."""
+    assert closed_up("mobilenet", neighbour_pairs(["Advantages of Mobile nets"])) == ("mobile", "nets")
+    assert closed_up("densenet", neighbour_pairs(["dense networks"])) is None
+    known = stems("advantages of mobile nets why would")
+    pairs = neighbour_pairs(["Advantages of Mobile nets"])
+    assert notes_wording("why would I pick MobileNet?", known, stem, pairs) == "why would I pick mobile nets?"
+
+
+def test_hyphen_compounds_are_the_notes_hyphenated_words_written_together() -> None:
+    texts = ["The U-Net network has 23 layers.", "t-SNE plots; U-Net again", "state-of-the-art"]
+    assert hyphen_compounds(texts) == {"unet": "u net", "tsne": "t sne", "stateoftheart": "state of the art"}
+    known = stems("u net network has layers how does the decoder work")
+    compounds = hyphen_compounds(texts)
+    assert notes_wording("how does the unet decoder work?", known, stem, [], None, compounds) == (
+        "how does the u net decoder work?"
+    )
+    # a word the notes hold is theirs already: only words they lack are respelt
+    assert notes_wording("how does the network work?", known, stem, [], None, {"network": "net work"}) == (
+        "how does the network work?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what are stop words and why strip them?", "what are stopwords and why strip them?"),
+        ("is a data set the same as a sample?", "is a dataset the same as a sample?"),
+        ("what do stop signs mean?", "what do stop signs mean?"),  # "stopsigns": no notes word
+        ("stop, words are kept", "stop, words are kept"),  # not side by side: a comma between
+        ("what is on line learning?", "what is on line learning?"),  # "on" is a function word
+    ],
+)
+def test_written_together_joins_two_words_the_notes_write_as_one(question: str, expected: str) -> None:
+    known = stems("stopwords dataset online stop words data set sample line learning signs")
+    assert written_together(question, known, stem) == expected

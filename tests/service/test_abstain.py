@@ -104,6 +104,23 @@ def test_key_term_coverage_is_the_best_sources_share_of_the_question_terms() -> 
     assert key_term_coverage("anything", [], rarity, CONFIG.few_passages) == 0.0
 
 
+def test_key_term_coverage_reads_two_words_the_notes_write_as_one() -> None:
+    """ "stop words" over a passage that writes "stopwords": the passage holds "stopword" (in 1 of 3 passages,
+    weighed as 20: ln 13) and "strip" (ln 13), the question's two key terms once read as one word. Read apart (a
+    comma between), "stop" and "word" are unseen (ln 41 each): it holds ln 13 of ln 13 + 2 ln 41 = 0.2567."""
+    import math
+
+    from retrieval.terms import TermRarity
+    from service.abstain import key_term_coverage
+
+    rarity = TermRarity.of_passages(["removing stopwords: strip them", "attention keys", "dropout noise"])
+    text = "removing stopwords: strip them"
+    found = Hit("a", "d.txt", "note", [], 0, len(text), text, score=1.0, dense_score=0.5)
+    assert key_term_coverage("why strip stop words?", [found], rarity, CONFIG.few_passages) == pytest.approx(1.0)
+    apart = key_term_coverage("why strip stop, words?", [found], rarity, CONFIG.few_passages)
+    assert apart == pytest.approx(math.log(13) / (math.log(13) + 2 * math.log(41)))
+
+
 @pytest.mark.parametrize(
     ("question", "unknown", "opaque", "expected"),
     [
