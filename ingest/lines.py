@@ -64,6 +64,8 @@ CARD_OPENERS = frozenset(
         "differences",
     ]
 )
+# the words that open a question's second line: "And what are ...", "Also, why ..."
+QUESTION_JOINERS = frozenset(["and", "or", "also", "plus"])
 _SENTENCE_VERBS = frozenset(["is", "are", "was", "were", "has", "have"])
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•—–>]|\d+[.)]|[a-z][.)]\s)")
 _CODE_LIKE = re.compile(r"[=<>{}\[\]]|^\S+\(|\w\(\)|\d\s*[*/+^]\s*\d")
@@ -81,6 +83,20 @@ def is_question(line: Line) -> bool:
     return (
         first[:1].isupper()
         and first.lower() in CARD_OPENERS
+        and len(words) <= 20
+        and not line.text.endswith((".", ":", ",", ";"))
+    )
+
+
+def continues_question(line: Line) -> bool:
+    """A second line of a flashcard's question: a conjunction, then a question word ("And what are the different
+    PEFT methods" under "What is Parameter Efficient Finetuning and motivation"). Read after a question line only;
+    without it the card's answer would open with the rest of its question."""
+    words = [w.rstrip(",:").lower() for w in line.words]
+    return (
+        len(words) >= 2
+        and words[0] in QUESTION_JOINERS
+        and words[1] in CARD_OPENERS
         and len(words) <= 20
         and not line.text.endswith((".", ":", ",", ";"))
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from ingest.lines import is_heading_case, is_question, is_title_like, notion_header_end
+from ingest.lines import continues_question, is_heading_case, is_question, is_title_like, notion_header_end
 from ingest.schema import Section
 from ingest.sections import DocStructure, Line, default_title, join_bare_headings, line_span, split_lines, trim_span
 from ingest.toc import TOC_PREFIX, articles
@@ -41,6 +41,9 @@ def _section_starts(lines: list[Line], first: int, items: Container[int] = ()) -
             flush(run)
             run = []
             prev_question = False
+            continue
+        if prev_question and starts and continues_question(line):  # the question goes on: "And what are ..."
+            starts[-1].append(i)
             continue
         if is_question(line):  # every card starts a section, under the Title Case headings just above it
             grouped = len(run) < MAX_RUN and all(is_heading_case(lines[j]) for j in run)
@@ -77,7 +80,8 @@ def topic_sections(
     for run, begin, end in zip(starts, bounds, bounds[1:], strict=False):
         start, stop = trim_span(text, begin, end)
         if stop > start:
-            titles = tuple(lines[i].text for i in run)
+            # a question's second line ("And what are ...") is context, not a title of its own
+            titles = tuple(lines[i].text for i in run if i == run[0] or not continues_question(lines[i]))
             context = tuple(line_span(text, lines[i]) for i in run)
             sections.append(Section(titles[-1], (doc_title, *titles), start, stop, context=context))
     return join_bare_headings(text, sections)

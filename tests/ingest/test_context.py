@@ -9,6 +9,7 @@ import pytest
 from llama_index.core.schema import TextNode
 
 from ingest.docstore import Docstore, write_docstore
+from ingest.lines import continues_question as is_question_going_on
 from ingest.lines import is_question
 from ingest.loaders import LoadedFile, load_file
 from ingest.passages import PassageParams, estimate_tokens, leaves, section_nodes
@@ -53,6 +54,30 @@ def test_flashcard_questions_are_context_and_answers_are_not() -> None:
     for passage in passages:
         for s, e in passage.metadata["context_spans"]:
             assert passage.metadata["start"] <= s < e <= passage.metadata["end"]
+
+
+def test_a_question_going_on_to_a_second_line_is_all_context() -> None:
+    """ "And what are the different PEFT methods" under the card's first question line is its question too: context,
+    not the first line of the answer; the section keeps the first line as its title. A line opening "And" that asks
+    nothing ("And it regularises.") is answer."""
+    deck = (
+        "Fine-tuning Cards\n"
+        "What is parameter efficient finetuning\n"
+        "And what are the different PEFT methods\n"
+        "Freeze the model and train a few new weights.\n"
+        "And it regularises.\n"
+    )
+    (passage,) = leaves(nodes_for(deck, PassageParams()))
+    assert context_texts(deck, passage) == [
+        "Fine-tuning Cards",
+        "What is parameter efficient finetuning",
+        "And what are the different PEFT methods",
+    ]
+    loaded = LoadedFile(SourceDoc("deck.txt", deck, sha256_bytes(deck.encode())), "text")
+    (card,) = infer_structure(loaded).sections
+    assert card.breadcrumbs == ("Fine-tuning Cards", "What is parameter efficient finetuning")
+    assert not is_question_going_on(Line(0, 19, "And it regularises."))
+    assert is_question_going_on(Line(0, 39, "And what are the different PEFT methods"))
 
 
 def test_a_long_answer_keeps_its_question_in_its_first_passage() -> None:
