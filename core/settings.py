@@ -185,12 +185,7 @@ class AnswerSettings(BaseModel):
         "cited 0.662 -> 0.634, gitlfs gold cited 0.72 -> 0.68: kept at 1).",
     )
     quote_rank_penalty: float = Field(
-        0.3,
-        ge=0,
-        description="Score a sentence loses per rank its passage sits below the first source (five dev halves, "
-        "0.1 -> 0.3, ROUGE-L / gold cited: notes dev 0.341/0.831 -> 0.337/0.831, dev2 0.271/0.586 -> 0.265/0.586, "
-        "test2 0.259/0.564 -> 0.284/0.636, gitlfs 0.271/0.560 -> 0.268/0.600, pytutorial 0.212/0.500 -> 0.213/0.519; "
-        "mean +0.003 / +0.026; 0.2 and 0.4-0.6 less on both).",
+        0.3, ge=0, description="Score a sentence loses per rank its passage sits below the first (dev: README)."
     )
     quote_length_weight: float = Field(
         0.2, ge=0, description="Bonus for a full sentence over a list stub (scaled by length up to 200 characters)."
