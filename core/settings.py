@@ -185,7 +185,7 @@ class AnswerSettings(BaseModel):
         "cited 0.662 -> 0.634, gitlfs gold cited 0.72 -> 0.68: kept at 1).",
     )
     quote_rank_penalty: float = Field(
-        0.3, ge=0, description="Score a sentence loses per rank its passage sits below the first (dev: README)."
+        0.1, ge=0, description="Score a sentence loses per rank its passage sits below the first (0.3: README)."
     )
     quote_length_weight: float = Field(
         0.2, ge=0, description="Bonus for a full sentence over a list stub (scaled by length up to 200 characters)."
