@@ -152,13 +152,9 @@ def written_together(question: str, known: Container[str], key: Callable[[str], 
     tokens = list(TOKEN.finditer(question))
     out, at, i = [], 0, 0
     while i < len(tokens) - 1:
-        first, second = tokens[i].group().lower(), tokens[i + 1].group().lower()
-        joined = first + second
-        if (
-            all(w.isalpha() and len(w) >= MIN_PART and w not in STOPWORDS for w in (first, second))
-            and _adjoining(question, tokens[i : i + 2])
-            and key(joined) in known
-        ):
+        pair = tokens[i : i + 2]
+        whole = all(t.group().isalpha() and len(t.group()) >= MIN_PART for t in pair)  # "mix up" is no "mixup"
+        if whole and (joined := _one_word(question, pair, known, key)):
             out.append(question[at : tokens[i].start()] + joined)
             at, i = tokens[i + 1].end(), i + 2
             continue
@@ -269,13 +265,8 @@ def notes_wording(
         word = tokens[i].group().lower()
         end, spelt = i + 1, None
         for j in range(min(len(tokens), i + 4), i + 1, -1):  # the longest run first
-            run = [t.group().lower() for t in tokens[i:j]]
-            joined = "".join(run)
-            lacked = any(key(w) not in known for w in run)  # "BLEU score" stays two words the notes hold
-            # a join of 5 letters or fewer ("to do" -> "todo") is as likely chance as one word split, and so is one
-            # with a function word ("grow the" -> "growthe", a stem of "growth")
-            split = len(joined) > 5 and not any(w in STOPWORDS for w in run)
-            if lacked and split and key(joined) in known and _adjoining(question, tokens[i:j]):
+            lacked = any(key(t.group().lower()) not in known for t in tokens[i:j])  # "BLEU score" stays two words
+            if lacked and (joined := _one_word(question, tokens[i:j], known, key)):
                 end, spelt = j, joined
                 break
         if spelt is None and not word.isdigit() and key(word) not in known:
@@ -291,6 +282,18 @@ def notes_wording(
             at = tokens[end - 1].end()
         i = end
     return "".join(out) + question[at:]
+
+
+def _one_word(question: str, tokens: list[re.Match[str]], known: Container[str], key: Callable[[str], str]) -> str:
+    """The tokens written together, lowercased, when the notes write them so (its `key` in `known`) and the question
+    writes them as one phrase (`_adjoining`); "" otherwise. A join of 5 letters or fewer ("to do" -> "todo") is as
+    likely chance as one word split, and so is one with a function word ("grow the" -> "growthe", a stem of
+    "growth")."""
+    words = [t.group().lower() for t in tokens]
+    joined = "".join(words)
+    if len(joined) > 5 and not any(w in STOPWORDS for w in words) and key(joined) in known:
+        return joined if _adjoining(question, tokens) else ""
+    return ""
 
 
 def _adjoining(question: str, tokens: list[re.Match[str]]) -> bool:
