@@ -42,7 +42,7 @@ def _section_starts(lines: list[Line], first: int, items: Container[int] = ()) -
             run = []
             prev_question = False
             continue
-        if prev_question and starts and continues_question(line):  # the question goes on: "And what are ..."
+        if prev_question and continues_question(line):  # the question goes on: "And what are ..."
             starts[-1].append(i)
             continue
         if is_question(line):  # every card starts a section, under the Title Case headings just above it

@@ -9,8 +9,7 @@ import pytest
 from llama_index.core.schema import TextNode
 
 from ingest.docstore import Docstore, write_docstore
-from ingest.lines import continues_question as is_question_going_on
-from ingest.lines import is_question
+from ingest.lines import continues_question, is_question
 from ingest.loaders import LoadedFile, load_file
 from ingest.passages import PassageParams, estimate_tokens, leaves, section_nodes
 from ingest.schema import SourceDoc, sha256_bytes
@@ -34,8 +33,12 @@ DECK = (
 )
 
 
+def loaded_for(text: str, fmt: str = "text", doc: str = "deck.txt") -> LoadedFile:
+    return LoadedFile(SourceDoc(doc, text, sha256_bytes(text.encode())), fmt)
+
+
 def nodes_for(text: str, params: PassageParams, fmt: str = "text", doc: str = "deck.txt") -> list[TextNode]:
-    loaded = LoadedFile(SourceDoc(doc, text, sha256_bytes(text.encode())), fmt)
+    loaded = loaded_for(text, fmt, doc)
     return section_nodes(loaded.source, infer_structure(loaded).sections, params)
 
 
@@ -73,11 +76,10 @@ def test_a_question_going_on_to_a_second_line_is_all_context() -> None:
         "What is parameter efficient finetuning",
         "And what are the different PEFT methods",
     ]
-    loaded = LoadedFile(SourceDoc("deck.txt", deck, sha256_bytes(deck.encode())), "text")
-    (card,) = infer_structure(loaded).sections
+    (card,) = infer_structure(loaded_for(deck)).sections
     assert card.breadcrumbs == ("Fine-tuning Cards", "What is parameter efficient finetuning")
-    assert not is_question_going_on(Line(0, 19, "And it regularises."))
-    assert is_question_going_on(Line(0, 39, "And what are the different PEFT methods"))
+    assert not continues_question(Line(0, 19, "And it regularises."))
+    assert continues_question(Line(0, 39, "And what are the different PEFT methods"))
 
 
 def test_a_long_answer_keeps_its_question_in_its_first_passage() -> None:
