@@ -21,9 +21,10 @@ NOTES_DEV2 = DATASETS_DIR / "notes_dev2.jsonl"  # the dev set to tune on
 # read once at a07d450 (its never-seen numbers); a dev set from session 14 on: tuned on
 NOTES_TEST2 = DATASETS_DIR / "notes_test2.jsonl"
 NOTES_TEST3 = DATASETS_DIR / "notes_test3.jsonl"  # held out, written 2026-12-01 session 14, run once at the end
+NOTES_TEST4 = DATASETS_DIR / "notes_test4.jsonl"  # held out, written 2026-12-02 session 15, not yet run
 
 # every notes question set, oldest first
-NOTES_SETS: tuple[Path, ...] = (NOTES_DEV, NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3)
+NOTES_SETS: tuple[Path, ...] = (NOTES_DEV, NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3, NOTES_TEST4)
 # the held-out set whose numbers README shows
 HELD_OUT = NOTES_TEST
 

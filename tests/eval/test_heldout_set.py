@@ -1,5 +1,5 @@
 """The hand-written question sets that must not be written in the notes' words: notes_test.jsonl, notes_dev2.jsonl,
-notes_test2.jsonl and notes_test3.jsonl.
+notes_test2.jsonl, notes_test3.jsonl and notes_test4.jsonl.
 
 HELD OUT: eval/datasets/notes_test.jsonl is for final numbers only. Do not change a system because of what it
 scores there; a question from that file that has been tuned on belongs in a dev set instead.
@@ -26,7 +26,13 @@ are ones none of them asks about and the near-topic list does not hold. 57 fact 
 note), 7 code questions (Adam, IoU, ROUGE-1, LoRA, batch norm, L1/L2 losses, autodiff), 12 unanswerable
 (9 near-topic, 3 off-topic).
 
-All four were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
+NOT YET RUN: eval/datasets/notes_test4.jsonl (written 2026-12-02, session 15) is the next fresh held-out set, written
+the same way (by hand against the notes, without running the system on it or reading its reports). Its gold quotes
+are passages none of the five earlier sets uses, and its unanswerable topics are new and off the near-topic list.
+73 fact questions (at least 9 on each note), 7 code questions (RMSprop, leaky ReLU, binary cross-entropy,
+bias-variance, corpus BLEU, bag of visual words, gradient boosting), 13 unanswerable (11 near-topic, 2 off-topic).
+
+All of them were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
 answerable fact questions spread over all five note files, a few code questions about topics with a reference
 implementation, and unanswerable questions, most of them near-topic (deep-learning subjects the notes never
 mention). Each unanswerable row carries `absent_terms`, the key terms of its topic; the loader ignores the extra
@@ -46,7 +52,16 @@ from pathlib import Path
 
 import pytest
 
-from core.datasets import DATASETS_DIR, NOTES_DEV2, NOTES_SETS, NOTES_TEST, NOTES_TEST2, NOTES_TEST3, written_before
+from core.datasets import (
+    DATASETS_DIR,
+    NOTES_DEV2,
+    NOTES_SETS,
+    NOTES_TEST,
+    NOTES_TEST2,
+    NOTES_TEST3,
+    NOTES_TEST4,
+    written_before,
+)
 from eval.dataset import Question, validate
 from ingest.loaders import decode_text
 from models.finetune.data import load_eval_questions
@@ -55,15 +70,16 @@ from models.finetune.questions import mentions
 from models.finetune.unanswerable import NEAR_TOPICS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEST_SET, DEV2_SET, TEST2_SET, TEST3_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3
+TEST_SET, DEV2_SET, TEST2_SET, TEST3_SET, TEST4_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3, NOTES_TEST4
 # the sets whose wording and absent topics this file checks
-CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET, "test2": TEST2_SET, "test3": TEST3_SET}
+CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET, "test2": TEST2_SET, "test3": TEST3_SET, "test4": TEST4_SET}
 ALL_SETS = NOTES_SETS
 # a fresh set's gold quotes must be passages the sets written before it do not use
 EARLIER_SETS = {
     "dev2": (DEV2_SET, written_before(DEV2_SET)),
     "test2": (TEST2_SET, written_before(TEST2_SET)),
     "test3": (TEST3_SET, written_before(TEST3_SET)),
+    "test4": (TEST4_SET, written_before(TEST4_SET)),
 }
 NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 
@@ -230,8 +246,9 @@ def _gold_spans(rows: list[dict], texts: dict[str, str]) -> list[tuple[str, str,
 
 @pytest.mark.parametrize("fresh", sorted(EARLIER_SETS))
 def test_fresh_gold_quotes_are_not_used_by_earlier_sets(fresh: str, notes_dir: Path) -> None:
-    """dev2, test2 and test3 measure questions nobody had tuned on, so none of their answers may be a passage an
-    earlier set asks about (dev2: dev and test; test2: dev, test and dev2; test3: all four before it)."""
+    """dev2, test2, test3 and test4 measure questions nobody had tuned on, so none of their answers may be a passage
+    an earlier set asks about (dev2: dev and test; test2: dev, test and dev2; test3: all four before it; test4: all
+    five)."""
     path, earlier = EARLIER_SETS[fresh]
     texts = {p.name: decode_text(p.read_bytes())[0] for p in notes_dir.glob("*.txt")}
     theirs = _gold_spans([row for other in earlier for row in _rows(other)], texts)
@@ -249,13 +266,14 @@ def test_fresh_gold_quotes_are_not_used_by_earlier_sets(fresh: str, notes_dir: P
 COMPOSITION = {
     "test2": {"fact": 60, "code": 8, "unanswerable": 12},
     "test3": {"fact": 57, "code": 7, "unanswerable": 12},
+    "test4": {"fact": 73, "code": 7, "unanswerable": 13},
 }
 
 
 @pytest.mark.parametrize("fresh", sorted(COMPOSITION))
 def test_run_once_composition(fresh: str, notes_dir: Path) -> None:
     """A run-once set keeps the shape it was written with (test2: 60 fact, 8 code, 12 unanswerable; test3: 57 fact,
-    7 code, 12 unanswerable), with at least 8 fact questions on each note."""
+    7 code, 12 unanswerable; test4: 73 fact, 7 code, 13 unanswerable), with at least 8 fact questions on each note."""
     path = CHECKED_SETS[fresh]
     questions = validate(path, notes_dir)
     kinds = Counter(q.kind for q in questions)
@@ -273,7 +291,7 @@ def _unanswerable_text(row: dict) -> str:
 
 # sets whose unanswerable topics must be new (dev2, written before this rule, asks about four near topics the
 # finetune list holds; it is tuned on, so its abstention is a dev number anyway)
-FRESH_TOPIC_SETS = ("test2", "test3")
+FRESH_TOPIC_SETS = ("test2", "test3", "test4")
 
 
 @pytest.mark.parametrize("fresh", FRESH_TOPIC_SETS)
@@ -315,7 +333,7 @@ def test_every_notes_set_is_listed_and_kept_out_of_training() -> None:
 
 
 def test_training_questions_exclude_every_notes_set() -> None:
-    """The questions the pipeline keeps out of training are every question of every notes set, test3's included."""
+    """The questions the pipeline keeps out of training are every question of every notes set, test4's included."""
     kept_out = set(load_eval_questions(*EVAL_SETS))
     every = {row["question"] for path in DATASETS_DIR.glob("notes_*.jsonl") for row in _rows(path)}
     assert every <= kept_out, f"{len(every - kept_out)} questions of the notes sets not kept out of training"
