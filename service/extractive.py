@@ -266,6 +266,7 @@ def best_sentences(
     weights: QuoteWeights = QuoteWeights(),
     rarity: TermRarity | None = None,
     words: int = 0,
+    aside: str = "",
 ) -> list[Extract]:
     """The `n` sentences of `hits` that best answer `question`, best first (one per hit if distinct).
     With `words` > 0 a sentence from another hit than the best one's is taken only while all fit in
@@ -281,7 +282,8 @@ def best_sentences(
     terms, weighed by rarity, that its passage's titles hold and the share the sentence holds beyond them (a
     paraphrase keeps the rare terms: "LoRA", "rank"; a title's term is what every sentence under it is about,
     so it counts once), less a penalty per rank, plus a bonus for a full sentence over a list stub.
-    Weights were chosen on the dev set.
+    Weights were chosen on the dev set. `aside`: what the question names only to set it aside ("besides dropout,
+    what else ...": `service.question_parts`): its terms count against a sentence as the key terms count for it.
     """
     cuts = [cut_spans(hit) for hit in hits]
     bodies = [list_body(hit, cut) for hit, cut in zip(hits, cuts, strict=True)]  # a terse passage's one list
@@ -296,7 +298,8 @@ def best_sentences(
     sims = sims + weights.length * np.array([min(e - s, 200) / 200 for _, s, e in candidates])
     named = np.ones(len(candidates), dtype=bool)  # whether a candidate and its titles name enough of the question
     row_named = np.zeros(len(candidates), dtype=bool)  # whether a candidate itself does (a table row: its entity)
-    asked = key_stems(question)
+    aside_stems = key_stems(aside) if aside else set()
+    asked = key_stems(question) - aside_stems
     if rarity is not None:
         titles = np.array([rarity.shared(asked, context_text(hit)) for hit in hits])[[i for i, _, _ in candidates]]
         terms = np.array([rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates])
@@ -313,6 +316,9 @@ def best_sentences(
             ]
         )
         sims += weights.terms * untitled + weights.context * titles
+        if aside_stems and (aside_weight := rarity.weight(aside_stems)) > 0:
+            repeated = [rarity.weight(aside_stems & rarity.stems_of(hits[i].text[s:e])) for i, s, e in candidates]
+            sims -= weights.terms * np.array(repeated) / aside_weight
         row_named = terms >= weights.hedge_terms
         if rarity.weight(asked) > 0:  # a question whose words are everywhere in the notes sets no bar
             named = terms + titles >= weights.hedge_terms

@@ -21,6 +21,7 @@ from retrieval.retriever import EmbedderLike, Hit
 from retrieval.terms import TermRarity
 from service.attribution import AnsweredSentence, attribute
 from service.extractive import QuoteWeights, best_sentences
+from service.question_parts import set_aside
 
 CODE_PROMPT_LINES = 14  # the signature and docstring say what the code does; the body is cited, not prompted
 REPEATED_CHARS = re.compile(r"([^\w\s])\1{5,}|(\b\w+\b)(?:\W+\2\b){3,}")  # ";;;;;;", "the the the the"
@@ -109,14 +110,16 @@ class ExtractiveWriter:
 
     def quote(self, question: str, sources: list[Hit]) -> Draft | None:
         notes = notes_of(sources)
+        parts = set_aside(question)
         extracts = best_sentences(
-            question,
+            parts.asked,
             notes,
             self.embedder,
             n=self.config.quote_sentences,
             weights=QuoteWeights.of(self.config),
             rarity=self.rarity() if self.rarity else None,
             words=self.config.quote_words,
+            aside=parts.named,
         )
         if not extracts:
             return None
