@@ -20,7 +20,8 @@ NOTES_TEST = DATASETS_DIR / "notes_test.jsonl"  # held out: final numbers only
 NOTES_DEV2 = DATASETS_DIR / "notes_dev2.jsonl"  # the dev set to tune on
 # read once at a07d450 (its never-seen numbers); a dev set from session 14 on: tuned on
 NOTES_TEST2 = DATASETS_DIR / "notes_test2.jsonl"
-NOTES_TEST3 = DATASETS_DIR / "notes_test3.jsonl"  # held out, written 2026-12-01 session 14, run once at the end
+# written 2026-12-01 session 14, run once at its end; its failures were read in session 15: a dev set since
+NOTES_TEST3 = DATASETS_DIR / "notes_test3.jsonl"
 NOTES_TEST4 = DATASETS_DIR / "notes_test4.jsonl"  # held out, written 2026-12-02 session 15, not yet run
 
 # every notes question set, oldest first
