@@ -4,6 +4,7 @@ and read back by retrieval's TermRarity, so both sides must stem the same way. T
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
@@ -17,14 +18,20 @@ TERM_COUNTS_FILE = "term_counts.json"
 # again). The accented and CJK words catch a change of the word rule, which ASCII words would not show
 STEM_PROBE = (
     "Running models trained LoRA's ranks; the studies, classes and attention heads were quickly tuned: "
-    "naïve crème 抹茶の点て方 什么是抹茶 김치는 무엇입니까 ชาไทยคืออะไร"
+    "naïve crème 抹茶の点て方 什么是抹茶 김치는 무엇입니까 ชาไทยคืออะไร UnetGenerator"
 )
+# a name written as one camelCase word ("UnetGenerator", "BatchNorm") also names its parts, as BM25 reads it
+# (ingest.bm25): "how does the unet generator keep spatial detail?" asks about it. "LoRA" and "ReLU" stay whole,
+# and so does a name with a part under 4 letters ("ResNet" is no "net", "iPhone" no "phone")
+CAMEL_WORD = re.compile(r"\b[A-Z]?[a-z0-9]{3,}(?:[A-Z][a-z0-9]{3,})+\b")
+CAMEL_PART = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
 
 
 def key_stems(text: str, known: Container[str] | None = None) -> set[str]:
     """The stems of a text's topic words (no function words, no question framing); with the notes' vocabulary
     `known`, a CJK run is read as the terms of it the notes use (`core.text.content_words`)."""
-    return {stem(w) for w in content_words(text, known)}
+    parts = " ".join(CAMEL_PART.sub(" ", m.group()) for m in CAMEL_WORD.finditer(text))
+    return {stem(w) for w in content_words(text, known) + content_words(parts)}
 
 
 @dataclass(frozen=True)
