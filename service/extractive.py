@@ -18,6 +18,7 @@ from core.settings import AnswerSettings
 from core.text import CLAUSE_END, CLOSING_MARKS, IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
+from service.cited_titles import asks_source, cited_titles
 from service.latex_quotes import (
     BULLET,
     ENVIRONMENT,
@@ -288,6 +289,9 @@ def best_sentences(
     cuts = [cut_spans(hit) for hit in hits]
     bodies = [list_body(hit, cut) for hit, cut in zip(hits, cuts, strict=True)]  # a terse passage's one list
     spans = [[b] if b else sentence_candidates(h, c) for h, c, b in zip(hits, cuts, bodies, strict=True)]
+    asked = key_stems(question) - key_stems(aside)
+    cited = [cited_titles(hit, asked) if asks_source(question) else [] for hit in hits]
+    spans = [sorted({*found, *titles}) for found, titles in zip(spans, cited, strict=True)]  # "(Lee and Park 2020)"
     candidates = [(i, s, e) for i, found in enumerate(spans) for s, e in found]
     if not candidates:
         return []
@@ -299,7 +303,6 @@ def best_sentences(
     named = np.ones(len(candidates), dtype=bool)  # whether a candidate and its titles name enough of the question
     row_named = np.zeros(len(candidates), dtype=bool)  # whether a candidate itself does (a table row: its entity)
     aside_stems = key_stems(aside) if aside else set()
-    asked = key_stems(question) - aside_stems
     if rarity is not None:
         titles = np.array([rarity.shared(asked, context_text(hit)) for hit in hits])[[i for i, _, _ in candidates]]
         terms = np.array([rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates])
@@ -309,13 +312,18 @@ def best_sentences(
         title_terms = [asked & rarity.stems_of(context_text(hit)) for hit in hits]
         title_terms = [held if asked - held else set() for held in title_terms]
         total = rarity.weight(asked) or 1.0
-        untitled = np.array(
+        untitled = np.array(  # a cited title is the title: its terms count in it
             [
-                rarity.weight((asked - title_terms[i]) & rarity.stems_of(hits[i].text[s:e])) / total
+                rarity.weight(
+                    (asked - (set() if (s, e) in cited[i] else title_terms[i])) & rarity.stems_of(hits[i].text[s:e])
+                )
+                / total
                 for i, s, e in candidates
             ]
         )
         sims += weights.terms * untitled + weights.context * titles
+        # who and when are no key terms: a cited title holds them, as no sentence under it does
+        sims += weights.terms * np.array([(s, e) in cited[i] for i, s, e in candidates], dtype=float)
         if aside_stems and (aside_weight := rarity.weight(aside_stems)) > 0:
             repeated = [rarity.weight(aside_stems & rarity.stems_of(hits[i].text[s:e])) for i, s, e in candidates]
             sims -= weights.terms * np.array(repeated) / aside_weight
