@@ -186,6 +186,8 @@ from retrieval.terms import TermRarity, key_stems
 _UNREAD = regex.compile(rf"(?V1){CJK_LETTER}+")
 # a line that defines a term: the term, after a list marker, then a colon or a parenthesis ("T5: Text-to-Text ...")
 DEFINITION = regex.compile(r"(?m)^[ \t]*(?:[-*•+][ \t]+)?([^\s:()][^:()\n]{0,59}?)[ \t]*[:(]")
+# a number, or a size written with x: "224x224x3", "3x3"
+SIZE = regex.compile(r"\d+(?:x\d+)*")
 # words a defined term may hold besides the name: "T5 model:", "Hugging Face Hub:"
 DEFINED_TERM_EXTRA = 2
 
@@ -220,9 +222,10 @@ def evidence_strength(sources: Sequence[Hit]) -> float:
 def unknown_terms(question: str, note_stems: Container[str]) -> list[str]:
     """The question's topic words that occur nowhere in the notes (compared by stem). Its Chinese, Japanese
     and Korean words are read against the notes' (`core.text.run_terms`): a word the notes lack is one term,
-    not each of its bigrams, and a bigram joining two words the notes hold is none."""
+    not each of its bigrams, and a bigram joining two words the notes hold is none. A number or a size
+    (`SIZE`: "224x224x3", "3x3") is a value, not a topic: notes that give "224x224" never write the size asked."""
     asked = dict.fromkeys(content_words(question, note_stems))
-    return [w for w in asked if not w.isdigit() and stem(w) not in note_stems]
+    return [w for w in asked if not SIZE.fullmatch(w) and stem(w) not in note_stems]
 
 
 def opaque_terms(question: str, embedder: object) -> list[str]:

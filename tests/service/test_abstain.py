@@ -31,6 +31,8 @@ def test_strength_is_the_best_cosine_of_any_source() -> None:
         ("explain which weights the notes say are frozen", []),  # framing words are not topic words
         ("how do queries attend?", []),  # "queries" meets "Queries" by stem
         ("how does mixture-of-experts routing work?", ["mixture", "experts", "routing"]),
+        # a size is a value, not a topic: d2_004 ("wider than the 224x224x3 input") abstained for two unknown words
+        ("is a LoRA of rank 8 on a 224x224x3 input or 3x3 kernels frozen?", ["rank", "input", "kernels"]),
     ],
 )
 def test_unknown_terms(question: str, expected: list[str]) -> None:
