@@ -18,7 +18,6 @@ from core.settings import AnswerSettings
 from core.text import CLAUSE_END, CLOSING_MARKS, IMAGE, sentence_spans, unwrapped
 from retrieval.retriever import EmbedderLike, Hit, context_text
 from retrieval.terms import TermRarity, key_stems
-from service.cited_titles import asks_source, cited_titles
 from service.latex_quotes import (
     BULLET,
     ENVIRONMENT,
@@ -41,6 +40,7 @@ from service.list_quotes import (
 )
 from service.markup_quotes import as_read
 from service.table_quotes import hit_table_lines, names_another_row, table_row
+from service.title_answers import title_answers
 
 # "- ", "• ", "3. ", a blockquote's "> " (never ">>> ", nor the comparison in "> 0.5 means positive"), a
 # flashcard's "A: ": layout, not words of the answer
@@ -290,8 +290,8 @@ def best_sentences(
     bodies = [list_body(hit, cut) for hit, cut in zip(hits, cuts, strict=True)]  # a terse passage's one list
     spans = [[b] if b else sentence_candidates(h, c) for h, c, b in zip(hits, cuts, bodies, strict=True)]
     asked = key_stems(question) - key_stems(aside)
-    cited = [cited_titles(hit, asked) if asks_source(question) else [] for hit in hits]
-    spans = [sorted({*found, *titles}) for found, titles in zip(spans, cited, strict=True)]  # "(Lee and Park 2020)"
+    cited = [title_answers(question, hit, asked) for hit in hits]  # "(Lee and Park 2020)", a table of contents
+    spans = [sorted({*found, *titles}) for found, titles in zip(spans, cited, strict=True)]
     candidates = [(i, s, e) for i, found in enumerate(spans) for s, e in found]
     if not candidates:
         return []
@@ -322,7 +322,7 @@ def best_sentences(
             ]
         )
         sims += weights.terms * untitled + weights.context * titles
-        # who and when are no key terms: a cited title holds them, as no sentence under it does
+        # who and when, or what a note covers, are no key terms: a title that answers holds them, as no sentence does
         sims += weights.terms * np.array([(s, e) in cited[i] for i, s, e in candidates], dtype=float)
         if aside_stems and (aside_weight := rarity.weight(aside_stems)) > 0:
             repeated = [rarity.weight(aside_stems & rarity.stems_of(hits[i].text[s:e])) for i, s, e in candidates]

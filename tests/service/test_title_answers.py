@@ -1,4 +1,4 @@
-"""Who wrote it and when: a title's author-year citation answers that question, and no other."""
+"""A title answers two questions: who wrote it and when (its citation), what a note covers (its contents)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from core.terms import key_stems
 from models.embedder import Embedder, load_embedder
 from retrieval.retriever import Hit
 from retrieval.terms import TermRarity
-from service.cited_titles import asks_source, cited_titles
 from service.extractive import QuoteWeights, best_sentences
+from service.title_answers import asks_contents, asks_source, title_answers
 
 TOC = (
     "Table of Contents Mask R-CNN (He et al. 2018) CenterMask (Lee and Park 2020) "
@@ -49,12 +49,15 @@ def test_asks_source(question: str, asks: bool) -> None:
 
 
 def test_only_the_asked_papers_citation_is_a_candidate() -> None:
-    spans = cited_titles(passage(), key_stems("who wrote centermask?"))
+    q = "who wrote centermask?"
+    spans = title_answers(q, passage(), key_stems(q))
     assert [TEXT[s:e] for s, e in spans] == ["CenterMask (Lee and Park 2020)"]
-    spans = cited_titles(passage(), key_stems("who were maskformer's authors?"))
+    q = "who were maskformer's authors?"
+    spans = title_answers(q, passage(), key_stems(q))
     assert [TEXT[s:e] for s, e in spans] == ["MaskFormer (Cheng, Schwing, and Kirillov 2021)"]
     # a year in the question names no paper
-    assert cited_titles(passage(), key_stems("what did the 2020 notes translate?")) == []
+    q = "who translated the 2020 notes?"
+    assert title_answers(q, passage(), key_stems(q)) == []
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +76,47 @@ def test_who_wrote_it_is_answered_by_the_titles_citation(embedder: Embedder) -> 
     # any other question about it is answered by what the notes say of it, never by a title
     (other,) = best_sentences("what does centermask add?", [passage()], embedder, n=1, weights=weights, rarity=rarity)
     assert other.text.startswith("CenterMask adds")
+
+
+CONTENTS_LINE = "Table of Contents Introduction Forward Mode AD Reverse Mode AD Implementation"
+NOTE = CONTENTS_LINE + "\nAutomatic differentiation computes derivatives of programs with the chain rule."
+
+
+def contents_passage() -> Hit:
+    return Hit(
+        node_id="m",
+        doc="autodiff.txt",
+        kind="note",
+        breadcrumbs=[],
+        start=0,
+        end=len(NOTE),
+        text=NOTE,
+        score=1.0,
+        context_spans=[(0, len(CONTENTS_LINE))],
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("which kinds of autodiff does the write-up go through?", True),
+        ("what topics are in the optimisation notes?", True),
+        ("is there a part on padding in the cnn post?", True),
+        ("what is automatic differentiation?", False),
+        ("which parts of a transformer block are there?", False),  # no note named
+    ],
+)
+def test_asks_contents(question: str, asks: bool) -> None:
+    assert asks_contents(question) is asks
+
+
+def test_what_a_note_covers_is_answered_by_its_table_of_contents(embedder: Embedder) -> None:
+    question = "which kinds of autodiff does the write-up go through?"
+    spans = title_answers(question, contents_passage(), key_stems(question))
+    assert [NOTE[s:e] for s, e in spans] == ["Introduction Forward Mode AD Reverse Mode AD Implementation"]
+    rarity = TermRarity.of_passages([NOTE, "Attention weighs tokens.", "Detectors find boxes.", "Masks"])
+    weights = QuoteWeights(terms=1.0)
+    (best,) = best_sentences(question, [contents_passage()], embedder, n=1, weights=weights, rarity=rarity)
+    assert best.text.startswith("Introduction Forward Mode AD")
+    # the contents answer no other question
+    assert title_answers("what is automatic differentiation?", contents_passage(), {"automat", "differentiat"}) == []
