@@ -96,9 +96,7 @@ class AnswerSettings(BaseModel):
         description="Below this best cosine, a question naming `unknown_terms` words the notes never use abstains "
         "(dev set: every unanswerable question but one names 2+ such words, no answerable one does).",
     )
-    unknown_terms: int = Field(
-        2, ge=1, description="Topic words absent from the notes that mark a near-topic question."
-    )
+    unknown_terms: int = Field(2, ge=1, description="Topic words absent from the notes marking a near-topic question.")
     key_term_coverage: float = Field(
         0.15,
         ge=0,
@@ -110,18 +108,23 @@ class AnswerSettings(BaseModel):
         1.0,
         ge=0,
         le=2,
-        description="Below abstain_threshold, still answer when one source holds this share of the question's "
-        "key-term weight, the question names no word the notes lack and one the embedder reads only as pieces: "
-        "it gives such a name ('what is a chasen?') a weak cosine though a note uses it (dev set: no question "
-        "changes, nor on the held-out tests; above 1: off).",
+        description="Below abstain_threshold, still answer when one source holds this share of the question's key-"
+        "term weight, it names no word the notes lack and one the embedder reads only as pieces: such a name ('what "
+        "is a chasen?') gets a weak cosine though a note uses it (dev set: no change, nor held-out; above 1: off).",
+    )
+    known_term_coverage: float = Field(
+        0.6,
+        ge=0,
+        le=2,
+        description="Below abstain_threshold, answer when one source holds this share of the weight of the question's "
+        "2+ key terms the notes use and it names under unknown_terms words they lack, none a name (above 1: off).",
     )
     few_passages: int = Field(
         20,
         ge=1,
         description="A folder of fewer passages weighs a question's key terms (key_term_coverage) as if it had this "
-        "many, the others holding none of them, and counts only names and the words it asks about as unknown: in "
-        'a folder of one or two passages Robertson-Sparck Jones idf weighs every word 0, and "what does momentum '
-        'do?" over the one note that answers it abstained (every eval corpus has 105-361 passages: no change).',
+        "many, the others holding none, and counts only names and what it asks about as unknown: in one or two, "
+        'Robertson-Sparck Jones idf weighs every word 0 and "what does momentum do?" abstained (eval corpora: 105+).',
     )
     wording_passages: int = Field(
         30,

@@ -25,6 +25,7 @@ from service.abstain import (
     held_name,
     in_notes_wording,
     key_term_coverage,
+    known_coverage,
     opaque_terms,
     should_abstain,
     sources_naming,
@@ -136,6 +137,7 @@ class Evidence:
     held_name: list[str] = field(default_factory=list)  # names it asks about that the embedder reads as pieces
     opaque_asked: list[str] = field(default_factory=list)  # `opaque_terms` of `asked`: what the abstain rule reads
     unnamed_compared: list[str] = field(default_factory=list)  # names on a side of a comparison the notes never use
+    known_coverage: float = 0.0  # `coverage` of its key terms the notes use (`service.abstain.known_coverage`)
 
     def quoted(self, config: AnswerSettings) -> Evidence:
         """The evidence the writer quotes from, once it answers: at weak evidence (answered for a name the embedder
@@ -159,6 +161,7 @@ class Evidence:
             self.unnamed_subject,
             self.held_name,
             self.unnamed_compared,
+            self.known_coverage,
         )
 
 
@@ -246,6 +249,7 @@ class AnswerPipeline:
         unknown = telling_unknown(unknown_terms(asked, stems), opaque_asked, rarity, few, asked)
         # a follow-up's key terms are those it was searched with: "did it work?" names none of its own
         coverage = key_term_coverage(self.query_for(asked, history), sources, rarity, few)
+        known = known_coverage(self.query_for(asked, history), unknown, sources, rarity, few)
         strength = evidence_strength(sources)
         blind = cosine_blind(question, opaque)
         unnamed = unnamed_subject(asked, unknown, opaque_asked, stems)
@@ -266,6 +270,7 @@ class AnswerPipeline:
             named,
             opaque_asked,
             uncompared,
+            known,
         )
 
     def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:
