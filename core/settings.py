@@ -113,11 +113,11 @@ class AnswerSettings(BaseModel):
         "is a chasen?') gets a weak cosine though a note uses it (dev set: no change, nor held-out; above 1: off).",
     )
     known_term_coverage: float = Field(
-        0.6,
+        0.7,
         ge=0,
         le=2,
         description="Below abstain_threshold, answer when one source holds this share of the weight of the question's "
-        "2+ key terms the notes use and it names under unknown_terms words they lack, none a name (above 1: off).",
+        "2+ key terms the notes use, and its < unknown_terms words they lack are no name nor its topic (>1: off).",
     )
     few_passages: int = Field(
         20,

@@ -10,7 +10,7 @@ from retrieval.retriever import Hit
 from retrieval.terms import TermRarity
 from service.abstain import known_coverage, should_abstain
 
-CONFIG = AnswerSettings(abstain_threshold=0.28, near_topic_threshold=0.45, unknown_terms=2, known_term_coverage=0.6)
+CONFIG = AnswerSettings(abstain_threshold=0.28, near_topic_threshold=0.45, unknown_terms=2, known_term_coverage=0.7)
 PASSAGES = ["positional encoding uses sine or cosine", "attention keys", "dropout noise"]
 
 
@@ -23,7 +23,7 @@ def note(text: str) -> Hit:
     [
         (["alternative"], [], 1.0, [], False),  # one everyday word lacking, the rest in one source: answer
         (["alternative"], [], 0.0, [], True),  # as before (fewer than two known key terms: 0)
-        (["alternative"], [], 0.4, [], True),  # the known terms spread over sources: weak evidence abstains
+        (["alternative"], [], 0.67, [], True),  # the known terms spread over sources: weak evidence abstains
         (["alternative", "wrote"], [], 1.0, [], True),  # two words lacking: near-topic, as at moderate evidence
         (["bilstm"], ["bilstm"], 1.0, [], True),  # a name the notes lack ("... on top of a bilstm"): abstain
         (["simclr"], [], 1.0, ["simclr"], True),  # it heads the subject: the question is about what they lack
@@ -53,3 +53,14 @@ def test_one_known_key_term_cannot_tell_what_is_asked() -> None:
     the notes use, and the weak cosine is the verdict."""
     rarity = TermRarity.of_passages(PASSAGES)
     assert known_coverage("how do I install dropout?", ["install"], [note(PASSAGES[2])], rarity, 20) == 0.0
+
+
+def test_a_word_the_notes_lack_in_what_is_asked_about_is_no_frame() -> None:
+    """ "what is hugging face's business model?" over "Hugging Face: a widely-used unified API ..." (cosine 0.18):
+    the one word the notes lack is in its subject, so the question is about what they lack ("what is hugging face
+    good for?" lacks none: answered)."""
+    rarity = TermRarity.of_passages(["Hugging Face: a unified API for model inference", *PASSAGES])
+    hugging = note("Hugging Face: a unified API for model inference")
+    business = "what is hugging face's business model?"
+    assert known_coverage(business, ["business"], [hugging], rarity, 20) == 0.0
+    assert known_coverage("what is hugging face good for?", [], [hugging], rarity, 20) == 1.0
