@@ -187,12 +187,9 @@ class AnswerSettings(BaseModel):
         "0.202 -> 0.206, and lost on the three held-out test halves read once after, notes 0.386 -> 0.368 with gold "
         "cited 0.662 -> 0.634, gitlfs gold cited 0.72 -> 0.68: kept at 1).",
     )
-    quote_rank_penalty: float = Field(
-        0.1, ge=0, description="Score a sentence loses per rank its passage sits below the first (0.3: README)."
-    )
-    quote_length_weight: float = Field(
-        0.2, ge=0, description="Bonus for a full sentence over a list stub (scaled by length up to 200 characters)."
-    )
+    quote_rank_penalty: float = Field(0.1, ge=0, description="Score lost per rank below the first (0.3: README).")
+    quote_length_weight: float = Field(0.2, ge=0, description="Bonus for a sentence over a stub (up to 200 chars).")
+    quote_margin: float = Field(0.4, ge=0, description="A next sentence scores at most this below the first (README).")
     guard: bool = Field(
         True, description="Replace a degenerate, echoing, uncited or unsupported generated answer by quotes."
     )

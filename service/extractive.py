@@ -221,6 +221,7 @@ class QuoteWeights:
     rank: float = 0.0
     length: float = 0.0
     hedge_terms: float = 0.0  # the key-term share a sentence from another passage needs to join the quote
+    margin: float = float("inf")  # how far below the first sentence's score a next one may be and still be quoted
 
     @classmethod
     def of(cls, config: AnswerSettings) -> QuoteWeights:
@@ -231,6 +232,7 @@ class QuoteWeights:
             config.quote_rank_penalty,
             config.quote_length_weight,
             config.quote_hedge_terms,
+            config.quote_margin,
         )
 
 
@@ -362,6 +364,8 @@ def best_sentences(
         reach = lead[0] if lead else start  # a nested item and its parent: two items under one parent read twice
         if any(x.source == i and (x.lead or (x.start,))[0] < end and reach < x.end for x in chosen):
             continue  # a list and one of its items, or its lead-in: quoted once
+        if chosen and sims[j] < chosen[0].similarity - weights.margin:
+            break  # far below the first, a sentence dilutes the answer more often than it adds the fact
         if chosen and i != chosen[0].source:  # a hedge from another passage
             if words and sum(len(x.text.split()) for x in chosen) + len(text.split()) > words:
                 break

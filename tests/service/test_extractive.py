@@ -422,3 +422,30 @@ def test_a_flashcard_front_or_another_title_is_not_put_before_a_list() -> None:
         14,
         "adaptive moments; bias correction",
     )
+
+
+def test_a_next_sentence_far_below_the_first_is_not_quoted(embedder: Embedder) -> None:
+    """The margin: a second sentence joins only while its score is within `margin` of the first's."""
+    from service.extractive import QuoteWeights
+
+    passage = hit(CARD, [(0, CARD.index("\n"))])
+    both = best_sentences("what is the vanishing gradient problem?", [passage], embedder, n=2)
+    assert len(both) == 2
+    assert both[0].similarity - both[1].similarity > 0.0
+    gap = both[0].similarity - both[1].similarity
+    (alone,) = best_sentences(
+        "what is the vanishing gradient problem?", [passage], embedder, n=2, weights=QuoteWeights(margin=gap / 2)
+    )
+    assert alone.text == both[0].text
+    assert (
+        len(
+            best_sentences(
+                "what is the vanishing gradient problem?",
+                [passage],
+                embedder,
+                n=2,
+                weights=QuoteWeights(margin=gap * 2),
+            )
+        )
+        == 2
+    )

@@ -156,7 +156,7 @@ def test_what_is_no_pooling_quotes_its_description_item(embedder: Embedder) -> N
     (hit,) = passages(LISTS)
     rarity = TermRarity.of_passages([hit.text, "groups of a model", "parameters of a model", "sampling chains"])
     weights = QuoteWeights.of(AnswerSettings())  # the service's scoring
-    best, _ = best_sentences("What is no pooling?", [hit], embedder, n=2, weights=weights, rarity=rarity)
+    best, *_ = best_sentences("What is no pooling?", [hit], embedder, n=2, weights=weights, rarity=rarity)
     assert best.text == "No pooling: Each group is estimated separately; small groups get noisy estimates."
     assert LISTS[best.start : best.end] == (
         "\\item[No pooling] Each group is estimated separately; small groups get noisy estimates."
