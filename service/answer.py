@@ -36,6 +36,7 @@ from service.abstain import (
 )
 from service.attribution import AnsweredSentence, join_sentences
 from service.conversation import rewrite_query
+from service.title_answers import cites_asked
 from service.writers import NO_LIMITS, Draft, ExtractiveWriter, GenerationLimits, ModelWriter, Quote, TokenEvent, Writer
 
 CODE_QUESTION = re.compile(
@@ -138,6 +139,7 @@ class Evidence:
     opaque_asked: list[str] = field(default_factory=list)  # `opaque_terms` of `asked`: what the abstain rule reads
     unnamed_compared: list[str] = field(default_factory=list)  # names on a side of a comparison the notes never use
     known_coverage: float = 0.0  # `coverage` of its key terms the notes use (`service.abstain.known_coverage`)
+    cited: bool = False  # it asks who wrote a paper a source's title cites (`service.title_answers.cites_asked`)
 
     def quoted(self, config: AnswerSettings) -> Evidence:
         """The evidence the writer quotes from, once it answers: at weak evidence (answered for a name the embedder
@@ -150,8 +152,9 @@ class Evidence:
         return replace(self, sources=naming or self.sources)
 
     def abstains(self, config: AnswerSettings) -> bool:
-        """The abstain rule read on one question, `asked` (its unknown words, coverage and opaque words alike)."""
-        return should_abstain(
+        """The abstain rule read on one question, `asked` (its unknown words, coverage and opaque words alike); a
+        question whose paper a title cites is answered by that citation."""
+        return not self.cited and should_abstain(
             self.strength,
             self.unknown_terms,
             config,
@@ -271,6 +274,7 @@ class AnswerPipeline:
             opaque_asked,
             uncompared,
             known,
+            cites_asked(asked, sources),
         )
 
     def sources(self, query: str, code_question: bool, scope: Sequence[ScopeSpan] | None) -> list[Hit]:

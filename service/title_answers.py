@@ -9,6 +9,7 @@ question, and only for them, the title that answers is a candidate.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from core.terms import key_stems
 from retrieval.retriever import Hit
@@ -48,18 +49,34 @@ def asks_contents(question: str) -> bool:
 
 def title_answers(question: str, hit: Hit, asked: set[str]) -> list[tuple[int, int]]:
     """[start, end) in `hit.text` of the titles that answer `question`: a name with its author-year citation that
-    names one of the question's key stems `asked` (a table of contents cites every paper of the note; one is
-    asked), or, for a question about what the note covers, its table of contents."""
-    source, contents = asks_source(question), asks_contents(question)
-    spans: list[tuple[int, int]] = []
-    for start, end in hit.context_spans if source or contents else ():
+    names one of the question's key stems `asked` (`cited_names`), or, for a question about what the note covers,
+    its table of contents."""
+    spans = cited_names(hit, asked) if asks_source(question) else []
+    if not asks_contents(question):
+        return spans
+    for start, end in hit.context_spans:
         s, e = max(start - hit.start, 0), min(end - hit.start, len(hit.text))
-        if source:
-            for m in CITATION.finditer(hit.text[s:e]):
-                if key_stems(m.group().split(" (")[0]) & asked:  # the name, not the authors or the year
-                    spans.append((s + m.start(), s + m.end()))
-        if contents and (m := CONTENTS.match(hit.text, s, e)):
+        if m := CONTENTS.match(hit.text, s, e):
             words = list(re.finditer(r"\S+", hit.text[m.end() : e]))[:CONTENTS_WORDS]
             if words:
                 spans.append((m.end(), m.end() + words[-1].end()))
     return spans
+
+
+def cited_names(hit: Hit, asked: set[str]) -> list[tuple[int, int]]:
+    """[start, end) in `hit.text` of each name with its author-year citation in the hit's titles whose name holds
+    one of `asked` (a table of contents cites every paper of the note; one is asked)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in hit.context_spans:
+        s, e = max(start - hit.start, 0), min(end - hit.start, len(hit.text))
+        for m in CITATION.finditer(hit.text[s:e]):
+            if key_stems(m.group().split(" (")[0]) & asked:  # the name, not the authors or the year
+                spans.append((s + m.start(), s + m.end()))
+    return spans
+
+
+def cites_asked(question: str, hits: Sequence[Hit]) -> bool:
+    """Whether the question asks who wrote something or when, and a title among `hits` cites it: the notes
+    name its authors, however little else they say (the cosine of "who wrote CenterMask?" with a contents
+    line of paper names is weak, and "wrote" is a word no note uses)."""
+    return asks_source(question) and any(cited_names(h, key_stems(question)) for h in hits if h.kind == "note")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from core.terms import key_stems
@@ -120,3 +122,19 @@ def test_what_a_note_covers_is_answered_by_its_table_of_contents(embedder: Embed
     assert best.text.startswith("Introduction Forward Mode AD")
     # the contents answer no other question
     assert title_answers("what is automatic differentiation?", contents_passage(), {"automat", "differentiat"}) == []
+
+
+def test_a_question_about_a_paper_a_title_cites_is_answered() -> None:
+    """ "who wrote centermask?" over a contents line of paper names: weak cosine, and "wrote" is a word no note
+    uses, yet the title names its authors."""
+    from core.settings import AnswerSettings
+    from service.answer import Evidence
+    from service.title_answers import cites_asked
+
+    assert cites_asked("who wrote centermask, and when?", [passage()])
+    assert not cites_asked("what does centermask add?", [passage()])  # not a who/when question
+    assert not cites_asked("who wrote xgboost?", [passage()])  # no title cites it
+    config = AnswerSettings()
+    weak = Evidence("q", "q", [passage()], False, strength=0.12, unknown_terms=["wrote"], coverage=0.45)
+    assert weak.abstains(config)
+    assert not replace(weak, cited=True).abstains(config)
