@@ -23,7 +23,7 @@ STEM_PROBE = (
 # a name written as one camelCase word ("UnetGenerator", "BatchNorm") also names its parts, as BM25 reads it
 # (ingest.bm25): "how does the unet generator keep spatial detail?" asks about it. "LoRA" and "ReLU" stay whole,
 # and so does a name with a part under 4 letters ("ResNet" is no "net", "iPhone" no "phone")
-CAMEL_WORD = re.compile(r"\b[A-Z]?[a-z0-9]{3,}(?:[A-Z][a-z0-9]{3,})+\b")
+CAMEL_WORD = re.compile(r"\b(?:[A-Z][a-z0-9]{3,}|[a-z][a-z0-9]{3,})(?:[A-Z][a-z0-9]{3,})+\b")
 CAMEL_PART = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
 
 

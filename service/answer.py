@@ -152,9 +152,13 @@ class Evidence:
         return replace(self, sources=naming or self.sources)
 
     def abstains(self, config: AnswerSettings) -> bool:
-        """The abstain rule read on one question, `asked` (its unknown words, coverage and opaque words alike); a
-        question whose paper a title cites is answered by that citation."""
-        return not self.cited and should_abstain(
+        """The abstain rule read on one question, `asked` (its unknown words, coverage and opaque words alike). Weak
+        evidence for a question whose paper a title cites is answered by that citation; the rules for comparisons and
+        for questions the embedder cannot read still hold."""
+        weak_but_cited = self.cited and self.strength < config.abstain_threshold
+        if weak_but_cited and not self.unnamed_compared and not self.cosine_blind:
+            return False
+        return should_abstain(
             self.strength,
             self.unknown_terms,
             config,

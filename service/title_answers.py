@@ -14,16 +14,23 @@ from collections.abc import Sequence
 from core.terms import key_stems
 from retrieval.retriever import Hit
 
-# "who wrote ...", "when did X come out", "what year was X published", "who's behind the swin paper"
-ASKS_SOURCE = re.compile(
-    r"\b(?:who|whose|authors?|wrote|written|publish\w*|c[ao]me out|(?:what|which) year|released|proposed|"
-    r"introduced|invented)\b",
+# "who wrote ...", "when did X come out", "what year was X published", "who's behind the swin paper": the author or
+# the date is what is asked. A bare "who" ("who uses the mask branch?") or "introduced" ("what branch was introduced
+# in mask r-cnn?") is not enough
+SOURCE_WORDS = re.compile(
+    r"\b(?:wrote|written by|authored|who(?:'s| is| are| was| were)? behind|authors? of|(?:is|are|was|were) "
+    r"(?:its|the|their) authors?)\b",
     re.I,
 )
+SOURCE_OPENING = re.compile(
+    r"^\W*(?:who|when|(?:in )?(?:what|which) year)\b.*\b(?:write|written|invent\w*|propos\w*|introduc\w*|creat\w*|"
+    r"develop\w*|publish\w*|releas\w*|c[ao]me (?:out|up)|made|behind|authors?)\b",
+    re.I | re.S,
+)
 # an author-year citation closing a name: "(Lee and Park 2020)", "(Cheng, Schwing, and Kirillov 2021)",
-# "(Liu et al. 2021)"; the name is up to 4 words before it, not past another citation or a sentence's end
+# "(Liu et al. 2021)", after a name of up to 4 words that may carry its acronym ("Vision Transformer (ViT)")
 AUTHORS = r"[A-Z][\w'-]+(?:,? (?:and |& )?[A-Z][\w'-]+)*(?: et al\.?)?"
-CITATION = re.compile(rf"(?:[^\s()]+ ){{0,3}}[^\s()]+ \({AUTHORS},? (?:19|20)\d\d[a-z]?\)")
+CITATION = re.compile(rf"(?:[^\s()]+ ){{0,3}}[^\s()]+(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)")
 # "which kinds of autodiff does the write-up go through?", "what topics are in the optimisation notes?": a verb of
 # covering and the note itself
 COVERS = re.compile(
@@ -33,13 +40,13 @@ COVERS = re.compile(
 )
 NOTE = re.compile(r"\b(?:notes?|post|write-?up|article|page|intro|introduction|overview|chapter|tutorial|blog)\b", re.I)
 # a table of contents as blog exports and documents write it, run into one line ("Table of Contents Introduction ...")
-CONTENTS = re.compile(r"(?:Table of )?Contents:?\s+", re.I)
+CONTENTS = re.compile(r"Table of Contents:?\s+", re.I)  # not a heading "Contents of a pointer file"
 CONTENTS_WORDS = 40  # a contents line runs on into the note's first heading and sentence: its head is quoted
 
 
 def asks_source(question: str) -> bool:
     """Whether the question asks who wrote something or when it appeared."""
-    return ASKS_SOURCE.search(question) is not None
+    return SOURCE_WORDS.search(question) is not None or SOURCE_OPENING.search(question) is not None
 
 
 def asks_contents(question: str) -> bool:
@@ -64,15 +71,20 @@ def title_answers(question: str, hit: Hit, asked: set[str]) -> list[tuple[int, i
 
 
 def cited_names(hit: Hit, asked: set[str]) -> list[tuple[int, int]]:
-    """[start, end) in `hit.text` of each name with its author-year citation in the hit's titles whose name holds
-    one of `asked` (a table of contents cites every paper of the note; one is asked)."""
-    spans: list[tuple[int, int]] = []
+    """[start, end) in `hit.text` of the names with their author-year citation in the hit's titles that hold the most
+    of `asked` (a table of contents cites every paper of the note: "who wrote the vision transformer paper?" is not
+    about "Swin Transformer (Liu et al. 2021)"). A contents line's "Table of Contents" is no word of a name."""
+    found: list[tuple[int, int, int]] = []  # (words of `asked` the name holds, start, end)
     for start, end in hit.context_spans:
         s, e = max(start - hit.start, 0), min(end - hit.start, len(hit.text))
+        if contents := CONTENTS.match(hit.text, s, e):
+            s = contents.end()
         for m in CITATION.finditer(hit.text[s:e]):
-            if key_stems(m.group().split(" (")[0]) & asked:  # the name, not the authors or the year
-                spans.append((s + m.start(), s + m.end()))
-    return spans
+            held = len(key_stems(m.group().split(" (")[0]) & asked)  # the name, not the authors or the year
+            if held:
+                found.append((held, s + m.start(), s + m.end()))
+    most = max((held for held, _, _ in found), default=0)
+    return [(a, b) for held, a, b in found if held == most]
 
 
 def cites_asked(question: str, hits: Sequence[Hit]) -> bool:

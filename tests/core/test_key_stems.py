@@ -15,6 +15,7 @@ from core.terms import key_stems
         # a part under 4 letters keeps the name whole: "ResNet" is no "net", "iPhone" no "phone"
         ("ResNet and LoRA and ReLU", {"resnet", "lora", "relu"}),
         ("iPhone", {"iphon"}),
+        ("numLayers", {"numlay"}),  # a part under 4 letters: whole
         ("what is the unet generator?", {"unet", "generator"}),
     ],
 )

@@ -19,6 +19,7 @@ TOC = (
 )
 BODY = "\nCenterMask adds a spatial attention-guided mask branch to an anchor-free one-stage detector."
 TEXT = TOC + BODY
+VIT = "Table of Contents Vision Transformer (ViT) (Dosovitskiy et al. 2021) Swin Transformer (Liu et al. 2021)"
 
 
 def passage() -> Hit:
@@ -43,6 +44,9 @@ def passage() -> Hit:
         ("who's behind the swin paper?", True),
         ("what year was adam published?", True),
         ("when should I use a mask branch?", False),
+        ("what branch was introduced in mask r-cnn?", False),  # the branch is asked, not who made it
+        ("who uses the mask branch in mask r-cnn?", False),
+        ("who were maskformer's authors?", True),
         ("what does centermask add?", False),
     ],
 )
@@ -58,6 +62,22 @@ def test_only_the_asked_papers_citation_is_a_candidate() -> None:
     spans = title_answers(q, passage(), key_stems(q))
     assert [TEXT[s:e] for s, e in spans] == ["MaskFormer (Cheng, Schwing, and Kirillov 2021)"]
     # a year in the question names no paper
+    # the name that holds the most of the question: the vision transformer is not Swin, and its acronym is no bar
+    vit = Hit(
+        node_id="v",
+        doc="vit.txt",
+        kind="note",
+        breadcrumbs=[],
+        start=0,
+        end=len(VIT),
+        text=VIT,
+        score=1.0,
+        context_spans=[(0, len(VIT))],
+    )
+    q = "who wrote the vision transformer paper?"
+    assert [VIT[s:e] for s, e in title_answers(q, vit, key_stems(q))] == [
+        "Vision Transformer (ViT) (Dosovitskiy et al. 2021)"
+    ]
     q = "who translated the 2020 notes?"
     assert title_answers(q, passage(), key_stems(q)) == []
 
