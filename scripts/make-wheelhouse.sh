@@ -19,6 +19,10 @@ inputs=$(cat "$0" "$root/scripts/install-python-deps.sh" "$root/requirements/loc
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then echo "$dir: up to date"; exit 0; fi
 rm -f "$stamp"
 # The pins and install order must match scripts/install-python-deps.sh (tests/deploy checks them).
+# llama-cpp-python compiles llama.cpp from its sdist. -march=native on a CPU with AMX built kernels that crash
+# (segfault in the first decode) on such a machine's VM (2026-12-02): build for AVX2, which every x86-64 server
+# of the last decade runs, so a wheel built on one machine runs on the next
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON}"
 wheel=("$python" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$dir" --find-links "$dir")
 "${wheel[@]}" pip setuptools wheel
 "${wheel[@]}" torch==2.13.0 -r "$root/requirements/lock.txt" -r "$root/requirements/extra.txt"
