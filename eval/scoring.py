@@ -97,7 +97,7 @@ def score_answers(
     Text metrics: answerable questions, the answer without [n] markers against the reference answer.
     gold_cited: answered fact questions (not abstained) whose note citations include a gold passage.
     citation_gold_precision: every cited note passage of every answer given, gold or not (any passage cited
-    for an unanswerable question is not gold).
+    for an unanswerable question is not gold). degenerate: generated answers that loop (`is_degenerate`).
     """
     answerable = [q for q in questions if q.relevant]
     hyps = {q.id: answer_text(answers[q.id]) for q in answerable}
@@ -114,7 +114,10 @@ def score_answers(
         "gold_cited": m.gold_cited(facts),
         "citation_gold_precision": m.citation_gold_precision(flags),
         "code_citation_rate": m.code_citation_rate(code),
-        "degenerate": m.share([is_degenerate(answers[q.id].text) for q in questions]),
+        # a model's loops; a quote is the notes' own words ("the the the the" in a note on BLEU is no loop)
+        "degenerate": m.share(
+            [answers[q.id].writer == "model" and is_degenerate(answers[q.id].text) for q in questions]
+        ),
         "replaced": m.share([answers[q.id].replaced is not None for q in questions if not abstained[q.id]]),
     }
 

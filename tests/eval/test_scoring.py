@@ -130,3 +130,14 @@ def test_oracle_block_covers_the_questions_answered() -> None:
     assert block["answers"]["n_answered"] == 2
     assert block["answers"]["token_f1"] == 1.0 and block["answers"]["exact_match"] == 1.0
     assert oracle_block(SimpleNamespace(questions=QUESTIONS, systems={"x": systems["retrieval only"]})) is None  # type: ignore[arg-type]
+
+
+def test_degenerate_counts_a_models_loops_not_the_notes_own_words() -> None:
+    """A note on BLEU holds "the the the the the the the": quoted, it is the notes' words; generated, a loop."""
+    questions = [question("a", "fact", "Clip each word's count.", "clip"), question("b", "fact", "Clip.", "clip")]
+    gold = {"a": [[Span("n.txt", 100, 200)]], "b": [[Span("n.txt", 100, 200)]]}
+    looping = "If the output is the the the the the the the, precision is 7/7 [1]."
+    quoted_answer, generated = answer(looping), answer(looping)
+    quoted_answer.writer = "extractive"
+    s = scoring.score_answers(questions, {"a": quoted_answer, "b": generated}, gold)
+    assert s["degenerate"] == pytest.approx(1 / 2)  # b, written by the model
