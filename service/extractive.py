@@ -291,7 +291,8 @@ def best_sentences(
     cuts = [cut_spans(hit) for hit in hits]
     bodies = [list_body(hit, cut) for hit, cut in zip(hits, cuts, strict=True)]  # a terse passage's one list
     spans = [[b] if b else sentence_candidates(h, c) for h, c, b in zip(hits, cuts, bodies, strict=True)]
-    asked = key_stems(question) - key_stems(aside)
+    aside_stems = key_stems(aside) if aside else set()
+    asked = key_stems(question) - aside_stems
     cited = [title_answers(question, hit, asked) for hit in hits]  # "(Lee and Park 2020)", a table of contents
     spans = [sorted({*found, *titles}) for found, titles in zip(spans, cited, strict=True)]
     candidates = [(i, s, e) for i, found in enumerate(spans) for s, e in found]
@@ -304,7 +305,6 @@ def best_sentences(
     sims = sims + weights.length * np.array([min(e - s, 200) / 200 for _, s, e in candidates])
     named = np.ones(len(candidates), dtype=bool)  # whether a candidate and its titles name enough of the question
     row_named = np.zeros(len(candidates), dtype=bool)  # whether a candidate itself does (a table row: its entity)
-    aside_stems = key_stems(aside) if aside else set()
     if rarity is not None:
         titles = np.array([rarity.shared(asked, context_text(hit)) for hit in hits])[[i for i, _, _ in candidates]]
         terms = np.array([rarity.shared(asked, hits[i].text[s:e]) for i, s, e in candidates])
