@@ -145,7 +145,9 @@ def study_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     from tests.study.conftest import study_settings
 
     root = tmp_path_factory.mktemp("ui-study")
-    settings = study_settings(root)
+    # the page tests read an answer of two quoted sentences with a formula between them ("What is Adam?"): the
+    # quote margin, which would drop the second one here, is lifted so both are quoted and highlighted
+    settings = study_settings(root, answer={"quote_margin": 10.0})
     try:
         with running_server(settings) as url:
             yield url, settings.notes_dir
