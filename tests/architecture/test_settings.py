@@ -109,6 +109,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "ANSWER__QUOTE_SENTENCES": ("3", lambda s: pipeline(s).writer.config.quote_sentences, 3),
     "ANSWER__QUOTE_WORDS": ("45", lambda s: pipeline(s).writer.config.quote_words, 45),
     "ANSWER__QUOTE_PASSAGE_WEIGHT": ("1.5", lambda s: pipeline(s).writer.config.quote_passage_weight, 1.5),
+    "ANSWER__QUOTE_MARGIN": ("0.2", lambda s: pipeline(s).writer.config.quote_margin, 0.2),
     "ANSWER__GUARD_MARGIN": ("0.1", lambda s: pipeline(s).writer.config.guard_margin, 0.1),
     "ANSWER__GUARD": ("false", lambda s: pipeline(s).writer.config.guard, False),
     "ANSWER__MAX_NEW_TOKENS": ("99", lambda s: pipeline(s).writer.config.max_new_tokens, 99),
