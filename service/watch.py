@@ -66,16 +66,31 @@ class NotesWatcher:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        catch_up = False
         while not self._stop.is_set():
             try:
-                self._watch()
+                self._watch(catch_up)
             except Exception:  # watchfiles gives up on a change to a name that is not UTF-8 (b"caf\xe9.md")
                 log.exception("watching %s failed; watching it again", self.notes_dir)
-                if not self._stop.wait(1.0):
-                    self.reindex([])  # whatever changed meanwhile
+                catch_up = not self._stop.wait(1.0)
 
-    def _watch(self) -> None:
-        for changes in watch(self.notes_dir, stop_event=self._stop, debounce=DEBOUNCE_MS, step=50, recursive=True):
+    def _watch(self, catch_up: bool = False) -> None:
+        """With `catch_up` (after a failed watch), what changed meanwhile is re-indexed once the new watch runs: a
+        re-index before it lost a note written while it read the folder ("heron.md" read empty, then never again)."""
+        changes_seen = watch(
+            self.notes_dir,
+            stop_event=self._stop,
+            debounce=DEBOUNCE_MS,
+            step=50,
+            recursive=True,
+            rust_timeout=200 if catch_up else None,
+            yield_on_timeout=catch_up,
+        )
+        for changes in changes_seen:
+            if catch_up:
+                catch_up = False
+                self.reindex([])  # whatever changed meanwhile, changes from now on come as events
+                continue
             paths = {(Path(path), self.doc_of(Path(path))) for _, path in changes}
             docs = sorted({doc for path, doc in paths if doc and self.concerns_notes(path, doc)})
             if docs:
