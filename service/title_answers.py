@@ -61,8 +61,7 @@ def title_answers(question: str, hit: Hit, asked: set[str]) -> list[tuple[int, i
     spans = cited_names(hit, asked) if asks_source(question) else []
     if not asks_contents(question):
         return spans
-    for start, end in hit.context_spans:
-        s, e = max(start - hit.start, 0), min(end - hit.start, len(hit.text))
+    for s, e in title_spans(hit):
         if m := CONTENTS.match(hit.text, s, e):
             words = list(re.finditer(r"\S+", hit.text[m.end() : e]))[:CONTENTS_WORDS]
             if words:
@@ -70,13 +69,17 @@ def title_answers(question: str, hit: Hit, asked: set[str]) -> list[tuple[int, i
     return spans
 
 
+def title_spans(hit: Hit) -> list[tuple[int, int]]:
+    """The hit's context spans (its titles) as [start, end) in `hit.text`."""
+    return [(max(a - hit.start, 0), min(b - hit.start, len(hit.text))) for a, b in hit.context_spans]
+
+
 def cited_names(hit: Hit, asked: set[str]) -> list[tuple[int, int]]:
     """[start, end) in `hit.text` of the names with their author-year citation in the hit's titles that hold the most
     of `asked` (a table of contents cites every paper of the note: "who wrote the vision transformer paper?" is not
     about "Swin Transformer (Liu et al. 2021)"). A contents line's "Table of Contents" is no word of a name."""
     found: list[tuple[int, int, int]] = []  # (words of `asked` the name holds, start, end)
-    for start, end in hit.context_spans:
-        s, e = max(start - hit.start, 0), min(end - hit.start, len(hit.text))
+    for s, e in title_spans(hit):
         if contents := CONTENTS.match(hit.text, s, e):
             s = contents.end()
         for m in CITATION.finditer(hit.text[s:e]):

@@ -429,23 +429,16 @@ def test_a_next_sentence_far_below_the_first_is_not_quoted(embedder: Embedder) -
     from service.extractive import QuoteWeights
 
     passage = hit(CARD, [(0, CARD.index("\n"))])
-    both = best_sentences("what is the vanishing gradient problem?", [passage], embedder, n=2)
+
+    def quote(margin: float = float("inf")) -> list:
+        return best_sentences(
+            "what is the vanishing gradient problem?", [passage], embedder, n=2, weights=QuoteWeights(margin=margin)
+        )
+
+    both = quote()
     assert len(both) == 2
     assert both[0].similarity - both[1].similarity > 0.0
     gap = both[0].similarity - both[1].similarity
-    (alone,) = best_sentences(
-        "what is the vanishing gradient problem?", [passage], embedder, n=2, weights=QuoteWeights(margin=gap / 2)
-    )
+    (alone,) = quote(gap / 2)
     assert alone.text == both[0].text
-    assert (
-        len(
-            best_sentences(
-                "what is the vanishing gradient problem?",
-                [passage],
-                embedder,
-                n=2,
-                weights=QuoteWeights(margin=gap * 2),
-            )
-        )
-        == 2
-    )
+    assert len(quote(gap * 2)) == 2

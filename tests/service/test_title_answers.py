@@ -22,18 +22,23 @@ TEXT = TOC + BODY
 VIT = "Table of Contents Vision Transformer (ViT) (Dosovitskiy et al. 2021) Swin Transformer (Liu et al. 2021)"
 
 
-def passage() -> Hit:
+def note_hit(text: str, title_chars: int, start: int = 0) -> Hit:
+    """A note passage at `start` of its document whose first `title_chars` characters are its title."""
     return Hit(
         node_id="n",
         doc="papers.txt",
         kind="note",
         breadcrumbs=[],
-        start=100,
-        end=100 + len(TEXT),
-        text=TEXT,
+        start=start,
+        end=start + len(text),
+        text=text,
         score=1.0,
-        context_spans=[(100, 100 + len(TOC))],
+        context_spans=[(start, start + title_chars)],
     )
+
+
+def passage() -> Hit:
+    return note_hit(TEXT, len(TOC), start=100)
 
 
 @pytest.mark.parametrize(
@@ -63,17 +68,7 @@ def test_only_the_asked_papers_citation_is_a_candidate() -> None:
     assert [TEXT[s:e] for s, e in spans] == ["MaskFormer (Cheng, Schwing, and Kirillov 2021)"]
     # a year in the question names no paper
     # the name that holds the most of the question: the vision transformer is not Swin, and its acronym is no bar
-    vit = Hit(
-        node_id="v",
-        doc="vit.txt",
-        kind="note",
-        breadcrumbs=[],
-        start=0,
-        end=len(VIT),
-        text=VIT,
-        score=1.0,
-        context_spans=[(0, len(VIT))],
-    )
+    vit = note_hit(VIT, len(VIT))
     q = "who wrote the vision transformer paper?"
     assert [VIT[s:e] for s, e in title_answers(q, vit, key_stems(q))] == [
         "Vision Transformer (ViT) (Dosovitskiy et al. 2021)"
@@ -105,17 +100,7 @@ NOTE = CONTENTS_LINE + "\nAutomatic differentiation computes derivatives of prog
 
 
 def contents_passage() -> Hit:
-    return Hit(
-        node_id="m",
-        doc="autodiff.txt",
-        kind="note",
-        breadcrumbs=[],
-        start=0,
-        end=len(NOTE),
-        text=NOTE,
-        score=1.0,
-        context_spans=[(0, len(CONTENTS_LINE))],
-    )
+    return note_hit(NOTE, len(CONTENTS_LINE))
 
 
 @pytest.mark.parametrize(
