@@ -23,9 +23,18 @@ NOTES_TEST2 = DATASETS_DIR / "notes_test2.jsonl"
 # written 2026-12-01 session 14, run once at its end; its failures were read in session 15: a dev set since
 NOTES_TEST3 = DATASETS_DIR / "notes_test3.jsonl"
 NOTES_TEST4 = DATASETS_DIR / "notes_test4.jsonl"  # held out, written and run once 2026-12-02 (session 15)
+NOTES_TEST5 = DATASETS_DIR / "notes_test5.jsonl"  # held out, written 2026-12-02 (session 16), not yet run
 
 # every notes question set, oldest first
-NOTES_SETS: tuple[Path, ...] = (NOTES_DEV, NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3, NOTES_TEST4)
+NOTES_SETS: tuple[Path, ...] = (
+    NOTES_DEV,
+    NOTES_TEST,
+    NOTES_DEV2,
+    NOTES_TEST2,
+    NOTES_TEST3,
+    NOTES_TEST4,
+    NOTES_TEST5,
+)
 # the held-out set whose numbers README shows
 HELD_OUT = NOTES_TEST
 

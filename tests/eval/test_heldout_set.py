@@ -1,5 +1,5 @@
 """The hand-written question sets that must not be written in the notes' words: notes_test.jsonl, notes_dev2.jsonl,
-notes_test2.jsonl, notes_test3.jsonl and notes_test4.jsonl.
+notes_test2.jsonl, notes_test3.jsonl, notes_test4.jsonl and notes_test5.jsonl.
 
 HELD OUT: eval/datasets/notes_test.jsonl is for final numbers only. Do not change a system because of what it
 scores there; a question from that file that has been tuned on belongs in a dev set instead.
@@ -26,11 +26,19 @@ are ones none of them asks about and the near-topic list does not hold. 57 fact 
 note), 7 code questions (Adam, IoU, ROUGE-1, LoRA, batch norm, L1/L2 losses, autodiff), 12 unanswerable
 (9 near-topic, 3 off-topic).
 
-NOT YET RUN: eval/datasets/notes_test4.jsonl (written 2026-12-02, session 15) is the next fresh held-out set, written
-the same way (by hand against the notes, without running the system on it or reading its reports). Its gold quotes
-are passages none of the five earlier sets uses, and its unanswerable topics are new and off the near-topic list.
-73 fact questions (at least 9 on each note), 7 code questions (RMSprop, leaky ReLU, binary cross-entropy,
+READ ONCE: eval/datasets/notes_test4.jsonl (written 2026-12-02, session 15) was written the same way (by hand
+against the notes, without running the system on it or reading its reports) and read once in session 15. Its gold
+quotes are passages none of the five earlier sets uses, and its unanswerable topics are new and off the near-topic
+list. 73 fact questions (at least 9 on each note), 7 code questions (RMSprop, leaky ReLU, binary cross-entropy,
 bias-variance, corpus BLEU, bag of visual words, gradient boosting), 13 unanswerable (11 near-topic, 2 off-topic).
+
+NOT YET RUN: eval/datasets/notes_test5.jsonl (written 2026-12-02, session 16) is the next fresh held-out set, written
+the same way (by hand against the notes, without running the system or retrieval on it and without reading the
+earlier sets' questions, only which passages their gold quotes cover). Its gold quotes are passages none of the six
+earlier sets uses; notes 000, 002 and 004 were nearly used up, so it has fewer questions on them (3, 4 and 3: contents
+lists, citations and short list items) and most on 001 (28) and 003 (12). Its unanswerable topics are new and off
+the near-topic list. 50 fact questions, 5 code questions (sinusoidal positional encoding, perplexity, mean average
+precision, layer norm, LSTM cell), 12 unanswerable (10 near-topic, 2 off-topic).
 
 All of them were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
 answerable fact questions spread over all five note files, a few code questions about topics with a reference
@@ -60,6 +68,7 @@ from core.datasets import (
     NOTES_TEST2,
     NOTES_TEST3,
     NOTES_TEST4,
+    NOTES_TEST5,
     written_before,
 )
 from eval.dataset import Question, validate
@@ -70,9 +79,17 @@ from models.finetune.questions import mentions
 from models.finetune.unanswerable import NEAR_TOPICS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEST_SET, DEV2_SET, TEST2_SET, TEST3_SET, TEST4_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3, NOTES_TEST4
+TEST_SET, DEV2_SET, TEST2_SET, TEST3_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3
+TEST4_SET, TEST5_SET = NOTES_TEST4, NOTES_TEST5
 # the sets whose wording and absent topics this file checks
-CHECKED_SETS = {"test": TEST_SET, "dev2": DEV2_SET, "test2": TEST2_SET, "test3": TEST3_SET, "test4": TEST4_SET}
+CHECKED_SETS = {
+    "test": TEST_SET,
+    "dev2": DEV2_SET,
+    "test2": TEST2_SET,
+    "test3": TEST3_SET,
+    "test4": TEST4_SET,
+    "test5": TEST5_SET,
+}
 ALL_SETS = NOTES_SETS
 # a fresh set's gold quotes must be passages the sets written before it do not use
 EARLIER_SETS = {
@@ -80,6 +97,7 @@ EARLIER_SETS = {
     "test2": (TEST2_SET, written_before(TEST2_SET)),
     "test3": (TEST3_SET, written_before(TEST3_SET)),
     "test4": (TEST4_SET, written_before(TEST4_SET)),
+    "test5": (TEST5_SET, written_before(TEST5_SET)),
 }
 NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 
@@ -246,9 +264,9 @@ def _gold_spans(rows: list[dict], texts: dict[str, str]) -> list[tuple[str, str,
 
 @pytest.mark.parametrize("fresh", sorted(EARLIER_SETS))
 def test_fresh_gold_quotes_are_not_used_by_earlier_sets(fresh: str, notes_dir: Path) -> None:
-    """dev2, test2, test3 and test4 measure questions nobody had tuned on, so none of their answers may be a passage
-    an earlier set asks about (dev2: dev and test; test2: dev, test and dev2; test3: all four before it; test4: all
-    five)."""
+    """dev2, test2, test3, test4 and test5 measure questions nobody had tuned on, so none of their answers may be a
+    passage an earlier set asks about (dev2: dev and test; test2: dev, test and dev2; test3: all four before it;
+    test4: all five; test5: all six)."""
     path, earlier = EARLIER_SETS[fresh]
     texts = {p.name: decode_text(p.read_bytes())[0] for p in notes_dir.glob("*.txt")}
     theirs = _gold_spans([row for other in earlier for row in _rows(other)], texts)
@@ -267,21 +285,27 @@ COMPOSITION = {
     "test2": {"fact": 60, "code": 8, "unanswerable": 12},
     "test3": {"fact": 57, "code": 7, "unanswerable": 12},
     "test4": {"fact": 73, "code": 7, "unanswerable": 13},
+    "test5": {"fact": 50, "code": 5, "unanswerable": 12},
 }
+# the fewest fact questions each run-once set has on any one note (test5 was written when notes 000, 002 and 004
+# had few passages left that no earlier set uses)
+MIN_FACTS_PER_NOTE = {"test2": 8, "test3": 8, "test4": 8, "test5": 3}
 
 
 @pytest.mark.parametrize("fresh", sorted(COMPOSITION))
 def test_run_once_composition(fresh: str, notes_dir: Path) -> None:
     """A run-once set keeps the shape it was written with (test2: 60 fact, 8 code, 12 unanswerable; test3: 57 fact,
-    7 code, 12 unanswerable; test4: 73 fact, 7 code, 13 unanswerable), with at least 8 fact questions on each note."""
+    7 code, 12 unanswerable; test4: 73 fact, 7 code, 13 unanswerable; test5: 50 fact, 5 code, 12 unanswerable), with
+    at least its MIN_FACTS_PER_NOTE fact questions on each note (8 for test2 to test4, 3 for test5)."""
     path = CHECKED_SETS[fresh]
     questions = validate(path, notes_dir)
     kinds = Counter(q.kind for q in questions)
     assert kinds == COMPOSITION[fresh], kinds
     per_note = Counter(g.doc for q in questions if q.kind == "fact" for g in q.relevant)
     notes = sorted(p.name for p in notes_dir.glob("*.txt"))
-    thin = {name: per_note[name] for name in notes if per_note[name] < 8}
-    assert not thin, f"notes with fewer than 8 fact questions in {path.name}: {thin}"
+    least = MIN_FACTS_PER_NOTE[fresh]
+    thin = {name: per_note[name] for name in notes if per_note[name] < least}
+    assert not thin, f"notes with fewer than {least} fact questions in {path.name}: {thin}"
 
 
 def _unanswerable_text(row: dict) -> str:
@@ -291,7 +315,7 @@ def _unanswerable_text(row: dict) -> str:
 
 # sets whose unanswerable topics must be new (dev2, written before this rule, asks about four near topics the
 # finetune list holds; it is tuned on, so its abstention is a dev number anyway)
-FRESH_TOPIC_SETS = ("test2", "test3", "test4")
+FRESH_TOPIC_SETS = ("test2", "test3", "test4", "test5")
 
 
 @pytest.mark.parametrize("fresh", FRESH_TOPIC_SETS)
@@ -333,7 +357,7 @@ def test_every_notes_set_is_listed_and_kept_out_of_training() -> None:
 
 
 def test_training_questions_exclude_every_notes_set() -> None:
-    """The questions the pipeline keeps out of training are every question of every notes set, test4's included."""
+    """The questions the pipeline keeps out of training are every question of every notes set, test5's included."""
     kept_out = set(load_eval_questions(*EVAL_SETS))
     every = {row["question"] for path in DATASETS_DIR.glob("notes_*.jsonl") for row in _rows(path)}
     assert every <= kept_out, f"{len(every - kept_out)} questions of the notes sets not kept out of training"
