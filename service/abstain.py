@@ -1,154 +1,18 @@
 """The one abstain decision: the service, the extractive writer and eval's threshold sweep all call it.
 
-Three tests of the evidence:
-- strength: the best source's cosine with the question (weak everywhere: the notes are about something else),
-  unless one source holds every key term of a question that names nothing the notes lack and a word the
-  embedder reads only as pieces: it gives such a word ("what is a chasen?", in a note on matcha) a weak
-  cosine with the note that uses it, while for "what is a cat?" (in a note quoting "the cat is on the mat")
-  a weak cosine is the right verdict;
-- unknown terms: a near-topic question ("how does mixture-of-experts routing work?") finds deep-learning
-  passages with a fair cosine, yet names things the notes never mention. When the evidence is only moderate
-  and enough of the question's topic words occur nowhere in the notes, the notes do not cover it;
-- key-term coverage: the same near-topic question's rarest words ("message" in "message passing in graph
-  networks") are missing from even the best source, so when the evidence is only moderate and the best
-  source holds too little of the question's key-term weight (`TermRarity.shared`), the notes do not cover it.
-
-A question the embedder cannot read at all (every topic word in a CJK or Thai-type script, each reaching the
-English MiniLM only as [UNK]: "什么是乌龙茶？", "불고기는 무엇입니까?") gets a cosine that says
-nothing: any two such texts score 0.45-0.76 with it, so over English, Chinese and Korean notes those two questions
-were answered from the Thai and the Korean note. It abstains when no source holds `key_term_coverage` of its
-key-term weight (the word the notes lack carries it: coverage 0.00), at any cosine. Not on two unknown words as
-well: they over-read Chinese wording, so "龙井茶产自哪个城市？" (where is Longjing from?, coverage 0.35) names 产自
-and 个城市 and would abstain over a note that answers it. A question with one Latin topic word keeps the rule
-above, so no English question can change (all 454 questions of eval/datasets: same verdict, 2026-11-30).
-
-Tried and dropped (2026-11-30): abstaining on a "missing name" (an unknown word outside BERT's vocabulary, or a
-hyphenated term no source holds): on held-out questions everyday words outside that vocabulary ("natively", "tweet")
-and compounds ("write-up") made answerable questions abstain (false-abstain rate 0.063 -> 0.152).
-
-Checked, not changed (2026-11-30, dev halves of notes, gitlfs, pytutorial): thresholds chosen on two corpora, or a
-logistic model over the same evidence, did no better on the corpus left out (gitlfs 0.69-0.83, false 0.13-0.32). On
-documentation near-topic questions get higher cosines than some answerable ones (gitlfs: 0.46-0.69 against
-0.30-0.45), and a user's everyday words ("tired", "teammate") count as unknown.
-
-An unnamed subject (2026-12-01): "how does SimCLR build positive pairs?", "how is Nesterov accelerated gradient
-different?" name one word the notes lack, below the two the unknown-terms rule asks for, and their other words are
-everywhere in the notes. Such a word heading the question's subject (`core.subject`; never the asker in "how do I
-...", never the object after the verb), read by the embedder only as pieces and no typo of a notes word (one key
-off: "adma") marks the question near-topic. Unlike the dropped "missing name" rule below, "natively" or "tweet"
-cannot count. Dev halves: abstention accuracy notes 0.878 -> 0.913, gitlfs 0.831 and pytutorial 0.922 unchanged,
-no new false abstain (SimCLR, Nesterov, triplet, mixup abstain). Below `near_topic_threshold`, as the rule is, so
-a typo two keys off in a well-matched question ("normalizaton", cosine 0.67) still answers. Held-out test halves,
-read once after: no verdict changes.
-
-The notes' wording (2026-12-01, `in_notes_wording`): every rule reads the question as the notes word it. A word
-the notes lack that is their word in the other side's spelling ("regularisation(s)" over "regularization"), a word
-they write as one split in two ("SettingWithCopy warning"), or two neighbouring words of a retrieved passage
-written together, whole or clipped ("multihead" for "Multi-head", "autodiff" for "automatic differentiation",
-"batchnorm" for "batch normalization"), is that word: "how does autodiff work?" abstained as an unnamed subject
-with coverage 0, and now answers. Two notes words count only where a passage has them side by side: "BERTScore"
-(notes name BERT and scores apart) and "metaclass" (meta and class) read as compounds of notes words before, and
-answered; now they are names the notes lack. Dev halves: abstention accuracy notes 0.913 -> 0.922, pytutorial 0.922
--> 0.938 (those two), gitlfs 0.831 unchanged, no new false abstain. A question that still names a word the notes lack
-looks for the pair in the best `AnswerSettings.wording_passages` passages (one more search, ~17 ms, for 98 of the
-244 dev questions): "what is autodiff used for?" finds "Automatic differentiation is ..." only 12th. A question the
-notes word otherwise is searched again in their words, and the writer quotes for that wording. A word written as a name
-(a capital inside it: "DenseNet", "AutoDiff") or ending in "net"/"former" is read only as two whole words, never a
-clipped pair (2026-12-01, review): "what is DenseNet?" was read "what is dense network?" and answered with a note on
-dense layers; it abstains again (unnamed subject). Over the user's notes groupnorm, instancenorm, lookahead,
-crossentropy, backprop and autodiff are still respelt (so is "Backprop" capitalised mid-sentence: a capital first
-letter alone marked no name, and made "how does Backprop work?" abstain); mobilenet ("mobile nets") and densenet no
-longer. The dev halves' answers (notes dev and dev2, gitlfs, pytutorial) are byte-identical.
-
-A name a note is about (2026-12-01, `held_name`): "how do I avoid SettingWithCopyWarning?" over a note whose callout
-is titled with it has a weak cosine (0.16-0.23: the embedder reads the name as pieces), and the weak-evidence rule
-abstained for its everyday "avoid" or "fix" that the notes never use. When what it asks about (its subject, or the
-object of "how do I ...") is such a name and a source's heading, callout title or flashcard question holds it, it is
-answered unless it also names something the notes lack that the embedder reads only as pieces ("how do I silence
-a FutureWarning?"). A passage that only mentions the name does not count: over the user's notes, "how do I install
-XGBoost?" (one line says "XGBoost is a common implementation.") was answered with a line on SVMs before that limit.
-Dev halves: no verdict changes (no answerable question there has weak evidence). A question answered at weak
-evidence for such a name quotes only the sources that hold it (`sources_naming`): the blind cosine ranked a note on the
-bootstrap first for "what is SettingWithCopyWarning?" over two notes, and it was quoted.
-
-A folder of a few notes (2026-12-01, `key_term_coverage`): Robertson-Sparck Jones idf weighs a stem in half the
-passages or more 0, in a folder of one or two passages every stem, so "what does momentum do?" over the one note that
-answers it had coverage 0 and abstained; key terms there are weighed as in `AnswerSettings.few_passages` passages
-(every eval corpus has 105-361: no change). Such a folder lacks most everyday words, so there only names and words in
-what the question asks about (its subject, or the object of "how do I ...") count as unknown (`telling_unknown`):
-"what problem does momentum solve?" answers, mixture-of-experts routing abstains (coverage 0.00), and so does "what
-does git cherry-pick copy?" over notes on git add and git log (answered when cherry and pick were dropped).
-
-An acronym (2026-12-01, `core.spelling.spelt_out`): "why does plain minibatch GD bounce around on the way down?"
-abstained over notes that write "gradient descent" out (GD an unnamed subject, cosine 0.36); an acronym in capitals
-the notes never write is read as the phrase of the retrieved passages its letters begin, words of 3 letters or more
-side by side, in 3 places or more (`AnswerSettings.acronym_passages`) and more than any other such phrase: it answers
-(cosine 0.58). Dev halves: notes dev2 abstention 0.863 -> 0.875, false abstains 0.088 -> 0.074, ROUGE-L 0.2384 ->
-0.2387 (one question; "ML" in another is read "machine learning", same answer); notes dev, gitlfs and pytutorial
-byte-identical. Of 71 acronym probes over the user's notes, GD, VGP, AF, BS, FT and HL are read as their phrase
-and answered, no near-topic one changes verdict; at 2 places "SNN" (a spiking neural network) was read "simple
-neural network" and answered, and "TL" "trainable layers", tied with "transfer learning": hence 3 places and one
-best phrase.
-Any run of words whose initials spelt it counted, and places, not passages (review3 P1-3): "rectified linear" (of
-"rectified linear unit" twice and "rectified linear activation", one passage) read "RL", so "How does RL learn from
-rewards?" over notes without reinforcement learning was answered with ReLU sentences. A phrase now counts only as a
-whole term (in half its places or more no content word follows it: a stop, a line's end or a function word does) and
-in 3 passages or more. Dev halves: answers byte-identical ("ML" in dev2's d2_011 is no longer read "machine learning",
-followed by "models" and "methods"; same answer); GD still answered (d2_036). Of the 71 acronym probes over the user's
-notes GD, VGP, AF and HL are still read; "BS" ("batch size" 5 times in one passage) and "FT" ("fine tuning", 2
-passages) no longer are, and have the verdicts they had before 6beab99 (BS abstains, FT is answered).
-
-A comparison (2026-12-01, `unnamed_compared`, review2 P2-6): "rmsnorm vs layernorm, what does rmsnorm leave out?"
-was answered from the Layer Norm passage once "layernorm" read "layer norm" (one unknown word left, cosine 0.47,
-above the near-topic rules), "dropconnect vs dropout?" from the dropout notes (0.45). A side of "X vs Y", "the
-difference between X and Y", "X differs from Y" headed by a name the notes never use (as `unnamed_subject` reads a
-subject) abstains at any cosine: the cosine measures the side they hold. Dev halves: notes dev2 abstention 0.875 ->
-0.900 (those two), the others byte-identical. 35 comparison probes over the user's notes: the 20 answerable ones
-unchanged, mamba/deberta/rmsnorm/dropconnect abstain; "adamw vs adam", "SGD vs Nadam", "Swin vs ConvNeXt" are
-still answered (each name one edit from a notes word, read as its typo).
-
-A name a note defines (2026-12-01, `defines`): "T5 main idea?" and "ssim looks at what exactly?" abstained over
-the user's notes (cosine 0.22, 0.26: the embedder reads T5 and SSIM as pieces; no heading names them, no wh-frame
-gave a subject). A line that opens with the name and a colon or parenthesis ("T5: Text-to-Text Transfer
-Transformer.", "- SSIM (Structural Similarity Index Measure): ...") makes its note about the name as a heading does,
-and a question without a wh-frame is about the phrase it opens with; in a comparison every side must be so held
-("the difference between FID and KID" stayed abstained though FID is defined). Dev halves: notes dev2 abstention
-0.900 -> 0.925, false abstains 0.074 -> 0.044, ROUGE-L 0.2387 -> 0.2483; the others byte-identical. Of 12 probes on
-names the notes define, "FID main idea?" and "what does SSIM stand for?" answer now; "who created T5?" and "Hugging
-Face pricing?" still abstain.
-A line defined a name when its stems were anywhere in the 60 characters before the line's first colon or
-parenthesis (review3 P1-6), so a passing mention did: "How does XGBoost handle missing values?" was answered from
-"Boosting libraries such as XGBoost (and LightGBM) are popular in competitions." (it abstained before). The text
-before the colon or parenthesis must now be the term: its first content word a name, and the names and at most
-`DEFINED_TERM_EXTRA` words more ("T5 model:"). Over the user's notes "Transformer is composed of an Encoder and a
-Decoder:" no longer defines "encoder" and "decoder"; the four dev halves' answers are byte-identical and the 12 probes
-above keep their verdicts.
-
-Tried and dropped (2026-12-01): an unnamed subject abstaining up to a cosine of 0.55: notes dev 0.922 -> 0.939
-(gradient checkpointing 0.50, WaveNet 0.51), but the answerable "how does normlizaton help training?" (0.46) abstained
-and "how does seq2seq attention work?" stood at 0.55 over the user's notes: the two kinds overlap there.
-
-Words written another way (2026-12-01, session 14, from notes_test2's false abstains, that set now tuned on):
-"mobilenet" over notes headed "Advantages of Mobile nets" (the second word a plural: `core.spelling.closed_up`),
-"unet" over "U-Net" (a word the notes hyphenate, parts of any length: `hyphen_compounds`), and "stop words" over
-"stopwords" (both notes words, so the question keeps its wording, but key-term coverage reads them as one:
-`written_together`: coverage 0.12 -> 0.50). "someone", "anyone", "go" frame a question ("why would someone go for
-X?") and name no topic (`core.text.QUESTION_WORDS`; "people" was tried too and dropped: "how do people fight mode
-collapse?" then answered). Extractive ROUGE-L / gold cited / abstention: dev2 0.272/0.586/0.925 -> 0.271/0.586/0.912
-(gumbel-softmax, 0.47, had abstained only as its card's answer was too short to quote), test2 0.230/0.538/0.838 ->
-0.259/0.564/0.875, gitlfs 0.268/0.540 -> 0.271/0.560; notes dev, pytutorial unchanged.
-
-Tried and dropped (2026-11-30): counting an unknown word by its rarity in general English (wordfreq, 57 MB): mean
-accuracy +0.016 at most, but the notes' false abstains 0 -> 2 ("224x224", "fp16"), near-topic questions in common
-English ("capsule") answered, and a misspelt word is as rare as a name.
-
-Weak evidence, everyday words (2026-12-02, `known_coverage`): a word the notes never use in a question's frame drags
-its cosine down with every passage ("is there an alternative to the sin/cos positional encoding?", 0.27). Below
-`abstain_threshold` it answers when one source holds `known_term_coverage` of the weight of its 2+ key terms the notes
-use, it names under `unknown_terms` words they lack, none a name, and none in what it asks about (dev: answerables
-0.79-1.00, unanswerables to 0.40; abstention test2 0.887 -> 0.900, test3 0.868 -> 0.895, the rest unchanged). At 0.6,
-without the last, "hugging face's business model?" answered. `abstain_threshold` 0 (eval's sweep: test3 0.908) answers
-pytutorial's asyncio (0.24) and setuptools (0.279): 0.938 -> 0.906; any threshold under 0.279 answers setuptools.
+Tests of the evidence, each a function below (why each exists, with its measurements: docs/ABSTAIN.md):
+- strength: the best source's cosine with the question; weak everywhere means the notes are about something else;
+- unknown terms: at moderate evidence, enough of the question's topic words occur nowhere in the notes
+  (a near-topic question: "how does mixture-of-experts routing work?");
+- key-term coverage: at moderate evidence, even the best source holds too little of the question's key-term
+  weight (`TermRarity.shared`), or, for a question the embedder cannot read (CJK, Thai: [UNK] to MiniLM), none does;
+- an unnamed subject or compared side: what the question asks about is a name the notes never use and the
+  embedder reads only as pieces ("SimCLR", "dropconnect vs dropout");
+- exceptions that answer: a name a note is about or defines (`held_name`, `defines`), and weak evidence whose
+  missing words are everyday ones outside the asked subject while one source holds most known key terms
+  (`known_coverage`).
+Every rule reads the question in the notes' wording first (`in_notes_wording`: "autodiff" -> "automatic
+differentiation", "regularisation" -> "regularization", acronyms spelt out by the retrieved passages).
 """
 
 from __future__ import annotations
@@ -176,7 +40,7 @@ from retrieval.terms import TermRarity, key_stems
 
 # a word the English embedder reads as [UNK]: all of it in a script of spaceless runs (Han, kana, Hangul, Thai ...).
 # Cyrillic and Greek reach it as letter pieces whose cosines say something (0.64-0.80 with the Russian note that
-# answers, 0.06 for an English question), so a Russian question keeps the rule above
+# answers, 0.06 for an English question), so a Russian question keeps the cosine rules
 _UNREAD = regex.compile(rf"(?V1){CJK_LETTER}+")
 # a line that defines a term: the term, after a list marker, then a colon or a parenthesis ("T5: Text-to-Text ...")
 DEFINITION = regex.compile(r"(?m)^[ \t]*(?:[-*•+][ \t]+)?([^\s:()][^:()\n]{0,59}?)[ \t]*[:(]")
