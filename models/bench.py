@@ -75,6 +75,8 @@ def llamacpp_variants(base_model: str, adapter_dir: Path | None, threads: int, n
         "n_ubatch 128": (LlamaCppConfig(n_ubatch=128), threads),
         "flash_attn off": (LlamaCppConfig(flash_attn=False), threads),
         "1 thread": (LlamaCppConfig(), 1),
+        "decode on 1 thread": (LlamaCppConfig(decode_threads=1), threads),
+        f"decode on {threads} threads": (LlamaCppConfig(decode_threads=threads), threads),
     }
     for label, (config, n_threads) in variants.items():
         backend = LlamaCppBackend(base_model, adapter_dir, threads=n_threads, config=config)
@@ -97,6 +99,8 @@ def bench_generators(
                 "prompt_tokens": statistics.median(gen.count_tokens(p) for p in prompts[1:]),
                 "runs": len(runs),
                 "tokens_per_run": statistics.median(n for _, n, _ in runs),
+                # llama.cpp: the threads that decoded (measured at load unless set)
+                "decode_threads": getattr(gen.backend, "decode_threads", None),
             }
         )
     return rows

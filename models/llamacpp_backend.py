@@ -8,6 +8,11 @@ then moves to the 4-bit context, which writes the answer. The fixed system promp
 between questions, so each question pays only for its sources and question. Nothing longer is reused:
 evaluating the rest of a prompt in a different batch split changes the last bits of the logits, and a
 greedy answer would then depend on the question asked before it.
+
+How many threads decode is measured when the backend opens (`decode_threads`): answers are read on another
+thread than the one decoding (`models.generator`), and on some 2-core machines llama.cpp's OpenMP workers, spinning
+between tokens, then wait for the scheduler at every token: 15 tokens/s on two threads, 33 on one (2026-12-02);
+on the machines before it two threads decoded faster (78-89 against 55 tokens/s). Prompts keep every core.
 """
 
 from __future__ import annotations
@@ -16,7 +21,11 @@ import codecs
 import ctypes
 import hashlib
 import os
+import queue
 import shutil
+import statistics
+import threading
+import time
 import weakref
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +40,8 @@ from models.prompts import END_OF_TURN, fixed_prefix
 from models.registry import gguf_path
 
 LLAMA_FTYPE_MOSTLY_F16 = 1
+# what the decode-thread probe asks after the fixed system prompt (its answer is timed, never shown)
+PROBE_QUESTION = "Sources:\n[1] Dropout drops units at random while training.\n\nQuestion: What is dropout?"
 
 
 @dataclass
@@ -43,6 +54,10 @@ class LlamaCppConfig:
     flash_attn: bool = field(
         default=True, metadata={"help": "llama.cpp flash attention: ~25% faster prompts here, ~4% slower decode."}
     )
+    decode_threads: int = field(
+        default=0,
+        metadata={"help": "Threads that decode the answer, one token at a time; 0: the faster of 1 and all, measured."},
+    )
     f16_prefill: bool = field(
         default=True,
         metadata={
@@ -52,6 +67,8 @@ class LlamaCppConfig:
     )
 
     def __post_init__(self) -> None:
+        if self.decode_threads < 0:
+            raise ValueError(f"decode_threads must be 0 (measure) or more, got {self.decode_threads}")
         if self.n_ctx < 256 or self.n_batch < 1 or not 1 <= self.n_ubatch <= self.n_batch:
             raise ValueError(f"bad llama.cpp sizes: n_ctx={self.n_ctx} n_batch={self.n_batch} n_ubatch={self.n_ubatch}")
 
@@ -156,6 +173,49 @@ class LlamaCppBackend:
         end = self.decoder.tokenize(END_OF_TURN.encode(), add_bos=False, special=True)
         self.end_tokens = {self.decoder.token_eos(), *(end if len(end) == 1 else [])}
         self.warm_prefix()
+        self.threads = threads
+        self.decode_threads = self.set_decode_threads(self.config.decode_threads or self.fastest_decode_threads())
+
+    def set_decode_threads(self, n: int) -> int:
+        """Decode one token at a time on `n` threads (at most all of them); prompts keep every thread."""
+        import llama_cpp
+
+        n = min(n, self.threads)
+        llama_cpp.llama_set_n_threads(self.decoder.ctx, n, self.threads)
+        return n
+
+    def fastest_decode_threads(self) -> int:
+        """1 or all threads, whichever decodes faster here, timed as answers are written (`decode_seconds`)."""
+        candidates = sorted({1, self.threads})
+        if len(candidates) == 1:
+            return candidates[0]
+        return min(candidates, key=lambda n: self.decode_seconds(self.set_decode_threads(n)))
+
+    def decode_seconds(self, threads: int, steps: int = 12) -> float:
+        """Median seconds per answer token on `threads`: a prompt evaluated and its answer decoded on a worker
+        thread that hands each token to this one, as `models.generator` runs a question (what makes OpenMP's
+        spinning workers wait only shows that way). End tokens do not stop it."""
+        ticks: queue.SimpleQueue[float | BaseException] = queue.SimpleQueue()
+
+        def decode() -> None:
+            try:
+                token = self._prefill(self.tokens(fixed_prefix() + PROBE_QUESTION))
+                for _ in range(steps + 1):
+                    self.decoder.eval([token])
+                    token = int(np.argmax(last_logits(self.decoder)))
+                    ticks.put(time.perf_counter())
+            except BaseException as exc:  # handed over, so this thread does not wait for ticks that never come
+                ticks.put(exc)
+
+        worker = threading.Thread(target=decode, name=f"decode probe {threads}", daemon=True)
+        worker.start()
+        times = []
+        for _ in range(steps + 1):
+            if isinstance(tick := ticks.get(), BaseException):
+                raise GenerationError(f"llama.cpp failed while timing {threads} decode threads: {tick}") from tick
+            times.append(tick)
+        worker.join()
+        return float(statistics.median(np.diff(times)))
 
     def close(self) -> None:
         """Free both models now (idempotent); otherwise when this backend is collected or at exit."""

@@ -128,6 +128,29 @@ def test_an_answer_does_not_depend_on_the_question_before_it(prompts):
 
 
 @pytest.mark.slow
+def test_decode_threads_change_the_speed_not_the_answer(prompts):
+    """Each output of llama.cpp's matrix products is summed by one thread whatever their number, so an answer
+    decoded on 1 thread is the answer decoded on 2, token for token; the probe picks one of the two and sets it."""
+    adapter = resolve_adapter("default", BASE)
+    one = Generator(LlamaCppBackend(BASE, adapter, threads=2, config=LlamaCppConfig(decode_threads=1)), "1")
+    two = Generator(LlamaCppBackend(BASE, adapter, threads=2, config=LlamaCppConfig(decode_threads=2)), "2")
+    assert (one.backend.decode_threads, two.backend.decode_threads) == (1, 2)
+    assert [one.generate(p, max_tokens=24) for p in prompts[:3]] == [
+        two.generate(p, max_tokens=24) for p in prompts[:3]
+    ]
+    seconds = {n: two.backend.decode_seconds(two.backend.set_decode_threads(n), steps=4) for n in (1, 2)}
+    assert all(0 < s < 1 for s in seconds.values()), seconds
+    assert two.backend.fastest_decode_threads() in (1, 2)
+    measured = Generator(LlamaCppBackend(BASE, adapter, threads=2), "measured")  # decode_threads 0: measured
+    assert measured.backend.decode_threads in (1, 2)
+    assert measured.generate(prompts[0], max_tokens=24) == one.generate(prompts[0], max_tokens=24)
+    with pytest.raises(ValueError, match="decode_threads"):
+        LlamaCppConfig(decode_threads=-1)
+    for gen in (one, two, measured):
+        gen.backend.close()
+
+
+@pytest.mark.slow
 def test_bench_prompts_fit_the_target_length(prompts):
     gen = load_generator("llamacpp", adapter="default", threads=2)
     lengths = [gen.count_tokens(p) for p in prompts]
@@ -153,6 +176,8 @@ def test_bench_generate_json_has_the_issue_keys(notes_dir, tmp_path):
         "n_ubatch 128)",
         "flash_attn off)",
         "1 thread)",
+        "decode on 1 thread)",
+        "decode on 2 threads)",
     ]
     for row in rows:
         assert row["runs"] == 2 and row["tokens_per_s"] > 0 and row["first_token_ms"] > 0
