@@ -35,8 +35,8 @@ NOTES_SETS: tuple[Path, ...] = (
     NOTES_TEST4,
     NOTES_TEST5,
 )
-# the held-out set whose numbers README shows
-HELD_OUT = NOTES_TEST
+# the held-out set whose numbers README shows: the last one read (notes_test5 is read next, once, after a change)
+HELD_OUT = NOTES_TEST4
 
 
 def written_before(path: Path) -> tuple[Path, ...]:
