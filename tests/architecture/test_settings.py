@@ -80,7 +80,7 @@ CONSUMERS: dict[str, tuple[str, Callable[[Settings], Any], Any]] = {
     "API_KEY": ("k-1", lambda s: app_state(s).settings.api_key, "k-1"),
     "EMBEDDER": ("all-MiniLM-L6-v2", lambda s: s.embedder, "all-MiniLM-L6-v2"),
     "QUERY_ONNX": ("false", lambda s: onnx_cache(s), None),
-    "INGEST_BF16": ("true", lambda s: s.ingest_bf16, True),  # embedder_for passes it on (tests/models)
+    "INGEST_BF16": ("false", lambda s: s.ingest_bf16, False),  # embedder_for passes it on (tests/models)
     "GENERATOR": ("openai", lambda s: pipeline_for_runtime(s).writer.name, "model"),  # the default quotes
     "BASE_MODEL": ("gemma3-270m", lambda s: s.base_model, "gemma3-270m"),
     "ADAPTER": ("none", lambda s: s.adapter, None),

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from core.settings import get_settings
+from models.fast_embed import native_bf16
 from notecite.cli import app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
@@ -25,7 +26,8 @@ def test_bench_ingest_reports_stages_and_an_equivalent_embedding_path(tmp_path: 
     assert run["passages"] > 0 and set(run["seconds"]) == {"parse", "chunk", "embed", "windows", "index"}
     assert run["windows"] >= run["passages"]  # the default sentence windows: at least one per passage
     emb = run["embedding"]
-    path = "fast-cpu"  # ingest's batches in float32 unless NOTECITE_INGEST_BF16 asks for bfloat16
+    # ingest's batches in bfloat16 where the CPU multiplies it (NOTECITE_INGEST_BF16, on by default), else float32
+    path = "fast-cpu-bf16" if native_bf16() else "fast-cpu"
     assert emb["path"] == path and emb["texts"] == run["passages"]
     assert emb["equivalent"] and emb["cosine_min"] >= 0.999 and emb["speedup"] > 0 and emb["fp32_per_s"] > 0
     assert 0 < run["embedded"] <= run["passages"] + run["windows"]  # each distinct text once
