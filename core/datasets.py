@@ -22,7 +22,9 @@ NOTES_DEV2 = DATASETS_DIR / "notes_dev2.jsonl"  # the dev set to tune on
 NOTES_TEST2 = DATASETS_DIR / "notes_test2.jsonl"
 # written 2026-12-01 session 14, run once at its end; its failures were read in session 15: a dev set since
 NOTES_TEST3 = DATASETS_DIR / "notes_test3.jsonl"
-NOTES_TEST4 = DATASETS_DIR / "notes_test4.jsonl"  # held out, written and run once 2026-12-02 (session 15)
+# written and run once 2026-12-02 (session 15); its answers were read in session 16's analysis, and nothing was kept
+# from it (docs/HISTORY.md): a dev set from now on, whose numbers README still shows as the last held-out read
+NOTES_TEST4 = DATASETS_DIR / "notes_test4.jsonl"
 NOTES_TEST5 = DATASETS_DIR / "notes_test5.jsonl"  # held out, written 2026-12-02 (session 16), not yet run
 
 # every notes question set, oldest first

@@ -31,6 +31,8 @@ against the notes, without running the system on it or reading its reports) and 
 quotes are passages none of the five earlier sets uses, and its unanswerable topics are new and off the near-topic
 list. 73 fact questions (at least 9 on each note), 7 code questions (RMSprop, leaky ReLU, binary cross-entropy,
 bias-variance, corpus BLEU, bag of visual words, gradient boosting), 13 unanswerable (11 near-topic, 2 off-topic).
+Session 16 read its answers while looking for what limits the quoting writer and kept no change from it: a dev set
+from then on.
 
 NOT YET RUN: eval/datasets/notes_test5.jsonl (written 2026-12-02, session 16) is the next fresh held-out set, written
 the same way (by hand against the notes, without running the system or retrieval on it and without reading the
