@@ -186,10 +186,10 @@ class LlamaCppBackend:
 
     def fastest_decode_threads(self) -> int:
         """1 or all threads, whichever decodes faster here, timed as answers are written (`decode_seconds`)."""
-        candidates = sorted({1, self.threads})
-        if len(candidates) == 1:
-            return candidates[0]
-        return min(candidates, key=lambda n: self.decode_seconds(self.set_decode_threads(n)))
+        if self.threads == 1:
+            return 1
+        seconds = {n: self.decode_seconds(self.set_decode_threads(n)) for n in (1, self.threads)}
+        return min(seconds, key=seconds.__getitem__)
 
     def decode_seconds(self, threads: int, steps: int = 12) -> float:
         """Median seconds per answer token on `threads`: a prompt evaluated and its answer decoded on a worker
