@@ -8,6 +8,10 @@ plugin does not run under pytest 9, so each operation's strategy is drawn by Hyp
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import pkgutil
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +21,23 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+
+
+def import_now(names: list[str]) -> None:
+    """Import modules (and every submodule of a package) at collection, not during a test. Schemathesis and
+    Hypothesis import most of their modules on first use, and pytest rewrites a plugin's modules as they are
+    imported (`ast.parse`); Python 3.11.7 failed that parse deep inside this test in two full runs (2026-12-02), with
+    "SystemError: AST constructor recursion depth mismatch" (a fault of the interpreter, never of this code). At
+    collection the parsing happens before any test has run."""
+    for name in names:
+        module = importlib.import_module(name)
+        for info in pkgutil.walk_packages(getattr(module, "__path__", []), f"{name}."):
+            with contextlib.suppress(ImportError):  # optional extras (allure reporting) are not installed
+                importlib.import_module(info.name)
+
+
+LAZY_HYPOTHESIS = ["flatmapped", "random", "regex"]  # the strategies' modules a run imported on first use
+import_now(["schemathesis", *(f"hypothesis.strategies._internal.{name}" for name in LAZY_HYPOTHESIS)])
 
 
 def error_shape(ctx, response, case) -> None:  # noqa: ANN001 - schemathesis check signature
