@@ -188,13 +188,14 @@ class LlamaCppBackend:
         """1 or all threads, whichever decodes faster here, timed as answers are written (`decode_seconds`)."""
         if self.threads == 1:
             return 1
-        seconds = {n: self.decode_seconds(self.set_decode_threads(n)) for n in (1, self.threads)}
+        seconds = {n: self.decode_seconds(n) for n in (1, self.threads)}
         return min(seconds, key=seconds.__getitem__)
 
     def decode_seconds(self, threads: int, steps: int = 12) -> float:
-        """Median seconds per answer token on `threads`: a prompt evaluated and its answer decoded on a worker
-        thread that hands each token to this one, as `models.generator` runs a question (what makes OpenMP's
+        """Median seconds per answer token on `threads` (left set): a prompt evaluated and its answer decoded on a
+        worker thread that hands each token to this one, as `models.generator` runs a question (what makes OpenMP's
         spinning workers wait only shows that way). End tokens do not stop it."""
+        threads = self.set_decode_threads(threads)
         ticks: queue.SimpleQueue[float | BaseException] = queue.SimpleQueue()
 
         def decode() -> None:
