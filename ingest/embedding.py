@@ -17,7 +17,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-EMBED_BATCH = 64
+# texts per embed call, sorted by length across the whole call: 1024 took 29% less time than 64 on the seed notes,
+# float32 and bfloat16 (each call waits for its slowest batch; fewer calls, less padding); progress is told per call
+EMBED_BATCH = 1024
 
 
 class Embeds(Protocol):
@@ -33,7 +35,7 @@ class Embeds(Protocol):
 class EmbedsInBulk(Embeds, Protocol):
     """An embedder with a path of its own for an ingest's many texts (models.embedder.Embedder)."""
 
-    def embed_bulk(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray: ...
+    def embed_bulk(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @runtime_checkable
