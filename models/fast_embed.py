@@ -9,14 +9,14 @@ Normalize model, arranged for a small, shared CPU.
   429 ms with 2 threads and 16 ms with 1; passages ran 2.4x faster on 1 thread than on 2.
 - A single text (a query) takes the same code with one batch, in the calling thread.
 
-- Ingest's batches may run their matrix products in bfloat16 (`embed(..., bf16=True)`: torch's CPU autocast;
-  layer norms, softmax sums, pooling and normalization stay float32) on a CPU with native bfloat16 dot
-  products (AVX512-BF16 or AMX): 1.7x less CPU on the seed notes' passages and windows, cosine >= 0.99995
-  against encode() on every text of the seed notes, gitlfs and pytutorial. Near-tied passages still trade
-  places (the hybrid top 10 order changed in 12-23% of dev questions, MRR@10 the same), so it is opt-in
-  (NOTECITE_INGEST_BF16); `models.embedder` turns it on only after the same check as the fp32 path, and
-  queries and the answer's own embeddings stay float32. The fp32 products already run at ~93 GFLOP/s per
-  core here (measured sgemm), so fp32 has no such factor left.
+- Ingest's batches may run in bfloat16 (`embed(..., bf16=True)`: a bfloat16 copy of the transformer, made on
+  first use; pooling and normalization stay float32) on a CPU with native bfloat16 dot products (AVX512-BF16 or
+  AMX): cosine >= 0.9999 against encode() on the seed notes' texts. The copy spends 17-28% less CPU than torch's
+  autocast over the float32 weights (which casts every weight and activation on every batch: 16% of its time in
+  copies), and about 2.5x less than float32. Near-tied passages may trade places in a ranking; `models.embedder`
+  turns it on (NOTECITE_INGEST_BF16) only after the same check as the fp32 path, and queries and the answer's own
+  embeddings stay float32. The fp32 products already run at ~93 GFLOP/s per core here (measured sgemm), so fp32
+  has no such factor left.
 
 Int8 dynamic quantization (torch.ao, Linear layers) was measured and refused: cosine 0.85 per tensor,
 0.96 per channel against encode() on the seed notes, far under 0.999. onnxruntime (fp32) ran no faster
@@ -26,6 +26,7 @@ query goes through it when it is there (models.onnx_query).
 
 from __future__ import annotations
 
+import copy
 import os
 import weakref
 from collections.abc import Iterator, Sequence
@@ -100,12 +101,22 @@ class FastPath:
         self.max_length = int(transformer.max_seq_length)
         self.workers = max(1, workers or usable_cpus())
         self._pool: ThreadPoolExecutor | None = None  # started on the first batch that needs it
+        self._bf16_model: Any = None  # the transformer in bfloat16, made on the first batch that asks for it
         _LIVE.add(self)
 
     def pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="embed")
         return self._pool
+
+    def bf16_model(self) -> Any:
+        """The transformer with bfloat16 weights (made once, ~45 MB more): the layers run in bfloat16 with no
+        cast of the float32 weights on each batch, as autocast does."""
+        if self._bf16_model is None:
+            import torch
+
+            self._bf16_model = copy.deepcopy(self.model).to(torch.bfloat16).eval()
+        return self._bf16_model
 
     def batches(
         self, texts: Sequence[str], batch_size: int, with_offsets: bool = False
@@ -132,8 +143,8 @@ class FastPath:
         return rows, features, offsets
 
     def forward(self, features: dict[str, Any], bf16: bool = False) -> np.ndarray:
-        """One padded batch -> (batch, dim) normalized mean-pooled vectors; `bf16`: the transformer's matrix
-        products in bfloat16 (autocast is per thread, so it is entered here, in the thread that runs the batch)."""
+        """One padded batch -> (batch, dim) normalized mean-pooled vectors; `bf16`: through the transformer's
+        bfloat16 copy (`bf16_model`)."""
         return self.forward_tokens(features, bf16)[0]
 
     def forward_tokens(self, features: dict[str, Any], bf16: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -141,19 +152,21 @@ class FastPath:
         (batch, T, dim) they were pooled from (padding rows included)."""
         import torch
 
+        model = self.bf16_model() if bf16 else self.model
         with torch.inference_mode():
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                tokens = self.model(**features).last_hidden_state.float()  # (B, T, dim)
+            tokens = model(**features).last_hidden_state.float()  # (B, T, dim)
             mask = features["attention_mask"].unsqueeze(-1).to(tokens.dtype)  # (B, T, 1)
             mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, dim=-1).float().numpy(), tokens.float().numpy()
 
     def embed(self, texts: list[str], batch_size: int = 32, *, bf16: bool = False) -> np.ndarray:
-        """(n, dim) float32 in the order of `texts`; `bf16`: matrix products in bfloat16 (see the module)."""
+        """(n, dim) float32 in the order of `texts`; `bf16`: the transformer in bfloat16 (see the module)."""
         if len(texts) > 1 and self.workers > 1:
             # enough batches to keep every worker busy, never larger than the caller asked
             batch_size = max(1, min(batch_size, -(-len(texts) // self.workers)))
         rows, features, _ = self.batches(texts, batch_size)
+        if bf16:
+            self.bf16_model()  # made here, before the pool's threads would each make one
         with intra_op_threads(1):
             if self.workers > 1 and len(features) > 1:
                 vectors = list(self.pool().map(partial(self.forward, bf16=bf16), features))
