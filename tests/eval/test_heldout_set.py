@@ -34,7 +34,7 @@ bias-variance, corpus BLEU, bag of visual words, gradient boosting), 13 unanswer
 Session 16 read its answers while looking for what limits the quoting writer and kept no change from it: a dev set
 from then on.
 
-NOT YET RUN: eval/datasets/notes_test5.jsonl (written 2026-12-02, session 16) is the next fresh held-out set, written
+READ ONCE: eval/datasets/notes_test5.jsonl (written 2026-12-02, session 16; read once in session 17) was written
 the same way (by hand against the notes, without running the system or retrieval on it and without reading the
 earlier sets' questions, only which passages their gold quotes cover). Its gold quotes are passages none of the six
 earlier sets uses; notes 000, 002 and 004 were nearly used up, so it has fewer questions on them (3, 4 and 3: contents
