@@ -87,12 +87,7 @@ class AnswerSettings(BaseModel):
     )
     code_key_terms: float = Field(0.4, ge=0, le=1, description="See code_cosine.")
     abstain_threshold: float = Field(
-        0.24,
-        ge=-1,
-        le=1,
-        description="Abstain when the best note passage's cosine is below this (seven dev halves, 2026-12-02: mean "
-        "abstention accuracy 0.908 against 0.905 at 0.28, fewer false abstains on four, one more answered "
-        "unanswerable on pytutorial; docs/ABSTAIN.md).",
+        0.24, ge=-1, le=1, description="Abstain when the best note passage's cosine is below this (docs/ABSTAIN.md)."
     )
     near_topic_threshold: float = Field(
         0.45,
