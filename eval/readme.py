@@ -120,8 +120,8 @@ def corpora_section(runs: Any, report_dir: str) -> str:
         "replaced its passages only when that helped on every dev corpus, and no length limit did);",
         "`hybrid+sections` is AutoMergingRetriever's rule (a section of any length replaces most of its",
         "passages), kept to show what it costs. Reading cost counts the characters of what is shown.",
-        "Latencies include embedding the query on a shared 2-core CPU (the committed run shared it with",
-        "other jobs, load about 10): compare them within a table; `notecite bench retrieval` times on a quiet one.",
+        "Latencies include embedding the query on a shared 2-core CPU: compare them within a table;",
+        "`notecite bench retrieval` times on a quiet one.",
         "",
         *corpus_tables(runs, "test"),
     ]
