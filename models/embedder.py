@@ -12,7 +12,7 @@ onnxruntime (`models.onnx_query`, 2.3x less CPU) when it is installed, NOTECITE_
 the same check passes on each probe alone; otherwise through the torch path. An ingest's batches
 (`embed_bulk`) runs in smaller batches than a request's and may run a bfloat16 copy of the transformer
 (NOTECITE_INGEST_BF16, on by default) where the CPU multiplies bfloat16 in hardware and the check passes for that
-too: about 2.5x less CPU, every seed-notes text within cosine 0.9999 of encode(); everything embedded while
+too: 3-4x less CPU, every seed-notes text within cosine 0.9999 of encode(); everything embedded while
 answering stays float32.
 """
 
@@ -124,7 +124,7 @@ class Embedder:
     def embed_bulk(self, texts: Sequence[str]) -> np.ndarray:
         """`embed(texts)` for an ingest's many texts: on the CPU path in batches of BULK_BATCH and, with `bulk_bf16`
         (NOTECITE_INGEST_BF16), the transformer in bfloat16, proven at load (cosine >= 0.999 against
-        encode()), 2.5x less CPU. A single text, or no CPU path, is exactly `embed`."""
+        encode()), 3-4x less CPU. A single text, or no CPU path, is exactly `embed`."""
         if self.fast is None or len(texts) < 2:
             return self.embed(texts)
         with self._lock:

@@ -13,10 +13,10 @@ Normalize model, arranged for a small, shared CPU.
   first use; pooling and normalization stay float32) on a CPU with native bfloat16 dot products (AVX512-BF16 or
   AMX): cosine >= 0.9999 against encode() on the seed notes' texts. The copy spends 17-28% less CPU than torch's
   autocast over the float32 weights (which casts every weight and activation on every batch: 16% of its time in
-  copies), and about 2.5x less than float32. Near-tied passages may trade places in a ranking; `models.embedder`
-  turns it on (NOTECITE_INGEST_BF16) only after the same check as the fp32 path, and queries and the answer's own
-  embeddings stay float32. The fp32 products already run at ~93 GFLOP/s per core here (measured sgemm), so fp32
-  has no such factor left.
+  copies), and 3-4x less than float32 (seed passages, one thread: 0.46 against 1.49 CPU s). Near-tied passages
+  may trade places in a ranking; `models.embedder` turns it on (NOTECITE_INGEST_BF16) only after the same check
+  as the fp32 path, and queries and the answer's own embeddings stay float32. The fp32 products already run at
+  ~93 GFLOP/s per core here (measured sgemm), so fp32 has no such factor left.
 
 Int8 dynamic quantization (torch.ao, Linear layers) was measured and refused: cosine 0.85 per tensor,
 0.96 per channel against encode() on the seed notes, far under 0.999. onnxruntime (fp32) ran no faster
