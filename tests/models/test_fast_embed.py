@@ -117,4 +117,6 @@ def test_ingest_batches_take_bfloat16_where_asked_and_the_cpu_has_it_and_stay_eq
     np.testing.assert_allclose(on.embed_bulk(texts[:1]), ours[:1], atol=1e-5)  # one text: the query path
     if native_bf16():
         assert not np.allclose(bulk, ours, atol=1e-6)  # it did run another computation
+        assert on.fast.bf16_model() is on.fast.bf16_model()  # one bfloat16 copy, made once
+        assert next(on.fast.model.parameters()).dtype == torch.float32  # the copy left the model queries use alone
         assert bf16_equivalent(embedder.fast, embedder._model)
