@@ -28,6 +28,8 @@ NOTES_TEST4 = DATASETS_DIR / "notes_test4.jsonl"
 # written 2026-12-02 (session 16), read once in session 17 after its changes (ingest batching, bfloat16 weights, the
 # abstain threshold): the held-out numbers README shows
 NOTES_TEST5 = DATASETS_DIR / "notes_test5.jsonl"
+# written 2026-12-02 (session 17) by hand and not yet run: the next fresh held-out set, for a later session to read once
+NOTES_TEST6 = DATASETS_DIR / "notes_test6.jsonl"
 
 # every notes question set, oldest first
 NOTES_SETS: tuple[Path, ...] = (
@@ -38,6 +40,7 @@ NOTES_SETS: tuple[Path, ...] = (
     NOTES_TEST3,
     NOTES_TEST4,
     NOTES_TEST5,
+    NOTES_TEST6,
 )
 # the held-out set whose numbers README shows: the last one read
 HELD_OUT = NOTES_TEST5
