@@ -230,7 +230,7 @@ def bf16_equivalent(
     if not native_bf16():
         return False
     try:
-        got = fast.embed(list(texts), 32, bf16=True)
+        got = fast.embed(list(texts), BULK_BATCH, bf16=True)  # the batches an ingest runs
     except Exception:  # noqa: BLE001 - a torch without bfloat16 CPU kernels: float32 serves
         log.warning("bfloat16 ingest path failed its check; ingest embeds in float32", exc_info=True)
         return False
