@@ -46,6 +46,7 @@ def run_child(index_dir: Path, notes_dir: Path, embedder, fsize: int | None) -> 
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
     corpus_files.load_file = marked("parse", corpus_files.load_file)  # a changed file (the others are kept)
     embedder.embed = marked("embed", embedder.embed)
+    embedder.embed_bulk = marked("embed", embedder.embed_bulk)  # what ingest calls for its batches
     store.write_docstore = marked("write", store.write_docstore)
     store.BM25Index.save = marked("write", store.BM25Index.save)
     faiss.write_index = marked("write", faiss.write_index)

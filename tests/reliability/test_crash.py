@@ -35,12 +35,20 @@ class Zygote:
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         cmd = [sys.executable, "-m", "tests.reliability.ingest_child"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO_ROOT, env=env)
+        self.pending = b""  # read from the pipe, not yet taken as lines
         assert self.line(300) == "READY"
 
     def line(self, timeout: float = 60) -> str:
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        assert ready, "the ingest child said nothing"
-        return self.proc.stdout.readline().decode().strip()
+        """The next line, read from the pipe's descriptor: a buffered readline() takes every line that has arrived
+        ("DONE ...", "EXIT 0" together from a fast ingest), and select() then waits for one already read."""
+        while b"\n" not in self.pending:
+            ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+            assert ready, "the ingest child said nothing"
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            assert chunk, "the ingest zygote closed its output"
+            self.pending += chunk
+        raw, self.pending = self.pending.split(b"\n", 1)
+        return raw.decode().strip()
 
     def start(self, index_dir: Path, notes_dir: Path, fsize: int | None = None) -> int:
         self.proc.stdin.write(f"go {index_dir} {notes_dir} {fsize or ''}\n".encode())
@@ -107,7 +115,8 @@ def kill_campaign(zygote: Zygote, root: Path, embedder, kills: int, seed: int, f
             seen.append(line)
             if line == f"PHASE {target}" or line.startswith("DONE"):
                 time.sleep(delay)
-                os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):  # a fast ingest may have ended (and been reaped) by now
+                    os.kill(pid, signal.SIGKILL)
                 break
         seen += list(zygote.rest()) if not seen[-1].startswith("EXIT") else []
         published = next((line.split()[1] for line in seen if line.startswith("PUBLISHED")), None)
