@@ -234,6 +234,8 @@ def bf16_equivalent(
     except Exception:  # noqa: BLE001 - a torch without bfloat16 CPU kernels: float32 serves
         log.warning("bfloat16 ingest path failed its check; ingest embeds in float32", exc_info=True)
         return False
+    finally:
+        fast.drop_bf16_model()  # remade by the first ingest: most processes that load the embedder only answer
     return reproduces(got, model, texts, reference, "bfloat16 ingest path", "ingest embeds in float32")
 
 

@@ -40,10 +40,12 @@ from service.title_answers import cites_asked
 from service.writers import NO_LIMITS, Draft, ExtractiveWriter, GenerationLimits, ModelWriter, Quote, TokenEvent, Writer
 
 CODE_QUESTION = re.compile(
-    r"\b(how (do|can|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
+    r"\b(how (do|can|could|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
     r"(implement|implementation|code|coding|python|numpy)\b.*\b(for|of|a|an|the)\b|"
     r"\b(in|with|using) (code|numpy|python|pytorch)\b|"  # "how can I compute a BLEU score in code?"
     r"\b(snippet|pseudo-?code)\b|"
+    r"\bfrom scratch\b|"  # "forward step of an lstm cell from scratch?"
+    r"\b(numpy|python|pytorch) (function|class|implementation)\b|"  # "numpy function to turn log probs into ...?"
     r"\bwrite (a|an|the|some|my own) (function|class|script|program)\b|"
     r"(show|give) me (the )?code|"
     # "write me bleu with clipped counts", not "write me a summary of dropout"

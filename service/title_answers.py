@@ -15,11 +15,12 @@ from core.terms import key_stems
 from retrieval.retriever import Hit
 
 # "who wrote ...", "when did X come out", "what year was X published", "who's behind the swin paper": the author or
-# the date is what is asked. A bare "who" ("who uses the mask branch?") or "introduced" ("what branch was introduced
-# in mask r-cnn?") is not enough
+# the date is what is asked ("mask rcnn paper: authors and year?", "which paper introduced ViT?"). A bare "who"
+# ("who uses the mask branch?") or "introduced" ("what branch was introduced in mask r-cnn?") is not enough
 SOURCE_WORDS = re.compile(
     r"\b(?:wrote|written by|authored|who(?:'s| is| are| was| were)? behind|authors? of|(?:is|are|was|were) "
-    r"(?:its|the|their) authors?)\b",
+    r"(?:its|the|their) authors?|authors? and (?:the )?(?:year|date)|(?:year|date) and (?:the )?authors?|"
+    r"(?:which|what) (?:paper|article|work) (?:first )?(?:introduc|propos|present)\w*)\b",
     re.I,
 )
 SOURCE_OPENING = re.compile(
@@ -31,6 +32,11 @@ SOURCE_OPENING = re.compile(
 # "(Liu et al. 2021)", after a name of up to 4 words that may carry its acronym ("Vision Transformer (ViT)")
 AUTHORS = r"[A-Z][\w'-]+(?:,? (?:and |& )?[A-Z][\w'-]+)*(?: et al\.?)?"
 CITATION = re.compile(rf"(?:[^\s()]+ ){{0,3}}[^\s()]+(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)")
+# the same in running text, where the words before a citation are a sentence's: only a name's capitalised words
+# ("... into a Vision Transformer (Dosovitskiy et al. 2021)" cites "Vision Transformer", not "into a")
+NAMED_CITATION = re.compile(
+    rf"(?<![\w-])(?:[A-Z0-9][^\s()]* ){{0,3}}[A-Z0-9][^\s()]*(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)"
+)
 # "which kinds of autodiff does the write-up go through?", "what topics are in the optimisation notes?": a verb of
 # covering and the note itself
 COVERS = re.compile(
@@ -75,19 +81,29 @@ def title_spans(hit: Hit) -> list[tuple[int, int]]:
 
 
 def cited_names(hit: Hit, asked: set[str]) -> list[tuple[int, int]]:
-    """[start, end) in `hit.text` of the names with their author-year citation in the hit's titles that hold the most
-    of `asked` (a table of contents cites every paper of the note: "who wrote the vision transformer paper?" is not
-    about "Swin Transformer (Liu et al. 2021)"). A contents line's "Table of Contents" is no word of a name."""
+    """[start, end) in `hit.text` of the names with their author-year citation that hold the most of `asked` (a
+    table of contents cites every paper of the note: "who wrote the vision transformer paper?" is not about "Swin
+    Transformer (Liu et al. 2021)"): in the hit's titles, or else in its text ("... into a Vision Transformer
+    (Dosovitskiy et al. 2021)", `NAMED_CITATION`). A contents line's "Table of Contents" is no word of a name."""
     found: list[tuple[int, int, int]] = []  # (words of `asked` the name holds, start, end)
     for s, e in title_spans(hit):
         if contents := CONTENTS.match(hit.text, s, e):
             s = contents.end()
-        for m in CITATION.finditer(hit.text[s:e]):
-            held = len(key_stems(m.group().split(" (")[0]) & asked)  # the name, not the authors or the year
-            if held:
-                found.append((held, s + m.start(), s + m.end()))
+        found += named_in(hit.text, s, e, CITATION, asked)
+    if not found:
+        found = named_in(hit.text, 0, len(hit.text), NAMED_CITATION, asked)
     most = max((held for held, _, _ in found), default=0)
     return [(a, b) for held, a, b in found if held == most]
+
+
+def named_in(text: str, start: int, end: int, citation: re.Pattern[str], asked: set[str]) -> list[tuple[int, int, int]]:
+    """(words of `asked` the name holds, start, end) of each citation in text[start:end] whose name holds any."""
+    found = []
+    for m in citation.finditer(text, start, end):
+        held = len(key_stems(m.group().split(" (")[0]) & asked)  # the name, not the authors or the year
+        if held:
+            found.append((held, m.start(), m.end()))
+    return found
 
 
 def cites_asked(question: str, hits: Sequence[Hit]) -> bool:

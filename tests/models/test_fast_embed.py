@@ -110,6 +110,7 @@ def test_ingest_batches_take_bfloat16_where_asked_and_the_cpu_has_it_and_stay_eq
     on = load_embedder(bulk_bf16=True)
     assert embedder_for(Settings(_env_file=None, ingest_bf16=True, query_onnx=False)) is on  # the setting's way in
     assert on.bulk_path == ("fast-cpu-bf16" if native_bf16() else "fast-cpu")  # never on emulated bfloat16
+    on.fast.drop_bf16_model()  # as the load's check left it (an earlier test may have ingested through it)
     bulk = on.embed_bulk(texts)
     assert bulk.dtype == np.float32 and np.allclose(np.linalg.norm(bulk, axis=1), 1.0, atol=1e-5)
     assert min_cosine(bulk, embedder.encode(texts)) >= EQUIVALENT_COSINE
@@ -118,5 +119,7 @@ def test_ingest_batches_take_bfloat16_where_asked_and_the_cpu_has_it_and_stay_eq
     if native_bf16():
         assert not np.allclose(bulk, ours, atol=1e-6)  # it did run another computation
         assert on.fast.bf16_model() is on.fast.bf16_model()  # one bfloat16 copy, made once
+        assert on.fast._bf16_model is not None
+        assert bf16_equivalent(on.fast, on._model) and on.fast._bf16_model is None  # the check frees its copy
         assert next(on.fast.model.parameters()).dtype == torch.float32  # the copy left the model queries use alone
         assert bf16_equivalent(embedder.fast, embedder._model)

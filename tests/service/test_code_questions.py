@@ -19,6 +19,9 @@ from service.answer import is_code_question
         "show me the code for beam search",
         "write me bleu with clipped n-gram counts",
         "code to turn tokenized documents into word count vectors?",
+        "how could I code k-nearest neighbours?",
+        "a gru cell from scratch, step by step?",
+        "numpy function that clips gradients by their global norm?",
     ],
 )
 def test_asks_for_code(question: str) -> None:
@@ -37,6 +40,7 @@ def test_asks_for_code(question: str) -> None:
         "which barcode format do the notes mention?",
         "write me a summary of dropout",
         "write me a short explanation of attention",
+        "will asyncio speed up my CPU-bound python code?",
     ],
 )
 def test_does_not_ask_for_code(question: str) -> None:

@@ -53,6 +53,9 @@ def passage() -> Hit:
         ("who uses the mask branch in mask r-cnn?", False),
         ("who were maskformer's authors?", True),
         ("what does centermask add?", False),
+        ("mask rcnn paper: authors and year?", True),
+        ("which paper introduced the vision transformer?", True),
+        ("which paper figure shows the loss curve?", False),
     ],
 )
 def test_asks_source(question: str, asks: bool) -> None:
@@ -75,6 +78,23 @@ def test_only_the_asked_papers_citation_is_a_candidate() -> None:
     ]
     q = "who translated the 2020 notes?"
     assert title_answers(q, passage(), key_stems(q)) == []
+
+
+def test_a_citation_in_running_text_answers_when_no_title_cites_it() -> None:
+    """Notes cite papers inside sentences too: the citation's name is its capitalised words, not the sentence's."""
+    text = "Patches in numpy. They are the input of a Vision Transformer (Dosovitskiy et al. 2021)."
+    hit = note_hit(text, len("Patches in numpy."))
+    q = "which paper introduced the vision transformer?"
+    assert [text[s:e] for s, e in title_answers(q, hit, key_stems(q))] == [
+        "Vision Transformer (Dosovitskiy et al. 2021)"
+    ]
+    q = "who wrote the swin paper?"
+    assert title_answers(q, hit, key_stems(q)) == []  # it cites no Swin
+    # a title's citation comes first: the text's are read only when no title cites what is asked
+    q = "who wrote centermask?"
+    cited = TEXT + " It beats Mask R-CNN (He et al. 2018) and CenterMask (Lee et al. 2019)."
+    spans = title_answers(q, note_hit(cited, len(TOC)), key_stems(q))
+    assert [cited[s:e] for s, e in spans] == ["CenterMask (Lee and Park 2020)"]
 
 
 @pytest.fixture(scope="module")
