@@ -26,10 +26,13 @@ NOTES_TEST3 = DATASETS_DIR / "notes_test3.jsonl"
 # from it (docs/HISTORY.md): a dev set since (session 17 swept the abstain threshold on it)
 NOTES_TEST4 = DATASETS_DIR / "notes_test4.jsonl"
 # written 2026-12-02 (session 16), read once in session 17 after its changes (ingest batching, bfloat16 weights, the
-# abstain threshold): the held-out numbers README shows
+# abstain threshold); its failures were read in session 18: a dev set since
 NOTES_TEST5 = DATASETS_DIR / "notes_test5.jsonl"
-# written 2026-12-02 (session 17) by hand and not yet run: the next fresh held-out set, for a later session to read once
+# written 2026-12-02 (session 17) by hand, read once in session 18 after its changes (citations in running text, code
+# questions): the held-out numbers README shows
 NOTES_TEST6 = DATASETS_DIR / "notes_test6.jsonl"
+# written 2026-12-02 (session 18) by hand and not yet run: the next fresh held-out set, for a later read
+NOTES_TEST7 = DATASETS_DIR / "notes_test7.jsonl"
 
 # every notes question set, oldest first
 NOTES_SETS: tuple[Path, ...] = (
@@ -41,6 +44,7 @@ NOTES_SETS: tuple[Path, ...] = (
     NOTES_TEST4,
     NOTES_TEST5,
     NOTES_TEST6,
+    NOTES_TEST7,
 )
 # the held-out set whose numbers README shows: the last one read
 HELD_OUT = NOTES_TEST6

@@ -1,5 +1,5 @@
 """The hand-written question sets that must not be written in the notes' words: notes_test.jsonl, notes_dev2.jsonl,
-notes_test2.jsonl, notes_test3.jsonl, notes_test4.jsonl, notes_test5.jsonl and notes_test6.jsonl.
+notes_test2.jsonl, notes_test3.jsonl, notes_test4.jsonl, notes_test5.jsonl, notes_test6.jsonl and notes_test7.jsonl.
 
 HELD OUT: eval/datasets/notes_test.jsonl is for final numbers only. Do not change a system because of what it
 scores there; a question from that file that has been tuned on belongs in a dev set instead.
@@ -42,13 +42,21 @@ lists, citations and short list items) and most on 001 (28) and 003 (12). Its un
 the near-topic list. 50 fact questions, 5 code questions (sinusoidal positional encoding, perplexity, mean average
 precision, layer norm, LSTM cell), 12 unanswerable (10 near-topic, 2 off-topic).
 
-NOT YET RUN: eval/datasets/notes_test6.jsonl (written 2026-12-02, session 17) is the next fresh held-out set, written
-the same way (by hand, without running the system or retrieval on it, without reading the earlier sets' questions),
-for a later session to read once. Its gold quotes are passages none of the seven earlier sets uses: most on 001 (30:
-flashcards the earlier sets passed over) and 003 (9), and contents lists and headings on 000, 002 and 004 (4, 3, 4).
-Its unanswerable topics are new and off the near-topic list. 50 fact questions, 5 code questions (softmax
-cross-entropy, instance norm, SGD with momentum, greedy decoding, ReLU gradient), 12 unanswerable (10 near-topic,
-2 off-topic).
+READ ONCE: eval/datasets/notes_test6.jsonl (written 2026-12-02, session 17; read once in session 18) was written the
+same way (by hand, without running the system or retrieval on it, without reading the earlier sets' questions). Its
+gold quotes are passages none of the seven earlier sets uses: most on 001 (30: flashcards the earlier sets passed over)
+and 003 (9), and contents lists and headings on 000, 002 and 004 (4, 3, 4). Its unanswerable topics are new and off the
+near-topic list. 50 fact questions, 5 code questions (softmax cross-entropy, instance norm, SGD with momentum, greedy
+decoding, ReLU gradient), 12 unanswerable (10 near-topic, 2 off-topic).
+
+NOT YET RUN: eval/datasets/notes_test7.jsonl (written 2026-12-02, session 18) is the next fresh held-out set, written
+the same way (by hand, without running the system or retrieval on it, without reading the earlier sets' questions), for
+a later session to read once. Its gold quotes are passages none of the eight earlier sets uses: most on 001 (33 fact
+and all 5 code: flashcard lines the earlier sets passed over, such as the beam-search walk-through, anchor boxes, the
+U-Net paths, BLEU and ROUGE definitions, RAG), and three fact each on 000, 002, 003 and 004 (lead-ins, contents lists
+and headings; where a quote runs into a passage an earlier set quotes, it shares at most half its span). Its
+unanswerable topics are new and off the near-topic list. 45 fact questions, 5 code questions (sigmoid, tanh, n-gram
+counting, softmax Jacobian, causal mask), 12 unanswerable (10 near-topic, 2 off-topic).
 
 All of them were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
 answerable fact questions spread over all five note files, a few code questions about topics with a reference
@@ -80,6 +88,7 @@ from core.datasets import (
     NOTES_TEST4,
     NOTES_TEST5,
     NOTES_TEST6,
+    NOTES_TEST7,
     written_before,
 )
 from eval.dataset import Question, validate
@@ -91,7 +100,7 @@ from models.finetune.unanswerable import NEAR_TOPICS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_SET, DEV2_SET, TEST2_SET, TEST3_SET = NOTES_TEST, NOTES_DEV2, NOTES_TEST2, NOTES_TEST3
-TEST4_SET, TEST5_SET, TEST6_SET = NOTES_TEST4, NOTES_TEST5, NOTES_TEST6
+TEST4_SET, TEST5_SET, TEST6_SET, TEST7_SET = NOTES_TEST4, NOTES_TEST5, NOTES_TEST6, NOTES_TEST7
 # the sets whose wording and absent topics this file checks
 CHECKED_SETS = {
     "test": TEST_SET,
@@ -101,6 +110,7 @@ CHECKED_SETS = {
     "test4": TEST4_SET,
     "test5": TEST5_SET,
     "test6": TEST6_SET,
+    "test7": TEST7_SET,
 }
 ALL_SETS = NOTES_SETS
 # a fresh set's gold quotes must be passages the sets written before it do not use
@@ -111,6 +121,7 @@ EARLIER_SETS = {
     "test4": (TEST4_SET, written_before(TEST4_SET)),
     "test5": (TEST5_SET, written_before(TEST5_SET)),
     "test6": (TEST6_SET, written_before(TEST6_SET)),
+    "test7": (TEST7_SET, written_before(TEST7_SET)),
 }
 NOTES_DIR = REPO_ROOT.parent / "shared" / "notes"
 
@@ -277,9 +288,9 @@ def _gold_spans(rows: list[dict], texts: dict[str, str]) -> list[tuple[str, str,
 
 @pytest.mark.parametrize("fresh", sorted(EARLIER_SETS))
 def test_fresh_gold_quotes_are_not_used_by_earlier_sets(fresh: str, notes_dir: Path) -> None:
-    """dev2 and test2 to test6 measure questions nobody had tuned on, so none of their answers may be a passage an
+    """dev2 and test2 to test7 measure questions nobody had tuned on, so none of their answers may be a passage an
     earlier set asks about (dev2: dev and test; test2: dev, test and dev2; test3: all four before it; test4: all
-    five; test5: all six; test6: all seven)."""
+    five; test5: all six; test6: all seven; test7: all eight)."""
     path, earlier = EARLIER_SETS[fresh]
     texts = {p.name: decode_text(p.read_bytes())[0] for p in notes_dir.glob("*.txt")}
     theirs = _gold_spans([row for other in earlier for row in _rows(other)], texts)
@@ -300,18 +311,19 @@ COMPOSITION = {
     "test4": {"fact": 73, "code": 7, "unanswerable": 13},
     "test5": {"fact": 50, "code": 5, "unanswerable": 12},
     "test6": {"fact": 50, "code": 5, "unanswerable": 12},
+    "test7": {"fact": 45, "code": 5, "unanswerable": 12},
 }
-# the fewest fact questions each run-once set has on any one note (test5 and test6 were written when notes 000, 002
-# and 004 had few passages left that no earlier set uses)
-MIN_FACTS_PER_NOTE = {"test2": 8, "test3": 8, "test4": 8, "test5": 3, "test6": 3}
+# the fewest fact questions each run-once set has on any one note (test5 to test7 were written when notes 000, 002
+# and 004 (and, for test7, 003) had few passages left that no earlier set uses)
+MIN_FACTS_PER_NOTE = {"test2": 8, "test3": 8, "test4": 8, "test5": 3, "test6": 3, "test7": 3}
 
 
 @pytest.mark.parametrize("fresh", sorted(COMPOSITION))
 def test_run_once_composition(fresh: str, notes_dir: Path) -> None:
     """A run-once set keeps the shape it was written with (test2: 60 fact, 8 code, 12 unanswerable; test3: 57 fact,
     7 code, 12 unanswerable; test4: 73 fact, 7 code, 13 unanswerable; test5 and test6: 50 fact, 5 code, 12
-    unanswerable), with at least its MIN_FACTS_PER_NOTE fact questions on each note (8 for test2 to test4, 3 for
-    test5 and test6)."""
+    unanswerable; test7: 45 fact, 5 code, 12 unanswerable), with at least its MIN_FACTS_PER_NOTE fact questions on
+    each note (8 for test2 to test4, 3 for test5 to test7)."""
     path = CHECKED_SETS[fresh]
     questions = validate(path, notes_dir)
     kinds = Counter(q.kind for q in questions)
@@ -330,7 +342,7 @@ def _unanswerable_text(row: dict) -> str:
 
 # sets whose unanswerable topics must be new (dev2, written before this rule, asks about four near topics the
 # finetune list holds; it is tuned on, so its abstention is a dev number anyway)
-FRESH_TOPIC_SETS = ("test2", "test3", "test4", "test5", "test6")
+FRESH_TOPIC_SETS = ("test2", "test3", "test4", "test5", "test6", "test7")
 
 
 @pytest.mark.parametrize("fresh", FRESH_TOPIC_SETS)
@@ -372,7 +384,7 @@ def test_every_notes_set_is_listed_and_kept_out_of_training() -> None:
 
 
 def test_training_questions_exclude_every_notes_set() -> None:
-    """The questions the pipeline keeps out of training are every question of every notes set, test6's included."""
+    """The questions the pipeline keeps out of training are every question of every notes set, test7's included."""
     kept_out = set(load_eval_questions(*EVAL_SETS))
     every = {row["question"] for path in DATASETS_DIR.glob("notes_*.jsonl") for row in _rows(path)}
     assert every <= kept_out, f"{len(every - kept_out)} questions of the notes sets not kept out of training"
