@@ -21,7 +21,8 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +94,14 @@ class Embedder:
         # forward pass kept its own activations in its own malloc arena (RSS +800 MB under 16 clients)
         self._lock = threading.Lock()
 
+    @contextmanager
+    def _counted(self, texts: int) -> Iterator[None]:
+        """One call through the model at a time (`_lock`), counted in `calls` and `texts_embedded`."""
+        with self._lock:
+            self.calls += 1
+            self.texts_embedded += texts
+            yield
+
     @property
     def path(self) -> str:
         """Which code embeds: `fast-cpu` (models.fast_embed) or `sentence-transformers` (encode)."""
@@ -112,9 +121,7 @@ class Embedder:
         """(n, dim) float32, L2-normalized, so inner product is cosine similarity."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            self.calls += 1
-            self.texts_embedded += len(texts)
+        with self._counted(len(texts)):
             if self.query is not None and len(texts) == 1:
                 return self.query.embed(texts[0])
             if self.fast is not None:
@@ -127,9 +134,7 @@ class Embedder:
         encode()), 3-4x less CPU. A single text, or no CPU path, is exactly `embed`."""
         if self.fast is None or len(texts) < 2:
             return self.embed(texts)
-        with self._lock:
-            self.calls += 1
-            self.texts_embedded += len(texts)
+        with self._counted(len(texts)):
             return self.fast.embed(list(texts), BULK_BATCH, bf16=self.bulk_bf16)
 
     def embed_late(
@@ -140,9 +145,7 @@ class Embedder:
         covered it (False: past the truncation; the caller embeds that piece alone)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32), [], []
-        with self._lock:
-            self.calls += 1
-            self.texts_embedded += len(texts)
+        with self._counted(len(texts)):
             if self.fast is not None:
                 return self.fast.embed_late(list(texts), spans, batch_size)
             return encode_late(self._model, list(texts), spans, batch_size)
