@@ -120,7 +120,8 @@ class FastPath:
 
     def drop_bf16_model(self) -> None:
         """Free the bfloat16 copy until a batch asks for it again: a process that checked it at load may never
-        ingest (an API worker), and ~45 MB is a tenth of its memory over an index."""
+        ingest (an API worker), and ~45 MB is a tenth of its memory over an index. Only where no batch runs: at load,
+        before the embedder is shared, or under its lock (`Embedder._counted`)."""
         self._bf16_model = None
 
     def batches(

@@ -44,7 +44,7 @@ CODE_QUESTION = re.compile(
     r"(implement|implementation|code|coding|python|numpy)\b.*\b(for|of|a|an|the)\b|"
     r"\b(in|with|using) (code|numpy|python|pytorch)\b|"  # "how can I compute a BLEU score in code?"
     r"\b(snippet|pseudo-?code)\b|"
-    r"\bfrom scratch\b|"  # "forward step of an lstm cell from scratch?"
+    r"(?<!train )(?<!trained )(?<!training )\bfrom scratch\b|"  # "lstm cell from scratch?", not "trained from scratch"
     r"\b(numpy|python|pytorch) (function|class|implementation)\b|"  # "numpy function to turn log probs into ...?"
     r"\bwrite (a|an|the|some|my own) (function|class|script|program)\b|"
     r"(show|give) me (the )?code|"

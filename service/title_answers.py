@@ -19,23 +19,34 @@ from retrieval.retriever import Hit
 # ("who uses the mask branch?") or "introduced" ("what branch was introduced in mask r-cnn?") is not enough
 SOURCE_WORDS = re.compile(
     r"\b(?:wrote|written by|authored|who(?:'s| is| are| was| were)? behind|authors? of|(?:is|are|was|were) "
-    r"(?:its|the|their) authors?|authors? and (?:the )?(?:year|date)|(?:year|date) and (?:the )?authors?|"
-    r"(?:which|what) (?:paper|article|work) (?:first )?(?:introduc|propos|present)\w*)\b",
+    r"(?:its|the|their) authors?|authors? and (?:the )?(?:year|date)|(?:year|date) and (?:the )?authors?)\b",
     re.I,
 )
 SOURCE_OPENING = re.compile(
-    r"^\W*(?:who|when|(?:in )?(?:what|which) year)\b.*\b(?:write|written|invent\w*|propos\w*|introduc\w*|creat\w*|"
-    r"develop\w*|publish\w*|releas\w*|c[ao]me (?:out|up)|made|behind|authors?)\b",
+    r"^\W*(?:who|when|(?:in )?(?:what|which) (?:year|papers?))\b.*\b(?:write|written|invent\w*|propos(?:e[sd]?|ing)|"
+    r"introduc(?:e[sd]?|ing)|present(?:s|ed)?|creat\w*|develop\w*|publish\w*|releas\w*|c[ao]me (?:out|up)|made|behind|"
+    r"authors?)\b",
     re.I | re.S,
+)
+# the question's words that ask for the source, not what it is about: no name holds them ("which paper first proposed
+# dropout?" is not about "First, Batch Normalization (Ioffe and Szegedy 2015)")
+SOURCE_TERMS = frozenset(
+    key_stems(
+        "who when what which year years date paper papers work article wrote written write authors author authored "
+        "behind first proposed propose introduced introduce presented present came come out up published publish "
+        "released release developed develop invented invent created create made make"
+    )
 )
 # an author-year citation closing a name: "(Lee and Park 2020)", "(Cheng, Schwing, and Kirillov 2021)",
 # "(Liu et al. 2021)", after a name of up to 4 words that may carry its acronym ("Vision Transformer (ViT)")
 AUTHORS = r"[A-Z][\w'-]+(?:,? (?:and |& )?[A-Z][\w'-]+)*(?: et al\.?)?"
 CITATION = re.compile(rf"(?:[^\s()]+ ){{0,3}}[^\s()]+(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)")
-# the same in running text, where the words before a citation are a sentence's: only a name's capitalised words
-# ("... into a Vision Transformer (Dosovitskiy et al. 2021)" cites "Vision Transformer", not "into a")
+# the same in running text, where the words before a citation are a sentence's: only a name's capitalised words, none
+# ending a clause ("... into a Vision Transformer (Dosovitskiy et al. 2021)" cites "Vision Transformer", not "into a";
+# "First, Batch Normalization (...)" cites "Batch Normalization")
+NAME_WORD = r"[A-Z0-9](?:[^\s()]*[^\s(),:;.])?"
 NAMED_CITATION = re.compile(
-    rf"(?<![\w-])(?:[A-Z0-9][^\s()]* ){{0,3}}[A-Z0-9][^\s()]*(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)"
+    rf"(?<![\w-])(?:{NAME_WORD} ){{0,3}}{NAME_WORD}(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)"
 )
 # "which kinds of autodiff does the write-up go through?", "what topics are in the optimisation notes?": a verb of
 # covering and the note itself
@@ -62,9 +73,9 @@ def asks_contents(question: str) -> bool:
 
 def title_answers(question: str, hit: Hit, asked: set[str]) -> list[tuple[int, int]]:
     """[start, end) in `hit.text` of the titles that answer `question`: a name with its author-year citation that
-    names one of the question's key stems `asked` (`cited_names`), or, for a question about what the note covers,
-    its table of contents."""
-    spans = cited_names(hit, asked) if asks_source(question) else []
+    names one of the question's key stems `asked` (`cited_names`; in the titles or, citing it better, the text), or,
+    for a question about what the note covers, its table of contents."""
+    spans = cited_names(hit, asked, in_text=True) if asks_source(question) else []
     if not asks_contents(question):
         return spans
     for s, e in title_spans(hit):
@@ -80,34 +91,62 @@ def title_spans(hit: Hit) -> list[tuple[int, int]]:
     return [(max(a - hit.start, 0), min(b - hit.start, len(hit.text))) for a, b in hit.context_spans]
 
 
-def cited_names(hit: Hit, asked: set[str]) -> list[tuple[int, int]]:
+def cited_names(hit: Hit, asked: set[str], in_text: bool = False) -> list[tuple[int, int]]:
     """[start, end) in `hit.text` of the names with their author-year citation that hold the most of `asked` (a
     table of contents cites every paper of the note: "who wrote the vision transformer paper?" is not about "Swin
-    Transformer (Liu et al. 2021)"): in the hit's titles, or else in its text ("... into a Vision Transformer
-    (Dosovitskiy et al. 2021)", `NAMED_CITATION`). A contents line's "Table of Contents" is no word of a name."""
-    found: list[tuple[int, int, int]] = []  # (words of `asked` the name holds, start, end)
+    Transformer (Liu et al. 2021)"), the words that ask for a source left out (`SOURCE_TERMS`): in the hit's titles
+    and, `in_text`, its text too ("... into a Vision Transformer (Dosovitskiy et al. 2021)", `NAMED_CITATION`), a
+    title winning a tie. A name starts at its first word the question holds ("Contents Introduction Mask R-CNN (He et
+    al. 2018)" cites "Mask R-CNN"), its acronym counting as its word ("who's behind SAM?")."""
+    topic = asked - SOURCE_TERMS
+    found: list[tuple[int, int, int, int]] = []  # (words of `topic` the name holds, from a title, start, end)
+    titled: list[tuple[int, int]] = []
     for s, e in title_spans(hit):
         if contents := CONTENTS.match(hit.text, s, e):
             s = contents.end()
-        found += named_in(hit.text, s, e, CITATION, asked)
-    if not found:
-        found = named_in(hit.text, 0, len(hit.text), NAMED_CITATION, asked)
-    most = max((held for held, _, _ in found), default=0)
-    return [(a, b) for held, a, b in found if held == most]
+        titled.append((s, e))
+        found += [(held, 1, a, b) for held, a, b in named_in(hit.text, s, e, CITATION, topic)]
+    if in_text:  # a sentence's citation must name all the question asks about: it cites in passing, a title on purpose
+        found += [
+            (held, 0, a, b)
+            for held, a, b in named_in(hit.text, 0, len(hit.text), NAMED_CITATION, topic)
+            if held == len(topic) and not any(s <= a < e for s, e in titled)
+        ]
+    best = max(((held, title) for held, title, _, _ in found), default=None)
+    return [(a, b) for held, title, a, b in found if (held, title) == best]
 
 
-def named_in(text: str, start: int, end: int, citation: re.Pattern[str], asked: set[str]) -> list[tuple[int, int, int]]:
-    """(words of `asked` the name holds, start, end) of each citation in text[start:end] whose name holds any."""
+def named_in(text: str, start: int, end: int, citation: re.Pattern[str], topic: set[str]) -> list[tuple[int, int, int]]:
+    """(words of `topic` the name holds, start, end) of each citation in text[start:end] whose name holds any, the
+    name starting at its first such word, or where its acronym is only one, at the words that spell the acronym
+    ("The Vision Transformer (ViT)" -> "Vision Transformer (ViT)")."""
     found = []
     for m in citation.finditer(text, start, end):
-        held = len(key_stems(m.group().split(" (")[0]) & asked)  # the name, not the authors or the year
+        name = m.group()[: m.group().rindex(" (")]  # the name and its acronym, not the authors or the year
+        held = len(key_stems(name) & topic)
         if held:
-            found.append((held, m.start(), m.end()))
+            found.append((held, m.start() + name_start(name, topic), m.end()))
     return found
+
+
+def name_start(name: str, topic: set[str]) -> int:
+    """Where a cited name starts: at its first word `topic` holds, or, when only its acronym holds one, at the words
+    whose initials spell it (the whole name when none do)."""
+    words = list(re.finditer(r"\S+", name))
+    first = next((w for w in words if key_stems(w.group()) & topic), None)
+    if first is not None and not first.group().startswith("("):
+        return first.start()
+    acronym = re.fullmatch(r"\(([A-Z][\w-]*)\)", words[-1].group()) if words else None
+    capitals = [c for c in acronym.group(1) if c.isupper() or c.isdigit()] if acronym else []
+    spelt = words[-1 - len(capitals) : -1] if capitals and len(words) > len(capitals) else []
+    if spelt and [w.group()[0].upper() for w in spelt] == capitals:
+        return spelt[0].start()
+    return 0
 
 
 def cites_asked(question: str, hits: Sequence[Hit]) -> bool:
     """Whether the question asks who wrote something or when, and a title among `hits` cites it: the notes
     name its authors, however little else they say (the cosine of "who wrote CenterMask?" with a contents
-    line of paper names is weak, and "wrote" is a word no note uses)."""
+    line of paper names is weak, and "wrote" is a word no note uses). A citation in running text is no such
+    title: it answers only where the evidence answers anyway."""
     return asks_source(question) and any(cited_names(h, key_stems(question)) for h in hits if h.kind == "note")

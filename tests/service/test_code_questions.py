@@ -41,6 +41,8 @@ def test_asks_for_code(question: str) -> None:
         "write me a summary of dropout",
         "write me a short explanation of attention",
         "will asyncio speed up my CPU-bound python code?",
+        "is vit trained from scratch or pretrained?",
+        "difference between fine-tuning and training from scratch?",
     ],
 )
 def test_does_not_ask_for_code(question: str) -> None:

@@ -56,6 +56,8 @@ def passage() -> Hit:
         ("mask rcnn paper: authors and year?", True),
         ("which paper introduced the vision transformer?", True),
         ("which paper figure shows the loss curve?", False),
+        ("in which paper was vit introduced?", True),
+        ("which work presentation style do the notes use?", False),
     ],
 )
 def test_asks_source(question: str, asks: bool) -> None:
@@ -90,11 +92,39 @@ def test_a_citation_in_running_text_answers_when_no_title_cites_it() -> None:
     ]
     q = "who wrote the swin paper?"
     assert title_answers(q, hit, key_stems(q)) == []  # it cites no Swin
-    # a title's citation comes first: the text's are read only when no title cites what is asked
+    # a title's citation wins a tie; the text's wins when it names more of what is asked
     q = "who wrote centermask?"
     cited = TEXT + " It beats Mask R-CNN (He et al. 2018) and CenterMask (Lee et al. 2019)."
     spans = title_answers(q, note_hit(cited, len(TOC)), key_stems(q))
     assert [cited[s:e] for s, e in spans] == ["CenterMask (Lee and Park 2020)"]
+    swin = "Swin Transformer (Liu et al. 2021)"
+    text = swin + " Then Data-efficient Image Transformers (DeiT) (Touvron et al. 2021) came."
+    q = "who wrote data-efficient image transformers?"
+    assert [text[s:e] for s, e in title_answers(q, note_hit(text, len(swin)), key_stems(q))] == [
+        "Data-efficient Image Transformers (DeiT) (Touvron et al. 2021)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "quoted"),
+    [
+        # the words that ask for a source name nothing: "first" is no match for "First, Batch Normalization"
+        ("which paper first proposed dropout?", "First, Batch Normalization (Ioffe and Szegedy 2015) helps.", []),
+        # a sentence's citation must name all that is asked: "graph" is not in the name
+        ("who wrote the paper on graph neural networks?", "Learning with Neural Networks (Sutskever et al. 2014).", []),
+        # a sentence opener or a contents word before the name is no word of it
+        ("who wrote mask r-cnn?", "Then Mask R-CNN (He et al. 2018) came.", ["Mask R-CNN (He et al. 2018)"]),
+        # an acronym names it; the name is the words that spell it
+        (
+            "who's behind SAM?",
+            "The Segment Anything Model (SAM) (Kirillov et al. 2023).",
+            ["Segment Anything Model (SAM) (Kirillov et al. 2023)"],
+        ),
+    ],
+)
+def test_citations_in_text_name_only_what_is_asked(question: str, text: str, quoted: list[str]) -> None:
+    hit = note_hit("Notes. " + text, len("Notes."))
+    assert [hit.text[s:e] for s, e in title_answers(question, hit, key_stems(question))] == quoted
 
 
 @pytest.fixture(scope="module")
