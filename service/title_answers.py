@@ -97,7 +97,8 @@ def cited_names(hit: Hit, asked: set[str], in_text: bool = False) -> list[tuple[
     Transformer (Liu et al. 2021)"), the words that ask for a source left out (`SOURCE_TERMS`): in the hit's titles
     and, `in_text`, its text too ("... into a Vision Transformer (Dosovitskiy et al. 2021)", `NAMED_CITATION`), a
     title winning a tie. A name starts at its first word the question holds ("Contents Introduction Mask R-CNN (He et
-    al. 2018)" cites "Mask R-CNN"), its acronym counting as its word ("who's behind SAM?")."""
+    al. 2018)" cites "Mask R-CNN"). Its acronym is no word of it: counted, "who released the original ViT and what
+    was its design goal?" quoted "Vision Transformer (ViT) (Dosovitskiy et al. 2021)" over the sentence that answers."""
     topic = asked - SOURCE_TERMS
     found: list[tuple[int, int, int, int]] = []  # (words of `topic` the name holds, from a title, start, end)
     titled: list[tuple[int, int]] = []
@@ -118,30 +119,14 @@ def cited_names(hit: Hit, asked: set[str], in_text: bool = False) -> list[tuple[
 
 def named_in(text: str, start: int, end: int, citation: re.Pattern[str], topic: set[str]) -> list[tuple[int, int, int]]:
     """(words of `topic` the name holds, start, end) of each citation in text[start:end] whose name holds any, the
-    name starting at its first such word, or where its acronym is only one, at the words that spell the acronym
-    ("The Vision Transformer (ViT)" -> "Vision Transformer (ViT)")."""
+    name starting at its first such word ("Contents Introduction Mask R-CNN" -> "Mask R-CNN")."""
     found = []
     for m in citation.finditer(text, start, end):
-        name = m.group()[: m.group().rindex(" (")]  # the name and its acronym, not the authors or the year
-        held = len(key_stems(name) & topic)
-        if held:
-            found.append((held, m.start() + name_start(name, topic), m.end()))
+        name = m.group().split(" (")[0]  # the name, not its acronym, the authors or the year
+        words = [w for w in re.finditer(r"\S+", name) if key_stems(w.group()) & topic]
+        if words:
+            found.append((len(key_stems(name) & topic), m.start() + words[0].start(), m.end()))
     return found
-
-
-def name_start(name: str, topic: set[str]) -> int:
-    """Where a cited name starts: at its first word `topic` holds, or, when only its acronym holds one, at the words
-    whose initials spell it (the whole name when none do)."""
-    words = list(re.finditer(r"\S+", name))
-    first = next((w for w in words if key_stems(w.group()) & topic), None)
-    if first is not None and not first.group().startswith("("):
-        return first.start()
-    acronym = re.fullmatch(r"\(([A-Z][\w-]*)\)", words[-1].group()) if words else None
-    capitals = [c for c in acronym.group(1) if c.isupper() or c.isdigit()] if acronym else []
-    spelt = words[-1 - len(capitals) : -1] if capitals and len(words) > len(capitals) else []
-    if spelt and [w.group()[0].upper() for w in spelt] == capitals:
-        return spelt[0].start()
-    return 0
 
 
 def cites_asked(question: str, hits: Sequence[Hit]) -> bool:

@@ -114,9 +114,9 @@ def test_a_citation_in_running_text_answers_when_no_title_cites_it() -> None:
         ("who wrote the paper on graph neural networks?", "Learning with Neural Networks (Sutskever et al. 2014).", []),
         # a sentence opener or a contents word before the name is no word of it
         ("who wrote mask r-cnn?", "Then Mask R-CNN (He et al. 2018) came.", ["Mask R-CNN (He et al. 2018)"]),
-        # an acronym names it; the name is the words that spell it
+        # the name starts at its first word asked: "The" opens the sentence
         (
-            "who's behind SAM?",
+            "who wrote the segment anything model?",
             "The Segment Anything Model (SAM) (Kirillov et al. 2023).",
             ["Segment Anything Model (SAM) (Kirillov et al. 2023)"],
         ),
