@@ -39,8 +39,13 @@ from service.conversation import rewrite_query
 from service.title_answers import cites_asked
 from service.writers import NO_LIMITS, Draft, ExtractiveWriter, GenerationLimits, ModelWriter, Quote, TokenEvent, Writer
 
+# prose, not code, written or built: "write me a summary of dropout", "how could I build intuition for it?"
+PROSE = (
+    r"(?!\s+(?:an?\s+|the\s+|some\s+|my\s+)?(?:short\s+|brief\s+|quick\s+|better\s+|good\s+)?"
+    r"(?:summary|explanation|notes?|essay|paragraph|list|description|overview|definition|intuition)\b)"
+)
 CODE_QUESTION = re.compile(
-    r"\b(how (do|can|could|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)|"
+    rf"\b(how (do|can|could|would|should|to) (i|you|we|one)?\s*(code|implement|write|program|build)\b{PROSE}|"
     r"(implement|implementation|code|coding|python|numpy)\b.*\b(for|of|a|an|the)\b|"
     r"\b(in|with|using) (code|numpy|python|pytorch)\b|"  # "how can I compute a BLEU score in code?"
     r"\b(snippet|pseudo-?code)\b|"
@@ -48,9 +53,7 @@ CODE_QUESTION = re.compile(
     r"\b(numpy|python|pytorch) (function|class|implementation)\b|"  # "numpy function to turn log probs into ...?"
     r"\bwrite (a|an|the|some|my own) (function|class|script|program)\b|"
     r"(show|give) me (the )?code|"
-    # "write me bleu with clipped counts", not "write me a summary of dropout"
-    r"\bwrite me\b(?!\s+(?:an?\s+|the\s+|some\s+)?(?:short\s+|brief\s+|quick\s+)?"
-    r"(?:summary|explanation|notes?|essay|paragraph|list|description|overview|definition)\b)|"
+    rf"\bwrite me\b{PROSE}|"  # "write me bleu with clipped counts", not "write me a summary of dropout"
     r"^(the )?code (to|for|that)\b)",  # "code to turn documents into count vectors?"
     re.I,
 )

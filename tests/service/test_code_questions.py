@@ -43,6 +43,8 @@ def test_asks_for_code(question: str) -> None:
         "will asyncio speed up my CPU-bound python code?",
         "is vit trained from scratch or pretrained?",
         "difference between fine-tuning and training from scratch?",
+        "how could I write a better summary of attention?",
+        "how do I build intuition for backprop?",
     ],
 )
 def test_does_not_ask_for_code(question: str) -> None:
