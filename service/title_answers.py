@@ -40,14 +40,13 @@ SOURCE_TERMS = frozenset(
 # an author-year citation closing a name: "(Lee and Park 2020)", "(Cheng, Schwing, and Kirillov 2021)",
 # "(Liu et al. 2021)", after a name of up to 4 words that may carry its acronym ("Vision Transformer (ViT)")
 AUTHORS = r"[A-Z][\w'-]+(?:,? (?:and |& )?[A-Z][\w'-]+)*(?: et al\.?)?"
-CITATION = re.compile(rf"(?:[^\s()]+ ){{0,3}}[^\s()]+(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)")
+CITED = rf"(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)"  # what follows a name: its acronym, the citation
+CITATION = re.compile(rf"(?:[^\s()]+ ){{0,3}}[^\s()]+{CITED}")
 # the same in running text, where the words before a citation are a sentence's: only a name's capitalised words, none
 # ending a clause ("... into a Vision Transformer (Dosovitskiy et al. 2021)" cites "Vision Transformer", not "into a";
 # "First, Batch Normalization (...)" cites "Batch Normalization")
 NAME_WORD = r"[A-Z0-9](?:[^\s()]*[^\s(),:;.])?"
-NAMED_CITATION = re.compile(
-    rf"(?<![\w-])(?:{NAME_WORD} ){{0,3}}{NAME_WORD}(?: \([A-Z][\w-]*\))? \({AUTHORS},? (?:19|20)\d\d[a-z]?\)"
-)
+NAMED_CITATION = re.compile(rf"(?<![\w-])(?:{NAME_WORD} ){{0,3}}{NAME_WORD}{CITED}")
 # "which kinds of autodiff does the write-up go through?", "what topics are in the optimisation notes?": a verb of
 # covering and the note itself
 COVERS = re.compile(
