@@ -21,7 +21,7 @@ def relu(x: np.ndarray) -> np.ndarray:
 
 
 def relu_grad(x: np.ndarray) -> np.ndarray:
-    """1 where x > 0, else 0 (the subgradient 0 is used at x = 0, as PyTorch does).
+    """ReLU's derivative: 1 where x > 0, else 0 (the subgradient 0 is used at x = 0, as PyTorch does).
 
     Notes: 001 "Name other activation functions" — "due to the lack of vanishing gradient"
 

@@ -76,7 +76,7 @@ def beam_search(step: StepFn, beam_width: int, max_len: int, eos_id: int, alpha:
 
 
 def greedy_decode(step: StepFn, max_len: int, eos_id: int) -> tuple[int, ...]:
-    """Pick the single most probable token each step: beam search with width 1, shown for contrast.
+    """Greedy decoding: the argmax token each step until end-of-sequence (beam search with width 1).
 
     Notes: 001 flashcard "Why not greedy search to pick the best sentence" ("the next best word doesn’t
     necessarily mean the final sentence is better").

@@ -74,7 +74,7 @@ def binary_cross_entropy_with_logits(logits: np.ndarray, target: np.ndarray) -> 
 
 
 def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Mean of -log softmax(logits)[label] for logits (N, K) and integer labels (N,).
+    """Multi-class cross-entropy from raw logits: mean of -log softmax(logits)[label], logits (N, K), labels (N,).
 
     -log softmax(z)_y = logsumexp(z) - z_y, and subtracting max(z) before exp() keeps logsumexp
     finite however large the logits are.
