@@ -161,6 +161,25 @@ def line_heading_end(line_words: list[str], headings: list[str]) -> int:
     return 0
 
 
+def continued_headings(words: list[str], line_words: list[str]) -> int:
+    """How many leading words of the line after a ToC line without body still list headings (0: none).
+
+    The list runs on only until the body repeats the first heading ("... Key Concepts" / "Invariance and
+    Equivariance Padding, Stride Introduction Dense networks ..."), so that repeat, on this line and not on the
+    ToC line, with a sentence after it, is the only evidence taken: headings may hold lowercase words.
+    """
+    first = toc_title(words).split()
+    m = len(first)
+    if not first or _contains_run(words[m:], first):
+        return 0
+    for j in range(len(line_words) - m):
+        if _SENTENCE_END.search(line_words[j]):
+            return 0
+        if line_words[j : j + m] == first:
+            return j + m
+    return 0
+
+
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)]
 
@@ -172,10 +191,13 @@ def article_context(text: str, toc: Line, lines: list[Line], end: int) -> tuple[
     words = [w for _, _, w in first]
     body = toc_body_start(words)
     spans = [trim_span(text, toc.start, first[body - 1][1] if body > 0 else prefix_end)]
+    later = [ln for ln in lines if ln.text and toc.start < ln.start < end]
+    more = _words(text, later[0].start, later[0].end) if body == len(words) and later else []
+    if k := continued_headings(words, [w for _, _, w in more]):  # the heading list ran on into the next line
+        spans.append((more[0][0], more[k - 1][1]))
+        words, body, later = words + [w for _, _, w in more], body + k, later[1:]
     headings = words[:body]
-    for line in lines:
-        if not line.text or line.start <= toc.start or line.start >= end:
-            continue
+    for line in later:
         found = _words(text, line.start, line.end)
         k = line_heading_end([w for _, _, w in found], headings) if headings else 0
         if k:

@@ -15,7 +15,7 @@ from ingest.passages import PassageParams, estimate_tokens, leaves, section_node
 from ingest.schema import SourceDoc, sha256_bytes
 from ingest.sections import Line
 from ingest.structure import infer_structure
-from ingest.toc import line_heading_end, toc_body_start
+from ingest.toc import continued_headings, line_heading_end, toc_body_start
 from retrieval.retriever import hit_from_node
 
 NOTES_DIR = Path(__file__).resolve().parents[3] / "shared" / "notes"
@@ -241,3 +241,34 @@ def test_context_spans_reach_hits_through_the_docstore(tmp_path: Path) -> None:
         assert hit.context_spans == [tuple(span) for span in node.metadata["context_spans"]]
     old = TextNode(id_="old", text="x", metadata={"doc": "d.txt", "start": 0, "end": 1, "level": "passage"})
     assert hit_from_node(old, score=1.0).context_spans == []  # an index written before context spans
+
+
+def test_a_toc_running_on_into_the_next_line_is_context_up_to_its_body() -> None:
+    text = (
+        "Table of Contents Introduction Pooling Key Concepts\n"
+        "Invariance and Equivariance Padding, Stride Introduction Dense networks are not practical for images.\n"
+    )
+    (passage,) = leaves(nodes_for(text, PassageParams()))
+    assert context_texts(text, passage) == [
+        "Table of Contents Introduction Pooling Key Concepts",
+        "Invariance and Equivariance Padding, Stride Introduction",
+    ]
+
+
+def test_a_toc_without_body_does_not_take_the_next_lines_sentence() -> None:
+    text = "Table of Contents Intro Setup\nThe model is trained on pairs of notes.\n"
+    (passage,) = leaves(nodes_for(text, PassageParams()))
+    assert context_texts(text, passage) == ["Table of Contents Intro Setup"]
+
+
+@pytest.mark.parametrize(
+    ("toc", "line", "k"),
+    [
+        ("Introduction Pooling Key Concepts", "Kernel size, dilation Introduction Dense networks are", 4),
+        # the first heading repeats on the ToC line itself: the next line is the body, capitalised or not
+        ("Introduction Box Introduction Paper link: https://x.org", "Sequential Minimal Optimization is", 0),
+        ("Introduction Pooling", "Pooling shrinks maps. Introduction Dense networks are", 0),  # a sentence first
+    ],
+)
+def test_a_heading_list_runs_on_only_up_to_its_first_headings_repeat(toc: str, line: str, k: int) -> None:
+    assert continued_headings(toc.split(), line.split()) == k
