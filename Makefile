@@ -28,7 +28,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 eval: install
-	$(BIN)/notecite eval --dataset eval/datasets/notes_test6.jsonl --out eval/reports/test6 --readme README.md
+	$(BIN)/notecite eval --dataset eval/datasets/notes_test7.jsonl --out eval/reports/test7 --readme README.md
 
 bench: install
 	$(BIN)/notecite bench retrieval --json

@@ -96,7 +96,9 @@ class AnswerSettings(BaseModel):
         description="Below this best cosine, a question naming `unknown_terms` words the notes never use abstains "
         "(dev set: every unanswerable question but one names 2+ such words, no answerable one does).",
     )
-    unknown_terms: int = Field(2, ge=1, description="Topic words absent from the notes marking a near-topic question.")
+    unknown_terms: int = Field(
+        2, ge=1, description="Topic words absent from the notes marking a near-topic question (one more: no name)."
+    )
     key_term_coverage: float = Field(
         0.15,
         ge=0,

@@ -241,10 +241,10 @@ def should_abstain(
     """True when the notes do not cover the question: weak evidence (`strength`, the best cosine) unless it
     names a word the embedder reads only as pieces (`opaque`), no `unknown` word, and one source holds all
     its key terms (`coverage`); or moderate evidence for a question naming `unknown` topic words the notes
-    never use, whose subject is a name the notes never use (`unnamed`, `unnamed_subject`), or whose key terms no
-    source holds. Weak evidence answers too for a question about a name a source holds (`named`, `held_name`),
-    unless it also names something the notes lack that the embedder reads only as pieces. For a question the
-    embedder cannot read (`blind`,
+    never use (`unknown_terms` of them, one more when none is a name: docs/ABSTAIN.md), whose subject is a name
+    the notes never use (`unnamed`, `unnamed_subject`), or whose key terms no source holds. Weak evidence answers
+    too for a question about a name a source holds (`named`, `held_name`), unless it also names something the
+    notes lack that the embedder reads only as pieces. For a question the embedder cannot read (`blind`,
     `cosine_blind`), only the last: no source holds its key terms, at any cosine. A comparison one of whose sides
     is a name the notes never use (`uncompared`, `unnamed_compared`) abstains at any cosine: the cosine measures
     the side they hold ("dropconnect vs dropout?", 0.45 through dropout). Weak evidence answers too when one source
@@ -253,12 +253,14 @@ def should_abstain(
         return coverage < config.key_term_coverage
     if uncompared:
         return True
+    everyday = not any(w in opaque for w in unknown)  # its everyday words may be missing, not its names
     if strength < config.abstain_threshold:
-        everyday = not any(w in opaque for w in unknown)  # its everyday words may be missing, not its names
         if named and everyday:
             return False
         if everyday and known >= config.known_term_coverage and len(unknown) < config.unknown_terms and not unnamed:
             return False
         return bool(unknown) or not opaque or coverage < config.named_term_coverage
-    near_topic = len(unknown) >= config.unknown_terms or coverage < config.key_term_coverage or bool(unnamed)
+    # everyday words alone ("which algorithm is recommended ... what quantity") take one more to mark it near-topic
+    many_unknown = len(unknown) >= config.unknown_terms + (1 if everyday else 0)
+    near_topic = many_unknown or coverage < config.key_term_coverage or bool(unnamed)
     return strength < config.near_topic_threshold and near_topic

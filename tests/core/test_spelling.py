@@ -36,10 +36,19 @@ def test_one_edit_reaches_swaps_deletions_replacements_and_insertions() -> None:
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("adma", True), ("dropuot", True), ("simclr", False), ("gan", False), ("normalizaton", True)],
+    [
+        ("adma", True),
+        ("dropuot", True),
+        ("simclr", False),
+        ("gan", False),
+        ("normalizaton", True),
+        ("gptq", False),  # a name a letter longer than "gpt"
+        ("adm", False),
+        ("dropot", True),  # a letter short of "dropout": a typo once the word has 5+ letters
+    ],
 )
 def test_is_misspelling(word: str, expected: bool) -> None:
-    known = {"adam", "dropout", "can", "normalization", "clr"}
+    known = {"adam", "dropout", "can", "normalization", "clr", "gpt"}
     assert is_misspelling(word, known) is expected
 
 

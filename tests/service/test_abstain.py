@@ -45,12 +45,20 @@ def test_unknown_terms(question: str, expected: list[str]) -> None:
         (0.10, [], True),  # weak evidence: off-topic
         (0.35, [], False),  # moderate evidence, every topic word known: answer
         (0.35, ["mixture"], False),  # one unknown word is a paraphrase, not a new topic
-        (0.35, ["mixture", "experts"], True),  # near-topic: names two things the notes never mention
-        (0.60, ["mixture", "experts"], False),  # strong evidence wins over unknown words
+        (0.35, ["mixture", "experts"], False),  # two everyday words the notes lack: a user's wording, maybe
+        (0.35, ["mixture", "experts", "routing"], True),  # three: near-topic
+        (0.60, ["mixture", "experts", "routing"], False),  # strong evidence wins over unknown words
     ],
 )
 def test_should_abstain(strength: float, unknown: list[str], expected: bool) -> None:
     assert should_abstain(strength, unknown, CONFIG, coverage=0.5) is expected  # half the key terms in one source
+
+
+def test_two_unknown_words_one_a_name_are_near_topic() -> None:
+    """A name the embedder reads as pieces ("simclr") with another unknown word marks the question near-topic;
+    "which algorithm is recommended ... what quantity" (two everyday words) answers (notes_test7)."""
+    assert should_abstain(0.35, ["simclr", "pairs"], CONFIG, coverage=0.5, opaque=["simclr"]) is True
+    assert should_abstain(0.35, ["recommended", "quantity"], CONFIG, coverage=0.5, opaque=["maximise"]) is False
 
 
 @pytest.mark.parametrize(
