@@ -83,16 +83,19 @@ def one_edit(word: str) -> Iterator[str]:
 def is_misspelling(word: str, known: Container[str], key: Callable[[str], str] = str) -> bool:
     """Whether `word`, or its `key` (a stem: "regularisations" -> "regularisation"), is one edit (`one_edit`)
     from a word whose `key` is in `known`. Words of under 4 letters are not read as typos: "gan" is one edit
-    from "can" and "man"; a word of 4 only by a swap or a replaced letter: "adma" is "adam", but "gptq" and "ddim"
-    are names one letter longer than "gpt" and "dim"."""
+    from "can" and "man"; a word of 4 only by two letters swapped ("adma" is "adam"): one letter more or another
+    makes a name of it ("gptq" is not "gpt" or "gpt2", "ddim" not "dim" or "ndim")."""
     if len(word) < 4:
         return False
-    return any(
-        key(w) in known
-        for base in dict.fromkeys([word, key(word)])
-        for w in one_edit(base)
-        if w and (len(word) > 4 or len(w) == len(base))
-    )
+    if len(word) == 4:
+        return any(key(w) in known for w in swaps(word))
+    return any(key(w) in known for base in dict.fromkeys([word, key(word)]) for w in one_edit(base) if w)
+
+
+def swaps(word: str) -> Iterator[str]:
+    """`word` with two neighbouring letters swapped, each way it can be."""
+    for i in range(len(word) - 1):
+        yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def variant_spelling(word: str, known: Container[str], key: Callable[[str], str] = str) -> str | None:

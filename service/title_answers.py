@@ -24,8 +24,8 @@ SOURCE_WORDS = re.compile(
 )
 SOURCE_OPENING = re.compile(
     r"^\W*(?:who|when|(?:in )?(?:what|which) (?:year|papers?))\b.*\b(?:write|written|invent\w*|propos(?:e[sd]?|ing)|"
-    r"introduc(?:e[sd]?|ing)|present(?:s|ed)?|creat\w*|develop\w*|publish\w*|releas\w*|c[ao]me (?:out|up)|made|behind|"
-    r"authors?)\b",
+    r"introduc(?:e[sd]?|ing)|present(?:s|ed)?|credited|creat\w*|develop\w*|publish\w*|releas\w*|c[ao]me (?:out|up)|"
+    r"made|behind|authors?)\b",
     re.I | re.S,
 )
 # the question's words that ask for the source, not what it is about: no name holds them ("which paper first proposed
@@ -34,7 +34,7 @@ SOURCE_TERMS = frozenset(
     key_stems(
         "who when what which year years date paper papers work article wrote written write authors author authored "
         "behind first proposed propose introduced introduce presented present came come out up published publish "
-        "released release developed develop invented invent created create made make"
+        "released release developed develop invented invent credited credit created create made make"
     )
 )
 # an author-year citation closing a name: "(Lee and Park 2020)", "(Cheng, Schwing, and Kirillov 2021)",

@@ -42,13 +42,13 @@ def test_one_edit_reaches_swaps_deletions_replacements_and_insertions() -> None:
         ("simclr", False),
         ("gan", False),
         ("normalizaton", True),
-        ("gptq", False),  # a name a letter longer than "gpt"
+        ("gptq", False),  # a name a letter longer than "gpt", a letter other than "gpt2"
         ("adm", False),
         ("dropot", True),  # a letter short of "dropout": a typo once the word has 5+ letters
     ],
 )
 def test_is_misspelling(word: str, expected: bool) -> None:
-    known = {"adam", "dropout", "can", "normalization", "clr", "gpt"}
+    known = {"adam", "dropout", "can", "normalization", "clr", "gpt", "gpt2"}
     assert is_misspelling(word, known) is expected
 
 

@@ -58,6 +58,8 @@ def passage() -> Hit:
         ("which paper figure shows the loss curve?", False),
         ("in which paper was vit introduced?", True),
         ("which work presentation style do the notes use?", False),
+        ("who is credited for the first vision transformer, and what year?", True),
+        ("who gets the credit card discount?", False),  # no "who ... credited" frame: "credit" is the topic
     ],
 )
 def test_asks_source(question: str, asks: bool) -> None:
