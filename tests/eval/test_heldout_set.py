@@ -49,13 +49,14 @@ and 003 (9), and contents lists and headings on 000, 002 and 004 (4, 3, 4). Its 
 near-topic list. 50 fact questions, 5 code questions (softmax cross-entropy, instance norm, SGD with momentum, greedy
 decoding, ReLU gradient), 12 unanswerable (10 near-topic, 2 off-topic).
 
-READ ONCE: eval/datasets/notes_test7.jsonl (written 2026-12-02, session 18; read once in session 19) was written
-the same way (by hand, without running the system or retrieval on it, without reading the earlier sets' questions). Its gold quotes are passages none of the eight earlier sets uses: most on 001 (33 fact
-and all 5 code: flashcard lines the earlier sets passed over, such as the beam-search walk-through, anchor boxes, the
-U-Net paths, BLEU and ROUGE definitions, RAG), and three fact each on 000, 002, 003 and 004 (lead-ins, contents lists
-and headings; where a quote runs into a passage an earlier set quotes, it shares at most half its span). Its
-unanswerable topics are new and off the near-topic list. 45 fact questions, 5 code questions (sigmoid, tanh, n-gram
-counting, softmax Jacobian, causal mask), 12 unanswerable (10 near-topic, 2 off-topic).
+READ ONCE: eval/datasets/notes_test7.jsonl (written 2026-12-02, session 18; read once in session 19) was written the
+same way (by hand, without running the system or retrieval on it, without reading the earlier sets' questions). Its
+gold quotes are passages none of the eight earlier sets uses: most on 001 (33 fact and all 5 code: flashcard lines the
+earlier sets passed over, such as the beam-search walk-through, anchor boxes, the U-Net paths, BLEU and ROUGE
+definitions, RAG), and three fact each on 000, 002, 003 and 004 (lead-ins, contents lists and headings; where a quote
+runs into a passage an earlier set quotes, it shares at most half its span). Its unanswerable topics are new and off
+the near-topic list. 45 fact questions, 5 code questions (sigmoid, tanh, n-gram counting, softmax Jacobian, causal
+mask), 12 unanswerable (10 near-topic, 2 off-topic).
 
 All of them were written by hand against the user's notes (../shared/notes), in the format of eval/dataset.py:
 answerable fact questions spread over all five note files, a few code questions about topics with a reference
