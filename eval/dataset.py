@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ingest.loaders import decode_text
+from ingest.errors import SkippedFile
+from ingest.loaders import load_file
 
 Kind = Literal["fact", "code", "unanswerable"]
 KINDS: tuple[str, ...] = ("fact", "code", "unanswerable")
@@ -117,9 +118,7 @@ def check_quotes(questions: list[Question], notes_dir: Path, path: Path) -> None
     for q in questions:
         for i, gold in enumerate(q.relevant):
             if gold.doc not in texts:
-                doc_path = Path(notes_dir) / gold.doc
-                # decoded as ingest decodes it (a Latin-1 note too): quotes are found in the text the store keeps
-                texts[gold.doc] = decode_text(doc_path.read_bytes())[0] if doc_path.is_file() else None
+                texts[gold.doc] = stored_text(Path(notes_dir) / gold.doc, gold.doc)
             text = texts[gold.doc]
             if text is None:
                 raise _fail(path, q.line, f"{q.id}: relevant[{i}] names doc {gold.doc!r}, not in {notes_dir}")
@@ -129,6 +128,17 @@ def check_quotes(questions: list[Question], notes_dir: Path, path: Path) -> None
                     q.line,
                     f"{q.id}: relevant[{i}] quote is not an exact substring of {gold.doc}: {gold.quote[:80]!r}",
                 )
+
+
+def stored_text(doc_path: Path, doc: str) -> str | None:
+    """The text the store keeps for a doc, where scoring finds quotes: loaded as ingest loads it (a Latin-1 note
+    decoded, an HTML page's or PDF's text read out of its markup); None when there is no such file to index."""
+    if not doc_path.is_file():
+        return None
+    try:
+        return load_file(doc_path, doc).source.text
+    except SkippedFile:
+        return None
 
 
 def validate(path: Path, notes_dir: Path) -> list[Question]:
