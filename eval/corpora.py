@@ -1,7 +1,7 @@
 """Dev corpora written by other people, fetched offline from Debian packages (`apt-get download`).
 
 The seed notes are one person's five files; retrieval tuned on them alone learns their shapes. These
-corpora are documentation other people wrote, in the formats people keep notes in (Markdown, reST),
+corpora are documentation other people wrote, in the formats people keep notes in (Markdown, reST, HTML),
 each with a hand-written question set split into a dev half (tune on it) and a test half (report it).
 Nothing is committed but the questions: `fetch` unpacks the package into the cache and copies the
 chosen files under names with their real suffix (`tutorial/classes.rst.txt` -> `tutorial/classes.rst`).
@@ -114,6 +114,25 @@ CORPORA: dict[str, Corpus] = {
                     "sorting",
                     "unicode",
                     "urllib2",
+                )
+            ),
+        ),
+        # written blind in session 19 (no retrieval or answers run on its questions) and read once then
+        Corpus(
+            "pyfaq",
+            "The Python 3.11 FAQ pages as Sphinx-rendered HTML (FAQ pages: one question heading per answer)",
+            "python3.11-doc",
+            "3.11.2-6+deb12u9",
+            "usr/share/doc/python3.11/html",
+            tuple(
+                f"faq/{n}.html"
+                for n in (
+                    "design",
+                    "extending",
+                    "general",
+                    "library",
+                    "programming",
+                    "windows",
                 )
             ),
         ),
