@@ -68,12 +68,11 @@ CAPITALS_TYPED = 3
 def one_edit(word: str) -> Iterator[str]:
     """Every string one deletion, swap of neighbours, replacement or insertion away from `word` (lowercase
     ASCII letters and digits; a word of another script has none of the last two)."""
+    yield from swaps(word)
     for i in range(len(word) + 1):
         head, tail = word[:i], word[i:]
         if tail:
             yield head + tail[1:]
-        if len(tail) > 1:
-            yield head + tail[1] + tail[0] + tail[2:]
         for c in LETTERS:
             if tail:
                 yield head + c + tail[1:]

@@ -121,7 +121,8 @@ def check_quotes(questions: list[Question], notes_dir: Path, path: Path) -> None
                 texts[gold.doc] = stored_text(Path(notes_dir) / gold.doc, gold.doc)
             text = texts[gold.doc]
             if text is None:
-                raise _fail(path, q.line, f"{q.id}: relevant[{i}] names doc {gold.doc!r}, not in {notes_dir}")
+                missing = f"{q.id}: relevant[{i}] names doc {gold.doc!r}, not in {notes_dir} as a file ingest reads"
+                raise _fail(path, q.line, missing)
             if gold.quote not in text:
                 raise _fail(
                     path,
@@ -133,8 +134,6 @@ def check_quotes(questions: list[Question], notes_dir: Path, path: Path) -> None
 def stored_text(doc_path: Path, doc: str) -> str | None:
     """The text the store keeps for a doc, where scoring finds quotes: loaded as ingest loads it (a Latin-1 note
     decoded, an HTML page's or PDF's text read out of its markup); None when there is no such file to index."""
-    if not doc_path.is_file():
-        return None
     try:
         return load_file(doc_path, doc).source.text
     except SkippedFile:

@@ -119,6 +119,7 @@ def test_ingest_batches_take_bfloat16_where_asked_and_the_cpu_has_it_and_stay_eq
     if native_bf16():
         assert not np.allclose(bulk, ours, atol=1e-6)  # it did run another computation
         assert on.fast.bf16_model() is on.fast.bf16_model()  # one bfloat16 copy, made once
+        assert on.fast._bf16_model is not None  # kept while batches use it
         assert bf16_equivalent(on.fast, on._model) and on.fast._bf16_model is None  # the check frees its copy
         assert next(on.fast.model.parameters()).dtype == torch.float32  # the copy left the model queries use alone
         assert bf16_equivalent(embedder.fast, embedder._model)
