@@ -79,10 +79,14 @@ def asked_object(question: str) -> str:
 
 def leading_phrase(question: str) -> str:
     """The noun phrase a question opens with when it has no wh-frame ("T5 main idea?" -> "T5 main idea", "ssim looks
-    at what?" -> "ssim looks"); "" for a question with one, whose subject `question_subject` reads."""
+    at what?" -> "ssim looks"), or, when "who" is its subject, its verb's object ("who wrote ViT?" -> "ViT", "who came
+    up with dropout?" -> "dropout"); "" for a question with a wh-frame, whose subject `question_subject` reads."""
     if QUESTION_SHAPE.match(question):
         return ""
-    return noun_phrase(WORD.findall(question))
+    words = WORD.findall(question)
+    if len(words) > 2 and words[0].lower() == "who":
+        words = list(itertools.dropwhile(lambda w: w.lower() in PARTICLE or w.lower() == "with", words[2:]))
+    return noun_phrase(words)
 
 
 def compared(question: str) -> list[str]:

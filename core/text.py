@@ -39,13 +39,14 @@ SENTENCE_END = re.compile(
 # (or with markup: `code`, :role:, *emphasis*, not a "* " bullet; LaTeX's $x$, \(x\), \emph{x}, not "$ " nor "$$")
 WRAPPED_BREAK = re.compile(r"(?<=[^\s.!?:])[ \t]*\n[ \t]*(?=[a-z(`:]|\*\S|\$[^\s$]|\\(?:\(|emph|text(?:bf|it|tt)))")
 # words a sentence cannot end on, in lower case: a line of hard-wrapped prose that ends on one goes on with the next
-# line even when it starts with a name ("to Catherine of\nAragon.", "founded by\nIgnatius"), and one that ends on
+# line even when it starts with a name or a number ("to Catherine of\nAragon.", "founded by\nIgnatius", "in the range
+# 0 to\n0x10FFFF"; not a "2. " item), and one that ends on
 # a comma with the next name or number ("Luther,\nCalvin", "such as 500, 502,\n503, and 504"; not a "2. " item
 # nor a line that opens with its own label: "Allies: France, Russia,\nCentral Powers: Germany")
 _LEADS_ON = "a an the of to for from with by into onto via at and or nor but than as his its their our your my whose"
 LEADS_ON_WORDS = frozenset(_LEADS_ON.split())
 WRAPPED_BEFORE_NAME = re.compile(
-    rf"(?:(?<![^\s(])(?:{'|'.join(sorted(LEADS_ON_WORDS))})[ \t]*\n[ \t]*(?=[A-Z\"'\u201c\u2018])"
+    rf"(?:(?<![^\s(])(?:{'|'.join(sorted(LEADS_ON_WORDS))})[ \t]*\n[ \t]*(?=[A-Z0-9\"'\u201c\u2018])(?!\d+[.)][ \t])"
     r"|(?<=\w),[ \t]*\n[ \t]*(?=[A-Z0-9\"'\u201c\u2018])(?!\d+[.)][ \t])(?![A-Z][\w -]{0,40}:\s))"
 )
 # looser, for the sentence windows (ingest.sentence_vectors): every line break inside a paragraph, that is

@@ -100,6 +100,9 @@ _HTML_LISTS = frozenset({"ul", "ol", "menu"})
 _INDENT = "  "  # a nested item's indent per level: the quoting writer reads a nested list as nested, not one run
 _MAX_INDENT_LEVELS = 8  # deeper lists indent no further: 5,000 nested <ul>s must not write 25 million spaces
 _HTML_LABELS = frozenset({"nav", "footer"})  # a site's links and "Last updated ...": read, never quoted
+# the same written as ARIA roles on any element (Sphinx: <div class="related" role="navigation">, the breadcrumb
+# "Python Frequently Asked Questions »" that the quoting writer took for an answer)
+_ARIA_LABELS = frozenset({"navigation", "contentinfo"})
 _HTML_CELLS = frozenset({"td", "th"})
 # an inline style's white-space, the last one written (CSS's cascade): pre, pre-wrap, pre-line and break-spaces
 # keep a text's line breaks, normal and nowrap make them spaces
@@ -204,7 +207,7 @@ def load_html(doc: str, data: bytes) -> LoadedFile:
             breaks.append(size + 1)
             emit(" | ")  # a table row is one line, its cells apart, as a Word table's (ingest.docx)
         row = name == "tr" and (cells := child.find_all(_HTML_CELLS, recursive=False))
-        if name in _HTML_LABELS or (row and all(c.name.lower() == "th" for c in cells)):
+        if name in _HTML_LABELS or _labels_by_role(child) or (row and all(c.name.lower() == "th" for c in cells)):
             stack.append(_LabelEnd(size))
         if row and len(cells) >= 2:  # its cells joined by " | ": a row, which prose with a "|" is not
             stack.append(_RowEnd(size))
@@ -276,6 +279,12 @@ def _cell_breaks(
         if text[found : found + 1] == "|" and row >= 0 and found < table_rows[row][1]:
             out.append((found, found + 1))
     return tuple(out)
+
+
+def _labels_by_role(tag: Tag) -> bool:
+    """Whether an element's ARIA role makes it a site's navigation or footer (`_ARIA_LABELS`)."""
+    role = tag.get("role")
+    return isinstance(role, str) and not _ARIA_LABELS.isdisjoint(role.lower().split())
 
 
 def _keeps_line_breaks(tag: Tag) -> bool | None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from core.terms import key_stems
+from ingest.toc import toc_title
 from retrieval.retriever import Hit
 
 # "who wrote ...", "when did X come out", "what year was X published", "who's behind the swin paper": the author or
@@ -80,9 +81,23 @@ def title_answers(question: str, hit: Hit, asked: set[str]) -> list[tuple[int, i
     for s, e in title_spans(hit):
         if m := CONTENTS.match(hit.text, s, e):
             words = list(re.finditer(r"\S+", hit.text[m.end() : e]))[:CONTENTS_WORDS]
+            words = words[: contents_end([w.group() for w in words])]
             if words:
                 spans.append((m.end(), m.end() + words[-1].end()))
     return spans
+
+
+def contents_end(words: list[str]) -> int:
+    """How many of a contents line's words list headings: up to the repeat of its first heading, which opens the
+    body (`ingest.toc.toc_title`: "Introduction ... Usage Resources Introduction The story of ..."), or all. A repeat
+    followed by the second heading again lists the headings a second time with their subheadings ("Introduction Text
+    Preprocessing Tasks Introduction Text Preprocessing Character-level tokenization ..."): that list goes on."""
+    first = toc_title(words).split()
+    n = len(first)
+    for j in range(1, len(words)):
+        if words[j : j + n] == first:
+            return len(words) if words[j + n : j + n + 1] == words[n : n + 1] else j
+    return len(words)
 
 
 def title_spans(hit: Hit) -> list[tuple[int, int]]:

@@ -73,6 +73,9 @@ def test_compared(question: str, sides: list[str]) -> None:
         ("T5 main idea?", "T5 main idea"),
         ("ssim looks at what exactly?", "ssim looks"),  # "at" ends the phrase
         ("what is T5?", ""),  # a wh-frame: question_subject reads it
+        ("who wrote vit?", "vit"),  # "who" is the subject: its verb's object is asked about
+        ("who came up with the dropout idea?", "dropout idea"),
+        ("who uses the mask branch?", "mask branch"),
     ],
 )
 def test_leading_phrase(question: str, phrase: str) -> None:

@@ -23,6 +23,7 @@ MODULES = [
     "conv",
     "dropout",
     "rnn",
+    "mlp",
 ]
 # Notes: 003 "Section title" — "a short phrase quoted from that note"
 NOTES_LINE = re.compile(r'Notes: (\d{3}) "([^"]+)" — "([^"]+)"')

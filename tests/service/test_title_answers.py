@@ -11,7 +11,7 @@ from models.embedder import Embedder, load_embedder
 from retrieval.retriever import Hit
 from retrieval.terms import TermRarity
 from service.extractive import QuoteWeights, best_sentences
-from service.title_answers import asks_contents, asks_source, title_answers
+from service.title_answers import asks_contents, asks_source, contents_end, title_answers
 
 TOC = (
     "Table of Contents Mask R-CNN (He et al. 2018) CenterMask (Lee and Park 2020) "
@@ -179,6 +179,19 @@ def test_what_a_note_covers_is_answered_by_its_table_of_contents(embedder: Embed
     assert best.text.startswith("Introduction Forward Mode AD")
     # the contents answer no other question
     assert title_answers("what is automatic differentiation?", contents_passage(), {"automat", "differentiat"}) == []
+
+
+def test_a_contents_line_run_into_its_body_ends_before_the_first_heading_repeats() -> None:
+    """Blog exports run the heading list into the body, which opens with the first heading again: the titles span
+    ends after that repeat (ingest.toc), the answer before it."""
+    titles = "Table of Contents Introduction Definition Attention Usage Resources Introduction"
+    note = titles + " The story of Transformers begins with attention."
+    question = "what topics does the transformers article cover?"
+    spans = title_answers(question, note_hit(note, len(titles)), key_stems(question))
+    assert [note[s:e] for s, e in spans] == ["Introduction Definition Attention Usage Resources"]
+    assert contents_end(CONTENTS_LINE.split()[3:]) == 8  # no repeat: every word lists a heading
+    nested = ["Introduction", "Preprocessing", "Tasks", "Introduction", "Preprocessing", "Tokenization", "Stopwords"]
+    assert contents_end(nested) == len(nested)  # the headings again, with their subheadings
 
 
 def test_a_question_about_a_paper_a_title_cites_is_answered() -> None:
